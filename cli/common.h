@@ -1,0 +1,86 @@
+/* Shared command-line plumbing: the options every data subcommand takes
+ * (--data, --where, --derive, --format), error printing and exit codes.
+ * Only cli/ writes to stdout and stderr. */
+#ifndef PMS_CLI_COMMON_H
+#define PMS_CLI_COMMON_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "analysis/status.h"
+#include "io/out.h"
+#include "io/table.h"
+
+/* getopt_long codes for the shared options (above the char range). */
+enum {
+    PMS_OPT_DATA = 1000,
+    PMS_OPT_WHERE,
+    PMS_OPT_DERIVE,
+    PMS_OPT_FORMAT,
+    PMS_OPT_HELP,
+    PMS_OPT_FIRST_COMMAND_SPECIFIC = 1100
+};
+
+/* Spread into a command's struct option array: */
+#define PMS_COMMON_LONG_OPTIONS                               \
+    {"data", required_argument, NULL, PMS_OPT_DATA},          \
+    {"where", required_argument, NULL, PMS_OPT_WHERE},        \
+    {"derive", required_argument, NULL, PMS_OPT_DERIVE},      \
+    {"format", required_argument, NULL, PMS_OPT_FORMAT},      \
+    {"help", no_argument, NULL, PMS_OPT_HELP}
+
+#define PMS_MAX_DATA 32
+#define PMS_MAX_EXPR 64
+
+typedef struct {
+    const char *cmd;                   /* subcommand name, for messages */
+    const char *data[PMS_MAX_DATA];   size_t ndata;
+    const char *where[PMS_MAX_EXPR];  size_t nwhere;
+    const char *derive[PMS_MAX_EXPR]; size_t nderive;
+    pms_format format;
+    int help;
+    char command_line[4096];           /* for provenance */
+} pms_cli_common;
+
+void pms_cli_common_init(pms_cli_common *c, const char *cmd, int argc, char **argv);
+
+/* Handle a shared option.  Returns 1 if handled, 0 if `opt` is not a shared
+ * option, -1 on a usage error (already reported). */
+int pms_cli_common_opt(pms_cli_common *c, int opt, const char *arg);
+
+/* "pmsreview: MESSAGE" on stderr. */
+void pms_cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Usage error: one line, then "Try 'pmsreview CMD --help'"; returns PMS_EXIT_USAGE. */
+int pms_cli_usage(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Report a library failure (err->msg if set, else pms_strerror) and return its exit code. */
+int pms_cli_fail(pms_status s, const pms_err *err);
+
+/* Load, join, derive and filter the --data files; on failure prints the error
+ * and returns the exit code (non-zero), else 0 with *out set.  With no --data,
+ * `defaults` (NULL-terminated, relative to the datasets directory) are used. */
+int pms_cli_open_data(pms_cli_common *c, const char *const *defaults, pms_table **out);
+
+/* Directory holding the shipped datasets: $PMS_DATASETS, else the compiled-in
+ * source tree's datasets/, else ./datasets. */
+const char *pms_cli_datasets_dir(void);
+
+/* Split a comma-separated list in place into at most max items; returns count or -1. */
+int pms_cli_split(char *s, const char **items, int max);
+
+/* Parse helpers that report usage errors; return 0 on success. */
+int pms_cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
+int pms_cli_parse_ulong(const char *cmd, const char *opt, const char *s, unsigned long *out);
+
+/* Write output tables to stdout and check that stdout was written and closed
+ * cleanly (writing to /dev/full fails with exit 1).  Returns the exit code. */
+int pms_cli_emit(const pms_cli_common *c, pms_out *const *tables, size_t n, const pms_table *prov);
+
+#endif

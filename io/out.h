@@ -1,0 +1,71 @@
+/* Result tables printed as aligned text, CSV or JSON.
+ *
+ * Every subcommand builds one or more pms_out tables (named columns, typed
+ * cells) and hands them to pms_out_write, so that the three formats stay
+ * consistent and the text form is what an analyst pastes into a paper.
+ *
+ * JSON shape: {"provenance": {...}, "<table name>": [ {col: value, ...}, ... ], ...}
+ * Missing numbers are null in JSON, empty in CSV and "-" in text.  Output is
+ * deterministic: numbers are printed with a fixed rule (see pms_out_col), and
+ * nothing time-dependent is written. */
+#ifndef PMS_OUT_H
+#define PMS_OUT_H
+
+#include <stdio.h>
+
+#include "../analysis/status.h"
+#include "table.h"
+
+typedef enum { PMS_FMT_TEXT = 0, PMS_FMT_CSV, PMS_FMT_JSON } pms_format;
+
+/* How a column's numbers are written.  REAL uses `decimals` fixed decimals in
+ * text and CSV; in JSON a REAL is written with 17 significant digits (%.17g)
+ * so that no precision is lost, except MONEY, written with exactly two
+ * decimals (pounds and pence). */
+typedef enum {
+    PMS_OUT_TEXT = 0,
+    PMS_OUT_INT,
+    PMS_OUT_REAL,
+    PMS_OUT_MONEY,   /* pounds, two decimals; "£" and thousands separators in text */
+    PMS_OUT_PCT,     /* a fraction shown as percent in text (x100, "%"), raw fraction in CSV/JSON */
+    PMS_OUT_BOOL
+} pms_outkind;
+
+typedef struct pms_out pms_out;
+
+/* name: the JSON key for the table (e.g. "results"); title: heading in text form. */
+pms_out *pms_out_new(const char *name, const char *title);
+void pms_out_free(pms_out *o);
+
+/* Define a column; returns its index or -1 on allocation failure. */
+int pms_out_col(pms_out *o, const char *key, pms_outkind kind, int decimals);
+
+/* Start a new row; cells are then set by column index. Unset cells are missing. */
+pms_status pms_out_row(pms_out *o);
+void pms_out_set_text(pms_out *o, int col, const char *s);    /* copied; NULL = missing */
+void pms_out_set_num(pms_out *o, int col, double v);          /* NaN = missing */
+void pms_out_set_int(pms_out *o, int col, long long v);
+void pms_out_set_bool(pms_out *o, int col, int v);
+
+size_t pms_out_nrows(const pms_out *o);
+
+/* Free-text lines printed after the table in text form only (e.g. verdicts
+ * and footnotes); in JSON they appear as "<name>_notes": [...]. */
+pms_status pms_out_footnote(pms_out *o, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Write tables in the chosen format.  `prov` may be NULL; when given, JSON
+ * carries a "provenance" object (inputs with SHA-256 and row counts, notes),
+ * and text ends with a short provenance block.  In CSV, several tables are
+ * separated by a blank line and each starts with its header row.
+ * Returns PMS_EIO if writing failed (e.g. /dev/full). */
+pms_status pms_out_write(FILE *f, pms_format fmt, pms_out *const *tables, size_t ntables,
+                         const pms_table *prov, const char *command_line);
+
+/* JSON string escaping helper (also used by other writers). */
+void pms_json_string(FILE *f, const char *s);
+
+#endif

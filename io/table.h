@@ -1,0 +1,133 @@
+/* The practice table: typed columns read from one or more CSV files.
+ *
+ * A table owns everything it points to.  Numeric columns hold doubles with NaN
+ * meaning "missing" (the file said "", "-", "*", "NA", "n/a" or ".."): a
+ * missing value is never zero.  Literal "nan"/"inf" cells and overflowing
+ * numbers are input errors, so a NaN in a numeric column is always a missing
+ * value.  Text columns hold UTF-8 strings, NULL meaning missing.
+ *
+ * Ownership: pms_table_load/pms_dataset_open create a table that the caller
+ * frees with pms_table_free (NULL is a no-op). */
+#ifndef PMS_TABLE_H
+#define PMS_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../analysis/status.h"
+
+typedef enum { PMS_COL_NUM = 0, PMS_COL_TEXT = 1 } pms_coltype;
+
+typedef struct {
+    char *name;          /* canonical name (aliases.h) or snake_case of the header */
+    char *header;        /* the header as written in the file, UTF-8, trimmed */
+    int source;          /* index of the input file (0 = the practice table) */
+    int field;           /* 1-based field position in that file, 0 for derived columns */
+    pms_coltype type;
+    double *num;         /* PMS_COL_NUM: nrows values, NaN = missing */
+    char **text;         /* PMS_COL_TEXT: nrows strings, NULL = missing */
+    size_t n_missing;    /* cells that are missing (markers, empty, failed join, bad denominator) */
+    /* Text columns that are not numbers: the first cell that is not a number,
+     * so that asking for one as a number gives "file:line:col: not a number". */
+    long bad_line;
+    char *bad_value;
+} pms_column;
+
+typedef struct {
+    char *path;          /* as given on the command line */
+    char sha256[65];     /* hex digest of the file's bytes */
+    size_t bytes;
+    size_t rows;         /* data records read (header excluded) */
+    size_t columns;
+    int latin1;          /* 1 if the file was not UTF-8 and was read as ISO-8859-1 */
+    int bom;             /* 1 if a UTF-8 byte-order mark was removed */
+    int long_format;     /* 1 if a Fingertips long file was pivoted */
+} pms_source;
+
+/* What happened to rows and keys while loading, joining, deriving and filtering. */
+typedef struct {
+    char *what;          /* short machine-readable tag, e.g. "unmatched_key", "duplicate_key" */
+    char *detail;        /* human sentence */
+    size_t count;
+} pms_note;
+
+typedef struct {
+    size_t nrows, ncols, cap_cols;
+    pms_column *cols;
+    long *line;          /* physical line (1-based) where each row starts in source 0 */
+    pms_source *sources;
+    size_t nsources;
+    pms_note *notes;     /* exclusions and warnings, in the order they arose */
+    size_t nnotes;
+    /* private: text storage */
+    char **blocks;
+    size_t nblocks;
+} pms_table;
+
+typedef struct {
+    /* Treat these columns as text even if every value parses as a number
+     * (codes such as "00K" do not, but codes like "11" would). */
+    int keep_codes_text;   /* 1 (default via pms_load_opts_default): *_code columns stay text */
+} pms_load_opts;
+
+void pms_load_opts_default(pms_load_opts *o);
+
+/* Read one CSV file (RFC 4180, CRLF or LF, UTF-8 with or without BOM, or
+ * ISO-8859-1) and map its headers through the alias table.  A Fingertips long
+ * file (IndicatorID,Year,AreaCode,...,Value) is pivoted to one row per area
+ * with one column per year (imd2010, imd2015, ...).  Errors name file:line:col. */
+pms_status pms_table_load(const char *path, const pms_load_opts *opts,
+                          pms_table **out, pms_err *err);
+
+void pms_table_free(pms_table *t);
+
+/* Column lookup by name (canonical or snake_case); NULL if absent. */
+const pms_column *pms_table_col(const pms_table *t, const char *name);
+int pms_table_col_index(const pms_table *t, const char *name);
+
+/* A numeric column by name, or an error that says why not: no such column
+ * (with the closest names), or a text column (with the first non-number and
+ * its file:line:col). */
+pms_status pms_table_numeric(const pms_table *t, const char *name,
+                             const double **values, pms_err *err);
+/* A column as text (numbers are formatted back); NULL entries are missing. */
+pms_status pms_table_text(const pms_table *t, const char *name,
+                          const char *const **values, pms_err *err);
+
+/* Left-join `right` onto `left` by practice code (each table's practice_code
+ * column).  Every left row stays; right columns are appended, missing where no
+ * key matched.  A right column whose name already exists gets the suffix
+ * "_<source index>".  Unmatched and duplicate keys are recorded as notes. */
+pms_status pms_table_join(pms_table *left, const pms_table *right, pms_err *err);
+
+/* Append a numeric column (takes ownership of values). */
+pms_status pms_table_add_numeric(pms_table *t, const char *name, double *values,
+                                 pms_err *err);
+
+/* Add the derived measures payments_per_registered, payments_per_weighted,
+ * core_payments, core_per_weighted where their inputs exist; a denominator
+ * <= 0 gives a missing value, counted in a note. */
+pms_status pms_table_derive_standard(pms_table *t, pms_err *err);
+
+/* Keep only rows with keep[i] != 0 (compacts every column). */
+pms_status pms_table_keep_rows(pms_table *t, const unsigned char *keep, pms_err *err);
+
+/* Record a note (exclusion or warning) on the table. */
+pms_status pms_table_note(pms_table *t, const char *what, size_t count,
+                          const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* Everything a subcommand needs in one call: load data[0], left-join the
+ * others, add the standard derived measures, apply --derive then --where. */
+typedef struct {
+    const char **data;     size_t ndata;
+    const char **derive;   size_t nderive;   /* "NAME=EXPR" */
+    const char **where;    size_t nwhere;    /* "COL OP VALUE" */
+} pms_data_opts;
+
+pms_status pms_dataset_open(const pms_data_opts *opts, pms_table **out, pms_err *err);
+
+#endif

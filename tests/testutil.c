@@ -1,0 +1,78 @@
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pms_assert_rel(double got, double want, double tol, const char *expr,
+                    const char *file, int line)
+{
+    double scale = fabs(want) > 1e-300 ? fabs(want) : 1e-300;
+    if (!(fabs(got - want) <= tol * scale) && !(isnan(got) && isnan(want))) {
+        print_error("%s:%d: %s = %.17g, want %.17g (rel tol %g)\n", file, line, expr, got,
+                    want, tol);
+        _fail(file, line);
+    }
+}
+
+void pms_assert_abs(double got, double want, double tol, const char *expr,
+                    const char *file, int line)
+{
+    if (!(fabs(got - want) <= tol) && !(isnan(got) && isnan(want))) {
+        print_error("%s:%d: %s = %.17g, want %.17g (abs tol %g)\n", file, line, expr, got,
+                    want, tol);
+        _fail(file, line);
+    }
+}
+
+double pms_lre(double got, double want)
+{
+    double d = fabs(got - want);
+    if (d == 0) return 15.0;
+    double l = want != 0 ? -log10(d / fabs(want)) : -log10(d);
+    return l > 15.0 ? 15.0 : l;
+}
+
+char *pms_test_path(const char *root, const char *rel)
+{
+    size_t n = strlen(root) + strlen(rel) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s/%s", root, rel);
+    return p;
+}
+
+char *pms_test_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        print_error("cannot open %s\n", path);
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    if (buf) buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+double pms_ref_value(const char *text, const char *key)
+{
+    size_t k = strlen(key);
+    const char *p = text;
+    while (p && *p) {
+        if (strncmp(p, key, k) == 0 && (p[k] == ' ' || p[k] == '\t'))
+            return strtod(p + k, NULL);
+        p = strchr(p, '\n');
+        if (p) p++;
+    }
+    print_error("reference key not found: %s\n", key);
+    fail();
+    return NAN;
+}

@@ -1,0 +1,37 @@
+/* Helpers shared by the cmocka test programs.  Include after cmocka.h's
+ * prerequisites (stdarg.h, stddef.h, setjmp.h, stdint.h). */
+#ifndef PMS_TESTUTIL_H
+#define PMS_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* |got - want| <= tol * max(|want|, tiny): relative tolerance, stated at each call. */
+#define assert_rel(got, want, tol) pms_assert_rel((got), (want), (tol), #got, __FILE__, __LINE__)
+/* |got - want| <= tol: absolute tolerance, for values near zero. */
+#define assert_abs(got, want, tol) pms_assert_abs((got), (want), (tol), #got, __FILE__, __LINE__)
+
+void pms_assert_rel(double got, double want, double tol, const char *expr,
+                    const char *file, int line);
+void pms_assert_abs(double got, double want, double tol, const char *expr,
+                    const char *file, int line);
+
+/* Log relative error, -log10(|got - want| / |want|), capped at 15 (NIST StRD's score). */
+double pms_lre(double got, double want);
+
+/* Path of a file under datasets/ or the source tree; static buffer per call site not
+ * needed: returns a malloc'd string the test frees. */
+char *pms_test_path(const char *root, const char *rel);
+
+/* Read a whole reference file (tests/reference/...) as a malloc'd NUL-terminated string. */
+char *pms_test_slurp(const char *path);
+
+/* Look up "key value" lines in a reference output: returns the number after
+ * `key` on the line that starts with it (keys are unique per file); fails the
+ * test if absent. */
+double pms_ref_value(const char *text, const char *key);
+
+#endif
