@@ -1,0 +1,229 @@
+/* pmsreview check: load and validate data, show how every column was read,
+ * what was excluded and why, and the national totals by contract type (which
+ * on the 2014/15 file reproduce NHS Digital's published figures). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "io/aliases.h"
+
+static const char *help =
+    "Usage: pmsreview check [--data FILE]... [--where COL OP VALUE]... [--derive NAME=EXPR]...\n"
+    "                       [--format text|csv|json]\n\n"
+    "Load data files and report how they were read: rows, columns recognised and\n"
+    "their canonical names, missing values per column, duplicate practice codes,\n"
+    "unmatched join keys, and national totals by contract type.\n\n"
+    "The first --data file is the practice table; the others are left-joined to it\n"
+    "on practice code. Without --data, every shipped dataset is checked: each year\n"
+    "of NHS Payments to General Practice, 2014/15 joined to practice IMD, and\n"
+    "2018/19 joined to the QOF and patient survey table.\n\n"
+    "Options:\n"
+    "  --data FILE         input CSV (repeatable; first = practice table)\n"
+    "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
+    "  --derive 'N=EXPR'   add column N from + - * / ( ) log() exp() sqrt() abs()\n"
+    "  --format FMT        text (default), csv or json\n"
+    "  --help              this help\n\n"
+    "Examples:\n"
+    "  pmsreview check --data datasets/nhs-payments/nhs-payments-gp-2014-15.csv\n"
+    "  pmsreview check --data payments.csv --data datasets/practice-imd/practice-imd-fingertips-93553.csv \\\n"
+    "      --where ccg_code=11H --format json\n\n"
+    "Exit status: 0 success; 1 usage error; 2 bad input data.\n";
+
+static const char *const bundles[][4] = {
+    {"nhs-payments/nhs-payments-gp-2014-15.csv", "practice-imd/practice-imd-fingertips-93553.csv", NULL},
+    {"nhs-payments/nhs-payments-gp-2015-16.csv", NULL},
+    {"nhs-payments/original-nhs-digital-2015-16.csv", NULL},
+    {"nhs-payments/nhs-payments-gp-2016-17.csv", NULL},
+    {"nhs-payments/nhs-payments-gp-2017-18.csv", NULL},
+    {"nhs-payments/nhs-payments-gp-2018-19.csv", "practice-performance/practice-qof-gpps-2018-19.csv", NULL},
+    {"nhs-payments/nhs-payments-gp-2019-20.csv", NULL},
+};
+
+static pms_out *columns_table(const pms_table *t)
+{
+    pms_out *o = pms_out_new("columns", "Columns (canonical name, how read, missing values)");
+    if (!o) return NULL;
+    int cs = pms_out_col(o, "source", PMS_OUT_INT, 0), cf = pms_out_col(o, "field", PMS_OUT_INT, 0),
+        cn = pms_out_col(o, "name", PMS_OUT_TEXT, 0), cr = pms_out_col(o, "recognised", PMS_OUT_BOOL, 0),
+        ct = pms_out_col(o, "type", PMS_OUT_TEXT, 0), cm = pms_out_col(o, "missing", PMS_OUT_INT, 0),
+        ch = pms_out_col(o, "header", PMS_OUT_TEXT, 0);
+    for (size_t j = 0; j < t->ncols; j++) {
+        const pms_column *c = &t->cols[j];
+        if (pms_out_row(o)) break;
+        if (c->source >= 0) pms_out_set_int(o, cs, c->source + 1);
+        else pms_out_set_text(o, cs, NULL);
+        if (c->field) pms_out_set_int(o, cf, c->field);
+        pms_out_set_text(o, cn, c->name);
+        const pms_alias_info *a = c->source >= 0 ? pms_alias_lookup(c->header) : NULL;
+        int recognised = c->source < 0 || (a != NULL) || !strncmp(c->name, "imd", 3);
+        pms_out_set_bool(o, cr, recognised);
+        pms_out_set_text(o, ct, c->source < 0 ? "derived" : c->type == PMS_COL_NUM ? "number" : "text");
+        pms_out_set_int(o, cm, (long long)c->n_missing);
+        pms_out_set_text(o, ch, c->header);
+    }
+    return o;
+}
+
+typedef struct {
+    char type[32];
+    size_t practices;
+    double registered, weighted, total;
+    size_t n_reg, n_w, n_tot;
+} ctype_row;
+
+static pms_out *totals_table(const pms_table *t)
+{
+    const pms_column *ct = pms_table_col(t, "contract_type");
+    const pms_column *reg = pms_table_col(t, "registered_patients");
+    const pms_column *wt = pms_table_col(t, "weighted_patients");
+    const pms_column *tot = pms_table_col(t, "total_payments");
+    if (!ct || !tot || tot->type != PMS_COL_NUM) return NULL;
+    ctype_row rows[16];
+    size_t nr = 0;
+    ctype_row all = {"All", 0, 0, 0, 0, 0, 0, 0};
+    for (size_t i = 0; i < t->nrows; i++) {
+        const char *k = ct->type == PMS_COL_TEXT && ct->text[i] ? ct->text[i] : "(missing)";
+        size_t r;
+        for (r = 0; r < nr; r++)
+            if (!strcmp(rows[r].type, k)) break;
+        if (r == nr) {
+            if (nr == 15) k = "(other)";
+            for (r = 0; r < nr; r++)
+                if (!strcmp(rows[r].type, k)) break;
+            if (r == nr) {
+                memset(&rows[nr], 0, sizeof rows[nr]);
+                snprintf(rows[nr].type, sizeof rows[nr].type, "%s", k);
+                nr++;
+            }
+        }
+        ctype_row *x[2] = {&rows[r], &all};
+        for (int q = 0; q < 2; q++) {
+            x[q]->practices++;
+            if (reg && reg->type == PMS_COL_NUM && !isnan(reg->num[i])) x[q]->registered += reg->num[i], x[q]->n_reg++;
+            if (wt && wt->type == PMS_COL_NUM && !isnan(wt->num[i])) x[q]->weighted += wt->num[i], x[q]->n_w++;
+            if (!isnan(tot->num[i])) x[q]->total += tot->num[i], x[q]->n_tot++;
+        }
+    }
+    /* Stable order: by name, "All" last. */
+    for (size_t a = 1; a < nr; a++)
+        for (size_t b = a; b > 0 && strcmp(rows[b - 1].type, rows[b].type) > 0; b--) {
+            ctype_row tmp = rows[b];
+            rows[b] = rows[b - 1];
+            rows[b - 1] = tmp;
+        }
+    rows[nr++] = all;
+    pms_out *o = pms_out_new("totals", "National totals by contract type");
+    if (!o) return NULL;
+    int c0 = pms_out_col(o, "contract_type", PMS_OUT_TEXT, 0),
+        c1 = pms_out_col(o, "practices", PMS_OUT_INT, 0),
+        c2 = pms_out_col(o, "registered_patients", PMS_OUT_REAL, 0),
+        c3 = pms_out_col(o, "weighted_patients", PMS_OUT_REAL, 0),
+        c4 = pms_out_col(o, "total_payments", PMS_OUT_MONEY, 2),
+        c5 = pms_out_col(o, "payments_per_registered", PMS_OUT_MONEY, 2);
+    for (size_t r = 0; r < nr; r++) {
+        if (pms_out_row(o)) break;
+        pms_out_set_text(o, c0, rows[r].type);
+        pms_out_set_int(o, c1, (long long)rows[r].practices);
+        if (rows[r].n_reg) pms_out_set_num(o, c2, rows[r].registered);
+        if (rows[r].n_w) pms_out_set_num(o, c3, rows[r].weighted);
+        pms_out_set_num(o, c4, rows[r].total);
+        if (rows[r].registered > 0) pms_out_set_num(o, c5, rows[r].total / rows[r].registered);
+    }
+    pms_out_footnote(o, "Totals add every practice row as published (none excluded); "
+                        "payments per registered patient = total payments / registered patients.");
+    return o;
+}
+
+static pms_out *sources_table(const pms_table *t)
+{
+    pms_out *o = pms_out_new("sources", "Input files");
+    if (!o) return NULL;
+    int c0 = pms_out_col(o, "source", PMS_OUT_INT, 0), c1 = pms_out_col(o, "path", PMS_OUT_TEXT, 0),
+        c2 = pms_out_col(o, "rows", PMS_OUT_INT, 0), c3 = pms_out_col(o, "columns", PMS_OUT_INT, 0),
+        c4 = pms_out_col(o, "encoding", PMS_OUT_TEXT, 0), c5 = pms_out_col(o, "layout", PMS_OUT_TEXT, 0),
+        c6 = pms_out_col(o, "sha256", PMS_OUT_TEXT, 0);
+    for (size_t i = 0; i < t->nsources; i++) {
+        const pms_source *s = &t->sources[i];
+        if (pms_out_row(o)) break;
+        pms_out_set_int(o, c0, (long long)i + 1);
+        pms_out_set_text(o, c1, s->path);
+        pms_out_set_int(o, c2, (long long)s->rows);
+        pms_out_set_int(o, c3, (long long)s->columns);
+        pms_out_set_text(o, c4, s->latin1 ? "ISO-8859-1 (converted)" : s->bom ? "UTF-8 with BOM" : "UTF-8");
+        pms_out_set_text(o, c5, s->long_format ? "long (pivoted)" : "wide");
+        pms_out_set_text(o, c6, s->sha256);
+    }
+    size_t recog = 0, total = 0;
+    for (size_t j = 0; j < t->ncols; j++) {
+        if (t->cols[j].source < 0) continue;
+        total++;
+        recog += pms_alias_lookup(t->cols[j].header) != NULL || !strncmp(t->cols[j].name, "imd", 3);
+    }
+    pms_out_footnote(o, "%zu practice rows after joins and filters; %zu of %zu columns have a "
+                        "canonical name (the rest keep a snake_case form of their header).",
+                     t->nrows, recog, total);
+    return o;
+}
+
+static pms_out *notes_table(const pms_table *t)
+{
+    pms_out *o = pms_out_new("notes", "Exclusions, joins and warnings");
+    if (!o) return NULL;
+    int c0 = pms_out_col(o, "what", PMS_OUT_TEXT, 0), c1 = pms_out_col(o, "count", PMS_OUT_INT, 0),
+        c2 = pms_out_col(o, "detail", PMS_OUT_TEXT, 0);
+    for (size_t i = 0; i < t->nnotes; i++) {
+        if (pms_out_row(o)) break;
+        pms_out_set_text(o, c0, t->notes[i].what);
+        pms_out_set_int(o, c1, (long long)t->notes[i].count);
+        pms_out_set_text(o, c2, t->notes[i].detail);
+    }
+    if (!t->nnotes) pms_out_footnote(o, "(none)");
+    return o;
+}
+
+static int check_one(pms_cli_common *c, const char *const *defaults)
+{
+    pms_table *t = NULL;
+    int rc = pms_cli_open_data(c, defaults, &t);
+    if (rc) return rc;
+    pms_out *tabs[4] = {sources_table(t), columns_table(t), notes_table(t), totals_table(t)};
+    size_t n = tabs[3] ? 4 : 3;
+    int ok = tabs[0] && tabs[1] && tabs[2];
+    rc = ok ? pms_cli_emit(c, tabs, n, c->format == PMS_FMT_JSON ? t : NULL)
+            : pms_cli_fail(PMS_ENOMEM, NULL);
+    for (size_t i = 0; i < 4; i++) pms_out_free(tabs[i]);
+    pms_table_free(t);
+    return rc;
+}
+
+int pms_cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {PMS_COMMON_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+    pms_cli_common c;
+    pms_cli_common_init(&c, "check", argc, argv);
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int r = pms_cli_common_opt(&c, opt, optarg);
+        if (r < 0) return PMS_EXIT_USAGE;
+        if (r == 0) return pms_cli_usage("check", "unknown option '%s'", argv[optind - 1]);
+    }
+    if (c.help) {
+        fputs(help, stdout);
+        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
+    }
+    if (optind < argc) return pms_cli_usage("check", "unexpected argument '%s'", argv[optind]);
+    if (c.ndata) return check_one(&c, NULL);
+    int worst = 0;
+    for (size_t b = 0; b < sizeof bundles / sizeof bundles[0]; b++) {
+        pms_cli_common one = c;
+        one.ndata = 0;
+        if (c.format == PMS_FMT_TEXT) printf("%s== %s ==\n", b ? "\n" : "", bundles[b][0]);
+        int rc = check_one(&one, bundles[b]);
+        if (rc > worst) worst = rc;
+    }
+    return worst;
+}

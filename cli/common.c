@@ -1,0 +1,167 @@
+#include "cli/common.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void pms_cli_common_init(pms_cli_common *c, const char *cmd, int argc, char **argv)
+{
+    memset(c, 0, sizeof *c);
+    c->cmd = cmd;
+    c->format = PMS_FMT_TEXT;
+    size_t w = 0;
+    w += (size_t)snprintf(c->command_line, sizeof c->command_line, "pmsreview");
+    for (int i = 0; i < argc && w < sizeof c->command_line; i++)
+        w += (size_t)snprintf(c->command_line + w, sizeof c->command_line - w, " %s", argv[i]);
+}
+
+void pms_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("pmsreview: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int pms_cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("pmsreview: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'pmsreview %s --help'\n", cmd);
+    va_end(ap);
+    return PMS_EXIT_USAGE;
+}
+
+int pms_cli_fail(pms_status s, const pms_err *err)
+{
+    if (err && err->msg[0]) pms_cli_error("%s", err->msg);
+    else pms_cli_error("%s", pms_strerror(s));
+    return pms_status_exit_code(s);
+}
+
+int pms_cli_common_opt(pms_cli_common *c, int opt, const char *arg)
+{
+    switch (opt) {
+    case PMS_OPT_DATA:
+        if (c->ndata >= PMS_MAX_DATA) {
+            pms_cli_usage(c->cmd, "too many --data files (at most %d)", PMS_MAX_DATA);
+            return -1;
+        }
+        c->data[c->ndata++] = arg;
+        return 1;
+    case PMS_OPT_WHERE:
+        if (c->nwhere >= PMS_MAX_EXPR) {
+            pms_cli_usage(c->cmd, "too many --where clauses (at most %d)", PMS_MAX_EXPR);
+            return -1;
+        }
+        c->where[c->nwhere++] = arg;
+        return 1;
+    case PMS_OPT_DERIVE:
+        if (c->nderive >= PMS_MAX_EXPR) {
+            pms_cli_usage(c->cmd, "too many --derive expressions (at most %d)", PMS_MAX_EXPR);
+            return -1;
+        }
+        c->derive[c->nderive++] = arg;
+        return 1;
+    case PMS_OPT_FORMAT:
+        if (!strcmp(arg, "text")) c->format = PMS_FMT_TEXT;
+        else if (!strcmp(arg, "csv")) c->format = PMS_FMT_CSV;
+        else if (!strcmp(arg, "json")) c->format = PMS_FMT_JSON;
+        else {
+            pms_cli_usage(c->cmd, "--format must be text, csv or json, not '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case PMS_OPT_HELP:
+        c->help = 1;
+        return 1;
+    default: return 0;
+    }
+}
+
+const char *pms_cli_datasets_dir(void)
+{
+    const char *env = getenv("PMS_DATASETS");
+    if (env && *env) return env;
+    struct stat sb;
+#ifdef PMS_SOURCE_DATASETS
+    if (stat(PMS_SOURCE_DATASETS, &sb) == 0 && S_ISDIR(sb.st_mode)) return PMS_SOURCE_DATASETS;
+#endif
+    if (stat("datasets", &sb) == 0 && S_ISDIR(sb.st_mode)) return "datasets";
+    return "datasets";
+}
+
+int pms_cli_open_data(pms_cli_common *c, const char *const *defaults, pms_table **out)
+{
+    static char paths[PMS_MAX_DATA][1024];
+    /* Default inputs are resolved against the datasets directory once per process. */
+    if (c->ndata == 0 && defaults) {
+        const char *dir = pms_cli_datasets_dir();
+        for (size_t i = 0; defaults[i] && i < PMS_MAX_DATA; i++) {
+            snprintf(paths[i], sizeof paths[i], "%s/%s", dir, defaults[i]);
+            c->data[c->ndata++] = paths[i];
+        }
+    }
+    if (c->ndata == 0) return pms_cli_usage(c->cmd, "no --data file given");
+    pms_data_opts o = {c->data, c->ndata, c->derive, c->nderive, c->where, c->nwhere};
+    pms_err err = {{0}};
+    pms_status st = pms_dataset_open(&o, out, &err);
+    if (st) return pms_cli_fail(st, &err);
+    return 0;
+}
+
+int pms_cli_split(char *s, const char **items, int max)
+{
+    int n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ') tok++;
+        size_t len = strlen(tok);
+        while (len && tok[len - 1] == ' ') tok[--len] = '\0';
+        if (!*tok) continue;
+        if (n >= max) return -1;
+        items[n++] = tok;
+    }
+    return n;
+}
+
+int pms_cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v))
+        return pms_cli_usage(cmd, "%s expects a number, not '%s'", opt, s);
+    *out = v;
+    return 0;
+}
+
+int pms_cli_parse_ulong(const char *cmd, const char *opt, const char *s, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    if (*s == '-') return pms_cli_usage(cmd, "%s expects a whole number >= 0, not '%s'", opt, s);
+    unsigned long v = strtoul(s, &end, 10);
+    if (end == s || *end || errno)
+        return pms_cli_usage(cmd, "%s expects a whole number >= 0, not '%s'", opt, s);
+    *out = v;
+    return 0;
+}
+
+int pms_cli_emit(const pms_cli_common *c, pms_out *const *tables, size_t n, const pms_table *prov)
+{
+    pms_status st = pms_out_write(stdout, c->format, tables, n, prov, c->command_line);
+    if (st || fflush(stdout) != 0 || ferror(stdout)) {
+        pms_cli_error("write error on standard output: %s", strerror(errno ? errno : EIO));
+        return PMS_EXIT_USAGE;
+    }
+    return 0;
+}

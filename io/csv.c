@@ -1,0 +1,449 @@
+#include "csv.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sha256.h"
+
+static int valid_utf8(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        /* ASCII fast path, 8 bytes at a time. */
+        while (i + 8 <= n) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            if (v & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        unsigned char c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t k;
+        uint32_t cp;
+        if ((c & 0xE0) == 0xC0) { k = 1; cp = c & 0x1F; }
+        else if ((c & 0xF0) == 0xE0) { k = 2; cp = c & 0x0F; }
+        else if ((c & 0xF8) == 0xF0) { k = 3; cp = c & 0x07; }
+        else return 0;
+        for (size_t j = 1; j <= k; j++) {
+            if (i + j >= n || (s[i + j] & 0xC0) != 0x80) return 0;
+            cp = cp << 6 | (s[i + j] & 0x3F);
+        }
+        /* Overlong forms, surrogates and values above U+10FFFF are not UTF-8. */
+        if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* ISO-8859-1 maps byte b to code point b, so conversion is mechanical. */
+static char *latin1_to_utf8(const unsigned char *s, size_t n, size_t *outlen)
+{
+    size_t extra = 0;
+    for (size_t i = 0; i < n; i++) extra += s[i] >= 0x80;
+    char *o = malloc(n + extra + 1);
+    if (!o) return NULL;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c < 0x80) o[w++] = (char)c;
+        else {
+            o[w++] = (char)(0xC0 | (c >> 6));
+            o[w++] = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    o[w] = '\0';
+    *outlen = w;
+    return o;
+}
+
+typedef struct {
+    char **v;
+    size_t n, cap;
+} ptrvec;
+
+static int ptrvec_push(ptrvec *p, char *s)
+{
+    if (p->n == p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 1024;
+        char **nv = realloc(p->v, nc * sizeof *nv);
+        if (!nv) return -1;
+        p->v = nv;
+        p->cap = nc;
+    }
+    p->v[p->n++] = s;
+    return 0;
+}
+
+pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *out,
+                         pms_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->bytes = len;
+    pms_sha256(buf, len, out->sha256);
+
+    /* A NUL byte would silently cut a field short; refuse it with its place. */
+    const char *nul = memchr(buf, '\0', len);
+    if (nul) {
+        long line = 1, col = 1;
+        for (const char *p = buf; p < nul; p++) {
+            if (*p == '\n') line++, col = 1;
+            else if (*p == ',') col++;
+        }
+        free(buf);
+        return pms_err_set(err, PMS_EPARSE, "%s:%ld:%ld: NUL byte in the file (not a text CSV)",
+                           display, line, col);
+    }
+    size_t off = 0;
+    if (len >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
+        (unsigned char)buf[2] == 0xBF) {
+        out->bom = 1;
+        off = 3;
+    }
+    char *b;
+    size_t n;
+    if (valid_utf8((const unsigned char *)buf + off, len - off)) {
+        char *nb = realloc(buf, len + 1);
+        if (!nb) {
+            free(buf);
+            return pms_err_set(err, PMS_ENOMEM, "%s: out of memory", display);
+        }
+        nb[len] = '\0';
+        if (off) memmove(nb, nb + off, len - off + 1);
+        b = nb;
+        n = len - off;
+    } else {
+        b = latin1_to_utf8((const unsigned char *)buf + off, len - off, &n);
+        free(buf);
+        if (!b) return pms_err_set(err, PMS_ENOMEM, "%s: out of memory", display);
+        out->latin1 = 1;
+    }
+    out->buf = b;
+    out->len = n;
+
+    ptrvec fields = {0};
+    long *lines = NULL;
+    size_t nlines = 0, caplines = 0;
+    size_t pos = 0, ncols = 0, nrec_total = 0;
+    long line = 1;
+    pms_status st = PMS_OK;
+
+    for (;;) {
+        while (pos < n && (b[pos] == '\n' || b[pos] == '\r')) {
+            if (b[pos] == '\r' && pos + 1 < n && b[pos + 1] == '\n') pos++;
+            pos++;
+            line++;
+        }
+        if (pos >= n) break;
+        long rec_line = line;
+        size_t nf = 0;
+        for (;;) {
+            char *field;
+            char delim;
+            if (b[pos] == '"') {
+                long qline = line;
+                size_t w = pos + 1, r = pos + 1;
+                field = b + w;
+                for (;;) {
+                    if (r >= n) {
+                        st = pms_err_set(err, PMS_EPARSE,
+                                         "%s:%ld:%zu: unterminated quoted field (the quote "
+                                         "opened here is never closed)",
+                                         display, qline, nf + 1);
+                        goto fail;
+                    }
+                    char c = b[r];
+                    if (c == '"') {
+                        if (r + 1 < n && b[r + 1] == '"') {
+                            b[w++] = '"';
+                            r += 2;
+                            continue;
+                        }
+                        r++;
+                        break;
+                    }
+                    if (c == '\n' || (c == '\r' && !(r + 1 < n && b[r + 1] == '\n'))) line++;
+                    b[w++] = c;
+                    r++;
+                }
+                delim = r < n ? b[r] : '\0';
+                if (delim != ',' && delim != '\n' && delim != '\r' && delim != '\0') {
+                    st = pms_err_set(err, PMS_EPARSE,
+                                     "%s:%ld:%zu: unexpected text after a closing quote",
+                                     display, line, nf + 1);
+                    goto fail;
+                }
+                b[w] = '\0';
+                pos = r;
+            } else {
+                field = b + pos;
+                size_t r = pos;
+                while (r < n) {
+                    char c = b[r];
+                    if (c == ',' || c == '\n' || c == '\r') break;
+                    r++;
+                }
+                delim = r < n ? b[r] : '\0';
+                b[r] = '\0';
+                pos = r;
+            }
+            if (ptrvec_push(&fields, field)) goto nomem;
+            nf++;
+            if (delim == ',') {
+                pos++;
+                if (pos >= n) {
+                    /* "a,b," at end of file: one more, empty field. */
+                    if (ptrvec_push(&fields, b + n)) goto nomem;
+                    nf++;
+                    break;
+                }
+                continue;
+            }
+            if (delim == '\r' && pos + 1 < n && b[pos + 1] == '\n') pos++;
+            if (pos < n) pos++;
+            line++;
+            break;
+        }
+        if (nrec_total == 0) {
+            ncols = nf;
+        } else if (nf != ncols) {
+            st = pms_err_set(err, PMS_EPARSE, "%s:%ld: expected %zu fields as in the header, "
+                             "found %zu (%s)",
+                             display, rec_line, ncols, nf,
+                             nf < ncols ? "truncated row" : "extra fields");
+            goto fail;
+        }
+        if (nrec_total > 0) {
+            if (nlines == caplines) {
+                size_t nc = caplines ? caplines * 2 : 1024;
+                long *nl = realloc(lines, nc * sizeof *nl);
+                if (!nl) goto nomem;
+                lines = nl;
+                caplines = nc;
+            }
+            lines[nlines++] = rec_line;
+        }
+        nrec_total++;
+    }
+    if (nrec_total == 0) {
+        st = pms_err_set(err, PMS_EPARSE, "%s:1: empty file (no header row)", display);
+        goto fail;
+    }
+    out->ncols = ncols;
+    out->nrec = nrec_total - 1;
+    out->header = fields.v;
+    out->fields = fields.v + ncols;
+    out->line = lines;
+    return PMS_OK;
+nomem:
+    st = pms_err_set(err, PMS_ENOMEM, "%s: out of memory while reading", display);
+fail:
+    free(fields.v);
+    free(lines);
+    free(b);
+    memset(out, 0, sizeof *out);
+    return st;
+}
+
+pms_status pms_csv_read_file(const char *path, pms_csv *out, pms_err *err)
+{
+    memset(out, 0, sizeof *out);
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return pms_err_set(err, PMS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return pms_err_set(err, PMS_EIO, "%s: is a directory, not a CSV file", path);
+    FILE *f = fopen(path, "rb");
+    if (!f) return pms_err_set(err, PMS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = S_ISREG(sb.st_mode) && sb.st_size > 0 ? (size_t)sb.st_size + 1 : 1 << 16;
+    size_t len = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fclose(f);
+        return pms_err_set(err, PMS_ENOMEM, "%s: out of memory", path);
+    }
+    for (;;) {
+        if (len == cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return pms_err_set(err, PMS_ENOMEM, "%s: out of memory", path);
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) break;
+    }
+    int bad = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return pms_err_set(err, PMS_EIO, "%s: read error: %s", path, strerror(saved));
+    }
+    return pms_csv_parse(buf, len, path, out, err);
+}
+
+void pms_csv_free(pms_csv *c)
+{
+    if (!c) return;
+    free(c->buf);
+    free(c->header);
+    free(c->line);
+    memset(c, 0, sizeof *c);
+}
+
+static int ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+        if (x != y) return 0;
+    }
+    return *a == *b;
+}
+
+int pms_is_missing_marker(const char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    if (n == 0) return 1;
+    if (n > 3) return 0;
+    char t[4];
+    memcpy(t, s, n);
+    t[n] = '\0';
+    return !strcmp(t, "-") || !strcmp(t, "*") || !strcmp(t, "..") || ieq(t, "na") ||
+           ieq(t, "n/a");
+}
+
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+pms_numparse pms_parse_number(const char *s, double *out)
+{
+    const char *p = s;
+    while (*p == ' ' || *p == '\t') p++;
+    const char *end = p + strlen(p);
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t')) end--;
+    if (end == p) return PMS_NUM_MISSING;
+    if (end - p <= 3 && pms_is_missing_marker(p)) {
+        /* pms_is_missing_marker trims itself; guard the length to stay cheap */
+        char t[4];
+        memcpy(t, p, (size_t)(end - p));
+        t[end - p] = '\0';
+        if (pms_is_missing_marker(t)) return PMS_NUM_MISSING;
+    }
+    int neg = 0, signed_ = 0, pound = 0;
+    /* Sign and pound sign in either order ("-£5", "£-5"), each at most once. */
+    for (int k = 0; k < 2; k++) {
+        if (!signed_ && p < end && (*p == '-' || *p == '+')) {
+            neg = *p == '-';
+            signed_ = 1;
+            p++;
+        }
+        if (!pound && end - p >= 2 && (unsigned char)p[0] == 0xC2 &&
+            (unsigned char)p[1] == 0xA3) {
+            pound = 1;
+            p += 2;
+            while (p < end && *p == ' ') p++; /* "£ 612,345.67" */
+        }
+    }
+    uint64_t m = 0;
+    int sig = 0, exp10 = 0, any = 0;
+    int group = -1; /* digits since the last thousands comma; -1 = no comma seen */
+    int intdigits = 0;
+    while (p < end) {
+        char c = *p;
+        if (c >= '0' && c <= '9') {
+            any = 1;
+            intdigits++;
+            if (group >= 0) group++;
+            if (sig < 19) {
+                m = m * 10 + (uint64_t)(c - '0');
+                if (m) sig++;
+            } else {
+                exp10++;
+            }
+            p++;
+        } else if (c == ',') {
+            /* Thousands separator: needs 1-3 digits before the first comma and
+             * exactly three between commas, so "£1,2,3" is not a number. */
+            if (group >= 0 ? group != 3 : (intdigits < 1 || intdigits > 3)) return PMS_NUM_BAD;
+            group = 0;
+            p++;
+        } else
+            break;
+    }
+    if (group >= 0 && group != 3) return PMS_NUM_BAD;
+    if (p < end && *p == '.') {
+        p++;
+        while (p < end && *p >= '0' && *p <= '9') {
+            any = 1;
+            if (sig < 19) {
+                m = m * 10 + (uint64_t)(*p - '0');
+                if (m) sig++;
+                exp10--;
+            }
+            p++;
+        }
+    }
+    if (!any) return PMS_NUM_BAD;
+    long e = 0;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        int eneg = 0;
+        if (p < end && (*p == '+' || *p == '-')) eneg = *p++ == '-';
+        if (p >= end || *p < '0' || *p > '9') return PMS_NUM_BAD;
+        while (p < end && *p >= '0' && *p <= '9') {
+            if (e < 100000) e = e * 10 + (*p - '0');
+            p++;
+        }
+        if (eneg) e = -e;
+    }
+    if (p != end) return PMS_NUM_BAD;
+    long te = e + exp10;
+    double v;
+    if (m == 0) {
+        v = 0.0;
+    } else if (sig <= 15 && te >= -22 && te <= 22) {
+        /* Clinger's fast path: both operands exact, one correctly rounded op. */
+        v = (double)m;
+        v = te >= 0 ? v * pow10_exact[te] : v / pow10_exact[-te];
+    } else {
+        /* Rebuild a clean literal (no £, commas or spaces) for strtod. */
+        char tmp[512];
+        size_t w = 0;
+        for (const char *q = s; *q && w < sizeof tmp - 1; q++) {
+            unsigned char c = (unsigned char)*q;
+            if ((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' ||
+                c == '+')
+                tmp[w++] = (char)c;
+        }
+        tmp[w] = '\0';
+        if (w >= sizeof tmp - 1) return PMS_NUM_BAD;
+        errno = 0;
+        char *ep;
+        v = strtod(tmp, &ep);
+        if (*ep != '\0') return PMS_NUM_BAD;
+        if (!isfinite(v)) return PMS_NUM_BAD;
+        /* Underflow to zero or a subnormal is still the nearest double; only
+         * overflow is refused. */
+        if (v < 0) v = -v;
+    }
+    if (!isfinite(v)) return PMS_NUM_BAD;
+    *out = neg && v != 0.0 ? -v : v;
+    return PMS_NUM_OK;
+}

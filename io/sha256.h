@@ -1,0 +1,12 @@
+/* SHA-256 (FIPS 180-4) for provenance: each input file's digest goes into the
+ * report so a reader can tell exactly which data a number came from. */
+#ifndef PMS_SHA256_H
+#define PMS_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void pms_sha256(const void *data, size_t len, unsigned char digest[32]);
+void pms_sha256_hex(const unsigned char digest[32], char hex[65]);
+
+#endif

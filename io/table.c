@@ -1,0 +1,930 @@
+#include "table.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aliases.h"
+#include "csv.h"
+#include "expr.h"
+#include "sha256.h"
+
+/* ---- small string hash map: key -> row index, for joins and pivots ---- */
+
+typedef struct {
+    const char **keys;
+    size_t *vals;
+    size_t cap, n;
+} strmap;
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int strmap_init(strmap *m, size_t expected)
+{
+    size_t cap = 16;
+    while (cap < expected * 2 + 16) cap <<= 1;
+    m->keys = calloc(cap, sizeof *m->keys);
+    m->vals = malloc(cap * sizeof *m->vals);
+    m->cap = cap;
+    m->n = 0;
+    return m->keys && m->vals ? 0 : -1;
+}
+
+static void strmap_free(strmap *m)
+{
+    free(m->keys);
+    free(m->vals);
+}
+
+/* Returns a pointer to the slot's value; *found says whether the key was there. */
+static size_t *strmap_slot(strmap *m, const char *key, int *found)
+{
+    size_t i = (size_t)hash_str(key) & (m->cap - 1);
+    while (m->keys[i]) {
+        if (!strcmp(m->keys[i], key)) {
+            *found = 1;
+            return &m->vals[i];
+        }
+        i = (i + 1) & (m->cap - 1);
+    }
+    *found = 0;
+    m->keys[i] = key;
+    m->n++;
+    return &m->vals[i];
+}
+
+/* ---- table basics ---- */
+
+void pms_load_opts_default(pms_load_opts *o) { o->keep_codes_text = 1; }
+
+static char *xstrdup(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+static void column_free(pms_column *c)
+{
+    free(c->name);
+    free(c->header);
+    free(c->num);
+    free(c->text);
+    free(c->bad_value);
+}
+
+void pms_table_free(pms_table *t)
+{
+    if (!t) return;
+    for (size_t i = 0; i < t->ncols; i++) column_free(&t->cols[i]);
+    free(t->cols);
+    free(t->line);
+    for (size_t i = 0; i < t->nsources; i++) free(t->sources[i].path);
+    free(t->sources);
+    for (size_t i = 0; i < t->nnotes; i++) {
+        free(t->notes[i].what);
+        free(t->notes[i].detail);
+    }
+    free(t->notes);
+    for (size_t i = 0; i < t->nblocks; i++) free(t->blocks[i]);
+    free(t->blocks);
+    free(t);
+}
+
+static pms_column *add_column(pms_table *t)
+{
+    if (t->ncols == t->cap_cols) {
+        size_t nc = t->cap_cols ? t->cap_cols * 2 : 32;
+        pms_column *n = realloc(t->cols, nc * sizeof *n);
+        if (!n) return NULL;
+        t->cols = n;
+        t->cap_cols = nc;
+    }
+    pms_column *c = &t->cols[t->ncols++];
+    memset(c, 0, sizeof *c);
+    return c;
+}
+
+static int add_block(pms_table *t, char *block)
+{
+    char **n = realloc(t->blocks, (t->nblocks + 1) * sizeof *n);
+    if (!n) return -1;
+    t->blocks = n;
+    t->blocks[t->nblocks++] = block;
+    return 0;
+}
+
+pms_status pms_table_note(pms_table *t, const char *what, size_t count, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    pms_note *n = realloc(t->notes, (t->nnotes + 1) * sizeof *n);
+    if (!n) return PMS_ENOMEM;
+    t->notes = n;
+    pms_note *x = &t->notes[t->nnotes];
+    x->what = xstrdup(what);
+    x->detail = xstrdup(buf);
+    x->count = count;
+    if (!x->what || !x->detail) {
+        free(x->what);
+        free(x->detail);
+        return PMS_ENOMEM;
+    }
+    t->nnotes++;
+    return PMS_OK;
+}
+
+int pms_table_col_index(const pms_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (!strcmp(t->cols[i].name, name)) return (int)i;
+    return -1;
+}
+
+const pms_column *pms_table_col(const pms_table *t, const char *name)
+{
+    int i = pms_table_col_index(t, name);
+    return i < 0 ? NULL : &t->cols[i];
+}
+
+/* Trim spaces in place and map missing markers to NULL. */
+static char *clean_text(char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) s[--n] = '\0';
+    if (pms_is_missing_marker(s)) return NULL;
+    return s;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcmp(s + a - b, suf);
+}
+
+static void upcase(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'a' && *s <= 'z') *s = (char)(*s - 'a' + 'A');
+}
+
+/* Give a column its names; fails on a duplicate, which would make a lookup
+ * by name ambiguous. */
+static pms_status name_column(pms_table *t, pms_column *c, const char *header, int field,
+                              const char *path, pms_colkind *kind, pms_err *err)
+{
+    char buf[512];
+    const pms_alias_info *a = pms_alias_lookup(header);
+    if (a) {
+        snprintf(buf, sizeof buf, "%s", a->canonical);
+        *kind = a->kind;
+    } else {
+        pms_snake_case(header, buf, sizeof buf);
+        if (!strcmp(buf, "column")) snprintf(buf, sizeof buf, "column_%d", field);
+        *kind = PMS_KIND_INFER;
+    }
+    for (size_t i = 0; i + 1 < t->ncols; i++)
+        if (!strcmp(t->cols[i].name, buf))
+            return pms_err_set(err, PMS_EPARSE,
+                               "%s:1:%d: duplicate column '%s' (header '%s' means the same "
+                               "as field %d, '%s')",
+                               path, field, buf, header, t->cols[i].field, t->cols[i].header);
+    c->name = xstrdup(buf);
+    c->header = xstrdup(header);
+    c->field = field;
+    if (!c->name || !c->header) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    return PMS_OK;
+}
+
+/* Type one column from its cells (cells[i*stride]). */
+static pms_status type_column(pms_column *c, pms_colkind kind, char **cells, size_t stride,
+                              size_t nrows, const long *lines, const char *path,
+                              int keep_codes_text, pms_err *err)
+{
+    if (kind == PMS_KIND_INFER && keep_codes_text &&
+        (ends_with(c->name, "code") || ends_with(c->name, "_cd") || ends_with(c->name, "_id")))
+        kind = PMS_KIND_TEXT;
+    if (kind != PMS_KIND_TEXT) {
+        double *v = malloc((nrows ? nrows : 1) * sizeof *v);
+        if (!v) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        size_t miss = 0, i;
+        for (i = 0; i < nrows; i++) {
+            const char *s = cells[i * stride];
+            pms_numparse r = pms_parse_number(s, &v[i]);
+            if (r == PMS_NUM_MISSING) {
+                v[i] = NAN;
+                miss++;
+            } else if (r == PMS_NUM_BAD)
+                break;
+        }
+        if (i == nrows) {
+            c->type = PMS_COL_NUM;
+            c->num = v;
+            c->n_missing = miss;
+            return PMS_OK;
+        }
+        free(v);
+        if (kind == PMS_KIND_NUM) {
+            char shown[64];
+            snprintf(shown, sizeof shown, "%s", cells[i * stride]);
+            return pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: not a number: '%s' (column '%s')",
+                               path, lines[i], c->field, shown, c->header);
+        }
+        c->bad_line = lines[i];
+        c->bad_value = xstrdup(cells[i * stride]);
+        if (!c->bad_value) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    c->type = PMS_COL_TEXT;
+    c->text = malloc((nrows ? nrows : 1) * sizeof *c->text);
+    if (!c->text) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    size_t miss = 0;
+    int is_code = !strcmp(c->name, "practice_code") || ends_with(c->name, "_code");
+    for (size_t i = 0; i < nrows; i++) {
+        char *s = clean_text(cells[i * stride]);
+        if (s && is_code) upcase(s);
+        c->text[i] = s;
+        miss += s == NULL;
+    }
+    c->n_missing = miss;
+    return PMS_OK;
+}
+
+static int find_header(const pms_csv *csv, const char *key)
+{
+    char k[256];
+    for (size_t j = 0; j < csv->ncols; j++) {
+        pms_alias_key(csv->header[j], k, sizeof k);
+        if (!strcmp(k, key)) return (int)j;
+    }
+    return -1;
+}
+
+static pms_status add_source(pms_table *t, const char *path, const pms_csv *csv, int long_format)
+{
+    pms_source *s = realloc(t->sources, (t->nsources + 1) * sizeof *s);
+    if (!s) return PMS_ENOMEM;
+    t->sources = s;
+    pms_source *x = &s[t->nsources];
+    memset(x, 0, sizeof *x);
+    x->path = xstrdup(path);
+    if (!x->path) return PMS_ENOMEM;
+    pms_sha256_hex(csv->sha256, x->sha256);
+    x->bytes = csv->bytes;
+    x->rows = csv->nrec;
+    x->columns = csv->ncols;
+    x->latin1 = csv->latin1;
+    x->bom = csv->bom;
+    x->long_format = long_format;
+    t->nsources++;
+    return PMS_OK;
+}
+
+/* Fingertips long format: IndicatorID, Year/TimePeriod, AreaCode, ..., Value.
+ * One row per area, one column per indicator-year (imdYYYY for 93553). */
+static pms_status pivot_long(pms_table *t, pms_csv *csv, const char *path, int ci_ind,
+                             int ci_year, int ci_area, int ci_val, pms_err *err)
+{
+    size_t n = csv->nrec, nc = csv->ncols;
+    strmap areas = {0}, keys = {0};
+    pms_status st = PMS_OK;
+    size_t *row_of = malloc((n ? n : 1) * sizeof *row_of);
+    size_t *col_of = malloc((n ? n : 1) * sizeof *col_of);
+    char **names = NULL;
+    size_t nnames = 0;
+    if (!row_of || !col_of || strmap_init(&areas, n) || strmap_init(&keys, 64)) {
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto done;
+    }
+    char **area_code = malloc((n ? n : 1) * sizeof *area_code);
+    long *area_line = malloc((n ? n : 1) * sizeof *area_line);
+    if (!area_code || !area_line) {
+        free(area_code);
+        free(area_line);
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto done;
+    }
+    size_t nareas = 0;
+    for (size_t i = 0; i < n; i++) {
+        char **f = csv->fields + i * nc;
+        char *code = clean_text(f[ci_area]);
+        if (!code) {
+            free(area_code);
+            free(area_line);
+            st = pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: missing area code", path,
+                             csv->line[i], ci_area + 1);
+            goto done;
+        }
+        upcase(code);
+        int found;
+        size_t *slot = strmap_slot(&areas, code, &found);
+        if (!found) {
+            *slot = nareas;
+            area_code[nareas] = code;
+            area_line[nareas] = csv->line[i];
+            nareas++;
+        }
+        row_of[i] = *slot;
+        char *ind = clean_text(f[ci_ind]);
+        char *yr = clean_text(f[ci_year]);
+        char name[128];
+        if (ind && !strcmp(ind, "93553"))
+            snprintf(name, sizeof name, "imd%s", yr ? yr : "");
+        else {
+            char raw[128];
+            snprintf(raw, sizeof raw, "ind%s_%s", ind ? ind : "", yr ? yr : "");
+            pms_snake_case(raw, name, sizeof name);
+        }
+        /* Look up by a stack copy first; only a new name gets a heap copy,
+         * which the map then points at. */
+        size_t kidx = (size_t)-1;
+        for (size_t s = (size_t)hash_str(name) & (keys.cap - 1); keys.keys[s];
+             s = (s + 1) & (keys.cap - 1))
+            if (!strcmp(keys.keys[s], name)) {
+                kidx = keys.vals[s];
+                break;
+            }
+        if (kidx == (size_t)-1) {
+            char **nn = nnames < 200 ? realloc(names, (nnames + 1) * sizeof *nn) : NULL;
+            if (nn) names = nn;
+            if (!nn || !(names[nnames] = xstrdup(name))) {
+                free(area_code);
+                free(area_line);
+                st = nnames >= 200
+                         ? pms_err_set(err, PMS_EPARSE,
+                                       "%s: more than 200 indicator-years in a long file", path)
+                         : pms_err_set(err, PMS_ENOMEM, "out of memory");
+                goto done;
+            }
+            *strmap_slot(&keys, names[nnames], &found) = nnames;
+            kidx = nnames++;
+        }
+        col_of[i] = kidx;
+    }
+    t->nrows = nareas;
+    t->line = area_line;
+    pms_column *pc = add_column(t);
+    if (!pc) {
+        free(area_code);
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto done;
+    }
+    pc->name = xstrdup("practice_code");
+    pc->header = xstrdup(csv->header[ci_area]);
+    pc->field = ci_area + 1;
+    pc->type = PMS_COL_TEXT;
+    pc->text = area_code;
+    if (!pc->name || !pc->header) {
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto done;
+    }
+    size_t dups = 0;
+    for (size_t k = 0; k < nnames; k++) {
+        pms_column *c = add_column(t);
+        if (!c) {
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            goto done;
+        }
+        c->name = xstrdup(names[k]);
+        c->header = xstrdup(csv->header[ci_val]);
+        c->field = ci_val + 1;
+        c->type = PMS_COL_NUM;
+        c->num = malloc((nareas ? nareas : 1) * sizeof *c->num);
+        if (!c->name || !c->header || !c->num) {
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t r = 0; r < nareas; r++) c->num[r] = NAN;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *cell = csv->fields[i * nc + ci_val];
+        double v;
+        pms_numparse r = pms_parse_number(cell, &v);
+        if (r == PMS_NUM_BAD) {
+            st = pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: not a number: '%.40s' (column '%s')",
+                             path, csv->line[i], ci_val + 1, cell, csv->header[ci_val]);
+            goto done;
+        }
+        if (r == PMS_NUM_MISSING) continue;
+        double *dst = &t->cols[1 + col_of[i]].num[row_of[i]];
+        if (!isnan(*dst)) {
+            dups++;
+            continue; /* the first value for an area and year is kept, and counted */
+        }
+        *dst = v;
+    }
+    for (size_t k = 0; k < nnames; k++) {
+        pms_column *c = &t->cols[1 + k];
+        for (size_t r = 0; r < nareas; r++) c->n_missing += isnan(c->num[r]);
+    }
+    if (dups)
+        pms_table_note(t, "duplicate_key", dups,
+                       "%s: %zu repeated area-year values (the first is used)", path, dups);
+    pms_table_note(t, "pivot", nareas,
+                   "%s: long format pivoted to %zu areas x %zu indicator-years", path, nareas,
+                   nnames);
+done:
+    for (size_t k = 0; k < nnames; k++) free(names[k]);
+    free(names);
+    strmap_free(&areas);
+    strmap_free(&keys);
+    free(row_of);
+    free(col_of);
+    return st;
+}
+
+pms_status pms_table_load(const char *path, const pms_load_opts *opts, pms_table **out,
+                          pms_err *err)
+{
+    pms_load_opts defo;
+    if (!opts) {
+        pms_load_opts_default(&defo);
+        opts = &defo;
+    }
+    *out = NULL;
+    pms_csv csv;
+    pms_status st = pms_csv_read_file(path, &csv, err);
+    if (st) return st;
+    pms_table *t = calloc(1, sizeof *t);
+    if (!t) {
+        pms_csv_free(&csv);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    if (add_block(t, csv.buf)) {
+        pms_csv_free(&csv);
+        free(t);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    csv.buf = NULL; /* owned by the table now */
+
+    int ci_ind = find_header(&csv, "indicatorid"), ci_area = find_header(&csv, "areacode"),
+        ci_val = find_header(&csv, "value"), ci_year = find_header(&csv, "year");
+    if (ci_year < 0) ci_year = find_header(&csv, "timeperiod");
+    int long_format = ci_ind >= 0 && ci_area >= 0 && ci_val >= 0 && ci_year >= 0;
+    if (add_source(t, path, &csv, long_format)) {
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (long_format) {
+        st = pivot_long(t, &csv, path, ci_ind, ci_year, ci_area, ci_val, err);
+        if (st) goto fail;
+    } else {
+        t->nrows = csv.nrec;
+        t->line = csv.line;
+        csv.line = NULL;
+        for (size_t j = 0; j < csv.ncols; j++) {
+            pms_column *c = add_column(t);
+            if (!c) {
+                st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+                goto fail;
+            }
+            char hdr[512];
+            snprintf(hdr, sizeof hdr, "%s", csv.header[j]);
+            char *h = hdr;
+            while (*h == ' ') h++;
+            size_t hl = strlen(h);
+            while (hl && h[hl - 1] == ' ') h[--hl] = '\0';
+            pms_colkind kind;
+            st = name_column(t, c, h, (int)j + 1, path, &kind, err);
+            if (st) goto fail;
+            st = type_column(c, kind, csv.fields + j, csv.ncols, csv.nrec, t->line, path,
+                             opts->keep_codes_text, err);
+            if (st) goto fail;
+        }
+    }
+    for (size_t j = 0; j < t->ncols; j++) t->cols[j].source = 0;
+    pms_csv_free(&csv);
+
+    const pms_column *pc = pms_table_col(t, "practice_code");
+    if (pc && pc->type == PMS_COL_TEXT) {
+        strmap m;
+        if (strmap_init(&m, t->nrows) == 0) {
+            size_t dups = 0, miss = 0;
+            for (size_t i = 0; i < t->nrows; i++) {
+                if (!pc->text[i]) {
+                    miss++;
+                    continue;
+                }
+                int found;
+                strmap_slot(&m, pc->text[i], &found);
+                dups += found;
+            }
+            strmap_free(&m);
+            if (dups)
+                pms_table_note(t, "duplicate_key", dups,
+                               "%s: %zu rows repeat a practice code seen earlier in the file",
+                               path, dups);
+            if (miss)
+                pms_table_note(t, "missing_key", miss, "%s: %zu rows have no practice code",
+                               path, miss);
+        } else {
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    *out = t;
+    return PMS_OK;
+fail:
+    pms_csv_free(&csv);
+    pms_table_free(t);
+    return st;
+}
+
+pms_status pms_table_numeric(const pms_table *t, const char *name, const double **values,
+                             pms_err *err)
+{
+    const pms_column *c = pms_table_col(t, name);
+    if (!c) {
+        /* Suggest names sharing the first letters: typos are the usual cause. */
+        char hint[512] = "";
+        size_t w = 0, shown = 0;
+        for (size_t i = 0; i < t->ncols && shown < 6; i++) {
+            if (t->cols[i].type != PMS_COL_NUM) continue;
+            if (strncmp(t->cols[i].name, name, 3) == 0 || strstr(t->cols[i].name, name)) {
+                int k = snprintf(hint + w, sizeof hint - w, "%s%s", shown ? ", " : "",
+                                 t->cols[i].name);
+                if (k < 0 || (size_t)k >= sizeof hint - w) break;
+                w += (size_t)k;
+                shown++;
+            }
+        }
+        return pms_err_set(err, PMS_ENOTFOUND, "no column '%s' in the data%s%s%s", name,
+                           shown ? " (did you mean: " : "", hint, shown ? ")" : "");
+    }
+    if (c->type != PMS_COL_NUM) {
+        if (c->bad_value)
+            return pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: column '%s' is not numeric: '%.40s' is not a number",
+                               t->sources[c->source].path, c->bad_line, c->field, name,
+                               c->bad_value);
+        return pms_err_set(err, PMS_EUSAGE, "column '%s' is text, not a number", name);
+    }
+    *values = c->num;
+    return PMS_OK;
+}
+
+pms_status pms_table_text(const pms_table *t, const char *name, const char *const **values,
+                          pms_err *err)
+{
+    const pms_column *c = pms_table_col(t, name);
+    if (!c) return pms_err_set(err, PMS_ENOTFOUND, "no column '%s' in the data", name);
+    if (c->type == PMS_COL_TEXT) {
+        *values = (const char *const *)c->text;
+        return PMS_OK;
+    }
+    /* Numbers used as group labels: format them once into a block the table owns. */
+    pms_column *mc = (pms_column *)c;
+    size_t n = t->nrows;
+    char *blk = malloc(n * 32 + 1);
+    char **txt = malloc((n ? n : 1) * sizeof *txt);
+    if (!blk || !txt || add_block((pms_table *)t, blk)) {
+        free(blk);
+        free(txt);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(c->num[i])) {
+            txt[i] = NULL;
+            continue;
+        }
+        txt[i] = blk + i * 32;
+        snprintf(txt[i], 32, "%.15g", c->num[i]);
+    }
+    free(mc->text);
+    mc->text = txt;
+    *values = (const char *const *)txt;
+    return PMS_OK;
+}
+
+pms_status pms_table_add_numeric(pms_table *t, const char *name, double *values, pms_err *err)
+{
+    if (pms_table_col(t, name)) {
+        free(values);
+        return pms_err_set(err, PMS_EUSAGE, "column '%s' already exists", name);
+    }
+    pms_column *c = add_column(t);
+    if (!c || !(c->name = xstrdup(name)) || !(c->header = xstrdup(name))) {
+        if (c) {
+            free(c->name);
+            t->ncols--;
+        }
+        free(values);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    c->type = PMS_COL_NUM;
+    c->num = values;
+    c->source = -1;
+    for (size_t i = 0; i < t->nrows; i++) c->n_missing += isnan(values[i]);
+    return PMS_OK;
+}
+
+pms_status pms_table_join(pms_table *left, const pms_table *right, pms_err *err)
+{
+    const pms_column *lk = pms_table_col(left, "practice_code");
+    const pms_column *rk = pms_table_col(right, "practice_code");
+    const char *rpath = right->nsources ? right->sources[0].path : "(data)";
+    if (!lk || lk->type != PMS_COL_TEXT)
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s: the practice table has no practice code column to join on "
+                           "(looked for Practice Code, PracticeCode, AreaCode, code, PRAC_CODE)",
+                           left->nsources ? left->sources[0].path : "(data)");
+    if (!rk || rk->type != PMS_COL_TEXT)
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s: no practice code column to join on (looked for Practice Code, "
+                           "PracticeCode, AreaCode, code, PRAC_CODE)",
+                           rpath);
+    strmap m;
+    if (strmap_init(&m, right->nrows)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    size_t rdup = 0;
+    for (size_t i = 0; i < right->nrows; i++) {
+        if (!rk->text[i]) continue;
+        int found;
+        size_t *slot = strmap_slot(&m, rk->text[i], &found);
+        if (found) rdup++;
+        else *slot = i;
+    }
+    /* A repeated key is counted as a duplicate, not as unused. */
+    size_t n = left->nrows;
+    size_t *match = malloc((n ? n : 1) * sizeof *match);
+    unsigned char *used = calloc(right->nrows ? right->nrows : 1, 1);
+    if (!match || !used) {
+        free(match);
+        free(used);
+        strmap_free(&m);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    size_t unmatched = 0;
+    char example[128] = "";
+    for (size_t i = 0; i < n; i++) {
+        match[i] = (size_t)-1;
+        if (!lk->text[i]) {
+            unmatched++;
+            continue;
+        }
+        size_t h = (size_t)hash_str(lk->text[i]) & (m.cap - 1);
+        while (m.keys[h]) {
+            if (!strcmp(m.keys[h], lk->text[i])) {
+                match[i] = m.vals[h];
+                used[match[i]] = 1;
+                break;
+            }
+            h = (h + 1) & (m.cap - 1);
+        }
+        if (match[i] == (size_t)-1) {
+            if (!unmatched) snprintf(example, sizeof example, "%s", lk->text[i]);
+            unmatched++;
+        }
+    }
+    size_t runused = 0;
+    for (size_t i = 0; i < right->nrows; i++) {
+        if (!rk->text[i] || used[i]) continue;
+        int found;
+        size_t h = (size_t)hash_str(rk->text[i]) & (m.cap - 1), first = i;
+        for (found = 0; m.keys[h]; h = (h + 1) & (m.cap - 1))
+            if (!strcmp(m.keys[h], rk->text[i])) {
+                first = m.vals[h];
+                break;
+            }
+        (void)found;
+        runused += first == i;
+    }
+    strmap_free(&m);
+    free(used);
+
+    int src_base = (int)left->nsources;
+    pms_status st = PMS_OK;
+    for (size_t j = 0; j < right->ncols && st == PMS_OK; j++) {
+        const pms_column *rc = &right->cols[j];
+        if (rc == rk) continue;
+        char name[512];
+        snprintf(name, sizeof name, "%s", rc->name);
+        if (pms_table_col(left, name))
+            snprintf(name, sizeof name, "%s_%d", rc->name, src_base + (rc->source > 0 ? rc->source : 0));
+        pms_column *c = add_column(left);
+        if (!c) {
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            break;
+        }
+        c->name = xstrdup(name);
+        c->header = xstrdup(rc->header);
+        c->source = src_base + (rc->source > 0 ? rc->source : 0);
+        c->field = rc->field;
+        c->type = rc->type;
+        c->bad_line = rc->bad_line;
+        c->bad_value = xstrdup(rc->bad_value);
+        if (!c->name || !c->header || (rc->bad_value && !c->bad_value)) {
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            break;
+        }
+        if (rc->type == PMS_COL_NUM) {
+            c->num = malloc((n ? n : 1) * sizeof *c->num);
+            if (!c->num) {
+                st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+                break;
+            }
+            for (size_t i = 0; i < n; i++) {
+                c->num[i] = match[i] == (size_t)-1 ? NAN : rc->num[match[i]];
+                c->n_missing += isnan(c->num[i]);
+            }
+        } else {
+            c->text = malloc((n ? n : 1) * sizeof *c->text);
+            if (!c->text) {
+                st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+                break;
+            }
+            for (size_t i = 0; i < n; i++) {
+                /* Text points into right's blocks, which move to left below. */
+                c->text[i] = match[i] == (size_t)-1 ? NULL : rc->text[match[i]];
+                c->n_missing += c->text[i] == NULL;
+            }
+        }
+    }
+    free(match);
+    if (st) return st;
+    /* Keep the right table's text storage alive with the left table. */
+    pms_table *r = (pms_table *)right;
+    for (size_t b = 0; b < r->nblocks; b++)
+        if (add_block(left, r->blocks[b]))
+            return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        else
+            r->blocks[b] = NULL;
+    r->nblocks = 0;
+    for (size_t s = 0; s < right->nsources; s++) {
+        pms_source *ns = realloc(left->sources, (left->nsources + 1) * sizeof *ns);
+        if (!ns) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        left->sources = ns;
+        ns[left->nsources] = right->sources[s];
+        ns[left->nsources].path = xstrdup(right->sources[s].path);
+        left->nsources++;
+    }
+    for (size_t k = 0; k < right->nnotes; k++)
+        pms_table_note(left, right->notes[k].what, right->notes[k].count, "%s",
+                       right->notes[k].detail);
+    pms_table_note(left, "join", n - unmatched,
+                   "%s: %zu of %zu practices matched on practice code", rpath, n - unmatched, n);
+    if (unmatched)
+        pms_table_note(left, "unmatched_key", unmatched,
+                       "%s: %zu practices have no row there (its columns are missing for "
+                       "them; e.g. %s)",
+                       rpath, unmatched, example[0] ? example : "a row without a code");
+    if (runused)
+        pms_table_note(left, "unused_key", runused,
+                       "%s: %zu practice codes there are not in the practice table", rpath,
+                       runused);
+    if (rdup)
+        pms_table_note(left, "duplicate_key", rdup,
+                       "%s: %zu rows repeat a practice code (the first row is used)", rpath,
+                       rdup);
+    return PMS_OK;
+}
+
+static pms_status derive_ratio(pms_table *t, const char *name, const char *num,
+                               const char *den, pms_err *err)
+{
+    const pms_column *a = pms_table_col(t, num), *b = pms_table_col(t, den);
+    if (!a || !b || a->type != PMS_COL_NUM || b->type != PMS_COL_NUM || pms_table_col(t, name))
+        return PMS_OK;
+    double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
+    if (!v) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    size_t bad = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        double d = b->num[i];
+        if (isnan(a->num[i]) || isnan(d)) v[i] = NAN;
+        else if (d <= 0) {
+            v[i] = NAN;
+            bad++;
+        } else
+            v[i] = a->num[i] / d;
+    }
+    pms_status st = pms_table_add_numeric(t, name, v, err);
+    if (!st && bad)
+        pms_table_note(t, "bad_denominator", bad,
+                       "%s: %zu practices have %s <= 0, so %s is missing for them", name, bad,
+                       den, name);
+    return st;
+}
+
+pms_status pms_table_derive_standard(pms_table *t, pms_err *err)
+{
+    pms_status st;
+    if ((st = derive_ratio(t, "payments_per_registered", "total_payments", "registered_patients", err)))
+        return st;
+    if ((st = derive_ratio(t, "payments_per_weighted", "total_payments", "weighted_patients", err)))
+        return st;
+    const pms_column *g = pms_table_col(t, "global_sum"), *m = pms_table_col(t, "mpig"),
+                     *p = pms_table_col(t, "pms_balance");
+    if (g && m && p && g->type == PMS_COL_NUM && m->type == PMS_COL_NUM &&
+        p->type == PMS_COL_NUM && !pms_table_col(t, "core_payments")) {
+        double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
+        if (!v) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        for (size_t i = 0; i < t->nrows; i++) v[i] = g->num[i] + m->num[i] + p->num[i];
+        if ((st = pms_table_add_numeric(t, "core_payments", v, err))) return st;
+    }
+    return derive_ratio(t, "core_per_weighted", "core_payments", "weighted_patients", err);
+}
+
+pms_status pms_table_keep_rows(pms_table *t, const unsigned char *keep, pms_err *err)
+{
+    (void)err;
+    size_t w = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (!keep[i]) continue;
+        for (size_t j = 0; j < t->ncols; j++) {
+            pms_column *c = &t->cols[j];
+            if (c->num) c->num[w] = c->num[i];
+            if (c->text) c->text[w] = c->text[i];
+        }
+        if (t->line) t->line[w] = t->line[i];
+        w++;
+    }
+    t->nrows = w;
+    for (size_t j = 0; j < t->ncols; j++) {
+        pms_column *c = &t->cols[j];
+        c->n_missing = 0;
+        for (size_t i = 0; i < w; i++)
+            c->n_missing += c->type == PMS_COL_NUM ? isnan(c->num[i]) : c->text[i] == NULL;
+    }
+    return PMS_OK;
+}
+
+pms_status pms_dataset_open(const pms_data_opts *o, pms_table **out, pms_err *err)
+{
+    *out = NULL;
+    if (o->ndata == 0) return pms_err_set(err, PMS_EUSAGE, "no --data file given");
+    pms_table *t = NULL;
+    pms_status st = pms_table_load(o->data[0], NULL, &t, err);
+    if (st) return st;
+    for (size_t i = 1; i < o->ndata; i++) {
+        pms_table *r = NULL;
+        st = pms_table_load(o->data[i], NULL, &r, err);
+        if (!st) st = pms_table_join(t, r, err);
+        pms_table_free(r);
+        if (st) goto fail;
+    }
+    if ((st = pms_table_derive_standard(t, err))) goto fail;
+    for (size_t i = 0; i < o->nderive; i++) {
+        char name[128];
+        const char *expr;
+        pms_expr *e = NULL;
+        if ((st = pms_derive_split(o->derive[i], name, sizeof name, &expr, err))) goto fail;
+        if ((st = pms_expr_parse(expr, &e, err))) goto fail;
+        double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
+        size_t undef = 0;
+        if (!v) {
+            pms_expr_free(e);
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            goto fail;
+        }
+        st = pms_expr_eval(e, t, v, &undef, err);
+        pms_expr_free(e);
+        if (st) {
+            free(v);
+            goto fail;
+        }
+        if ((st = pms_table_add_numeric(t, name, v, err))) goto fail;
+        if (undef)
+            pms_table_note(t, "undefined", undef,
+                           "--derive %s: %zu rows undefined (division by zero or log/sqrt of "
+                           "a value outside its domain), set missing",
+                           name, undef);
+    }
+    if (o->nwhere) {
+        unsigned char *keep = malloc(t->nrows ? t->nrows : 1);
+        if (!keep) {
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            goto fail;
+        }
+        memset(keep, 1, t->nrows);
+        for (size_t i = 0; i < o->nwhere; i++) {
+            pms_where_report rep;
+            if ((st = pms_where_apply(t, o->where[i], keep, &rep, err))) {
+                free(keep);
+                goto fail;
+            }
+            pms_table_note(t, "where", rep.n_failed + rep.n_missing,
+                           "--where '%s' excluded %zu rows (%zu did not satisfy it, %zu had "
+                           "the column missing)",
+                           o->where[i], rep.n_failed + rep.n_missing, rep.n_failed,
+                           rep.n_missing);
+        }
+        st = pms_table_keep_rows(t, keep, err);
+        free(keep);
+        if (st) goto fail;
+    }
+    *out = t;
+    return PMS_OK;
+fail:
+    pms_table_free(t);
+    return st;
+}
