@@ -64,22 +64,14 @@ static char *latin1_to_utf8(const unsigned char *s, size_t n, size_t *outlen)
     return o;
 }
 
-typedef struct {
-    char **v;
-    size_t n, cap;
-} ptrvec;
+/* Bytes that end an unquoted field. */
+static const unsigned char field_end[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1, [0] = 1};
 
-static int ptrvec_push(ptrvec *p, char *s)
+static size_t count_byte(const char *b, size_t n, char c)
 {
-    if (p->n == p->cap) {
-        size_t nc = p->cap ? p->cap * 2 : 1024;
-        char **nv = realloc(p->v, nc * sizeof *nv);
-        if (!nv) return -1;
-        p->v = nv;
-        p->cap = nc;
-    }
-    p->v[p->n++] = s;
-    return 0;
+    size_t k = 0;
+    for (const char *p = b, *e = b + n; (p = memchr(p, c, (size_t)(e - p))) != NULL; p++) k++;
+    return k;
 }
 
 pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *out,
@@ -100,6 +92,10 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
         free(buf);
         return pms_err_set(err, PMS_EPARSE, "%s:%ld:%ld: NUL byte in the file (not a text CSV)",
                            display, line, col);
+    }
+    if (len >= UINT32_MAX - 16) {
+        free(buf);
+        return pms_err_set(err, PMS_EIO, "%s: file of 4 GiB or more is not supported", display);
     }
     size_t off = 0;
     if (len >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
@@ -128,11 +124,16 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
     out->buf = b;
     out->len = n;
 
-    ptrvec fields = {0};
+    /* Every record ends at a line end, so line ends + 1 bound the record count;
+     * reserving that many rows per column means no reallocation (untouched
+     * reserved pages cost nothing). */
+    size_t stride = count_byte(b, n, '\n') + count_byte(b, n, '\r') + 1;
+    char **header = NULL;
+    uint32_t *cells = NULL;
     long *lines = NULL;
-    size_t nlines = 0, caplines = 0;
-    size_t pos = 0, ncols = 0, nrec_total = 0;
+    size_t pos = 0, ncols = 0, nrec = 0, caphdr = 0;
     long line = 1;
+    int in_header = 1;
     pms_status st = PMS_OK;
 
     for (;;) {
@@ -145,12 +146,12 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
         long rec_line = line;
         size_t nf = 0;
         for (;;) {
-            char *field;
+            size_t start;
             char delim;
             if (b[pos] == '"') {
                 long qline = line;
                 size_t w = pos + 1, r = pos + 1;
-                field = b + w;
+                start = w;
                 for (;;) {
                     if (r >= n) {
                         st = pms_err_set(err, PMS_EPARSE,
@@ -183,24 +184,54 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
                 b[w] = '\0';
                 pos = r;
             } else {
-                field = b + pos;
+                start = pos;
                 size_t r = pos;
-                while (r < n) {
-                    char c = b[r];
-                    if (c == ',' || c == '\n' || c == '\r') break;
-                    r++;
-                }
-                delim = r < n ? b[r] : '\0';
+                while (!field_end[(unsigned char)b[r]]) r++;
+                delim = b[r];
                 b[r] = '\0';
                 pos = r;
             }
-            if (ptrvec_push(&fields, field)) goto nomem;
+            if (in_header) {
+                if (nf == caphdr) {
+                    size_t nc = caphdr ? caphdr * 2 : 64;
+                    char **nh = realloc(header, nc * sizeof *nh);
+                    if (!nh) goto nomem;
+                    header = nh;
+                    caphdr = nc;
+                }
+                header[nf] = b + start;
+            } else {
+                if (nf >= ncols) {
+                    st = pms_err_set(err, PMS_EPARSE,
+                                     "%s:%ld: expected %zu fields as in the header, found more "
+                                     "(extra fields)",
+                                     display, rec_line, ncols);
+                    goto fail;
+                }
+                cells[nf * stride + nrec] = (uint32_t)start;
+            }
             nf++;
             if (delim == ',') {
                 pos++;
                 if (pos >= n) {
                     /* "a,b," at end of file: one more, empty field. */
-                    if (ptrvec_push(&fields, b + n)) goto nomem;
+                    if (in_header || nf >= ncols) {
+                        if (!in_header) {
+                            st = pms_err_set(err, PMS_EPARSE,
+                                             "%s:%ld: expected %zu fields as in the header, "
+                                             "found more (extra fields)",
+                                             display, rec_line, ncols);
+                            goto fail;
+                        }
+                        if (nf == caphdr) {
+                            char **nh = realloc(header, (caphdr + 1) * sizeof *nh);
+                            if (!nh) goto nomem;
+                            header = nh;
+                            caphdr++;
+                        }
+                        header[nf] = b + n;
+                    } else
+                        cells[nf * stride + nrec] = (uint32_t)n;
                     nf++;
                     break;
                 }
@@ -211,41 +242,39 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
             line++;
             break;
         }
-        if (nrec_total == 0) {
+        if (in_header) {
             ncols = nf;
-        } else if (nf != ncols) {
+            in_header = 0;
+            if (ncols > ((size_t)-1 / sizeof *cells) / stride) goto nomem;
+            cells = malloc(ncols * stride * sizeof *cells);
+            lines = malloc(stride * sizeof *lines);
+            if (!cells || !lines) goto nomem;
+            continue;
+        }
+        if (nf != ncols) {
             st = pms_err_set(err, PMS_EPARSE, "%s:%ld: expected %zu fields as in the header, "
-                             "found %zu (%s)",
-                             display, rec_line, ncols, nf,
-                             nf < ncols ? "truncated row" : "extra fields");
+                             "found %zu (truncated row)",
+                             display, rec_line, ncols, nf);
             goto fail;
         }
-        if (nrec_total > 0) {
-            if (nlines == caplines) {
-                size_t nc = caplines ? caplines * 2 : 1024;
-                long *nl = realloc(lines, nc * sizeof *nl);
-                if (!nl) goto nomem;
-                lines = nl;
-                caplines = nc;
-            }
-            lines[nlines++] = rec_line;
-        }
-        nrec_total++;
+        lines[nrec++] = rec_line;
     }
-    if (nrec_total == 0) {
+    if (in_header) {
         st = pms_err_set(err, PMS_EPARSE, "%s:1: empty file (no header row)", display);
         goto fail;
     }
     out->ncols = ncols;
-    out->nrec = nrec_total - 1;
-    out->header = fields.v;
-    out->fields = fields.v + ncols;
+    out->nrec = nrec;
+    out->header = header;
+    out->cells = cells;
+    out->stride = stride;
     out->line = lines;
     return PMS_OK;
 nomem:
     st = pms_err_set(err, PMS_ENOMEM, "%s: out of memory while reading", display);
 fail:
-    free(fields.v);
+    free(header);
+    free(cells);
     free(lines);
     free(b);
     memset(out, 0, sizeof *out);
@@ -299,6 +328,7 @@ void pms_csv_free(pms_csv *c)
     if (!c) return;
     free(c->buf);
     free(c->header);
+    free(c->cells);
     free(c->line);
     memset(c, 0, sizeof *c);
 }
@@ -317,14 +347,17 @@ static int ieq(const char *a, const char *b)
 int pms_is_missing_marker(const char *s)
 {
     while (*s == ' ' || *s == '\t') s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
-    if (n == 0) return 1;
-    if (n > 3) return 0;
+    size_t n = 0;
     char t[4];
-    memcpy(t, s, n);
+    while (s[n] && s[n] != ' ' && s[n] != '\t') {
+        if (n == 3) return 0;
+        t[n] = s[n];
+        n++;
+    }
+    for (size_t k = n; s[k]; k++)
+        if (s[k] != ' ' && s[k] != '\t') return 0;
     t[n] = '\0';
-    return !strcmp(t, "-") || !strcmp(t, "*") || !strcmp(t, "..") || ieq(t, "na") ||
+    return n == 0 || !strcmp(t, "-") || !strcmp(t, "*") || !strcmp(t, "..") || ieq(t, "na") ||
            ieq(t, "n/a");
 }
 
@@ -332,88 +365,78 @@ static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* One pass over the cell: this runs for every numeric cell of every file. */
 pms_numparse pms_parse_number(const char *s, double *out)
 {
     const char *p = s;
     while (*p == ' ' || *p == '\t') p++;
-    const char *end = p + strlen(p);
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t')) end--;
-    if (end == p) return PMS_NUM_MISSING;
-    if (end - p <= 3 && pms_is_missing_marker(p)) {
-        /* pms_is_missing_marker trims itself; guard the length to stay cheap */
-        char t[4];
-        memcpy(t, p, (size_t)(end - p));
-        t[end - p] = '\0';
-        if (pms_is_missing_marker(t)) return PMS_NUM_MISSING;
-    }
+    if (!*p) return PMS_NUM_MISSING;
+    if ((*p == '-' || *p == '*' || *p == '.' || *p == 'N' || *p == 'n') &&
+        pms_is_missing_marker(p))
+        return PMS_NUM_MISSING;
     int neg = 0, signed_ = 0, pound = 0;
-    /* Sign and pound sign in either order ("-£5", "£-5"), each at most once. */
+    /* Sign and pound sign in either order ("-£5", "£-5", "£ 5"), each at most once. */
     for (int k = 0; k < 2; k++) {
-        if (!signed_ && p < end && (*p == '-' || *p == '+')) {
+        if (!signed_ && (*p == '-' || *p == '+')) {
             neg = *p == '-';
             signed_ = 1;
             p++;
         }
-        if (!pound && end - p >= 2 && (unsigned char)p[0] == 0xC2 &&
-            (unsigned char)p[1] == 0xA3) {
+        if (!pound && (unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA3) {
             pound = 1;
             p += 2;
-            while (p < end && *p == ' ') p++; /* "£ 612,345.67" */
+            while (*p == ' ') p++;
         }
     }
     uint64_t m = 0;
-    int sig = 0, exp10 = 0, any = 0;
+    int sig = 0, exp10 = 0, any = 0, intdigits = 0;
     int group = -1; /* digits since the last thousands comma; -1 = no comma seen */
-    int intdigits = 0;
-    while (p < end) {
+    for (;; p++) {
         char c = *p;
-        if (c >= '0' && c <= '9') {
+        if (is_digit(c)) {
             any = 1;
             intdigits++;
             if (group >= 0) group++;
             if (sig < 19) {
                 m = m * 10 + (uint64_t)(c - '0');
                 if (m) sig++;
-            } else {
+            } else
                 exp10++;
-            }
-            p++;
         } else if (c == ',') {
-            /* Thousands separator: needs 1-3 digits before the first comma and
-             * exactly three between commas, so "£1,2,3" is not a number. */
+            /* Thousands separator: 1-3 digits before the first comma and exactly
+             * three between commas, so "£1,2,3" is not a number. */
             if (group >= 0 ? group != 3 : (intdigits < 1 || intdigits > 3)) return PMS_NUM_BAD;
             group = 0;
-            p++;
         } else
             break;
     }
     if (group >= 0 && group != 3) return PMS_NUM_BAD;
-    if (p < end && *p == '.') {
+    if (*p == '.') {
         p++;
-        while (p < end && *p >= '0' && *p <= '9') {
+        for (; is_digit(*p); p++) {
             any = 1;
             if (sig < 19) {
                 m = m * 10 + (uint64_t)(*p - '0');
                 if (m) sig++;
                 exp10--;
             }
-            p++;
         }
     }
     if (!any) return PMS_NUM_BAD;
     long e = 0;
-    if (p < end && (*p == 'e' || *p == 'E')) {
+    if (*p == 'e' || *p == 'E') {
         p++;
         int eneg = 0;
-        if (p < end && (*p == '+' || *p == '-')) eneg = *p++ == '-';
-        if (p >= end || *p < '0' || *p > '9') return PMS_NUM_BAD;
-        while (p < end && *p >= '0' && *p <= '9') {
+        if (*p == '+' || *p == '-') eneg = *p++ == '-';
+        if (!is_digit(*p)) return PMS_NUM_BAD;
+        for (; is_digit(*p); p++)
             if (e < 100000) e = e * 10 + (*p - '0');
-            p++;
-        }
         if (eneg) e = -e;
     }
-    if (p != end) return PMS_NUM_BAD;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p) return PMS_NUM_BAD;
     long te = e + exp10;
     double v;
     if (m == 0) {
@@ -426,21 +449,17 @@ pms_numparse pms_parse_number(const char *s, double *out)
         /* Rebuild a clean literal (no £, commas or spaces) for strtod. */
         char tmp[512];
         size_t w = 0;
-        for (const char *q = s; *q && w < sizeof tmp - 1; q++) {
+        for (const char *q = s; *q; q++) {
             unsigned char c = (unsigned char)*q;
-            if ((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' ||
-                c == '+')
+            if (is_digit((char)c) || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+') {
+                if (w >= sizeof tmp - 1) return PMS_NUM_BAD;
                 tmp[w++] = (char)c;
+            }
         }
         tmp[w] = '\0';
-        if (w >= sizeof tmp - 1) return PMS_NUM_BAD;
-        errno = 0;
         char *ep;
         v = strtod(tmp, &ep);
-        if (*ep != '\0') return PMS_NUM_BAD;
-        if (!isfinite(v)) return PMS_NUM_BAD;
-        /* Underflow to zero or a subnormal is still the nearest double; only
-         * overflow is refused. */
+        if (*ep != '\0' || !isfinite(v)) return PMS_NUM_BAD;
         if (v < 0) v = -v;
     }
     if (!isfinite(v)) return PMS_NUM_BAD;

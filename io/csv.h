@@ -8,11 +8,13 @@
  * is what NHS Digital's older files with a latin-1 pound sign need).  Blank
  * lines are not records.  Every record must have as many fields as the header;
  * a NUL byte, an unterminated quote or text after a closing quote is an error
- * naming file:line:column. */
+ * naming file:line:column.  Files of 4 GiB or more are refused (offsets are
+ * 32-bit). */
 #ifndef PMS_CSV_H
 #define PMS_CSV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../analysis/status.h"
 
@@ -22,13 +24,23 @@ typedef struct {
     size_t ncols;       /* fields in the header */
     size_t nrec;        /* data records (header excluded) */
     char **header;      /* ncols header fields */
-    char **fields;      /* nrec * ncols, row-major */
+    /* Cells are stored column by column as 32-bit offsets into buf (half the
+     * memory of pointers, and each column is contiguous for typing); use
+     * pms_csv_cell. */
+    uint32_t *cells;
+    size_t stride;      /* rows reserved per column */
     long *line;         /* nrec: physical line where each record starts */
     int latin1;         /* converted from ISO-8859-1 */
     int bom;            /* a UTF-8 BOM was removed */
     size_t bytes;       /* size of the file as read */
     unsigned char sha256[32];
 } pms_csv;
+
+/* The text of a data cell (NUL-terminated, writable in place). */
+static inline char *pms_csv_cell(const pms_csv *c, size_t row, size_t col)
+{
+    return c->buf + c->cells[col * c->stride + row];
+}
 
 /* Read and parse a file; `display` is the name used in messages. */
 pms_status pms_csv_read_file(const char *path, pms_csv *out, pms_err *err);

@@ -210,10 +210,11 @@ static pms_status name_column(pms_table *t, pms_column *c, const char *header, i
 }
 
 /* Type one column from its cells (cells[i*stride]). */
-static pms_status type_column(pms_column *c, pms_colkind kind, char **cells, size_t stride,
-                              size_t nrows, const long *lines, const char *path,
-                              int keep_codes_text, pms_err *err)
+static pms_status type_column(pms_column *c, pms_colkind kind, const pms_csv *csv, size_t col,
+                              const long *lines, const char *path, int keep_codes_text,
+                              pms_err *err)
 {
+    size_t nrows = csv->nrec;
     if (kind == PMS_KIND_INFER && keep_codes_text &&
         (ends_with(c->name, "code") || ends_with(c->name, "_cd") || ends_with(c->name, "_id")))
         kind = PMS_KIND_TEXT;
@@ -222,7 +223,7 @@ static pms_status type_column(pms_column *c, pms_colkind kind, char **cells, siz
         if (!v) return pms_err_set(err, PMS_ENOMEM, "out of memory");
         size_t miss = 0, i;
         for (i = 0; i < nrows; i++) {
-            const char *s = cells[i * stride];
+            const char *s = pms_csv_cell(csv, i, col);
             pms_numparse r = pms_parse_number(s, &v[i]);
             if (r == PMS_NUM_MISSING) {
                 v[i] = NAN;
@@ -239,12 +240,12 @@ static pms_status type_column(pms_column *c, pms_colkind kind, char **cells, siz
         free(v);
         if (kind == PMS_KIND_NUM) {
             char shown[64];
-            snprintf(shown, sizeof shown, "%s", cells[i * stride]);
+            snprintf(shown, sizeof shown, "%s", pms_csv_cell(csv, i, col));
             return pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: not a number: '%s' (column '%s')",
                                path, lines[i], c->field, shown, c->header);
         }
         c->bad_line = lines[i];
-        c->bad_value = xstrdup(cells[i * stride]);
+        c->bad_value = xstrdup(pms_csv_cell(csv, i, col));
         if (!c->bad_value) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
     c->type = PMS_COL_TEXT;
@@ -253,7 +254,7 @@ static pms_status type_column(pms_column *c, pms_colkind kind, char **cells, siz
     size_t miss = 0;
     int is_code = !strcmp(c->name, "practice_code") || ends_with(c->name, "_code");
     for (size_t i = 0; i < nrows; i++) {
-        char *s = clean_text(cells[i * stride]);
+        char *s = clean_text(pms_csv_cell(csv, i, col));
         if (s && is_code) upcase(s);
         c->text[i] = s;
         miss += s == NULL;
@@ -297,7 +298,7 @@ static pms_status add_source(pms_table *t, const char *path, const pms_csv *csv,
 static pms_status pivot_long(pms_table *t, pms_csv *csv, const char *path, int ci_ind,
                              int ci_year, int ci_area, int ci_val, pms_err *err)
 {
-    size_t n = csv->nrec, nc = csv->ncols;
+    size_t n = csv->nrec;
     strmap areas = {0}, keys = {0};
     pms_status st = PMS_OK;
     size_t *row_of = malloc((n ? n : 1) * sizeof *row_of);
@@ -318,8 +319,7 @@ static pms_status pivot_long(pms_table *t, pms_csv *csv, const char *path, int c
     }
     size_t nareas = 0;
     for (size_t i = 0; i < n; i++) {
-        char **f = csv->fields + i * nc;
-        char *code = clean_text(f[ci_area]);
+        char *code = clean_text(pms_csv_cell(csv, i, (size_t)ci_area));
         if (!code) {
             free(area_code);
             free(area_line);
@@ -337,8 +337,8 @@ static pms_status pivot_long(pms_table *t, pms_csv *csv, const char *path, int c
             nareas++;
         }
         row_of[i] = *slot;
-        char *ind = clean_text(f[ci_ind]);
-        char *yr = clean_text(f[ci_year]);
+        char *ind = clean_text(pms_csv_cell(csv, i, (size_t)ci_ind));
+        char *yr = clean_text(pms_csv_cell(csv, i, (size_t)ci_year));
         char name[128];
         if (ind && !strcmp(ind, "93553"))
             snprintf(name, sizeof name, "imd%s", yr ? yr : "");
@@ -409,7 +409,7 @@ static pms_status pivot_long(pms_table *t, pms_csv *csv, const char *path, int c
         for (size_t r = 0; r < nareas; r++) c->num[r] = NAN;
     }
     for (size_t i = 0; i < n; i++) {
-        char *cell = csv->fields[i * nc + ci_val];
+        char *cell = pms_csv_cell(csv, i, (size_t)ci_val);
         double v;
         pms_numparse r = pms_parse_number(cell, &v);
         if (r == PMS_NUM_BAD) {
@@ -467,7 +467,8 @@ pms_status pms_table_load(const char *path, const pms_load_opts *opts, pms_table
         free(t);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
-    csv.buf = NULL; /* owned by the table now */
+    /* The table owns the text buffer from here on; csv.buf stays set for
+     * reading cells and is cleared before pms_csv_free. */
 
     int ci_ind = find_header(&csv, "indicatorid"), ci_area = find_header(&csv, "areacode"),
         ci_val = find_header(&csv, "value"), ci_year = find_header(&csv, "year");
@@ -499,12 +500,12 @@ pms_status pms_table_load(const char *path, const pms_load_opts *opts, pms_table
             pms_colkind kind;
             st = name_column(t, c, h, (int)j + 1, path, &kind, err);
             if (st) goto fail;
-            st = type_column(c, kind, csv.fields + j, csv.ncols, csv.nrec, t->line, path,
-                             opts->keep_codes_text, err);
+            st = type_column(c, kind, &csv, j, t->line, path, opts->keep_codes_text, err);
             if (st) goto fail;
         }
     }
     for (size_t j = 0; j < t->ncols; j++) t->cols[j].source = 0;
+    csv.buf = NULL;
     pms_csv_free(&csv);
 
     const pms_column *pc = pms_table_col(t, "practice_code");
@@ -537,6 +538,7 @@ pms_status pms_table_load(const char *path, const pms_load_opts *opts, pms_table
     *out = t;
     return PMS_OK;
 fail:
+    csv.buf = NULL;
     pms_csv_free(&csv);
     pms_table_free(t);
     return st;

@@ -1,0 +1,55 @@
+/* Loader benchmark: median wall time of pms_table_load over several runs,
+ * and the throughput in MB/s.  Usage: bench_load FILE [RUNS] [JOIN_FILE] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "io/table.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_load FILE [RUNS] [JOIN_FILE]\n");
+        return 1;
+    }
+    int runs = argc > 2 ? atoi(argv[2]) : 5;
+    if (runs < 1 || runs > 1000) runs = 5;
+    double *t = malloc((size_t)runs * sizeof *t);
+    size_t bytes = 0, rows = 0;
+    for (int r = 0; r < runs; r++) {
+        const char *data[2] = {argv[1], argc > 3 ? argv[3] : NULL};
+        pms_data_opts o = {data, argc > 3 ? 2 : 1, NULL, 0, NULL, 0};
+        pms_table *tab = NULL;
+        pms_err err = {{0}};
+        double t0 = now();
+        pms_status st = pms_dataset_open(&o, &tab, &err);
+        t[r] = now() - t0;
+        if (st) {
+            fprintf(stderr, "bench_load: %s\n", err.msg);
+            return 1;
+        }
+        bytes = 0;
+        for (size_t s = 0; s < tab->nsources; s++) bytes += tab->sources[s].bytes;
+        rows = tab->nrows;
+        pms_table_free(tab);
+    }
+    qsort(t, (size_t)runs, sizeof *t, cmp);
+    double med = runs % 2 ? t[runs / 2] : 0.5 * (t[runs / 2 - 1] + t[runs / 2]);
+    printf("load %s%s: %zu rows, %.1f MB, median of %d runs %.4f s, %.0f MB/s\n", argv[1],
+           argc > 3 ? " + join" : "", rows, bytes / 1e6, runs, med, bytes / 1e6 / med);
+    free(t);
+    return 0;
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# End-to-end: pmsreview check, its exit codes and exact messages.
+source "$(dirname "$0")/lib.bash" "$@"
+
+P14=$DS/nhs-payments/nhs-payments-gp-2014-15.csv
+IMD=$DS/practice-imd/practice-imd-fingertips-93553.csv
+
+run check --data "$P14" --data "$IMD"
+expect_rc 0
+expect_out_has "All                7,959"
+expect_out_has "£7,990,324,226.00"
+expect_out_has "7942 of 7959 practices matched on practice code"
+expect_out_has "payments_per_weighted: 36 practices have weighted_patients <= 0"
+
+run check --data "$P14" --where ccg_code=11H --format json
+expect_rc 0
+expect_out_has '"rows_analysed": 55'
+expect_out_has '"sha256": "5c6befeb255f14091fa2022e052cb031485ee639b22d05bda42fb94f7a5a7e6d"'
+printf '%s' "$out" | python3 -c 'import json,sys; json.load(sys.stdin)' && ok || bad "invalid JSON"
+
+run check --data "$P14" --format csv
+expect_rc 0
+expect_out_has "All,7959,56633982,56625866,7990324226.00,141.09"
+
+run check --data "$FIX/bad_number2.csv"
+expect_rc 2
+expect_err "pmsreview: $FIX/bad_number2.csv:3:2: not a number: '12,3x' (column 'Global Sum')"
+expect_out_empty
+
+run check --data "$FIX/unterminated.csv"
+expect_rc 2
+expect_err "pmsreview: $FIX/unterminated.csv:2:2: unterminated quoted field (the quote opened here is never closed)"
+
+run check --data "$FIX"
+expect_rc 2
+expect_err "pmsreview: $FIX: is a directory, not a CSV file"
+
+run check --data "$FIX/nope.csv"
+expect_rc 2
+expect_err "pmsreview: $FIX/nope.csv: cannot open: No such file or directory"
+
+run check --bogus
+expect_rc 1
+expect_err_has "Try 'pmsreview check --help'"
+
+run check --format xml --data "$P14"
+expect_rc 1
+expect_err "pmsreview: --format must be text, csv or json, not 'xml'
+Try 'pmsreview check --help'"
+
+run check --help
+expect_rc 0
+expect_out_has "Exit status"
+
+run check --data "$P14" --where 'ccg_code<3'
+expect_rc 1
+expect_err "pmsreview: --where 'ccg_code<3': 'ccg_code' is text; only = and != apply"
+
+# Writing to a full disk fails cleanly with a message and exit 1.
+what="check > /dev/full"
+"$PMS" check --data "$P14" >/dev/full 2>"$TMPD/err"; rc=$?
+err=$(cat "$TMPD/err")
+expect_rc 1
+expect_err_has "write error on standard output"
+
+run --version
+expect_rc 0
+expect_out_has "pmsreview 0."
+
+finish
