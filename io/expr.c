@@ -74,7 +74,7 @@ static pms_expr *parse_atom(parser *ps)
 {
     skip(ps);
     /* Deep nesting would exhaust the stack; no real expression needs this. */
-    if (++ps->depth > 200) return fail(ps, PMS_EPARSE, "nested too deeply");
+    if (++ps->depth > 200) return fail(ps, PMS_EUSAGE, "nested too deeply");
     pms_expr *e = NULL;
     char c = *ps->p;
     if (c == '(') {
@@ -84,7 +84,7 @@ static pms_expr *parse_atom(parser *ps)
         skip(ps);
         if (*ps->p != ')') {
             pms_expr_free(e);
-            return fail(ps, PMS_EPARSE, "expected ')'");
+            return fail(ps, PMS_EUSAGE, "expected ')'");
         }
         ps->p++;
     } else if (c == '-' || c == '+') {
@@ -111,11 +111,11 @@ static pms_expr *parse_atom(parser *ps)
         }
         char buf[64];
         size_t len = (size_t)(ps->p - start);
-        if (len >= sizeof buf) return fail(ps, PMS_EPARSE, "number too long");
+        if (len >= sizeof buf) return fail(ps, PMS_EUSAGE, "number too long");
         memcpy(buf, start, len);
         buf[len] = '\0';
         double v;
-        if (pms_parse_number(buf, &v) != PMS_NUM_OK) return fail(ps, PMS_EPARSE, "bad number");
+        if (pms_parse_number(buf, &v) != PMS_NUM_OK) return fail(ps, PMS_EUSAGE, "bad number");
         e = node(E_NUM);
         if (!e) return fail(ps, PMS_ENOMEM, "out of memory");
         e->num = v;
@@ -130,14 +130,14 @@ static pms_expr *parse_atom(parser *ps)
             int fi = -1;
             for (int k = 0; k < 4; k++)
                 if (strlen(funs[k].name) == len && !strncmp(funs[k].name, start, len)) fi = k;
-            if (fi < 0) return fail(ps, PMS_EPARSE, "unknown function (log, exp, sqrt, abs)");
+            if (fi < 0) return fail(ps, PMS_EUSAGE, "unknown function (log, exp, sqrt, abs)");
             ps->p++;
             pms_expr *a = parse_sum(ps);
             if (!a) return NULL;
             skip(ps);
             if (*ps->p != ')') {
                 pms_expr_free(a);
-                return fail(ps, PMS_EPARSE, "expected ')' after the function argument");
+                return fail(ps, PMS_EUSAGE, "expected ')' after the function argument");
             }
             ps->p++;
             e = node(E_FUN);
@@ -157,7 +157,7 @@ static pms_expr *parse_atom(parser *ps)
             e->col[len] = '\0';
         }
     } else {
-        return fail(ps, PMS_EPARSE, c ? "unexpected character" : "unexpected end");
+        return fail(ps, PMS_EUSAGE, c ? "unexpected character" : "unexpected end");
     }
     ps->depth--;
     return e;
@@ -220,11 +220,11 @@ pms_status pms_expr_parse(const char *text, pms_expr **out, pms_err *err)
     parser ps = {text, text, err, PMS_OK, 0};
     *out = NULL;
     pms_expr *e = parse_sum(&ps);
-    if (!e) return ps.st ? ps.st : pms_err_set(err, PMS_EPARSE, "bad expression '%s'", text);
+    if (!e) return ps.st ? ps.st : pms_err_set(err, PMS_EUSAGE, "bad expression '%s'", text);
     skip(&ps);
     if (*ps.p) {
         pms_expr_free(e);
-        fail(&ps, PMS_EPARSE, "unexpected text after the expression");
+        fail(&ps, PMS_EUSAGE, "unexpected text after the expression");
         return ps.st;
     }
     *out = e;

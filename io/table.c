@@ -184,7 +184,7 @@ static void upcase(char *s)
 /* Give a column its names; fails on a duplicate, which would make a lookup
  * by name ambiguous. */
 static pms_status name_column(pms_table *t, pms_column *c, const char *header, int field,
-                              const char *path, pms_colkind *kind, pms_err *err)
+                              const char *path, strmap *seen, pms_colkind *kind, pms_err *err)
 {
     char buf[512];
     const pms_alias_info *a = pms_alias_lookup(header);
@@ -196,16 +196,21 @@ static pms_status name_column(pms_table *t, pms_column *c, const char *header, i
         if (!strcmp(buf, "column")) snprintf(buf, sizeof buf, "column_%d", field);
         *kind = PMS_KIND_INFER;
     }
-    for (size_t i = 0; i + 1 < t->ncols; i++)
-        if (!strcmp(t->cols[i].name, buf))
-            return pms_err_set(err, PMS_EPARSE,
-                               "%s:1:%d: duplicate column '%s' (header '%s' means the same "
-                               "as field %d, '%s')",
-                               path, field, buf, header, t->cols[i].field, t->cols[i].header);
     c->name = xstrdup(buf);
     c->header = xstrdup(header);
     c->field = field;
     if (!c->name || !c->header) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    /* A hash of names keeps this linear: hostile files have 100,000 columns. */
+    int found;
+    size_t *slot = strmap_slot(seen, c->name, &found);
+    if (found) {
+        const pms_column *first = &t->cols[*slot];
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s:1:%d: duplicate column '%s' (header '%s' means the same as "
+                           "field %d, '%s')",
+                           path, field, c->name, header, first->field, first->header);
+    }
+    *slot = t->ncols - 1;
     return PMS_OK;
 }
 
@@ -485,11 +490,16 @@ pms_status pms_table_load(const char *path, const pms_load_opts *opts, pms_table
         t->nrows = csv.nrec;
         t->line = csv.line;
         csv.line = NULL;
-        for (size_t j = 0; j < csv.ncols; j++) {
+        strmap seen;
+        if (strmap_init(&seen, csv.ncols)) {
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            goto fail;
+        }
+        for (size_t j = 0; j < csv.ncols && !st; j++) {
             pms_column *c = add_column(t);
             if (!c) {
                 st = pms_err_set(err, PMS_ENOMEM, "out of memory");
-                goto fail;
+                break;
             }
             char hdr[512];
             snprintf(hdr, sizeof hdr, "%s", csv.header[j]);
@@ -498,11 +508,11 @@ pms_status pms_table_load(const char *path, const pms_load_opts *opts, pms_table
             size_t hl = strlen(h);
             while (hl && h[hl - 1] == ' ') h[--hl] = '\0';
             pms_colkind kind;
-            st = name_column(t, c, h, (int)j + 1, path, &kind, err);
-            if (st) goto fail;
-            st = type_column(c, kind, &csv, j, t->line, path, opts->keep_codes_text, err);
-            if (st) goto fail;
+            st = name_column(t, c, h, (int)j + 1, path, &seen, &kind, err);
+            if (!st) st = type_column(c, kind, &csv, j, t->line, path, opts->keep_codes_text, err);
         }
+        strmap_free(&seen);
+        if (st) goto fail;
     }
     for (size_t j = 0; j < t->ncols; j++) t->cols[j].source = 0;
     csv.buf = NULL;

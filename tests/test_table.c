@@ -158,7 +158,7 @@ static void test_where_derive(void **state)
     assert_int_equal(pms_dataset_open(&o3, &t, &err), PMS_ENOTFOUND);
     const char *bad_expr[] = {"x=log(registered_patients"};
     pms_data_opts o4 = {data, 1, bad_expr, 1, NULL, 0};
-    assert_int_equal(pms_dataset_open(&o4, &t, &err), PMS_EPARSE);
+    assert_int_equal(pms_dataset_open(&o4, &t, &err), PMS_EUSAGE);
     assert_non_null(strstr(err.msg, "expected ')'"));
     const char *text_expr[] = {"x=practice_name*2"};
     pms_data_opts o5 = {data, 1, text_expr, 1, NULL, 0};
