@@ -450,18 +450,42 @@ done:
     return st;
 }
 
+static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_opts *opts,
+                                 pms_table **out, pms_err *err);
+
 pms_status pms_table_load(const char *path, const pms_load_opts *opts, pms_table **out,
                           pms_err *err)
+{
+    *out = NULL;
+    pms_csv csv;
+    pms_status st = pms_csv_read_file(path, &csv, err);
+    if (st) return st;
+    return table_from_csv(path, csv, opts, out, err);
+}
+
+pms_status pms_table_load_mem(const char *display, const void *data, size_t len,
+                              const pms_load_opts *opts, pms_table **out, pms_err *err)
+{
+    *out = NULL;
+    char *buf = malloc(len ? len : 1);
+    if (!buf) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    if (len) memcpy(buf, data, len);
+    pms_csv csv;
+    pms_status st = pms_csv_parse(buf, len, display, &csv, err);
+    if (st) return st;
+    return table_from_csv(display, csv, opts, out, err);
+}
+
+/* Build a table from a parsed file; takes ownership of csv's storage. */
+static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_opts *opts,
+                                 pms_table **out, pms_err *err)
 {
     pms_load_opts defo;
     if (!opts) {
         pms_load_opts_default(&defo);
         opts = &defo;
     }
-    *out = NULL;
-    pms_csv csv;
-    pms_status st = pms_csv_read_file(path, &csv, err);
-    if (st) return st;
+    pms_status st = PMS_OK;
     pms_table *t = calloc(1, sizeof *t);
     if (!t) {
         pms_csv_free(&csv);

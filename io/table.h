@@ -79,6 +79,10 @@ void pms_load_opts_default(pms_load_opts *o);
 pms_status pms_table_load(const char *path, const pms_load_opts *opts,
                           pms_table **out, pms_err *err);
 
+/* The same from bytes in memory (copied); `display` names them in messages. */
+pms_status pms_table_load_mem(const char *display, const void *data, size_t len,
+                              const pms_load_opts *opts, pms_table **out, pms_err *err);
+
 void pms_table_free(pms_table *t);
 
 /* Column lookup by name (canonical or snake_case); NULL if absent. */
