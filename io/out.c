@@ -125,6 +125,23 @@ void pms_out_set_int(pms_out *o, int col, long long v)
 void pms_out_set_bool(pms_out *o, int col, int v) { pms_out_set_int(o, col, v ? 1 : 0); }
 
 size_t pms_out_nrows(const pms_out *o) { return o->nrows; }
+const char *pms_out_name(const pms_out *o) { return o->name; }
+const char *pms_out_title(const pms_out *o) { return o->title; }
+size_t pms_out_ncols(const pms_out *o) { return o->ncols; }
+const char *pms_out_key(const pms_out *o, size_t col) { return o->cols[col].key; }
+pms_outkind pms_out_kind(const pms_out *o, size_t col) { return o->cols[col].kind; }
+int pms_out_decimals(const pms_out *o, size_t col) { return o->cols[col].decimals; }
+size_t pms_out_nnotes(const pms_out *o) { return o->nnotes; }
+const char *pms_out_note(const pms_out *o, size_t i) { return o->notes[i]; }
+
+int pms_out_get(const pms_out *o, size_t row, size_t col, double *v, const char **s)
+{
+    const cell *c = &o->cells[row * o->ncols + col];
+    if (!c->set) return 0;
+    if (o->cols[col].kind == PMS_OUT_TEXT) *s = c->s;
+    else *v = o->cols[col].kind == PMS_OUT_INT || o->cols[col].kind == PMS_OUT_BOOL ? (double)c->i : c->num;
+    return 1;
+}
 
 pms_status pms_out_footnote(pms_out *o, const char *fmt, ...)
 {

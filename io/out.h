@@ -65,6 +65,18 @@ pms_status pms_out_footnote(pms_out *o, const char *fmt, ...)
 pms_status pms_out_write(FILE *f, pms_format fmt, pms_out *const *tables, size_t ntables,
                          const pms_table *prov, const char *command_line);
 
+/* Read access for other writers (the Excel workbook). */
+const char *pms_out_name(const pms_out *o);
+const char *pms_out_title(const pms_out *o);
+size_t pms_out_ncols(const pms_out *o);
+const char *pms_out_key(const pms_out *o, size_t col);
+pms_outkind pms_out_kind(const pms_out *o, size_t col);
+int pms_out_decimals(const pms_out *o, size_t col);
+/* 1 and the value if the cell is set (text cells fill *s, others *v), else 0. */
+int pms_out_get(const pms_out *o, size_t row, size_t col, double *v, const char **s);
+size_t pms_out_nnotes(const pms_out *o);
+const char *pms_out_note(const pms_out *o, size_t i);
+
 /* JSON string escaping helper (also used by other writers). */
 void pms_json_string(FILE *f, const char *s);
 

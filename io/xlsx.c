@@ -1,0 +1,243 @@
+#include "xlsx.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xlsxwriter.h>
+
+struct pms_xlsx {
+    lxw_workbook *wb;
+    char *path;
+    lxw_format *title, *header, *wrap, *text, *integer, *money, *pct, *real[7], *note;
+};
+
+static lxw_worksheet *sheet_get(pms_xlsx *x, const char *name)
+{
+    lxw_worksheet *ws = workbook_get_worksheet_by_name(x->wb, name);
+    return ws ? ws : workbook_add_worksheet(x->wb, name);
+}
+
+pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pms_xlsx **out,
+                         pms_err *err)
+{
+    *out = NULL;
+    pms_xlsx *x = calloc(1, sizeof *x);
+    if (!x) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    x->path = malloc(strlen(path) + 1);
+    if (!x->path) {
+        free(x);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    strcpy(x->path, path);
+    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = NULL,
+                                .use_zip64 = LXW_FALSE};
+    x->wb = workbook_new_opt(path, &opt);
+    if (!x->wb) {
+        free(x->path);
+        free(x);
+        return pms_err_set(err, PMS_EIO, "%s: cannot create the workbook", path);
+    }
+    /* A fixed creation time makes the file a function of its inputs only. */
+    lxw_doc_properties props = {0};
+    props.title = (char *)(title ? title : "pmsreview report");
+    props.author = "pmsreview";
+    props.created = created;
+    workbook_set_properties(x->wb, &props);
+
+    x->title = workbook_add_format(x->wb);
+    format_set_bold(x->title);
+    format_set_font_size(x->title, 14);
+    format_set_font_color(x->title, 0x003087);
+    x->header = workbook_add_format(x->wb);
+    format_set_bold(x->header);
+    format_set_text_wrap(x->header);
+    format_set_bg_color(x->header, 0x005EB8);
+    format_set_font_color(x->header, LXW_COLOR_WHITE);
+    format_set_align(x->header, LXW_ALIGN_VERTICAL_TOP);
+    x->wrap = workbook_add_format(x->wb);
+    format_set_text_wrap(x->wrap);
+    format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
+    x->text = workbook_add_format(x->wb);
+    x->integer = workbook_add_format(x->wb);
+    format_set_num_format(x->integer, "#,##0");
+    x->money = workbook_add_format(x->wb);
+    format_set_num_format(x->money, "\xc2\xa3#,##0.00;[Red]-\xc2\xa3#,##0.00");
+    x->pct = workbook_add_format(x->wb);
+    format_set_num_format(x->pct, "0.0%");
+    static const char *dec[7] = {"#,##0", "#,##0.0", "#,##0.00", "0.000", "0.0000",
+                                 "0.00000", "0.000000"};
+    for (int k = 0; k < 7; k++) {
+        x->real[k] = workbook_add_format(x->wb);
+        format_set_num_format(x->real[k], dec[k]);
+    }
+    x->note = workbook_add_format(x->wb);
+    format_set_italic(x->note);
+    format_set_font_color(x->note, 0x425563);
+    *out = x;
+    return PMS_OK;
+}
+
+pms_status pms_xlsx_add_lines(pms_xlsx *x, const char *sheet, const char *const *lines,
+                              size_t n, pms_err *err)
+{
+    lxw_worksheet *ws = sheet_get(x, sheet);
+    if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
+    worksheet_set_column(ws, 0, 0, 110, x->wrap);
+    for (size_t i = 0; i < n; i++)
+        worksheet_write_string(ws, (lxw_row_t)i, 0, lines[i], i == 0 ? x->title : x->wrap);
+    return PMS_OK;
+}
+
+static lxw_format *num_format(pms_xlsx *x, pms_outkind k, int dec)
+{
+    switch (k) {
+    case PMS_OUT_INT: return x->integer;
+    case PMS_OUT_MONEY: return x->money;
+    case PMS_OUT_PCT: return x->pct;
+    case PMS_OUT_REAL: return x->real[dec < 0 ? 0 : dec > 6 ? 6 : dec];
+    default: return x->text;
+    }
+}
+
+pms_status pms_xlsx_add_tables(pms_xlsx *x, const char *sheet, pms_out *const *tables,
+                               size_t n, pms_xlsx_loc *locs, pms_err *err)
+{
+    lxw_worksheet *ws = sheet_get(x, sheet);
+    if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
+    lxw_row_t row = 0;
+    double width[64] = {0};
+    size_t maxcols = 0;
+    for (size_t k = 0; k < n; k++) {
+        const pms_out *o = tables[k];
+        size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o);
+        if (nc > maxcols) maxcols = nc;
+        worksheet_write_string(ws, row, 0, pms_out_title(o), x->title);
+        row++;
+        lxw_row_t header = row;
+        for (size_t j = 0; j < nc; j++) {
+            worksheet_write_string(ws, row, (lxw_col_t)j, pms_out_key(o, j), x->header);
+            double w = (double)strlen(pms_out_key(o, j)) * 0.6 + 2;
+            if (j < 64 && w > width[j]) width[j] = w;
+        }
+        row++;
+        lxw_row_t first = row;
+        for (size_t i = 0; i < nr; i++, row++)
+            for (size_t j = 0; j < nc; j++) {
+                double v = NAN;
+                const char *s = NULL;
+                if (!pms_out_get(o, i, j, &v, &s)) continue;
+                pms_outkind kind = pms_out_kind(o, j);
+                double w;
+                if (kind == PMS_OUT_TEXT) {
+                    /* Never a formula, whatever the text starts with. */
+                    worksheet_write_string(ws, row, (lxw_col_t)j, s, x->text);
+                    w = (double)strlen(s) + 2;
+                } else if (kind == PMS_OUT_BOOL) {
+                    worksheet_write_boolean(ws, row, (lxw_col_t)j, v != 0, x->text);
+                    w = 6;
+                } else {
+                    worksheet_write_number(ws, row, (lxw_col_t)j, v,
+                                           num_format(x, kind, pms_out_decimals(o, j)));
+                    w = kind == PMS_OUT_MONEY ? 16 : 12;
+                }
+                if (j < 64 && w > width[j]) width[j] = w;
+            }
+        if (k == 0) {
+            worksheet_freeze_panes(ws, header + 1, 0);
+            if (nc) worksheet_autofilter(ws, header, 0, row > first ? row - 1 : header, (lxw_col_t)(nc - 1));
+        }
+        if (locs) {
+            snprintf(locs[k].sheet, sizeof locs[k].sheet, "%s", sheet);
+            locs[k].header_row = header;
+            locs[k].first_row = first;
+            locs[k].last_row = row > first ? row - 1 : first - 1;
+            locs[k].ncols = nc;
+        }
+        for (size_t m = 0; m < pms_out_nnotes(o); m++, row++)
+            worksheet_write_string(ws, row, 0, pms_out_note(o, m), x->note);
+        row++; /* a blank row between tables */
+    }
+    worksheet_set_row(ws, 1, 30, NULL);
+    for (size_t j = 0; j < maxcols && j < 64; j++)
+        worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, width[j] > 60 ? 60 : width[j], NULL);
+    return PMS_OK;
+}
+
+pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
+                              pms_xlsx_chartkind kind, const char *title, const char *xtitle,
+                              const char *ytitle, const pms_xlsx_series *series, size_t n,
+                              pms_err *err)
+{
+    static const uint8_t types[] = {LXW_CHART_SCATTER, LXW_CHART_BAR, LXW_CHART_COLUMN,
+                                    LXW_CHART_LINE};
+    static const lxw_color_t palette[] = {0x005EB8, 0xFFB81C, 0x00A499, 0x41B6E6,
+                                          0x003087, 0x425563, 0x0072CE};
+    lxw_worksheet *ws = sheet_get(x, sheet);
+    if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
+    lxw_chart *ch = workbook_add_chart(x->wb, types[kind]);
+    if (!ch) return pms_err_set(err, PMS_ENOMEM, "cannot add a chart");
+    chart_title_set_name(ch, title);
+    chart_axis_set_name(ch->x_axis, xtitle);
+    chart_axis_set_name(ch->y_axis, ytitle);
+    for (size_t k = 0; k < n; k++) {
+        const pms_xlsx_series *s = &series[k];
+        if (s->loc->last_row < s->loc->first_row) continue;
+        lxw_chart_series *cs = chart_add_series(ch, NULL, NULL);
+        chart_series_set_categories(cs, s->loc->sheet, s->loc->first_row, (lxw_col_t)s->xcol,
+                                    s->loc->last_row, (lxw_col_t)s->xcol);
+        chart_series_set_values(cs, s->loc->sheet, s->loc->first_row, (lxw_col_t)s->ycol,
+                                s->loc->last_row, (lxw_col_t)s->ycol);
+        if (s->name) chart_series_set_name(cs, s->name);
+        lxw_color_t c = palette[k % (sizeof palette / sizeof *palette)];
+        if (kind == PMS_XLSX_SCATTER) {
+            chart_series_set_marker_type(cs, LXW_CHART_MARKER_CIRCLE);
+            chart_series_set_marker_size(cs, 3);
+            lxw_chart_fill fill = {.color = c, .transparency = 40};
+            lxw_chart_line line = {.color = c};
+            chart_series_set_marker_fill(cs, &fill);
+            chart_series_set_marker_line(cs, &line);
+            if (s->trendline) {
+                chart_series_set_trendline(cs, LXW_CHART_TRENDLINE_TYPE_LINEAR, 0);
+                lxw_chart_line tl = {.color = 0x003087, .width = 2};
+                chart_series_set_trendline_line(cs, &tl);
+            }
+        } else {
+            lxw_chart_fill fill = {.color = c};
+            lxw_chart_line line = {.color = c, .width = 2.25};
+            if (kind == PMS_XLSX_LINE) chart_series_set_line(cs, &line);
+            else chart_series_set_fill(cs, &fill);
+        }
+    }
+    if (n <= 1) chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+    else chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.5};
+    if (worksheet_insert_chart_opt(ws, row, (lxw_col_t)col, ch, &opt) != LXW_NO_ERROR)
+        return pms_err_set(err, PMS_EUSAGE, "cannot place the chart '%s'", title);
+    return PMS_OK;
+}
+
+pms_status pms_xlsx_add_image(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
+                              const char *png, double scale, pms_err *err)
+{
+    lxw_worksheet *ws = sheet_get(x, sheet);
+    if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
+    lxw_image_options opt = {.x_scale = scale, .y_scale = scale};
+    if (worksheet_insert_image_opt(ws, row, (lxw_col_t)col, png, &opt) != LXW_NO_ERROR)
+        return pms_err_set(err, PMS_EIO, "%s: cannot embed the image", png);
+    return PMS_OK;
+}
+
+pms_status pms_xlsx_close(pms_xlsx *x, pms_err *err)
+{
+    if (!x) return PMS_OK;
+    lxw_error e = workbook_close(x->wb);
+    pms_status st = PMS_OK;
+    if (e != LXW_NO_ERROR)
+        st = pms_err_set(err, PMS_EIO, "%s: cannot write the workbook: %s", x->path,
+                         lxw_strerror(e));
+    free(x->path);
+    free(x);
+    return st;
+}
