@@ -83,6 +83,16 @@ int pms_cli_common_opt(pms_cli_common *c, int opt, const char *arg)
     case PMS_OPT_HELP:
         c->help = 1;
         return 1;
+    case PMS_OPT_THREADS: {
+        unsigned long n = 0;
+        if (pms_cli_parse_ulong(c->cmd, "--threads", arg, &n)) return -1;
+        if (n > 256) {
+            pms_cli_usage(c->cmd, "--threads must be at most 256");
+            return -1;
+        }
+        c->threads = (unsigned)n;
+        return 1;
+    }
     default: return 0;
     }
 }

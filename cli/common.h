@@ -18,6 +18,7 @@ enum {
     PMS_OPT_DERIVE,
     PMS_OPT_FORMAT,
     PMS_OPT_HELP,
+    PMS_OPT_THREADS,
     PMS_OPT_FIRST_COMMAND_SPECIFIC = 1100
 };
 
@@ -27,7 +28,8 @@ enum {
     {"where", required_argument, NULL, PMS_OPT_WHERE},        \
     {"derive", required_argument, NULL, PMS_OPT_DERIVE},      \
     {"format", required_argument, NULL, PMS_OPT_FORMAT},      \
-    {"help", no_argument, NULL, PMS_OPT_HELP}
+    {"help", no_argument, NULL, PMS_OPT_HELP},                \
+    {"threads", required_argument, NULL, PMS_OPT_THREADS}
 
 #define PMS_MAX_DATA 32
 #define PMS_MAX_EXPR 64
@@ -39,6 +41,7 @@ typedef struct {
     const char *derive[PMS_MAX_EXPR]; size_t nderive;
     pms_format format;
     int help;
+    unsigned threads;                  /* --threads N (0 = all online CPUs); results never depend on it */
     char command_line[4096];           /* for provenance */
 } pms_cli_common;
 
