@@ -1,0 +1,223 @@
+#include "cli/report.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *vfmt(const char *fmt, va_list ap)
+{
+    char buf[2048];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = strlen(buf) + 1;
+    char *s = malloc(n);
+    if (s) memcpy(s, buf, n);
+    return s;
+}
+
+static void push(char ***v, size_t *n, char *s)
+{
+    if (!s) return;
+    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv) {
+        free(s);
+        return;
+    }
+    *v = nv;
+    nv[(*n)++] = s;
+}
+
+void pms_report_say(pms_report_ctx *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    push(&r->say, &r->nsay, vfmt(fmt, ap));
+    va_end(ap);
+}
+
+void pms_report_method(pms_report_ctx *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    push(&r->methods, &r->nmethods, vfmt(fmt, ap));
+    va_end(ap);
+}
+
+const char *pms_report_path(const pms_report_ctx *r, const char *rel, char *buf, size_t cap)
+{
+    if (rel[0] == '/') snprintf(buf, cap, "%s", rel);
+    else snprintf(buf, cap, "%s/%s", r->base, rel);
+    return buf;
+}
+
+pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n,
+                           const char *const *where, size_t nwhere, pms_table **out,
+                           pms_err *err)
+{
+    pms_data_opts o = {(const char **)paths, n, NULL, 0, (const char **)where, nwhere};
+    pms_status st = pms_dataset_open(&o, out, err);
+    if (st) return st;
+    pms_table **nl = realloc(r->loaded, (r->nloaded + 1) * sizeof *nl);
+    if (!nl) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    r->loaded = nl;
+    nl[r->nloaded++] = *out;
+    return PMS_OK;
+}
+
+int pms_report_configure(pms_report_ctx *r, pms_err *err)
+{
+    static const char *sections[] = {"report", "data.main", "data.performance", "trend",
+                                     "savings", NULL};
+    static const char *report_keys[] = {"title", "locality", "out", "seed", "bootstrap",
+                                        "ci_level", "charts", NULL};
+    static const char *data_keys[] = {"payments", "join", "deprivation", NULL};
+    static const char *savings_keys[] = {"scenarios", NULL};
+    pms_status st = pms_config_check(r->cfg, sections, "report", report_keys, err);
+    if (!st) st = pms_config_check(r->cfg, NULL, "data.main", data_keys, err);
+    if (!st) st = pms_config_check(r->cfg, NULL, "data.performance", data_keys, err);
+    if (!st) st = pms_config_check(r->cfg, NULL, "savings", savings_keys, err);
+    if (!st && !pms_config_find(r->cfg, "data.main", "payments"))
+        st = pms_err_set(err, PMS_EPARSE, "%s: [data.main] needs payments = FILE", r->cfg->path);
+    return st ? pms_cli_fail(st, err) : 0;
+}
+
+static pms_status provenance_sheet(pms_report_ctx *r, pms_err *err)
+{
+    pms_out *inputs = pms_out_new("inputs", "Input files");
+    pms_out *notes = pms_out_new("exclusions", "Rows excluded, joins and warnings");
+    pms_out *params = pms_out_new("parameters", "Parameters");
+    if (!inputs || !notes || !params) {
+        pms_out_free(inputs);
+        pms_out_free(notes);
+        pms_out_free(params);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    int i0 = pms_out_col(inputs, "file", PMS_OUT_TEXT, 0),
+        i1 = pms_out_col(inputs, "rows", PMS_OUT_INT, 0),
+        i2 = pms_out_col(inputs, "columns", PMS_OUT_INT, 0),
+        i3 = pms_out_col(inputs, "encoding", PMS_OUT_TEXT, 0),
+        i4 = pms_out_col(inputs, "sha256", PMS_OUT_TEXT, 0);
+    int n0 = pms_out_col(notes, "data", PMS_OUT_TEXT, 0),
+        n1 = pms_out_col(notes, "what", PMS_OUT_TEXT, 0),
+        n2 = pms_out_col(notes, "count", PMS_OUT_INT, 0),
+        n3 = pms_out_col(notes, "detail", PMS_OUT_TEXT, 0);
+    for (size_t k = 0; k < r->nloaded; k++) {
+        const pms_table *t = r->loaded[k];
+        for (size_t s = 0; s < t->nsources; s++) {
+            pms_out_row(inputs);
+            pms_out_set_text(inputs, i0, t->sources[s].path);
+            pms_out_set_int(inputs, i1, (long long)t->sources[s].rows);
+            pms_out_set_int(inputs, i2, (long long)t->sources[s].columns);
+            pms_out_set_text(inputs, i3, t->sources[s].latin1 ? "ISO-8859-1" : "UTF-8");
+            pms_out_set_text(inputs, i4, t->sources[s].sha256);
+        }
+        for (size_t i = 0; i < t->nnotes; i++) {
+            pms_out_row(notes);
+            pms_out_set_text(notes, n0, t->sources[0].path);
+            pms_out_set_text(notes, n1, t->notes[i].what);
+            pms_out_set_int(notes, n2, (long long)t->notes[i].count);
+            pms_out_set_text(notes, n3, t->notes[i].detail);
+        }
+    }
+    int p0 = pms_out_col(params, "setting", PMS_OUT_TEXT, 0),
+        p1 = pms_out_col(params, "value", PMS_OUT_TEXT, 0);
+    char when[64];
+    struct tm tm;
+    gmtime_r(&r->created, &tm);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    const char *fixed[][2] = {{"toolkit", "pmsreview " PMS_VERSION},
+                              {"run at", when},
+                              {"command", r->common.command_line},
+                              {"config", r->cfg->path},
+                              {"locality", r->locality}};
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+        pms_out_row(params);
+        pms_out_set_text(params, p0, fixed[i][0]);
+        pms_out_set_text(params, p1, fixed[i][1]);
+    }
+    for (size_t i = 0; i < r->cfg->n; i++) {
+        char k[256];
+        snprintf(k, sizeof k, "[%s] %s", r->cfg->e[i].section, r->cfg->e[i].key);
+        pms_out_row(params);
+        pms_out_set_text(params, p0, k);
+        pms_out_set_text(params, p1, r->cfg->e[i].value);
+    }
+    pms_out *tabs[3] = {inputs, notes, params};
+    pms_status st = pms_xlsx_add_tables(r->x, "Provenance", tabs, 3, NULL, err);
+    for (int i = 0; i < 3; i++) pms_out_free(tabs[i]);
+    return st;
+}
+
+static pms_status write_summary(pms_report_ctx *r, const char *title, pms_err *err)
+{
+    size_t cap = 256;
+    for (size_t i = 0; i < r->nsay; i++) cap += strlen(r->say[i]) + 4;
+    for (size_t i = 0; i < r->nmissing_charts; i++) cap += strlen(r->missing_charts[i]) + 64;
+    r->summary = malloc(cap + strlen(title));
+    if (!r->summary) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    size_t w = (size_t)sprintf(r->summary, "%s\n\n", title);
+    for (size_t i = 0; i < r->nsay; i++) w += (size_t)sprintf(r->summary + w, "- %s\n", r->say[i]);
+    for (size_t i = 0; i < r->nmissing_charts; i++)
+        w += (size_t)sprintf(r->summary + w, "Chart not drawn: %s\n", r->missing_charts[i]);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/summary.txt", r->dir);
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(r->summary, f) < 0 || fclose(f) != 0) {
+        if (f) fclose(f);
+        return pms_err_set(err, PMS_EIO, "%s: cannot write", path);
+    }
+    const char **lines = malloc((r->nsay + 1) * sizeof *lines);
+    if (!lines) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    lines[0] = title;
+    for (size_t i = 0; i < r->nsay; i++) lines[i + 1] = r->say[i];
+    pms_status st = pms_xlsx_add_lines(r->x, "Summary", lines, r->nsay + 1, err);
+    free(lines);
+    return st;
+}
+
+int pms_report_build(pms_report_ctx *r, pms_err *err)
+{
+    const char *title = pms_config_str(r->cfg, "report", "title", "pmsreview report");
+    char path[4400];
+    snprintf(path, sizeof path, "%s/pmsreview-report.xlsx", r->dir);
+    pms_status st = pms_xlsx_open(path, r->created, title, &r->x, err);
+    if (st) return pms_cli_fail(st, err);
+    /* Sheet order is creation order: Summary first, filled in at the end. */
+    st = pms_xlsx_add_lines(r->x, "Summary", &title, 1, err);
+
+    if (!st) st = pms_report_trend(r, err);
+
+    if (!st) {
+        const char *head = "Methods";
+        const char **lines = malloc((r->nmethods + 1) * sizeof *lines);
+        if (!lines) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        else {
+            lines[0] = head;
+            for (size_t i = 0; i < r->nmethods; i++) lines[i + 1] = r->methods[i];
+            st = pms_xlsx_add_lines(r->x, "Methods", lines, r->nmethods + 1, err);
+            free(lines);
+        }
+    }
+    if (!st) st = provenance_sheet(r, err);
+    if (!st) st = write_summary(r, title, err);
+    pms_status cst = pms_xlsx_close(r->x, err);
+    r->x = NULL;
+    if (!st) st = cst;
+    if (st) return pms_cli_fail(st, err);
+    return 0;
+}
+
+void pms_report_ctx_free(pms_report_ctx *r)
+{
+    if (r->x) pms_xlsx_close(r->x, NULL);
+    for (size_t i = 0; i < r->nsay; i++) free(r->say[i]);
+    free(r->say);
+    for (size_t i = 0; i < r->nmethods; i++) free(r->methods[i]);
+    free(r->methods);
+    for (size_t i = 0; i < r->nloaded; i++) pms_table_free(r->loaded[i]);
+    free(r->loaded);
+    for (size_t i = 0; i < r->nmissing_charts; i++) free(r->missing_charts[i]);
+    free(r->missing_charts);
+    free(r->summary);
+    pms_config_free(r->cfg);
+}

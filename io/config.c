@@ -1,0 +1,188 @@
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* inih does not pass line numbers to the handler (Debian builds it without
+ * INI_HANDLER_LINENO), so the reader counts the lines it hands over: the
+ * handler always runs for the line read last. */
+typedef struct {
+    FILE *f;
+    int line;
+    pms_config *cfg;
+    pms_status st;
+    pms_err *err;
+} reader_state;
+
+static char *reader(char *str, int num, void *stream)
+{
+    reader_state *r = stream;
+    char *s = fgets(str, num, r->f);
+    if (s) r->line++;
+    return s;
+}
+
+static char *dup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+    reader_state *r = user;
+    pms_config *c = r->cfg;
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->e[i].section, section) && !strcmp(c->e[i].key, key)) {
+            r->st = pms_err_set(r->err, PMS_EPARSE, "%s:%d: '%s' repeats [%s] %s from line %d",
+                                c->path, r->line, key, section, key, c->e[i].line);
+            return 0;
+        }
+    pms_config_entry *n = realloc(c->e, (c->n + 1) * sizeof *n);
+    if (!n) {
+        r->st = pms_err_set(r->err, PMS_ENOMEM, "out of memory");
+        return 0;
+    }
+    c->e = n;
+    pms_config_entry *x = &c->e[c->n];
+    x->section = dup(section);
+    x->key = dup(key);
+    x->value = dup(value);
+    x->line = r->line;
+    if (!x->section || !x->key || !x->value) {
+        free(x->section);
+        free(x->key);
+        free(x->value);
+        r->st = pms_err_set(r->err, PMS_ENOMEM, "out of memory");
+        return 0;
+    }
+    c->n++;
+    return 1;
+}
+
+pms_status pms_config_load(const char *path, pms_config **out, pms_err *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f) return pms_err_set(err, PMS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    pms_config *c = calloc(1, sizeof *c);
+    if (!c || !(c->path = dup(path))) {
+        free(c);
+        fclose(f);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    reader_state r = {f, 0, c, PMS_OK, err};
+    int rc = ini_parse_stream(reader, &r, handler, &r);
+    fclose(f);
+    if (r.st == PMS_OK && rc != 0)
+        r.st = pms_err_set(err, PMS_EPARSE, "%s:%d: not a valid INI line (expected [section] "
+                           "or key = value)", path, rc > 0 ? rc : r.line);
+    if (r.st) {
+        pms_config_free(c);
+        return r.st;
+    }
+    *out = c;
+    return PMS_OK;
+}
+
+void pms_config_free(pms_config *c)
+{
+    if (!c) return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->e[i].section);
+        free(c->e[i].key);
+        free(c->e[i].value);
+    }
+    free(c->e);
+    free(c->path);
+    free(c);
+}
+
+const pms_config_entry *pms_config_find(const pms_config *c, const char *section,
+                                        const char *key)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->e[i].section, section) && !strcmp(c->e[i].key, key)) return &c->e[i];
+    return NULL;
+}
+
+static int section_known(const char *s, const char *const *sections)
+{
+    for (size_t k = 0; sections[k]; k++) {
+        size_t n = strlen(sections[k]);
+        if (n && sections[k][n - 1] == '*' ? !strncmp(s, sections[k], n - 1)
+                                            : !strcmp(s, sections[k]))
+            return 1;
+    }
+    return 0;
+}
+
+pms_status pms_config_check(const pms_config *c, const char *const *sections,
+                            const char *section, const char *const *allowed, pms_err *err)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const pms_config_entry *e = &c->e[i];
+        if (sections && !section_known(e->section, sections))
+            return pms_err_set(err, PMS_EPARSE, "%s:%d: unknown section [%s]", c->path, e->line,
+                               e->section);
+        if (section && allowed && !strcmp(e->section, section)) {
+            int ok = 0;
+            for (size_t k = 0; allowed[k] && !ok; k++) ok = !strcmp(allowed[k], e->key);
+            if (!ok)
+                return pms_err_set(err, PMS_EPARSE, "%s:%d: unknown key '%s' in [%s]", c->path,
+                                   e->line, e->key, e->section);
+        }
+    }
+    return PMS_OK;
+}
+
+pms_status pms_config_double(const pms_config *c, const char *section, const char *key,
+                             double lo, double hi, double *out, pms_err *err)
+{
+    const pms_config_entry *e = pms_config_find(c, section, key);
+    if (!e) return PMS_OK;
+    char *end;
+    errno = 0;
+    double v = strtod(e->value, &end);
+    while (*end == ' ') end++;
+    if (end == e->value || *end || errno || !isfinite(v))
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: %s must be a number, not '%s'", c->path,
+                           e->line, key, e->value);
+    if (v < lo || v > hi)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: %s must be between %g and %g, not %g",
+                           c->path, e->line, key, lo, hi, v);
+    *out = v;
+    return PMS_OK;
+}
+
+pms_status pms_config_ulong(const pms_config *c, const char *section, const char *key,
+                            unsigned long lo, unsigned long hi, unsigned long *out, pms_err *err)
+{
+    const pms_config_entry *e = pms_config_find(c, section, key);
+    if (!e) return PMS_OK;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(e->value, &end, 10);
+    while (*end == ' ') end++;
+    if (end == e->value || *end || errno || e->value[0] == '-')
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: %s must be a whole number, not '%s'",
+                           c->path, e->line, key, e->value);
+    if (v < lo || v > hi)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: %s must be between %lu and %lu, not %lu",
+                           c->path, e->line, key, lo, hi, v);
+    *out = v;
+    return PMS_OK;
+}
+
+const char *pms_config_str(const pms_config *c, const char *section, const char *key,
+                           const char *dflt)
+{
+    const pms_config_entry *e = pms_config_find(c, section, key);
+    return e ? e->value : dflt;
+}

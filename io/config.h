@@ -1,0 +1,42 @@
+/* INI configuration files (the report's settings), read with inih and kept
+ * with their line numbers so that every complaint names FILE:LINE. */
+#ifndef PMS_CONFIG_H
+#define PMS_CONFIG_H
+
+#include <stddef.h>
+
+#include "../analysis/status.h"
+
+typedef struct {
+    char *section, *key, *value;
+    int line;
+} pms_config_entry;
+
+typedef struct {
+    char *path;
+    pms_config_entry *e;
+    size_t n;
+} pms_config;
+
+/* Parse; a syntax error or a repeated key is "FILE:LINE: message". */
+pms_status pms_config_load(const char *path, pms_config **out, pms_err *err);
+void pms_config_free(pms_config *c);
+
+/* The entry for section/key, or NULL. */
+const pms_config_entry *pms_config_find(const pms_config *c, const char *section,
+                                        const char *key);
+
+/* Every key of `section` must be in `allowed` (NULL-terminated); every section
+ * must be in `sections` (NULL-terminated; an entry ending in '*' matches a prefix). */
+pms_status pms_config_check(const pms_config *c, const char *const *sections,
+                            const char *section, const char *const *allowed, pms_err *err);
+
+/* Typed getters: absent -> *out unchanged and PMS_OK; bad value -> FILE:LINE error. */
+pms_status pms_config_double(const pms_config *c, const char *section, const char *key,
+                             double lo, double hi, double *out, pms_err *err);
+pms_status pms_config_ulong(const pms_config *c, const char *section, const char *key,
+                            unsigned long lo, unsigned long hi, unsigned long *out, pms_err *err);
+const char *pms_config_str(const pms_config *c, const char *section, const char *key,
+                           const char *dflt);
+
+#endif
