@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # Build and run: compiler, CMake, GSL, libxlsxwriter, inih; gnuplot draws the charts.
 pkgs=(build-essential cmake pkg-config libgsl-dev libxlsxwriter-dev libinih-dev gnuplot-nox)
 # Tests: cmocka, and openpyxl to read the workbook back independently.
-if [ "$mode" = test ]; then pkgs+=(libcmocka-dev python3 python3-openpyxl); fi
+if [ "$mode" = test ]; then pkgs+=(libcmocka-dev python3 python3-openpyxl unzip); fi
 
 missing=()
 for p in "${pkgs[@]}"; do
