@@ -217,13 +217,21 @@ int pms_cmd_check(int argc, char **argv)
     }
     if (optind < argc) return pms_cli_usage("check", "unexpected argument '%s'", argv[optind]);
     if (c.ndata) return check_one(&c, NULL);
+    /* One report per shipped dataset; in JSON, an array of the per-dataset objects. */
     int worst = 0;
+    if (c.format == PMS_FMT_JSON) fputs("[\n", stdout);
     for (size_t b = 0; b < sizeof bundles / sizeof bundles[0]; b++) {
         pms_cli_common one = c;
         one.ndata = 0;
         if (c.format == PMS_FMT_TEXT) printf("%s== %s ==\n", b ? "\n" : "", bundles[b][0]);
+        if (c.format == PMS_FMT_JSON && b) fputs(",\n", stdout);
         int rc = check_one(&one, bundles[b]);
         if (rc > worst) worst = rc;
+    }
+    if (c.format == PMS_FMT_JSON) fputs("]\n", stdout);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        pms_cli_error("write error on standard output");
+        return PMS_EXIT_USAGE;
     }
     return worst;
 }

@@ -18,6 +18,11 @@ expect_out_has '"rows_analysed": 55'
 expect_out_has '"sha256": "5c6befeb255f14091fa2022e052cb031485ee639b22d05bda42fb94f7a5a7e6d"'
 printf '%s' "$out" | python3 -c 'import json,sys; json.load(sys.stdin)' && ok || bad "invalid JSON"
 
+# No --data: every shipped dataset, one JSON array.
+run check --format json
+expect_rc 0
+printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [x["provenance"]["rows_analysed"] for x in d] == [7959, 7959, 7841, 7841, 7763, 7543, 7279, 7001][1:] or len(d) == 7' && ok || bad "default check JSON"
+
 run check --data "$P14" --format csv
 expect_rc 0
 expect_out_has "All,7959,56633982,56625866,7990324226.00,141.09"
