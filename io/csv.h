@@ -52,6 +52,9 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
 
 void pms_csv_free(pms_csv *c);
 
+/* Ask for transparent huge pages on a large fresh allocation (no-op elsewhere). */
+void pms_hint_hugepages(void *p, size_t n);
+
 /* Number parsing for cells: optional surrounding spaces, sign, "£", thousands
  * separators in groups of three, decimal point, exponent.  Missing markers
  * ("", "-", "*", "NA", "n/a", "..", case-insensitive) give PMS_NUM_MISSING.

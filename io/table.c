@@ -226,6 +226,7 @@ static pms_status type_column(pms_column *c, pms_colkind kind, const pms_csv *cs
     if (kind != PMS_KIND_TEXT) {
         double *v = malloc((nrows ? nrows : 1) * sizeof *v);
         if (!v) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        pms_hint_hugepages(v, nrows * sizeof *v);
         size_t miss = 0, i;
         for (i = 0; i < nrows; i++) {
             const char *s = pms_csv_cell(csv, i, col);
