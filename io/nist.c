@@ -1,0 +1,312 @@
+/* NIST StRD .dat reader.  The layout is fixed by NIST (header with certified
+ * values, then a "Data:" line naming the columns, then one observation per
+ * line), but the line numbers differ per file, so values are found by their
+ * labels rather than by position. */
+#include "nist.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NIST_MAX_PAR 32
+#define NIST_MAX_TOK 16
+
+void pms_nist_free(pms_nist_data *d)
+{
+    if (!d) return;
+    free(d->data);
+    free(d->cert_beta);
+    free(d->cert_beta_sd);
+    free(d);
+}
+
+/* Split a line in place on blanks; returns the token count (at most max). */
+static int tokenize(char *s, char **tok, int max)
+{
+    int n = 0;
+    while (*s && n < max) {
+        while (*s && isspace((unsigned char)*s)) s++;
+        if (!*s) break;
+        tok[n++] = s;
+        while (*s && !isspace((unsigned char)*s)) s++;
+        if (*s) *s++ = '\0';
+    }
+    return n;
+}
+
+/* A whole token as a finite double ("0.358191792925910E-01" included). */
+static int parse_num(const char *s, double *v)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(x)) return 0;
+    *v = x;
+    return 1;
+}
+
+/* The number after "label:" anywhere in the line, e.g. "ybar:  -177.435". */
+static int num_after(const char *line, const char *label, double *v)
+{
+    const char *p = strstr(line, label);
+    if (!p) return 0;
+    p += strlen(label);
+    char buf[128];
+    size_t k = 0;
+    while (*p && isspace((unsigned char)*p)) p++;
+    while (*p && !isspace((unsigned char)*p) && k + 1 < sizeof buf) buf[k++] = *p++;
+    buf[k] = '\0';
+    return parse_num(buf, v);
+}
+
+typedef struct {
+    char **lines;
+    size_t n, cap;
+} linebuf;
+
+static void linebuf_free(linebuf *lb)
+{
+    for (size_t i = 0; i < lb->n; i++) free(lb->lines[i]);
+    free(lb->lines);
+}
+
+static pms_status read_lines(const char *path, linebuf *lb, pms_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return pms_err_set(err, PMS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    pms_status st = PMS_OK;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (lb->n == lb->cap) {
+            size_t nc = lb->cap ? 2 * lb->cap : 256;
+            char **nl = realloc(lb->lines, nc * sizeof *nl);
+            if (!nl) { st = PMS_ENOMEM; break; }
+            lb->lines = nl;
+            lb->cap = nc;
+        }
+        lb->lines[lb->n] = strdup(line);
+        if (!lb->lines[lb->n]) { st = PMS_ENOMEM; break; }
+        lb->n++;
+    }
+    if (st == PMS_OK && ferror(f)) st = pms_err_set(err, PMS_EIO, "%s: read error", path);
+    free(line);
+    fclose(f);
+    if (st == PMS_ENOMEM) pms_err_set(err, st, "%s: out of memory", path);
+    return st;
+}
+
+static void base_name(const char *path, char *name, size_t cap)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    snprintf(name, cap, "%s", b);
+    char *dot = strrchr(name, '.');
+    if (dot && !strcmp(dot, ".dat")) *dot = '\0';
+}
+
+pms_status pms_nist_load(const char *path, pms_nist_data **out, pms_err *err)
+{
+    if (!path || !out) return PMS_EUSAGE;
+    *out = NULL;
+    linebuf lb = {NULL, 0, 0};
+    pms_status st = read_lines(path, &lb, err);
+    if (st != PMS_OK) {
+        linebuf_free(&lb);
+        return st;
+    }
+    pms_nist_data *d = calloc(1, sizeof *d);
+    if (!d) {
+        linebuf_free(&lb);
+        return pms_err_set(err, PMS_ENOMEM, "%s: out of memory", path);
+    }
+    base_name(path, d->name, sizeof d->name);
+    d->cert_mean = d->cert_sd = d->cert_autocorr1 = NAN;
+    d->cert_resid_sd = d->cert_r2 = d->cert_f = NAN;
+    d->cert_df_reg = d->cert_ss_reg = d->cert_df_res = d->cert_ss_res = NAN;
+
+    double beta[NIST_MAX_PAR], beta_sd[NIST_MAX_PAR];
+    int have[NIST_MAX_PAR] = {0};
+    int have_uni = 0;
+    double n_declared = -1;
+    size_t data_line = 0, ndata_cols = 0;   /* last "Data:" header line (1-based) */
+    char tmp[1024];
+    char *tok[NIST_MAX_TOK];
+
+    for (size_t i = 0; i < lb.n; i++) {
+        const char *line = lb.lines[i];
+        double v;
+        /* Certified univariate values: the number after the line's last ':'
+         * ("Sample Mean  ybar:  1.2", "Sample Mean: 1000000.2", ...). */
+        const char *colon = strrchr(line, ':');
+        if (!strncmp(line, "Sample Mean", 11) && colon && num_after(colon, ":", &v)) {
+            d->cert_mean = v; have_uni |= 1; continue;
+        }
+        if (!strncmp(line, "Sample Standard Deviation", 25) && colon && num_after(colon, ":", &v)) {
+            d->cert_sd = v; have_uni |= 2; continue;
+        }
+        if (!strncmp(line, "Sample Autocorrelation", 22) && colon && num_after(colon, ":", &v)) {
+            d->cert_autocorr1 = v; have_uni |= 4; continue;
+        }
+        if (num_after(line, "Number of Observations:", &v)) { n_declared = v; continue; }
+
+        snprintf(tmp, sizeof tmp, "%s", line);
+        int nt = tokenize(tmp, tok, NIST_MAX_TOK);
+        if (nt == 0) continue;
+        if (!strcmp(tok[0], "Data:")) {
+            data_line = i + 1;
+            ndata_cols = (size_t)(nt - 1);
+            continue;
+        }
+        if (tok[0][0] == 'B' && isdigit((unsigned char)tok[0][1]) && nt == 3) {
+            char *end;
+            long k = strtol(tok[0] + 1, &end, 10);
+            double b, sd;
+            if (*end || k < 0 || k >= NIST_MAX_PAR || !parse_num(tok[1], &b) ||
+                !parse_num(tok[2], &sd)) {
+                st = pms_err_set(err, PMS_EPARSE, "%s:%zu: malformed certified parameter",
+                                 path, i + 1);
+                goto fail;
+            }
+            beta[k] = b;
+            beta_sd[k] = sd;
+            have[k] = 1;
+        } else if (nt == 3 && !strcmp(tok[0], "Standard") && !strcmp(tok[1], "Deviation") &&
+                   parse_num(tok[2], &v)) {
+            d->cert_resid_sd = v;
+        } else if (nt == 2 && !strcmp(tok[0], "R-Squared") && parse_num(tok[1], &v)) {
+            d->cert_r2 = v;
+        } else if (nt == 5 && !strcmp(tok[0], "Regression") && parse_num(tok[1], &v)) {
+            d->cert_df_reg = v;
+            /* An exact fit (Wampler1/2) has F = "infinity". */
+            if (!strcmp(tok[4], "infinity") || !strcmp(tok[4], "Infinity")) d->cert_f = INFINITY;
+            if (!parse_num(tok[2], &d->cert_ss_reg) ||
+                (!isinf(d->cert_f) && !parse_num(tok[4], &d->cert_f))) {
+                st = pms_err_set(err, PMS_EPARSE, "%s:%zu: malformed ANOVA row", path, i + 1);
+                goto fail;
+            }
+        } else if (nt == 4 && !strcmp(tok[0], "Residual") && parse_num(tok[1], &v)) {
+            d->cert_df_res = v;
+            if (!parse_num(tok[2], &d->cert_ss_res)) {
+                st = pms_err_set(err, PMS_EPARSE, "%s:%zu: malformed ANOVA row", path, i + 1);
+                goto fail;
+            }
+        } else if (nt >= 2 && !strcmp(tok[1], "Observations") && parse_num(tok[0], &v)) {
+            n_declared = v;
+        }
+    }
+
+    if (!data_line || ndata_cols == 0 || ndata_cols > NIST_MAX_TOK - 1) {
+        st = pms_err_set(err, PMS_EPARSE, "%s: no 'Data:' column header", path);
+        goto fail;
+    }
+    if (have_uni == 7) {
+        d->kind = PMS_NIST_UNIVARIATE;
+    } else if (have_uni == 0 && have[0] + have[1] > 0) {
+        d->kind = PMS_NIST_LINREG;
+        d->intercept = have[0];
+        size_t k0 = d->intercept ? 0 : 1, np = 0;
+        while (k0 + np < NIST_MAX_PAR && have[k0 + np]) np++;
+        for (size_t k = k0 + np; k < NIST_MAX_PAR; k++)
+            if (have[k]) {
+                st = pms_err_set(err, PMS_EPARSE, "%s: certified parameters are not B%zu..B%zu",
+                                 path, k0, k0 + np - 1);
+                goto fail;
+            }
+        d->npar = np;
+        size_t slopes = np - (size_t)d->intercept;
+        if (ndata_cols == 2 && slopes >= 1)
+            d->degree = (int)slopes;
+        else if (ndata_cols - 1 != slopes) {
+            st = pms_err_set(err, PMS_EPARSE,
+                             "%s: %zu parameters do not fit %zu predictor columns", path, np,
+                             ndata_cols - 1);
+            goto fail;
+        }
+        d->cert_beta = malloc(np * sizeof *d->cert_beta);
+        d->cert_beta_sd = malloc(np * sizeof *d->cert_beta_sd);
+        if (!d->cert_beta || !d->cert_beta_sd) {
+            st = pms_err_set(err, PMS_ENOMEM, "%s: out of memory", path);
+            goto fail;
+        }
+        for (size_t k = 0; k < np; k++) {
+            d->cert_beta[k] = beta[k0 + k];
+            d->cert_beta_sd[k] = beta_sd[k0 + k];
+        }
+        if (isnan(d->cert_resid_sd) || isnan(d->cert_r2)) {
+            st = pms_err_set(err, PMS_EPARSE, "%s: no certified residual SD or R-squared", path);
+            goto fail;
+        }
+    } else {
+        st = pms_err_set(err, PMS_EPARSE, "%s: no complete set of certified values", path);
+        goto fail;
+    }
+    d->ncols = ndata_cols;
+
+    size_t cap = lb.n - data_line + 1;
+    d->data = malloc(cap * d->ncols * sizeof *d->data);
+    if (!d->data) {
+        st = pms_err_set(err, PMS_ENOMEM, "%s: out of memory", path);
+        goto fail;
+    }
+    for (size_t i = data_line; i < lb.n; i++) {
+        snprintf(tmp, sizeof tmp, "%s", lb.lines[i]);
+        int nt = tokenize(tmp, tok, NIST_MAX_TOK);
+        if (nt == 0 || !strncmp(tok[0], "--", 2)) continue;   /* blank or a rule */
+        if ((size_t)nt != d->ncols) {
+            st = pms_err_set(err, PMS_EPARSE, "%s:%zu: expected %zu values, found %d", path,
+                             i + 1, d->ncols, nt);
+            goto fail;
+        }
+        for (size_t j = 0; j < d->ncols; j++)
+            if (!parse_num(tok[j], &d->data[d->n * d->ncols + j])) {
+                st = pms_err_set(err, PMS_EPARSE, "%s:%zu: not a number: '%s'", path, i + 1,
+                                 tok[j]);
+                goto fail;
+            }
+        d->n++;
+    }
+    if (n_declared >= 0 && (double)d->n != n_declared) {
+        st = pms_err_set(err, PMS_EPARSE, "%s: header says %.0f observations, found %zu", path,
+                         n_declared, d->n);
+        goto fail;
+    }
+    if (d->n == 0) {
+        st = pms_err_set(err, PMS_EPARSE, "%s: no observations", path);
+        goto fail;
+    }
+    linebuf_free(&lb);
+    *out = d;
+    return PMS_OK;
+
+fail:
+    linebuf_free(&lb);
+    pms_nist_free(d);
+    return st;
+}
+
+pms_status pms_nist_predictors(const pms_nist_data *d, double *X, double *y)
+{
+    if (!d || !X || d->kind != PMS_NIST_LINREG) return PMS_EUSAGE;
+    size_t k = d->npar - (size_t)d->intercept;
+    for (size_t i = 0; i < d->n; i++) {
+        const double *row = d->data + i * d->ncols;
+        if (y) y[i] = row[0];
+        if (d->degree > 0) {
+            /* Powers by repeated multiplication, as NIST's model states them. */
+            double p = 1;
+            for (size_t j = 0; j < k; j++) {
+                p *= row[1];
+                X[i * k + j] = p;
+            }
+        } else {
+            for (size_t j = 0; j < k; j++) X[i * k + j] = row[1 + j];
+        }
+    }
+    return PMS_OK;
+}
