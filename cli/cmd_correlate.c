@@ -305,10 +305,27 @@ typedef struct {
     int has_boot;
 } corr_row;
 
-/* The library names x and y; say which columns. */
-static void name_columns(char *dst, size_t cap, const char *msg, const char *x, const char *y)
+/* The library names x, y and "control K"; say which columns. */
+static void name_columns(char *dst, size_t cap, const char *msg, const char *x, const char *y,
+                         const corr_args *a)
 {
-    if (!strncmp(msg, "x ", 2))
+    const char *ctl = strstr(msg, "'control ");
+    if (ctl) {
+        unsigned long k = strtoul(ctl + 9, NULL, 10);
+        const char *end = strchr(ctl + 9, '\'');
+        /* regress calls them predictors; here they are controls */
+        size_t pre = (size_t)(ctl - msg);
+        if (pre >= 10 && !strncmp(ctl - 10, "predictor ", 10)) pre -= 10;
+        const char *rest = end ? end + 1 : "";
+        const char *tail = strstr(rest, "predictors before it");
+        if (k >= 1 && k <= a->ncontrol && end && tail)
+            snprintf(dst, cap, "%.*scontrol '%s'%.*scontrols%s", (int)pre, msg, a->control[k - 1],
+                     (int)(tail - rest), rest, tail + 10);
+        else if (k >= 1 && k <= a->ncontrol && end)
+            snprintf(dst, cap, "%.*scontrol '%s'%s", (int)pre, msg, a->control[k - 1], rest);
+        else
+            snprintf(dst, cap, "%s", msg);
+    } else if (!strncmp(msg, "x ", 2))
         snprintf(dst, cap, "'%s'%s", x, msg + 1);
     else if (!strncmp(msg, "y ", 2))
         snprintf(dst, cap, "'%s'%s", y, msg + 1);
@@ -715,7 +732,7 @@ int pms_cmd_correlate(int argc, char **argv)
                 if (s == PMS_ENOMEM) goto nomem_free;
                 if (s) {
                     char msg[1100];
-                    name_columns(msg, sizeof msg, e.msg, a.x, a.y[j]);
+                    name_columns(msg, sizeof msg, e.msg, a.x, a.y[j], &a);
                     if (!a.by) {
                         pms_cli_error("%s vs %s (%s): %s", a.y[j], a.x,
                                       pms_corr_method_name(a.methods[m]), msg);
