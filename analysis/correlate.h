@@ -96,7 +96,8 @@ typedef struct {
     double df;            /* for t, else NaN */
     double p_value;       /* two-sided */
     pms_corr_ptype p_type;
-    int ties;             /* 1 if x or y has tied values */
+    int ties;             /* 1 if x or y has tied values (rank methods; 0 for Pearson,
+                             whose test does not depend on ties) */
 } pms_corr_result;
 
 /* ---- point estimates (no allocation beyond O(n) scratch) ----
