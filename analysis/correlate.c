@@ -1100,8 +1100,11 @@ static double rep_pearson(const boot_ctx *c, const unsigned *cnt)
 static double rep_spearman(const boot_ctx *c, const unsigned *cnt, double *dx)
 {
     const size_t n = c->n;
-    double V = 0;
-    for (size_t i = 0; i < n; i++) V += c->w ? cnt[i] * c->w[i] : (double)cnt[i];
+    double V = (double)n;   /* the multiplicities sum to n */
+    if (c->w) {
+        V = 0;
+        for (size_t i = 0; i < n; i++) V += cnt[i] * c->w[i];
+    }
     double half = V / 2, below = 0, sxx = 0, syy = 0, sxy = 0;
     /* Weighted mid-ranks below + V_g/2 have weighted mean V/2 for any
      * multiplicities, so one walk per order gives the centred ranks. */

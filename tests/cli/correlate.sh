@@ -157,6 +157,10 @@ expect_out_empty
 run correlate "${XY[@]}" --where 'ccg_code = ZZZ'
 expect_rc 2
 expect_err "pmsreview: payments_per_weighted vs imd2015 (pearson): no practice has both 'imd2015' and 'payments_per_weighted'"
+# A derived column whose every value is infinite is all missing (the table never holds inf).
+run correlate "${XY[@]/payments_per_weighted/q}" --derive 'q=payments_per_weighted/0'
+expect_rc 2
+expect_err "pmsreview: q vs imd2015 (pearson): no practice has both 'imd2015' and 'q'"
 run correlate --data "$FX" --x a --y b --where 'ccg_code = G3'
 expect_rc 2
 expect_err "pmsreview: b vs a (pearson): only 2 practices have both 'a' and 'b': too few (need at least 3)"
