@@ -253,29 +253,49 @@ pms_status pms_corr_wspearman(const double *x, const double *y, const double *w,
 
 /* ---- Kendall tau-b, Knight's algorithm ---- */
 
-/* Sort v[0..n) ascending by merging, returning the number of pairs i < j with
- * v[i] > v[j] (strictly: equal values are not swaps). */
+/* Sort v[0..n) ascending, returning the number of pairs i < j with
+ * v[i] > v[j] (strictly: equal values are not swaps).  Insertion sort on runs
+ * of 16 (each shift is one inversion), then bottom-up merges alternating
+ * between v and tmp, so no level copies back. */
 static uint64_t merge_count(double *v, double *tmp, size_t n)
 {
+    enum { RUN = 16 };
     uint64_t swaps = 0;
-    for (size_t width = 1; width < n; width *= 2) {
+    for (size_t lo = 0; lo < n; lo += RUN) {
+        size_t hi = lo + RUN < n ? lo + RUN : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            double key = v[i];
+            size_t j = i;
+            while (j > lo && v[j - 1] > key) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            swaps += i - j;
+            v[j] = key;
+        }
+    }
+    double *src = v, *dst = tmp;
+    for (size_t width = RUN; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n;
             size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, o = lo;
             while (i < mid && j < hi) {
-                if (v[j] < v[i]) {
-                    swaps += mid - i;   /* v[j] jumps every remaining left element */
-                    tmp[o++] = v[j++];
+                if (src[j] < src[i]) {
+                    swaps += mid - i;   /* src[j] jumps every remaining left element */
+                    dst[o++] = src[j++];
                 } else {
-                    tmp[o++] = v[i++];
+                    dst[o++] = src[i++];
                 }
             }
-            while (i < mid) tmp[o++] = v[i++];
-            while (j < hi) tmp[o++] = v[j++];
+            while (i < mid) dst[o++] = src[i++];
+            while (j < hi) dst[o++] = src[j++];
         }
-        memcpy(v, tmp, n * sizeof *v);
+        double *t = src;
+        src = dst;
+        dst = t;
     }
+    if (src != v) memcpy(v, src, n * sizeof *v);
     return swaps;
 }
 

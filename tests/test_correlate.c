@@ -214,6 +214,29 @@ static void formula_sets(void **state)
         y[i - 1] = (i * 13) % 61 + 0.25 * x[i - 1];
     }
     check3("s60", x, y, 60);
+    /* R's exact = TRUE for Kendall at n = 60 (EXACT_ALWAYS); 1e-12: exact sums */
+    o.method = PMS_CORR_KENDALL;
+    o.exact = PMS_CORR_EXACT_ALWAYS;
+    assert_int_equal(pms_corr_test(x, y, NULL, 60, &o, &r, NULL), PMS_OK);
+    assert_int_equal(r.p_type, PMS_CORR_P_EXACT);
+    assert_rel(r.p_value, pms_ref_value(ref, "s60_kendall_exact_p"), 1e-12);
+    o.exact = PMS_CORR_EXACT_AUTO;
+    assert_int_equal(pms_corr_test(x, y, NULL, 60, &o, &r, NULL), PMS_OK);
+    assert_int_equal(r.p_type, PMS_CORR_P_NORMAL);
+    /* R's exact = FALSE at n = 12 (EXACT_NEVER): t for Spearman, normal for Kendall */
+    for (int i = 1; i <= 12; i++) {
+        x[i - 1] = i;
+        y[i - 1] = (i * 5) % 13 + 1.25 * i;
+    }
+    o.exact = PMS_CORR_EXACT_NEVER;
+    assert_int_equal(pms_corr_test(x, y, NULL, 12, &o, &r, NULL), PMS_OK);
+    assert_int_equal(r.p_type, PMS_CORR_P_NORMAL);
+    assert_rel(r.p_value, pms_ref_value(ref, "s12_kendall_approx_p"), 1e-12);
+    o.method = PMS_CORR_SPEARMAN;
+    assert_int_equal(pms_corr_test(x, y, NULL, 12, &o, &r, NULL), PMS_OK);
+    assert_int_equal(r.p_type, PMS_CORR_P_T);
+    assert_rel(r.p_value, pms_ref_value(ref, "s12_spearman_approx_p"), 1e-9);
+    o.exact = PMS_CORR_EXACT_AUTO;
     const double a[] = {2.385, 1.07, 3.91, 0.52, 4.4}, b[] = {1.2, 0.3, 2.2, 0.9, 1.8};
     check3("s5", a, b, 5);
 }
