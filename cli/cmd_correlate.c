@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/correlate.h"
 #include "analysis/padjust.h"
@@ -640,6 +641,7 @@ int pms_cmd_correlate(int argc, char **argv)
     }
 
     size_t maxrows = a.ny * ngroups * a.nmethods;
+    int progress = a.boot && isatty(STDERR_FILENO);
     rows = calloc(maxrows ? maxrows : 1, sizeof *rows);
     if (!rows) goto nomem;
 
@@ -723,6 +725,10 @@ int pms_cmd_correlate(int argc, char **argv)
                     else
                         s = pms_corr_test(bx, by, wcol ? bw : NULL, n, &co, &w->r, &e);
                     if (!s && a.boot) {
+                        /* Long work: a progress line when stderr is a terminal only. */
+                        if (progress)
+                            fprintf(stderr, "\rbootstrap: result %zu of %zu (%lu resamples)...", nrows,
+                                    maxrows, a.boot);
                         pms_corr_boot_opts bo = {a.boot, a.seed, c.threads, a.ci_level};
                         s = pms_corr_bootstrap(bx, by, wcol ? bw : NULL, n, a.methods[m], &bo,
                                                &w->boot, NULL, &e);
@@ -755,6 +761,8 @@ int pms_cmd_correlate(int argc, char **argv)
         }
         free(excl_in_group);
     }
+
+    if (progress) fputs("\r\033[K", stderr);
 
     /* Adjust across the whole family printed. */
     pv = malloc((nrows ? nrows : 1) * sizeof *pv);
