@@ -1092,8 +1092,9 @@ typedef struct {
     double *reps;
     /* Pearson: data centred on the full-sample (weighted) means */
     double *xc, *yc;
-    /* Spearman: sorted orders and tie groups */
-    size_t *ox, *gx, *oy, *gy;
+    /* Spearman: x and y orders as observation | LAST_IN_GROUP, and the x
+     * position of each entry of the y order (compact, read sequentially) */
+    uint32_t *xo, *yo, *yx;
     /* Kendall: pairs sorted by (x, y), and the observation at each position */
     double *xs, *ys;
     size_t *perm;
@@ -1117,44 +1118,52 @@ static double rep_pearson(const boot_ctx *c, const unsigned *cnt)
     return ratio_or_nan(sxy - sx * sy / sw, sxx - sx * sx / sw, syy - sy * sy / sw);
 }
 
-static double rep_spearman(const boot_ctx *c, const unsigned *cnt, double *dx)
+/* Flag on a sorted-order entry: the last observation of its tie group. */
+#define LAST_IN_GROUP 0x80000000u
+#define OBS_MASK 0x7fffffffu
+
+static double rep_spearman(const boot_ctx *c, const unsigned *cnt, double *dxs)
 {
     const size_t n = c->n;
+    const double *w = c->w;
     double V = (double)n;   /* the multiplicities sum to n */
-    if (c->w) {
+    if (w) {
         V = 0;
-        for (size_t i = 0; i < n; i++) V += cnt[i] * c->w[i];
+        for (size_t i = 0; i < n; i++) V += cnt[i] * w[i];
     }
-    double half = V / 2, below = 0, sxx = 0, syy = 0, sxy = 0;
     /* Weighted mid-ranks below + V_g/2 have weighted mean V/2 for any
-     * multiplicities, so one walk per order gives the centred ranks. */
-    for (size_t a = 0; a < n; a = c->gx[a]) {
-        double vg = 0;
-        for (size_t j = a; j < c->gx[a]; j++) {
-            size_t i = c->ox[j];
-            vg += c->w ? cnt[i] * c->w[i] : (double)cnt[i];
+     * multiplicities, so one sequential walk per order gives the centred
+     * ranks.  dxs is indexed by position in x order; a group with no weight
+     * still gets a (finite, unused) value so that 0 * dxs stays 0. */
+    double half = V / 2, below = 0, vg = 0, sxx = 0, syy = 0, sxy = 0, cross = 0;
+    size_t gs = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t e = c->xo[k];
+        size_t i = e & OBS_MASK;
+        vg += w ? cnt[i] * w[i] : (double)cnt[i];
+        if (e & LAST_IN_GROUP) {
+            double d = below + vg / 2 - half;
+            sxx += vg * d * d;
+            for (size_t q = gs; q <= k; q++) dxs[q] = d;
+            below += vg;
+            vg = 0;
+            gs = k + 1;
         }
-        if (vg == 0) continue;
-        double d = below + vg / 2 - half;
-        sxx += vg * d * d;
-        for (size_t j = a; j < c->gx[a]; j++) dx[c->ox[j]] = d;
-        below += vg;
     }
     below = 0;
-    for (size_t a = 0; a < n; a = c->gy[a]) {
-        double vg = 0, cross = 0;
-        for (size_t j = a; j < c->gy[a]; j++) {
-            size_t i = c->oy[j];
-            if (!cnt[i]) continue;
-            double v = c->w ? cnt[i] * c->w[i] : (double)cnt[i];
-            vg += v;
-            cross += v * dx[i];
+    for (size_t j = 0; j < n; j++) {
+        uint32_t e = c->yo[j];
+        size_t i = e & OBS_MASK;
+        double v = w ? cnt[i] * w[i] : (double)cnt[i];
+        vg += v;
+        cross += v * dxs[c->yx[j]];
+        if (e & LAST_IN_GROUP) {
+            double d = below + vg / 2 - half;
+            syy += vg * d * d;
+            sxy += d * cross;
+            below += vg;
+            vg = cross = 0;
         }
-        if (vg == 0) continue;
-        double d = below + vg / 2 - half;
-        syy += vg * d * d;
-        sxy += d * cross;
-        below += vg;
     }
     return ratio_or_nan(sxy, sxx, syy);
 }
@@ -1240,6 +1249,7 @@ pms_status pms_corr_bootstrap(const double *x, const double *y, const double *w,
     c.reps = reps ? reps : own;
     double *dbuf = malloc(3 * n * sizeof *dbuf);
     size_t *ibuf = malloc(4 * n * sizeof *ibuf);
+    uint32_t *u32 = NULL;
     if (!c.reps || !dbuf || !ibuf) {
         s = PMS_ENOMEM;
         goto done;
@@ -1260,11 +1270,29 @@ pms_status pms_corr_bootstrap(const double *x, const double *y, const double *w,
             c.yc[i] = (double)(y[i] - sy / W);
         }
     } else if (method == PMS_CORR_SPEARMAN) {
-        c.ox = ibuf;
-        c.gx = ibuf + n;
-        c.oy = ibuf + 2 * n;
-        c.gy = ibuf + 3 * n;
-        if ((s = order_groups(x, n, c.ox, c.gx)) || (s = order_groups(y, n, c.oy, c.gy))) goto done;
+        if (n > OBS_MASK) {
+            s = pms_err_set(err, PMS_EUSAGE, "%zu observations: too many for the bootstrap", n);
+            goto done;
+        }
+        size_t *ox = ibuf, *gx = ibuf + n, *oy = ibuf + 2 * n, *gy = ibuf + 3 * n;
+        if ((s = order_groups(x, n, ox, gx)) || (s = order_groups(y, n, oy, gy))) goto done;
+        u32 = malloc(3 * n * sizeof *u32);
+        if (!u32) {
+            s = PMS_ENOMEM;
+            goto done;
+        }
+        c.xo = u32;
+        c.yo = u32 + n;
+        c.yx = u32 + 2 * n;
+        for (size_t a = 0; a < n; a = gx[a])
+            for (size_t k = a; k < gx[a]; k++)
+                c.xo[k] = (uint32_t)ox[k] | (k + 1 == gx[a] ? LAST_IN_GROUP : 0);
+        for (size_t a = 0; a < n; a = gy[a])
+            for (size_t k = a; k < gy[a]; k++)
+                c.yo[k] = (uint32_t)oy[k] | (k + 1 == gy[a] ? LAST_IN_GROUP : 0);
+        /* x position of each observation (in gx's slot, no longer needed), then of each y entry */
+        for (size_t k = 0; k < n; k++) gx[ox[k]] = k;
+        for (size_t j = 0; j < n; j++) c.yx[j] = (uint32_t)gx[oy[j]];
     } else {
         c.xs = dbuf;
         c.ys = dbuf + n;
@@ -1281,5 +1309,6 @@ done:
     free(own);
     free(dbuf);
     free(ibuf);
+    free(u32);
     return s;
 }
