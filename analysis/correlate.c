@@ -851,7 +851,7 @@ static pms_status order_groups(const double *v, size_t n, size_t *ord, size_t *g
 /* K_i = sum_j w_j sign(x_j - x_i) sign(y_j - y_i) for every i (w NULL = 1),
  * by two sweeps over the x groups with a Fenwick tree of weights indexed by
  * the dense rank of y: O(n log n). */
-static pms_status concordance_each(const double *y, const double *w, size_t n, const size_t *ox,
+static pms_status concordance_each(const double *w, size_t n, const size_t *ox,
                                    const size_t *gx, const size_t *oy, const size_t *gy, double *K)
 {
     size_t *ry = malloc((n ? n : 1) * sizeof *ry);
@@ -866,7 +866,6 @@ static pms_status concordance_each(const double *y, const double *w, size_t n, c
         m++;
         for (size_t j = a; j < gy[a]; j++) ry[oy[j]] = m;
     }
-    (void)y;
     for (size_t i = 0; i < n; i++) K[i] = 0;
     for (int pass = 0; pass < 2; pass++) {
         memset(bit, 0, (n + 1) * sizeof *bit);
@@ -950,7 +949,7 @@ static void signed_sums(const double *d, const double *w, size_t n, const size_t
         total += (long double)(w ? w[i] : 1.0) * d[i];
         wtot += w ? w[i] : 1.0;
     }
-    long double below = 0, wbelow = 0;
+    long double below = 0;
     for (size_t a = 0; a < n; a = gend[a]) {
         long double g = 0, wg = 0;
         for (size_t j = a; j < gend[a]; j++) {
@@ -964,9 +963,7 @@ static void signed_sums(const double *d, const double *w, size_t n, const size_t
             E[ord[j]] = e;
         }
         below += g;
-        wbelow += wg;
     }
-    (void)wbelow;
 }
 
 static pms_status jack_spearman(const double *x, const double *y, const double *w, size_t n,
@@ -986,7 +983,7 @@ static pms_status jack_spearman(const double *x, const double *y, const double *
     if (!s) s = order_groups(y, n, oy, gy);
     if (!s) s = pms_corr_midranks(x, w, n, dx, NULL);
     if (!s) s = pms_corr_midranks(y, w, n, dy, NULL);
-    if (!s) s = concordance_each(y, w, n, ox, gx, oy, gy, K);
+    if (!s) s = concordance_each(w, n, ox, gx, oy, gy, K);
     if (s) {
         free(ix);
         free(d);
@@ -1031,7 +1028,7 @@ static pms_status jack_kendall(const double *x, const double *y, size_t n, doubl
     size_t *ox = ix, *gx = ix + n, *oy = ix + 2 * n, *gy = ix + 3 * n;
     if (!s) s = order_groups(x, n, ox, gx);
     if (!s) s = order_groups(y, n, oy, gy);
-    if (!s) s = concordance_each(y, NULL, n, ox, gx, oy, gy, K);
+    if (!s) s = concordance_each(NULL, n, ox, gx, oy, gy, K);
     if (!s) s = sort_pairs(x, y, n, v, v + n, NULL);
     if (s) {
         free(ix);
