@@ -475,12 +475,15 @@ static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t n
                                                   "percentile %.3f to %.3f",
                      w->boot.replicates, w->boot.bca_low, w->boot.bca_high, w->boot.pct_low,
                      w->boot.pct_high);
-        char who[128];
+        char who[200], excl[64] = "";
+        if (w->n_excluded)
+            snprintf(excl, sizeof excl, ", %zu excluded for missing values", w->n_excluded);
         if (r->weighted)
-            snprintf(who, sizeof who, "n = %zu practices (effective n %.1f, weighted by %s)", r->n,
-                     r->n_eff, a->weight);
+            snprintf(who, sizeof who, "n = %zu practices (effective n %.1f, weighted by %s%s)", r->n,
+                     r->n_eff, a->weight, excl);
         else
-            snprintf(who, sizeof who, "n = %zu practices", r->n);
+            snprintf(who, sizeof who, "n = %zu practices%s%s%s", r->n, *excl ? " (" : "",
+                     *excl ? excl + 2 : "", *excl ? ")" : "");
         char ci[160];
         if (isnan(r->ci_low))
             snprintf(ci, sizeof ci, "no interval at this n");
@@ -740,6 +743,7 @@ int pms_cmd_correlate(int argc, char **argv)
                     char msg[1100];
                     name_columns(msg, sizeof msg, e.msg, a.x, a.y[j], &a);
                     if (!a.by) {
+                        if (progress) fputs("\r\033[K", stderr);
                         pms_cli_error("%s vs %s (%s): %s", a.y[j], a.x,
                                       pms_corr_method_name(a.methods[m]), msg);
                         free(excl_in_group);

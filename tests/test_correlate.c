@@ -168,9 +168,20 @@ static void test_bristol(void **state)
 static void test_hollander_wolfe(void **state)
 {
     (void)state;
-    /* datasets/classic/hollander_wolfe_cor_test.csv, as in R's ?cor.test */
-    const double x[] = {44.4, 45.9, 41.9, 53.3, 44.7, 44.1, 50.7, 45.2, 60.1};
-    const double y[] = {2.6, 3.1, 2.5, 5.0, 3.6, 4.0, 5.2, 2.8, 3.8};
+    /* datasets/classic/hollander_wolfe_cor_test.csv, R's ?cor.test example */
+    char *path = pms_test_path(PMS_DATASETS_DIR, "classic/hollander_wolfe_cor_test.csv");
+    pms_table *t = NULL;
+    pms_err e = {{0}};
+    assert_int_equal(pms_table_load(path, NULL, &t, &e), PMS_OK);
+    free(path);
+    const double *tx, *ty;
+    assert_int_equal(pms_table_numeric(t, "x", &tx, &e), PMS_OK);
+    assert_int_equal(pms_table_numeric(t, "y", &ty, &e), PMS_OK);
+    assert_int_equal(t->nrows, 9);
+    double x[9], y[9];
+    memcpy(x, tx, sizeof x);
+    memcpy(y, ty, sizeof y);
+    pms_table_free(t);
     check3("hw", x, y, 9);
     pms_corr_opts o;
     pms_corr_opts_default(&o);
