@@ -240,120 +240,142 @@ typedef struct {
 
 /* --- output ------------------------------------------------------------ */
 
-typedef struct { pms_out *o; } tb;
-
 static int col(pms_out *o, const char *k, pms_outkind kind, int dec)
 {
     return pms_out_col(o, k, kind, dec);
 }
 
-static void set(pms_out *o, const char *k, pms_outkind kind, int dec, double v)
+static const char *sign_note(void)
 {
-    int c = col(o, k, kind, dec);
-    if (c >= 0) pms_out_set_num(o, c, v);
-}
-
-static const char *sign_note(const fair_args *a)
-{
-    (void)a;
     return "concentration index: practices ranked from the highest to the lowest ranking value "
            "(IMD: most deprived first); C < 0 means the amount is concentrated among practices "
            "with high ranking values (the more deprived), C > 0 among those with low ones";
 }
 
+/* Cells of the one-row table, collected first: pms_out fixes the columns
+ * before the first row. */
+typedef struct {
+    char key[64];
+    pms_outkind kind;
+    int dec;
+    double v;
+    const char *s;
+} cellv;
+
+typedef struct { cellv c[72]; size_t n; } cells;
+
+static void put(cells *cs, const char *k, pms_outkind kind, int dec, double v, const char *s)
+{
+    if (cs->n == sizeof cs->c / sizeof cs->c[0]) return;
+    cellv *c = &cs->c[cs->n++];
+    snprintf(c->key, sizeof c->key, "%s", k);
+    c->kind = kind;
+    c->dec = dec;
+    c->v = v;
+    c->s = s;
+}
+#define NUM(k, d, v) put(&cs, k, PMS_OUT_REAL, d, v, NULL)
+#define INT(k, v) put(&cs, k, PMS_OUT_INT, 0, (double)(v), NULL)
+#define TXT(k, v) put(&cs, k, PMS_OUT_TEXT, 0, 0, v)
+
 /* The wide one-row table whose keys issue 4 names (CSV and JSON). */
 static pms_out *wide_table(const fair_args *a, const fair_rows *s, const fair_results *f)
 {
-    pms_out *o = pms_out_new("fairness", "Fairness");
-    if (!o || pms_out_row(o)) {
-        pms_out_free(o);
-        return NULL;
-    }
-    int cv = col(o, "value", PMS_OUT_TEXT, 0), cw = col(o, "weight", PMS_OUT_TEXT, 0),
-        cg = col(o, "group", PMS_OUT_TEXT, 0), cr = col(o, "rank_by", PMS_OUT_TEXT, 0),
-        cn = col(o, "n", PMS_OUT_INT, 0), cx = col(o, "n_excluded", PMS_OUT_INT, 0);
-    if (cv < 0 || cw < 0 || cg < 0 || cr < 0 || cn < 0 || cx < 0) {
-        pms_out_free(o);
-        return NULL;
-    }
-    pms_out_set_text(o, cv, a->value);
-    pms_out_set_text(o, cw, a->weight);
-    pms_out_set_text(o, cg, a->group);
-    pms_out_set_text(o, cr, a->rank);
-    pms_out_set_int(o, cn, (long long)s->n);
-    pms_out_set_int(o, cx, (long long)(s->rows - s->n));
+    cells cs;
+    cs.n = 0;
+    TXT("value", a->value);
+    TXT("weight", a->weight);
+    TXT("group", a->group);
+    TXT("rank_by", a->rank);
+    INT("n", s->n);
+    INT("n_excluded", s->rows - s->n);
     const pms_ineq_summary *m = &f->s;
-    set(o, "total_weight", PMS_OUT_REAL, 1, m->total_weight);
-    set(o, "mean", PMS_OUT_REAL, 4, m->mean);
-    set(o, "cv", PMS_OUT_REAL, 6, m->cv);
-    set(o, "p10", PMS_OUT_REAL, 4, m->p10);
-    set(o, "p90", PMS_OUT_REAL, 4, m->p90);
-    set(o, "p90_p10", PMS_OUT_REAL, 6, m->p90_p10);
-    set(o, "palma", PMS_OUT_REAL, 6, m->palma);
-    set(o, "hoover", PMS_OUT_REAL, 6, m->hoover);
-    set(o, "gini", PMS_OUT_REAL, 6, m->gini);
+    NUM("total_weight", 1, m->total_weight);
+    NUM("mean", 4, m->mean);
+    NUM("cv", 6, m->cv);
+    NUM("p10", 4, m->p10);
+    NUM("p90", 4, m->p90);
+    NUM("p90_p10", 6, m->p90_p10);
+    NUM("palma", 6, m->palma);
+    NUM("hoover", 6, m->hoover);
+    NUM("gini", 6, m->gini);
     if (f->has_boot) {
-        set(o, "gini_ci_low", PMS_OUT_REAL, 6, f->boot.gini.bca_low);
-        set(o, "gini_ci_high", PMS_OUT_REAL, 6, f->boot.gini.bca_high);
-        set(o, "gini_pct_low", PMS_OUT_REAL, 6, f->boot.gini.pct_low);
-        set(o, "gini_pct_high", PMS_OUT_REAL, 6, f->boot.gini.pct_high);
-        set(o, "gini_boot_se", PMS_OUT_REAL, 6, f->boot.gini.se);
+        NUM("gini_ci_low", 6, f->boot.gini.bca_low);
+        NUM("gini_ci_high", 6, f->boot.gini.bca_high);
+        NUM("gini_pct_low", 6, f->boot.gini.pct_low);
+        NUM("gini_pct_high", 6, f->boot.gini.pct_high);
+        NUM("gini_boot_se", 6, f->boot.gini.se);
     }
     const struct { const char *k; const pms_ineq_decomp *d; } ge[] = {
         {"theil_t", &m->theil_t}, {"theil_l", &m->theil_l}, {"ge2", &m->ge2}};
     for (size_t j = 0; j < 3; j++) {
         char k[64];
-        set(o, ge[j].k, PMS_OUT_REAL, 6, ge[j].d->total);
+        NUM(ge[j].k, 6, ge[j].d->total);
         if (a->group) {
             snprintf(k, sizeof k, "%s_between", ge[j].k);
-            set(o, k, PMS_OUT_REAL, 6, ge[j].d->between);
+            NUM(k, 6, ge[j].d->between);
             snprintf(k, sizeof k, "%s_within", ge[j].k);
-            set(o, k, PMS_OUT_REAL, 6, ge[j].d->within);
+            NUM(k, 6, ge[j].d->within);
         }
         if (j == 0 && f->has_boot) {
-            set(o, "theil_t_ci_low", PMS_OUT_REAL, 6, f->boot.theil_t.bca_low);
-            set(o, "theil_t_ci_high", PMS_OUT_REAL, 6, f->boot.theil_t.bca_high);
-            set(o, "theil_t_pct_low", PMS_OUT_REAL, 6, f->boot.theil_t.pct_low);
-            set(o, "theil_t_pct_high", PMS_OUT_REAL, 6, f->boot.theil_t.pct_high);
-            set(o, "theil_t_boot_se", PMS_OUT_REAL, 6, f->boot.theil_t.se);
+            NUM("theil_t_ci_low", 6, f->boot.theil_t.bca_low);
+            NUM("theil_t_ci_high", 6, f->boot.theil_t.bca_high);
+            NUM("theil_t_pct_low", 6, f->boot.theil_t.pct_low);
+            NUM("theil_t_pct_high", 6, f->boot.theil_t.pct_high);
+            NUM("theil_t_boot_se", 6, f->boot.theil_t.se);
         }
     }
-    set(o, "atkinson_0_5", PMS_OUT_REAL, 6, m->atkinson_0_5);
-    set(o, "atkinson_1", PMS_OUT_REAL, 6, m->atkinson_1);
-    set(o, "atkinson_2", PMS_OUT_REAL, 6, m->atkinson_2);
+    NUM("atkinson_0_5", 6, m->atkinson_0_5);
+    NUM("atkinson_1", 6, m->atkinson_1);
+    NUM("atkinson_2", 6, m->atkinson_2);
     if (f->has_conc) {
-        set(o, "concentration_index", PMS_OUT_REAL, 6, f->conc.ci);
-        set(o, "concentration_index_se", PMS_OUT_REAL, 6, f->conc.se);
+        NUM("concentration_index", 6, f->conc.ci);
+        NUM("concentration_index_se", 6, f->conc.se);
         if (f->has_boot) {
-            set(o, "concentration_index_ci_low", PMS_OUT_REAL, 6, f->boot.conc.bca_low);
-            set(o, "concentration_index_ci_high", PMS_OUT_REAL, 6, f->boot.conc.bca_high);
-            set(o, "concentration_index_pct_low", PMS_OUT_REAL, 6, f->boot.conc.pct_low);
-            set(o, "concentration_index_pct_high", PMS_OUT_REAL, 6, f->boot.conc.pct_high);
-            set(o, "concentration_index_boot_se", PMS_OUT_REAL, 6, f->boot.conc.se);
+            NUM("concentration_index_ci_low", 6, f->boot.conc.bca_low);
+            NUM("concentration_index_ci_high", 6, f->boot.conc.bca_high);
+            NUM("concentration_index_pct_low", 6, f->boot.conc.pct_low);
+            NUM("concentration_index_pct_high", 6, f->boot.conc.pct_high);
+            NUM("concentration_index_boot_se", 6, f->boot.conc.se);
         } else {
-            set(o, "concentration_index_ci_low", PMS_OUT_REAL, 6, f->conc.ci_low);
-            set(o, "concentration_index_ci_high", PMS_OUT_REAL, 6, f->conc.ci_high);
+            NUM("concentration_index_ci_low", 6, f->conc.ci_low);
+            NUM("concentration_index_ci_high", 6, f->conc.ci_high);
         }
-        int cm = col(o, "concentration_index_ci_method", PMS_OUT_TEXT, 0);
-        if (cm >= 0)
-            pms_out_set_text(o, cm, f->has_boot ? "bootstrap BCa" : "normal, delta-method SE");
-        set(o, "generalized_concentration_index", PMS_OUT_REAL, 6, f->conc.generalized);
-        set(o, "generalized_concentration_index_se", PMS_OUT_REAL, 6, f->conc.se_generalized);
-        int cs = col(o, "concentration_n", PMS_OUT_INT, 0);
-        if (cs >= 0) pms_out_set_int(o, cs, (long long)f->conc_n);
-        int cc = col(o, "concentration_sign", PMS_OUT_TEXT, 0);
-        if (cc >= 0) pms_out_set_text(o, cc, sign_note(a));
+        TXT("concentration_index_ci_method",
+            f->has_boot ? "bootstrap BCa" : "normal, delta-method SE");
+        NUM("generalized_concentration_index", 6, f->conc.generalized);
+        NUM("generalized_concentration_index_se", 6, f->conc.se_generalized);
+        INT("concentration_n", f->conc_n);
+        TXT("concentration_sign", sign_note());
     }
-    set(o, "ci_level", PMS_OUT_REAL, 3, a->ci_level);
+    NUM("ci_level", 3, a->ci_level);
     if (f->has_boot) {
-        int cb = col(o, "bootstrap_replicates", PMS_OUT_INT, 0),
-            cs = col(o, "seed", PMS_OUT_INT, 0);
-        if (cb >= 0) pms_out_set_int(o, cb, (long long)a->bootstrap);
-        if (cs >= 0) pms_out_set_int(o, cs, (long long)a->seed);
+        INT("bootstrap_replicates", a->bootstrap);
+        INT("seed", a->seed);
     }
-    if (f->has_conc) pms_out_footnote(o, "%s.", sign_note(a));
+    pms_out *o = pms_out_new("fairness", "Fairness");
+    if (!o) return NULL;
+    int idx[72];
+    for (size_t j = 0; j < cs.n; j++)
+        if ((idx[j] = col(o, cs.c[j].key, cs.c[j].kind, cs.c[j].dec)) < 0) {
+            pms_out_free(o);
+            return NULL;
+        }
+    if (pms_out_row(o)) {
+        pms_out_free(o);
+        return NULL;
+    }
+    for (size_t j = 0; j < cs.n; j++) {
+        if (cs.c[j].kind == PMS_OUT_TEXT) pms_out_set_text(o, idx[j], cs.c[j].s);
+        else if (cs.c[j].kind == PMS_OUT_INT) pms_out_set_int(o, idx[j], (long long)cs.c[j].v);
+        else pms_out_set_num(o, idx[j], cs.c[j].v);
+    }
+    if (f->has_conc) pms_out_footnote(o, "%s.", sign_note());
     return o;
 }
+#undef NUM
+#undef INT
+#undef TXT
 
 /* The same numbers as one row per measure, for reading (text). */
 static pms_out *long_table(const fair_args *a, const fair_rows *s, const fair_results *f)
@@ -420,7 +442,7 @@ static pms_out *long_table(const fair_args *a, const fair_rows *s, const fair_re
             pms_out_set_num(o, cl, f->conc.generalized - zg * f->conc.se_generalized);
             pms_out_set_num(o, ch, f->conc.generalized + zg * f->conc.se_generalized);
         }
-        pms_out_footnote(o, "%s.", sign_note(a));
+        pms_out_footnote(o, "%s.", sign_note());
         pms_out_footnote(o, "The concentration index uses the %zu practices with %s (%zu without "
                             "it are left out of the index only).",
                          f->conc_n, a->rank, s->missing_rank);
