@@ -14,6 +14,7 @@
 
 #include "analysis/concentration.h"
 #include "analysis/fairness.h"
+#include "analysis/funnel.h"
 #include "analysis/inequality.h"
 #include "io/table.h"
 
@@ -123,6 +124,22 @@ int main(int argc, char **argv)
         printf("bootstrap 1000 resamples (Gini, Theil T, C; percentile + BCa), %s: median %.4f s\n",
                th == 1 ? "1 thread" : "all CPUs", median(tm, runs));
     }
+
+    /* Funnel, mean type, multiplicative over-dispersion, 200-point grid. */
+    for (int k = 0; k < runs; k++) {
+        pms_funnel_opts fo;
+        pms_funnel_opts_default(&fo);
+        fo.overdispersion = PMS_OD_MULTIPLICATIVE;
+        double t0 = now();
+        for (int j = 0; j < 20; j++) {
+            pms_funnel_result fr;
+            if (pms_funnel_fit(x, wt, n, &fo, &fr, &err)) die(&err);
+            pms_funnel_result_free(&fr);
+        }
+        tm[k] = (now() - t0) / 20;
+    }
+    printf("funnel (mean, multiplicative, 200-point grid), %zu practices: median %.1f us\n", n,
+           median(tm, runs) * 1e6);
 
     /* Naive: expand multiplicities into weights and call the sorting
      * functions, 100 resamples, scaled to 1,000. */

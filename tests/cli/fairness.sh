@@ -49,7 +49,7 @@ ex = {(r["column"], r["reason"]): r["practices"] for r in d["excluded"]}
 assert ex == {("payments_per_weighted", "missing"): 36, ("payments_per_weighted", "not positive"): 1,
               ("imd2015", "missing (concentration index only)"): 121}, ex
 notes = [n["detail"] for n in d["provenance"]["notes"]]
-assert "fairness: 1 practices excluded: payments_per_weighted not positive" in notes, notes
+assert "fairness: 1 practice excluded: payments_per_weighted not positive" in notes, notes
 ' "$REF" && ok || bad "JSON fairness output differs from R"
 
 # Bootstrap: same seed -> byte-identical output on 1 and 2 threads; a
