@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
+/* gsl_rng_get inline: one indirect call per draw instead of two. */
+#define HAVE_INLINE 1
 #include <gsl/gsl_rng.h>
 
 /* splitmix64 finaliser (Steele, Lea & Flood 2014): consecutive block numbers
@@ -35,6 +37,21 @@ static uint64_t mix64(uint64_t z)
 uint64_t pms_boot_block_seed(uint64_t user_seed, uint64_t block)
 {
     return mix64(mix64(user_seed) ^ mix64(block + 0x5151u));
+}
+
+void *pms_boot_rng_new(uint64_t user_seed, uint64_t block)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    if (!r) return NULL;
+    /* GSL's seeding routines use the low 32 bits of the seed: fold the high ones in. */
+    uint64_t s = pms_boot_block_seed(user_seed, block);
+    gsl_rng_set(r, (unsigned long)((s ^ (s >> 32)) & 0xffffffffu));
+    return r;
+}
+
+void pms_boot_rng_free(void *rng)
+{
+    if (rng) gsl_rng_free(rng);
 }
 
 /* An unbiased integer in [0, n) from 32-bit draws: Lemire's multiply-shift with

@@ -27,6 +27,14 @@ typedef struct {
  * that results do not depend on how blocks are spread over threads. */
 uint64_t pms_boot_block_seed(uint64_t user_seed, uint64_t block);
 
+/* The generator of block `block`: a GSL taus2 (L'Ecuyer 1996, maximally
+ * equidistributed, period 2^88) seeded with pms_boot_block_seed.  taus2 rather
+ * than GSL's mt19937 because drawing the resample is most of a cheap statistic's
+ * cost and taus2 draws 2.3x faster here (4.6 vs 10.7 ns).  Returns a gsl_rng *
+ * (NULL when out of memory); free it with pms_boot_rng_free. */
+void *pms_boot_rng_new(uint64_t user_seed, uint64_t block);
+void pms_boot_rng_free(void *rng);
+
 /* Replicates per block: fixed so that results are identical on any number of threads. */
 #define PMS_BOOT_BLOCK 256
 

@@ -1185,14 +1185,13 @@ static pms_status boot_block(size_t block, size_t first, size_t count, void *ctx
     size_t n = c->n;
     unsigned *cnt = malloc(n * sizeof *cnt);
     double *scratch = malloc(3 * n * sizeof *scratch);
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *rng = pms_boot_rng_new(c->seed, block);
     if (!cnt || !scratch || !rng) {
         free(cnt);
         free(scratch);
-        if (rng) gsl_rng_free(rng);
+        pms_boot_rng_free(rng);
         return PMS_ENOMEM;
     }
-    gsl_rng_set(rng, pms_boot_block_seed(c->seed, block));
     for (size_t r = 0; r < count; r++) {
         pms_boot_multiplicities(rng, n, cnt);
         double v;
@@ -1203,7 +1202,7 @@ static pms_status boot_block(size_t block, size_t first, size_t count, void *ctx
         }
         c->reps[first + r] = v;
     }
-    gsl_rng_free(rng);
+    pms_boot_rng_free(rng);
     free(cnt);
     free(scratch);
     return PMS_OK;

@@ -78,20 +78,19 @@ static void stats(const boot_ctx *c, const unsigned *m, double *g, double *t, do
 static pms_status run_block(size_t block, size_t first, size_t count, void *vctx)
 {
     boot_ctx *c = vctx;
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = pms_boot_rng_new(c->seed, block);
     unsigned *m = malloc(c->n * sizeof *m);
     if (!r || !m) {
-        gsl_rng_free(r);
+        pms_boot_rng_free(r);
         free(m);
         return PMS_ENOMEM;
     }
-    gsl_rng_set(r, (unsigned long)pms_boot_block_seed(c->seed, block));
     for (size_t k = 0; k < count; k++) {
         pms_boot_multiplicities(r, c->n, m);
         size_t j = first + k;
         stats(c, m, &c->rep_g[j], &c->rep_t[j], &c->rep_c[j]);
     }
-    gsl_rng_free(r);
+    pms_boot_rng_free(r);
     free(m);
     return PMS_OK;
 }

@@ -612,10 +612,10 @@ static void test_boot_replicates(void **state)
             pms_boot_ci ci;
             pms_err err = {{0}};
             assert_int_equal(pms_corr_bootstrap(bri.x, bri.y, w, n, (pms_corr_method)m, &bo, &ci, reps, &err), PMS_OK);
-            gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
             for (size_t block = 0; block < 3; block += 2) {   /* blocks 0 and 2 */
-                gsl_rng_set(r, pms_boot_block_seed(42, block));
+                void *r = pms_boot_rng_new(42, block);
                 pms_boot_multiplicities(r, n, cnt);
+                pms_boot_rng_free(r);
                 size_t k = 0;
                 for (size_t i = 0; i < n; i++)
                     for (unsigned c = 0; c < cnt[i]; c++) {
@@ -633,7 +633,6 @@ static void test_boot_replicates(void **state)
                 /* 1e-12: one-pass sums on centred data against two-pass sums */
                 assert_abs(reps[block * PMS_BOOT_BLOCK], want, 1e-12);
             }
-            gsl_rng_free(r);
             assert_true(ci.pct_low < ci.estimate && ci.estimate < ci.pct_high);
             assert_true(ci.bca_low < ci.bca_high);
             assert_int_equal(ci.replicates, R);

@@ -108,8 +108,7 @@ static void test_replicates_small(void **state)
     /* Replicates: regenerate block 0 and block 1 as documented. */
     unsigned m[N];
     for (size_t block = 0; block < 2; block++) {
-        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-        gsl_rng_set(rng, (unsigned long)pms_boot_block_seed(2015, block));
+        void *rng = pms_boot_rng_new(2015, block);
         size_t first = block * PMS_BOOT_BLOCK, count = block ? R - PMS_BOOT_BLOCK : PMS_BOOT_BLOCK;
         for (size_t k = 0; k < count; k++) {
             pms_boot_multiplicities(rng, N, m);
@@ -120,7 +119,7 @@ static void test_replicates_small(void **state)
             assert_rel(reps[R + first + k], t, 1e-12);
             assert_rel(reps[2 * R + first + k], c, 1e-12);
         }
-        gsl_rng_free(rng);
+        pms_boot_rng_free(rng);
     }
     /* Jackknife: leave each unit out in turn. */
     unsigned one[N];
