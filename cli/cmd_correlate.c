@@ -496,10 +496,10 @@ static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t n
                          pms_corr_ptype_name(r->p_type), extra, who,
                          r->ncontrols ? ", controlling for " : "", r->ncontrols ? controls : "", buf);
     }
-    pms_out_footnote(o, "p_adjusted: %s across the %zu results with a p-value. Verdict at the %g%% level; "
+    pms_out_footnote(o, "p_adjusted: %s across the %zu result%s with a p-value. Verdict at the %g%% level; "
                         "min_detectable is the smallest |correlation| detected with %g%% power.",
                      a->adjust == PMS_ADJ_NONE ? "not asked (--adjust none)" : adjust_title(a->adjust),
-                     nrows, 100 * alpha, 100 * a->power);
+                     nrows, nrows == 1 ? "" : "s", 100 * alpha, 100 * a->power);
     return o;
 }
 

@@ -277,7 +277,9 @@ static void write_text(FILE *f, const pms_out *o)
             size_t k = width(buf);
             if (k > w[j]) w[j] = k;
         }
-    for (size_t j = 0; j < o->ncols; j++) {
+    /* An empty table's header alone reads like a row: say so instead. */
+    if (o->nrows == 0) fputs("(none)\n", f);
+    for (size_t j = 0; j < o->ncols && o->nrows; j++) {
         int right = o->cols[j].kind != PMS_OUT_TEXT;
         size_t pad = w[j] - width(o->cols[j].key);
         if (j) fputs("  ", f);
@@ -285,7 +287,7 @@ static void write_text(FILE *f, const pms_out *o)
         fputs(o->cols[j].key, f);
         if (!right && j + 1 < o->ncols) fprintf(f, "%*s", (int)pad, "");
     }
-    fputc('\n', f);
+    if (o->nrows) fputc('\n', f);
     for (size_t i = 0; i < o->nrows; i++) {
         for (size_t j = 0; j < o->ncols; j++) {
             render(&o->cols[j], &o->cells[i * o->ncols + j], PMS_FMT_TEXT, buf, sizeof buf);
