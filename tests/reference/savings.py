@@ -7,6 +7,9 @@ quickselect).  Output (tests/reference/savings.out):
   total SCEN YEAR released reinvested net_saving core_total losing gaining
         over5 over10 largest_loss extension unmet_practices CHK_CORE CHK_CUT CHK_REINV
   practice SCEN CODE YEAR core cut reinvest      (Bristol CCG 11H, run on its own)
+  fair SCEN YEAR gini theil_total theil_between theil_within concentration
+       (national; YEAR 0 = the base year): core funding per weighted patient,
+       weighted by W, with the textbook formulas written out below
 CHK_* = sum over practices (index i from 1, file order) of i * value, mod 2^61 - 1.
 Run: /usr/bin/python3 tests/reference/savings.py > tests/reference/savings.out
 """
@@ -146,6 +149,42 @@ def run(P, sc, gsr):
         if last: return years
         cut_prev, tgt_prev, core_prev = cut, tgt, core
 
+def fairness(P, core):
+    x = [core[i] / 100.0 / P[i]['w'] for i in range(len(P))]
+    w = [p['w'] for p in P]
+    W = math.fsum(w); tot = math.fsum(a * b for a, b in zip(x, w)); mu = tot / W
+    # Gini, area under the weighted Lorenz curve
+    o = sorted(range(len(x)), key=lambda i: x[i])
+    g = 0.0; Pp = Lp = 0.0; cw = cx = 0.0
+    for i in o:
+        cw += w[i]; cx += w[i] * x[i]
+        Pn, Ln = cw / W, cx / tot
+        g += (Pn - Pp) * (Ln + Lp); Pp, Lp = Pn, Ln
+    gini = 1 - g
+    # Theil T and its locality (CCG) parts
+    T = math.fsum(w[i] * x[i] / tot * math.log(x[i] / mu) for i in range(len(x)))
+    groups = {}
+    for i, p in enumerate(P): groups.setdefault(p['ccg'], []).append(i)
+    between = within = 0.0
+    for idx in groups.values():
+        Wg = math.fsum(w[i] for i in idx); Sg = math.fsum(w[i] * x[i] for i in idx)
+        mg = Sg / Wg
+        between += Sg / tot * math.log(mg / mu)
+        within += Sg / tot * math.fsum(w[i] * x[i] / Sg * math.log(x[i] / mg) for i in idx)
+    # concentration index, most deprived first, tied IMD share their mean rank
+    idx = [i for i in range(len(P)) if P[i]['imd'] is not None]
+    idx.sort(key=lambda i: -P[i]['imd'])
+    Wi = math.fsum(w[i] for i in idx); R = {}; acc = 0.0; k = 0
+    while k < len(idx):
+        j = k
+        while j < len(idx) and P[idx[j]]['imd'] == P[idx[k]]['imd']: j += 1
+        wt = math.fsum(w[i] for i in idx[k:j])
+        for i in idx[k:j]: R[i] = (acc + wt / 2) / Wi
+        acc += wt; k = j
+    mx = math.fsum(w[i] * x[i] for i in idx) / Wi; mr = math.fsum(w[i] * R[i] for i in idx) / Wi
+    cov = math.fsum(w[i] * (x[i] - mx) * (R[i] - mr) for i in idx) / Wi
+    return gini, T, between, within, 2 * cov / mx
+
 def main():
     cp = configparser.ConfigParser(inline_comment_prefixes=(';',))
     cp.optionxform = str
@@ -159,6 +198,11 @@ def main():
             print('total', s, Y['year'], Y['released'], Y['reinvested'], Y['net'], Y['core_total'],
                   Y['losing'], Y['gaining'], Y['o5'], Y['o10'], Y['largest'], Y['ext'], Y['unmet'],
                   *Y['chk'])
+    for s in ('glidepath4_gms_weighted', 'pct_dep_retain'):
+        Ys = run(nat, cp[s], gsr)
+        print('fair', s, 0, *('%.17g' % v for v in fairness(nat, [p['core0'] for p in nat])))
+        for Y in Ys:
+            print('fair', s, Y['year'], *('%.17g' % v for v in fairness(nat, Y['core'])))
     for s in names:
         for Y in run(bri, cp[s], gsr):
             for i, p in enumerate(bri):
