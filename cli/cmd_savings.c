@@ -47,6 +47,7 @@ static const char *help =
     "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
     "  --derive 'N=EXPR'   add column N computed from others (e.g. a retention flag)\n"
     "  --format FMT        text (default), csv or json (money in pounds, two decimals)\n"
+    "  --threads N         threads for --sweep (0 = all CPUs; results do not depend on it)\n"
     "  --help              this help\n\n"
     "Examples:\n"
     "  pmsreview savings --where 'ccg_code = 11H' --detail localities\n"
@@ -634,6 +635,8 @@ int pms_cmd_savings(int argc, char **argv)
     int ycol[Y_N], scol[S_N], ccol[C_N], lcol[L_N], pcol[P_N], wcol[W_N];
     pms_out *ex = NULL;
     char spath[1100];
+    double *values = NULL;
+    pms_sav_sweep_row *rows = NULL;
 
     if (!a.scenarios) {
         snprintf(spath, sizeof spath, "%s/pms-review-scenarios.ini", pms_cli_datasets_dir());
@@ -742,30 +745,35 @@ int pms_cmd_savings(int argc, char **argv)
         sc.retain = flags;
         if ((st = pms_sav_check(&b, &sc, sf->path, &err))) goto fail;
         if (!(o.sweep = sweep_table(wcol)) || !(o.scen = scen_table(scol))) goto nomem;
+        values = malloc(a.npoints * sizeof *values);
+        rows = malloc(a.npoints * sizeof *rows);
+        if (!values || !rows) goto nomem;
+        for (size_t i = 0; i < a.npoints; i++)
+            values[i] = round((a.from + (double)i * a.step) * 1e9) / 1e9; /* 0.1 steps print as typed */
+        unsigned th = c.threads ? c.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+        size_t bad = 0;
+        if ((st = pms_sav_sweep(&b, &sc, (pms_sav_param)a.sweep_param, values, a.npoints, th, rows,
+                                &bad, &err))) {
+            char m[1024];
+            snprintf(m, sizeof m, "%s", err.msg);
+            pms_err_set(&err, st, "--sweep %s = %g: %s",
+                        pms_sav_param_name((pms_sav_param)a.sweep_param), values[bad], m);
+            goto fail;
+        }
         for (size_t i = 0; i < a.npoints; i++) {
-            double v = a.from + (double)i * a.step;
-            v = round(v * 1e9) / 1e9; /* 0.1 steps print as typed */
-            pms_sav_sweep_row row;
-            if ((st = pms_sav_sweep_point(&b, &sc, (pms_sav_param)a.sweep_param, v, ws, &row,
-                                          &err))) {
-                char m[1024];
-                snprintf(m, sizeof m, "%s", err.msg);
-                pms_err_set(&err, st, "--sweep %s = %g: %s",
-                            pms_sav_param_name((pms_sav_param)a.sweep_param), v, m);
-                goto fail;
-            }
+            const pms_sav_sweep_row *row = &rows[i];
             if (pms_out_row(o.sweep)) goto nomem;
             pms_out_set_text(o.sweep, wcol[W_SCEN], sc.name);
             pms_out_set_text(o.sweep, wcol[W_PARAM], pms_sav_param_name((pms_sav_param)a.sweep_param));
-            pms_out_set_num(o.sweep, wcol[W_VAL], v);
-            pms_out_set_num(o.sweep, wcol[W_REL], pounds(row.released_final));
-            pms_out_set_num(o.sweep, wcol[W_REINV], pounds(row.reinvested_final));
-            pms_out_set_num(o.sweep, wcol[W_NET], pounds(row.net_saving_final));
-            pms_out_set_num(o.sweep, wcol[W_NETC], pounds(row.net_saving_cumulative));
-            pms_out_set_int(o.sweep, wcol[W_L5], (long long)row.losing_over_5pct);
-            pms_out_set_int(o.sweep, wcol[W_L10], (long long)row.losing_over_10pct);
-            pms_out_set_int(o.sweep, wcol[W_EXT], row.extension_years);
-            pms_out_set_num(o.sweep, wcol[W_GINI], row.gini_after);
+            pms_out_set_num(o.sweep, wcol[W_VAL], row->value);
+            pms_out_set_num(o.sweep, wcol[W_REL], pounds(row->released_final));
+            pms_out_set_num(o.sweep, wcol[W_REINV], pounds(row->reinvested_final));
+            pms_out_set_num(o.sweep, wcol[W_NET], pounds(row->net_saving_final));
+            pms_out_set_num(o.sweep, wcol[W_NETC], pounds(row->net_saving_cumulative));
+            pms_out_set_int(o.sweep, wcol[W_L5], (long long)row->losing_over_5pct);
+            pms_out_set_int(o.sweep, wcol[W_L10], (long long)row->losing_over_10pct);
+            pms_out_set_int(o.sweep, wcol[W_EXT], row->extension_years);
+            pms_out_set_num(o.sweep, wcol[W_GINI], row->gini_after);
         }
         if ((st = pms_sav_run(&b, &sc, ws, &r, &err))) goto fail;
         if (add_scen(o.scen, scol, &r, &b)) goto nomem;
@@ -824,6 +832,8 @@ done:
     pms_sav_ws_free(ws);
     pms_sav_base_free(&b);
     free(flags);
+    free(values);
+    free(rows);
     pms_table_free(t);
     pms_scenario_free(sf);
     return rc;
