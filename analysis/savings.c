@@ -254,13 +254,15 @@ static pms_status apportion(int64_t amount, const int64_t *w, size_t k, int64_t 
      * amount - given practices have a remainder: the pennies always fit. */
     size_t r = (size_t)(amount - given);
     if (r == 0) return PMS_OK;
-    int64_t prod;
-    if (!__builtin_mul_overflow(S64, (int64_t)k, &prod)) {
+    int bits = 1;
+    while (bits < 62 && ((size_t)1 << bits) < k) bits++;
+    if (S64 < ((int64_t)1 << (62 - bits))) {
         /* One integer per practice orders by remainder, then lower index:
-         * rem * k + (k - 1 - i).  rem is overwritten with the keys. */
-        for (size_t i = 0; i < k; i++) rem[i] = rem[i] * (int64_t)k + (int64_t)(k - 1 - i);
+         * rem << bits | (k - 1 - i).  rem is overwritten with the keys. */
+        int64_t mask = ((int64_t)1 << bits) - 1;
+        for (size_t i = 0; i < k; i++) rem[i] = rem[i] << bits | (int64_t)(k - 1 - i);
         select_top_keys(rem, k, r);
-        for (size_t j = 0; j < r; j++) out[k - 1 - (size_t)(rem[j] % (int64_t)k)]++;
+        for (size_t j = 0; j < r; j++) out[k - 1 - (size_t)(rem[j] & mask)]++;
         return PMS_OK;
     }
     size_t m = 0;

@@ -269,6 +269,20 @@ static void test_apportion(void **state)
         }
         assert_int_equal(sum, amount);
     }
+    /* weights so large that products need 128 bits and keys cannot be packed:
+     * 7 pennies over three equal weights of 1e18 -> 3, 2, 2 */
+    int64_t big[3] = {1000000000000000000LL, 1000000000000000000LL, 1000000000000000000LL};
+    assert_int_equal(pms_sav_apportion(7, big, 3, out, scratch), PMS_OK);
+    assert_int_equal(out[0], 3);
+    assert_int_equal(out[1], 2);
+    assert_int_equal(out[2], 2);
+    int64_t big2[3] = {3000000000000000000LL, 1000000000000000000LL, 2000000000000000000LL};
+    /* quotas 50.5, 16.83, 33.67 of 101: floors 50+16+33 = 99; the two pennies
+     * go to .83 and .67 */
+    assert_int_equal(pms_sav_apportion(101, big2, 3, out, scratch), PMS_OK);
+    assert_int_equal(out[0], 50);
+    assert_int_equal(out[1], 17);
+    assert_int_equal(out[2], 34);
     /* errors */
     int64_t neg[2] = {1, -1}, zero[2] = {0, 0};
     assert_int_equal(pms_sav_apportion(-1, eq, 3, out, scratch), PMS_EDOMAIN);
