@@ -630,11 +630,14 @@ static void test_model_errors(void **state)
     pms_sav_base_free(&b);
 }
 
-static void expect_ini(const char *text, pms_status want_st, const char *want)
+/* text is a string literal (it may hold a NUL byte) */
+#define expect_ini(text, st, want) expect_ini_n(text, sizeof(text) - 1, st, want)
+
+static void expect_ini_n(const char *text, size_t len, pms_status want_st, const char *want)
 {
     pms_scenario_file *f = NULL;
     pms_err err = {{0}};
-    pms_status st = pms_scenario_load_mem("s.ini", text, strlen(text), &f, &err);
+    pms_status st = pms_scenario_load_mem("s.ini", text, len, &f, &err);
     if (st != want_st || strcmp(err.msg, want)) {
         fail_msg("ini:\n%s\ngot %d '%s'\nwant %d '%s'", text, st, err.msg, want_st, want);
     }
@@ -702,6 +705,13 @@ static void test_scenario_errors(void **state)
                "s.ini:4: 'years' repeats [a] years from line 3");
     expect_ini("[a\nyears = 4\n", P,
                "s.ini:1: not a valid INI line (expected [section] or key = value)");
+    expect_ini("[a]\nstart_year = 2014/15\nyears = 2\0\nmethod = none\n", P,
+               "s.ini:3: NUL byte in the file");
+    {
+        char longl[400];
+        snprintf(longl, sizeof longl, "[a]\nstart_year = 2014/15\ndescription = %0250d\nyears = 1\n", 7);
+        expect_ini_n(longl, strlen(longl), P, "s.ini:3: line longer than 198 characters");
+    }
     expect_ini("[model]\nmpig_taper_years = 2.5\n", P,
                "s.ini:2: mpig_taper_years must be a whole number from 1 to 100, not '2.5'");
 
