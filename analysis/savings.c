@@ -190,33 +190,36 @@ static void select_top(size_t *idx, size_t m, size_t r, const int64_t *rem)
     }
 }
 
-/* Reorder key[0..m) so that its first r entries are the r largest
- * (quickselect on plain integers, median of three). */
+/* Reorder key[0..m) (distinct values) so that its first r entries are the
+ * r largest: quickselect with a branch-free partition, since which side a
+ * remainder falls is a coin toss the processor cannot predict.  Invariant:
+ * everything in [0, lo) beats everything in [lo, m), everything in [0, hi)
+ * beats everything in [hi, m), lo <= r < hi. */
 static void select_top_keys(int64_t *key, size_t m, size_t r)
 {
     size_t lo = 0, hi = m;
-    while (hi - lo > 1 && r > lo && r < hi) {
+    while (r > lo && r < hi) {
         int64_t a = key[lo], b = key[lo + (hi - lo) / 2], c = key[hi - 1];
         int64_t p = a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
-        size_t i = lo, j = lo, k = hi;
-        while (j < k) {
+        size_t i = lo;
+        for (size_t j = lo; j < hi; j++) {
             int64_t v = key[j];
-            if (v > p) {
-                key[j] = key[i];
-                key[i] = v;
-                i++;
-                j++;
-            } else if (v < p) {
-                k--;
-                key[j] = key[k];
-                key[k] = v;
-            } else {
-                j++;
-            }
+            key[j] = key[i];
+            key[i] = v;
+            i += (size_t)(v > p);
         }
-        if (r <= i) hi = i;
-        else if (r <= j) return;
-        else lo = j;
+        /* [lo, i) > p >= [i, hi), and p, the largest of [i, hi), is there */
+        if (r < i) {
+            hi = i;
+        } else if (r == i) {
+            return;
+        } else {
+            size_t k = i;
+            while (key[k] != p) k++;
+            key[k] = key[i];
+            key[i] = p;
+            lo = i + 1;
+        }
     }
 }
 
@@ -947,27 +950,48 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
         Y.target = target;
         Y.mpig_change = mpig_change;
         Y.eligible = eligible;
+        const int64_t *restrict pre = ws->pre, *restrict rei = ws->reinv, *restrict cprev = ws->core_prev;
+        int64_t *restrict cnow = ws->core;
+        unsigned char *restrict l5 = ws->lost5, *restrict l10 = ws->lost10;
+        /* Counters in locals and without branches: whether a practice loses
+         * is as unpredictable as a coin. */
+        int64_t total = 0, worst = 0;
+        size_t losing = 0, gaining = 0, o5 = 0, o10 = 0, worst_i = 0;
         for (size_t i = 0; i < n; i++) {
-            int64_t c = ws->pre[i] + ws->reinv[i], prev = ws->core_prev[i], d = c - prev;
-            ws->core[i] = c;
-            Y.core_total += c;
-            if (d < 0) {
-                Y.losing++;
-                /* loss > 5% of last year's core: 100 (-d) > 5 prev, in integers */
-                /* |d|, prev < 2^56 on any real data: 64-bit products then suffice */
-                int small = -d < ((int64_t)1 << 56) && prev < ((int64_t)1 << 56) && prev > -((int64_t)1 << 56);
-                if (small ? -d * 100 > prev * 5 : (i128)(-d) * 100 > (i128)prev * 5)
-                    Y.losing_over_5pct++, ws->lost5[i] = 1;
-                if (small ? -d * 100 > prev * 10 : (i128)(-d) * 100 > (i128)prev * 10)
-                    Y.losing_over_10pct++, ws->lost10[i] = 1;
-                if (-d > Y.largest_loss) {
-                    Y.largest_loss = -d;
-                    Y.largest_loss_practice = i;
-                    Y.largest_loss_pct = (double)(-d) / (double)prev;
-                }
-            } else if (d > 0) {
-                Y.gaining++;
+            int64_t c = pre[i] + rei[i], prev = cprev[i], d = c - prev;
+            cnow[i] = c;
+            total += c;
+            losing += d < 0;
+            gaining += d > 0;
+            /* loss > 5% of last year's core: 100 (-d) > 5 prev, in integers;
+             * |d|, prev < 2^56 on any real data, so 64-bit products suffice */
+            int small = d > -((int64_t)1 << 56) && prev < ((int64_t)1 << 56) &&
+                        prev > -((int64_t)1 << 56);
+            unsigned char f5, f10;
+            if (small) {
+                f5 = -d * 100 > prev * 5;
+                f10 = -d * 100 > prev * 10;
+            } else {
+                f5 = (i128)(-d) * 100 > (i128)prev * 5;
+                f10 = (i128)(-d) * 100 > (i128)prev * 10;
             }
+            f5 &= d < 0;
+            f10 &= d < 0;
+            o5 += f5;
+            o10 += f10;
+            l5[i] |= f5;
+            l10[i] |= f10;
+            if (-d > worst) worst = -d, worst_i = i;
+        }
+        Y.core_total = total;
+        Y.losing = losing;
+        Y.gaining = gaining;
+        Y.losing_over_5pct = o5;
+        Y.losing_over_10pct = o10;
+        if (worst > 0) {
+            Y.largest_loss = worst;
+            Y.largest_loss_practice = worst_i;
+            Y.largest_loss_pct = (double)worst / (double)cprev[worst_i];
         }
         net_cum += Y.net_saving;
         last_released = released;
