@@ -45,7 +45,7 @@ static const char *help =
     "  --data FILE         input CSV (repeatable; the first is the practice table, others\n"
     "                      are joined on practice code). Default: 2014/15 payments + IMD\n"
     "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
-    "  --derive 'N=EXPR'   add column N computed from others (e.g. a retention flag)\n"
+    "  --derive 'N=EXPR'   add column N computed from others\n"
     "  --format FMT        text (default), csv or json (money in pounds, two decimals)\n"
     "  --threads N         threads for --sweep (0 = all CPUs; results do not depend on it)\n"
     "  --help              this help\n\n"
@@ -53,8 +53,11 @@ static const char *help =
     "  pmsreview savings --where 'ccg_code = 11H' --detail localities\n"
     "  pmsreview savings --scenario glidepath4_gms_weighted --format json\n"
     "  pmsreview savings --sweep cap=0:30:0.5 --scenario cap5 --format csv\n\n"
-    "Exit status: 0 success; 1 usage or analysis error; 2 bad input data or a bad\n"
-    "scenario file (FILE:LINE: message).\n";
+    "Scenario files: see datasets/pms-review-scenarios.ini; every mistake in one is\n"
+    "reported as FILE:LINE: message and nothing is written.\n\n"
+    "Exit status: 0 success; 1 usage error, or a scenario that does not fit the data\n"
+    "(a year without a global sum rate, a missing column); 2 bad input data or a\n"
+    "malformed scenario file.\n";
 
 static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};

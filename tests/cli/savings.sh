@@ -151,7 +151,7 @@ ini dep '[a]\nstart_year = 2014/15\nyears = 1\nmethod = cap\ncap = 1\nreinvest =
 err_case 1 "pmsreview: $TMPD/dep.ini:6: reinvest = deprivation needs the imd2015 column (join the practice IMD file with --data)" \
   --scenarios "$TMPD/dep.ini" --data "$DS/nhs-payments/nhs-payments-gp-2014-15.csv"
 
-# A retention flag made with --derive: dispensing practices keep £3 more.
+# Offer-based retention from a yes/no column: dispensing practices keep £3 more.
 ini keep '[a]\nstart_year = 2014/15\nyears = 2\nmethod = cap\ncap = 0\nretention_column = dispensing_practice\nretention = 3\nreinvest = weighted\n'
 run savings --scenarios "$TMPD/keep.ini" --detail years --format csv
 expect_rc 0
