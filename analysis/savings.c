@@ -903,13 +903,16 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
                 for (size_t j = a; j < e; j++) A += ws->cut[order[j]];
                 int64_t *wv = ws->w + a, *al = ws->alloc + a;
                 if (sc->reinvest == PMS_REINVEST_BELOW_GMS) {
+                    size_t below = 0;
                     for (size_t j = 0; j < k; j++) {
                         size_t i = order[a + j];
                         int64_t gap = gmseq[i] - ws->pre[i];
                         wv[j] = gap > 0 ? gap : 0;
                         S += wv[j];
-                        eligible += wv[j] > 0;
+                        below += wv[j] > 0;
                     }
+                    /* with more money than gaps, everyone shares the rest */
+                    eligible += A > S ? k : below;
                     if (A == 0) continue;
                     if (S >= A) {
                         if (apportion(A, wv, k, al, ws->scratch, ws->rem))
