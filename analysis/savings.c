@@ -145,6 +145,10 @@ static int64_t to_units4(double v) { return (int64_t)llround(v * 10000.0); }
  * patient: W x rate x 100 = wunits x rate_u / 10000, rounded half up. */
 static int64_t wp_pence(int64_t wunits, int64_t rate_u)
 {
+    int64_t p;
+    if (wunits >= 0 && rate_u >= 0 && !__builtin_mul_overflow(wunits, rate_u, &p) &&
+        p <= INT64_MAX - 5000)
+        return (p + 5000) / 10000;
     return div_round((i128)wunits * rate_u, 10000);
 }
 
@@ -224,6 +228,54 @@ static void select_top_keys(int64_t *key, size_t m, size_t r)
 }
 
 /* Apportion with `rem` as caller scratch (k int64) as well. */
+/* The apportionment proper: w[0..k) >= 0 with sum S64 > 0 (checked by the
+ * caller), amount >= 0. */
+static void apportion_known(int64_t amount, const int64_t *restrict w, size_t k, int64_t S64,
+                            int64_t *restrict out, size_t *scratch, int64_t *restrict rem)
+{
+    int64_t given = 0;
+    double invS = 1.0 / (double)S64;
+    int bits = 1;
+    while (bits < 62 && ((size_t)1 << bits) < k) bits++;
+    /* One integer per practice orders by remainder, then lower index:
+     * rem << bits | (k - 1 - i), when it fits in 63 bits. */
+    int pack = S64 < ((int64_t)1 << (62 - bits));
+    for (size_t i = 0; i < k; i++) {
+        int64_t p, q, r;
+        if (!__builtin_mul_overflow(amount, w[i], &p)) {
+            /* quotient from a double estimate, corrected exactly: an integer
+             * division costs more than everything else here */
+            q = (int64_t)((double)p * invS);
+            r = p - q * S64;
+            while (r < 0) r += S64, q--;
+            while (r >= S64) r -= S64, q++;
+        } else {
+            i128 num = (i128)amount * w[i];
+            q = (int64_t)(num / S64);
+            r = (int64_t)(num % S64);
+        }
+        out[i] = q;
+        rem[i] = pack ? r << bits | (int64_t)(k - 1 - i) : r;
+        given += q;
+    }
+    /* sum rem = (amount - given) S and each rem < S, so more than
+     * amount - given practices have a remainder: the pennies always fit. */
+    size_t r = (size_t)(amount - given);
+    if (r == 0) return;
+    if (pack) {
+        int64_t mask = ((int64_t)1 << bits) - 1;
+        select_top_keys(rem, k, r);
+        for (size_t j = 0; j < r; j++) out[k - 1 - (size_t)(rem[j] & mask)]++;
+        return;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++)
+        if (rem[i] > 0) scratch[m++] = i;
+    select_top(scratch, m, r, rem);
+    for (size_t j = 0; j < r; j++) out[scratch[j]]++;
+}
+
+/* Apportion with `rem` as caller scratch (k int64) as well. */
 static pms_status apportion(int64_t amount, const int64_t *w, size_t k, int64_t *out,
                             size_t *scratch, int64_t *rem)
 {
@@ -234,45 +286,7 @@ static pms_status apportion(int64_t amount, const int64_t *w, size_t k, int64_t 
         S += w[i];
     }
     if (S <= 0 || S > INT64_MAX) return PMS_EDOMAIN;
-    int64_t given = 0, S64 = (int64_t)S;
-    double invS = 1.0 / (double)S64;
-    for (size_t i = 0; i < k; i++) {
-        int64_t p;
-        if (!__builtin_mul_overflow(amount, w[i], &p)) {
-            /* quotient from a double estimate, corrected exactly: an integer
-             * division costs more than everything else here */
-            int64_t q = (int64_t)((double)p * invS), r = p - q * S64;
-            while (r < 0) r += S64, q--;
-            while (r >= S64) r -= S64, q++;
-            out[i] = q;
-            rem[i] = r;
-        } else {
-            i128 num = (i128)amount * w[i];
-            out[i] = (int64_t)(num / S);
-            rem[i] = (int64_t)(num % S);
-        }
-        given += out[i];
-    }
-    /* sum rem = (amount - given) S and each rem < S, so more than
-     * amount - given practices have a remainder: the pennies always fit. */
-    size_t r = (size_t)(amount - given);
-    if (r == 0) return PMS_OK;
-    int bits = 1;
-    while (bits < 62 && ((size_t)1 << bits) < k) bits++;
-    if (S64 < ((int64_t)1 << (62 - bits))) {
-        /* One integer per practice orders by remainder, then lower index:
-         * rem << bits | (k - 1 - i).  rem is overwritten with the keys. */
-        int64_t mask = ((int64_t)1 << bits) - 1;
-        for (size_t i = 0; i < k; i++) rem[i] = rem[i] << bits | (int64_t)(k - 1 - i);
-        select_top_keys(rem, k, r);
-        for (size_t j = 0; j < r; j++) out[k - 1 - (size_t)(rem[j] & mask)]++;
-        return PMS_OK;
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < k; i++)
-        if (rem[i] > 0) scratch[m++] = i;
-    select_top(scratch, m, r, rem);
-    for (size_t j = 0; j < r; j++) out[scratch[j]]++;
+    apportion_known(amount, w, k, (int64_t)S, out, scratch, rem);
     return PMS_OK;
 }
 
@@ -931,8 +945,7 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
                     S = ws->psum[scope][kind][p];
                     eligible += ws->ppos[scope][kind][p];
                     if (A == 0 || S == 0) continue;  /* nobody to reinvest in: a saving */
-                    if (apportion(A, ws->pw[scope][kind] + a, k, al, ws->scratch, ws->rem))
-                        return pms_err_set(err, PMS_EDOMAIN, "savings: bad apportionment");
+                    apportion_known(A, ws->pw[scope][kind] + a, k, S, al, ws->scratch, ws->rem);
                 }
                 for (size_t j = 0; j < k; j++) {
                     ws->reinv[order[a + j]] = al[j];
