@@ -494,7 +494,7 @@ struct pms_sav_ws {
      * time a year is seen (slot = year - base year): each practice's
      * GMS-equivalent at a year's global sum rate, and GMS core funding with
      * that year's MPIG. */
-    int64_t *gm[YEAR_SLOTS], *gmspre[YEAR_SLOTS], gm_rate[YEAR_SLOTS], mpig_change[YEAR_SLOTS];
+    int64_t *gm[YEAR_SLOTS], *gmspre[YEAR_SLOTS], gm_rate[YEAR_SLOTS], mpig_total[YEAR_SLOTS];
 };
 
 void pms_sav_ws_free(pms_sav_ws *w)
@@ -761,10 +761,10 @@ static int64_t mpig_in(const pms_sav_settings *s, int64_t mpig0, int year)
     return div_round((i128)mpig0 * k, kb);
 }
 
-/* The cached GMS-equivalents at rate gs_u (of year yr) and GMS core funding
- * in year y; NULL if out of memory. */
+/* The cached GMS-equivalents at rate gs_u (of year yr), GMS core funding in
+ * year y and the GMS practices' total MPIG that year; -1 if out of memory. */
 static int year_tables(const pms_sav_base *b, pms_sav_ws *ws, int y, int yr, int64_t gs_u,
-                       const int64_t **gm, const int64_t **gmspre, int64_t *mpig_change)
+                       const int64_t **gm, const int64_t **gmspre, int64_t *mpig_total)
 {
     const pms_sav_settings *s = &b->settings;
     size_t n = b->n, ky = (size_t)(y - s->base_year), kr = (size_t)(yr - s->base_year);
@@ -782,16 +782,16 @@ static int year_tables(const pms_sav_base *b, pms_sav_ws *ws, int y, int yr, int
                 p[i] = 0;
                 continue;
             }
-            int64_t m = mpig_in(s, b->mpig0[i], y), mprev = mpig_in(s, b->mpig0[i], y - 1);
-            ch += m - mprev;
+            int64_t m = mpig_in(s, b->mpig0[i], y);
+            ch += m;
             p[i] = b->gs0[i] + m + b->pmsbal0[i];
         }
         ws->gmspre[ky] = p;
-        ws->mpig_change[ky] = ch;
+        ws->mpig_total[ky] = ch;
     }
     *gm = ws->gm[kr];
     *gmspre = ws->gmspre[ky];
-    *mpig_change = ws->mpig_change[ky];
+    *mpig_total = ws->mpig_total[ky];
     return 0;
 }
 
@@ -859,16 +859,22 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
         for (size_t i = 0; i < n; i++) r->loc_core[b->loc[i]] += b->core0[i];
         if ((st = fairness(b, ws, b->core0, 1, &r->fair_base, err))) return st;
     }
-    int64_t net_cum = 0, last_released = 0;
+    int64_t net_cum = 0, last_released = 0, mpig_prev = 0;
+    for (size_t i = 0; i < n; i++)
+        if (b->contract[i] == PMS_CONTRACT_GMS) mpig_prev += b->mpig0[i];
     for (unsigned t = 1;; t++) {
         int y = sc->start_year + (int)t - 1;
         int yr = y < ylast ? y : ylast;
         int64_t gs_u = to_units4(pms_sav_gs_rate(s, yr));
         unsigned tt = t < N ? t : N;
-        int64_t released = 0, target = 0, mpig_change = 0;
+        int64_t released = 0, target = 0, mpig_total;
         const int64_t *gmseq, *gmspre;
-        if (year_tables(b, ws, y, yr, gs_u, &gmseq, &gmspre, &mpig_change))
+        if (year_tables(b, ws, y, yr, gs_u, &gmseq, &gmspre, &mpig_total))
             return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        /* the taper against the year before (the base year before year 1,
+         * however many years lie between) */
+        int64_t mpig_change = mpig_total - mpig_prev;
+        mpig_prev = mpig_total;
         int pending = 0;
         /* GMS practices: this year's MPIG, never a cut (their cut stays 0) */
         memcpy(ws->pre, gmspre, n * sizeof *ws->pre);

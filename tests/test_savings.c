@@ -150,6 +150,16 @@ static void test_hand_glidepath(void **state)
     assert_int_equal(r.cut[1], 108000);
     pms_sav_result_free(&r);
 
+    /* Starting two years after the data: C's MPIG 700,000 x 4/6 = 466,666.67
+     * in 2016/17, and the first year's taper is against the base year. */
+    sc.method = PMS_SAV_NONE;
+    sc.start_year = 2016;
+    assert_int_equal(pms_sav_run(&b, &sc, ws, &r, &err), PMS_OK);
+    assert_int_equal(r.core[3 + 2], 11034000 + 466667);
+    assert_int_equal(r.year[0].mpig_change, 466667 - 700000);
+    assert_int_equal(r.year[0].losing, 1);
+    pms_sav_result_free(&r);
+
     pms_sav_ws_free(ws);
     pms_sav_base_free(&b);
 }
