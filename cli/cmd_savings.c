@@ -41,7 +41,8 @@ static const char *help =
     "                      cap, percent, retention, protect_pct or protect_per_wp.\n"
     "                      Without --scenario the first scenario using P is swept\n"
     "  --detail LEVEL      years (years, scenarios, criteria), localities (and locality\n"
-    "                      totals) or all (and every practice's schedule; default)\n"
+    "                      totals) or all (and every practice's schedule; default: for\n"
+    "                      England about 220,000 rows, so narrow it with --where)\n"
     "  --data FILE         input CSV (repeatable; the first is the practice table, others\n"
     "                      are joined on practice code). Default: 2014/15 payments + IMD\n"
     "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
@@ -527,18 +528,21 @@ static int add_prac(pms_out *o, const int *col, const pms_sav_result *r, const p
 
 enum { W_SCEN, W_PARAM, W_VAL, W_REL, W_REINV, W_NET, W_NETC, W_L5, W_L10, W_EXT, W_GINI, W_N };
 
-static pms_out *sweep_table(int *col)
+static pms_out *sweep_table(int *col, double step)
 {
+    /* enough decimals to tell the grid points apart */
+    int dec = 2;
+    while (dec < 9 && fabs(step * pow(10, dec) - round(step * pow(10, dec))) > 1e-6) dec++;
     pms_out *o = pms_out_new("sweep", "Sweep: savings against losers and the Gini (money in pounds)");
     if (!o) return NULL;
     static const struct { const char *k; pms_outkind kind; int dec; } d[W_N] = {
         {"scenario", PMS_OUT_TEXT, 0}, {"parameter", PMS_OUT_TEXT, 0},
-        {"value", PMS_OUT_REAL, 2}, {"released_final", PMS_OUT_MONEY, 2},
+        {"value", PMS_OUT_REAL, -1}, {"released_final", PMS_OUT_MONEY, 2},
         {"reinvested_final", PMS_OUT_MONEY, 2}, {"net_saving_final", PMS_OUT_MONEY, 2},
         {"net_saving_cumulative", PMS_OUT_MONEY, 2}, {"losing_over_5pct", PMS_OUT_INT, 0},
         {"losing_over_10pct", PMS_OUT_INT, 0}, {"extension_years", PMS_OUT_INT, 0},
         {"gini_after", PMS_OUT_REAL, 5}};
-    for (int j = 0; j < W_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, d[j].dec);
+    for (int j = 0; j < W_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, d[j].dec < 0 ? dec : d[j].dec);
     if (check_cols(o, col, W_N)) {
         pms_out_free(o);
         return NULL;
@@ -747,7 +751,7 @@ int pms_cmd_savings(int argc, char **argv)
         if ((st = pms_scenario_flags(sf, (size_t)run[0], t, &flags, &err))) goto fail;
         sc.retain = flags;
         if ((st = pms_sav_check(&b, &sc, sf->path, &err))) goto fail;
-        if (!(o.sweep = sweep_table(wcol)) || !(o.scen = scen_table(scol))) goto nomem;
+        if (!(o.sweep = sweep_table(wcol, a.step)) || !(o.scen = scen_table(scol))) goto nomem;
         values = malloc(a.npoints * sizeof *values);
         rows = malloc(a.npoints * sizeof *rows);
         if (!values || !rows) goto nomem;
