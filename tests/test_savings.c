@@ -266,9 +266,9 @@ static void test_apportion(void **state)
         for (size_t i = 0; i < k; i++) S += w[i] = (int64_t)(lcg(&seed) % 1000);
         if (S == 0) w[0] = S = 1;
         int64_t copy[64];
-        memcpy(copy, w, sizeof copy);
+        memcpy(copy, w, k * sizeof *w);
         assert_int_equal(pms_sav_apportion(amount, w, k, out, scratch), PMS_OK);
-        assert_memory_equal(copy, w, sizeof copy); /* weights untouched */
+        assert_memory_equal(copy, w, k * sizeof *w); /* weights untouched */
         int64_t sum = 0;
         for (size_t i = 0; i < k; i++) {
             sum += out[i];
