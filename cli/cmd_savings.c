@@ -173,7 +173,7 @@ static double pounds(int64_t p) { return (double)p / 100.0; }
 /* ------------------------------------------------------------ tables */
 
 typedef struct {
-    pms_out *years, *scen, *crit, *loc, *prac, *sweep;
+    pms_out *years, *fair, *scen, *crit, *loc, *prac, *sweep;
 } outs;
 
 static int check_cols(pms_out *o, const int *cols, size_t n)
@@ -190,7 +190,10 @@ enum {
     Y_TWA, Y_CB, Y_CA, Y_N
 };
 
-static pms_out *years_table(int *col)
+/* In text the fairness columns go to a table of their own ("fairness", with
+ * scenario and year as its first columns, fcol[0..1]) so that lines stay
+ * readable; CSV and JSON keep one record per scenario and year. */
+static pms_out *years_table(int *col, pms_out **fair, int *fcol)
 {
     pms_out *o = pms_out_new("years", "Savings by scenario and year (money in pounds)");
     if (!o) return NULL;
@@ -208,9 +211,22 @@ static pms_out *years_table(int *col)
         {"theil_between_before", PMS_OUT_REAL, 5}, {"theil_between_after", PMS_OUT_REAL, 5},
         {"theil_within_before", PMS_OUT_REAL, 5}, {"theil_within_after", PMS_OUT_REAL, 5},
         {"concentration_before", PMS_OUT_REAL, 4}, {"concentration_after", PMS_OUT_REAL, 4}};
-    for (int j = 0; j < Y_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, d[j].dec);
-    if (check_cols(o, col, Y_N)) {
+    pms_out *fo = o;
+    if (fair) {
+        fo = *fair = pms_out_new("fairness", "Fairness of core funding per weighted patient, "
+                                             "before the review and after each year");
+        if (!fo) {
+            pms_out_free(o);
+            return NULL;
+        }
+        fcol[0] = pms_out_col(fo, "scenario", PMS_OUT_TEXT, 0);
+        fcol[1] = pms_out_col(fo, "year", PMS_OUT_TEXT, 0);
+    }
+    for (int j = 0; j < Y_N; j++)
+        col[j] = pms_out_col(j >= Y_GB ? fo : o, d[j].k, d[j].kind, d[j].dec);
+    if (check_cols(o, col, Y_N) || (fair && check_cols(fo, fcol, 2))) {
         pms_out_free(o);
+        if (fair) pms_out_free(*fair), *fair = NULL;
         return NULL;
     }
     pms_out_footnote(o, "released: premium withheld in the year compared with no review "
@@ -218,9 +234,10 @@ static pms_out *years_table(int *col)
                         "before; net_saving = released - reinvested.");
     pms_out_footnote(o, "Losing/gaining compare each practice's core funding with the year "
                         "before; mpig_change is the GMS MPIG taper, outside released.");
-    pms_out_footnote(o, "Fairness of core funding per weighted patient, weighted by weighted "
-                        "patients; concentration index ranked most deprived first (negative = "
-                        "more funding per patient in more deprived practices).");
+    pms_out_footnote(fo, "Fairness of core funding per weighted patient, weighted by weighted "
+                         "patients; Theil T split between and within localities; concentration "
+                         "index against IMD 2015 ranked most deprived first (negative = more "
+                         "funding per patient in more deprived practices).");
     return o;
 }
 
@@ -232,13 +249,20 @@ static const char *code_of(const pms_table *t, const char *col, size_t row)
     return v[row];
 }
 
-static int add_years(pms_out *o, const int *col, const pms_sav_result *r, const pms_sav_base *b,
-                     const pms_table *t)
+static int add_years(pms_out *o, const int *col, pms_out *fo, const int *fcol,
+                     const pms_sav_result *r, const pms_sav_base *b, const pms_table *t)
 {
     char yl[16];
     for (size_t k = 0; k < r->nyears; k++) {
         const pms_sav_year *y = &r->year[k];
         if (pms_out_row(o)) return -1;
+        if (fo) {
+            if (pms_out_row(fo)) return -1;
+            pms_out_set_text(fo, fcol[0], r->scenario.name);
+            pms_out_set_text(fo, fcol[1], pms_sav_year_label(y->year, yl, sizeof yl));
+        } else {
+            fo = o;
+        }
         pms_out_set_text(o, col[Y_SCEN], r->scenario.name);
         pms_out_set_text(o, col[Y_YEAR], pms_sav_year_label(y->year, yl, sizeof yl));
         pms_out_set_bool(o, col[Y_EXT], y->extension);
@@ -259,14 +283,15 @@ static int add_years(pms_out *o, const int *col, const pms_sav_result *r, const 
             pms_out_set_num(o, col[Y_LARGEPCT], y->largest_loss_pct);
         }
         pms_out_set_int(o, col[Y_ELIG], (long long)y->eligible);
-        pms_out_set_num(o, col[Y_GB], r->fair_base.gini);
-        pms_out_set_num(o, col[Y_GA], y->fair.gini);
-        pms_out_set_num(o, col[Y_TBB], r->fair_base.theil_between);
-        pms_out_set_num(o, col[Y_TBA], y->fair.theil_between);
-        pms_out_set_num(o, col[Y_TWB], r->fair_base.theil_within);
-        pms_out_set_num(o, col[Y_TWA], y->fair.theil_within);
-        pms_out_set_num(o, col[Y_CB], r->fair_base.concentration);
-        pms_out_set_num(o, col[Y_CA], y->fair.concentration);
+        pms_out_set_num(fo, col[Y_GB], r->fair_base.gini);
+        pms_out_set_num(fo, col[Y_GA], y->fair.gini);
+        pms_out_set_num(fo, col[Y_TBB], r->fair_base.theil_between);
+        pms_out_set_num(fo, col[Y_TBA], y->fair.theil_between);
+        pms_out_set_num(fo, col[Y_TWB], r->fair_base.theil_within);
+        pms_out_set_num(fo, col[Y_TWA], y->fair.theil_within);
+        pms_out_set_num(fo, col[Y_CB], r->fair_base.concentration);
+        pms_out_set_num(fo, col[Y_CA], y->fair.concentration);
+        if (fo == o) fo = NULL;
     }
     return 0;
 }
@@ -794,7 +819,9 @@ int pms_cmd_savings(int argc, char **argv)
         goto done;
     }
 
-    if (!(o.years = years_table(ycol)) || !(o.scen = scen_table(scol)) || !(o.crit = crit_table(ccol)))
+    int fcol[2] = {-1, -1};
+    if (!(o.years = years_table(ycol, c.format == PMS_FMT_TEXT ? &o.fair : NULL, fcol)) ||
+        !(o.scen = scen_table(scol)) || !(o.crit = crit_table(ccol)))
         goto nomem;
     if (a.detail >= DETAIL_LOCALITIES && !(o.loc = loc_table(lcol))) goto nomem;
     if (a.detail >= DETAIL_ALL && !(o.prac = prac_table(pcol))) goto nomem;
@@ -805,16 +832,17 @@ int pms_cmd_savings(int argc, char **argv)
         sc.retain = flags;
         if ((st = pms_sav_check(&b, &sc, sf->path, &err))) goto fail;
         if ((st = pms_sav_run(&b, &sc, ws, &r, &err))) goto fail;
-        if (add_years(o.years, ycol, &r, &b, t) || add_scen(o.scen, scol, &r, &b) ||
+        if (add_years(o.years, ycol, o.fair, fcol, &r, &b, t) || add_scen(o.scen, scol, &r, &b) ||
             add_crit(o.crit, ccol, &r, &b) || (o.loc && add_loc(o.loc, lcol, &r, &b)) ||
             (o.prac && add_prac(o.prac, pcol, &r, &b, t)))
             goto nomem;
         pms_sav_result_free(&r);
     }
     if (!(ex = excluded_table(&b))) goto nomem;
-    pms_out *tabs[6];
+    pms_out *tabs[7];
     size_t nt = 0;
     tabs[nt++] = o.years;
+    if (o.fair) tabs[nt++] = o.fair;
     tabs[nt++] = o.scen;
     tabs[nt++] = o.crit;
     if (o.loc) tabs[nt++] = o.loc;
@@ -829,6 +857,7 @@ fail:
     rc = pms_cli_fail(st, &err);
 done:
     pms_out_free(o.years);
+    pms_out_free(o.fair);
     pms_out_free(o.scen);
     pms_out_free(o.crit);
     pms_out_free(o.loc);
