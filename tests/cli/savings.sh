@@ -62,6 +62,7 @@ expect_out_has "glidepath4_gms_weighted  2014/15         no    £908,017.80"
 expect_out_has "53 practices modelled (7 GMS, 46 PMS); 53 have an IMD 2015 score."
 expect_out_has "Transitional protection extends 'cap5' by"
 expect_out_has "The review's five criteria"
+expect_out_has "Fairness of core funding per weighted patient, before the review and after each year"
 
 # CSV: the years table first, one header.
 run savings --format csv --detail years --scenario no_change
