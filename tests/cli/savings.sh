@@ -64,6 +64,14 @@ expect_out_has "Transitional protection extends 'cap5' by"
 expect_out_has "The review's five criteria"
 expect_out_has "Fairness of core funding per weighted patient, before the review and after each year"
 
+# Deterministic: the same inputs give byte-identical output (past the
+# provenance line, which records the command line).
+run savings --where 'ccg_code = 11H' --format json
+a=$(printf '%s\n' "$out" | tail -n +3)
+run savings --where 'ccg_code = 11H' --format json --threads 2
+b=$(printf '%s\n' "$out" | tail -n +3)
+if [ -n "$a" ] && [ "$a" = "$b" ]; then ok; else bad "JSON output differs between runs"; fi
+
 # CSV: the years table first, one header.
 run savings --format csv --detail years --scenario no_change
 expect_rc 0
