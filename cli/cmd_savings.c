@@ -41,8 +41,9 @@ static const char *help =
     "                      cap, percent, retention, protect_pct or protect_per_wp.\n"
     "                      Without --scenario the first scenario using P is swept\n"
     "  --detail LEVEL      years (years, scenarios, criteria), localities (and locality\n"
-    "                      totals) or all (and every practice's schedule; default: for\n"
-    "                      England about 220,000 rows, so narrow it with --where)\n"
+    "                      totals) or all (and every practice's schedule: for England\n"
+    "                      about 220,000 rows, so narrow it with --where). Default:\n"
+    "                      localities in text, all in CSV and JSON\n"
     "  --data FILE         input CSV (repeatable; the first is the practice table, others\n"
     "                      are joined on practice code). Default: 2014/15 payments + IMD\n"
     "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
@@ -667,8 +668,11 @@ int pms_cmd_savings(int argc, char **argv)
     pms_cli_common_init(&c, "savings", argc, argv);
     savings_args a;
     memset(&a, 0, sizeof a);
-    a.detail = DETAIL_ALL;
+    a.detail = -1;
     int rc = parse_args(argc, argv, &c, &a);
+    /* Text is read on a screen or pasted into a paper: every practice's schedule
+     * for England would bury the answer, so it is asked for explicitly there. */
+    if (a.detail < 0) a.detail = c.format == PMS_FMT_TEXT ? DETAIL_LOCALITIES : DETAIL_ALL;
     if (rc || c.help) {
         if (!rc) {
             fputs(help, stdout);

@@ -61,6 +61,14 @@ expect_out_has "Savings by scenario and year (money in pounds)"
 expect_out_has "glidepath4_gms_weighted  2014/15         no    £908,017.80"
 expect_out_has "53 practices modelled (7 GMS, 46 PMS); 53 have an IMD 2015 score."
 expect_out_has "Transitional protection extends 'cap5' by"
+# Default detail: localities in text (no practice schedule), everything in JSON.
+run savings --where 'ccg_code = 11H' --scenario cap5
+expect_rc 0
+expect_out_has "Localities by scenario and year (money in pounds)"
+case "$out" in *"Practice schedule"*) bad "text default printed the practice schedule" ;; *) ok ;; esac
+run savings --where 'ccg_code = 11H' --scenario cap5 --format json
+expect_rc 0
+expect_out_has '"practices": ['
 run savings --detail years --scenario cap5
 expect_out_has "'cap5': after 10 extra years (max_extension_years) 34 practices are still above their target; £5,252,495.72 of premium is not withdrawn."
 expect_out_has "The review's five criteria"
