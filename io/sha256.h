@@ -7,6 +7,10 @@
 #include <stdint.h>
 
 void pms_sha256(const void *data, size_t len, unsigned char digest[32]);
+/* The portable implementation, and whether pms_sha256 uses the CPU's SHA
+ * extensions instead; both exist so tests can check the two agree. */
+void pms_sha256_portable(const void *data, size_t len, unsigned char digest[32]);
+int pms_sha256_accelerated(void);
 void pms_sha256_hex(const unsigned char digest[32], char hex[65]);
 
 #endif

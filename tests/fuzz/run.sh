@@ -37,6 +37,8 @@ printf 'r=sqrt(abs(x))+exp(-x)\nx!=2.5' >"$work/expr/3"
 [ -d tests/fuzz/corpus-scenario ] && cp -r tests/fuzz/corpus-scenario "$work/scenario-seeds"
 
 status=0
+passed=0
+failed=0
 for t in $targets; do
   corpus=$work/corpus-$t
   mkdir -p "$corpus"
@@ -50,10 +52,14 @@ for t in $targets; do
         -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$root/tests/fuzz/crash-$t-" \
         "$corpus" "$seed" >"$log" 2>&1); then
     status=1
+    failed=$((failed + 1))
     echo "fuzz: $t FAILED"; tail -40 "$log"
+  else
+    passed=$((passed + 1))
   fi
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)
   echo "fuzz: $t ${secs}s executions=$execs $cov"
 done
+echo "fuzz: $passed passed, $failed failed"
 exit $status

@@ -1,0 +1,779 @@
+/* Correlation coefficients, intervals and tests; see correlate.h for the
+ * formulas and their sources. */
+#include "correlate.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "regress.h"
+
+void pms_corr_opts_default(pms_corr_opts *o)
+{
+    o->method = PMS_CORR_PEARSON;
+    o->ci_level = 0.95;
+    o->exact = PMS_CORR_EXACT_AUTO;
+}
+
+const char *pms_corr_method_name(pms_corr_method m)
+{
+    switch (m) {
+    case PMS_CORR_PEARSON: return "pearson";
+    case PMS_CORR_SPEARMAN: return "spearman";
+    case PMS_CORR_KENDALL: return "kendall";
+    }
+    return "?";
+}
+
+const char *pms_corr_symbol(pms_corr_method m)
+{
+    switch (m) {
+    case PMS_CORR_PEARSON: return "r";
+    case PMS_CORR_SPEARMAN: return "rho";
+    case PMS_CORR_KENDALL: return "tau";
+    }
+    return "?";
+}
+
+const char *pms_corr_ptype_name(pms_corr_ptype t)
+{
+    switch (t) {
+    case PMS_CORR_P_T: return "t";
+    case PMS_CORR_P_EXACT: return "exact";
+    case PMS_CORR_P_AS89: return "AS 89";
+    case PMS_CORR_P_NORMAL: return "normal";
+    }
+    return "?";
+}
+
+const char *pms_corr_ci_method(const pms_corr_result *r)
+{
+    static const char *const names[3][2] = {
+        {"fisher-z", "fisher-z kish-n"},
+        {"fisher-z bonett-wright", "fisher-z bonett-wright kish-n"},
+        {"fisher-z fieller", "fisher-z fieller kish-n"}};
+    if ((unsigned)r->method > PMS_CORR_KENDALL) return "?";
+    return names[r->method][r->weighted ? 1 : 0];
+}
+
+/* ---- checks ---- */
+
+static pms_status check_finite(const double *v, size_t n, const char *name, pms_err *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return pms_err_set(err, PMS_ENONFINITE, "%s[%zu] is %s: correlations need finite values",
+                               name, i + 1, isnan(v[i]) ? "missing (NaN)" : "infinite");
+    return PMS_OK;
+}
+
+static pms_status check_weights(const double *w, size_t n, pms_err *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(isfinite(w[i]) && w[i] > 0))
+            return pms_err_set(err, PMS_EDOMAIN, "weight[%zu] is %g: weights must be finite and > 0",
+                               i + 1, w[i]);
+    return PMS_OK;
+}
+
+static pms_status check_xy(const double *x, const double *y, const double *w, size_t n,
+                           pms_err *err)
+{
+    if (n < 2) return pms_err_set(err, PMS_ETOOFEW, "%zu observations: a correlation needs at least 2", n);
+    pms_status s;
+    if ((s = check_finite(x, n, "x", err)) || (s = check_finite(y, n, "y", err))) return s;
+    if (w && (s = check_weights(w, n, err))) return s;
+    return PMS_OK;
+}
+
+/* ---- Pearson on (optionally weighted) data; the caller has checked inputs ---- */
+
+static pms_status pearson_core(const double *x, const double *y, const double *w, size_t n,
+                               double *r, pms_err *err)
+{
+    long double sw = 0, sx = 0, sy = 0;
+    for (size_t i = 0; i < n; i++) {
+        long double wi = w ? w[i] : 1.0L;
+        sw += wi;
+        sx += wi * x[i];
+        sy += wi * y[i];
+    }
+    long double mx = sx / sw, my = sy / sw;
+    long double sxx = 0, syy = 0, sxy = 0;
+    for (size_t i = 0; i < n; i++) {
+        long double wi = w ? w[i] : 1.0L, dx = x[i] - mx, dy = y[i] - my;
+        sxx += wi * dx * dx;
+        syy += wi * dy * dy;
+        sxy += wi * dx * dy;
+    }
+    if (!(sxx > 0)) return pms_err_set(err, PMS_ESINGULAR, "x is constant: no correlation is defined");
+    if (!(syy > 0)) return pms_err_set(err, PMS_ESINGULAR, "y is constant: no correlation is defined");
+    double v = (double)(sxy / sqrtl(sxx * syy));
+    *r = v > 1 ? 1 : v < -1 ? -1 : v;
+    return PMS_OK;
+}
+
+pms_status pms_corr_pearson(const double *x, const double *y, size_t n, double *r, pms_err *err)
+{
+    pms_status s = check_xy(x, y, NULL, n, err);
+    return s ? s : pearson_core(x, y, NULL, n, r, err);
+}
+
+pms_status pms_corr_wpearson(const double *x, const double *y, const double *w, size_t n,
+                             double *r, pms_err *err)
+{
+    if (!w) return pms_err_set(err, PMS_EUSAGE, "weighted correlation without weights");
+    pms_status s = check_xy(x, y, w, n, err);
+    return s ? s : pearson_core(x, y, w, n, r, err);
+}
+
+/* ---- ranks ---- */
+
+typedef struct {
+    double v;
+    size_t i;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed *p = a, *q = b;
+    if (p->v < q->v) return -1;
+    if (p->v > q->v) return 1;
+    return (p->i > q->i) - (p->i < q->i);
+}
+
+pms_status pms_corr_midranks(const double *x, const double *w, size_t n, double *ranks, int *ties)
+{
+    if (ties) *ties = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) return PMS_ENONFINITE;
+    keyed *k = malloc((n ? n : 1) * sizeof *k);
+    if (!k) return PMS_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        k[i].v = x[i];
+        k[i].i = i;
+    }
+    qsort(k, n, sizeof *k, cmp_keyed);
+    double below = 0;   /* weight (or count) strictly below the current group */
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && k[b].v == k[a].v) b++;
+        if (b - a > 1 && ties) *ties = 1;
+        double rank, gw = 0;
+        if (w) {
+            for (size_t j = a; j < b; j++) gw += w[k[j].i];
+            rank = below + gw / 2;
+        } else {
+            rank = (double)(a + b + 1) / 2;   /* mean of ranks a+1 .. b */
+        }
+        for (size_t j = a; j < b; j++) ranks[k[j].i] = rank;
+        below += w ? gw : (double)(b - a);
+        a = b;
+    }
+    free(k);
+    return PMS_OK;
+}
+
+static pms_status spearman_core(const double *x, const double *y, const double *w, size_t n,
+                                double *rho, int *ties, pms_err *err)
+{
+    double *rx = malloc(2 * n * sizeof *rx);
+    if (!rx) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    double *ry = rx + n;
+    int tx = 0, ty = 0;
+    pms_status s = pms_corr_midranks(x, w, n, rx, &tx);
+    if (!s) s = pms_corr_midranks(y, w, n, ry, &ty);
+    if (s) {
+        free(rx);
+        return pms_err_set(err, s, "%s", pms_strerror(s));
+    }
+    s = pearson_core(rx, ry, w, n, rho, err);
+    if (ties) *ties = tx || ty;
+    free(rx);
+    return s;
+}
+
+pms_status pms_corr_spearman(const double *x, const double *y, size_t n, double *rho, pms_err *err)
+{
+    pms_status s = check_xy(x, y, NULL, n, err);
+    return s ? s : spearman_core(x, y, NULL, n, rho, NULL, err);
+}
+
+pms_status pms_corr_wspearman(const double *x, const double *y, const double *w, size_t n,
+                              double *rho, pms_err *err)
+{
+    if (!w) return pms_err_set(err, PMS_EUSAGE, "weighted correlation without weights");
+    pms_status s = check_xy(x, y, w, n, err);
+    return s ? s : spearman_core(x, y, w, n, rho, NULL, err);
+}
+
+/* ---- Kendall tau-b, Knight's algorithm ---- */
+
+typedef struct {
+    double x, y;
+} pair;
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const pair *p = a, *q = b;
+    if (p->x != q->x) return p->x < q->x ? -1 : 1;
+    if (p->y != q->y) return p->y < q->y ? -1 : 1;
+    return 0;
+}
+
+/* Sort v[0..n) ascending by merging, returning the number of pairs i < j with
+ * v[i] > v[j] (strictly: equal values are not swaps). */
+static uint64_t merge_count(double *v, double *tmp, size_t n)
+{
+    uint64_t swaps = 0;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi) {
+                if (v[j] < v[i]) {
+                    swaps += mid - i;   /* v[j] jumps every remaining left element */
+                    tmp[o++] = v[j++];
+                } else {
+                    tmp[o++] = v[i++];
+                }
+            }
+            while (i < mid) tmp[o++] = v[i++];
+            while (j < hi) tmp[o++] = v[j++];
+        }
+        memcpy(v, tmp, n * sizeof *v);
+    }
+    return swaps;
+}
+
+/* Tie structure of a sorted vector: sum t(t-1)/2, and (for R's variance)
+ * sum t(t-1)(2t+5), sum t(t-1), sum t(t-1)(t-2) over tie groups of size t. */
+typedef struct {
+    uint64_t pairs;
+    double v25, v1, v2;
+} tie_sums;
+
+static void ties_of_sorted(const double *v, size_t n, tie_sums *t)
+{
+    memset(t, 0, sizeof *t);
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && v[b] == v[a]) b++;
+        double g = (double)(b - a);
+        t->pairs += (uint64_t)(b - a) * (b - a - 1) / 2;
+        t->v25 += g * (g - 1) * (2 * g + 5);
+        t->v1 += g * (g - 1);
+        t->v2 += g * (g - 1) * (g - 2);
+        a = b;
+    }
+}
+
+typedef struct {
+    double tau;
+    tie_sums tx, ty;
+} kendall_parts;
+
+static pms_status kendall_core(const double *x, const double *y, size_t n, kendall_parts *kp,
+                               pms_err *err)
+{
+    pair *p = malloc(n * sizeof *p);
+    double *v = calloc(2 * n, sizeof *v);
+    if (!p || !v) {
+        free(p);
+        free(v);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        p[i].x = x[i];
+        p[i].y = y[i];
+    }
+    qsort(p, n, sizeof *p, cmp_pair);
+    uint64_t n3 = 0;   /* pairs tied in both x and y */
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && p[b].x == p[a].x && p[b].y == p[a].y) b++;
+        n3 += (uint64_t)(b - a) * (b - a - 1) / 2;
+        a = b;
+    }
+    for (size_t i = 0; i < n; i++) v[i] = p[i].x;
+    ties_of_sorted(v, n, &kp->tx);
+    for (size_t i = 0; i < n; i++) v[i] = p[i].y;
+    uint64_t swaps = merge_count(v, v + n, n);
+    ties_of_sorted(v, n, &kp->ty);
+    free(p);
+    free(v);
+    uint64_t n0 = (uint64_t)n * (n - 1) / 2;
+    if (kp->tx.pairs == n0) return pms_err_set(err, PMS_ESINGULAR, "x is constant: no correlation is defined");
+    if (kp->ty.pairs == n0) return pms_err_set(err, PMS_ESINGULAR, "y is constant: no correlation is defined");
+    /* C - D in exact integer arithmetic (signed: it can be negative). */
+    int64_t cd = (int64_t)(n0 - kp->tx.pairs - kp->ty.pairs + n3) - 2 * (int64_t)swaps;
+    double den = sqrt((double)(n0 - kp->tx.pairs)) * sqrt((double)(n0 - kp->ty.pairs));
+    double t = (double)cd / den;
+    kp->tau = t > 1 ? 1 : t < -1 ? -1 : t;
+    return PMS_OK;
+}
+
+pms_status pms_corr_kendall(const double *x, const double *y, size_t n, double *tau, pms_err *err)
+{
+    pms_status s = check_xy(x, y, NULL, n, err);
+    if (s) return s;
+    kendall_parts kp;
+    if ((s = kendall_core(x, y, n, &kp, err))) return s;
+    *tau = kp.tau;
+    return PMS_OK;
+}
+
+/* ---- null distributions ---- */
+
+/* Two-sided p from Student t on df. */
+static double t_two_sided(double t, double df)
+{
+    if (isnan(t)) return NAN;
+    return fmin(1.0, 2 * gsl_cdf_tdist_Q(fabs(t), df));
+}
+
+/* P(S >= is), or P(S < is) if lower, for Spearman's S = sum d^2 under
+ * independence, as AS 89 (Best & Roberts 1975) defines it: complete
+ * enumeration of the n! permutations for n <= 9, otherwise the Edgeworth
+ * series with the published coefficients. */
+static double spearman_tail(int n, double is, int lower)
+{
+    double pv = lower ? 0.0 : 1.0;
+    if (n <= 1 || is <= 0) return pv;
+    double n3 = (double)n * ((double)n * n - 1) / 3;   /* largest S */
+    if (is > n3) return 1 - pv;
+    if (n <= 9) {
+        int perm[9];
+        for (int i = 0; i < n; i++) perm[i] = i;
+        long total = 0, at_least = 0;
+        for (;;) {
+            long s = 0;
+            for (int i = 0; i < n; i++) s += (long)(i - perm[i]) * (i - perm[i]);
+            total++;
+            if (s >= is) at_least++;
+            /* next permutation in lexicographic order */
+            int i = n - 2;
+            while (i >= 0 && perm[i] > perm[i + 1]) i--;
+            if (i < 0) break;
+            int j = n - 1;
+            while (perm[j] < perm[i]) j--;
+            int tmp = perm[i];
+            perm[i] = perm[j];
+            perm[j] = tmp;
+            for (int a = i + 1, b = n - 1; a < b; a++, b--) {
+                tmp = perm[a];
+                perm[a] = perm[b];
+                perm[b] = tmp;
+            }
+        }
+        return (double)(lower ? total - at_least : at_least) / (double)total;
+    }
+    static const double c1 = .2274, c2 = .2531, c3 = .1745, c4 = .0758, c5 = .1033, c6 = .3932,
+                        c7 = .0879, c8 = .0151, c9 = .0072, c10 = .0831, c11 = .0131,
+                        c12 = 4.6e-4;
+    double y = n, b = 1 / y;
+    double x = (6 * (is - 1) * b / (y * y - 1) - 1) * sqrt(y - 1);
+    y = x * x;
+    double u = x * b *
+               (c1 + b * (c2 + c3 * b) +
+                y * (-c4 + b * (c5 + c6 * b) -
+                     y * b * (c7 + c8 * b - y * (c9 - c10 * b + y * b * (c11 - c12 * y)))));
+    y = u / exp(y / 2);
+    pv = (lower ? -y : y) + (lower ? gsl_cdf_ugaussian_P(x) : gsl_cdf_ugaussian_Q(x));
+    return pv < 0 ? 0 : pv > 1 ? 1 : pv;
+}
+
+/* P(T <= q) for T the number of concordant pairs among n untied pairs under
+ * independence (the Mahonian distribution of inversions).  Probabilities are
+ * built directly, p_m(k) = (1/m) sum_{i<m} p_{m-1}(k-i), so nothing overflows. */
+static double kendall_cdf(double q, int n)
+{
+    q = floor(q + 1e-7);
+    long u = (long)n * (n - 1) / 2;
+    if (q < 0) return 0;
+    if (q >= (double)u) return 1;
+    double *p = calloc((size_t)u + 1, sizeof *p), *nx = calloc((size_t)u + 1, sizeof *nx);
+    if (!p || !nx) {
+        free(p);
+        free(nx);
+        return NAN;
+    }
+    p[0] = 1;
+    for (int m = 2; m <= n; m++) {
+        long top = (long)m * (m - 1) / 2;
+        double win = 0;   /* sum of p[k-m+1 .. k] */
+        for (long k = 0; k <= top; k++) {
+            win += p[k];
+            if (k - m >= 0) win -= p[k - m];
+            nx[k] = win / m;
+        }
+        double *t = p;
+        p = nx;
+        nx = t;
+    }
+    double c = 0;
+    for (long k = 0; k <= (long)q; k++) c += p[k];
+    free(p);
+    free(nx);
+    return c > 1 ? 1 : c;
+}
+
+#define SPEARMAN_EXACT_MAX 1290   /* R: n(n^2-1) fits its integer arithmetic */
+#define KENDALL_EXACT_AUTO 50     /* R: exact = NULL means n < 50 */
+#define KENDALL_EXACT_MAX 300     /* EXACT_ALWAYS: the O(n^3) recursion stays under ~30 ms */
+
+static void spearman_p(size_t n, double rho, int ties, pms_corr_exact ex, pms_corr_result *o)
+{
+    double nn = (double)n, den = (nn * nn * nn - nn) / 6;
+    int exact = ex != PMS_CORR_EXACT_NEVER && !ties && n <= SPEARMAN_EXACT_MAX;
+    if (exact) {
+        double q = (nn * nn * nn - nn) * (1 - rho) / 6;
+        /* As R: the lower tail is asked for as P(S < round(q) + 2) = P(S <= q),
+         * S taking even values only. */
+        double p = q > den ? spearman_tail((int)n, round(q), 0)
+                           : spearman_tail((int)n, round(q) + 2, 1);
+        o->statistic = q;
+        o->df = NAN;
+        o->p_value = fmin(1.0, 2 * p);
+        o->p_type = n <= 9 ? PMS_CORR_P_EXACT : PMS_CORR_P_AS89;
+    } else {
+        double t = rho / sqrt((1 - rho * rho) / (nn - 2));
+        o->statistic = t;
+        o->df = nn - 2;
+        o->p_value = t_two_sided(t, nn - 2);
+        o->p_type = PMS_CORR_P_T;
+    }
+}
+
+static pms_status kendall_p(size_t n, const kendall_parts *kp, int ties, pms_corr_exact ex,
+                            pms_corr_result *o)
+{
+    double nn = (double)n, r = kp->tau;
+    size_t lim = ex == PMS_CORR_EXACT_ALWAYS ? KENDALL_EXACT_MAX + 1 : KENDALL_EXACT_AUTO;
+    if (ex != PMS_CORR_EXACT_NEVER && !ties && n < lim) {
+        double q = round((r + 1) * nn * (nn - 1) / 4), p;
+        if (q > nn * (nn - 1) / 4)
+            p = 1 - kendall_cdf(q - 1, (int)n);
+        else
+            p = kendall_cdf(q, (int)n);
+        if (isnan(p)) return PMS_ENOMEM;
+        o->statistic = q;
+        o->p_value = fmin(1.0, 2 * p);
+        o->p_type = PMS_CORR_P_EXACT;
+    } else {
+        double T0 = nn * (nn - 1) / 2, T1 = (double)kp->tx.pairs, T2 = (double)kp->ty.pairs;
+        double S = r * sqrt((T0 - T1) * (T0 - T2));
+        double v0 = nn * (nn - 1) * (2 * nn + 5);
+        double var = (v0 - kp->tx.v25 - kp->ty.v25) / 18 +
+                     kp->tx.v1 * kp->ty.v1 / (2 * nn * (nn - 1)) +
+                     kp->tx.v2 * kp->ty.v2 / (9 * nn * (nn - 1) * (nn - 2));
+        double z = S / sqrt(var);
+        o->statistic = z;
+        o->p_value = fmin(1.0, 2 * gsl_cdf_ugaussian_Q(fabs(z)));
+        o->p_type = PMS_CORR_P_NORMAL;
+    }
+    o->df = NAN;
+    return PMS_OK;
+}
+
+/* SE of atanh(estimate) for the interval, with m the (effective) n less the
+ * controls; NaN when m is too small. */
+static double z_se(pms_corr_method m, double est, double nm)
+{
+    switch (m) {
+    case PMS_CORR_PEARSON: return nm > 3 ? 1 / sqrt(nm - 3) : NAN;
+    case PMS_CORR_SPEARMAN: return nm > 3 ? sqrt((1 + est * est / 2) / (nm - 3)) : NAN;
+    case PMS_CORR_KENDALL: return nm > 4 ? sqrt(0.437 / (nm - 4)) : NAN;
+    }
+    return NAN;
+}
+
+static void set_interval(pms_corr_result *o, double nm)
+{
+    o->z_se = z_se(o->method, o->estimate, nm);
+    double zq = gsl_cdf_ugaussian_Pinv((1 + o->ci_level) / 2);
+    double z = atanh(o->estimate);
+    if (isnan(o->z_se)) {
+        o->ci_low = o->ci_high = NAN;
+    } else {
+        o->ci_low = tanh(z - zq * o->z_se);
+        o->ci_high = tanh(z + zq * o->z_se);
+    }
+}
+
+static pms_status check_opts(const pms_corr_opts *opts, pms_err *err)
+{
+    if (!opts) return pms_err_set(err, PMS_EUSAGE, "no options");
+    if ((unsigned)opts->method > PMS_CORR_KENDALL)
+        return pms_err_set(err, PMS_EUSAGE, "unknown correlation method %d", (int)opts->method);
+    if (!(opts->ci_level > 0 && opts->ci_level < 1))
+        return pms_err_set(err, PMS_EDOMAIN, "confidence level %g is not between 0 and 1",
+                           opts->ci_level);
+    return PMS_OK;
+}
+
+static void result_init(pms_corr_result *o, const pms_corr_opts *opts, size_t n)
+{
+    memset(o, 0, sizeof *o);
+    o->method = opts->method;
+    o->n = n;
+    o->n_eff = (double)n;
+    o->ci_level = opts->ci_level;
+    o->estimate = o->ci_low = o->ci_high = o->z_se = NAN;
+    o->statistic = o->df = o->p_value = NAN;
+}
+
+static int has_ties(const double *x, size_t n, int *ties)
+{
+    double *r = malloc((n ? n : 1) * sizeof *r);
+    if (!r) return -1;
+    pms_status s = pms_corr_midranks(x, NULL, n, r, ties);
+    free(r);
+    return s ? -1 : 0;
+}
+
+pms_status pms_corr_test(const double *x, const double *y, const double *w, size_t n,
+                         const pms_corr_opts *opts, pms_corr_result *out, pms_err *err)
+{
+    pms_status s = check_opts(opts, err);
+    if (s) return s;
+    pms_corr_result o;
+    result_init(&o, opts, n);
+    if (n < 3)
+        return pms_err_set(err, PMS_ETOOFEW, "%zu observations: a correlation test needs at least 3", n);
+    if ((s = check_xy(x, y, w, n, err))) return s;
+    if (w) {
+        if (opts->method == PMS_CORR_KENDALL)
+            return pms_err_set(err, PMS_EUSAGE, "weighted Kendall's tau is not provided "
+                                                "(use pearson or spearman with weights)");
+        long double sw = 0, sw2 = 0;
+        for (size_t i = 0; i < n; i++) {
+            sw += w[i];
+            sw2 += (long double)w[i] * w[i];
+        }
+        o.weighted = 1;
+        o.n_eff = (double)(sw * sw / sw2);
+        if (!(o.n_eff > 3))
+            return pms_err_set(err, PMS_ETOOFEW,
+                               "the weights leave an effective n of %.2f: too few for an interval "
+                               "or test (need more than 3)",
+                               o.n_eff);
+    }
+    double nn = (double)n;
+    switch (opts->method) {
+    case PMS_CORR_PEARSON:
+        if ((s = pearson_core(x, y, w, n, &o.estimate, err))) return s;
+        {
+            int tx = 0, ty = 0;
+            if (has_ties(x, n, &tx) || has_ties(y, n, &ty))
+                return pms_err_set(err, PMS_ENOMEM, "out of memory");
+            o.ties = tx || ty;
+        }
+        break;
+    case PMS_CORR_SPEARMAN:
+        if ((s = spearman_core(x, y, w, n, &o.estimate, &o.ties, err))) return s;
+        break;
+    case PMS_CORR_KENDALL: {
+        kendall_parts kp;
+        if ((s = kendall_core(x, y, n, &kp, err))) return s;
+        o.estimate = kp.tau;
+        o.ties = kp.tx.pairs > 0 || kp.ty.pairs > 0;
+        if (kendall_p(n, &kp, o.ties, opts->exact, &o)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        break;
+    }
+    }
+    double r = o.estimate;
+    if (w) {
+        double df = o.n_eff - 2;
+        o.statistic = r / sqrt((1 - r * r) / df);
+        o.df = df;
+        o.p_value = t_two_sided(o.statistic, df);
+        o.p_type = PMS_CORR_P_T;
+    } else if (opts->method == PMS_CORR_PEARSON) {
+        o.statistic = sqrt(nn - 2) * r / sqrt(1 - r * r);
+        o.df = nn - 2;
+        o.p_value = t_two_sided(o.statistic, nn - 2);
+        o.p_type = PMS_CORR_P_T;
+    } else if (opts->method == PMS_CORR_SPEARMAN) {
+        spearman_p(n, r, o.ties, opts->exact, &o);
+    }
+    set_interval(&o, o.n_eff);
+    *out = o;
+    return PMS_OK;
+}
+
+/* Residuals of v on the controls (with an intercept) into e. */
+static pms_status residualise(const double *v, const double *Z, size_t k, size_t n, double *e,
+                              const char *what, pms_err *err)
+{
+    pms_reg_opts ro;
+    pms_reg_opts_default(&ro);
+    pms_reg_result fit;
+    memset(&fit, 0, sizeof fit);
+    char names[PMS_REG_MAXCOLS][16];
+    const char *np[PMS_REG_MAXCOLS];
+    if (k >= PMS_REG_MAXCOLS)
+        return pms_err_set(err, PMS_EUSAGE, "%zu controls: at most %d", k, PMS_REG_MAXCOLS - 1);
+    for (size_t j = 0; j < k; j++) {
+        snprintf(names[j], sizeof names[j], "control %zu", j + 1);
+        np[j] = names[j];
+    }
+    ro.names = np;
+    pms_err e2 = {{0}};
+    pms_status s = pms_reg_fit(Z, n, k, v, NULL, &ro, &fit, &e2);
+    if (s == PMS_ESINGULAR)
+        return pms_err_set(err, s, "the controls make the design singular: %s", e2.msg);
+    if (s) return pms_err_set(err, s, "%s", e2.msg[0] ? e2.msg : pms_strerror(s));
+    long double ss0 = 0, ss = 0, mean = 0;
+    for (size_t i = 0; i < n; i++) mean += v[i];
+    mean /= n;
+    for (size_t i = 0; i < n; i++) {
+        long double f = fit.coef[0];
+        for (size_t j = 0; j < k; j++) f += (long double)fit.coef[j + 1] * Z[i * k + j];
+        e[i] = (double)(v[i] - f);
+        ss += (long double)e[i] * e[i];
+        ss0 += (v[i] - mean) * (v[i] - mean);
+    }
+    pms_reg_result_free(&fit);
+    if (!(ss0 > 0)) return pms_err_set(err, PMS_ESINGULAR, "%s is constant: no correlation is defined", what);
+    /* Exact collinearity in doubles leaves ~1e-32 of the variance. */
+    if (ss <= 1e-24L * ss0)
+        return pms_err_set(err, PMS_ESINGULAR,
+                           "%s is a linear combination of the controls: no partial correlation "
+                           "is defined",
+                           what);
+    return PMS_OK;
+}
+
+pms_status pms_corr_partial_test(const double *x, const double *y, const double *Z, size_t k,
+                                 size_t n, const pms_corr_opts *opts, pms_corr_result *out,
+                                 pms_err *err)
+{
+    pms_status s = check_opts(opts, err);
+    if (s) return s;
+    if (opts->method == PMS_CORR_KENDALL)
+        return pms_err_set(err, PMS_EUSAGE,
+                           "partial Kendall's tau is not provided (use pearson or spearman with "
+                           "controls)");
+    if (k == 0) return pms_corr_test(x, y, NULL, n, opts, out, err);
+    if (!Z) return pms_err_set(err, PMS_EUSAGE, "controls without data");
+    if (n < k + 4)
+        return pms_err_set(err, PMS_ETOOFEW,
+                           "%zu observations with %zu control%s: a partial correlation test needs "
+                           "at least %zu",
+                           n, k, k == 1 ? "" : "s", k + 4);
+    if ((s = check_xy(x, y, NULL, n, err))) return s;
+    for (size_t i = 0; i < n * k; i++)
+        if (!isfinite(Z[i]))
+            return pms_err_set(err, PMS_ENONFINITE, "control %zu at observation %zu is not finite",
+                               i % k + 1, i / k + 1);
+    pms_corr_result o;
+    result_init(&o, opts, n);
+    o.ncontrols = k;
+    double *buf = malloc((4 * n + n * k) * sizeof *buf);
+    if (!buf) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    double *ex = buf, *ey = buf + n, *rx = buf + 2 * n, *ry = buf + 3 * n, *rz = buf + 4 * n;
+    const double *ux = x, *uy = y, *uz = Z;
+    int tx = 0, ty = 0;
+    if (opts->method == PMS_CORR_SPEARMAN) {
+        double *col = ex, *rk = ey;   /* scratch before the residuals are needed */
+        s = pms_corr_midranks(x, NULL, n, rx, &tx);
+        if (!s) s = pms_corr_midranks(y, NULL, n, ry, &ty);
+        for (size_t j = 0; j < k && !s; j++) {
+            for (size_t i = 0; i < n; i++) col[i] = Z[i * k + j];
+            s = pms_corr_midranks(col, NULL, n, rk, NULL);
+            for (size_t i = 0; i < n && !s; i++) rz[i * k + j] = rk[i];
+        }
+        if (s) {
+            free(buf);
+            return pms_err_set(err, s, "%s", pms_strerror(s));
+        }
+        ux = rx;
+        uy = ry;
+        uz = rz;
+    } else {
+        if (has_ties(x, n, &tx) || has_ties(y, n, &ty)) {
+            free(buf);
+            return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        }
+    }
+    o.ties = tx || ty;
+    if ((s = residualise(ux, uz, k, n, ex, "x", err)) ||
+        (s = residualise(uy, uz, k, n, ey, "y", err)) ||
+        (s = pearson_core(ex, ey, NULL, n, &o.estimate, err))) {
+        free(buf);
+        return s;
+    }
+    free(buf);
+    double r = o.estimate, df = (double)n - 2 - (double)k;
+    o.statistic = r * sqrt(df / (1 - r * r));
+    o.df = df;
+    o.p_value = t_two_sided(o.statistic, df);
+    o.p_type = PMS_CORR_P_T;
+    set_interval(&o, (double)n - (double)k);
+    *out = o;
+    return PMS_OK;
+}
+
+/* ---- power, equivalence, verdict ---- */
+
+double pms_corr_min_detectable(pms_corr_method method, double n_eff, size_t ncontrols,
+                               double alpha, double power)
+{
+    if (!(alpha > 0 && alpha < 1 && power > 0 && power < 1)) return NAN;
+    double se0 = z_se(method, 0.0, n_eff - (double)ncontrols);
+    if (isnan(se0)) return NAN;
+    return tanh((gsl_cdf_ugaussian_Pinv(1 - alpha / 2) + gsl_cdf_ugaussian_Pinv(power)) * se0);
+}
+
+double pms_corr_tost(const pms_corr_result *r, double delta)
+{
+    if (!(delta > 0 && delta < 1) || !(r->z_se > 0) || isnan(r->estimate)) return NAN;
+    double z = atanh(r->estimate), d = atanh(delta);
+    if (isinf(z)) return 1.0;   /* |estimate| = 1 cannot be inside (-delta, delta) */
+    double p_upper = gsl_cdf_ugaussian_P((z - d) / r->z_se);    /* H0: rho >= delta */
+    double p_lower = gsl_cdf_ugaussian_Q((z + d) / r->z_se);    /* H0: rho <= -delta */
+    return fmax(p_upper, p_lower);
+}
+
+pms_verdict pms_corr_verdict(double p, double tost_p, double alpha)
+{
+    if (isnan(p)) return PMS_VERDICT_NONE;
+    int shown = p < alpha, equiv = !isnan(tost_p) && tost_p < alpha;
+    if (shown) return equiv ? PMS_VERDICT_SHOWN_SMALL : PMS_VERDICT_SHOWN;
+    return equiv ? PMS_VERDICT_EQUIVALENT : PMS_VERDICT_INCONCLUSIVE;
+}
+
+char *pms_corr_verdict_text(pms_verdict v, const pms_corr_result *r, double delta,
+                            double min_detectable, double power, double alpha,
+                            const char *units, char *buf, size_t cap)
+{
+    const char *sign = r->estimate < 0 ? "negative" : "positive";
+    const char *sym = pms_corr_symbol(r->method);
+    char who[96];
+    if (r->weighted)
+        snprintf(who, sizeof who, "an effective %.1f %s", r->n_eff, units ? units : "observations");
+    else
+        snprintf(who, sizeof who, "%zu %s", r->n, units ? units : "observations");
+    switch (v) {
+    case PMS_VERDICT_NONE: snprintf(buf, cap, "not computed"); break;
+    case PMS_VERDICT_SHOWN: snprintf(buf, cap, "correlation shown (%s)", sign); break;
+    case PMS_VERDICT_SHOWN_SMALL:
+        snprintf(buf, cap, "correlation shown (%s) but smaller than |%s| = %g", sign, sym, delta);
+        break;
+    case PMS_VERDICT_EQUIVALENT: snprintf(buf, cap, "no correlation as large as |%s| = %g", sym, delta); break;
+    case PMS_VERDICT_INCONCLUSIVE:
+        if (isnan(min_detectable))
+            snprintf(buf, cap, "inconclusive: %s are too few to estimate power", who);
+        else
+            snprintf(buf, cap, "inconclusive: %s can only detect |%s| >= %.2f (%g%% power, %g%% level)",
+                     who, sym, min_detectable, 100 * power, 100 * alpha);
+        break;
+    }
+    return buf;
+}
