@@ -372,6 +372,8 @@ int pms_report_build(pms_report_ctx *r, pms_err *err)
 
     if (!st) st = load_data(r, err);
     if (!st) st = pms_report_regress(r, err);
+    if (!st) st = pms_report_correlate(r, err);
+    if (!st) st = pms_report_fairness(r, err);
     if (!st) st = pms_report_ccg(r, err);
     if (!st) st = pms_report_trend(r, err);
     if (!st) st = render_charts(r, err);

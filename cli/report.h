@@ -91,6 +91,8 @@ pms_status pms_report_add_chart(pms_report_ctx *r, const char *name, const char 
 /* Sections. Each returns a status with err filled. */
 pms_status pms_report_regress(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_trend(pms_report_ctx *r, pms_err *err);
 
 #endif
