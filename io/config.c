@@ -66,20 +66,15 @@ static int handler(void *user, const char *section, const char *key, const char 
     return 1;
 }
 
-pms_status pms_config_load(const char *path, pms_config **out, pms_err *err)
+static pms_status load_stream(FILE *f, const char *path, pms_config **out, pms_err *err)
 {
-    *out = NULL;
-    FILE *f = fopen(path, "r");
-    if (!f) return pms_err_set(err, PMS_EIO, "%s: cannot open: %s", path, strerror(errno));
     pms_config *c = calloc(1, sizeof *c);
     if (!c || !(c->path = dup(path))) {
         free(c);
-        fclose(f);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
     reader_state r = {f, 0, c, PMS_OK, err};
     int rc = ini_parse_stream(reader, &r, handler, &r);
-    fclose(f);
     if (r.st == PMS_OK && rc != 0)
         r.st = pms_err_set(err, PMS_EPARSE, "%s:%d: not a valid INI line (expected [section] "
                            "or key = value)", path, rc > 0 ? rc : r.line);
@@ -89,6 +84,29 @@ pms_status pms_config_load(const char *path, pms_config **out, pms_err *err)
     }
     *out = c;
     return PMS_OK;
+}
+
+pms_status pms_config_load(const char *path, pms_config **out, pms_err *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f) return pms_err_set(err, PMS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    pms_status st = load_stream(f, path, out, err);
+    fclose(f);
+    return st;
+}
+
+pms_status pms_config_load_mem(const char *display, const char *data, size_t len,
+                               pms_config **out, pms_err *err)
+{
+    *out = NULL;
+    /* fmemopen needs a non-empty buffer; an empty file has no lines. */
+    static char empty[1] = "";
+    FILE *f = len ? fmemopen((void *)data, len, "r") : fmemopen(empty, 1, "r");
+    if (!f) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    pms_status st = load_stream(f, display, out, err);
+    fclose(f);
+    return st;
 }
 
 void pms_config_free(pms_config *c)

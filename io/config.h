@@ -20,6 +20,9 @@ typedef struct {
 
 /* Parse; a syntax error or a repeated key is "FILE:LINE: message". */
 pms_status pms_config_load(const char *path, pms_config **out, pms_err *err);
+/* The same from bytes in memory (not copied); `display` names them in messages. */
+pms_status pms_config_load_mem(const char *display, const char *data, size_t len,
+                               pms_config **out, pms_err *err);
 void pms_config_free(pms_config *c);
 
 /* The entry for section/key, or NULL. */

@@ -1,0 +1,904 @@
+#include "savings.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The inequality measures live on another branch until it is merged. */
+#if __has_include("inequality.h")
+#include "concentration.h"
+#include "inequality.h"
+#define PMS_HAVE_INEQ 1
+#endif
+
+__extension__ typedef __int128 i128;
+
+/* ---------------------------------------------------------------- names */
+
+const char *pms_sav_method_name(pms_sav_method m)
+{
+    switch (m) {
+    case PMS_SAV_GLIDEPATH: return "glidepath";
+    case PMS_SAV_CAP: return "cap";
+    case PMS_SAV_PERCENT: return "percent";
+    default: return "none";
+    }
+}
+
+const char *pms_sav_reinvest_name(pms_sav_reinvest r)
+{
+    switch (r) {
+    case PMS_REINVEST_WEIGHTED: return "weighted";
+    case PMS_REINVEST_DEPRIVATION: return "deprivation";
+    case PMS_REINVEST_BELOW_GMS: return "below_gms";
+    default: return "none";
+    }
+}
+
+const char *pms_sav_scope_name(pms_sav_scope s)
+{
+    switch (s) {
+    case PMS_SCOPE_REGION: return "region";
+    case PMS_SCOPE_NATIONAL: return "national";
+    default: return "ccg";
+    }
+}
+
+static const char *const param_names[] = {"target", "cap", "percent", "retention",
+                                          "protect_pct", "protect_per_wp"};
+
+int pms_sav_param_parse(const char *name)
+{
+    for (size_t i = 0; i < sizeof param_names / sizeof param_names[0]; i++)
+        if (!strcmp(name, param_names[i])) return (int)i;
+    return -1;
+}
+
+const char *pms_sav_param_name(pms_sav_param p)
+{
+    return (size_t)p < sizeof param_names / sizeof param_names[0] ? param_names[p] : "?";
+}
+
+char *pms_sav_year_label(int year, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%04d/%02d", year, (year + 1) % 100);
+    return buf;
+}
+
+int pms_sav_year_parse(const char *s, int *year)
+{
+    while (*s == ' ') s++;
+    int y = 0, digits = 0;
+    while (isdigit((unsigned char)*s) && digits < 5) y = y * 10 + (*s++ - '0'), digits++;
+    if (digits != 4 || y < 1900 || y > 2199) return -1;
+    if (*s == '/') {
+        s++;
+        if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1])) return -1;
+        int yy = (s[0] - '0') * 10 + (s[1] - '0');
+        if (yy != (y + 1) % 100) return -1;
+        s += 2;
+    }
+    while (*s == ' ') s++;
+    if (*s) return -1;
+    *year = y;
+    return 0;
+}
+
+/* ------------------------------------------------------------- settings */
+
+void pms_sav_settings_default(pms_sav_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->base_year = 2014;
+    s->mpig_base_year = 2013;
+    s->mpig_taper_years = 7;
+    s->gs_first_year = 2013;
+    s->gs_n = 5;
+    static const double rates[] = {66.25, 73.56, 76.14, 80.59, 85.35};
+    for (size_t i = 0; i < PMS_SAV_MAX_RATES; i++) s->gs_rate[i] = i < 5 ? rates[i] : NAN;
+}
+
+double pms_sav_gs_rate(const pms_sav_settings *s, int year)
+{
+    if (year < s->gs_first_year || (size_t)(year - s->gs_first_year) >= s->gs_n) return NAN;
+    return s->gs_rate[year - s->gs_first_year];
+}
+
+void pms_sav_scenario_default(pms_sav_scenario *s)
+{
+    memset(s, 0, sizeof *s);
+    s->start_year = 2014;
+    s->years = 1;
+    s->method = PMS_SAV_NONE;
+    s->reinvest = PMS_REINVEST_NONE;
+    s->scope = PMS_SCOPE_CCG;
+    s->max_extension = 10;
+}
+
+/* --------------------------------------------------------------- integer */
+
+/* a / b rounded half away from zero, b > 0. */
+static int64_t div_round(i128 a, i128 b)
+{
+    i128 q = a >= 0 ? (a + b / 2) / b : -((-a + b / 2) / b);
+    return (int64_t)q;
+}
+
+/* Pounds (or percent) to an integer count of 1/10000ths: rates are given to
+ * at most a few decimals, and every product below is then exact integer
+ * arithmetic that a reference implementation can repeat. */
+static int64_t to_units4(double v) { return (int64_t)llround(v * 10000.0); }
+
+/* Pence for W (in hundredths, wunits) patients at rate_u (1/10000 pound) per
+ * patient: W x rate x 100 = wunits x rate_u / 10000, rounded half up. */
+static int64_t wp_pence(int64_t wunits, int64_t rate_u)
+{
+    return div_round((i128)wunits * rate_u, 10000);
+}
+
+/* ------------------------------------------------------------ apportion */
+
+static int rem_before(const int64_t *rem, size_t a, size_t b)
+{
+    return rem[a] > rem[b] || (rem[a] == rem[b] && a < b);
+}
+
+/* Reorder idx[0..m) so that its first r entries are the r largest by
+ * rem_before (quickselect, median of three; deterministic). */
+static void select_top(size_t *idx, size_t m, size_t r, const int64_t *rem)
+{
+    size_t lo = 0, hi = m; /* the r-th boundary lies in [lo, hi) */
+    while (hi - lo > 1 && r > lo && r < hi) {
+        size_t mid = lo + (hi - lo) / 2, a = idx[lo], b = idx[mid], c = idx[hi - 1], p;
+        if (rem_before(rem, a, b))
+            p = rem_before(rem, b, c) ? b : (rem_before(rem, a, c) ? c : a);
+        else
+            p = rem_before(rem, a, c) ? a : (rem_before(rem, b, c) ? c : b);
+        /* three-way partition around p: before | p | after */
+        size_t i = lo, j = lo, k = hi;
+        while (j < k) {
+            size_t v = idx[j];
+            if (v == p) {
+                j++;
+            } else if (rem_before(rem, v, p)) {
+                idx[j] = idx[i];
+                idx[i] = v;
+                i++;
+                j++;
+            } else {
+                k--;
+                idx[j] = idx[k];
+                idx[k] = v;
+            }
+        }
+        /* [lo,i) before p, [i,j) == p (exactly one), [j,hi) after */
+        if (r <= i) hi = i;
+        else if (r <= j) return;
+        else lo = j;
+    }
+}
+
+/* Apportion with `rem` as caller scratch (k int64) as well. */
+static pms_status apportion(int64_t amount, const int64_t *w, size_t k, int64_t *out,
+                            size_t *scratch, int64_t *rem)
+{
+    if (amount < 0) return PMS_EDOMAIN;
+    i128 S = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (w[i] < 0) return PMS_EDOMAIN;
+        S += w[i];
+    }
+    if (S <= 0) return PMS_EDOMAIN;
+    int64_t given = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        i128 num = (i128)amount * w[i];
+        out[i] = (int64_t)(num / S);
+        rem[i] = (int64_t)(num % S);
+        given += out[i];
+        if (rem[i] > 0) scratch[m++] = i;
+    }
+    /* sum rem = (amount - given) S and each rem < S, so more than
+     * amount - given practices have a remainder: the pennies always fit. */
+    size_t r = (size_t)(amount - given);
+    select_top(scratch, m, r, rem);
+    for (size_t j = 0; j < r; j++) out[scratch[j]]++;
+    return PMS_OK;
+}
+
+pms_status pms_sav_apportion(int64_t amount, const int64_t *w, size_t k, int64_t *out,
+                             size_t *scratch)
+{
+    int64_t *rem = malloc((k ? k : 1) * sizeof *rem);
+    if (!rem) return PMS_ENOMEM;
+    pms_status st = apportion(amount, w, k, out, scratch, rem);
+    free(rem);
+    return st;
+}
+
+/* -------------------------------------------------------------- prepare */
+
+static int is_contract(const char *s, const char *want)
+{
+    if (!s) return 0;
+    while (*s == ' ') s++;
+    size_t n = strlen(want);
+    for (size_t i = 0; i < n; i++)
+        if (toupper((unsigned char)s[i]) != want[i]) return 0;
+    for (s += n; *s == ' '; s++) {}
+    return *s == 0;
+}
+
+/* Codes to dense indices in order of first appearance (n small: a linear
+ * scan over distinct codes, cached on the previous row's code). */
+static pms_status index_codes(const char *const *codes, const size_t *rows, size_t n,
+                              size_t *idx, const char ***names, size_t *nnames)
+{
+    const char **nm = malloc((n ? n : 1) * sizeof *nm);
+    if (!nm) return PMS_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = codes[rows[i]];
+        size_t j = k;
+        if (i > 0 && !strcmp(nm[idx[i - 1]], c)) {
+            j = idx[i - 1];
+        } else {
+            for (j = 0; j < k; j++)
+                if (!strcmp(nm[j], c)) break;
+        }
+        if (j == k) nm[k++] = c;
+        idx[i] = j;
+    }
+    *names = nm;
+    *nnames = k;
+    return PMS_OK;
+}
+
+void pms_sav_base_free(pms_sav_base *b)
+{
+    if (!b) return;
+    free(b->row);
+    free(b->contract);
+    free(b->weighted);
+    free(b->wunits);
+    free(b->gs0);
+    free(b->mpig0);
+    free(b->pmsbal0);
+    free(b->core0);
+    free(b->imd);
+    free(b->loc);
+    free(b->loc_name);
+    free(b->ccg);
+    free(b->region);
+    memset(b, 0, sizeof *b);
+}
+
+static int64_t pence(double pounds) { return (int64_t)llround(pounds * 100.0); }
+
+pms_status pms_sav_prepare(const pms_sav_data *d, const pms_sav_settings *s,
+                           pms_sav_base *out, pms_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!d->global_sum || !d->mpig || !d->pms_balance || !d->weighted || !d->contract ||
+        !d->locality)
+        return pms_err_set(err, PMS_EUSAGE, "savings: global sum, MPIG, PMS balance, weighted "
+                                            "patients, contract type and locality are required");
+    out->settings = *s;
+    size_t n = d->n ? d->n : 1;
+    out->row = malloc(n * sizeof *out->row);
+    out->contract = malloc(n * sizeof *out->contract);
+    out->weighted = malloc(n * sizeof *out->weighted);
+    out->wunits = malloc(n * sizeof *out->wunits);
+    out->gs0 = malloc(n * sizeof *out->gs0);
+    out->mpig0 = malloc(n * sizeof *out->mpig0);
+    out->pmsbal0 = malloc(n * sizeof *out->pmsbal0);
+    out->core0 = malloc(n * sizeof *out->core0);
+    out->imd = malloc(n * sizeof *out->imd);
+    out->loc = malloc(n * sizeof *out->loc);
+    if (d->ccg) out->ccg = malloc(n * sizeof *out->ccg);
+    if (d->region) out->region = malloc(n * sizeof *out->region);
+    if (!out->row || !out->contract || !out->weighted || !out->wunits || !out->gs0 ||
+        !out->mpig0 || !out->pmsbal0 || !out->core0 || !out->imd || !out->loc ||
+        (d->ccg && !out->ccg) || (d->region && !out->region))
+        goto nomem;
+
+    size_t k = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        double gs = d->global_sum[i], mp = d->mpig[i], pb = d->pms_balance[i],
+               w = d->weighted[i];
+        if (isnan(gs) || isnan(mp) || isnan(pb) || isnan(w)) {
+            out->excluded_missing++;
+            continue;
+        }
+        if (!(w > 0)) {
+            out->excluded_weighted++;
+            continue;
+        }
+        int64_t g = pence(gs), m = pence(mp), p = pence(pb);
+        if (g + m + p <= 0) {
+            out->excluded_core++;
+            continue;
+        }
+        pms_sav_contract ct;
+        if (is_contract(d->contract[i], "GMS")) ct = PMS_CONTRACT_GMS;
+        else if (is_contract(d->contract[i], "PMS")) ct = PMS_CONTRACT_PMS;
+        else {
+            out->excluded_contract++;
+            continue;
+        }
+        if (!d->locality[i] || !d->locality[i][0]) {
+            out->excluded_locality++;
+            continue;
+        }
+        out->row[k] = i;
+        out->contract[k] = ct;
+        out->weighted[k] = w;
+        out->wunits[k] = (int64_t)llround(w * 100.0);
+        out->gs0[k] = g;
+        out->mpig0[k] = m;
+        out->pmsbal0[k] = p;
+        out->core0[k] = g + m + p;
+        double im = d->imd ? d->imd[i] : NAN;
+        out->imd[k] = isfinite(im) ? im : NAN;
+        out->n_imd += isfinite(im) ? 1 : 0;
+        if (ct == PMS_CONTRACT_PMS) out->n_pms++;
+        else out->n_gms++;
+        k++;
+    }
+    out->n = k;
+    if (k == 0) {
+        pms_sav_base_free(out);
+        return pms_err_set(err, PMS_ETOOFEW, "savings: no GMS or PMS practice has core funding "
+                                             "and weighted patients");
+    }
+    if (index_codes(d->locality, out->row, k, out->loc, &out->loc_name, &out->nloc))
+        goto nomem;
+    /* Pool codes: a missing CCG or region code is its own pool "" so that
+     * money never moves between unknown places. */
+    const char **tmp = NULL;
+    size_t ntmp;
+    if (d->ccg) {
+        const char **c = malloc(d->n * sizeof *c);
+        if (!c) goto nomem;
+        for (size_t i = 0; i < d->n; i++) c[i] = d->ccg[i] ? d->ccg[i] : "";
+        pms_status st = index_codes(c, out->row, k, out->ccg, &tmp, &ntmp);
+        free(c);
+        if (st) goto nomem;
+        free(tmp);
+        out->nccg = ntmp;
+    }
+    if (d->region) {
+        const char **c = malloc(d->n * sizeof *c);
+        if (!c) goto nomem;
+        for (size_t i = 0; i < d->n; i++) c[i] = d->region[i] ? d->region[i] : "";
+        pms_status st = index_codes(c, out->row, k, out->region, &tmp, &ntmp);
+        free(c);
+        if (st) goto nomem;
+        free(tmp);
+        out->nregion = ntmp;
+    }
+    return PMS_OK;
+nomem:
+    pms_sav_base_free(out);
+    return pms_err_set(err, PMS_ENOMEM, "out of memory");
+}
+
+/* ------------------------------------------------------------ workspace */
+
+struct pms_sav_ws {
+    size_t n;
+    int64_t *cut_prev, *cut, *tgt_prev, *tgt, *pre, *reinv, *core_prev, *core;
+    int64_t *w, *alloc, *rem, *gmseq, *depunits;
+    size_t *scratch;
+    /* pools: members grouped by pool in index order, per scope */
+    size_t *order[3], *start[3], npool[3];
+    int64_t *pool_amount;
+    double *x, *wt, *xi, *wi, *rank;
+    unsigned char *lost5, *lost10;
+};
+
+void pms_sav_ws_free(pms_sav_ws *w)
+{
+    if (!w) return;
+    int64_t *ia[] = {w->cut_prev, w->cut, w->tgt_prev, w->tgt, w->pre, w->reinv, w->core_prev,
+                     w->core, w->w, w->alloc, w->rem, w->gmseq, w->depunits, w->pool_amount};
+    for (size_t i = 0; i < sizeof ia / sizeof ia[0]; i++) free(ia[i]);
+    for (int s = 0; s < 3; s++) {
+        free(w->order[s]);
+        free(w->start[s]);
+    }
+    free(w->scratch);
+    free(w->x);
+    free(w->wt);
+    free(w->xi);
+    free(w->wi);
+    free(w->rank);
+    free(w->lost5);
+    free(w->lost10);
+    free(w);
+}
+
+/* Counting sort of practices by pool, stable (so ties in an apportionment go
+ * to the practice that comes first in the data). */
+static int build_pools(const size_t *pool, size_t npool, size_t n, size_t **order,
+                       size_t **start)
+{
+    *order = malloc((n ? n : 1) * sizeof **order);
+    *start = calloc(npool + 1, sizeof **start);
+    if (!*order || !*start) return -1;
+    for (size_t i = 0; i < n; i++) (*start)[(pool ? pool[i] : 0) + 1]++;
+    for (size_t p = 0; p < npool; p++) (*start)[p + 1] += (*start)[p];
+    size_t *fill = malloc((npool ? npool : 1) * sizeof *fill);
+    if (!fill) return -1;
+    memcpy(fill, *start, npool * sizeof *fill);
+    for (size_t i = 0; i < n; i++) (*order)[fill[pool ? pool[i] : 0]++] = i;
+    free(fill);
+    return 0;
+}
+
+pms_sav_ws *pms_sav_ws_new(const pms_sav_base *b)
+{
+    pms_sav_ws *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    size_t n = b->n ? b->n : 1;
+    w->n = b->n;
+    int64_t **ia[] = {&w->cut_prev, &w->cut, &w->tgt_prev, &w->tgt, &w->pre, &w->reinv,
+                      &w->core_prev, &w->core, &w->w, &w->alloc, &w->rem, &w->gmseq,
+                      &w->depunits};
+    for (size_t i = 0; i < sizeof ia / sizeof ia[0]; i++)
+        if (!(*ia[i] = malloc(n * sizeof **ia[i]))) goto fail;
+    w->scratch = malloc(n * sizeof *w->scratch);
+    w->x = malloc(n * sizeof *w->x);
+    w->wt = malloc(n * sizeof *w->wt);
+    w->xi = malloc(n * sizeof *w->xi);
+    w->wi = malloc(n * sizeof *w->wi);
+    w->rank = malloc(n * sizeof *w->rank);
+    w->lost5 = malloc(n);
+    w->lost10 = malloc(n);
+    if (!w->scratch || !w->x || !w->wt || !w->xi || !w->wi || !w->rank || !w->lost5 ||
+        !w->lost10)
+        goto fail;
+    size_t np[3] = {b->ccg ? b->nccg : 1, b->region ? b->nregion : 1, 1};
+    const size_t *pl[3] = {b->ccg, b->region, NULL};
+    size_t maxp = 1;
+    for (int s = 0; s < 3; s++) {
+        w->npool[s] = np[s];
+        if (build_pools(pl[s], np[s], b->n, &w->order[s], &w->start[s])) goto fail;
+        if (np[s] > maxp) maxp = np[s];
+    }
+    if (!(w->pool_amount = malloc(maxp * sizeof *w->pool_amount))) goto fail;
+    /* W x IMD in hundredths of a weighted patient: the deprivation weights. */
+    for (size_t i = 0; i < b->n; i++)
+        w->depunits[i] = isnan(b->imd[i]) ? 0 : (int64_t)floor(b->weighted[i] * b->imd[i] * 100.0 + 0.5);
+    return w;
+fail:
+    pms_sav_ws_free(w);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- check */
+
+static const char *gs_hint = "add it to [global_sum]";
+
+#define ORIGIN(line) (file && (line) > 0 ? (snprintf(o, sizeof o, "%s:%d: ", file, (line)), o) : "")
+
+pms_status pms_sav_check_years(const pms_sav_settings *s, const pms_sav_scenario *sc,
+                               const char *file, pms_err *err)
+{
+    char o[1100] = "", y1[16], y2[16];
+    if (sc->years < 1)
+        return pms_err_set(err, PMS_EDOMAIN, "%sscenario '%s' needs at least 1 year",
+                           ORIGIN(sc->line), sc->name);
+    if (sc->start_year < s->base_year)
+        return pms_err_set(err, PMS_EDOMAIN, "%sstart_year %s is before the payments data (%s)",
+                           ORIGIN(sc->line_start_year),
+                           pms_sav_year_label(sc->start_year, y1, sizeof y1),
+                           pms_sav_year_label(s->base_year, y2, sizeof y2));
+    for (unsigned t = 0; t < sc->years; t++) {
+        int y = sc->start_year + (int)t;
+        double r = pms_sav_gs_rate(s, y);
+        if (!isfinite(r))
+            return pms_err_set(err, PMS_EDOMAIN,
+                               "%syear %s of scenario '%s' has no global sum rate (%s)",
+                               ORIGIN(sc->line_start_year ? sc->line_start_year : sc->line),
+                               pms_sav_year_label(y, y1, sizeof y1), sc->name, gs_hint);
+    }
+    return PMS_OK;
+}
+
+pms_status pms_sav_check(const pms_sav_base *b, const pms_sav_scenario *sc,
+                         const char *file, pms_err *err)
+{
+    char o[1100] = "";
+    pms_status st = pms_sav_check_years(&b->settings, sc, file, err);
+    if (st) return st;
+    if (sc->retention_column[0] && !sc->retain)
+        return pms_err_set(err, PMS_ENOTFOUND, "%sretention column '%s' is not in the data",
+                           ORIGIN(sc->line_retention), sc->retention_column);
+    if (sc->reinvest == PMS_REINVEST_DEPRIVATION && b->n_imd == 0)
+        return pms_err_set(err, PMS_ENOTFOUND,
+                           "%sreinvest = deprivation needs the imd2015 column (join the practice "
+                           "IMD file with --data)",
+                           ORIGIN(sc->line_reinvest));
+    if (sc->reinvest != PMS_REINVEST_NONE && sc->scope == PMS_SCOPE_CCG && !b->ccg)
+        return pms_err_set(err, PMS_ENOTFOUND, "%sscope = ccg needs the ccg_code column",
+                           ORIGIN(sc->line_scope ? sc->line_scope : sc->line_reinvest));
+    if (sc->reinvest != PMS_REINVEST_NONE && sc->scope == PMS_SCOPE_REGION && !b->region)
+        return pms_err_set(err, PMS_ENOTFOUND, "%sscope = region needs the region_code column",
+                           ORIGIN(sc->line_scope));
+    if (!(sc->target >= 0) || !(sc->cap >= 0) || !(sc->retention >= 0) ||
+        !(sc->protect_per_wp >= 0) || !(sc->percent >= 0 && sc->percent <= 100) ||
+        !(sc->protect_pct >= 0 && sc->protect_pct <= 100) || sc->target > 1e6 || sc->cap > 1e6 ||
+        sc->max_extension > PMS_SAV_MAX_EXTENSION ||
+        sc->retention > 1e6 || sc->protect_per_wp > 1e6)
+        return pms_err_set(err, PMS_EDOMAIN,
+                           "%sscenario '%s': rates must be between 0 and 1,000,000 pounds per "
+                           "weighted patient and percentages between 0 and 100",
+                           ORIGIN(sc->line), sc->name);
+#undef ORIGIN
+    return PMS_OK;
+}
+
+/* ------------------------------------------------------------ fairness */
+
+static pms_status fairness(const pms_sav_base *b, pms_sav_ws *ws, const int64_t *core,
+                           int full, pms_sav_fairness *f, pms_err *err)
+{
+    size_t n = b->n, m = 0;
+    for (size_t i = 0; i < n; i++) {
+        ws->x[i] = (double)core[i] / 100.0 / b->weighted[i];
+        ws->wt[i] = b->weighted[i];
+    }
+    f->theil_total = f->theil_between = f->theil_within = f->concentration = NAN;
+#ifndef PMS_HAVE_INEQ
+    (void)full;
+    (void)err;
+    (void)m;
+    f->gini = NAN;
+    return PMS_OK;
+#else
+    pms_status st = pms_ineq_gini(ws->x, ws->wt, n, &f->gini, err);
+    if (st || !full) return st;
+    pms_ineq_decomp d;
+    if ((st = pms_ineq_theil_t(ws->x, ws->wt, b->loc, b->nloc, n, &d, err))) return st;
+    f->theil_total = d.total;
+    f->theil_between = d.between;
+    f->theil_within = d.within;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(b->imd[i])) {
+            ws->xi[m] = ws->x[i];
+            ws->wi[m] = ws->wt[i];
+            ws->rank[m] = b->imd[i];
+            m++;
+        }
+    if (m >= 2)
+        st = pms_conc_index(ws->xi, ws->wi, ws->rank, m, PMS_RANK_DESCENDING, &f->concentration,
+                            err);
+    return st;
+#endif
+}
+
+/* ------------------------------------------------------------ the model */
+
+/* MPIG of a GMS practice in `year`: the base value scaled from the base
+ * year's remaining sevenths to this year's (never below zero). */
+static int64_t mpig_in(const pms_sav_settings *s, int64_t mpig0, int year)
+{
+    int kb = s->mpig_taper_years - (s->base_year - s->mpig_base_year);
+    int k = s->mpig_taper_years - (year - s->mpig_base_year);
+    if (kb <= 0) return mpig0; /* taper over before the data: nothing left to taper */
+    if (k < 0) k = 0;
+    if (k >= kb) return mpig0;
+    return div_round((i128)mpig0 * k, kb);
+}
+
+typedef struct {
+    pms_sav_result *r; /* NULL in a sweep */
+    pms_sav_sweep_row *row;
+} sink;
+
+static pms_status grow(pms_sav_result *r, size_t nyears, size_t n, size_t nloc)
+{
+    size_t ny = nyears;
+    pms_sav_year *y = realloc(r->year, ny * sizeof *y);
+    if (!y) return PMS_ENOMEM;
+    r->year = y;
+    int64_t *c = realloc(r->core, (ny + 1) * n * sizeof *c);
+    if (!c) return PMS_ENOMEM;
+    r->core = c;
+    if (!(c = realloc(r->cut, ny * n * sizeof *c))) return PMS_ENOMEM;
+    r->cut = c;
+    if (!(c = realloc(r->reinvest, ny * n * sizeof *c))) return PMS_ENOMEM;
+    r->reinvest = c;
+    if (!(c = realloc(r->loc_core, (ny + 1) * nloc * sizeof *c))) return PMS_ENOMEM;
+    r->loc_core = c;
+    if (!(c = realloc(r->loc_cut, ny * nloc * sizeof *c))) return PMS_ENOMEM;
+    r->loc_cut = c;
+    if (!(c = realloc(r->loc_reinvest, ny * nloc * sizeof *c))) return PMS_ENOMEM;
+    r->loc_reinvest = c;
+    return PMS_OK;
+}
+
+static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pms_sav_ws *ws,
+                           sink *out, pms_err *err)
+{
+    const pms_sav_settings *s = &b->settings;
+    size_t n = b->n;
+    pms_status st;
+    unsigned N = sc->years;
+    int ylast = sc->start_year + (int)N - 1;
+    int64_t tau_u = sc->method == PMS_SAV_GLIDEPATH ? to_units4(sc->target)
+                    : sc->method == PMS_SAV_CAP     ? to_units4(sc->cap)
+                                                    : 0;
+    int64_t ret_u = to_units4(sc->retention), pct_u = to_units4(sc->percent / 100.0);
+    int64_t prot_pct_u = to_units4(sc->protect_pct / 100.0), prot_wp_u = to_units4(sc->protect_per_wp);
+    int protect = prot_pct_u > 0 || prot_wp_u > 0;
+    pms_sav_scope scope = sc->scope;
+    if (scope == PMS_SCOPE_CCG && !b->ccg) scope = PMS_SCOPE_NATIONAL;
+    if (scope == PMS_SCOPE_REGION && !b->region) scope = PMS_SCOPE_NATIONAL;
+    const size_t *order = ws->order[scope], *pstart = ws->start[scope];
+    size_t npool = ws->npool[scope];
+
+    for (size_t i = 0; i < n; i++) {
+        ws->cut_prev[i] = 0;
+        ws->tgt_prev[i] = 0;
+        ws->core_prev[i] = b->core0[i];
+        ws->lost5[i] = ws->lost10[i] = 0;
+    }
+    if (out->r) {
+        pms_sav_result *r = out->r;
+        r->n = n;
+        r->nloc = b->nloc;
+        if (grow(r, 1, n, b->nloc)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        memcpy(r->core, b->core0, n * sizeof *r->core);
+        memset(r->loc_core, 0, b->nloc * sizeof *r->loc_core);
+        for (size_t i = 0; i < n; i++) r->loc_core[b->loc[i]] += b->core0[i];
+        if ((st = fairness(b, ws, b->core0, 1, &r->fair_base, err))) return st;
+    }
+    int64_t net_cum = 0, last_released = 0;
+    for (unsigned t = 1;; t++) {
+        int y = sc->start_year + (int)t - 1;
+        int yr = y < ylast ? y : ylast;
+        int64_t gs_u = to_units4(pms_sav_gs_rate(s, yr));
+        unsigned tt = t < N ? t : N;
+        int64_t released = 0, target = 0, mpig_change = 0;
+        int pending = 0;
+        for (size_t i = 0; i < n; i++) {
+            ws->gmseq[i] = wp_pence(b->wunits[i], gs_u);
+            if (b->contract[i] == PMS_CONTRACT_GMS) {
+                int64_t m = mpig_in(s, b->mpig0[i], y), mprev = mpig_in(s, b->mpig0[i], y - 1);
+                mpig_change += m - mprev;
+                ws->pre[i] = b->gs0[i] + m + b->pmsbal0[i];
+                ws->cut[i] = ws->tgt[i] = 0;
+                continue;
+            }
+            int64_t T = 0;
+            if (sc->method != PMS_SAV_NONE) {
+                int keep = sc->retain && sc->retain[b->row[i]];
+                int64_t floor_p = wp_pence(b->wunits[i], gs_u + tau_u + (keep ? ret_u : 0));
+                int64_t X = b->core0[i] - floor_p;
+                if (X < 0) X = 0;
+                switch (sc->method) {
+                case PMS_SAV_GLIDEPATH: T = (int64_t)((i128)X * tt / N); break;
+                case PMS_SAV_CAP: T = X; break;
+                case PMS_SAV_PERCENT: T = (int64_t)((i128)X * pct_u / 10000); break;
+                default: break;
+                }
+            }
+            /* Money once withdrawn is not handed back when the GMS rate rises. */
+            if (T < ws->tgt_prev[i]) T = ws->tgt_prev[i];
+            int64_t c = T;
+            if (protect) {
+                int64_t base = b->core0[i] - ws->cut_prev[i], lim = INT64_MAX;
+                if (prot_pct_u > 0) lim = (int64_t)((i128)base * prot_pct_u / 10000);
+                if (prot_wp_u > 0) {
+                    int64_t l2 = wp_pence(b->wunits[i], prot_wp_u);
+                    if (l2 < lim) lim = l2;
+                }
+                if (c > ws->cut_prev[i] + lim) c = ws->cut_prev[i] + lim;
+            }
+            if (c < T) pending = 1;
+            ws->tgt[i] = T;
+            ws->cut[i] = c;
+            ws->pre[i] = b->core0[i] - c;
+            released += c;
+            target += T;
+        }
+        /* Reinvestment, pool by pool. */
+        int64_t reinvested = 0;
+        size_t eligible = 0;
+        memset(ws->reinv, 0, n * sizeof *ws->reinv);
+        if (sc->reinvest != PMS_REINVEST_NONE) {
+            for (size_t p = 0; p < npool; p++) {
+                size_t a = pstart[p], e = pstart[p + 1], k = e - a;
+                int64_t A = 0, S = 0;
+                for (size_t j = a; j < e; j++) A += ws->cut[order[j]];
+                int64_t *wv = ws->w + a, *al = ws->alloc + a;
+                if (sc->reinvest == PMS_REINVEST_BELOW_GMS) {
+                    for (size_t j = 0; j < k; j++) {
+                        size_t i = order[a + j];
+                        int64_t gap = ws->gmseq[i] - ws->pre[i];
+                        wv[j] = gap > 0 ? gap : 0;
+                        S += wv[j];
+                        eligible += wv[j] > 0;
+                    }
+                    if (A == 0) continue;
+                    if (S >= A) {
+                        if (apportion(A, wv, k, al, ws->scratch, ws->rem))
+                            return pms_err_set(err, PMS_EDOMAIN, "savings: bad apportionment");
+                    } else {
+                        /* everyone below GMS reaches it; the rest pro rata W */
+                        int64_t rest = A - S;
+                        for (size_t j = 0; j < k; j++) ws->reinv[order[a + j]] = wv[j];
+                        for (size_t j = 0; j < k; j++) wv[j] = b->wunits[order[a + j]];
+                        if (apportion(rest, wv, k, al, ws->scratch, ws->rem))
+                            return pms_err_set(err, PMS_EDOMAIN, "savings: bad apportionment");
+                        for (size_t j = 0; j < k; j++) al[j] += ws->reinv[order[a + j]];
+                    }
+                } else {
+                    for (size_t j = 0; j < k; j++) {
+                        size_t i = order[a + j];
+                        wv[j] = sc->reinvest == PMS_REINVEST_WEIGHTED ? b->wunits[i] : ws->depunits[i];
+                        S += wv[j];
+                        eligible += wv[j] > 0;
+                    }
+                    if (A == 0 || S == 0) continue;  /* nobody to reinvest in: a saving */
+                    if (apportion(A, wv, k, al, ws->scratch, ws->rem))
+                        return pms_err_set(err, PMS_EDOMAIN, "savings: bad apportionment");
+                }
+                for (size_t j = 0; j < k; j++) {
+                    ws->reinv[order[a + j]] = al[j];
+                    reinvested += al[j];
+                }
+            }
+        }
+        /* Year results. */
+        pms_sav_year Y;
+        memset(&Y, 0, sizeof Y);
+        Y.year = y;
+        Y.t = t;
+        Y.extension = t > N;
+        Y.released = released;
+        Y.released_new = released - last_released;
+        Y.reinvested = reinvested;
+        Y.net_saving = released - reinvested;
+        Y.target = target;
+        Y.mpig_change = mpig_change;
+        Y.eligible = eligible;
+        for (size_t i = 0; i < n; i++) {
+            int64_t c = ws->pre[i] + ws->reinv[i], prev = ws->core_prev[i], d = c - prev;
+            ws->core[i] = c;
+            Y.core_total += c;
+            if (d < 0) {
+                Y.losing++;
+                /* loss > 5% of last year's core: 100 (-d) > 5 prev, in integers */
+                if ((i128)(-d) * 100 > (i128)prev * 5) Y.losing_over_5pct++, ws->lost5[i] = 1;
+                if ((i128)(-d) * 100 > (i128)prev * 10) Y.losing_over_10pct++, ws->lost10[i] = 1;
+                if (-d > Y.largest_loss) {
+                    Y.largest_loss = -d;
+                    Y.largest_loss_practice = i;
+                    Y.largest_loss_pct = (double)(-d) / (double)prev;
+                }
+            } else if (d > 0) {
+                Y.gaining++;
+            }
+        }
+        net_cum += Y.net_saving;
+        last_released = released;
+        int last = t >= N && (!pending || t >= N + sc->max_extension);
+        if (out->r) {
+            pms_sav_result *r = out->r;
+            if (grow(r, t, n, b->nloc)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+            if ((st = fairness(b, ws, ws->core, 1, &Y.fair, err))) return st;
+            r->year[t - 1] = Y;
+            r->nyears = t;
+            memcpy(r->core + (size_t)t * n, ws->core, n * sizeof *ws->core);
+            memcpy(r->cut + (size_t)(t - 1) * n, ws->cut, n * sizeof *ws->cut);
+            memcpy(r->reinvest + (size_t)(t - 1) * n, ws->reinv, n * sizeof *ws->reinv);
+            int64_t *lc = r->loc_core + (size_t)t * b->nloc, *lu = r->loc_cut + (size_t)(t - 1) * b->nloc,
+                    *lr = r->loc_reinvest + (size_t)(t - 1) * b->nloc;
+            memset(lc, 0, b->nloc * sizeof *lc);
+            memset(lu, 0, b->nloc * sizeof *lu);
+            memset(lr, 0, b->nloc * sizeof *lr);
+            for (size_t i = 0; i < n; i++) {
+                lc[b->loc[i]] += ws->core[i];
+                lu[b->loc[i]] += ws->cut[i];
+                lr[b->loc[i]] += ws->reinv[i];
+            }
+        } else if (last) {
+            if ((st = fairness(b, ws, ws->core, 0, &Y.fair, err))) return st;
+        }
+        if (out->row) {
+            pms_sav_sweep_row *w = out->row;
+            w->released_final = Y.released;
+            w->reinvested_final = Y.reinvested;
+            w->net_saving_final = Y.net_saving;
+            w->net_saving_cumulative = net_cum;
+            w->extension_years = t > N ? t - N : 0;
+            w->gini_after = Y.fair.gini;
+        }
+        if (last) {
+            size_t un = 0;
+            int64_t gap = 0;
+            for (size_t i = 0; i < n; i++)
+                if (ws->cut[i] < ws->tgt[i]) un++, gap += ws->tgt[i] - ws->cut[i];
+            if (out->r) out->r->unmet_practices = un, out->r->unmet = gap;
+            if (out->row) out->row->unmet_practices = un;
+            break;
+        }
+        int64_t *sw = ws->cut_prev;
+        ws->cut_prev = ws->cut;
+        ws->cut = sw;
+        sw = ws->tgt_prev;
+        ws->tgt_prev = ws->tgt;
+        ws->tgt = sw;
+        sw = ws->core_prev;
+        ws->core_prev = ws->core;
+        ws->core = sw;
+    }
+    if (out->row) {
+        size_t c5 = 0, c10 = 0;
+        for (size_t i = 0; i < n; i++) c5 += ws->lost5[i], c10 += ws->lost10[i];
+        out->row->losing_over_5pct = c5;
+        out->row->losing_over_10pct = c10;
+    }
+    if (out->r) {
+        out->r->extension_years = out->r->nyears > N ? (unsigned)(out->r->nyears - N) : 0;
+        size_t *lp = calloc(b->nloc ? b->nloc : 1, sizeof *lp);
+        if (!lp) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++) lp[b->loc[i]]++;
+        out->r->loc_practices = lp;
+    }
+    return PMS_OK;
+}
+
+void pms_sav_result_free(pms_sav_result *r)
+{
+    if (!r) return;
+    free(r->year);
+    free(r->core);
+    free(r->cut);
+    free(r->reinvest);
+    free(r->loc_core);
+    free(r->loc_cut);
+    free(r->loc_reinvest);
+    free(r->loc_practices);
+    memset(r, 0, sizeof *r);
+}
+
+pms_status pms_sav_run(const pms_sav_base *b, const pms_sav_scenario *sc, pms_sav_ws *ws,
+                       pms_sav_result *out, pms_err *err)
+{
+    memset(out, 0, sizeof *out);
+    pms_status st = pms_sav_check(b, sc, NULL, err);
+    if (st) return st;
+    out->scenario = *sc;
+    sink k = {out, NULL};
+    st = simulate(b, sc, ws, &k, err);
+    if (st) pms_sav_result_free(out);
+    return st;
+}
+
+pms_status pms_sav_sweep_point(const pms_sav_base *b, const pms_sav_scenario *sc,
+                               pms_sav_param p, double value, pms_sav_ws *ws,
+                               pms_sav_sweep_row *out, pms_err *err)
+{
+    pms_sav_scenario s = *sc;
+    switch (p) {
+    case PMS_SWEEP_TARGET: s.target = value; break;
+    case PMS_SWEEP_CAP: s.cap = value; break;
+    case PMS_SWEEP_PERCENT: s.percent = value; break;
+    case PMS_SWEEP_RETENTION: s.retention = value; break;
+    case PMS_SWEEP_PROTECT_PCT: s.protect_pct = value; break;
+    case PMS_SWEEP_PROTECT_PER_WP: s.protect_per_wp = value; break;
+    default: return pms_err_set(err, PMS_EUSAGE, "savings: unknown sweep parameter");
+    }
+    memset(out, 0, sizeof *out);
+    out->value = value;
+    pms_status st = pms_sav_check(b, &s, NULL, err);
+    if (st) return st;
+    sink k = {NULL, out};
+    return simulate(b, &s, ws, &k, err);
+}

@@ -1,0 +1,440 @@
+#include "scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+
+static const char *const model_keys[] = {"base_year", "locality", "mpig_base_year",
+                                         "mpig_taper_years", NULL};
+static const char *const scenario_keys[] = {
+    "description", "start_year", "years", "method", "target", "cap", "percent",
+    "retention_column", "retention", "protect_max_pct", "protect_max_per_wp", "max_extension_years", "reinvest",
+    "scope", NULL};
+
+static int in_list(const char *k, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (!strcmp(k, list[i])) return 1;
+    return 0;
+}
+
+/* A rate or percentage: a plain decimal number, >= 0, at most `hi`. */
+static pms_status get_number(const pms_config *c, const pms_config_entry *e, double hi,
+                             const char *unit, double *out, pms_err *err)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(e->value, &end);
+    while (*end == ' ') end++;
+    if (end == e->value || *end || errno || !isfinite(v) || strpbrk(e->value, "xXnN"))
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: %s must be a number, not '%s'", c->path,
+                           e->line, e->key, e->value);
+    if (v < 0)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: %s is negative (%s): %s must be >= 0",
+                           c->path, e->line, e->key, e->value, unit);
+    if (v > hi)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: %s must be at most %g, not %s", c->path,
+                           e->line, e->key, hi, e->value);
+    *out = v + 0.0; /* -0 reads as 0 */
+    return PMS_OK;
+}
+
+static pms_status get_year(const pms_config *c, const pms_config_entry *e, int *out, pms_err *err)
+{
+    if (pms_sav_year_parse(e->value, out))
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s:%d: %s must be a financial year such as 2014/15, not '%s'", c->path,
+                           e->line, e->key, e->value);
+    return PMS_OK;
+}
+
+static pms_status get_choice(const pms_config *c, const pms_config_entry *e,
+                             const char *const *names, size_t nnames, int *out, pms_err *err)
+{
+    for (size_t i = 0; i < nnames; i++)
+        if (!strcmp(e->value, names[i])) {
+            *out = (int)i;
+            return PMS_OK;
+        }
+    char list[256] = "";
+    for (size_t i = 0; i < nnames; i++) {
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", names[i],
+                 i + 2 < nnames ? ", " : i + 2 == nnames ? " or " : "");
+    }
+    return pms_err_set(err, PMS_EPARSE, "%s:%d: %s must be %s, not '%s'", c->path, e->line,
+                       e->key, list, e->value);
+}
+
+static pms_status read_model(const pms_config *c, pms_scenario_file *f, pms_err *err)
+{
+    pms_status st;
+    for (size_t i = 0; i < c->n; i++) {
+        const pms_config_entry *e = &c->e[i];
+        if (strcmp(e->section, "model")) continue;
+        if (!strcmp(e->key, "base_year")) {
+            if ((st = get_year(c, e, &f->settings.base_year, err))) return st;
+        } else if (!strcmp(e->key, "mpig_base_year")) {
+            if ((st = get_year(c, e, &f->settings.mpig_base_year, err))) return st;
+        } else if (!strcmp(e->key, "mpig_taper_years")) {
+            double v;
+            if ((st = get_number(c, e, 100, "a number of years", &v, err))) return st;
+            if (v != floor(v) || v < 1)
+                return pms_err_set(err, PMS_EPARSE,
+                                   "%s:%d: mpig_taper_years must be a whole number from 1 to "
+                                   "100, not '%s'",
+                                   c->path, e->line, e->value);
+            f->settings.mpig_taper_years = (int)v;
+        } else if (!strcmp(e->key, "locality")) {
+            if (!e->value[0] || strlen(e->value) >= sizeof f->locality)
+                return pms_err_set(err, PMS_EPARSE, "%s:%d: locality must name a column",
+                                   c->path, e->line);
+            snprintf(f->locality, sizeof f->locality, "%s", e->value);
+            f->line_locality = e->line;
+        }
+    }
+    return PMS_OK;
+}
+
+static pms_status read_rates(const pms_config *c, pms_scenario_file *f, pms_err *err)
+{
+    int any = 0;
+    pms_status st;
+    /* Years given override the defaults; the table spans both. */
+    pms_sav_settings *s = &f->settings;
+    double rate[PMS_SAV_MAX_RATES];
+    int lo = s->gs_first_year, hi = s->gs_first_year + (int)s->gs_n - 1;
+    for (size_t i = 0; i < c->n; i++) {
+        const pms_config_entry *e = &c->e[i];
+        if (strcmp(e->section, "global_sum")) continue;
+        int y;
+        if (pms_sav_year_parse(e->key, &y))
+            return pms_err_set(err, PMS_EPARSE,
+                               "%s:%d: [global_sum] keys are financial years such as 2015/16, "
+                               "not '%s'",
+                               c->path, e->line, e->key);
+        double v = 0;
+        if ((st = get_number(c, e, 1e6, "a global sum rate in pounds per weighted patient", &v,
+                             err)))
+            return st;
+        (void)v;
+        if (y < lo) lo = y;
+        if (y > hi) hi = y;
+        if (hi - lo + 1 > PMS_SAV_MAX_RATES)
+            return pms_err_set(err, PMS_EPARSE,
+                               "%s:%d: [global_sum] spans more than %d years", c->path, e->line,
+                               PMS_SAV_MAX_RATES);
+        any = 1;
+    }
+    if (!any) return PMS_OK;
+    for (int y = lo; y <= hi; y++) rate[y - lo] = pms_sav_gs_rate(s, y);
+    for (size_t i = 0; i < c->n; i++) {
+        const pms_config_entry *e = &c->e[i];
+        if (strcmp(e->section, "global_sum")) continue;
+        int y;
+        double v = 0;
+        pms_sav_year_parse(e->key, &y);
+        get_number(c, e, 1e6, "", &v, err);
+        rate[y - lo] = v;
+    }
+    s->gs_first_year = lo;
+    s->gs_n = (size_t)(hi - lo + 1);
+    for (size_t i = 0; i < PMS_SAV_MAX_RATES; i++) s->gs_rate[i] = i < s->gs_n ? rate[i] : NAN;
+    return PMS_OK;
+}
+
+static const char *const method_names[] = {"none", "glidepath", "cap", "percent"};
+static const char *const reinvest_names[] = {"none", "weighted", "deprivation", "below_gms"};
+static const char *const scope_names[] = {"ccg", "region", "national"};
+
+static pms_status read_scenario(const pms_config *c, const char *name, pms_sav_scenario *sc,
+                                pms_err *err)
+{
+    pms_status st;
+    pms_sav_scenario_default(sc);
+    const pms_config_entry *first = NULL, *e_method = NULL, *e_start = NULL, *e_years = NULL,
+                           *e_target = NULL, *e_cap = NULL, *e_pct = NULL, *e_rcol = NULL,
+                           *e_ret = NULL;
+    for (size_t i = 0; i < c->n; i++) {
+        const pms_config_entry *e = &c->e[i];
+        if (strcmp(e->section, name)) continue;
+        if (!first) first = e;
+        const char *k = e->key;
+        int v = 0;
+        if (!strcmp(k, "description")) {
+            snprintf(sc->description, sizeof sc->description, "%s", e->value);
+        } else if (!strcmp(k, "start_year")) {
+            if ((st = get_year(c, e, &sc->start_year, err))) return st;
+            sc->line_start_year = e->line;
+            e_start = e;
+        } else if (!strcmp(k, "years")) {
+            char *end;
+            errno = 0;
+            long y = strtol(e->value, &end, 10);
+            while (*end == ' ') end++;
+            if (end == e->value || *end || errno || y < 1 || y > 30)
+                return pms_err_set(err, PMS_EPARSE,
+                                   "%s:%d: years must be a whole number from 1 to 30, not '%s'",
+                                   c->path, e->line, e->value);
+            sc->years = (unsigned)y;
+            e_years = e;
+        } else if (!strcmp(k, "method")) {
+            if ((st = get_choice(c, e, method_names, 4, &v, err))) return st;
+            sc->method = (pms_sav_method)v;
+            e_method = e;
+        } else if (!strcmp(k, "reinvest")) {
+            if ((st = get_choice(c, e, reinvest_names, 4, &v, err))) return st;
+            sc->reinvest = (pms_sav_reinvest)v;
+            sc->line_reinvest = e->line;
+        } else if (!strcmp(k, "scope")) {
+            if ((st = get_choice(c, e, scope_names, 3, &v, err))) return st;
+            sc->scope = (pms_sav_scope)v;
+            sc->line_scope = e->line;
+        } else if (!strcmp(k, "target")) {
+            if ((st = get_number(c, e, 1e6, "a rate in pounds per weighted patient", &sc->target,
+                                 err)))
+                return st;
+            e_target = e;
+        } else if (!strcmp(k, "cap")) {
+            if ((st = get_number(c, e, 1e6, "a rate in pounds per weighted patient", &sc->cap,
+                                 err)))
+                return st;
+            e_cap = e;
+        } else if (!strcmp(k, "percent")) {
+            if ((st = get_number(c, e, 100, "a percentage", &sc->percent, err))) return st;
+            e_pct = e;
+        } else if (!strcmp(k, "retention")) {
+            if ((st = get_number(c, e, 1e6, "a rate in pounds per weighted patient",
+                                 &sc->retention, err)))
+                return st;
+            e_ret = e;
+        } else if (!strcmp(k, "retention_column")) {
+            if (!e->value[0] || strlen(e->value) >= sizeof sc->retention_column)
+                return pms_err_set(err, PMS_EPARSE, "%s:%d: retention_column must name a column",
+                                   c->path, e->line);
+            snprintf(sc->retention_column, sizeof sc->retention_column, "%s", e->value);
+            sc->line_retention = e->line;
+            e_rcol = e;
+        } else if (!strcmp(k, "max_extension_years")) {
+            char *end;
+            errno = 0;
+            long y = strtol(e->value, &end, 10);
+            while (*end == ' ') end++;
+            if (end == e->value || *end || errno || y < 0 || y > PMS_SAV_MAX_EXTENSION)
+                return pms_err_set(err, PMS_EPARSE,
+                                   "%s:%d: max_extension_years must be a whole number from 0 to "
+                                   "%d, not '%s'",
+                                   c->path, e->line, PMS_SAV_MAX_EXTENSION, e->value);
+            sc->max_extension = (unsigned)y;
+        } else if (!strcmp(k, "protect_max_pct")) {
+            if ((st = get_number(c, e, 100, "a percentage", &sc->protect_pct, err))) return st;
+        } else if (!strcmp(k, "protect_max_per_wp")) {
+            if ((st = get_number(c, e, 1e6, "a rate in pounds per weighted patient",
+                                 &sc->protect_per_wp, err)))
+                return st;
+        }
+    }
+    snprintf(sc->name, sizeof sc->name, "%s", name);
+    sc->line = first->line;
+    if (!e_start)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: scenario [%s] has no start_year", c->path,
+                           first->line, name);
+    if (!e_years)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: scenario [%s] has no years", c->path,
+                           first->line, name);
+    if (!e_method)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: scenario [%s] has no method", c->path,
+                           first->line, name);
+    if (sc->method == PMS_SAV_CAP && !e_cap)
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s:%d: method cap needs cap = POUNDS (premium kept per weighted "
+                           "patient)",
+                           c->path, e_method->line);
+    if (sc->method == PMS_SAV_PERCENT && !e_pct)
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s:%d: method percent needs percent = P (share of the premium "
+                           "removed)",
+                           c->path, e_method->line);
+    const pms_config_entry *stray = sc->method != PMS_SAV_CAP && e_cap           ? e_cap
+                                    : sc->method != PMS_SAV_PERCENT && e_pct     ? e_pct
+                                    : sc->method != PMS_SAV_GLIDEPATH && e_target ? e_target
+                                                                                 : NULL;
+    if (stray)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: %s does not apply to method %s", c->path,
+                           stray->line, stray->key, e_method->value);
+    if (e_ret && !e_rcol)
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s:%d: retention needs retention_column (the column flagging the "
+                           "practices that accepted the offer)",
+                           c->path, e_ret->line);
+    if (e_rcol && !e_ret)
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s:%d: retention_column needs retention = POUNDS per weighted patient",
+                           c->path, e_rcol->line);
+    return PMS_OK;
+}
+
+static pms_status from_config(const pms_config *c, pms_scenario_file **out, pms_err *err)
+{
+    pms_status st;
+    pms_scenario_file *f = calloc(1, sizeof *f);
+    if (!f || !(f->path = strdup(c->path))) {
+        free(f);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    pms_sav_settings_default(&f->settings);
+    snprintf(f->locality, sizeof f->locality, "ccg_code");
+    /* Keys: known per kind of section, none outside a section. */
+    const char **names = calloc(c->n ? c->n : 1, sizeof *names);
+    size_t nn = 0;
+    if (!names) {
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const pms_config_entry *e = &c->e[i];
+        if (!e->section[0]) {
+            st = pms_err_set(err, PMS_EPARSE,
+                             "%s:%d: '%s' is outside any [section] (put it under [model] or a "
+                             "scenario)",
+                             c->path, e->line, e->key);
+            goto fail;
+        }
+        int is_model = !strcmp(e->section, "model"), is_gs = !strcmp(e->section, "global_sum");
+        if ((is_model && !in_list(e->key, model_keys)) ||
+            (!is_model && !is_gs && !in_list(e->key, scenario_keys))) {
+            st = pms_err_set(err, PMS_EPARSE, "%s:%d: unknown key '%s' in [%s]", c->path, e->line,
+                             e->key, e->section);
+            goto fail;
+        }
+        if (is_model || is_gs) continue;
+        size_t j = 0;
+        while (j < nn && strcmp(names[j], e->section)) j++;
+        if (j == nn) {
+            if (strlen(e->section) >= PMS_SAV_NAME_MAX) {
+                st = pms_err_set(err, PMS_EPARSE,
+                                 "%s:%d: scenario name [%s] is longer than %d characters",
+                                 c->path, e->line, e->section, PMS_SAV_NAME_MAX - 1);
+                goto fail;
+            }
+            names[nn++] = e->section;
+        }
+    }
+    if ((st = read_model(c, f, err)) || (st = read_rates(c, f, err))) goto fail;
+    if (nn == 0) {
+        st = pms_err_set(err, PMS_EPARSE,
+                         "%s: no scenarios: add a [section] with start_year, years and method",
+                         c->path);
+        goto fail;
+    }
+    if (!(f->s = calloc(nn, sizeof *f->s))) {
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t j = 0; j < nn; j++) {
+        if ((st = read_scenario(c, names[j], &f->s[j], err))) goto fail;
+        f->n = j + 1;
+        if ((st = pms_sav_check_years(&f->settings, &f->s[j], c->path, err))) goto fail;
+    }
+    free(names);
+    *out = f;
+    return PMS_OK;
+fail:
+    free(names);
+    pms_scenario_free(f);
+    return st;
+}
+
+pms_status pms_scenario_load(const char *path, pms_scenario_file **out, pms_err *err)
+{
+    *out = NULL;
+    pms_config *c = NULL;
+    pms_status st = pms_config_load(path, &c, err);
+    if (st) return st;
+    st = from_config(c, out, err);
+    pms_config_free(c);
+    return st;
+}
+
+pms_status pms_scenario_load_mem(const char *display, const char *data, size_t len,
+                                 pms_scenario_file **out, pms_err *err)
+{
+    *out = NULL;
+    pms_config *c = NULL;
+    pms_status st = pms_config_load_mem(display, data, len, &c, err);
+    if (st) return st;
+    st = from_config(c, out, err);
+    pms_config_free(c);
+    return st;
+}
+
+void pms_scenario_free(pms_scenario_file *f)
+{
+    if (!f) return;
+    free(f->path);
+    free(f->s);
+    free(f);
+}
+
+int pms_scenario_find(const pms_scenario_file *f, const char *name)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (!strcmp(f->s[i].name, name)) return (int)i;
+    return -1;
+}
+
+static int word_flag(const char *s)
+{
+    static const char *const yes[] = {"yes", "y", "true", "1", NULL},
+                             *const no[] = {"no", "n", "false", "0", "", NULL};
+    while (*s == ' ') s++;
+    char w[16];
+    size_t n = 0;
+    while (s[n] && n < sizeof w - 1) w[n] = s[n], n++;
+    w[n] = 0;
+    while (n && w[n - 1] == ' ') w[--n] = 0;
+    for (size_t i = 0; yes[i]; i++)
+        if (!strcasecmp(w, yes[i])) return 1;
+    for (size_t i = 0; no[i]; i++)
+        if (!strcasecmp(w, no[i])) return 0;
+    return -1;
+}
+
+pms_status pms_scenario_flags(const pms_scenario_file *f, size_t k, const pms_table *t,
+                              unsigned char **flags, pms_err *err)
+{
+    *flags = NULL;
+    const pms_sav_scenario *sc = &f->s[k];
+    if (!sc->retention_column[0]) return PMS_OK;
+    const pms_column *col = pms_table_col(t, sc->retention_column);
+    if (!col)
+        return pms_err_set(err, PMS_ENOTFOUND, "%s:%d: retention column '%s' is not in the data",
+                           f->path, sc->line_retention, sc->retention_column);
+    unsigned char *fl = malloc(t->nrows ? t->nrows : 1);
+    if (!fl) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (col->type == PMS_COL_NUM) {
+            fl[i] = !isnan(col->num[i]) && col->num[i] != 0;
+            continue;
+        }
+        int v = col->text[i] ? word_flag(col->text[i]) : 0;
+        if (v < 0) {
+            pms_err_set(err, PMS_EPARSE,
+                        "%s:%d: retention column '%s' holds '%s' (line %ld of %s): use yes/no "
+                        "or 1/0",
+                        f->path, sc->line_retention, sc->retention_column, col->text[i],
+                        t->line ? t->line[i] : 0L, t->nsources ? t->sources[0].path : "the data");
+            free(fl);
+            return PMS_EPARSE;
+        }
+        fl[i] = (unsigned char)v;
+    }
+    *flags = fl;
+    return PMS_OK;
+}
