@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include <gsl/gsl_cdf.h>
+
 typedef long double ld;
 
 typedef struct { double key; size_t idx; } key_idx;
@@ -76,5 +78,75 @@ pms_status pms_conc_index(const double *x, const double *w, const double *rank_b
     }
     free(k);
     *ci = (double)(2 * (acc / W) / mu);
+    return PMS_OK;
+}
+
+const char *pms_conc_sign_convention(pms_rank_dir dir)
+{
+    return dir == PMS_RANK_DESCENDING
+               ? "units ranked from the highest to the lowest ranking value; C < 0 means the "
+                 "amount is concentrated among units with high ranking values (ranked first), "
+                 "C > 0 among units with low ones"
+               : "units ranked from the lowest to the highest ranking value; C < 0 means the "
+                 "amount is concentrated among units with low ranking values (ranked first), "
+                 "C > 0 among units with high ones";
+}
+
+pms_status pms_conc_compute(const double *x, const double *w, const double *rank_by, size_t n,
+                            pms_rank_dir dir, double level, pms_conc_result *out, pms_err *err)
+{
+    if (!(level > 0 && level < 1))
+        return pms_err_set(err, PMS_EDOMAIN, "concentration index: level %g is not in (0, 1)",
+                           level);
+    double C;
+    pms_status s = pms_conc_index(x, w, rank_by, n, dir, &C, err);
+    if (s != PMS_OK) return s;
+    key_idx *k = malloc(n * sizeof *k);
+    if (!k) return pms_err_set(err, PMS_ENOMEM, "concentration index: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        k[i].key = dir == PMS_RANK_DESCENDING ? -rank_by[i] : rank_by[i];
+        k[i].idx = i;
+    }
+    qsort(k, n, sizeof *k, cmp_key);
+    ld W = 0, Y = 0;
+    for (size_t i = 0; i < n; i++) {
+        ld wi = w ? w[i] : 1.0L;
+        W += wi;
+        Y += wi * x[i];
+    }
+    ld mu = Y / W, v = 0, vg = 0, before_w = 0, before_y = 0;
+    for (size_t a = 0; a < n;) {
+        size_t b = a;
+        ld Wb = 0, Yb = 0;
+        for (; b < n && k[b].key == k[a].key; b++) {
+            ld wi = w ? w[k[b].idx] : 1.0L;
+            Wb += wi;
+            Yb += wi * x[k[b].idx];
+        }
+        ld R = (before_w + Wb / 2) / W, q0 = before_y / Y, q1 = (before_y + Yb) / Y;
+        for (size_t j = a; j < b; j++) {
+            size_t i = k[j].idx;
+            ld f = (w ? w[i] : 1.0L) / W;
+            ld infl = (x[i] / mu) * (2 * R - 1 - C) + 2 - q0 - q1 - 1 - C;
+            ld ig = mu * infl + C * (x[i] - mu);
+            v += f * f * infl * infl;
+            vg += f * f * ig * ig;
+        }
+        before_w += Wb;
+        before_y += Yb;
+        a = b;
+    }
+    free(k);
+    double z = gsl_cdf_ugaussian_Pinv((1 + level) / 2);
+    out->n = n;
+    out->dir = dir;
+    out->level = level;
+    out->mean = (double)mu;
+    out->ci = C;
+    out->se = (double)sqrtl(v);
+    out->ci_low = C - z * out->se;
+    out->ci_high = C + z * out->se;
+    out->generalized = (double)(mu * C);
+    out->se_generalized = (double)sqrtl(vg);
     return PMS_OK;
 }

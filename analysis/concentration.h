@@ -30,4 +30,34 @@ typedef enum { PMS_RANK_ASCENDING = 0, PMS_RANK_DESCENDING = 1 } pms_rank_dir;
 pms_status pms_conc_index(const double *x, const double *w, const double *rank_by, size_t n,
                           pms_rank_dir dir, double *ci, pms_err *err);
 
+/* The index with its generalised form and standard errors.
+ * se: the delta-method SE of Kakwani, Wagstaff & van Doorslaer (1997, eq. 14),
+ *   var(C) = (1/n) [(1/n) sum a_i^2 - (1 + C)^2],
+ *   a_i = (x_i/mu)(2 R_i - 1 - C) + 2 - q_{i-1} - q_i,
+ *   q_i the cumulative share of x up to unit i in rank order; with weights it
+ *   is the linearisation variance sum_i f_i^2 (a_i - 1 - C)^2, f_i = w_i/W,
+ *   which equals the formula above for unit weights.  Units of a tie block
+ *   share its end points q_{before}, q_{after}.  The practices are the
+ *   sampling units; weights are masses, not counts.
+ * generalized = mu C (Wagstaff, van Doorslaer & Watanabe 2003), in the units
+ *   of x; se_generalized from its influence function mu (a_i - 1 - C) + C (x_i - mu).
+ * ci_low/ci_high: C +- z se at `level` (normal approximation). */
+typedef struct {
+    size_t n;
+    pms_rank_dir dir;
+    double level;
+    double mean;                  /* weighted mean of x */
+    double ci;                    /* C, see the sign convention above */
+    double se;
+    double ci_low, ci_high;
+    double generalized, se_generalized;
+} pms_conc_result;
+
+/* Errors as pms_conc_index, plus PMS_EDOMAIN for level outside (0, 1). */
+pms_status pms_conc_compute(const double *x, const double *w, const double *rank_by, size_t n,
+                            pms_rank_dir dir, double level, pms_conc_result *out, pms_err *err);
+
+/* "most deprived first"-style wording is the caller's; this names the rule. */
+const char *pms_conc_sign_convention(pms_rank_dir dir);
+
 #endif

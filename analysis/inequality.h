@@ -43,4 +43,70 @@ pms_status pms_ineq_gini(const double *x, const double *w, size_t n, double *gin
 pms_status pms_ineq_theil_t(const double *x, const double *w, const size_t *group,
                             size_t ngroups, size_t n, pms_ineq_decomp *out, pms_err *err);
 
+/* Generalised entropy GE(alpha) for alpha = 0 (Theil L, the mean log
+ * deviation), 1 (Theil T) or 2 (half the squared CV), with exact parts
+ * (Shorrocks 1980; Cowell 2011, A.3), v_g = W_g/W, s_g = Y_g/Y:
+ *   GE(a) = 1/(a(a-1)) [sum_i (w_i/W)(x_i/mu)^a - 1],  GE(0) = sum (w_i/W) ln(mu/x_i),
+ *   within = sum_g v_g^(1-a) s_g^a GE_g,  between = GE(a) of the distribution
+ *   in which every unit of g has mu_g.  GE(2) is computed from squared
+ *   deviations (two passes), never as a difference of raw moments.
+ * x > 0 for alpha = 0 and 1; x >= 0 (mean > 0) for alpha = 2.
+ * Errors as pms_ineq_theil_t, plus PMS_EDOMAIN for another alpha. */
+pms_status pms_ineq_ge(const double *x, const double *w, const size_t *group, size_t ngroups,
+                       size_t n, int alpha, pms_ineq_decomp *out, pms_err *err);
+
+/* Atkinson index with inequality aversion eps >= 0 (x > 0 when eps >= 1):
+ *   A = 1 - [sum (w_i/W)(x_i/mu)^(1-eps)]^(1/(1-eps)),  A(1) = 1 - exp(sum (w_i/W) ln x_i)/mu. */
+pms_status pms_ineq_atkinson(const double *x, const double *w, size_t n, double eps, double *a,
+                             pms_err *err);
+
+/* Weighted quantile: the inverse of the weighted distribution function,
+ * Q(p) = x_(k) with k the first unit (x ascending) whose cumulative weight
+ * reaches p W.  With unit weights this is R's quantile(x, p, type = 1)
+ * (Hyndman & Fan 1996, definition 1), including R's fuzz of 4 ulps when p W
+ * falls on a cumulative weight.  p in [0, 1]; Q(0) = min x. */
+pms_status pms_ineq_quantile(const double *x, const double *w, size_t n, double p, double *q,
+                             pms_err *err);
+
+/* Lorenz curve: the n + 1 vertices (P_0, L_0) = (0, 0), ..., (1, 1) over x
+ * ascending (P cumulative weight share, L cumulative amount share).  P and L
+ * are caller arrays of n + 1.  x >= 0 with a positive sum. */
+pms_status pms_ineq_lorenz(const double *x, const double *w, size_t n, double *P, double *L,
+                           pms_err *err);
+
+/* L(p) on the piecewise-linear Lorenz curve through those vertices. */
+double pms_ineq_lorenz_at(const double *P, const double *L, size_t npoints, double p);
+
+/* Everything issue 4 reports for one distribution.  Conventions:
+ *   cv = sqrt(sum (w_i/W)(x_i - mu)^2) / mu (population form, as ineq::var.coeff);
+ *   p90_p10 = Q(0.9)/Q(0.1) with the quantile above;
+ *   palma = (1 - L(0.9)) / L(0.4), the top 10% of patients' share of the amount
+ *     over the bottom 40%'s, on the Lorenz curve (a unit straddling 0.4 or 0.9
+ *     is split pro rata, so weights need not fall on the cut points);
+ *   hoover = (1/2) sum |s_i - w_i/W| = sum (w_i/W)|x_i - mu| / (2 mu), the share
+ *     of the amount that would have to move to equalise (ineq::RS for unit weights);
+ *   atkinson[0..2] for eps = 0.5, 1, 2.
+ * Needs x > 0 (Theil L, Atkinson 1 and 2).  group may be NULL (one group). */
+typedef struct {
+    size_t n;
+    double total_weight, total_amount;   /* W, sum w x */
+    double mean, cv, p10, p90, p90_p10, palma, hoover, gini;
+    pms_ineq_decomp theil_t, theil_l, ge2;
+    double atkinson_0_5, atkinson_1, atkinson_2;
+} pms_ineq_summary;
+
+pms_status pms_ineq_summarise(const double *x, const double *w, const size_t *group,
+                              size_t ngroups, size_t n, pms_ineq_summary *out, pms_err *err);
+
+/* One row per group (rows[ngroups], caller-owned): members, weighted mean,
+ * share of the weight (patients) and of the amount (funding), and the Gini
+ * inside the group (NaN for an empty group). */
+typedef struct {
+    size_t n;
+    double weight, mean, share_weight, share_amount, gini;
+} pms_ineq_group;
+
+pms_status pms_ineq_groups(const double *x, const double *w, const size_t *group, size_t ngroups,
+                           size_t n, pms_ineq_group *rows, pms_err *err);
+
 #endif

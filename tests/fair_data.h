@@ -16,18 +16,28 @@ typedef struct {
     size_t rows, n, missing, nonpositive, ngroups;
     double *x, *w, *imd;   /* n each; imd NaN where missing */
     size_t *group;         /* n, CCG index in first-seen order */
+    char **names;          /* ngroups CCG codes */
 } fair_data;
 
-static void fair_data_free(fair_data *d)
+static inline void fair_data_free(fair_data *d)
 {
     free(d->x);
     free(d->w);
     free(d->imd);
     free(d->group);
+    for (size_t g = 0; g < d->ngroups; g++) free(d->names[g]);
+    free(d->names);
     memset(d, 0, sizeof *d);
 }
 
-static int fair_data_load(fair_data *d)
+static inline size_t fair_group(const fair_data *d, const char *code)
+{
+    for (size_t g = 0; g < d->ngroups; g++)
+        if (!strcmp(d->names[g], code)) return g;
+    return (size_t)-1;
+}
+
+static inline int fair_data_load(fair_data *d)
 {
     memset(d, 0, sizeof *d);
     char *pay = pms_test_path(PMS_DATASETS_DIR, "nhs-payments/nhs-payments-gp-2014-15.csv");
@@ -83,9 +93,11 @@ static int fair_data_load(fair_data *d)
         d->group[d->n] = g;
         d->n++;
     }
+    d->names = malloc((d->ngroups ? d->ngroups : 1) * sizeof *d->names);
+    for (size_t g = 0; d->names && g < d->ngroups; g++) d->names[g] = strdup(names[g]);
     free(names);
     pms_table_free(t);
-    return 0;
+    return d->names ? 0 : -1;
 }
 
 #endif

@@ -135,6 +135,67 @@ static void test_errors(void **state)
                         "concentration index: the weighted mean of the values is not positive");
 }
 
+
+/* SEs against the R forms: 1e-12 relative (sums of squared influence values;
+ * R and we order the same terms differently). */
+static void test_se(void **state)
+{
+    (void)state;
+    pms_err err = {{0}};
+    pms_conc_result r;
+    assert_int_equal(pms_conc_compute(x5, NULL, r5, 5, PMS_RANK_DESCENDING, 0.95, &r, &err), PMS_OK);
+    assert_rel(r.ci, REF("small.conc_C"), 1e-14);
+    assert_rel(r.se, REF("small.conc_se"), 1e-12);
+    assert_rel(r.se, REF("small.conc_se_kwvd"), 1e-12);   /* KWvD's unit-weight formula */
+    assert_rel(r.generalized, REF("small.conc_gen"), 1e-14);
+    assert_rel(r.se_generalized, REF("small.conc_se_gen"), 1e-12);
+    assert_rel(r.ci_high - r.ci, 1.959963984540054 * r.se, 1e-12);
+    assert_rel(r.ci - r.ci_low, 1.959963984540054 * r.se, 1e-12);
+    assert_int_equal(pms_conc_compute(x5, w5, r5, 5, PMS_RANK_DESCENDING, 0.95, &r, &err), PMS_OK);
+    assert_rel(r.ci, REF("smallw.conc_C"), 1e-14);
+    assert_rel(r.se, REF("smallw.conc_se"), 1e-12);
+    assert_rel(r.generalized, REF("smallw.conc_gen"), 1e-14);
+    assert_rel(r.se_generalized, REF("smallw.conc_se_gen"), 1e-12);
+    assert_rel(r.mean, REF("smallw.mean"), 1e-15);
+    assert_int_equal(pms_conc_compute(x5, w5, r5, 5, PMS_RANK_DESCENDING, 1.0, &r, &err),
+                     PMS_EDOMAIN);
+    assert_string_equal(err.msg, "concentration index: level 1 is not in (0, 1)");
+    assert_int_equal(pms_conc_compute(x5, w5, r5, 1, PMS_RANK_DESCENDING, 0.9, &r, &err),
+                     PMS_ETOOFEW);
+    assert_non_null(strstr(pms_conc_sign_convention(PMS_RANK_DESCENDING), "highest to the lowest"));
+    assert_non_null(strstr(pms_conc_sign_convention(PMS_RANK_ASCENDING), "lowest to the highest"));
+}
+
+static void test_se_national(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    double *x = malloc(fd.n * sizeof *x), *w = malloc(fd.n * sizeof *w),
+           *r = malloc(fd.n * sizeof *r);
+    assert_non_null(x);
+    assert_non_null(w);
+    assert_non_null(r);
+    for (size_t i = 0; i < fd.n; i++) {
+        if (isnan(fd.imd[i])) continue;
+        x[n] = fd.x[i];
+        w[n] = fd.w[i];
+        r[n] = fd.imd[i];
+        n++;
+    }
+    pms_err err = {{0}};
+    pms_conc_result c;
+    assert_int_equal(pms_conc_compute(x, w, r, n, PMS_RANK_DESCENDING, 0.95, &c, &err), PMS_OK);
+    assert_rel(c.se, REF("nat.conc_se"), 1e-11);
+    assert_rel(c.generalized, REF("nat.conc_gen"), 1e-12);
+    assert_rel(c.se_generalized, REF("nat.conc_se_gen"), 1e-11);
+    assert_int_equal(pms_conc_compute(x, NULL, r, n, PMS_RANK_DESCENDING, 0.95, &c, &err), PMS_OK);
+    assert_rel(c.se, REF("natu.conc_se_kwvd"), 1e-11);
+    assert_rel(c.se_generalized, REF("natu.conc_se_gen"), 1e-11);
+    free(x);
+    free(w);
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +203,8 @@ int main(void)
         cmocka_unit_test(test_known),
         cmocka_unit_test(test_national),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_se),
+        cmocka_unit_test(test_se_national),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -169,12 +169,257 @@ static void test_errors(void **state)
     assert_string_equal(err.msg, "Theil T: no groups");
 }
 
+
+/* The other measures against the R forms, unit and weighted, on the small
+ * set: 1e-13 relative (a handful of pow/log terms in both). */
+static void check_summary(const char *tag, const double *w)
+{
+    char k[96];
+#define RK(name) (snprintf(k, sizeof k, "%s.%s", tag, name), REF(k))
+    pms_err err = {{0}};
+    pms_ineq_summary s;
+    assert_int_equal(pms_ineq_summarise(x5, w, g5, 2, 5, &s, &err), PMS_OK);
+    assert_int_equal(s.n, 5);
+    assert_rel(s.mean, RK("mean"), 1e-15);
+    assert_rel(s.cv, RK("cv"), 1e-13);
+    assert_rel(s.hoover, RK("hoover"), 1e-13);
+    assert_rel(s.palma, RK("palma"), 1e-13);
+    assert_rel(s.p10, RK("p10"), 0);
+    assert_rel(s.p90, RK("p90"), 0);
+    assert_rel(s.theil_l.total, RK("theil_l"), 1e-13);
+    assert_rel(s.theil_l.between, RK("theil_l_between"), 1e-13);
+    assert_rel(s.theil_l.within, RK("theil_l_within"), 1e-13);
+    assert_rel(s.ge2.total, RK("ge2"), 1e-13);
+    assert_rel(s.ge2.between, RK("ge2_between"), 1e-13);
+    assert_rel(s.ge2.within, RK("ge2_within"), 1e-13);
+    assert_rel(s.atkinson_0_5, RK("atkinson_0.5"), 1e-13);
+    assert_rel(s.atkinson_1, RK("atkinson_1"), 1e-13);
+    assert_rel(s.atkinson_2, RK("atkinson_2"), 1e-13);
+    /* The parts are computed apart: the identity is a real check. */
+    assert_rel(s.theil_l.between + s.theil_l.within, s.theil_l.total, 1e-14);
+    assert_rel(s.ge2.between + s.ge2.within, s.ge2.total, 1e-14);
+    assert_rel(s.theil_t.between + s.theil_t.within, s.theil_t.total, 1e-14);
+#undef RK
+}
+
+static void test_summary_small(void **state)
+{
+    (void)state;
+    check_summary("small", NULL);
+    check_summary("smallw", w5);
+    /* Unit weights equal the ineq package's own forms and R's quantile(type = 1). */
+    pms_err err = {{0}};
+    pms_ineq_summary s;
+    assert_int_equal(pms_ineq_summarise(x5, NULL, NULL, 0, 5, &s, &err), PMS_OK);
+    assert_rel(s.cv, REF("small.cv_ineq"), 1e-13);
+    assert_rel(s.hoover, REF("small.rs_ineq"), 1e-13);
+    assert_rel(s.p10, REF("small.p10_type1"), 0);
+    assert_rel(s.p90, REF("small.p90_type1"), 0);
+    assert_rel(s.atkinson_0_5, REF("small.atkinson_ineq_0.5"), 1e-13);
+    assert_rel(s.atkinson_1, REF("small.atkinson_ineq_1"), 1e-13);
+    assert_rel(s.atkinson_2, REF("small.atkinson_ineq_2"), 1e-13);
+    assert_rel(s.theil_l.total, REF("small.theil_l_ineq"), 1e-13);
+    assert_rel(s.ge2.total, REF("small.ge2_ineq"), 1e-13);
+    assert_abs(s.ge2.between, 0, 0);
+    /* p = k/n lands on a cumulative weight: R's fuzz keeps x_(k). */
+    const double x10[] = {5.5, 1.25, 3.75, 9.5, 2.25, 7.75, 4.5, 8.25, 6.5, 0.75};
+    double q;
+    assert_int_equal(pms_ineq_quantile(x10, NULL, 10, 0.1, &q, &err), PMS_OK);
+    assert_rel(q, REF("q10.p10"), 0);
+    assert_int_equal(pms_ineq_quantile(x10, NULL, 10, 0.9, &q, &err), PMS_OK);
+    assert_rel(q, REF("q10.p90"), 0);
+    assert_int_equal(pms_ineq_quantile(x10, NULL, 10, 0.4, &q, &err), PMS_OK);
+    assert_rel(q, REF("q10.p40"), 0);
+    assert_int_equal(pms_ineq_quantile(x10, NULL, 10, 0.0, &q, &err), PMS_OK);
+    assert_rel(q, 0.75, 0);
+    assert_int_equal(pms_ineq_quantile(x10, NULL, 10, 1.0, &q, &err), PMS_OK);
+    assert_rel(q, 9.5, 0);
+}
+
+static void test_known_all(void **state)
+{
+    (void)state;
+    pms_err err = {{0}};
+    pms_ineq_summary s;
+    const double eq[] = {4.75, 4.75, 4.75, 4.75}, w[] = {1.5, 2.25, 0.5, 3.0};
+    const size_t g[] = {0, 1, 1, 0};
+    assert_int_equal(pms_ineq_summarise(eq, w, g, 2, 4, &s, &err), PMS_OK);
+    /* Equal amounts: every index 0, ratios 1 (rounding only). */
+    double zeros[] = {s.cv, s.hoover, s.gini, s.theil_t.total, s.theil_t.between,
+                      s.theil_t.within, s.theil_l.total, s.theil_l.between, s.theil_l.within,
+                      s.ge2.total, s.ge2.between, s.ge2.within, s.atkinson_0_5, s.atkinson_1,
+                      s.atkinson_2};
+    for (size_t i = 0; i < sizeof zeros / sizeof zeros[0]; i++) assert_abs(zeros[i], 0, 1e-15);
+    assert_rel(s.p90_p10, 1, 0);
+    assert_rel(s.palma, 0.1 / 0.4, 1e-15);
+    /* One of n holds (nearly) all: Hoover -> (n-1)/n, Atkinson(2) -> 1. */
+    const double one[] = {1e-12, 1e-12, 1e-12, 1e-12, 50.0};
+    assert_int_equal(pms_ineq_summarise(one, NULL, NULL, 0, 5, &s, &err), PMS_OK);
+    assert_rel(s.hoover, 0.8, 1e-12);
+    assert_rel(s.gini, 0.8, 1e-12);
+    assert_rel(s.atkinson_2, 1, 1e-10);
+    assert_rel(s.theil_t.total, log(5.0), 1e-11);   /* Theil T's maximum ln n */
+    assert_rel(s.ge2.total, (5.0 - 1) / 2, 1e-11);  /* GE(2)'s maximum (n-1)/2 */
+}
+
+static void test_lorenz(void **state)
+{
+    (void)state;
+    pms_err err = {{0}};
+    double P[6], L[6];
+    assert_int_equal(pms_ineq_lorenz(x5, w5, 5, P, L, &err), PMS_OK);
+    assert_abs(P[0], 0, 0);
+    assert_abs(L[5], 1, 0);
+    for (int i = 1; i <= 5; i++) {
+        assert_true(P[i] > P[i - 1]);
+        assert_true(L[i] >= L[i - 1]);
+        assert_true(L[i] <= P[i]);
+    }
+    /* Vertices are exact on the curve; between them it is linear. */
+    assert_rel(pms_ineq_lorenz_at(P, L, 6, P[2]), L[2], 1e-15);
+    assert_rel(pms_ineq_lorenz_at(P, L, 6, (P[2] + P[3]) / 2), (L[2] + L[3]) / 2, 1e-15);
+    assert_abs(pms_ineq_lorenz_at(P, L, 6, -0.5), 0, 0);
+    assert_abs(pms_ineq_lorenz_at(P, L, 6, 1.5), 1, 0);
+}
+
+/* National: the same tolerances as above, widened to 1e-12 for the parts
+ * (sums of 211 group terms) and 1e-11 where a part is a small difference of
+ * logs (Theil L between = sum v ln(mu/mu_g), each term ~1e-3). */
+static void test_summary_national(void **state)
+{
+    (void)state;
+    pms_err err = {{0}};
+    pms_ineq_summary s;
+    double *xc = malloc(fd.n * sizeof *xc);
+    assert_non_null(xc);
+    memcpy(xc, fd.x, fd.n * sizeof *xc);
+    assert_int_equal(pms_ineq_summarise(fd.x, fd.w, fd.group, fd.ngroups, fd.n, &s, &err), PMS_OK);
+    assert_memory_equal(fd.x, xc, fd.n * sizeof *xc);
+    free(xc);
+    assert_rel(s.mean, REF("nat.mean"), 1e-14);
+    assert_rel(s.cv, REF("nat.cv"), 1e-13);
+    assert_rel(s.hoover, REF("nat.hoover"), 1e-13);
+    assert_rel(s.palma, REF("nat.palma"), 1e-13);
+    assert_rel(s.p10, REF("nat.p10"), 0);
+    assert_rel(s.p90, REF("nat.p90"), 0);
+    assert_rel(s.gini, REF("nat.gini_w"), 1e-13);
+    assert_rel(s.theil_l.total, REF("nat.theil_l"), 1e-12);
+    assert_rel(s.theil_l.between, REF("nat.theil_l_between"), 1e-11);
+    assert_rel(s.theil_l.within, REF("nat.theil_l_within"), 1e-11);
+    assert_rel(s.ge2.total, REF("nat.ge2"), 1e-12);
+    assert_rel(s.ge2.between, REF("nat.ge2_between"), 1e-12);
+    assert_rel(s.ge2.within, REF("nat.ge2_within"), 1e-12);
+    assert_rel(s.atkinson_0_5, REF("nat.atkinson_0.5"), 1e-12);
+    assert_rel(s.atkinson_1, REF("nat.atkinson_1"), 1e-12);
+    assert_rel(s.atkinson_2, REF("nat.atkinson_2"), 1e-12);
+    assert_rel(s.ge2.between + s.ge2.within, s.ge2.total, 1e-13);
+    assert_rel(s.theil_l.between + s.theil_l.within, s.theil_l.total, 1e-13);
+    assert_int_equal(pms_ineq_summarise(fd.x, NULL, NULL, 0, fd.n, &s, &err), PMS_OK);
+    assert_rel(s.cv, REF("nat.cv_unit"), 1e-12);
+    assert_rel(s.p10, REF("nat.p10_unit"), 0);
+    assert_rel(s.p90, REF("nat.p90_unit"), 0);
+
+    double *P = malloc((fd.n + 1) * sizeof *P), *L = malloc((fd.n + 1) * sizeof *L);
+    assert_non_null(P);
+    assert_non_null(L);
+    assert_int_equal(pms_ineq_lorenz(fd.x, fd.w, fd.n, P, L, &err), PMS_OK);
+    assert_rel(pms_ineq_lorenz_at(P, L, fd.n + 1, 0.4), REF("nat.L40"), 1e-13);
+    assert_rel(pms_ineq_lorenz_at(P, L, fd.n + 1, 0.9), REF("nat.L90"), 1e-13);
+    free(P);
+    free(L);
+}
+
+/* 1e-13: a group's Gini is the same walk over 22 to 94 units. */
+static void test_groups(void **state)
+{
+    (void)state;
+    pms_err err = {{0}};
+    pms_ineq_group *rows = malloc(fd.ngroups * sizeof *rows);
+    assert_non_null(rows);
+    assert_int_equal(pms_ineq_groups(fd.x, fd.w, fd.group, fd.ngroups, fd.n, rows, &err), PMS_OK);
+    const char *codes[] = {"11H", "01C", "99A", "08H"};
+    for (size_t c = 0; c < 4; c++) {
+        size_t g = fair_group(&fd, codes[c]);
+        assert_true(g < fd.ngroups);
+        char k[64];
+#define RG(f) (snprintf(k, sizeof k, "grp.%s.%s", codes[c], f), REF(k))
+        assert_int_equal(rows[g].n, (size_t)RG("n"));
+        assert_rel(rows[g].mean, RG("mean"), 1e-14);
+        assert_rel(rows[g].share_weight, RG("share_weight"), 1e-13);
+        assert_rel(rows[g].share_amount, RG("share_amount"), 1e-13);
+        assert_rel(rows[g].gini, RG("gini"), 1e-13);
+#undef RG
+    }
+    double sw = 0, sa = 0;
+    size_t sn = 0;
+    for (size_t g = 0; g < fd.ngroups; g++) {
+        sw += rows[g].share_weight;
+        sa += rows[g].share_amount;
+        sn += rows[g].n;
+    }
+    assert_rel(sw, 1, 1e-13);
+    assert_rel(sa, 1, 1e-13);
+    assert_int_equal(sn, fd.n);
+    free(rows);
+    /* An empty group has n = 0 and no mean or Gini. */
+    pms_ineq_group r3[3];
+    const size_t g[] = {0, 2, 0, 2, 2};
+    assert_int_equal(pms_ineq_groups(x5, w5, g, 3, 5, r3, &err), PMS_OK);
+    assert_int_equal(r3[1].n, 0);
+    assert_true(isnan(r3[1].gini) && isnan(r3[1].mean));
+    assert_int_equal(pms_ineq_groups(x5, w5, NULL, 3, 5, r3, &err), PMS_EDOMAIN);
+    assert_int_equal(pms_ineq_groups(x5, w5, g, 3, 0, r3, &err), PMS_ETOOFEW);
+}
+
+static void test_errors2(void **state)
+{
+    (void)state;
+    pms_err err = {{0}};
+    double a, q, P[3], L[3];
+    pms_ineq_decomp d;
+    pms_ineq_summary s;
+    const double x[] = {1.5, 0.0}, ok[] = {1.5, 2.5}, nanx[] = {NAN, 1.0}, negw[] = {1, -1};
+    assert_int_equal(pms_ineq_ge(ok, NULL, NULL, 0, 2, 3, &d, &err), PMS_EDOMAIN);
+    assert_string_equal(err.msg, "GE(3): only alpha = 0, 1, 2 are provided");
+    assert_int_equal(pms_ineq_ge(x, NULL, NULL, 0, 2, 0, &d, &err), PMS_EDOMAIN);
+    assert_string_equal(err.msg, "Theil L: value 2 is not positive (0)");
+    assert_int_equal(pms_ineq_ge(x, NULL, NULL, 0, 2, 2, &d, &err), PMS_OK);   /* 0 allowed */
+    const double zz[] = {0.0, 0.0};
+    assert_int_equal(pms_ineq_ge(zz, NULL, NULL, 0, 2, 2, &d, &err), PMS_EDOMAIN);
+    assert_string_equal(err.msg, "GE(2): the values sum to zero");
+    assert_int_equal(pms_ineq_ge(ok, NULL, NULL, 0, 0, 2, &d, &err), PMS_ETOOFEW);
+    const size_t gb[] = {0, 5};
+    assert_int_equal(pms_ineq_ge(ok, NULL, gb, 2, 2, 2, &d, &err), PMS_EDOMAIN);
+    assert_int_equal(pms_ineq_atkinson(ok, NULL, 2, -0.5, &a, &err), PMS_EDOMAIN);
+    assert_string_equal(err.msg, "Atkinson: aversion -0.5 is not a finite number >= 0");
+    assert_int_equal(pms_ineq_atkinson(x, NULL, 2, 1.0, &a, &err), PMS_EDOMAIN);
+    assert_int_equal(pms_ineq_atkinson(x, NULL, 2, 0.5, &a, &err), PMS_OK);
+    assert_int_equal(pms_ineq_atkinson(zz, NULL, 2, 0.5, &a, &err), PMS_EDOMAIN);
+    assert_int_equal(pms_ineq_atkinson(ok, NULL, 0, 0.5, &a, &err), PMS_ETOOFEW);
+    assert_int_equal(pms_ineq_quantile(ok, NULL, 2, 1.5, &q, &err), PMS_EDOMAIN);
+    assert_string_equal(err.msg, "quantile: p = 1.5 is not in [0, 1]");
+    assert_int_equal(pms_ineq_quantile(nanx, NULL, 2, 0.5, &q, &err), PMS_ENONFINITE);
+    assert_int_equal(pms_ineq_quantile(ok, nanx, 2, 0.5, &q, &err), PMS_ENONFINITE);
+    assert_int_equal(pms_ineq_quantile(ok, negw, 2, 0.5, &q, &err), PMS_EDOMAIN);
+    assert_int_equal(pms_ineq_quantile(ok, NULL, 0, 0.5, &q, &err), PMS_ETOOFEW);
+    assert_int_equal(pms_ineq_lorenz(zz, NULL, 2, P, L, &err), PMS_EDOMAIN);
+    assert_int_equal(pms_ineq_lorenz(ok, NULL, 0, P, L, &err), PMS_ETOOFEW);
+    assert_int_equal(pms_ineq_summarise(x, NULL, NULL, 0, 2, &s, &err), PMS_EDOMAIN);
+    assert_string_equal(err.msg, "inequality: value 2 is not positive (0)");
+    assert_int_equal(pms_ineq_summarise(ok, NULL, NULL, 0, 0, &s, &err), PMS_ETOOFEW);
+    assert_int_equal(pms_ineq_summarise(ok, NULL, gb, 2, 2, &s, &err), PMS_EDOMAIN);
+    assert_string_equal(err.msg, "inequality: group 5 of value 2 is not below 2");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gini_small),    cmocka_unit_test(test_gini_known),
         cmocka_unit_test(test_gini_national), cmocka_unit_test(test_theil_t),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_errors),        cmocka_unit_test(test_summary_small),
+        cmocka_unit_test(test_known_all),     cmocka_unit_test(test_lorenz),
+        cmocka_unit_test(test_summary_national), cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_errors2),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

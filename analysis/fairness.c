@@ -1,0 +1,277 @@
+/* Bootstrap of Gini, Theil T and the concentration index by multiplicity
+ * vectors over a fixed sort (see fairness.h for the method). */
+#include "fairness.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+typedef long double ld;
+
+typedef struct { double key; size_t idx; } key_idx;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const key_idx *u = a, *v = b;
+    if (u->key != v->key) return (u->key > v->key) - (u->key < v->key);
+    return (u->idx > v->idx) - (u->idx < v->idx);
+}
+
+typedef struct {
+    size_t n, nr;
+    const double *w;
+    double *a, *l;          /* w x and w x ln x, per unit */
+    size_t *ox;             /* units by x ascending */
+    size_t *orank;          /* ranked units in rank order */
+    size_t *bstart;         /* block starts in orank, nblocks + 1 entries */
+    size_t nblocks;
+    size_t R;
+    double *rep_g, *rep_t, *rep_c;
+    uint64_t seed;
+} boot_ctx;
+
+static ld wt(const boot_ctx *c, size_t i) { return c->w ? c->w[i] : 1.0L; }
+
+/* Statistics for multiplicities m (NULL = the sample itself). */
+static void stats(const boot_ctx *c, const unsigned *m, double *g, double *t, double *ci)
+{
+    ld W = 0, Y = 0, Yl = 0, acc = 0, cum = 0;
+    for (size_t j = 0; j < c->n; j++) {
+        size_t i = c->ox[j];
+        ld k = m ? m[i] : 1;
+        if (k == 0) continue;
+        ld wi = k * wt(c, i), ai = k * c->a[i];
+        acc += wi * (2 * cum + ai);
+        cum += ai;
+        W += wi;
+        Y += ai;
+        Yl += k * c->l[i];
+    }
+    *g = (double)(1 - acc / (W * Y));
+    *t = (double)(Yl / Y - logl(Y / W));
+    if (!c->orank) {
+        *ci = NAN;
+        return;
+    }
+    ld Wr = 0, Yr = 0;
+    acc = cum = 0;
+    for (size_t b = 0; b < c->nblocks; b++) {
+        ld Wb = 0, Yb = 0;
+        for (size_t j = c->bstart[b]; j < c->bstart[b + 1]; j++) {
+            size_t i = c->orank[j];
+            ld k = m ? m[i] : 1;
+            Wb += k * wt(c, i);
+            Yb += k * c->a[i];
+        }
+        acc += Wb * (2 * cum + Yb);
+        cum += Yb;
+        Wr += Wb;
+        Yr += Yb;
+    }
+    /* A resample with no ranked unit (only possible for tiny samples) has
+     * no index: NaN, dropped and counted out by pms_boot_intervals. */
+    *ci = Yr > 0 ? (double)(1 - acc / (Wr * Yr)) : NAN;
+}
+
+static pms_status run_block(size_t block, size_t first, size_t count, void *vctx)
+{
+    boot_ctx *c = vctx;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    unsigned *m = malloc(c->n * sizeof *m);
+    if (!r || !m) {
+        gsl_rng_free(r);
+        free(m);
+        return PMS_ENOMEM;
+    }
+    gsl_rng_set(r, (unsigned long)pms_boot_block_seed(c->seed, block));
+    for (size_t k = 0; k < count; k++) {
+        pms_boot_multiplicities(r, c->n, m);
+        size_t j = first + k;
+        stats(c, m, &c->rep_g[j], &c->rep_t[j], &c->rep_c[j]);
+    }
+    gsl_rng_free(r);
+    free(m);
+    return PMS_OK;
+}
+
+/* Leave-one-out values of the three statistics, O(n) in all. */
+static void jackknife(const boot_ctx *c, double *jg, double *jt, double *jc, double cest)
+{
+    ld W = 0, Y = 0, Yl = 0, acc = 0, cum = 0;
+    for (size_t j = 0; j < c->n; j++) {
+        size_t i = c->ox[j];
+        ld wi = wt(c, i), ai = c->a[i];
+        acc += wi * (2 * cum + ai);
+        cum += ai;
+        W += wi;
+        Y += ai;
+        Yl += c->l[i];
+    }
+    ld cw = 0;
+    cum = 0;
+    for (size_t j = 0; j < c->n; j++) {
+        size_t i = c->ox[j];
+        ld wi = wt(c, i), ai = c->a[i];
+        cw += wi;
+        /* Unit i's own term, and 2 a_i for every unit of mass after it. */
+        ld acc_i = acc - wi * (2 * cum + ai) - 2 * ai * (W - cw);
+        cum += ai;
+        jg[i] = (double)(1 - acc_i / ((W - wi) * (Y - ai)));
+        jt[i] = (double)((Yl - c->l[i]) / (Y - ai) - logl((Y - ai) / (W - wi)));
+    }
+    if (!c->orank) return;
+    for (size_t i = 0; i < c->n; i++) jc[i] = cest;   /* unranked units leave C unchanged */
+    ld Wr = 0, Yr = 0;
+    acc = cum = 0;
+    for (size_t b = 0; b < c->nblocks; b++) {
+        ld Wb = 0, Yb = 0;
+        for (size_t j = c->bstart[b]; j < c->bstart[b + 1]; j++) {
+            Wb += wt(c, c->orank[j]);
+            Yb += c->a[c->orank[j]];
+        }
+        acc += Wb * (2 * cum + Yb);
+        cum += Yb;
+        Wr += Wb;
+        Yr += Yb;
+    }
+    ld cwb = 0, Ybefore = 0;
+    for (size_t b = 0; b < c->nblocks; b++) {
+        ld Wb = 0, Yb = 0;
+        for (size_t j = c->bstart[b]; j < c->bstart[b + 1]; j++) {
+            Wb += wt(c, c->orank[j]);
+            Yb += c->a[c->orank[j]];
+        }
+        cwb += Wb;
+        for (size_t j = c->bstart[b]; j < c->bstart[b + 1]; j++) {
+            size_t i = c->orank[j];
+            ld wi = wt(c, i), ai = c->a[i];
+            ld acc_i = acc - Wb * (2 * Ybefore + Yb) + (Wb - wi) * (2 * Ybefore + Yb - ai) -
+                       2 * ai * (Wr - cwb);
+            ld Wri = Wr - wi, Yri = Yr - ai;
+            jc[i] = Yri > 0 && Wri > 0 ? (double)(1 - acc_i / (Wri * Yri)) : NAN;
+        }
+        Ybefore += Yb;
+    }
+}
+
+pms_status pms_fair_bootstrap(const double *x, const double *w, size_t n,
+                              const pms_fair_boot_opts *o, pms_fair_boot_result *out,
+                              pms_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (n < 2) return pms_err_set(err, PMS_ETOOFEW, "bootstrap: %zu unit%s, need 2", n,
+                                  n == 1 ? "" : "s");
+    if (o->replicates < 2)
+        return pms_err_set(err, PMS_ETOOFEW, "bootstrap: %zu replicates, need at least 2",
+                           o->replicates);
+    if (!(o->level > 0 && o->level < 1))
+        return pms_err_set(err, PMS_EDOMAIN, "bootstrap: level %g is not in (0, 1)", o->level);
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]) || (w && !isfinite(w[i])))
+            return pms_err_set(err, PMS_ENONFINITE, "bootstrap: value or weight %zu is not finite",
+                               i + 1);
+        if (!(x[i] > 0))
+            return pms_err_set(err, PMS_EDOMAIN, "bootstrap: value %zu is not positive (%.17g)",
+                               i + 1, x[i]);
+        if (w && !(w[i] > 0))
+            return pms_err_set(err, PMS_EDOMAIN, "bootstrap: weight %zu is not positive (%.17g)",
+                               i + 1, w[i]);
+        if (o->rank_by && isinf(o->rank_by[i]))
+            return pms_err_set(err, PMS_ENONFINITE, "bootstrap: ranking value %zu is infinite",
+                               i + 1);
+    }
+    boot_ctx c;
+    memset(&c, 0, sizeof c);
+    c.n = n;
+    c.w = w;
+    c.R = o->replicates;
+    c.seed = o->seed;
+    pms_status st = PMS_ENOMEM;
+    key_idx *k = malloc(n * sizeof *k);
+    c.a = malloc(n * sizeof *c.a);
+    c.l = malloc(n * sizeof *c.l);
+    c.ox = malloc(n * sizeof *c.ox);
+    c.rep_g = malloc(c.R * sizeof *c.rep_g);
+    c.rep_t = malloc(c.R * sizeof *c.rep_t);
+    c.rep_c = malloc(c.R * sizeof *c.rep_c);
+    double *jg = malloc(n * sizeof *jg), *jt = malloc(n * sizeof *jt),
+           *jc = malloc(n * sizeof *jc);
+    if (!k || !c.a || !c.l || !c.ox || !c.rep_g || !c.rep_t || !c.rep_c || !jg || !jt || !jc)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        c.a[i] = (w ? w[i] : 1.0) * x[i];
+        c.l[i] = c.a[i] * log(x[i]);
+        k[i].key = x[i];
+        k[i].idx = i;
+    }
+    qsort(k, n, sizeof *k, cmp_key);
+    for (size_t i = 0; i < n; i++) c.ox[i] = k[i].idx;
+    if (o->rank_by) {
+        size_t nr = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (isnan(o->rank_by[i])) continue;
+            k[nr].key = o->dir == PMS_RANK_DESCENDING ? -o->rank_by[i] : o->rank_by[i];
+            k[nr].idx = i;
+            nr++;
+        }
+        out->conc_n = nr;
+        if (nr < 2) {
+            st = pms_err_set(err, PMS_ETOOFEW, "bootstrap: %zu ranked unit%s, need 2", nr,
+                             nr == 1 ? "" : "s");
+            goto done;
+        }
+        qsort(k, nr, sizeof *k, cmp_key);
+        c.orank = malloc(nr * sizeof *c.orank);
+        c.bstart = malloc((nr + 1) * sizeof *c.bstart);
+        if (!c.orank || !c.bstart) goto done;
+        c.nr = nr;
+        for (size_t j = 0; j < nr; j++) {
+            c.orank[j] = k[j].idx;
+            if (j == 0 || k[j].key != k[j - 1].key) c.bstart[c.nblocks++] = j;
+        }
+        c.bstart[c.nblocks] = nr;
+    }
+    double g0, t0, c0;
+    stats(&c, NULL, &g0, &t0, &c0);
+    if ((st = pms_boot_run_blocks(c.R, o->threads, run_block, &c)) != PMS_OK) {
+        pms_err_set(err, st, "bootstrap: %s", pms_strerror(st));
+        goto done;
+    }
+    jackknife(&c, jg, jt, jc, c0);
+    if (o->keep_replicates) {
+        memcpy(o->keep_replicates, c.rep_g, c.R * sizeof *c.rep_g);
+        memcpy(o->keep_replicates + c.R, c.rep_t, c.R * sizeof *c.rep_t);
+        memcpy(o->keep_replicates + 2 * c.R, c.rep_c, c.R * sizeof *c.rep_c);
+    }
+    if (o->keep_jackknife) {
+        memcpy(o->keep_jackknife, jg, n * sizeof *jg);
+        memcpy(o->keep_jackknife + n, jt, n * sizeof *jt);
+        for (size_t i = 0; i < n; i++) o->keep_jackknife[2 * n + i] = o->rank_by ? jc[i] : NAN;
+    }
+    if ((st = pms_boot_intervals(g0, c.rep_g, c.R, jg, n, o->level, &out->gini)) ||
+        (st = pms_boot_intervals(t0, c.rep_t, c.R, jt, n, o->level, &out->theil_t)) ||
+        (o->rank_by &&
+         (st = pms_boot_intervals(c0, c.rep_c, c.R, jc, n, o->level, &out->conc)))) {
+        pms_err_set(err, st, "bootstrap intervals: %s", pms_strerror(st));
+        goto done;
+    }
+    st = PMS_OK;
+done:
+    if (st == PMS_ENOMEM && (!err || !err->msg[0]))
+        pms_err_set(err, st, "bootstrap: out of memory");
+    free(k);
+    free(c.a);
+    free(c.l);
+    free(c.ox);
+    free(c.orank);
+    free(c.bstart);
+    free(c.rep_g);
+    free(c.rep_t);
+    free(c.rep_c);
+    free(jg);
+    free(jt);
+    free(jc);
+    return st;
+}

@@ -1,0 +1,229 @@
+/* Bootstrap of Gini, Theil T and the concentration index (analysis/fairness.c).
+ * The walk over multiplicities is checked against the direct functions on the
+ * resampled data (the multiplicities regenerated from the documented seeding),
+ * the O(n) jackknife against leave-one-out calls, the intervals against
+ * pms_boot_intervals on those values, and the replicates for equality across
+ * thread counts.  The interval code itself is tested against R's boot in
+ * test_bootstrap.c. */
+/* ctest-labels: unit */
+#include "testutil.h"
+
+#include <gsl/gsl_rng.h>
+
+#include "analysis/concentration.h"
+#include "analysis/fairness.h"
+#include "analysis/inequality.h"
+#include "fair_data.h"
+
+static fair_data fd;
+
+static int setup(void **state)
+{
+    (void)state;
+    return fair_data_load(&fd);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fair_data_free(&fd);
+    return 0;
+}
+
+#define N 40
+static double xs[N], ws[N], rs[N];
+
+static void make_small(void)
+{
+    for (int i = 0; i < N; i++) {
+        xs[i] = 50 + 37.3 * fmod(i * 0.618034, 1.0) + (i % 7) * 4.25;
+        ws[i] = 800 + 137.5 * (i % 11);
+        rs[i] = (i % 9 == 4) ? NAN : (double)((i * 7) % 13);   /* ties and missing ranks */
+    }
+}
+
+/* Statistics of the sample in which unit i has mass m_i w_i, by the direct
+ * functions (units with m_i = 0 dropped). */
+static void direct(const unsigned *m, const double *x, const double *w, const double *r, size_t n,
+                   double *g, double *t, double *c)
+{
+    double *xx = malloc(n * sizeof *xx), *ww = malloc(n * sizeof *ww), *rr = malloc(n * sizeof *rr),
+           *xr = malloc(n * sizeof *xr), *wr = malloc(n * sizeof *wr);
+    assert_non_null(xx);
+    assert_non_null(ww);
+    assert_non_null(rr);
+    assert_non_null(xr);
+    assert_non_null(wr);
+    size_t k = 0, kr = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m && m[i] == 0) continue;
+        double wi = (m ? m[i] : 1) * w[i];
+        xx[k] = x[i];
+        ww[k] = wi;
+        k++;
+        if (r && !isnan(r[i])) {
+            xr[kr] = x[i];
+            wr[kr] = wi;
+            rr[kr] = r[i];
+            kr++;
+        }
+    }
+    pms_err err = {{0}};
+    pms_ineq_decomp d;
+    assert_int_equal(pms_ineq_gini(xx, ww, k, g, &err), PMS_OK);
+    assert_int_equal(pms_ineq_theil_t(xx, ww, NULL, 0, k, &d, &err), PMS_OK);
+    *t = d.total;
+    *c = NAN;
+    if (r && kr >= 2) assert_int_equal(pms_conc_index(xr, wr, rr, kr, PMS_RANK_DESCENDING, c, &err), PMS_OK);
+    free(xx);
+    free(ww);
+    free(rr);
+    free(xr);
+    free(wr);
+}
+
+/* Tolerance 1e-12: the walk and the direct functions sum the same terms in
+ * different orders (and C by area vs covariance form). */
+static void test_replicates_small(void **state)
+{
+    (void)state;
+    make_small();
+    double xc[N], wc[N], rc[N];
+    memcpy(xc, xs, sizeof xc);
+    memcpy(wc, ws, sizeof wc);
+    memcpy(rc, rs, sizeof rc);
+    const size_t R = 300;   /* two blocks: 256 + 44 */
+    double *reps = malloc(3 * R * sizeof *reps), *jack = malloc(3 * N * sizeof *jack);
+    assert_non_null(reps);
+    assert_non_null(jack);
+    pms_fair_boot_opts o = {R, 2015, 1, 0.95, rs, PMS_RANK_DESCENDING, reps, jack};
+    pms_fair_boot_result res;
+    pms_err err = {{0}};
+    assert_int_equal(pms_fair_bootstrap(xs, ws, N, &o, &res, &err), PMS_OK);
+    assert_memory_equal(xs, xc, sizeof xc);
+    assert_memory_equal(ws, wc, sizeof wc);
+    assert_memory_equal(rs, rc, sizeof rc);
+    assert_int_equal(res.conc_n, N - 4);   /* i % 9 == 4: i = 4, 13, 22, 31 */
+
+    /* Replicates: regenerate block 0 and block 1 as documented. */
+    unsigned m[N];
+    for (size_t block = 0; block < 2; block++) {
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(rng, (unsigned long)pms_boot_block_seed(2015, block));
+        size_t first = block * PMS_BOOT_BLOCK, count = block ? R - PMS_BOOT_BLOCK : PMS_BOOT_BLOCK;
+        for (size_t k = 0; k < count; k++) {
+            pms_boot_multiplicities(rng, N, m);
+            if (k % 17 && k != count - 1) continue;   /* check a spread of replicates */
+            double g, t, c;
+            direct(m, xs, ws, rs, N, &g, &t, &c);
+            assert_rel(reps[first + k], g, 1e-12);
+            assert_rel(reps[R + first + k], t, 1e-12);
+            assert_rel(reps[2 * R + first + k], c, 1e-12);
+        }
+        gsl_rng_free(rng);
+    }
+    /* Jackknife: leave each unit out in turn. */
+    unsigned one[N];
+    for (size_t i = 0; i < N; i++) one[i] = 1;
+    for (size_t i = 0; i < N; i++) {
+        one[i] = 0;
+        double g, t, c;
+        direct(one, xs, ws, rs, N, &g, &t, &c);
+        one[i] = 1;
+        assert_rel(jack[i], g, 1e-12);
+        assert_rel(jack[N + i], t, 1e-12);
+        assert_rel(jack[2 * N + i], c, 1e-12);
+    }
+    /* Estimates and intervals. */
+    double g0, t0, c0;
+    direct(NULL, xs, ws, rs, N, &g0, &t0, &c0);
+    assert_rel(res.gini.estimate, g0, 1e-13);
+    assert_rel(res.theil_t.estimate, t0, 1e-13);
+    assert_rel(res.conc.estimate, c0, 1e-13);
+    pms_boot_ci ci;
+    assert_int_equal(pms_boot_intervals(res.conc.estimate, reps + 2 * R, R, jack + 2 * N, N, 0.95, &ci),
+                     PMS_OK);
+    assert_rel(ci.bca_low, res.conc.bca_low, 0);
+    assert_rel(ci.bca_high, res.conc.bca_high, 0);
+    assert_rel(ci.pct_low, res.conc.pct_low, 0);
+    assert_true(res.gini.pct_low < g0 && g0 < res.gini.pct_high);
+    assert_true(res.gini.bca_low < g0 && g0 < res.gini.bca_high);
+    assert_int_equal(res.gini.replicates, R);
+    free(reps);
+    free(jack);
+}
+
+/* National: 1,000 resamples of 7,922 practices; identical on 1 and 3 threads. */
+static void test_national_threads(void **state)
+{
+    (void)state;
+    const size_t R = 1000;
+    double *r1 = malloc(3 * R * sizeof *r1), *r3 = malloc(3 * R * sizeof *r3);
+    assert_non_null(r1);
+    assert_non_null(r3);
+    pms_fair_boot_opts o = {R, 42, 1, 0.95, fd.imd, PMS_RANK_DESCENDING, r1, NULL};
+    pms_fair_boot_result a, b;
+    pms_err err = {{0}};
+    assert_int_equal(pms_fair_bootstrap(fd.x, fd.w, fd.n, &o, &a, &err), PMS_OK);
+    o.threads = 3;
+    o.keep_replicates = r3;
+    assert_int_equal(pms_fair_bootstrap(fd.x, fd.w, fd.n, &o, &b, &err), PMS_OK);
+    assert_memory_equal(r1, r3, 3 * R * sizeof *r1);
+    assert_memory_equal(&a, &b, sizeof a);
+    double g;
+    assert_int_equal(pms_ineq_gini(fd.x, fd.w, fd.n, &g, &err), PMS_OK);
+    assert_rel(a.gini.estimate, g, 1e-13);
+    assert_true(a.gini.bca_low < g && g < a.gini.bca_high);
+    assert_true(a.conc.pct_low < a.conc.estimate && a.conc.estimate < a.conc.pct_high);
+    assert_int_equal(a.conc_n, fd.n - 121);
+    /* Another seed gives other replicates. */
+    o.seed = 43;
+    assert_int_equal(pms_fair_bootstrap(fd.x, fd.w, fd.n, &o, &b, &err), PMS_OK);
+    assert_true(memcmp(r1, r3, 3 * R * sizeof *r1) != 0);
+    /* Without a ranking: no concentration index. */
+    o.rank_by = NULL;
+    o.keep_replicates = NULL;
+    assert_int_equal(pms_fair_bootstrap(fd.x, fd.w, fd.n, &o, &b, &err), PMS_OK);
+    assert_int_equal(b.conc.replicates, 0);
+    free(r1);
+    free(r3);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    make_small();
+    pms_fair_boot_opts o = {100, 1, 1, 0.95, NULL, PMS_RANK_DESCENDING, NULL, NULL};
+    pms_fair_boot_result res;
+    pms_err err = {{0}};
+    assert_int_equal(pms_fair_bootstrap(xs, ws, 1, &o, &res, &err), PMS_ETOOFEW);
+    assert_string_equal(err.msg, "bootstrap: 1 unit, need 2");
+    o.replicates = 1;
+    assert_int_equal(pms_fair_bootstrap(xs, ws, N, &o, &res, &err), PMS_ETOOFEW);
+    assert_string_equal(err.msg, "bootstrap: 1 replicates, need at least 2");
+    o.replicates = 100;
+    o.level = 0;
+    assert_int_equal(pms_fair_bootstrap(xs, ws, N, &o, &res, &err), PMS_EDOMAIN);
+    o.level = 0.95;
+    const double bad[] = {1.0, -2.0}, nanv[] = {1.0, NAN}, w2[] = {1.0, 0.0}, ok[] = {1.0, 2.0};
+    assert_int_equal(pms_fair_bootstrap(bad, NULL, 2, &o, &res, &err), PMS_EDOMAIN);
+    assert_string_equal(err.msg, "bootstrap: value 2 is not positive (-2)");
+    assert_int_equal(pms_fair_bootstrap(nanv, NULL, 2, &o, &res, &err), PMS_ENONFINITE);
+    assert_int_equal(pms_fair_bootstrap(ok, w2, 2, &o, &res, &err), PMS_EDOMAIN);
+    const double r1[] = {NAN, 3.0}, rinf[] = {INFINITY, 3.0};
+    o.rank_by = r1;
+    assert_int_equal(pms_fair_bootstrap(ok, NULL, 2, &o, &res, &err), PMS_ETOOFEW);
+    assert_string_equal(err.msg, "bootstrap: 1 ranked unit, need 2");
+    o.rank_by = rinf;
+    assert_int_equal(pms_fair_bootstrap(ok, NULL, 2, &o, &res, &err), PMS_ENONFINITE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_replicates_small),
+        cmocka_unit_test(test_national_threads),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
