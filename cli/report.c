@@ -132,7 +132,8 @@ int pms_report_configure(pms_report_ctx *r, pms_err *err)
     static const char *report_keys[] = {"title", "locality", "out", "seed", "bootstrap",
                                         "ci_level", "charts", NULL};
     static const char *data_keys[] = {"payments", "join", "deprivation", NULL};
-    static const char *savings_keys[] = {"scenarios", NULL};
+    static const char *savings_keys[] = {"scenarios", "sweep_from", "sweep_to", "sweep_step",
+                                         NULL};
     pms_status st = pms_config_check(r->cfg, sections, "report", report_keys, err);
     if (!st) st = pms_config_check(r->cfg, NULL, "data.main", data_keys, err);
     if (!st) st = pms_config_check(r->cfg, NULL, "data.performance", data_keys, err);
@@ -375,6 +376,7 @@ int pms_report_build(pms_report_ctx *r, pms_err *err)
     if (!st) st = pms_report_correlate(r, err);
     if (!st) st = pms_report_fairness(r, err);
     if (!st) st = pms_report_ccg(r, err);
+    if (!st) st = pms_report_savings(r, err);
     if (!st) st = pms_report_trend(r, err);
     if (!st) st = render_charts(r, err);
 

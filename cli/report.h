@@ -93,6 +93,7 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_savings(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_trend(pms_report_ctx *r, pms_err *err);
 
 #endif
