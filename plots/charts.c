@@ -408,6 +408,8 @@ pms_status pms_chart_categories(const pms_chart_info *ci, const char *const *cat
     pms_gp_cmd(c, "set key top left horizontal box lc rgb '#D8DDE0' opaque");
     pms_gp_cmd(c, "set format y \"%%'.0f\"");
     pms_gp_cmd(c, "set grid noxtics");
+    /* Many categories: slanted labels, so that 2014/15, 2015/16 ... do not touch. */
+    if (ncat > 7) pms_gp_cmd(c, "set xtics rotate by 35 right font ',9'\nset bmargin 7");
     if (as_lines) {
         double pad = (hi - lo) * 0.25 + 1e-9;
         pms_gp_cmd(c, "set yrange [%g:%g]", lo - pad, hi + pad);
@@ -418,7 +420,8 @@ pms_status pms_chart_categories(const pms_chart_info *ci, const char *const *cat
                    series_colour[3], series_colour[4], series_colour[5]);
     } else {
         if (lo > 0) lo = 0;
-        pms_gp_cmd(c, "set yrange [%g:%g]", lo < 0 ? lo * 1.15 : 0, hi > 0 ? hi * 1.2 : 1);
+        /* Headroom for the key above the tallest bar. */
+        pms_gp_cmd(c, "set yrange [%g:%g]", lo < 0 ? lo * 1.15 : 0, hi > 0 ? hi * 1.4 : 1);
         pms_gp_cmd(c, "set style data histograms\nset style histogram clustered gap 1\n"
                       "set style fill solid 1.0 noborder\nset boxwidth 0.9");
         pms_gp_cmd(c, "plot for [s=2:%zu] DATA using s:xtic(1) lc rgb word('%s %s %s %s %s %s', "
