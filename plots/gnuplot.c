@@ -289,7 +289,10 @@ pms_status pms_gp_chart_finish(pms_gp_chart *c, pms_err *err)
                "# The data is in %s.dat; labels are read from it as string columns.\n",
                c->name, c->name, c->name, c->name, c->name, c->name);
     buf_printf(&g, "DATA = '%s.dat'\n", c->name);
-    buf_printf(&g, "set encoding utf8\nset datafile separator \"\\t\"\nset datafile missing "
+    /* No `set encoding utf8`: under LC_ALL=C gnuplot then warns (iconv), while
+     * the cairo and svg terminals take the UTF-8 bytes (the pound sign) as
+     * they are. */
+    buf_printf(&g, "set datafile separator \"\\t\"\nset datafile missing "
                    "'NaN'\n%s\nset output '%s.png'\n",
                terminals[0][1], c->name);
     /* House style: NHS palette, light grid, no box, titles and units. */
