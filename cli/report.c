@@ -19,6 +19,9 @@ static char *vfmt(const char *fmt, va_list ap)
 {
     char buf[2048];
     vsnprintf(buf, sizeof buf, fmt, ap);
+    /* Names from data may hold newlines or tabs: one sentence stays one line. */
+    for (char *p = buf; *p; p++)
+        if ((unsigned char)*p < 0x20) *p = ' ';
     size_t n = strlen(buf) + 1;
     char *s = malloc(n);
     if (s) memcpy(s, buf, n);
@@ -240,10 +243,10 @@ static pms_status write_summary(pms_report_ctx *r, const char *title, pms_err *e
     char path[4400];
     snprintf(path, sizeof path, "%s/summary.txt", r->dir);
     FILE *f = fopen(path, "w");
-    if (!f || fputs(r->summary, f) < 0 || fclose(f) != 0) {
-        if (f) fclose(f);
-        return pms_err_set(err, PMS_EIO, "%s: cannot write", path);
-    }
+    int bad = !f || fputs(r->summary, f) < 0;
+    /* fclose once, whatever happened: it flushes, so it can fail too (disk full). */
+    if (f && fclose(f) != 0) bad = 1;
+    if (bad) return pms_err_set(err, PMS_EIO, "%s: cannot write: %s", path, strerror(errno));
     const char **lines = malloc((r->nsay + r->nmissing_charts + 1) * sizeof *lines);
     char **own = calloc(r->nmissing_charts + 1, sizeof *own);
     if (!lines || !own) {
@@ -396,7 +399,12 @@ int pms_report_build(pms_report_ctx *r, pms_err *err)
     pms_status cst = pms_xlsx_close(r->x, err);
     r->x = NULL;
     if (!st) st = cst;
-    if (st) return pms_cli_fail(st, err);
+    if (st) {
+        int rc = pms_cli_fail(st, err);
+        /* A report that could not be written (disk full, no permission) is
+         * exit 1, as documented; exit 2 stays for input data that is bad. */
+        return st == PMS_EIO && strstr(err->msg, "cannot write") ? PMS_EXIT_USAGE : rc;
+    }
     return 0;
 }
 

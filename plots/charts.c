@@ -56,11 +56,12 @@ pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, cons
     pms_reg_opts_default(&o);
     o.ci_level = ci_level;
     pms_reg_result fit;
+    memset(&fit, 0, sizeof fit);
     pms_status st = pms_reg_fit(xs, m, 1, ys, NULL, &o, &fit, err);
     pms_gp_chart *c = NULL;
     if (!st) st = open_chart(ci, &c, err);
     if (st) {
-        if (!st) pms_reg_result_free(&fit);
+        if (c == NULL && fit.coef) pms_reg_result_free(&fit);
         free(xs), free(ys), free(tmp), free(hs);
         return st;
     }
