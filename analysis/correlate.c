@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
 
 #include "regress.h"
 
@@ -215,6 +216,7 @@ pms_status pms_corr_wspearman(const double *x, const double *y, const double *w,
 
 typedef struct {
     double x, y;
+    size_t i;
 } pair;
 
 static int cmp_pair(const void *a, const void *b)
@@ -222,7 +224,7 @@ static int cmp_pair(const void *a, const void *b)
     const pair *p = a, *q = b;
     if (p->x != q->x) return p->x < q->x ? -1 : 1;
     if (p->y != q->y) return p->y < q->y ? -1 : 1;
-    return 0;
+    return (p->i > q->i) - (p->i < q->i);
 }
 
 /* Sort v[0..n) ascending by merging, returning the number of pairs i < j with
@@ -274,47 +276,72 @@ static void ties_of_sorted(const double *v, size_t n, tie_sums *t)
 }
 
 typedef struct {
-    double tau;
+    double tau;       /* NaN if x or y is constant */
+    int64_t cd;       /* concordant minus discordant pairs */
     tie_sums tx, ty;
 } kendall_parts;
+
+/* Knight's count on pairs already sorted by (x, y): xs, ys hold them in that
+ * order; ys is sorted in place (tmp: n scratch). */
+static void kendall_sorted(const double *xs, double *ys, double *tmp, size_t n, kendall_parts *kp)
+{
+    uint64_t n3 = 0;   /* pairs tied in both x and y */
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && xs[b] == xs[a] && ys[b] == ys[a]) b++;
+        n3 += (uint64_t)(b - a) * (b - a - 1) / 2;
+        a = b;
+    }
+    ties_of_sorted(xs, n, &kp->tx);
+    uint64_t swaps = merge_count(ys, tmp, n);
+    ties_of_sorted(ys, n, &kp->ty);
+    uint64_t n0 = (uint64_t)n * (n - 1) / 2;
+    /* C - D in exact integer arithmetic (signed: it can be negative). */
+    kp->cd = (int64_t)(n0 - kp->tx.pairs - kp->ty.pairs + n3) - 2 * (int64_t)swaps;
+    if (kp->tx.pairs == n0 || kp->ty.pairs == n0) {
+        kp->tau = NAN;
+        return;
+    }
+    double den = sqrt((double)(n0 - kp->tx.pairs)) * sqrt((double)(n0 - kp->ty.pairs));
+    double t = (double)kp->cd / den;
+    kp->tau = t > 1 ? 1 : t < -1 ? -1 : t;
+}
+
+/* Pairs sorted by (x, y) into xs, ys (n each); perm (if not NULL) receives
+ * the observation at each sorted position. */
+static pms_status sort_pairs(const double *x, const double *y, size_t n, double *xs, double *ys,
+                             size_t *perm)
+{
+    pair *p = malloc((n ? n : 1) * sizeof *p);
+    if (!p) return PMS_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        p[i].x = x[i];
+        p[i].y = y[i];
+        p[i].i = i;
+    }
+    qsort(p, n, sizeof *p, cmp_pair);
+    for (size_t i = 0; i < n; i++) {
+        xs[i] = p[i].x;
+        ys[i] = p[i].y;
+        if (perm) perm[i] = p[i].i;
+    }
+    free(p);
+    return PMS_OK;
+}
 
 static pms_status kendall_core(const double *x, const double *y, size_t n, kendall_parts *kp,
                                pms_err *err)
 {
-    pair *p = malloc(n * sizeof *p);
-    double *v = calloc(2 * n, sizeof *v);
-    if (!p || !v) {
-        free(p);
+    double *v = calloc(3 * n, sizeof *v);
+    if (!v || sort_pairs(x, y, n, v, v + n, NULL)) {
         free(v);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < n; i++) {
-        p[i].x = x[i];
-        p[i].y = y[i];
-    }
-    qsort(p, n, sizeof *p, cmp_pair);
-    uint64_t n3 = 0;   /* pairs tied in both x and y */
-    for (size_t a = 0; a < n;) {
-        size_t b = a + 1;
-        while (b < n && p[b].x == p[a].x && p[b].y == p[a].y) b++;
-        n3 += (uint64_t)(b - a) * (b - a - 1) / 2;
-        a = b;
-    }
-    for (size_t i = 0; i < n; i++) v[i] = p[i].x;
-    ties_of_sorted(v, n, &kp->tx);
-    for (size_t i = 0; i < n; i++) v[i] = p[i].y;
-    uint64_t swaps = merge_count(v, v + n, n);
-    ties_of_sorted(v, n, &kp->ty);
-    free(p);
+    kendall_sorted(v, v + n, v + 2 * n, n, kp);
     free(v);
     uint64_t n0 = (uint64_t)n * (n - 1) / 2;
     if (kp->tx.pairs == n0) return pms_err_set(err, PMS_ESINGULAR, "x is constant: no correlation is defined");
     if (kp->ty.pairs == n0) return pms_err_set(err, PMS_ESINGULAR, "y is constant: no correlation is defined");
-    /* C - D in exact integer arithmetic (signed: it can be negative). */
-    int64_t cd = (int64_t)(n0 - kp->tx.pairs - kp->ty.pairs + n3) - 2 * (int64_t)swaps;
-    double den = sqrt((double)(n0 - kp->tx.pairs)) * sqrt((double)(n0 - kp->ty.pairs));
-    double t = (double)cd / den;
-    kp->tau = t > 1 ? 1 : t < -1 ? -1 : t;
     return PMS_OK;
 }
 
@@ -776,4 +803,461 @@ char *pms_corr_verdict_text(pms_verdict v, const pms_corr_result *r, double delt
         break;
     }
     return buf;
+}
+
+/* ---- jackknife ---- */
+
+/* Sorted order of v with, at each group start k, gend[k] = one past the end of
+ * its tie group (other entries unused). */
+static pms_status order_groups(const double *v, size_t n, size_t *ord, size_t *gend)
+{
+    keyed *k = malloc((n ? n : 1) * sizeof *k);
+    if (!k) return PMS_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        k[i].v = v[i];
+        k[i].i = i;
+    }
+    qsort(k, n, sizeof *k, cmp_keyed);
+    for (size_t i = 0; i < n; i++) ord[i] = k[i].i;
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && k[b].v == k[a].v) b++;
+        gend[a] = b;
+        a = b;
+    }
+    free(k);
+    return PMS_OK;
+}
+
+/* K_i = sum_j w_j sign(x_j - x_i) sign(y_j - y_i) for every i (w NULL = 1),
+ * by two sweeps over the x groups with a Fenwick tree of weights indexed by
+ * the dense rank of y: O(n log n). */
+static pms_status concordance_each(const double *y, const double *w, size_t n, const size_t *ox,
+                                   const size_t *gx, const size_t *oy, const size_t *gy, double *K)
+{
+    size_t *ry = malloc((n ? n : 1) * sizeof *ry);
+    double *bit = calloc(n + 1, sizeof *bit);
+    if (!ry || !bit) {
+        free(ry);
+        free(bit);
+        return PMS_ENOMEM;
+    }
+    size_t m = 0;
+    for (size_t a = 0; a < n; a = gy[a]) {
+        m++;
+        for (size_t j = a; j < gy[a]; j++) ry[oy[j]] = m;
+    }
+    (void)y;
+    for (size_t i = 0; i < n; i++) K[i] = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        memset(bit, 0, (n + 1) * sizeof *bit);
+        double tot = 0;
+        /* pass 0: x ascending, tree holds x_j < x_i (sign -1);
+         * pass 1: x descending, tree holds x_j > x_i (sign +1). */
+        size_t starts = 0;
+        size_t *gs = malloc((n ? n : 1) * sizeof *gs);
+        if (!gs) {
+            free(ry);
+            free(bit);
+            return PMS_ENOMEM;
+        }
+        for (size_t a = 0; a < n; a = gx[a]) gs[starts++] = a;
+        for (size_t s = 0; s < starts; s++) {
+            size_t a = gs[pass ? starts - 1 - s : s], b = gx[a];
+            for (size_t j = a; j < b; j++) {
+                size_t i = ox[j];
+                double lt = 0, le = 0;
+                for (size_t q = ry[i] - 1; q > 0; q -= q & -q) lt += bit[q];
+                for (size_t q = ry[i]; q > 0; q -= q & -q) le += bit[q];
+                double gt = tot - le;
+                K[i] += pass ? gt - lt : lt - gt;
+            }
+            for (size_t j = a; j < b; j++) {
+                size_t i = ox[j];
+                double wi = w ? w[i] : 1.0;
+                for (size_t q = ry[i]; q <= m; q += q & -q) bit[q] += wi;
+                tot += wi;
+            }
+        }
+        free(gs);
+    }
+    free(ry);
+    free(bit);
+    return PMS_OK;
+}
+
+static double ratio_or_nan(double sxy, double sxx, double syy)
+{
+    if (!(sxx > 0 && syy > 0)) return NAN;
+    double r = sxy / sqrt(sxx * syy);
+    return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
+static pms_status jack_pearson(const double *x, const double *y, const double *w, size_t n,
+                               double *jack)
+{
+    long double W = 0, sx = 0, sy = 0;
+    for (size_t i = 0; i < n; i++) {
+        long double wi = w ? w[i] : 1.0L;
+        W += wi;
+        sx += wi * x[i];
+        sy += wi * y[i];
+    }
+    long double mx = sx / W, my = sy / W, sxx = 0, syy = 0, sxy = 0;
+    for (size_t i = 0; i < n; i++) {
+        long double wi = w ? w[i] : 1.0L, dx = x[i] - mx, dy = y[i] - my;
+        sxx += wi * dx * dx;
+        syy += wi * dy * dy;
+        sxy += wi * dx * dy;
+    }
+    for (size_t i = 0; i < n; i++) {
+        /* Without i the weighted sums of the deviations are -w_i d_i, so the
+         * re-centred sums lose w_i d^2 + (w_i d)^2/(W - w_i). */
+        long double wi = w ? w[i] : 1.0L, dx = x[i] - mx, dy = y[i] - my, f = wi * wi / (W - wi);
+        jack[i] = ratio_or_nan((double)(sxy - wi * dx * dy - f * dx * dy),
+                               (double)(sxx - wi * dx * dx - f * dx * dx),
+                               (double)(syy - wi * dy * dy - f * dy * dy));
+    }
+    return PMS_OK;
+}
+
+/* sum_j w_j sign(v_j - v_i) d_j and sum_j w_j sign(v_j - v_i)^2 for every i,
+ * from prefix sums over v's sorted groups. */
+static void signed_sums(const double *d, const double *w, size_t n, const size_t *ord,
+                        const size_t *gend, double *A, double *E)
+{
+    long double total = 0, wtot = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += (long double)(w ? w[i] : 1.0) * d[i];
+        wtot += w ? w[i] : 1.0;
+    }
+    long double below = 0, wbelow = 0;
+    for (size_t a = 0; a < n; a = gend[a]) {
+        long double g = 0, wg = 0;
+        for (size_t j = a; j < gend[a]; j++) {
+            double wi = w ? w[ord[j]] : 1.0;
+            g += wi * d[ord[j]];
+            wg += wi;
+        }
+        double v = (double)((total - below - g) - below), e = (double)(wtot - wg);
+        for (size_t j = a; j < gend[a]; j++) {
+            A[ord[j]] = v;
+            E[ord[j]] = e;
+        }
+        below += g;
+        wbelow += wg;
+    }
+    (void)wbelow;
+}
+
+static pms_status jack_spearman(const double *x, const double *y, const double *w, size_t n,
+                                double *jack)
+{
+    size_t *ix = malloc(4 * n * sizeof *ix);
+    double *d = malloc(9 * n * sizeof *d);
+    if (!ix || !d) {
+        free(ix);
+        free(d);
+        return PMS_ENOMEM;
+    }
+    size_t *ox = ix, *gx = ix + n, *oy = ix + 2 * n, *gy = ix + 3 * n;
+    double *dx = d, *dy = d + n, *A = d + 2 * n, *B = d + 3 * n, *C = d + 4 * n, *D = d + 5 * n,
+           *Ex = d + 6 * n, *Ey = d + 7 * n, *K = d + 8 * n;
+    pms_status s = order_groups(x, n, ox, gx);
+    if (!s) s = order_groups(y, n, oy, gy);
+    if (!s) s = pms_corr_midranks(x, w, n, dx, NULL);
+    if (!s) s = pms_corr_midranks(y, w, n, dy, NULL);
+    if (!s) s = concordance_each(y, w, n, ox, gx, oy, gy, K);
+    if (s) {
+        free(ix);
+        free(d);
+        return s;
+    }
+    long double W = 0;
+    for (size_t i = 0; i < n; i++) W += w ? w[i] : 1.0;
+    /* Centre the ranks: the weighted mean of the weighted mid-ranks is W/2;
+     * unweighted mid-ranks are 1-based, so their mean is (n+1)/2. */
+    double half = w ? (double)(W / 2) : (double)(n + 1) / 2;
+    long double sxx = 0, syy = 0, sxy = 0;
+    for (size_t i = 0; i < n; i++) {
+        double wi = w ? w[i] : 1.0;
+        dx[i] -= half;
+        dy[i] -= half;
+        sxx += wi * (long double)dx[i] * dx[i];
+        syy += wi * (long double)dy[i] * dy[i];
+        sxy += wi * (long double)dx[i] * dy[i];
+    }
+    signed_sums(dy, w, n, ox, gx, A, Ex);   /* A_i = sum w_j sx_ij dy_j */
+    signed_sums(dx, w, n, ox, gx, C, Ex);   /* C_i = sum w_j sx_ij dx_j; Ex_i = sum w_j sx_ij^2 */
+    signed_sums(dx, w, n, oy, gy, B, Ey);   /* B_i = sum w_j sy_ij dx_j */
+    signed_sums(dy, w, n, oy, gy, D, Ey);
+    for (size_t i = 0; i < n; i++) {
+        long double wi = w ? w[i] : 1.0, h = wi / 2, h2 = wi * wi / 4;
+        long double Sxy = sxy - wi * dx[i] * dy[i] - h * A[i] - h * B[i] + h2 * K[i];
+        long double Sxx = sxx - wi * dx[i] * dx[i] - wi * C[i] + h2 * Ex[i];
+        long double Syy = syy - wi * dy[i] * dy[i] - wi * D[i] + h2 * Ey[i];
+        jack[i] = ratio_or_nan((double)Sxy, (double)Sxx, (double)Syy);
+    }
+    free(ix);
+    free(d);
+    return PMS_OK;
+}
+
+static pms_status jack_kendall(const double *x, const double *y, size_t n, double *jack)
+{
+    size_t *ix = malloc(4 * n * sizeof *ix);
+    double *K = malloc(n * sizeof *K);
+    double *v = calloc(3 * n, sizeof *v);
+    pms_status s = (!ix || !K || !v) ? PMS_ENOMEM : PMS_OK;
+    size_t *ox = ix, *gx = ix + n, *oy = ix + 2 * n, *gy = ix + 3 * n;
+    if (!s) s = order_groups(x, n, ox, gx);
+    if (!s) s = order_groups(y, n, oy, gy);
+    if (!s) s = concordance_each(y, NULL, n, ox, gx, oy, gy, K);
+    if (!s) s = sort_pairs(x, y, n, v, v + n, NULL);
+    if (s) {
+        free(ix);
+        free(K);
+        free(v);
+        return s;
+    }
+    kendall_parts kp;
+    kendall_sorted(v, v + n, v + 2 * n, n, &kp);
+    /* tie group size of each observation */
+    double *tx = v, *ty = v + n;
+    for (size_t a = 0; a < n; a = gx[a])
+        for (size_t j = a; j < gx[a]; j++) tx[ox[j]] = (double)(gx[a] - a);
+    for (size_t a = 0; a < n; a = gy[a])
+        for (size_t j = a; j < gy[a]; j++) ty[oy[j]] = (double)(gy[a] - a);
+    double n0 = (double)(n - 1) * (double)(n - 2) / 2;
+    for (size_t i = 0; i < n; i++) {
+        double S = (double)kp.cd - K[i];
+        double n1 = (double)kp.tx.pairs - (tx[i] - 1), n2 = (double)kp.ty.pairs - (ty[i] - 1);
+        if (!(n0 - n1 > 0 && n0 - n2 > 0)) {
+            jack[i] = NAN;
+            continue;
+        }
+        double t = S / (sqrt(n0 - n1) * sqrt(n0 - n2));
+        jack[i] = t > 1 ? 1 : t < -1 ? -1 : t;
+    }
+    free(ix);
+    free(K);
+    free(v);
+    return PMS_OK;
+}
+
+pms_status pms_corr_jackknife(const double *x, const double *y, const double *w, size_t n,
+                              pms_corr_method method, double *jack, pms_err *err)
+{
+    if (n < 3) return pms_err_set(err, PMS_ETOOFEW, "%zu observations: a jackknife needs at least 3", n);
+    pms_status s = check_xy(x, y, w, n, err);
+    if (s) return s;
+    switch (method) {
+    case PMS_CORR_PEARSON: s = jack_pearson(x, y, w, n, jack); break;
+    case PMS_CORR_SPEARMAN: s = jack_spearman(x, y, w, n, jack); break;
+    case PMS_CORR_KENDALL:
+        if (w) return pms_err_set(err, PMS_EUSAGE, "weighted Kendall's tau is not provided");
+        s = jack_kendall(x, y, n, jack);
+        break;
+    default: return pms_err_set(err, PMS_EUSAGE, "unknown correlation method %d", (int)method);
+    }
+    return s ? pms_err_set(err, s, "%s", pms_strerror(s)) : PMS_OK;
+}
+
+/* ---- bootstrap ---- */
+
+typedef struct {
+    size_t n;
+    pms_corr_method method;
+    const double *w;
+    uint64_t seed;
+    double *reps;
+    /* Pearson: data centred on the full-sample (weighted) means */
+    double *xc, *yc;
+    /* Spearman: sorted orders and tie groups */
+    size_t *ox, *gx, *oy, *gy;
+    /* Kendall: pairs sorted by (x, y), and the observation at each position */
+    double *xs, *ys;
+    size_t *perm;
+} boot_ctx;
+
+static double rep_pearson(const boot_ctx *c, const unsigned *cnt)
+{
+    double sw = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!cnt[i]) continue;
+        double v = c->w ? cnt[i] * c->w[i] : (double)cnt[i], x = c->xc[i], y = c->yc[i];
+        sw += v;
+        sx += v * x;
+        sy += v * y;
+        sxx += v * x * x;
+        syy += v * y * y;
+        sxy += v * x * y;
+    }
+    /* The data are centred on the full-sample means, so these corrections are
+     * small and cost few digits. */
+    return ratio_or_nan(sxy - sx * sy / sw, sxx - sx * sx / sw, syy - sy * sy / sw);
+}
+
+static double rep_spearman(const boot_ctx *c, const unsigned *cnt, double *dx)
+{
+    const size_t n = c->n;
+    double V = 0;
+    for (size_t i = 0; i < n; i++) V += c->w ? cnt[i] * c->w[i] : (double)cnt[i];
+    double half = V / 2, below = 0, sxx = 0, syy = 0, sxy = 0;
+    /* Weighted mid-ranks below + V_g/2 have weighted mean V/2 for any
+     * multiplicities, so one walk per order gives the centred ranks. */
+    for (size_t a = 0; a < n; a = c->gx[a]) {
+        double vg = 0;
+        for (size_t j = a; j < c->gx[a]; j++) {
+            size_t i = c->ox[j];
+            vg += c->w ? cnt[i] * c->w[i] : (double)cnt[i];
+        }
+        if (vg == 0) continue;
+        double d = below + vg / 2 - half;
+        sxx += vg * d * d;
+        for (size_t j = a; j < c->gx[a]; j++) dx[c->ox[j]] = d;
+        below += vg;
+    }
+    below = 0;
+    for (size_t a = 0; a < n; a = c->gy[a]) {
+        double vg = 0, cross = 0;
+        for (size_t j = a; j < c->gy[a]; j++) {
+            size_t i = c->oy[j];
+            if (!cnt[i]) continue;
+            double v = c->w ? cnt[i] * c->w[i] : (double)cnt[i];
+            vg += v;
+            cross += v * dx[i];
+        }
+        if (vg == 0) continue;
+        double d = below + vg / 2 - half;
+        syy += vg * d * d;
+        sxy += d * cross;
+        below += vg;
+    }
+    return ratio_or_nan(sxy, sxx, syy);
+}
+
+static double rep_kendall(const boot_ctx *c, const unsigned *cnt, double *ex, double *ey,
+                          double *tmp)
+{
+    size_t m = 0;
+    for (size_t k = 0; k < c->n; k++)
+        for (unsigned r = 0; r < cnt[c->perm[k]]; r++) {
+            ex[m] = c->xs[k];
+            ey[m++] = c->ys[k];
+        }
+    kendall_parts kp;
+    kendall_sorted(ex, ey, tmp, m, &kp);
+    return kp.tau;
+}
+
+static pms_status boot_block(size_t block, size_t first, size_t count, void *ctx)
+{
+    const boot_ctx *c = ctx;
+    size_t n = c->n;
+    unsigned *cnt = malloc(n * sizeof *cnt);
+    double *scratch = malloc(3 * n * sizeof *scratch);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!cnt || !scratch || !rng) {
+        free(cnt);
+        free(scratch);
+        if (rng) gsl_rng_free(rng);
+        return PMS_ENOMEM;
+    }
+    gsl_rng_set(rng, pms_boot_block_seed(c->seed, block));
+    for (size_t r = 0; r < count; r++) {
+        pms_boot_multiplicities(rng, n, cnt);
+        double v;
+        switch (c->method) {
+        case PMS_CORR_PEARSON: v = rep_pearson(c, cnt); break;
+        case PMS_CORR_SPEARMAN: v = rep_spearman(c, cnt, scratch); break;
+        default: v = rep_kendall(c, cnt, scratch, scratch + n, scratch + 2 * n); break;
+        }
+        c->reps[first + r] = v;
+    }
+    gsl_rng_free(rng);
+    free(cnt);
+    free(scratch);
+    return PMS_OK;
+}
+
+pms_status pms_corr_bootstrap(const double *x, const double *y, const double *w, size_t n,
+                              pms_corr_method method, const pms_corr_boot_opts *opts,
+                              pms_boot_ci *out, double *reps, pms_err *err)
+{
+    if (!opts || opts->replicates < 2)
+        return pms_err_set(err, PMS_EUSAGE, "a bootstrap needs at least 2 replicates");
+    if (!(opts->level > 0 && opts->level < 1))
+        return pms_err_set(err, PMS_EDOMAIN, "confidence level %g is not between 0 and 1", opts->level);
+    if ((unsigned)method > PMS_CORR_KENDALL)
+        return pms_err_set(err, PMS_EUSAGE, "unknown correlation method %d", (int)method);
+    if (w && method == PMS_CORR_KENDALL)
+        return pms_err_set(err, PMS_EUSAGE, "weighted Kendall's tau is not provided");
+    if (n < 3) return pms_err_set(err, PMS_ETOOFEW, "%zu observations: a bootstrap needs at least 3", n);
+    pms_status s = check_xy(x, y, w, n, err);
+    if (s) return s;
+    double est;
+    switch (method) {
+    case PMS_CORR_PEARSON: s = pearson_core(x, y, w, n, &est, err); break;
+    case PMS_CORR_SPEARMAN: s = spearman_core(x, y, w, n, &est, NULL, err); break;
+    default: {
+        kendall_parts kp;
+        s = kendall_core(x, y, n, &kp, err);
+        est = kp.tau;
+    }
+    }
+    if (s) return s;
+
+    boot_ctx c;
+    memset(&c, 0, sizeof c);
+    c.n = n;
+    c.method = method;
+    c.w = w;
+    c.seed = opts->seed;
+    double *own = reps ? NULL : malloc(opts->replicates * sizeof *own);
+    c.reps = reps ? reps : own;
+    double *dbuf = malloc(3 * n * sizeof *dbuf);
+    size_t *ibuf = malloc(4 * n * sizeof *ibuf);
+    if (!c.reps || !dbuf || !ibuf) {
+        s = PMS_ENOMEM;
+        goto done;
+    }
+    double *jack = dbuf + 2 * n;
+    if (method == PMS_CORR_PEARSON) {
+        c.xc = dbuf;
+        c.yc = dbuf + n;
+        long double W = 0, sx = 0, sy = 0;
+        for (size_t i = 0; i < n; i++) {
+            long double wi = w ? w[i] : 1.0L;
+            W += wi;
+            sx += wi * x[i];
+            sy += wi * y[i];
+        }
+        for (size_t i = 0; i < n; i++) {
+            c.xc[i] = (double)(x[i] - sx / W);
+            c.yc[i] = (double)(y[i] - sy / W);
+        }
+    } else if (method == PMS_CORR_SPEARMAN) {
+        c.ox = ibuf;
+        c.gx = ibuf + n;
+        c.oy = ibuf + 2 * n;
+        c.gy = ibuf + 3 * n;
+        if ((s = order_groups(x, n, c.ox, c.gx)) || (s = order_groups(y, n, c.oy, c.gy))) goto done;
+    } else {
+        c.xs = dbuf;
+        c.ys = dbuf + n;
+        c.perm = ibuf;
+        if ((s = sort_pairs(x, y, n, c.xs, c.ys, c.perm))) goto done;
+    }
+    if ((s = pms_boot_run_blocks(opts->replicates, opts->threads, boot_block, &c))) goto done;
+    if ((s = pms_corr_jackknife(x, y, w, n, method, jack, err))) goto done;
+    s = pms_boot_intervals(est, c.reps, opts->replicates, jack, n, opts->level, out);
+    if (s == PMS_ETOOFEW)
+        pms_err_set(err, s, "fewer than 2 bootstrap resamples gave a defined correlation");
+done:
+    if (s == PMS_ENOMEM) pms_err_set(err, s, "out of memory");
+    free(own);
+    free(dbuf);
+    free(ibuf);
+    return s;
 }

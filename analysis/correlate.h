@@ -51,6 +51,9 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
+#include "bootstrap.h"
 #include "status.h"
 
 typedef enum { PMS_CORR_PEARSON = 0, PMS_CORR_SPEARMAN, PMS_CORR_KENDALL } pms_corr_method;
@@ -170,6 +173,50 @@ pms_verdict pms_corr_verdict(double p, double tost_p, double alpha);
 char *pms_corr_verdict_text(pms_verdict v, const pms_corr_result *r, double delta,
                             double min_detectable, double power, double alpha,
                             const char *units, char *buf, size_t cap);
+
+/* ---- bootstrap and jackknife ----
+ * Paired resampling of (x, y[, w]) rows.  A resample is a vector of
+ * multiplicities c over the observations (analysis/bootstrap.h); the
+ * statistic is the weighted one with weights c_i (times w_i if weighted):
+ *   Pearson: one pass over centred data, O(n);
+ *   Spearman: x and y are sorted once; the weighted mid-ranks of a resample
+ *     come from one cumulative walk over each order, O(n) per resample (the
+ *     mean mid-rank is always half the total weight, so the centred ranks need
+ *     no extra pass);
+ *   Kendall: the pairs are sorted by (x, y) once; the resample, expanded in
+ *     that order, is already sorted, so only the merge count remains,
+ *     O(n log n) per resample.  Not weighted.
+ * Replicates are identical for a given seed on any number of threads (blocks
+ * of PMS_BOOT_BLOCK replicates, each seeded with pms_boot_block_seed).
+ * The BCa acceleration uses the jackknife (pms_corr_jackknife). */
+typedef struct {
+    size_t replicates;   /* R >= 2 */
+    uint64_t seed;
+    unsigned threads;    /* 0 = all online CPUs; results never depend on it */
+    double level;        /* in (0, 1) */
+} pms_corr_boot_opts;
+
+/* Leave-one-out estimates jack[i] (the coefficient without observation i), in
+ * O(n log n) overall rather than n recomputations: closed forms that update
+ * the full-sample sums.  Pearson: downdated centred sums.  Spearman: without
+ * observation i every other mid-rank drops by w_i/2 sign(x_j - x_i) about the
+ * new mean, so the centred cross-products need per-observation sums
+ * sum_j w_j sign(x_j - x_i) d_j (prefix sums over the sorted order) and
+ * sum_j w_j sign(x_j - x_i) sign(y_j - y_i) (a Fenwick tree over y ranks).
+ * Kendall: S_(-i) = S - that concordance sum, with the tie counts of i's
+ * groups removed.  A leave-one-out sample with a constant column gives NaN. */
+pms_status pms_corr_jackknife(const double *x, const double *y, const double *w, size_t n,
+                              pms_corr_method method, double *jack, pms_err *err);
+
+/* Bootstrap percentile and BCa intervals for the coefficient.  reps: NULL or
+ * a caller buffer of opts->replicates values that receives the replicates
+ * (NaN for a resample whose x or y is constant; such replicates are left out
+ * of the intervals and out->replicates counts the others).
+ * Errors: as pms_corr_test, PMS_EUSAGE (weighted Kendall, R < 2),
+ * PMS_EDOMAIN (level), PMS_ETOOFEW (fewer than 2 finite replicates). */
+pms_status pms_corr_bootstrap(const double *x, const double *y, const double *w, size_t n,
+                              pms_corr_method method, const pms_corr_boot_opts *opts,
+                              pms_boot_ci *out, double *reps, pms_err *err);
 
 /* Names: "pearson", "spearman", "kendall"; the interval's method, e.g.
  * "fisher-z", "fisher-z bonett-wright", "fisher-z fieller", with

@@ -1,13 +1,794 @@
-/* Placeholder until the correlate subcommand lands. */
+/* pmsreview correlate: Pearson, Spearman and Kendall correlations of one
+ * column with others, nationally or per group, with intervals, p-values as
+ * R's cor.test, adjustment across everything printed, the smallest
+ * detectable correlation, an equivalence test and a verdict in words. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "analysis/correlate.h"
+#include "analysis/padjust.h"
 #include "cli/commands.h"
-#include "analysis/status.h"
+#include "cli/common.h"
+
+static const char *help =
+    "Usage: pmsreview correlate --x COL --y COL[,COL...] [--method pearson,spearman,kendall]\n"
+    "                           [--weight COL] [--control COL[,COL...]] [--by COL]\n"
+    "                           [--bootstrap N] [--seed S] [--ci-level 0.95]\n"
+    "                           [--adjust none|holm|bh|by] [--equivalence DELTA] [--power 0.8]\n"
+    "                           [--data FILE]... [--where 'COL OP VALUE']... [--derive 'N=EXPR']...\n"
+    "                           [--format text|csv|json] [--threads N]\n\n"
+    "Correlation of --x with each --y column, for each method and (with --by) each\n"
+    "group: the estimate, a confidence interval, a two-sided p-value as R's cor.test,\n"
+    "the p-value adjusted across every result printed, the smallest correlation the\n"
+    "sample could detect, and a verdict in plain words.\n\n"
+    "Options:\n"
+    "  --x COL             the first variable (e.g. imd2015)\n"
+    "  --y COL[,COL...]    the second variable(s) (repeatable)\n"
+    "  --method LIST       pearson, spearman, kendall (default: all three; pearson and\n"
+    "                      spearman with --weight or --control)\n"
+    "  --weight COL        weighted Pearson, and Spearman as weighted Pearson of weighted\n"
+    "                      mid-ranks; intervals and tests use Kish's effective n\n"
+    "                      (sum w)^2/sum w^2; a weight <= 0 is an error\n"
+    "  --control COL,...   partial correlation given these columns (Pearson, or Spearman\n"
+    "                      on ranks), df reduced by their number as R's ppcor\n"
+    "  --by COL            one result per value of COL (e.g. ccg_code)\n"
+    "  --bootstrap N       add percentile and BCa intervals from N paired resamples\n"
+    "                      (use 2000 or more for BCa); not with --control\n"
+    "  --seed S            bootstrap seed (default 1); results do not depend on --threads\n"
+    "  --ci-level L        confidence level in (0, 1); default 0.95; the test level is 1 - L\n"
+    "  --adjust M          p-value adjustment across all results printed: holm (default),\n"
+    "                      bh (Benjamini-Hochberg), by (Benjamini-Yekutieli) or none\n"
+    "  --equivalence D     also test |correlation| < D (0 < D < 1) by two one-sided tests\n"
+    "                      on the Fisher z scale (TOST)\n"
+    "  --power P           power for the smallest detectable correlation; default 0.8\n"
+    "  --data FILE         input CSV (repeatable; the first is the practice table, others\n"
+    "                      are joined on practice code). Default: 2014/15 payments + IMD\n"
+    "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
+    "  --derive 'N=EXPR'   add column N computed from others\n"
+    "  --format FMT        text (default), csv or json\n"
+    "  --threads N         threads for the bootstrap (default: all CPUs)\n"
+    "  --help              this help\n\n"
+    "Intervals: Fisher z; for Spearman with the Bonett-Wright variance (1 + rho^2/2)/(n-3),\n"
+    "for Kendall the Fieller-Hartley-Pearson variance 0.437/(n-4).  p-values: t test\n"
+    "(Pearson); Spearman exact (n <= 9) or AS 89 (n <= 1290) without ties, else t;\n"
+    "Kendall exact for n < 50 without ties, else normal with tie-corrected variance.\n\n"
+    "Verdict (alpha = 1 - ci-level): 'correlation shown' if the adjusted p < alpha;\n"
+    "'no correlation as large as D' if the TOST p < alpha (both can hold: shown but\n"
+    "smaller than D); otherwise 'inconclusive', with the smallest |correlation| the\n"
+    "sample detects at the given power.  Rows missing x, y, the weight or a control\n"
+    "are excluded and counted by reason.\n\n"
+    "Examples:\n"
+    "  # Does payment per weighted patient correlate with deprivation, nationally?\n"
+    "  pmsreview correlate --x imd2015 --y payments_per_weighted --equivalence 0.1\n"
+    "  # In Bristol (CCG 11H), with bootstrap intervals:\n"
+    "  pmsreview correlate --x imd2015 --y payments_per_weighted \\\n"
+    "      --where 'ccg_code = 11H' --method spearman --bootstrap 10000 --seed 7\n"
+    "  # Every CCG, Benjamini-Hochberg across all of them, as JSON:\n"
+    "  pmsreview correlate --x imd2015 --y payments_per_weighted --by ccg_code \\\n"
+    "      --method spearman --adjust bh --format json\n"
+    "  # Weighted by list size, and partial given practice size:\n"
+    "  pmsreview correlate --x imd2015 --y payments_per_weighted --weight registered_patients\n"
+    "  pmsreview correlate --x imd2015 --y payments_per_weighted --control weighted_patients\n\n"
+    "Exit status: 0 success; 1 usage error; 2 bad input data (including data that\n"
+    "cannot give a correlation: a constant column, too few practices, a weight <= 0,\n"
+    "controls that make the design singular).\n";
+
+static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
+                                       "practice-imd/practice-imd-fingertips-93553.csv", NULL};
+
+enum {
+    OPT_X = PMS_OPT_FIRST_COMMAND_SPECIFIC,
+    OPT_Y,
+    OPT_METHOD,
+    OPT_WEIGHT,
+    OPT_CONTROL,
+    OPT_BY,
+    OPT_BOOT,
+    OPT_SEED,
+    OPT_CI,
+    OPT_ADJUST,
+    OPT_EQUIV,
+    OPT_POWER
+};
+
+#define MAXY 64
+#define MAXCTL 32
+
+typedef struct {
+    const char *x;
+    const char *y[MAXY];
+    size_t ny;
+    pms_corr_method methods[3];
+    size_t nmethods;
+    const char *weight;
+    const char *control[MAXCTL];
+    size_t ncontrol;
+    const char *by;
+    unsigned long boot;
+    unsigned long seed;
+    double ci_level;
+    pms_adjust_method adjust;
+    double delta;   /* NaN: not asked */
+    double power;
+    char *bufs[2 * MAXY];
+    size_t nbufs;
+} corr_args;
+
+static int add_list(corr_args *a, const char *arg, const char **items, size_t *n, size_t max,
+                    const char *opt)
+{
+    if (a->nbufs == sizeof a->bufs / sizeof a->bufs[0])
+        return pms_cli_usage("correlate", "too many %s options", opt);
+    char *copy = strdup(arg);
+    if (!copy) {
+        pms_cli_error("out of memory");
+        return PMS_EXIT_USAGE;
+    }
+    a->bufs[a->nbufs++] = copy;
+    int k = pms_cli_split(copy, items + *n, (int)(max - *n));
+    if (k < 0) return pms_cli_usage("correlate", "too many columns in %s (at most %zu)", opt, max);
+    if (k == 0) return pms_cli_usage("correlate", "%s needs at least one column name", opt);
+    *n += (size_t)k;
+    return 0;
+}
+
+static int parse_methods(corr_args *a, const char *arg)
+{
+    char buf[128];
+    if (strlen(arg) >= sizeof buf) return pms_cli_usage("correlate", "--method list too long");
+    strcpy(buf, arg);
+    const char *items[8];
+    int k = pms_cli_split(buf, items, 8);
+    if (k <= 0) return pms_cli_usage("correlate", "--method needs pearson, spearman or kendall");
+    a->nmethods = 0;
+    for (int i = 0; i < k; i++) {
+        pms_corr_method m;
+        if (!strcmp(items[i], "pearson")) m = PMS_CORR_PEARSON;
+        else if (!strcmp(items[i], "spearman")) m = PMS_CORR_SPEARMAN;
+        else if (!strcmp(items[i], "kendall")) m = PMS_CORR_KENDALL;
+        else
+            return pms_cli_usage("correlate",
+                                 "--method expects pearson, spearman or kendall, not '%s'", items[i]);
+        for (size_t j = 0; j < a->nmethods; j++)
+            if (a->methods[j] == m)
+                return pms_cli_usage("correlate", "method '%s' is named twice", items[i]);
+        if (a->nmethods == 3) return pms_cli_usage("correlate", "too many methods");
+        a->methods[a->nmethods++] = m;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, pms_cli_common *c, corr_args *a)
+{
+    static const struct option opts[] = {
+        PMS_COMMON_LONG_OPTIONS,
+        {"x", required_argument, NULL, OPT_X},
+        {"y", required_argument, NULL, OPT_Y},
+        {"method", required_argument, NULL, OPT_METHOD},
+        {"weight", required_argument, NULL, OPT_WEIGHT},
+        {"control", required_argument, NULL, OPT_CONTROL},
+        {"by", required_argument, NULL, OPT_BY},
+        {"bootstrap", required_argument, NULL, OPT_BOOT},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"ci-level", required_argument, NULL, OPT_CI},
+        {"adjust", required_argument, NULL, OPT_ADJUST},
+        {"equivalence", required_argument, NULL, OPT_EQUIV},
+        {"power", required_argument, NULL, OPT_POWER},
+        {NULL, 0, NULL, 0}};
+    int opt, rc, explicit_methods = 0;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int r = pms_cli_common_opt(c, opt, optarg);
+        if (r < 0) return PMS_EXIT_USAGE;
+        if (r > 0) continue;
+        switch (opt) {
+        case OPT_X:
+            if (a->x) return pms_cli_usage("correlate", "--x given twice");
+            a->x = optarg;
+            break;
+        case OPT_Y:
+            if ((rc = add_list(a, optarg, a->y, &a->ny, MAXY, "--y"))) return rc;
+            break;
+        case OPT_METHOD:
+            if (explicit_methods) return pms_cli_usage("correlate", "--method given twice");
+            explicit_methods = 1;
+            if ((rc = parse_methods(a, optarg))) return rc;
+            break;
+        case OPT_WEIGHT:
+            if (a->weight) return pms_cli_usage("correlate", "--weight given twice");
+            a->weight = optarg;
+            break;
+        case OPT_CONTROL:
+            if ((rc = add_list(a, optarg, a->control, &a->ncontrol, MAXCTL, "--control"))) return rc;
+            break;
+        case OPT_BY:
+            if (a->by) return pms_cli_usage("correlate", "--by given twice");
+            a->by = optarg;
+            break;
+        case OPT_BOOT:
+            if (pms_cli_parse_ulong("correlate", "--bootstrap", optarg, &a->boot)) return PMS_EXIT_USAGE;
+            if (a->boot < 2 || a->boot > 10000000)
+                return pms_cli_usage("correlate", "--bootstrap must be between 2 and 10000000, not '%s'",
+                                     optarg);
+            break;
+        case OPT_SEED:
+            if (pms_cli_parse_ulong("correlate", "--seed", optarg, &a->seed)) return PMS_EXIT_USAGE;
+            break;
+        case OPT_CI:
+            if (pms_cli_parse_double("correlate", "--ci-level", optarg, &a->ci_level))
+                return PMS_EXIT_USAGE;
+            if (!(a->ci_level > 0 && a->ci_level < 1))
+                return pms_cli_usage("correlate", "--ci-level must be between 0 and 1, not '%s'",
+                                     optarg);
+            break;
+        case OPT_ADJUST:
+            if (pms_adjust_parse(optarg, &a->adjust))
+                return pms_cli_usage("correlate", "--adjust expects none, holm, bh or by, not '%s'",
+                                     optarg);
+            break;
+        case OPT_EQUIV:
+            if (pms_cli_parse_double("correlate", "--equivalence", optarg, &a->delta))
+                return PMS_EXIT_USAGE;
+            if (!(a->delta > 0 && a->delta < 1))
+                return pms_cli_usage("correlate",
+                                     "--equivalence must be between 0 and 1 (a correlation), not '%s'",
+                                     optarg);
+            break;
+        case OPT_POWER:
+            if (pms_cli_parse_double("correlate", "--power", optarg, &a->power)) return PMS_EXIT_USAGE;
+            if (!(a->power > 0 && a->power < 1))
+                return pms_cli_usage("correlate", "--power must be between 0 and 1, not '%s'", optarg);
+            break;
+        default:
+            if (optopt) {
+                for (const struct option *o = opts; o->name; o++)
+                    if (o->val == optopt)
+                        return pms_cli_usage("correlate", "option '--%s' needs a value", o->name);
+            }
+            return pms_cli_usage("correlate", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (c->help) return 0;
+    if (optind < argc) return pms_cli_usage("correlate", "unexpected argument '%s'", argv[optind]);
+    if (!a->x) return pms_cli_usage("correlate", "--x is required");
+    if (a->ny == 0) return pms_cli_usage("correlate", "--y is required");
+    for (size_t j = 0; j < a->ny; j++) {
+        if (!strcmp(a->y[j], a->x))
+            return pms_cli_usage("correlate", "'%s' is both --x and --y", a->x);
+        for (size_t l = 0; l < j; l++)
+            if (!strcmp(a->y[j], a->y[l]))
+                return pms_cli_usage("correlate", "--y column '%s' is named twice", a->y[j]);
+    }
+    for (size_t j = 0; j < a->ncontrol; j++) {
+        if (!strcmp(a->control[j], a->x))
+            return pms_cli_usage("correlate", "'%s' is both --x and a control", a->x);
+        for (size_t l = 0; l < a->ny; l++)
+            if (!strcmp(a->control[j], a->y[l]))
+                return pms_cli_usage("correlate", "'%s' is both --y and a control", a->y[l]);
+        for (size_t l = 0; l < j; l++)
+            if (!strcmp(a->control[j], a->control[l]))
+                return pms_cli_usage("correlate", "control '%s' is named twice", a->control[j]);
+    }
+    if (!explicit_methods) {
+        a->methods[0] = PMS_CORR_PEARSON;
+        a->methods[1] = PMS_CORR_SPEARMAN;
+        a->methods[2] = PMS_CORR_KENDALL;
+        a->nmethods = (a->weight || a->ncontrol) ? 2 : 3;
+    }
+    for (size_t m = 0; m < a->nmethods; m++)
+        if (a->methods[m] == PMS_CORR_KENDALL && (a->weight || a->ncontrol))
+            return pms_cli_usage("correlate", "kendall cannot be combined with %s (use pearson or "
+                                              "spearman)",
+                                 a->weight ? "--weight" : "--control");
+    if (a->weight && a->ncontrol)
+        return pms_cli_usage("correlate", "--weight and --control cannot be combined");
+    if (a->boot && a->ncontrol)
+        return pms_cli_usage("correlate", "--bootstrap cannot be combined with --control");
+    return 0;
+}
+
+/* ---- one result row ---- */
+
+typedef struct {
+    size_t yi;
+    const char *group;     /* NULL without --by */
+    pms_corr_method method;
+    size_t n, n_excluded;
+    int ok;
+    char reason[1200];     /* why it could not be computed */
+    pms_corr_result r;
+    double min_det, tost, p_adj;
+    pms_boot_ci boot;
+    int has_boot;
+} corr_row;
+
+/* The library names x, y and "control K"; say which columns. */
+static void name_columns(char *dst, size_t cap, const char *msg, const char *x, const char *y,
+                         const corr_args *a)
+{
+    const char *ctl = strstr(msg, "'control ");
+    if (ctl) {
+        unsigned long k = strtoul(ctl + 9, NULL, 10);
+        const char *end = strchr(ctl + 9, '\'');
+        /* regress calls them predictors; here they are controls */
+        size_t pre = (size_t)(ctl - msg);
+        if (pre >= 10 && !strncmp(ctl - 10, "predictor ", 10)) pre -= 10;
+        const char *rest = end ? end + 1 : "";
+        const char *tail = strstr(rest, "predictors before it");
+        if (k >= 1 && k <= a->ncontrol && end && tail)
+            snprintf(dst, cap, "%.*scontrol '%s'%.*scontrols%s", (int)pre, msg, a->control[k - 1],
+                     (int)(tail - rest), rest, tail + 10);
+        else if (k >= 1 && k <= a->ncontrol && end)
+            snprintf(dst, cap, "%.*scontrol '%s'%s", (int)pre, msg, a->control[k - 1], rest);
+        else
+            snprintf(dst, cap, "%s", msg);
+    } else if (!strncmp(msg, "x ", 2))
+        snprintf(dst, cap, "'%s'%s", x, msg + 1);
+    else if (!strncmp(msg, "y ", 2))
+        snprintf(dst, cap, "'%s'%s", y, msg + 1);
+    else
+        snprintf(dst, cap, "%s", msg);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    const char *const *p = a, *const *q = b;
+    return strcmp(*p, *q);
+}
+
+static void fmt_p(char *buf, size_t cap, double p)
+{
+    if (isnan(p)) snprintf(buf, cap, "-");
+    else if (p >= 0.001) snprintf(buf, cap, "%.3f", p);
+    else if (p > 0) snprintf(buf, cap, "%.1e", p);
+    else snprintf(buf, cap, "< 1e-300");
+}
+
+static const char *method_title(pms_corr_method m)
+{
+    return m == PMS_CORR_PEARSON ? "Pearson" : m == PMS_CORR_SPEARMAN ? "Spearman" : "Kendall";
+}
+
+static const char *ci_words(const pms_corr_result *r)
+{
+    switch (r->method) {
+    case PMS_CORR_PEARSON: return r->weighted ? "Fisher z, Kish effective n" : "Fisher z";
+    case PMS_CORR_SPEARMAN:
+        return r->weighted ? "Fisher z, Bonett-Wright variance, Kish effective n"
+                           : "Fisher z, Bonett-Wright variance";
+    case PMS_CORR_KENDALL: return "Fisher z, Fieller-Hartley-Pearson variance";
+    }
+    return "";
+}
+
+static const char *adjust_title(pms_adjust_method m)
+{
+    switch (m) {
+    case PMS_ADJ_HOLM: return "Holm";
+    case PMS_ADJ_BH: return "Benjamini-Hochberg";
+    case PMS_ADJ_BY: return "Benjamini-Yekutieli";
+    default: return "unadjusted";
+    }
+}
+
+static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t nrows,
+                              int sentences)
+{
+    char title[160];
+    snprintf(title, sizeof title, "Correlations (%g%% intervals, two-sided tests)", 100 * a->ci_level);
+    pms_out *o = pms_out_new("results", title);
+    if (!o) return NULL;
+    int cx = pms_out_col(o, "x", PMS_OUT_TEXT, 0), cy = pms_out_col(o, "y", PMS_OUT_TEXT, 0),
+        cm = pms_out_col(o, "method", PMS_OUT_TEXT, 0), cg = pms_out_col(o, "group", PMS_OUT_TEXT, 0),
+        cn = pms_out_col(o, "n", PMS_OUT_INT, 0), cne = pms_out_col(o, "n_excluded", PMS_OUT_INT, 0),
+        ce = pms_out_col(o, "estimate", PMS_OUT_REAL, 4), cl = pms_out_col(o, "ci_low", PMS_OUT_REAL, 4),
+        ch = pms_out_col(o, "ci_high", PMS_OUT_REAL, 4),
+        ccm = pms_out_col(o, "ci_method", PMS_OUT_TEXT, 0),
+        cp = pms_out_col(o, "p_value", PMS_OUT_REAL, 6),
+        cpm = pms_out_col(o, "p_method", PMS_OUT_TEXT, 0),
+        cpa = pms_out_col(o, "p_adjusted", PMS_OUT_REAL, 6),
+        cmd = pms_out_col(o, "min_detectable", PMS_OUT_REAL, 3),
+        ceq = pms_out_col(o, "equivalence_p", PMS_OUT_REAL, 6),
+        cv = pms_out_col(o, "verdict", PMS_OUT_TEXT, 0);
+    int cneff = -1, cw = -1, cc = -1, cb[6] = {-1, -1, -1, -1, -1, -1};
+    if (a->weight) {
+        cw = pms_out_col(o, "weight", PMS_OUT_TEXT, 0);
+        cneff = pms_out_col(o, "n_eff", PMS_OUT_REAL, 1);
+    }
+    if (a->ncontrol) cc = pms_out_col(o, "controls", PMS_OUT_TEXT, 0);
+    if (a->boot) {
+        static const char *const keys[6] = {"boot_replicates", "boot_se", "boot_pct_low",
+                                            "boot_pct_high", "boot_bca_low", "boot_bca_high"};
+        for (int k = 0; k < 6; k++)
+            cb[k] = pms_out_col(o, keys[k], k ? PMS_OUT_REAL : PMS_OUT_INT, 4);
+    }
+    if (cv < 0 || (a->weight && cneff < 0) || (a->ncontrol && cc < 0) || (a->boot && cb[5] < 0)) {
+        pms_out_free(o);
+        return NULL;
+    }
+    char controls[1024] = "";
+    for (size_t j = 0; j < a->ncontrol; j++) {
+        size_t l = strlen(controls);
+        snprintf(controls + l, sizeof controls - l, "%s%s", j ? "," : "", a->control[j]);
+    }
+    double alpha = 1 - a->ci_level;
+    for (size_t i = 0; i < nrows; i++) {
+        const corr_row *w = &rows[i];
+        if (pms_out_row(o)) {
+            pms_out_free(o);
+            return NULL;
+        }
+        pms_out_set_text(o, cx, a->x);
+        pms_out_set_text(o, cy, a->y[w->yi]);
+        pms_out_set_text(o, cm, pms_corr_method_name(w->method));
+        pms_out_set_text(o, cg, w->group);
+        pms_out_set_int(o, cn, (long long)w->n);
+        pms_out_set_int(o, cne, (long long)w->n_excluded);
+        if (cw >= 0) pms_out_set_text(o, cw, a->weight);
+        if (cc >= 0) pms_out_set_text(o, cc, controls);
+        if (!w->ok) {
+            pms_out_set_text(o, cv, w->reason);
+            continue;
+        }
+        const pms_corr_result *r = &w->r;
+        pms_out_set_num(o, ce, r->estimate);
+        pms_out_set_num(o, cl, r->ci_low);
+        pms_out_set_num(o, ch, r->ci_high);
+        pms_out_set_text(o, ccm, isnan(r->ci_low) ? NULL : pms_corr_ci_method(r));
+        pms_out_set_num(o, cp, r->p_value);
+        pms_out_set_text(o, cpm, pms_corr_ptype_name(r->p_type));
+        pms_out_set_num(o, cpa, w->p_adj);
+        pms_out_set_num(o, cmd, w->min_det);
+        pms_out_set_num(o, ceq, w->tost);
+        if (cneff >= 0) pms_out_set_num(o, cneff, r->n_eff);
+        if (w->has_boot) {
+            pms_out_set_int(o, cb[0], (long long)w->boot.replicates);
+            pms_out_set_num(o, cb[1], w->boot.se);
+            pms_out_set_num(o, cb[2], w->boot.pct_low);
+            pms_out_set_num(o, cb[3], w->boot.pct_high);
+            pms_out_set_num(o, cb[4], w->boot.bca_low);
+            pms_out_set_num(o, cb[5], w->boot.bca_high);
+        }
+        double p = a->adjust == PMS_ADJ_NONE ? r->p_value : w->p_adj;
+        pms_verdict v = pms_corr_verdict(p, w->tost, alpha);
+        char buf[256];
+        pms_corr_verdict_text(v, r, a->delta, w->min_det, a->power, alpha, "practices", buf, sizeof buf);
+        pms_out_set_text(o, cv, buf);
+
+        if (!sentences) continue;
+        char ps[32], pa[32], extra[512] = "";
+        fmt_p(ps, sizeof ps, r->p_value);
+        fmt_p(pa, sizeof pa, w->p_adj);
+        size_t l = 0;
+        if (a->adjust != PMS_ADJ_NONE)
+            l += (size_t)snprintf(extra + l, sizeof extra - l, ", %s-adjusted p = %s",
+                                  adjust_title(a->adjust), pa);
+        if (!isnan(w->tost) && l < sizeof extra)
+            l += (size_t)snprintf(extra + l, sizeof extra - l, "; equivalence (|%s| < %g) p = %s",
+                                  pms_corr_symbol(r->method), a->delta, (fmt_p(pa, sizeof pa, w->tost), pa));
+        if (w->has_boot && l < sizeof extra)
+            snprintf(extra + l, sizeof extra - l, "; bootstrap (%zu resamples) BCa %.3f to %.3f, "
+                                                  "percentile %.3f to %.3f",
+                     w->boot.replicates, w->boot.bca_low, w->boot.bca_high, w->boot.pct_low,
+                     w->boot.pct_high);
+        char who[128];
+        if (r->weighted)
+            snprintf(who, sizeof who, "n = %zu practices (effective n %.1f, weighted by %s)", r->n,
+                     r->n_eff, a->weight);
+        else
+            snprintf(who, sizeof who, "n = %zu practices", r->n);
+        char ci[160];
+        if (isnan(r->ci_low))
+            snprintf(ci, sizeof ci, "no interval at this n");
+        else
+            snprintf(ci, sizeof ci, "%g%% CI %.3f to %.3f, %s", 100 * a->ci_level, r->ci_low,
+                     r->ci_high, ci_words(r));
+        pms_out_footnote(o, "%s vs %s: %s%s %s = %.3f (%s), p = %s (%s)%s; %s%s%s. Verdict: %s.",
+                         a->y[w->yi], a->x, r->ncontrols ? "partial " : "", method_title(r->method),
+                         pms_corr_symbol(r->method), r->estimate, ci, ps,
+                         pms_corr_ptype_name(r->p_type), extra, who,
+                         r->ncontrols ? ", controlling for " : "", r->ncontrols ? controls : "", buf);
+    }
+    pms_out_footnote(o, "p_adjusted: %s across the %zu results with a p-value. Verdict at the %g%% level; "
+                        "min_detectable is the smallest |correlation| detected with %g%% power.",
+                     a->adjust == PMS_ADJ_NONE ? "not asked (--adjust none)" : adjust_title(a->adjust),
+                     nrows, 100 * alpha, 100 * a->power);
+    return o;
+}
+
+typedef struct {
+    size_t missing_x, missing_y, missing_w, missing_by;
+    size_t missing_ctl[MAXCTL];
+} excl_counts;
+
+static pms_out *excluded_table(const corr_args *a, const excl_counts *ex, size_t rows,
+                               pms_table *t)
+{
+    pms_out *o = pms_out_new("excluded", "Practices excluded");
+    if (!o) return NULL;
+    int cy = pms_out_col(o, "y", PMS_OUT_TEXT, 0), cr = pms_out_col(o, "reason", PMS_OUT_TEXT, 0),
+        cc = pms_out_col(o, "column", PMS_OUT_TEXT, 0), cn = pms_out_col(o, "practices", PMS_OUT_INT, 0);
+    if (cn < 0) {
+        pms_out_free(o);
+        return NULL;
+    }
+    for (size_t j = 0; j < a->ny; j++) {
+        const excl_counts *e = &ex[j];
+        const char *cols[3 + MAXCTL + 1];
+        size_t counts[3 + MAXCTL + 1], k = 0;
+        cols[k] = a->x;
+        counts[k++] = e->missing_x;
+        cols[k] = a->y[j];
+        counts[k++] = e->missing_y;
+        if (a->weight) {
+            cols[k] = a->weight;
+            counts[k++] = e->missing_w;
+        }
+        for (size_t c = 0; c < a->ncontrol; c++) {
+            cols[k] = a->control[c];
+            counts[k++] = e->missing_ctl[c];
+        }
+        if (a->by) {
+            cols[k] = a->by;
+            counts[k++] = e->missing_by;
+        }
+        for (size_t i = 0; i < k; i++) {
+            if (!counts[i]) continue;
+            if (pms_out_row(o)) break;
+            pms_out_set_text(o, cy, a->y[j]);
+            pms_out_set_text(o, cr, "missing");
+            pms_out_set_text(o, cc, cols[i]);
+            pms_out_set_int(o, cn, (long long)counts[i]);
+            pms_table_note(t, "correlate_missing", counts[i],
+                           "correlate: %zu practices excluded for %s vs %s: %s missing", counts[i],
+                           a->y[j], a->x, cols[i]);
+        }
+    }
+    pms_out_footnote(o, "Of %zu practices. Each excluded practice is counted once, under the first "
+                        "reason in the order x, y, weight, controls, group.",
+                     rows);
+    return o;
+}
+
+static int data_exit(pms_status s)
+{
+    return s == PMS_ENOMEM || s == PMS_EUSAGE ? PMS_EXIT_USAGE : PMS_EXIT_DATA;
+}
 
 int pms_cmd_correlate(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "pmsreview: 'correlate' is not implemented yet\n");
-    return PMS_EXIT_USAGE;
+    pms_cli_common c;
+    pms_cli_common_init(&c, "correlate", argc, argv);
+    corr_args a;
+    memset(&a, 0, sizeof a);
+    a.ci_level = 0.95;
+    a.adjust = PMS_ADJ_HOLM;
+    a.delta = NAN;
+    a.power = 0.8;
+    a.seed = 1;
+    int rc = parse_args(argc, argv, &c, &a);
+    if (rc || c.help) {
+        if (!rc) {
+            fputs(help, stdout);
+            rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
+        }
+        for (size_t i = 0; i < a.nbufs; i++) free(a.bufs[i]);
+        return rc;
+    }
+
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    pms_status st = PMS_OK;
+    corr_row *rows = NULL;
+    excl_counts *ex = NULL;
+    const char **groups = NULL, **gsorted = NULL;
+    size_t *gidx = NULL, *sel = NULL;
+    double *bx = NULL, *by = NULL, *bw = NULL, *bz = NULL, *pv = NULL, *pa = NULL;
+    pms_out *tables[2] = {NULL, NULL};
+    size_t nrows = 0;
+
+    if ((rc = pms_cli_open_data(&c, defaults, &t))) goto done;
+
+    const double *xcol, *ycol[MAXY], *wcol = NULL, *zcol[MAXCTL];
+    const char *const *bycol = NULL;
+    if ((st = pms_table_numeric(t, a.x, &xcol, &err))) goto fail;
+    for (size_t j = 0; j < a.ny; j++)
+        if ((st = pms_table_numeric(t, a.y[j], &ycol[j], &err))) goto fail;
+    if (a.weight && (st = pms_table_numeric(t, a.weight, &wcol, &err))) goto fail;
+    for (size_t j = 0; j < a.ncontrol; j++)
+        if ((st = pms_table_numeric(t, a.control[j], &zcol[j], &err))) goto fail;
+    if (a.by && (st = pms_table_text(t, a.by, &bycol, &err))) goto fail;
+
+    size_t N = t->nrows, alloc = N ? N : 1;
+    /* Groups: sorted distinct values of --by; gidx[i] is row i's group or SIZE_MAX. */
+    size_t ngroups = 1;
+    groups = malloc(alloc * sizeof *groups);
+    gsorted = malloc(alloc * sizeof *gsorted);
+    gidx = malloc(alloc * sizeof *gidx);
+    sel = malloc(alloc * sizeof *sel);
+    bx = malloc(alloc * sizeof *bx);
+    by = malloc(alloc * sizeof *by);
+    bw = malloc(alloc * sizeof *bw);
+    bz = malloc(alloc * (a.ncontrol ? a.ncontrol : 1) * sizeof *bz);
+    ex = calloc(a.ny, sizeof *ex);
+    if (!groups || !gsorted || !gidx || !sel || !bx || !by || !bw || !bz || !ex) goto nomem;
+    if (a.by) {
+        size_t m = 0;
+        for (size_t i = 0; i < N; i++)
+            if (bycol[i]) gsorted[m++] = bycol[i];
+        qsort(gsorted, m, sizeof *gsorted, cmp_str);
+        ngroups = 0;
+        for (size_t i = 0; i < m; i++)
+            if (i == 0 || strcmp(gsorted[i], gsorted[i - 1])) groups[ngroups++] = gsorted[i];
+        for (size_t i = 0; i < N; i++) {
+            gidx[i] = SIZE_MAX;
+            if (!bycol[i]) continue;
+            const char **hit = bsearch(&bycol[i], groups, ngroups, sizeof *groups, cmp_str);
+            gidx[i] = (size_t)(hit - groups);
+        }
+        if (ngroups == 0) {
+            pms_cli_error("column '%s' has no values: nothing to group by", a.by);
+            rc = PMS_EXIT_DATA;
+            goto done;
+        }
+    } else {
+        groups[0] = NULL;
+        for (size_t i = 0; i < N; i++) gidx[i] = 0;
+    }
+
+    size_t maxrows = a.ny * ngroups * a.nmethods;
+    rows = calloc(maxrows ? maxrows : 1, sizeof *rows);
+    if (!rows) goto nomem;
+
+    /* Reason for each row of each y (0 = used), counted once under the first. */
+    for (size_t j = 0; j < a.ny; j++) {
+        /* A weight <= 0 on a practice that has x and y is an error in the data,
+         * named by file and line (as regress). */
+        for (size_t i = 0; wcol && i < N; i++)
+            if (!isnan(xcol[i]) && !isnan(ycol[j][i]) && !isnan(wcol[i]) && !(wcol[i] > 0)) {
+                pms_cli_error("%s:%ld: weight '%s' is %g: weights must be > 0 (exclude such "
+                              "practices with --where '%s > 0')",
+                              t->nsources ? t->sources[0].path : "input", t->line ? t->line[i] : 0L,
+                              a.weight, wcol[i], a.weight);
+                rc = PMS_EXIT_DATA;
+                goto done;
+            }
+        size_t *excl_in_group = calloc(ngroups, sizeof *excl_in_group);
+        if (!excl_in_group) goto nomem;
+        for (size_t i = 0; i < N; i++) {
+            int miss = 1;
+            if (isnan(xcol[i])) ex[j].missing_x++;
+            else if (isnan(ycol[j][i])) ex[j].missing_y++;
+            else if (wcol && isnan(wcol[i])) ex[j].missing_w++;
+            else {
+                miss = 0;
+                for (size_t k = 0; k < a.ncontrol && !miss; k++)
+                    if (isnan(zcol[k][i])) {
+                        ex[j].missing_ctl[k]++;
+                        miss = 1;
+                    }
+                if (!miss && gidx[i] == SIZE_MAX) {
+                    ex[j].missing_by++;
+                    miss = 1;
+                }
+            }
+            if (miss && gidx[i] != SIZE_MAX) excl_in_group[gidx[i]]++;
+        }
+        for (size_t g = 0; g < ngroups; g++) {
+            size_t n = 0;
+            for (size_t i = 0; i < N; i++) {
+                if (gidx[i] != g || isnan(xcol[i]) || isnan(ycol[j][i]) || (wcol && isnan(wcol[i])))
+                    continue;
+                int miss = 0;
+                for (size_t k = 0; k < a.ncontrol; k++) miss |= isnan(zcol[k][i]);
+                if (miss) continue;
+                bx[n] = xcol[i];
+                by[n] = ycol[j][i];
+                if (wcol) bw[n] = wcol[i];
+                for (size_t k = 0; k < a.ncontrol; k++) bz[n * a.ncontrol + k] = zcol[k][i];
+                n++;
+            }
+            for (size_t m = 0; m < a.nmethods; m++) {
+                corr_row *w = &rows[nrows++];
+                w->yi = j;
+                w->group = groups[g];
+                w->method = a.methods[m];
+                w->n = n;
+                w->n_excluded = excl_in_group[g];
+                w->min_det = w->tost = w->p_adj = NAN;
+                size_t need = a.ncontrol ? a.ncontrol + 4 : 3;
+                pms_err e = {{0}};
+                pms_status s = PMS_OK;
+                if (n < need) {
+                    s = PMS_ETOOFEW;
+                    if (n == 0)
+                        snprintf(e.msg, sizeof e.msg, "no practice has both '%s' and '%s'%s", a.x,
+                                 a.y[j], a.weight || a.ncontrol ? " (and the weight/controls)" : "");
+                    else
+                        snprintf(e.msg, sizeof e.msg,
+                                 "only %zu practice%s %s both '%s' and '%s'%s: too few (need at "
+                                 "least %zu)",
+                                 n, n == 1 ? "" : "s", n == 1 ? "has" : "have", a.x, a.y[j],
+                                 a.weight || a.ncontrol ? " (and the weight/controls)" : "", need);
+                } else {
+                    pms_corr_opts co;
+                    pms_corr_opts_default(&co);
+                    co.method = a.methods[m];
+                    co.ci_level = a.ci_level;
+                    if (a.ncontrol)
+                        s = pms_corr_partial_test(bx, by, bz, a.ncontrol, n, &co, &w->r, &e);
+                    else
+                        s = pms_corr_test(bx, by, wcol ? bw : NULL, n, &co, &w->r, &e);
+                    if (!s && a.boot) {
+                        pms_corr_boot_opts bo = {a.boot, a.seed, c.threads, a.ci_level};
+                        s = pms_corr_bootstrap(bx, by, wcol ? bw : NULL, n, a.methods[m], &bo,
+                                               &w->boot, NULL, &e);
+                        w->has_boot = s == PMS_OK;
+                    }
+                }
+                if (s == PMS_ENOMEM) goto nomem_free;
+                if (s) {
+                    char msg[1100];
+                    name_columns(msg, sizeof msg, e.msg, a.x, a.y[j], &a);
+                    if (!a.by) {
+                        pms_cli_error("%s vs %s (%s): %s", a.y[j], a.x,
+                                      pms_corr_method_name(a.methods[m]), msg);
+                        free(excl_in_group);
+                        rc = data_exit(s);
+                        goto done;
+                    }
+                    snprintf(w->reason, sizeof w->reason, "cannot compute: %s", msg);
+                    continue;
+                }
+                w->ok = 1;
+                w->min_det = pms_corr_min_detectable(w->method, w->r.n_eff, w->r.ncontrols,
+                                                     1 - a.ci_level, a.power);
+                if (!isnan(a.delta)) w->tost = pms_corr_tost(&w->r, a.delta);
+            }
+            continue;
+        nomem_free:
+            free(excl_in_group);
+            goto nomem;
+        }
+        free(excl_in_group);
+    }
+
+    /* Adjust across the whole family printed. */
+    pv = malloc((nrows ? nrows : 1) * sizeof *pv);
+    pa = malloc((nrows ? nrows : 1) * sizeof *pa);
+    if (!pv || !pa) goto nomem;
+    for (size_t i = 0; i < nrows; i++) pv[i] = rows[i].ok ? rows[i].r.p_value : NAN;
+    if ((st = pms_p_adjust(pv, nrows, a.adjust, pa, &err))) goto fail;
+    for (size_t i = 0; i < nrows; i++) rows[i].p_adj = a.adjust == PMS_ADJ_NONE ? NAN : pa[i];
+
+    tables[0] = results_table(&a, rows, nrows, !a.by);
+    tables[1] = excluded_table(&a, ex, N, t);
+    if (!tables[0] || !tables[1]) goto nomem;
+    rc = pms_cli_emit(&c, tables, 2, t);
+    goto done;
+
+nomem:
+    st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
+fail:
+    rc = pms_cli_fail(st, &err);
+done:
+    for (size_t i = 0; i < 2; i++) pms_out_free(tables[i]);
+    free(rows);
+    free(ex);
+    free(groups);
+    free(gsorted);
+    free(gidx);
+    free(sel);
+    free(bx);
+    free(by);
+    free(bw);
+    free(bz);
+    free(pv);
+    free(pa);
+    pms_table_free(t);
+    for (size_t i = 0; i < a.nbufs; i++) free(a.bufs[i]);
+    return rc;
 }

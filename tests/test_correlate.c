@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
 #include "analysis/correlate.h"
 #include "io/table.h"
 
@@ -478,6 +482,262 @@ static void test_errors(void **state)
     assert_memory_equal(cy, y, sizeof y);
 }
 
+/* Leave-one-out values from the closed forms against recomputation. */
+static void check_jack(const double *x, const double *y, const double *w, size_t n,
+                       pms_corr_method m)
+{
+    double *jack = malloc(n * sizeof(double)), *a = malloc(n * sizeof(double)),
+           *b = malloc(n * sizeof(double)), *c = malloc(n * sizeof(double));
+    double *cx = malloc(n * sizeof(double));
+    memcpy(cx, x, n * sizeof(double));
+    pms_err err = {{0}};
+    assert_int_equal(pms_corr_jackknife(x, y, w, n, m, jack, &err), PMS_OK);
+    assert_memory_equal(cx, x, n * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++)
+            if (j != i) {
+                a[k] = x[j];
+                b[k] = y[j];
+                if (w) c[k] = w[j];
+                k++;
+            }
+        double want = NAN;
+        pms_status s;
+        if (m == PMS_CORR_PEARSON)
+            s = w ? pms_corr_wpearson(a, b, c, k, &want, NULL) : pms_corr_pearson(a, b, k, &want, NULL);
+        else if (m == PMS_CORR_SPEARMAN)
+            s = w ? pms_corr_wspearman(a, b, c, k, &want, NULL) : pms_corr_spearman(a, b, k, &want, NULL);
+        else
+            s = pms_corr_kendall(a, b, k, &want, NULL);
+        if (s == PMS_ESINGULAR) {
+            assert_true(isnan(jack[i]));
+            continue;
+        }
+        /* 1e-11 absolute: the updates subtract O(n^3) sums of rank products
+         * (Spearman) whose rounding is ~1e-16 of them, relative to sums of
+         * the same order. */
+        assert_abs(jack[i], want, 1e-11);
+    }
+    free(jack);
+    free(a);
+    free(b);
+    free(c);
+    free(cx);
+}
+
+static void test_jackknife(void **state)
+{
+    (void)state;
+    enum { N = 97 };
+    double x[N], y[N], w[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = (double)((i * 37) % 23);
+        y[i] = (double)((i * 53) % 19) + 0.5 * (double)((i * 11) % 3);
+        w[i] = 0.5 + (double)((i * 7) % 5);
+    }
+    for (int m = 0; m < 3; m++) {
+        check_jack(x, y, NULL, N, (pms_corr_method)m);
+        check_jack(bri.x, bri.y, NULL, bri.n, (pms_corr_method)m);
+        if (m < 2) {
+            check_jack(x, y, w, N, (pms_corr_method)m);
+            check_jack(bri.x, bri.y, bri.w, bri.n, (pms_corr_method)m);
+        }
+    }
+    /* and against R's leave-one-out Spearman on Bristol */
+    double jack[55];
+    assert_int_equal(pms_corr_jackknife(bri.x, bri.y, NULL, bri.n, PMS_CORR_SPEARMAN, jack, NULL), PMS_OK);
+    assert_rel(jack[0], pms_ref_value(ref, "bri_jack_spearman_1"), 1e-12);
+    assert_rel(jack[54], pms_ref_value(ref, "bri_jack_spearman_55"), 1e-12);
+    /* a leave-one-out sample with a constant column */
+    const double cx[] = {1, 1, 1, 2.5}, cy[] = {3, 1, 2, 4};
+    for (int m = 0; m < 3; m++) {
+        assert_int_equal(pms_corr_jackknife(cx, cy, NULL, 4, (pms_corr_method)m, jack, NULL), PMS_OK);
+        assert_true(isnan(jack[3]) && !isnan(jack[0]));
+    }
+    pms_err err;
+    assert_int_equal(pms_corr_jackknife(cx, cy, NULL, 2, PMS_CORR_PEARSON, jack, &err), PMS_ETOOFEW);
+    assert_int_equal(pms_corr_jackknife(cx, cy, cy, 4, PMS_CORR_KENDALL, jack, &err), PMS_EUSAGE);
+    assert_int_equal(pms_corr_jackknife(cx, cy, NULL, 4, (pms_corr_method)5, jack, &err), PMS_EUSAGE);
+}
+
+/* The first replicate of block 0 is the statistic on the resample drawn from
+ * pms_boot_block_seed(seed, 0): rebuild it by expanding the rows. */
+static void test_boot_replicates(void **state)
+{
+    (void)state;
+    const size_t n = bri.n, R = 600;
+    double *reps = malloc(R * sizeof(double));
+    unsigned *cnt = malloc(n * sizeof(unsigned));
+    double *ex = malloc(n * sizeof(double)), *ey = malloc(n * sizeof(double)),
+           *ew = malloc(n * sizeof(double));
+    for (int m = 0; m < 3; m++) {
+        for (int weighted = 0; weighted < (m < 2 ? 2 : 1); weighted++) {
+            const double *w = weighted ? bri.w : NULL;
+            pms_corr_boot_opts bo = {R, 42, 2, 0.95};
+            pms_boot_ci ci;
+            pms_err err = {{0}};
+            assert_int_equal(pms_corr_bootstrap(bri.x, bri.y, w, n, (pms_corr_method)m, &bo, &ci, reps, &err), PMS_OK);
+            gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+            for (size_t block = 0; block < 3; block += 2) {   /* blocks 0 and 2 */
+                gsl_rng_set(r, pms_boot_block_seed(42, block));
+                pms_boot_multiplicities(r, n, cnt);
+                size_t k = 0;
+                for (size_t i = 0; i < n; i++)
+                    for (unsigned c = 0; c < cnt[i]; c++) {
+                        ex[k] = bri.x[i];
+                        ey[k] = bri.y[i];
+                        ew[k++] = w ? w[i] : 1;
+                    }
+                double want;
+                if (m == 0)
+                    assert_int_equal(w ? pms_corr_wpearson(ex, ey, ew, k, &want, NULL) : pms_corr_pearson(ex, ey, k, &want, NULL), PMS_OK);
+                else if (m == 1)
+                    assert_int_equal(w ? pms_corr_wspearman(ex, ey, ew, k, &want, NULL) : pms_corr_spearman(ex, ey, k, &want, NULL), PMS_OK);
+                else
+                    assert_int_equal(pms_corr_kendall(ex, ey, k, &want, NULL), PMS_OK);
+                /* 1e-12: one-pass sums on centred data against two-pass sums */
+                assert_abs(reps[block * PMS_BOOT_BLOCK], want, 1e-12);
+            }
+            gsl_rng_free(r);
+            assert_true(ci.pct_low < ci.estimate && ci.estimate < ci.pct_high);
+            assert_true(ci.bca_low < ci.bca_high);
+            assert_int_equal(ci.replicates, R);
+        }
+    }
+    free(reps);
+    free(cnt);
+    free(ex);
+    free(ey);
+    free(ew);
+}
+
+static void test_boot_determinism(void **state)
+{
+    (void)state;
+    const size_t R = 1000;
+    double *a = malloc(R * sizeof(double)), *b = malloc(R * sizeof(double));
+    for (int m = 0; m < 3; m++) {
+        pms_boot_ci c1, c2;
+        pms_corr_boot_opts bo = {R, 7, 1, 0.95};
+        assert_int_equal(pms_corr_bootstrap(bri.x, bri.y, NULL, bri.n, (pms_corr_method)m, &bo, &c1, a, NULL), PMS_OK);
+        for (unsigned th = 2; th <= 5; th += 3) {
+            bo.threads = th;
+            assert_int_equal(pms_corr_bootstrap(bri.x, bri.y, NULL, bri.n, (pms_corr_method)m, &bo, &c2, b, NULL), PMS_OK);
+            assert_memory_equal(a, b, R * sizeof(double));
+            assert_true(c1.bca_low == c2.bca_low && c1.pct_high == c2.pct_high);
+        }
+        bo.seed = 8;
+        assert_int_equal(pms_corr_bootstrap(bri.x, bri.y, NULL, bri.n, (pms_corr_method)m, &bo, &c2, b, NULL), PMS_OK);
+        assert_true(memcmp(a, b, R * sizeof(double)) != 0);
+    }
+    free(a);
+    free(b);
+}
+
+/* Against R's boot on Bristol: a different generator, so Monte Carlo
+ * agreement only.  With R = 4000 on both sides the sd of a bootstrap SE
+ * estimate is about SE/sqrt(2R) ~ 1.1%, and interval ends move by ~0.01. */
+static void test_boot_vs_r(void **state)
+{
+    (void)state;
+    pms_corr_boot_opts bo = {4000, 20150401, 2, 0.95};
+    pms_boot_ci ci;
+    assert_int_equal(pms_corr_bootstrap(bri.x, bri.y, NULL, bri.n, PMS_CORR_SPEARMAN, &bo, &ci, NULL, NULL), PMS_OK);
+    assert_rel(ci.se, pms_ref_value(ref, "bri_boot_spearman_se"), 0.06);
+    assert_abs(ci.pct_low, pms_ref_value(ref, "bri_boot_spearman_perc_lo"), 0.04);
+    assert_abs(ci.pct_high, pms_ref_value(ref, "bri_boot_spearman_perc_hi"), 0.04);
+    assert_abs(ci.bca_low, pms_ref_value(ref, "bri_boot_spearman_bca_lo"), 0.04);
+    assert_abs(ci.bca_high, pms_ref_value(ref, "bri_boot_spearman_bca_hi"), 0.04);
+}
+
+/* The interval code on one fixed replicate vector, fed to boot.ci too. */
+static void test_boot_intervals_fixed(void **state)
+{
+    (void)state;
+    double reps[999], jack[50];
+    for (int j = 1; j <= 999; j++)
+        reps[j - 1] = 0.3 + 0.1 * gsl_cdf_ugaussian_Pinv(((j * 37) % 1000 + 0.5) / 1000) +
+                      0.02 * ((j % 7) - 3) / 3.0;
+    for (int k = 1; k <= 50; k++) jack[k - 1] = 0.3 + 0.01 * sin(k);
+    const double levels[2] = {0.95, 0.9};
+    const char *tags[2] = {"boot95", "boot90"};
+    for (int l = 0; l < 2; l++) {
+        pms_boot_ci ci;
+        assert_int_equal(pms_boot_intervals(0.31, reps, 999, jack, 50, levels[l], &ci), PMS_OK);
+        /* 1e-12: the same order statistics and normal quantiles as boot */
+        assert_rel(ci.pct_low, refv(tags[l], "perc", "lo"), 1e-12);
+        assert_rel(ci.pct_high, refv(tags[l], "perc", "hi"), 1e-12);
+        assert_rel(ci.bca_low, refv(tags[l], "bca", "lo"), 1e-12);
+        assert_rel(ci.bca_high, refv(tags[l], "bca", "hi"), 1e-12);
+        assert_rel(ci.accel, pms_ref_value(ref, "boot_accel"), 1e-12);
+        assert_rel(ci.bias_z0, pms_ref_value(ref, "boot_z0"), 1e-12);
+    }
+}
+
+/* Coverage: bivariate normal, rho = 0.5, n = 60; 200 data sets, 499
+ * resamples each.  The nominal 95% intervals should cover in 88-99% of data
+ * sets (binomial sd 1.5% at 95%; percentile intervals for Spearman are a
+ * little short at this n). */
+static void test_boot_coverage(void **state)
+{
+    (void)state;
+    enum { N = 60, SETS = 200 };
+    double x[N], y[N];
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 2385);
+    /* true Spearman rho for a normal with r = 0.5: (6/pi) asin(r/2) */
+    const double truth[2] = {0.5, 6 / 3.14159265358979323846 * asin(0.25)};
+    int cover[2][2] = {{0, 0}, {0, 0}};
+    for (int s = 0; s < SETS; s++) {
+        for (int i = 0; i < N; i++) gsl_ran_bivariate_gaussian(r, 1, 1, 0.5, &x[i], &y[i]);
+        for (int m = 0; m < 2; m++) {
+            pms_corr_boot_opts bo = {499, (uint64_t)s, 1, 0.95};
+            pms_boot_ci ci;
+            assert_int_equal(pms_corr_bootstrap(x, y, NULL, N, (pms_corr_method)m, &bo, &ci, NULL, NULL), PMS_OK);
+            cover[m][0] += ci.pct_low <= truth[m] && truth[m] <= ci.pct_high;
+            cover[m][1] += ci.bca_low <= truth[m] && truth[m] <= ci.bca_high;
+        }
+    }
+    gsl_rng_free(r);
+    for (int m = 0; m < 2; m++)
+        for (int k = 0; k < 2; k++) {
+            assert_true(cover[m][k] >= 0.88 * SETS);
+            assert_true(cover[m][k] <= 0.99 * SETS);
+        }
+}
+
+static void test_boot_errors(void **state)
+{
+    (void)state;
+    const double x[] = {1.5, 2.25, 3.125, 4.0, 5.5, 6.75}, y[] = {2.0, 1.0, 4.0, 3.5, 6.0, 5.0};
+    const double k[] = {2, 2, 2, 2, 2, 2};
+    pms_corr_boot_opts bo = {100, 1, 1, 0.95};
+    pms_boot_ci ci;
+    pms_err err;
+    assert_int_equal(pms_corr_bootstrap(x, y, NULL, 2, PMS_CORR_PEARSON, &bo, &ci, NULL, &err), PMS_ETOOFEW);
+    assert_int_equal(pms_corr_bootstrap(k, y, NULL, 6, PMS_CORR_SPEARMAN, &bo, &ci, NULL, &err), PMS_ESINGULAR);
+    assert_int_equal(pms_corr_bootstrap(x, y, y, 6, PMS_CORR_KENDALL, &bo, &ci, NULL, &err), PMS_EUSAGE);
+    assert_int_equal(pms_corr_bootstrap(x, y, NULL, 6, (pms_corr_method)4, &bo, &ci, NULL, &err), PMS_EUSAGE);
+    assert_int_equal(pms_corr_bootstrap(x, y, NULL, 6, PMS_CORR_PEARSON, NULL, &ci, NULL, &err), PMS_EUSAGE);
+    const double ix[] = {1, 2, INFINITY, 4, 5, 6};
+    assert_int_equal(pms_corr_bootstrap(ix, y, NULL, 6, PMS_CORR_PEARSON, &bo, &ci, NULL, &err), PMS_ENONFINITE);
+    bo.level = 1.5;
+    assert_int_equal(pms_corr_bootstrap(x, y, NULL, 6, PMS_CORR_PEARSON, &bo, &ci, NULL, &err), PMS_EDOMAIN);
+    bo.level = 0.95;
+    bo.replicates = 1;
+    assert_int_equal(pms_corr_bootstrap(x, y, NULL, 6, PMS_CORR_PEARSON, &bo, &ci, NULL, &err), PMS_EUSAGE);
+    /* n = 3 with ties: many resamples have a constant column (NaN replicates) */
+    const double tx[] = {1, 1, 2}, ty[] = {1, 2, 2};
+    bo.replicates = 400;
+    double reps[400];
+    assert_int_equal(pms_corr_bootstrap(tx, ty, NULL, 3, PMS_CORR_SPEARMAN, &bo, &ci, reps, &err), PMS_OK);
+    size_t finite = 0;
+    for (int i = 0; i < 400; i++) finite += isfinite(reps[i]) ? 1 : 0;
+    assert_true(finite < 400);
+    assert_int_equal(ci.replicates, finite);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +746,10 @@ int main(void)
         cmocka_unit_test(test_weighted),      cmocka_unit_test(test_partial),
         cmocka_unit_test(test_kendall_bruteforce), cmocka_unit_test(test_midranks),
         cmocka_unit_test(test_power_verdict), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_jackknife),     cmocka_unit_test(test_boot_replicates),
+        cmocka_unit_test(test_boot_determinism), cmocka_unit_test(test_boot_vs_r),
+        cmocka_unit_test(test_boot_intervals_fixed), cmocka_unit_test(test_boot_coverage),
+        cmocka_unit_test(test_boot_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -138,7 +138,8 @@ for (meth in c("holm", "BH", "BY")) {
 # Replicates r_j = 0.3 + 0.1 * qnorm(((j * 37) %% 1000 + 0.5)/1000) + 0.02 ((j %% 7) - 3)/3,
 # j = 1..999, and jackknife values 0.3 + 0.01 * sin(k), k = 1..50.  boot.ci's
 # percentile and BCa intervals use its norm.inter quantile rule; BCa's
-# acceleration from L = (n-1)(mean(jack) - jack).
+# acceleration from the jackknife influence values L = (n-1)(t0 - jack), which
+# is what empinf(type = "jack") returns (boot:::usual.jack).
 j <- 1:999
 reps <- 0.3 + 0.1 * qnorm(((j * 37) %% 1000 + 0.5) / 1000) + 0.02 * ((j %% 7) - 3) / 3
 k <- 1:50
@@ -148,7 +149,7 @@ fake <- list(t0 = t0, t = matrix(reps, ncol = 1), R = length(reps), sim = "ordin
              stype = "i", call = quote(boot()), data = 1:50, strata = rep(1, 50),
              weights = rep(1 / 50, 50), statistic = function(d, i) 0)
 class(fake) <- "boot"
-L <- (length(jack) - 1) * (mean(jack) - jack)
+L <- (length(jack) - 1) * (t0 - jack)
 for (lev in c(0.95, 0.9)) {
   bp <- boot.ci(fake, conf = lev, type = "perc")$percent
   bb <- boot.ci(fake, conf = lev, type = "bca", L = L)$bca
@@ -158,3 +159,15 @@ for (lev in c(0.95, 0.9)) {
 }
 out("boot_accel", sum(L^3) / (6 * sum(L^2)^1.5))
 out("boot_z0", qnorm(sum(reps < t0) / length(reps)))
+
+# --- bootstrap standard error on Bristol (different RNG from ours: the C test
+# compares only at Monte Carlo tolerance) ---
+set.seed(20150401)
+bs <- boot(data.frame(x = b$imd2015, y = b$ppw),
+           function(d, i) cor(d$x[i], d$y[i], method = "spearman"), R = 4000)
+out("bri_boot_spearman_se", sd(bs$t[, 1]))
+bc <- boot.ci(bs, type = c("perc", "bca"), L = empinf(bs, type = "jack"))
+out("bri_boot_spearman_perc_lo", bc$percent[4]); out("bri_boot_spearman_perc_hi", bc$percent[5])
+out("bri_boot_spearman_bca_lo", bc$bca[4]); out("bri_boot_spearman_bca_hi", bc$bca[5])
+jk <- sapply(seq_len(nrow(b)), function(i) cor(b$imd2015[-i], b$ppw[-i], method = "spearman"))
+out("bri_jack_spearman_1", jk[1]); out("bri_jack_spearman_55", jk[55])
