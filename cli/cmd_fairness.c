@@ -1,13 +1,664 @@
-/* Placeholder until the fairness subcommand lands. */
+/* pmsreview fairness: inequality and concentration of a per-practice amount
+ * (issue 4).  Thin: select rows, call analysis/inequality, concentration and
+ * fairness (bootstrap), print. */
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "analysis/concentration.h"
+#include "analysis/fairness.h"
+#include "analysis/inequality.h"
 #include "cli/commands.h"
-#include "analysis/status.h"
+#include "cli/common.h"
+
+static const char *help =
+    "Usage: pmsreview fairness --value COL [--weight COL] [--group COL] [--rank-by COL]\n"
+    "                          [--bootstrap N] [--seed S] [--ci-level 0.95]\n"
+    "                          [--data FILE]... [--where 'COL OP VALUE']... [--derive 'N=EXPR']...\n"
+    "                          [--threads N] [--format text|csv|json]\n\n"
+    "How evenly an amount per practice (e.g. payments per weighted patient) is spread:\n"
+    "weighted mean, coefficient of variation, p90/p10, Palma ratio, Hoover index, Gini\n"
+    "and the Lorenz curve, Theil T, Theil L and GE(2) with exact between- and within-group\n"
+    "parts, Atkinson indices (0.5, 1, 2), the concentration index against a ranking\n"
+    "column, per-group rows and, with --bootstrap, percentile and BCa intervals.\n\n"
+    "Options:\n"
+    "  --value COL       the amount per practice (must be > 0; others are excluded and\n"
+    "                    counted, since Theil L and Atkinson need positive values)\n"
+    "  --weight COL      weights: real numbers such as patients, not replication counts\n"
+    "                    (practices with a missing or non-positive weight are excluded\n"
+    "                    and counted); default: every practice weighs 1\n"
+    "  --group COL       groups for the between/within decompositions and the group rows\n"
+    "                    (e.g. ccg_code); practices without a group are excluded\n"
+    "  --rank-by COL     ranking column for the concentration index, ranked from the\n"
+    "                    highest value to the lowest (IMD: most deprived first), so a\n"
+    "                    negative index means the amount is concentrated where the\n"
+    "                    ranking value is high (the more deprived practices); practices\n"
+    "                    without a value are left out of the index only\n"
+    "  --bootstrap N     N resamples of practices for percentile and BCa intervals of the\n"
+    "                    Gini, Theil T and the concentration index (default 0: none)\n"
+    "  --seed S          random seed for --bootstrap (default 1); results do not depend\n"
+    "                    on --threads\n"
+    "  --ci-level L      confidence level in (0, 1); default 0.95\n"
+    "  --data FILE       input CSV (repeatable; the first is the practice table, others\n"
+    "                    are joined on practice code). Default: 2014/15 payments + IMD\n"
+    "  --where 'C OP V'  keep rows where column C compares to V (= != < <= > >=)\n"
+    "  --derive 'N=EXPR' add column N computed from others\n"
+    "  --threads N       threads for --bootstrap (default: all CPUs)\n"
+    "  --format FMT      text (default), csv or json\n"
+    "  --help            this help\n\n"
+    "Conventions: population forms (no n-1); the Gini is the area form of the weighted\n"
+    "Lorenz curve (R ineq::Gini for unit weights); quantiles invert the weighted\n"
+    "distribution function (R type 1); Palma = (1 - L(0.9)) / L(0.4) on the Lorenz curve.\n"
+    "The concentration index's standard error is the delta-method formula of Kakwani,\n"
+    "Wagstaff & van Doorslaer (1997); concentration_index_ci_low/high are BCa bootstrap\n"
+    "limits with --bootstrap, else C +- z SE.\n\n"
+    "Examples:\n"
+    "  # National fairness of 2014/15 funding, CCGs as groups, against deprivation:\n"
+    "  pmsreview fairness --value payments_per_weighted --weight weighted_patients \\\n"
+    "      --group ccg_code --rank-by imd2015 --bootstrap 1000 --seed 2015\n"
+    "  # Bristol only, JSON:\n"
+    "  pmsreview fairness --value payments_per_weighted --weight weighted_patients \\\n"
+    "      --rank-by imd2015 --where 'ccg_code = 11H' --format json\n\n"
+    "Exit status: 0 success; 1 usage or analysis error (e.g. too few practices);\n"
+    "2 bad input data.\n";
+
+static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
+                                       "practice-imd/practice-imd-fingertips-93553.csv", NULL};
+
+enum {
+    OPT_VALUE = PMS_OPT_FIRST_COMMAND_SPECIFIC,
+    OPT_WEIGHT,
+    OPT_GROUP,
+    OPT_RANK,
+    OPT_BOOT,
+    OPT_SEED,
+    OPT_CI
+};
+
+typedef struct {
+    const char *value, *weight, *group, *rank;
+    unsigned long bootstrap, seed;
+    double ci_level;
+} fair_args;
+
+static int once(const char **slot, const char *arg, const char *opt)
+{
+    if (*slot) return pms_cli_usage("fairness", "%s given twice", opt);
+    *slot = arg;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, pms_cli_common *c, fair_args *a)
+{
+    static const struct option opts[] = {
+        PMS_COMMON_LONG_OPTIONS,
+        {"value", required_argument, NULL, OPT_VALUE},
+        {"weight", required_argument, NULL, OPT_WEIGHT},
+        {"group", required_argument, NULL, OPT_GROUP},
+        {"rank-by", required_argument, NULL, OPT_RANK},
+        {"bootstrap", required_argument, NULL, OPT_BOOT},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"ci-level", required_argument, NULL, OPT_CI},
+        {NULL, 0, NULL, 0}};
+    int opt, rc;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int r = pms_cli_common_opt(c, opt, optarg);
+        if (r < 0) return PMS_EXIT_USAGE;
+        if (r > 0) continue;
+        switch (opt) {
+        case OPT_VALUE: if ((rc = once(&a->value, optarg, "--value"))) return rc; break;
+        case OPT_WEIGHT: if ((rc = once(&a->weight, optarg, "--weight"))) return rc; break;
+        case OPT_GROUP: if ((rc = once(&a->group, optarg, "--group"))) return rc; break;
+        case OPT_RANK: if ((rc = once(&a->rank, optarg, "--rank-by"))) return rc; break;
+        case OPT_BOOT:
+            if (pms_cli_parse_ulong("fairness", "--bootstrap", optarg, &a->bootstrap))
+                return PMS_EXIT_USAGE;
+            if (a->bootstrap == 1 || a->bootstrap > 10000000)
+                return pms_cli_usage("fairness",
+                                     "--bootstrap must be 0 (none) or between 2 and 10000000, not '%s'",
+                                     optarg);
+            break;
+        case OPT_SEED:
+            if (pms_cli_parse_ulong("fairness", "--seed", optarg, &a->seed)) return PMS_EXIT_USAGE;
+            break;
+        case OPT_CI:
+            if (pms_cli_parse_double("fairness", "--ci-level", optarg, &a->ci_level))
+                return PMS_EXIT_USAGE;
+            if (!(a->ci_level > 0 && a->ci_level < 1))
+                return pms_cli_usage("fairness", "--ci-level must be between 0 and 1, not '%s'",
+                                     optarg);
+            break;
+        default:
+            if (optopt) {
+                for (const struct option *o = opts; o->name; o++)
+                    if (o->val == optopt)
+                        return pms_cli_usage("fairness", "option '--%s' needs a value", o->name);
+            }
+            return pms_cli_usage("fairness", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (c->help) return 0;
+    if (optind < argc) return pms_cli_usage("fairness", "unexpected argument '%s'", argv[optind]);
+    if (!a->value) return pms_cli_usage("fairness", "--value is required");
+    return 0;
+}
+
+/* Kept rows, in table order, and why the others went. */
+typedef struct {
+    size_t rows, n;
+    size_t missing_value, nonpositive_value, missing_weight, nonpositive_weight, missing_group;
+    size_t missing_rank;          /* among kept rows: left out of the concentration index */
+    double *x, *w, *r;            /* n each (w NULL without --weight, r NULL without --rank-by) */
+    size_t *g;                    /* n group indices, NULL without --group */
+    const char **gname;           /* ngroups names (pointers into the table) */
+    size_t ngroups;
+} fair_rows;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static pms_status select_rows(const fair_args *a, const pms_table *t, fair_rows *s, pms_err *err)
+{
+    const double *v, *wc = NULL, *rc = NULL;
+    const char *const *gc = NULL;
+    pms_status st;
+    if ((st = pms_table_numeric(t, a->value, &v, err))) return st;
+    if (a->weight && (st = pms_table_numeric(t, a->weight, &wc, err))) return st;
+    if (a->rank && (st = pms_table_numeric(t, a->rank, &rc, err))) return st;
+    if (a->group && (st = pms_table_text(t, a->group, &gc, err))) return st;
+    size_t N = t->nrows ? t->nrows : 1;
+    s->rows = t->nrows;
+    s->x = malloc(N * sizeof *s->x);
+    s->w = wc ? malloc(N * sizeof *s->w) : NULL;
+    s->r = rc ? malloc(N * sizeof *s->r) : NULL;
+    s->g = gc ? malloc(N * sizeof *s->g) : NULL;
+    s->gname = gc ? malloc(N * sizeof *s->gname) : NULL;
+    if (!s->x || (wc && !s->w) || (rc && !s->r) || (gc && (!s->g || !s->gname)))
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < t->nrows; i++) {
+        /* Each excluded practice counted once, under the first reason met. */
+        if (isnan(v[i])) { s->missing_value++; continue; }
+        if (!(v[i] > 0)) { s->nonpositive_value++; continue; }
+        if (wc && isnan(wc[i])) { s->missing_weight++; continue; }
+        if (wc && !(wc[i] > 0)) { s->nonpositive_weight++; continue; }
+        if (gc && (!gc[i] || !gc[i][0])) { s->missing_group++; continue; }
+        s->x[s->n] = v[i];
+        if (wc) s->w[s->n] = wc[i];
+        if (rc) {
+            s->r[s->n] = rc[i];
+            if (isnan(rc[i])) s->missing_rank++;
+        }
+        if (gc) s->gname[s->n] = gc[i];
+        s->n++;
+    }
+    if (gc && s->n) {
+        /* Groups in sorted order of their names, so that output does not
+         * depend on row order: sort a copy of the names, then look up. */
+        const char **u = malloc(s->n * sizeof *u);
+        if (!u) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        memcpy(u, s->gname, s->n * sizeof *u);
+        qsort(u, s->n, sizeof *u, cmp_str);
+        size_t k = 0;
+        for (size_t i = 0; i < s->n; i++)
+            if (k == 0 || strcmp(u[i], u[k - 1])) u[k++] = u[i];
+        for (size_t i = 0; i < s->n; i++) {
+            const char *key = s->gname[i];
+            const char **hit = bsearch(&key, u, k, sizeof *u, cmp_str);
+            s->g[i] = (size_t)(hit - u);
+        }
+        memcpy(s->gname, u, k * sizeof *u);
+        s->ngroups = k;
+        free(u);
+    }
+    return PMS_OK;
+}
+
+static void fair_rows_free(fair_rows *s)
+{
+    free(s->x);
+    free(s->w);
+    free(s->r);
+    free(s->g);
+    free(s->gname);
+}
+
+typedef struct {
+    pms_ineq_summary s;
+    int has_conc;
+    pms_conc_result conc;
+    size_t conc_n;
+    int has_boot;
+    pms_fair_boot_result boot;
+    double lp[101], ll[101];
+} fair_results;
+
+/* --- output ------------------------------------------------------------ */
+
+static int col(pms_out *o, const char *k, pms_outkind kind, int dec)
+{
+    return pms_out_col(o, k, kind, dec);
+}
+
+static const char *sign_note(void)
+{
+    return "concentration index: practices ranked from the highest to the lowest ranking value "
+           "(IMD: most deprived first); C < 0 means the amount is concentrated among practices "
+           "with high ranking values (the more deprived), C > 0 among those with low ones";
+}
+
+/* Cells of the one-row table, collected first: pms_out fixes the columns
+ * before the first row. */
+typedef struct {
+    char key[64];
+    pms_outkind kind;
+    int dec;
+    double v;
+    const char *s;
+} cellv;
+
+typedef struct { cellv c[72]; size_t n; } cells;
+
+static void put(cells *cs, const char *k, pms_outkind kind, int dec, double v, const char *s)
+{
+    if (cs->n == sizeof cs->c / sizeof cs->c[0]) return;
+    cellv *c = &cs->c[cs->n++];
+    snprintf(c->key, sizeof c->key, "%s", k);
+    c->kind = kind;
+    c->dec = dec;
+    c->v = v;
+    c->s = s;
+}
+#define NUM(k, d, v) put(&cs, k, PMS_OUT_REAL, d, v, NULL)
+#define INT(k, v) put(&cs, k, PMS_OUT_INT, 0, (double)(v), NULL)
+#define TXT(k, v) put(&cs, k, PMS_OUT_TEXT, 0, 0, v)
+
+/* The wide one-row table whose keys issue 4 names (CSV and JSON). */
+static pms_out *wide_table(const fair_args *a, const fair_rows *s, const fair_results *f)
+{
+    cells cs;
+    cs.n = 0;
+    TXT("value", a->value);
+    TXT("weight", a->weight);
+    TXT("group", a->group);
+    TXT("rank_by", a->rank);
+    INT("n", s->n);
+    INT("n_excluded", s->rows - s->n);
+    const pms_ineq_summary *m = &f->s;
+    NUM("total_weight", 1, m->total_weight);
+    NUM("mean", 4, m->mean);
+    NUM("cv", 6, m->cv);
+    NUM("p10", 4, m->p10);
+    NUM("p90", 4, m->p90);
+    NUM("p90_p10", 6, m->p90_p10);
+    NUM("palma", 6, m->palma);
+    NUM("hoover", 6, m->hoover);
+    NUM("gini", 6, m->gini);
+    if (f->has_boot) {
+        NUM("gini_ci_low", 6, f->boot.gini.bca_low);
+        NUM("gini_ci_high", 6, f->boot.gini.bca_high);
+        NUM("gini_pct_low", 6, f->boot.gini.pct_low);
+        NUM("gini_pct_high", 6, f->boot.gini.pct_high);
+        NUM("gini_boot_se", 6, f->boot.gini.se);
+    }
+    const struct { const char *k; const pms_ineq_decomp *d; } ge[] = {
+        {"theil_t", &m->theil_t}, {"theil_l", &m->theil_l}, {"ge2", &m->ge2}};
+    for (size_t j = 0; j < 3; j++) {
+        char k[64];
+        NUM(ge[j].k, 6, ge[j].d->total);
+        if (a->group) {
+            snprintf(k, sizeof k, "%s_between", ge[j].k);
+            NUM(k, 6, ge[j].d->between);
+            snprintf(k, sizeof k, "%s_within", ge[j].k);
+            NUM(k, 6, ge[j].d->within);
+        }
+        if (j == 0 && f->has_boot) {
+            NUM("theil_t_ci_low", 6, f->boot.theil_t.bca_low);
+            NUM("theil_t_ci_high", 6, f->boot.theil_t.bca_high);
+            NUM("theil_t_pct_low", 6, f->boot.theil_t.pct_low);
+            NUM("theil_t_pct_high", 6, f->boot.theil_t.pct_high);
+            NUM("theil_t_boot_se", 6, f->boot.theil_t.se);
+        }
+    }
+    NUM("atkinson_0_5", 6, m->atkinson_0_5);
+    NUM("atkinson_1", 6, m->atkinson_1);
+    NUM("atkinson_2", 6, m->atkinson_2);
+    if (f->has_conc) {
+        NUM("concentration_index", 6, f->conc.ci);
+        NUM("concentration_index_se", 6, f->conc.se);
+        if (f->has_boot) {
+            NUM("concentration_index_ci_low", 6, f->boot.conc.bca_low);
+            NUM("concentration_index_ci_high", 6, f->boot.conc.bca_high);
+            NUM("concentration_index_pct_low", 6, f->boot.conc.pct_low);
+            NUM("concentration_index_pct_high", 6, f->boot.conc.pct_high);
+            NUM("concentration_index_boot_se", 6, f->boot.conc.se);
+        } else {
+            NUM("concentration_index_ci_low", 6, f->conc.ci_low);
+            NUM("concentration_index_ci_high", 6, f->conc.ci_high);
+        }
+        TXT("concentration_index_ci_method",
+            f->has_boot ? "bootstrap BCa" : "normal, delta-method SE");
+        NUM("generalized_concentration_index", 6, f->conc.generalized);
+        NUM("generalized_concentration_index_se", 6, f->conc.se_generalized);
+        INT("concentration_n", f->conc_n);
+        TXT("concentration_sign", sign_note());
+    }
+    NUM("ci_level", 3, a->ci_level);
+    if (f->has_boot) {
+        INT("bootstrap_replicates", a->bootstrap);
+        INT("seed", a->seed);
+    }
+    pms_out *o = pms_out_new("fairness", "Fairness");
+    if (!o) return NULL;
+    int idx[72];
+    for (size_t j = 0; j < cs.n; j++)
+        if ((idx[j] = col(o, cs.c[j].key, cs.c[j].kind, cs.c[j].dec)) < 0) {
+            pms_out_free(o);
+            return NULL;
+        }
+    if (pms_out_row(o)) {
+        pms_out_free(o);
+        return NULL;
+    }
+    for (size_t j = 0; j < cs.n; j++) {
+        if (cs.c[j].kind == PMS_OUT_TEXT) pms_out_set_text(o, idx[j], cs.c[j].s);
+        else if (cs.c[j].kind == PMS_OUT_INT) pms_out_set_int(o, idx[j], (long long)cs.c[j].v);
+        else pms_out_set_num(o, idx[j], cs.c[j].v);
+    }
+    if (f->has_conc) pms_out_footnote(o, "%s.", sign_note());
+    return o;
+}
+#undef NUM
+#undef INT
+#undef TXT
+
+/* The same numbers as one row per measure, for reading (text). */
+static pms_out *long_table(const fair_args *a, const fair_rows *s, const fair_results *f)
+{
+    char title[256];
+    snprintf(title, sizeof title, "Inequality of %s%s%s (%zu practices)", a->value,
+             a->weight ? " weighted by " : "", a->weight ? a->weight : "", s->n);
+    pms_out *o = pms_out_new("measures", title);
+    if (!o) return NULL;
+    int cm = col(o, "measure", PMS_OUT_TEXT, 0), cv = col(o, "value", PMS_OUT_REAL, 6),
+        cb = a->group ? col(o, "between", PMS_OUT_REAL, 6) : -1,
+        cw = a->group ? col(o, "within", PMS_OUT_REAL, 6) : -1,
+        cl = col(o, "ci_low", PMS_OUT_REAL, 6), ch = col(o, "ci_high", PMS_OUT_REAL, 6);
+    if (cm < 0 || cv < 0 || cl < 0 || ch < 0) {
+        pms_out_free(o);
+        return NULL;
+    }
+    const pms_ineq_summary *m = &f->s;
+    struct row { const char *k; double v; const pms_ineq_decomp *d; const pms_boot_ci *b; } rows[] = {
+        {"mean", m->mean, NULL, NULL},
+        {"cv", m->cv, NULL, NULL},
+        {"p10", m->p10, NULL, NULL},
+        {"p90", m->p90, NULL, NULL},
+        {"p90_p10", m->p90_p10, NULL, NULL},
+        {"palma", m->palma, NULL, NULL},
+        {"hoover", m->hoover, NULL, NULL},
+        {"gini", m->gini, NULL, f->has_boot ? &f->boot.gini : NULL},
+        {"theil_t", m->theil_t.total, &m->theil_t, f->has_boot ? &f->boot.theil_t : NULL},
+        {"theil_l", m->theil_l.total, &m->theil_l, NULL},
+        {"ge2", m->ge2.total, &m->ge2, NULL},
+        {"atkinson_0_5", m->atkinson_0_5, NULL, NULL},
+        {"atkinson_1", m->atkinson_1, NULL, NULL},
+        {"atkinson_2", m->atkinson_2, NULL, NULL},
+    };
+    for (size_t j = 0; j < sizeof rows / sizeof rows[0]; j++) {
+        if (pms_out_row(o)) break;
+        pms_out_set_text(o, cm, rows[j].k);
+        pms_out_set_num(o, cv, rows[j].v);
+        if (rows[j].d && cb >= 0) {
+            pms_out_set_num(o, cb, rows[j].d->between);
+            pms_out_set_num(o, cw, rows[j].d->within);
+        }
+        if (rows[j].b) {
+            pms_out_set_num(o, cl, rows[j].b->bca_low);
+            pms_out_set_num(o, ch, rows[j].b->bca_high);
+        }
+    }
+    if (f->has_conc) {
+        if (!pms_out_row(o)) {
+            pms_out_set_text(o, cm, "concentration_index");
+            pms_out_set_num(o, cv, f->conc.ci);
+            pms_out_set_num(o, cl, f->has_boot ? f->boot.conc.bca_low : f->conc.ci_low);
+            pms_out_set_num(o, ch, f->has_boot ? f->boot.conc.bca_high : f->conc.ci_high);
+        }
+        if (!pms_out_row(o)) {
+            pms_out_set_text(o, cm, "concentration_index_se");
+            pms_out_set_num(o, cv, f->conc.se);
+        }
+        if (!pms_out_row(o)) {
+            pms_out_set_text(o, cm, "generalized_concentration_index");
+            pms_out_set_num(o, cv, f->conc.generalized);
+            double z = f->conc.ci_high - f->conc.ci;   /* z SE */
+            double zg = f->conc.se > 0 ? z / f->conc.se : NAN;
+            pms_out_set_num(o, cl, f->conc.generalized - zg * f->conc.se_generalized);
+            pms_out_set_num(o, ch, f->conc.generalized + zg * f->conc.se_generalized);
+        }
+        pms_out_footnote(o, "%s.", sign_note());
+        pms_out_footnote(o, "The concentration index uses the %zu practices with %s (%zu without "
+                            "it are left out of the index only).",
+                         f->conc_n, a->rank, s->missing_rank);
+    }
+    if (f->has_boot)
+        pms_out_footnote(o, "ci_low/ci_high: %g%% BCa intervals from %lu bootstrap resamples of "
+                            "practices (seed %lu); percentile limits are in the CSV/JSON output.",
+                         100 * a->ci_level, a->bootstrap, a->seed);
+    else if (f->has_conc)
+        pms_out_footnote(o, "ci_low/ci_high: %g%% normal intervals with the Kakwani-Wagstaff-van "
+                            "Doorslaer (1997) delta-method SE; --bootstrap N adds bootstrap "
+                            "intervals for gini, theil_t and the concentration index.",
+                         100 * a->ci_level);
+    if (a->group)
+        pms_out_footnote(o, "between/within: exact decomposition over %zu groups of %s, each part "
+                            "computed directly (they add up to the value).",
+                         s->ngroups, a->group);
+    return o;
+}
+
+static pms_out *lorenz_table(const fair_results *f, int deciles)
+{
+    pms_out *o = pms_out_new("lorenz", deciles ? "Lorenz curve (deciles; every percentile in CSV/JSON)"
+                                               : "Lorenz curve");
+    if (!o) return NULL;
+    int cp = col(o, "p", PMS_OUT_REAL, 2), cl = col(o, "l", PMS_OUT_REAL, 6);
+    if (cp < 0 || cl < 0) {
+        pms_out_free(o);
+        return NULL;
+    }
+    for (size_t k = 0; k <= 100; k += deciles ? 10 : 1) {
+        if (pms_out_row(o)) break;
+        pms_out_set_num(o, cp, f->lp[k]);
+        pms_out_set_num(o, cl, f->ll[k]);
+    }
+    pms_out_footnote(o, "l = share of the amount held by the fraction p of the weight with the "
+                        "lowest values (linear between practices).");
+    return o;
+}
+
+static pms_out *groups_table(const fair_args *a, const fair_rows *s, const pms_ineq_group *g)
+{
+    char title[160];
+    snprintf(title, sizeof title, "Groups (%s)", a->group);
+    pms_out *o = pms_out_new("groups", title);
+    if (!o) return NULL;
+    int cg = col(o, "group", PMS_OUT_TEXT, 0), cn = col(o, "n", PMS_OUT_INT, 0),
+        cm = col(o, "mean", PMS_OUT_REAL, 4), cw = col(o, "share_patients", PMS_OUT_PCT, 3),
+        cf = col(o, "share_funding", PMS_OUT_PCT, 3), ci = col(o, "gini", PMS_OUT_REAL, 6);
+    if (cg < 0 || cn < 0 || cm < 0 || cw < 0 || cf < 0 || ci < 0) {
+        pms_out_free(o);
+        return NULL;
+    }
+    for (size_t k = 0; k < s->ngroups; k++) {
+        if (pms_out_row(o)) break;
+        pms_out_set_text(o, cg, s->gname[k]);
+        pms_out_set_int(o, cn, (long long)g[k].n);
+        pms_out_set_num(o, cm, g[k].mean);
+        pms_out_set_num(o, cw, g[k].share_weight);
+        pms_out_set_num(o, cf, g[k].share_amount);
+        pms_out_set_num(o, ci, g[k].gini);
+    }
+    pms_out_footnote(o, "share_patients: the group's share of the weight%s%s; share_funding: its "
+                        "share of the weighted amount; gini: inside the group.",
+                     a->weight ? " " : "", a->weight ? a->weight : "");
+    return o;
+}
+
+static pms_out *excluded_table(const fair_args *a, const fair_rows *s, pms_table *t)
+{
+    pms_out *o = pms_out_new("excluded", "Practices excluded");
+    if (!o) return NULL;
+    int cr = col(o, "reason", PMS_OUT_TEXT, 0), cc = col(o, "column", PMS_OUT_TEXT, 0),
+        cn = col(o, "practices", PMS_OUT_INT, 0);
+    if (cr < 0 || cc < 0 || cn < 0) {
+        pms_out_free(o);
+        return NULL;
+    }
+    const struct { size_t n; const char *reason, *col, *tag; } why[] = {
+        {s->missing_value, "missing", a->value, "fairness_missing"},
+        {s->nonpositive_value, "not positive", a->value, "fairness_nonpositive"},
+        {s->missing_weight, "missing", a->weight, "fairness_missing"},
+        {s->nonpositive_weight, "not positive", a->weight, "fairness_nonpositive"},
+        {s->missing_group, "missing", a->group, "fairness_missing"},
+        {s->missing_rank, "missing (concentration index only)", a->rank, "fairness_missing_rank"},
+    };
+    for (size_t j = 0; j < sizeof why / sizeof why[0]; j++) {
+        if (!why[j].n) continue;
+        if (pms_out_row(o)) break;
+        pms_out_set_text(o, cr, why[j].reason);
+        pms_out_set_text(o, cc, why[j].col);
+        pms_out_set_int(o, cn, (long long)why[j].n);
+        pms_table_note(t, why[j].tag, why[j].n, "fairness: %zu practices excluded%s: %s %s",
+                       why[j].n, j == 5 ? " from the concentration index" : "", why[j].col,
+                       why[j].reason);
+    }
+    pms_out_footnote(o, "%zu of %zu practices used. Each excluded practice is counted once, under "
+                        "the first reason in the order value, weight, group.",
+                     s->n, s->rows);
+    return o;
+}
 
 int pms_cmd_fairness(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "pmsreview: 'fairness' is not implemented yet\n");
-    return PMS_EXIT_USAGE;
+    pms_cli_common c;
+    pms_cli_common_init(&c, "fairness", argc, argv);
+    fair_args a;
+    memset(&a, 0, sizeof a);
+    a.ci_level = 0.95;
+    a.seed = 1;
+    int rc = parse_args(argc, argv, &c, &a);
+    if (rc || c.help) {
+        if (!rc) {
+            fputs(help, stdout);
+            rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
+        }
+        return rc;
+    }
+    pms_table *t = NULL;
+    fair_rows s;
+    memset(&s, 0, sizeof s);
+    fair_results *f = calloc(1, sizeof *f);
+    pms_ineq_group *grp = NULL;
+    double *P = NULL, *L = NULL, *xr = NULL, *wr = NULL, *rr = NULL;
+    pms_out *tables[5] = {NULL, NULL, NULL, NULL, NULL};
+    size_t ntables = 0;
+    pms_err err = {{0}};
+    pms_status st = PMS_OK;
+    if (!f) {
+        pms_cli_error("out of memory");
+        return PMS_EXIT_USAGE;
+    }
+    if ((rc = pms_cli_open_data(&c, defaults, &t))) goto done;
+    if ((st = select_rows(&a, t, &s, &err))) goto fail;
+    if (s.n < 2) {
+        st = pms_err_set(&err, PMS_ETOOFEW,
+                         "only %zu of %zu practices have a positive %s%s%s: too few (need 2)", s.n,
+                         s.rows, a.value, a.weight ? " and weight" : "", a.group ? " and a group" : "");
+        goto fail;
+    }
+    if ((st = pms_ineq_summarise(s.x, s.w, s.g, s.ngroups, s.n, &f->s, &err))) goto fail;
+    P = malloc((s.n + 1) * sizeof *P);
+    L = malloc((s.n + 1) * sizeof *L);
+    if (!P || !L) {
+        st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if ((st = pms_ineq_lorenz(s.x, s.w, s.n, P, L, &err))) goto fail;
+    for (size_t k = 0; k <= 100; k++) {
+        f->lp[k] = (double)k / 100;
+        f->ll[k] = pms_ineq_lorenz_at(P, L, s.n + 1, f->lp[k]);
+    }
+    if (a.group) {
+        grp = malloc(s.ngroups * sizeof *grp);
+        if (!grp) {
+            st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
+            goto fail;
+        }
+        if ((st = pms_ineq_groups(s.x, s.w, s.g, s.ngroups, s.n, grp, &err))) goto fail;
+    }
+    if (a.rank) {
+        xr = malloc(s.n * sizeof *xr);
+        wr = malloc(s.n * sizeof *wr);
+        rr = malloc(s.n * sizeof *rr);
+        if (!xr || !wr || !rr) {
+            st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
+            goto fail;
+        }
+        size_t m = 0;
+        for (size_t i = 0; i < s.n; i++) {
+            if (isnan(s.r[i])) continue;
+            xr[m] = s.x[i];
+            wr[m] = s.w ? s.w[i] : 1.0;
+            rr[m] = s.r[i];
+            m++;
+        }
+        f->conc_n = m;
+        if ((st = pms_conc_compute(xr, wr, rr, m, PMS_RANK_DESCENDING, a.ci_level, &f->conc, &err))) {
+            if (st == PMS_ETOOFEW)
+                pms_err_set(&err, st, "only %zu practices have %s: too few for a concentration index",
+                            m, a.rank);
+            goto fail;
+        }
+        f->has_conc = 1;
+    }
+    if (a.bootstrap) {
+        pms_fair_boot_opts bo = {a.bootstrap, (uint64_t)a.seed, c.threads, a.ci_level,
+                                 s.r, PMS_RANK_DESCENDING, NULL, NULL};
+        if ((st = pms_fair_bootstrap(s.x, s.w, s.n, &bo, &f->boot, &err))) goto fail;
+        f->has_boot = 1;
+    }
+
+    tables[ntables++] = c.format == PMS_FMT_TEXT ? long_table(&a, &s, f) : wide_table(&a, &s, f);
+    tables[ntables++] = lorenz_table(f, c.format == PMS_FMT_TEXT);
+    if (a.group) tables[ntables++] = groups_table(&a, &s, grp);
+    tables[ntables++] = excluded_table(&a, &s, t);
+    for (size_t i = 0; i < ntables; i++)
+        if (!tables[i]) {
+            st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
+            goto fail;
+        }
+    rc = pms_cli_emit(&c, tables, ntables, t);
+    goto done;
+
+fail:
+    rc = pms_cli_fail(st, &err);
+done:
+    for (size_t i = 0; i < ntables; i++) pms_out_free(tables[i]);
+    free(f);
+    free(grp);
+    free(P);
+    free(L);
+    free(xr);
+    free(wr);
+    free(rr);
+    fair_rows_free(&s);
+    pms_table_free(t);
+    return rc;
 }

@@ -1,13 +1,457 @@
-/* Placeholder until the funnel subcommand lands. */
+/* pmsreview funnel: Spiegelhalter funnel-plot limits, z-scores and outliers
+ * for a per-practice indicator against practice size (issue 4). */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "analysis/funnel.h"
 #include "cli/commands.h"
-#include "analysis/status.h"
+#include "cli/common.h"
+
+static const char *help =
+    "Usage: pmsreview funnel --value COL --size COL [--type mean|proportion]\n"
+    "                        [--limits 95,99.8] [--overdispersion none|multiplicative|additive]\n"
+    "                        [--winsorise 0.1] [--data FILE]... [--where 'COL OP VALUE']...\n"
+    "                        [--derive 'N=EXPR']... [--format text|csv|json]\n\n"
+    "Funnel plot of an indicator per practice against its size (Spiegelhalter 2005):\n"
+    "the target, control limits at each size, each practice's z-score, which limits it\n"
+    "falls outside and a list of outliers, most extreme first.  CSV/JSON also hold every\n"
+    "practice and the limit curves on a grid of 200 sizes, which is what the plot draws.\n\n"
+    "Options:\n"
+    "  --value COL       the indicator: for --type mean a mean per unit of size (e.g.\n"
+    "                    payments_per_weighted); for --type proportion a count, or a\n"
+    "                    percentage, of --size (a count if every value is a whole number\n"
+    "                    not above its size, else a percentage 0-100)\n"
+    "  --size COL        the practice's size: weighted patients, or the denominator\n"
+    "  --type T          mean (default): target = size-weighted mean, limits\n"
+    "                    target +- z sigma/sqrt(size), sigma^2 = sum size (value -\n"
+    "                    target)^2 / (I - 1) estimated from the practices;\n"
+    "                    proportion: target = pooled proportion, interpolated exact\n"
+    "                    binomial limits (Spiegelhalter 2005, appendix A.1.1)\n"
+    "  --limits L,L      two-sided coverage of the limits in percent (default 95,99.8)\n"
+    "  --overdispersion M  none (default); multiplicative: variance x phi, phi = mean of\n"
+    "                    the squared Winsorised z-scores, applied only if phi > 1;\n"
+    "                    additive: variance + tau^2, the DerSimonian-Laird estimate from\n"
+    "                    phi (Spiegelhalter 2005, QSHC 14:347); both give normal limits\n"
+    "  --winsorise Q     fraction of z-scores Winsorised in each tail for phi (default\n"
+    "                    0.1; 0 for none)\n"
+    "  --data FILE       input CSV (repeatable; the first is the practice table, others\n"
+    "                    are joined on practice code). Default: 2014/15 payments + IMD\n"
+    "  --where 'C OP V'  keep rows where column C compares to V (= != < <= > >=)\n"
+    "  --derive 'N=EXPR' add column N computed from others\n"
+    "  --format FMT      text (default), csv or json\n"
+    "  --help            this help\n\n"
+    "Practices with a missing value or size, or a size <= 0, are excluded and counted.\n\n"
+    "Examples:\n"
+    "  # Payments per weighted patient against list size, with over-dispersion:\n"
+    "  pmsreview funnel --value payments_per_weighted --size weighted_patients \\\n"
+    "      --overdispersion multiplicative\n"
+    "  # A proportion: practices' QOF exceptions over eligible patients:\n"
+    "  pmsreview funnel --data qof.csv --value exceptions --size eligible --type proportion \\\n"
+    "      --overdispersion additive --format json\n\n"
+    "Exit status: 0 success; 1 usage or analysis error; 2 bad input data.\n";
+
+static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
+                                       "practice-imd/practice-imd-fingertips-93553.csv", NULL};
+
+enum { OPT_VALUE = PMS_OPT_FIRST_COMMAND_SPECIFIC, OPT_SIZE, OPT_TYPE, OPT_LIMITS, OPT_OD, OPT_WINS };
+
+typedef struct {
+    const char *value, *size;
+    pms_funnel_opts fo;
+    char limit_names[PMS_FUNNEL_MAXLEVELS][16];   /* "95", "99_8" for keys */
+    char limit_text[PMS_FUNNEL_MAXLEVELS][16];    /* "95", "99.8" for text */
+} funnel_args;
+
+static int parse_limits(funnel_args *a, const char *arg)
+{
+    char *copy = strdup(arg);
+    if (!copy) {
+        pms_cli_error("out of memory");
+        return PMS_EXIT_USAGE;
+    }
+    const char *items[PMS_FUNNEL_MAXLEVELS + 1];
+    int k = pms_cli_split(copy, items, PMS_FUNNEL_MAXLEVELS);
+    int rc = 0;
+    if (k <= 0) {
+        rc = pms_cli_usage("funnel", "--limits expects 1 to %d percentages such as 95,99.8, not '%s'",
+                           PMS_FUNNEL_MAXLEVELS, arg);
+    }
+    for (int i = 0; i < k && !rc; i++) {
+        double v;
+        if (pms_cli_parse_double("funnel", "--limits", items[i], &v)) {
+            rc = PMS_EXIT_USAGE;
+            break;
+        }
+        if (!(v > 0 && v < 100)) {
+            rc = pms_cli_usage("funnel", "--limits: %s is not a percentage between 0 and 100",
+                               items[i]);
+            break;
+        }
+        if (i && !(v > a->fo.levels[i - 1] * 100)) {
+            rc = pms_cli_usage("funnel", "--limits must increase, as in 95,99.8");
+            break;
+        }
+        a->fo.levels[i] = v / 100;
+        snprintf(a->limit_text[i], sizeof a->limit_text[i], "%g", v);
+        snprintf(a->limit_names[i], sizeof a->limit_names[i], "%g", v);
+        for (char *p = a->limit_names[i]; *p; p++)
+            if (*p == '.') *p = '_';
+    }
+    if (!rc) a->fo.nlevels = (size_t)k;
+    free(copy);
+    return rc;
+}
+
+static int parse_args(int argc, char **argv, pms_cli_common *c, funnel_args *a)
+{
+    static const struct option opts[] = {
+        PMS_COMMON_LONG_OPTIONS,
+        {"value", required_argument, NULL, OPT_VALUE},
+        {"size", required_argument, NULL, OPT_SIZE},
+        {"type", required_argument, NULL, OPT_TYPE},
+        {"limits", required_argument, NULL, OPT_LIMITS},
+        {"overdispersion", required_argument, NULL, OPT_OD},
+        {"winsorise", required_argument, NULL, OPT_WINS},
+        {NULL, 0, NULL, 0}};
+    int opt, rc;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int r = pms_cli_common_opt(c, opt, optarg);
+        if (r < 0) return PMS_EXIT_USAGE;
+        if (r > 0) continue;
+        switch (opt) {
+        case OPT_VALUE:
+            if (a->value) return pms_cli_usage("funnel", "--value given twice");
+            a->value = optarg;
+            break;
+        case OPT_SIZE:
+            if (a->size) return pms_cli_usage("funnel", "--size given twice");
+            a->size = optarg;
+            break;
+        case OPT_TYPE:
+            if (!strcmp(optarg, "mean")) a->fo.type = PMS_FUNNEL_MEAN;
+            else if (!strcmp(optarg, "proportion")) a->fo.type = PMS_FUNNEL_PROPORTION;
+            else return pms_cli_usage("funnel", "--type expects mean or proportion, not '%s'", optarg);
+            break;
+        case OPT_LIMITS:
+            if ((rc = parse_limits(a, optarg))) return rc;
+            break;
+        case OPT_OD:
+            if (!strcmp(optarg, "none")) a->fo.overdispersion = PMS_OD_NONE;
+            else if (!strcmp(optarg, "multiplicative")) a->fo.overdispersion = PMS_OD_MULTIPLICATIVE;
+            else if (!strcmp(optarg, "additive")) a->fo.overdispersion = PMS_OD_ADDITIVE;
+            else
+                return pms_cli_usage("funnel",
+                                     "--overdispersion expects none, multiplicative or additive, "
+                                     "not '%s'", optarg);
+            break;
+        case OPT_WINS:
+            if (pms_cli_parse_double("funnel", "--winsorise", optarg, &a->fo.winsorise))
+                return PMS_EXIT_USAGE;
+            if (!(a->fo.winsorise >= 0 && a->fo.winsorise < 0.5))
+                return pms_cli_usage("funnel", "--winsorise must be at least 0 and below 0.5, not '%s'",
+                                     optarg);
+            break;
+        default:
+            if (optopt) {
+                for (const struct option *o = opts; o->name; o++)
+                    if (o->val == optopt)
+                        return pms_cli_usage("funnel", "option '--%s' needs a value", o->name);
+            }
+            return pms_cli_usage("funnel", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (c->help) return 0;
+    if (optind < argc) return pms_cli_usage("funnel", "unexpected argument '%s'", argv[optind]);
+    if (!a->value) return pms_cli_usage("funnel", "--value is required");
+    if (!a->size) return pms_cli_usage("funnel", "--size is required");
+    return 0;
+}
+
+static const char *od_name(pms_funnel_od od)
+{
+    return od == PMS_OD_MULTIPLICATIVE ? "multiplicative" : od == PMS_OD_ADDITIVE ? "additive" : "none";
+}
+
+/* Columns are fixed before the first row: define them all, then fill. */
+static pms_out *summary_table(const funnel_args *a, const pms_funnel_result *r, size_t excluded,
+                              const char *input)
+{
+    pms_out *o = pms_out_new("funnel", "Funnel plot");
+    if (!o) return NULL;
+    int c_type = pms_out_col(o, "type", PMS_OUT_TEXT, 0),
+        c_val = pms_out_col(o, "value", PMS_OUT_TEXT, 0),
+        c_size = pms_out_col(o, "size", PMS_OUT_TEXT, 0),
+        c_in = pms_out_col(o, "input", PMS_OUT_TEXT, 0),
+        c_n = pms_out_col(o, "n", PMS_OUT_INT, 0),
+        c_x = pms_out_col(o, "n_excluded", PMS_OUT_INT, 0),
+        c_t = pms_out_col(o, "target", PMS_OUT_REAL, 6),
+        c_s = pms_out_col(o, "sigma", PMS_OUT_REAL, 6),
+        c_od = pms_out_col(o, "overdispersion", PMS_OUT_TEXT, 0),
+        c_w = pms_out_col(o, "winsorise", PMS_OUT_REAL, 3),
+        c_phi = pms_out_col(o, "phi", PMS_OUT_REAL, 6),
+        c_pa = pms_out_col(o, "phi_applied", PMS_OUT_BOOL, 0),
+        c_tau = pms_out_col(o, "tau2", PMS_OUT_REAL, 8),
+        c_lim = pms_out_col(o, "limits", PMS_OUT_TEXT, 0);
+    int c_out[PMS_FUNNEL_MAXLEVELS], c_ab[PMS_FUNNEL_MAXLEVELS], c_be[PMS_FUNNEL_MAXLEVELS];
+    int bad = c_type < 0 || c_val < 0 || c_size < 0 || c_in < 0 || c_n < 0 || c_x < 0 || c_t < 0 ||
+              c_s < 0 || c_od < 0 || c_w < 0 || c_phi < 0 || c_pa < 0 || c_tau < 0 || c_lim < 0;
+    for (size_t l = 0; l < r->nlevels && !bad; l++) {
+        char k[48];
+        snprintf(k, sizeof k, "outside_%s", a->limit_names[l]);
+        c_out[l] = pms_out_col(o, k, PMS_OUT_INT, 0);
+        snprintf(k, sizeof k, "above_%s", a->limit_names[l]);
+        c_ab[l] = pms_out_col(o, k, PMS_OUT_INT, 0);
+        snprintf(k, sizeof k, "below_%s", a->limit_names[l]);
+        c_be[l] = pms_out_col(o, k, PMS_OUT_INT, 0);
+        bad = c_out[l] < 0 || c_ab[l] < 0 || c_be[l] < 0;
+    }
+    if (bad || pms_out_row(o)) {
+        pms_out_free(o);
+        return NULL;
+    }
+    pms_out_set_text(o, c_type, r->type == PMS_FUNNEL_PROPORTION ? "proportion" : "mean");
+    pms_out_set_text(o, c_val, a->value);
+    pms_out_set_text(o, c_size, a->size);
+    pms_out_set_text(o, c_in, input);
+    pms_out_set_int(o, c_n, (long long)r->n);
+    pms_out_set_int(o, c_x, (long long)excluded);
+    pms_out_set_num(o, c_t, r->target);
+    pms_out_set_num(o, c_s, r->sigma);
+    pms_out_set_text(o, c_od, od_name(r->overdispersion));
+    pms_out_set_num(o, c_w, r->winsorise);
+    pms_out_set_num(o, c_phi, r->phi);
+    pms_out_set_bool(o, c_pa, r->phi_applied);
+    pms_out_set_num(o, c_tau, r->tau2);
+    pms_out_set_text(o, c_lim, r->exact ? "exact binomial, interpolated" : "normal");
+    for (size_t l = 0; l < r->nlevels; l++) {
+        pms_out_set_int(o, c_out[l], (long long)r->n_outside[l]);
+        pms_out_set_int(o, c_ab[l], (long long)r->n_above[l]);
+        pms_out_set_int(o, c_be[l], (long long)r->n_below[l]);
+    }
+    if (r->type == PMS_FUNNEL_MEAN)
+        pms_out_footnote(o, "Target: the %s-weighted mean of %s. Variance model: Var = sigma^2 / "
+                            "%s, sigma estimated from the practices (sum size (value - target)^2 "
+                            "/ (I - 1)).", a->size, a->value, a->size);
+    else
+        pms_out_footnote(o, "Target: the pooled proportion. Without an over-dispersion adjustment "
+                            "the limits are Spiegelhalter's interpolated exact binomial limits.");
+    pms_out_footnote(o, "phi = mean squared z-score after Winsorising %g%% in each tail; "
+                        "tau2 = DerSimonian-Laird estimate from phi (0 if negative). %s",
+                     100 * r->winsorise,
+                     r->overdispersion == PMS_OD_MULTIPLICATIVE
+                         ? (r->phi_applied ? "Limits widened by sqrt(phi)."
+                                           : "phi <= 1: no adjustment applied.")
+                     : r->overdispersion == PMS_OD_ADDITIVE ? "Limits use variance + tau2."
+                                                            : "No adjustment asked for (--overdispersion).");
+    return o;
+}
+
+static pms_out *units_table(const char *name, const char *title, const funnel_args *a,
+                            const pms_funnel_result *r, const size_t *rows, const double *y,
+                            const double *sz, const char *const *code, const size_t *idx,
+                            size_t count)
+{
+    pms_out *o = pms_out_new(name, title);
+    if (!o) return NULL;
+    int cc = pms_out_col(o, "practice_code", PMS_OUT_TEXT, 0),
+        cv = pms_out_col(o, "value", PMS_OUT_REAL, 4), cs = pms_out_col(o, "size", PMS_OUT_REAL, 1),
+        cz = pms_out_col(o, "z", PMS_OUT_REAL, 3);
+    int cl[PMS_FUNNEL_MAXLEVELS], ch[PMS_FUNNEL_MAXLEVELS];
+    int bad = cc < 0 || cv < 0 || cs < 0 || cz < 0;
+    for (size_t l = 0; l < r->nlevels && !bad; l++) {
+        char k[48];
+        snprintf(k, sizeof k, "low_%s", a->limit_names[l]);
+        cl[l] = pms_out_col(o, k, PMS_OUT_REAL, 4);
+        snprintf(k, sizeof k, "high_%s", a->limit_names[l]);
+        ch[l] = pms_out_col(o, k, PMS_OUT_REAL, 4);
+        bad = cl[l] < 0 || ch[l] < 0;
+    }
+    int co = pms_out_col(o, "outside", PMS_OUT_TEXT, 0), cd = pms_out_col(o, "direction", PMS_OUT_TEXT, 0);
+    if (bad || co < 0 || cd < 0) {
+        pms_out_free(o);
+        return NULL;
+    }
+    for (size_t j = 0; j < count; j++) {
+        size_t i = idx ? idx[j] : j;
+        const pms_funnel_unit *u = &r->units[i];
+        if (pms_out_row(o)) break;
+        pms_out_set_text(o, cc, code ? code[rows[i]] : NULL);
+        pms_out_set_num(o, cv, y[i]);
+        pms_out_set_num(o, cs, sz[i]);
+        pms_out_set_num(o, cz, u->z);
+        for (size_t l = 0; l < r->nlevels; l++) {
+            pms_out_set_num(o, cl[l], u->low[l]);
+            pms_out_set_num(o, ch[l], u->high[l]);
+        }
+        pms_out_set_text(o, co, u->outside ? a->limit_text[u->outside - 1] : "");
+        pms_out_set_text(o, cd, u->direction > 0 ? "above" : u->direction < 0 ? "below" : "");
+    }
+    if (idx)
+        pms_out_footnote(o, "Practices outside the %s%% limits, largest |z| first; 'outside' is the "
+                            "widest limits they fall outside.", a->limit_text[0]);
+    return o;
+}
+
+static pms_out *grid_table(const funnel_args *a, const pms_funnel_result *r)
+{
+    pms_out *o = pms_out_new("limits", "Limit curves");
+    if (!o) return NULL;
+    int cs = pms_out_col(o, "size", PMS_OUT_REAL, 1);
+    int cl[PMS_FUNNEL_MAXLEVELS], ch[PMS_FUNNEL_MAXLEVELS];
+    int bad = cs < 0;
+    for (size_t l = 0; l < r->nlevels && !bad; l++) {
+        char k[48];
+        snprintf(k, sizeof k, "low_%s", a->limit_names[l]);
+        cl[l] = pms_out_col(o, k, PMS_OUT_REAL, 6);
+        snprintf(k, sizeof k, "high_%s", a->limit_names[l]);
+        ch[l] = pms_out_col(o, k, PMS_OUT_REAL, 6);
+        bad = cl[l] < 0 || ch[l] < 0;
+    }
+    if (bad) {
+        pms_out_free(o);
+        return NULL;
+    }
+    for (size_t g = 0; g < r->ngrid; g++) {
+        if (pms_out_row(o)) break;
+        pms_out_set_num(o, cs, r->grid_size[g]);
+        for (size_t l = 0; l < r->nlevels; l++) {
+            pms_out_set_num(o, cl[l], r->grid_low[g * r->nlevels + l]);
+            pms_out_set_num(o, ch[l], r->grid_high[g * r->nlevels + l]);
+        }
+    }
+    return o;
+}
 
 int pms_cmd_funnel(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "pmsreview: 'funnel' is not implemented yet\n");
-    return PMS_EXIT_USAGE;
+    pms_cli_common c;
+    pms_cli_common_init(&c, "funnel", argc, argv);
+    funnel_args a;
+    memset(&a, 0, sizeof a);
+    pms_funnel_opts_default(&a.fo);
+    snprintf(a.limit_names[0], sizeof a.limit_names[0], "95");
+    snprintf(a.limit_names[1], sizeof a.limit_names[1], "99_8");
+    snprintf(a.limit_text[0], sizeof a.limit_text[0], "95");
+    snprintf(a.limit_text[1], sizeof a.limit_text[1], "99.8");
+    int rc = parse_args(argc, argv, &c, &a);
+    if (rc || c.help) {
+        if (!rc) {
+            fputs(help, stdout);
+            rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
+        }
+        return rc;
+    }
+    pms_table *t = NULL;
+    pms_funnel_result r;
+    memset(&r, 0, sizeof r);
+    double *y = NULL, *sz = NULL;
+    size_t *rows = NULL;
+    pms_out *tables[5] = {NULL, NULL, NULL, NULL, NULL};
+    size_t ntables = 0;
+    pms_err err = {{0}};
+    pms_status st = PMS_OK;
+    const char *input = a.fo.type == PMS_FUNNEL_MEAN ? "mean" : "count";
+
+    if ((rc = pms_cli_open_data(&c, defaults, &t))) goto done;
+    const double *vc, *sc;
+    const char *const *code = NULL;
+    if ((st = pms_table_numeric(t, a.value, &vc, &err)) ||
+        (st = pms_table_numeric(t, a.size, &sc, &err)))
+        goto fail;
+    if (pms_table_col(t, "practice_code")) pms_table_text(t, "practice_code", &code, &err);
+    size_t N = t->nrows ? t->nrows : 1, n = 0, miss_v = 0, miss_s = 0, nonpos_s = 0;
+    y = malloc(N * sizeof *y);
+    sz = malloc(N * sizeof *sz);
+    rows = malloc(N * sizeof *rows);
+    if (!y || !sz || !rows) {
+        st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (isnan(vc[i])) { miss_v++; continue; }
+        if (isnan(sc[i])) { miss_s++; continue; }
+        if (!(sc[i] > 0)) { nonpos_s++; continue; }
+        y[n] = vc[i];
+        sz[n] = sc[i];
+        rows[n] = i;
+        n++;
+    }
+    const char *src = t->nsources ? t->sources[0].path : "input";
+    if (a.fo.type == PMS_FUNNEL_PROPORTION) {
+        /* Counts if every value is a whole number within its size, else
+         * percentages; anything else is bad data, named by its line. */
+        int counts = 1;
+        for (size_t j = 0; j < n && counts; j++)
+            counts = y[j] == floor(y[j]) && y[j] >= 0 && y[j] <= sz[j];
+        input = counts ? "count" : "percentage";
+        for (size_t j = 0; j < n; j++) {
+            long line = t->line ? t->line[rows[j]] : 0;
+            if (sz[j] != floor(sz[j])) {
+                st = pms_err_set(&err, PMS_EPARSE, "%s:%ld: %s is %g: a denominator must be a whole number",
+                                 src, line, a.size, sz[j]);
+                goto fail;
+            }
+            if (!counts && !(y[j] >= 0 && y[j] <= 100)) {
+                st = pms_err_set(&err, PMS_EPARSE,
+                                 "%s:%ld: %s is %g: neither a count within %s (%g) nor a percentage",
+                                 src, line, a.value, y[j], a.size, sz[j]);
+                goto fail;
+            }
+            y[j] = counts ? y[j] / sz[j] : y[j] / 100;
+        }
+    }
+    if ((st = pms_funnel_fit(y, sz, n, &a.fo, &r, &err))) goto fail;
+
+    const struct { size_t k; const char *col, *why; } ex[] = {
+        {miss_v, a.value, "missing"}, {miss_s, a.size, "missing"}, {nonpos_s, a.size, "not positive"}};
+    pms_out *xo = pms_out_new("excluded", "Practices excluded");
+    int xr = xo ? pms_out_col(xo, "reason", PMS_OUT_TEXT, 0) : -1,
+        xc = xo ? pms_out_col(xo, "column", PMS_OUT_TEXT, 0) : -1,
+        xn = xo ? pms_out_col(xo, "practices", PMS_OUT_INT, 0) : -1;
+    tables[ntables++] = summary_table(&a, &r, t->nrows - n, input);
+    tables[ntables++] = units_table("outliers", "Outliers", &a, &r, rows, y, sz, code, r.outliers,
+                                    r.noutliers);
+    if (c.format != PMS_FMT_TEXT) {
+        tables[ntables++] = units_table("units", "Practices", &a, &r, rows, y, sz, code, NULL, n);
+        tables[ntables++] = grid_table(&a, &r);
+    }
+    tables[ntables++] = xo;
+    if (xn < 0 || xr < 0 || xc < 0) {
+        st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t j = 0; j < 3; j++) {
+        if (!ex[j].k) continue;
+        if (pms_out_row(xo)) break;
+        pms_out_set_text(xo, xr, ex[j].why);
+        pms_out_set_text(xo, xc, ex[j].col);
+        pms_out_set_int(xo, xn, (long long)ex[j].k);
+        pms_table_note(t, j == 2 ? "funnel_nonpositive" : "funnel_missing", ex[j].k,
+                       "funnel: %zu practices excluded: %s %s", ex[j].k, ex[j].col, ex[j].why);
+    }
+    pms_out_footnote(xo, "%zu of %zu practices used.", n, t->nrows);
+    for (size_t i = 0; i < ntables; i++)
+        if (!tables[i]) {
+            st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
+            goto fail;
+        }
+    if (a.fo.type == PMS_FUNNEL_PROPORTION)
+        pms_out_footnote(tables[0], "Values read as %ss of %s; the value, target and limits are proportions (0 to 1).", input, a.size);
+    rc = pms_cli_emit(&c, tables, ntables, t);
+    goto done;
+
+fail:
+    rc = pms_cli_fail(st, &err);
+done:
+    for (size_t i = 0; i < ntables; i++) pms_out_free(tables[i]);
+    pms_funnel_result_free(&r);
+    free(y);
+    free(sz);
+    free(rows);
+    pms_table_free(t);
+    return rc;
 }
