@@ -6,12 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The inequality measures live on another branch until it is merged. */
-#if __has_include("inequality.h")
 #include "concentration.h"
 #include "inequality.h"
-#define PMS_HAVE_INEQ 1
-#endif
 
 __extension__ typedef __int128 i128;
 
@@ -552,13 +548,6 @@ static pms_status fairness(const pms_sav_base *b, pms_sav_ws *ws, const int64_t 
         ws->wt[i] = b->weighted[i];
     }
     f->theil_total = f->theil_between = f->theil_within = f->concentration = NAN;
-#ifndef PMS_HAVE_INEQ
-    (void)full;
-    (void)err;
-    (void)m;
-    f->gini = NAN;
-    return PMS_OK;
-#else
     pms_status st = pms_ineq_gini(ws->x, ws->wt, n, &f->gini, err);
     if (st || !full) return st;
     pms_ineq_decomp d;
@@ -577,7 +566,6 @@ static pms_status fairness(const pms_sav_base *b, pms_sav_ws *ws, const int64_t 
         st = pms_conc_index(ws->xi, ws->wi, ws->rank, m, PMS_RANK_DESCENDING, &f->concentration,
                             err);
     return st;
-#endif
 }
 
 /* ------------------------------------------------------------ the model */
