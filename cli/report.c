@@ -125,7 +125,8 @@ pms_status pms_report_add_chart(pms_report_ctx *r, const char *name, const char 
     snprintf(c->sheet, sizeof c->sheet, "%s", sheet);
     c->row = row;
     c->col = col;
-    return PMS_OK;
+    /* gnuplot starts now, while the other sections are computed and written. */
+    return r->runner ? pms_gp_runner_add(r->runner, name, err) : PMS_OK;
 }
 
 int pms_report_configure(pms_report_ctx *r, pms_err *err)
@@ -303,26 +304,23 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
  * time) and embed the PNGs; a chart that cannot be drawn is named, not fatal. */
 static pms_status render_charts(pms_report_ctx *r, pms_err *err)
 {
-    if (!r->ncharts) return PMS_OK;
+    if (!r->ncharts) {
+        pms_status st = pms_gp_runner_finish(r->runner, NULL, err);
+        r->runner = NULL;
+        return st;
+    }
     pms_gp_result *res = calloc(r->ncharts, sizeof *res);
-    const char **names = calloc(r->ncharts, sizeof *names);
-    if (!res || !names) {
-        free(res);
-        free(names);
+    if (!res) {
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < r->ncharts; i++) names[i] = r->charts[i].name;
     pms_status st = PMS_OK;
-    if (r->gnuplot[0]) {
-        unsigned threads = r->common.threads;
-        if (!threads) {
-            long c = sysconf(_SC_NPROCESSORS_ONLN);
-            threads = c > 0 ? (unsigned)c : 1;
-        }
-        st = pms_gp_render(r->gnuplot, r->charts_dir, names, r->ncharts, threads, res, err);
+    if (r->runner) {
+        st = pms_gp_runner_finish(r->runner, res, err);
+        r->runner = NULL;
     } else {
         for (size_t i = 0; i < r->ncharts; i++)
-            snprintf(res[i].message, sizeof res[i].message, "%.400s", r->gnuplot_why);
+            snprintf(res[i].message, sizeof res[i].message, "%.400s",
+                     r->gnuplot[0] ? "not rendered" : r->gnuplot_why);
     }
     for (size_t i = 0; i < r->ncharts && !st; i++) {
         const pms_report_chart *c = &r->charts[i];
@@ -349,7 +347,6 @@ static pms_status render_charts(pms_report_ctx *r, pms_err *err)
         }
     }
     free(res);
-    free(names);
     return st;
 }
 
@@ -371,6 +368,13 @@ int pms_report_build(pms_report_ctx *r, pms_err *err)
         if (pms_gp_find(r->gnuplot, sizeof r->gnuplot, &why)) {
             r->gnuplot[0] = '\0';
             snprintf(r->gnuplot_why, sizeof r->gnuplot_why, "%s", why.msg);
+        } else if (!st) {
+            unsigned threads = r->common.threads;
+            if (!threads) {
+                long c = sysconf(_SC_NPROCESSORS_ONLN);
+                threads = c > 0 ? (unsigned)c : 1;
+            }
+            st = pms_gp_runner_new(r->gnuplot, r->charts_dir, threads, &r->runner, err);
         }
     }
 
@@ -378,6 +382,7 @@ int pms_report_build(pms_report_ctx *r, pms_err *err)
     if (!st) st = pms_report_regress(r, err);
     if (!st) st = pms_report_correlate(r, err);
     if (!st) st = pms_report_fairness(r, err);
+    if (!st) st = pms_report_funnel(r, err);
     if (!st) st = pms_report_ccg(r, err);
     if (!st) st = pms_report_savings(r, err);
     if (!st) st = pms_report_trend(r, err);
@@ -396,6 +401,11 @@ int pms_report_build(pms_report_ctx *r, pms_err *err)
     }
     if (!st) st = provenance_sheet(r, err);
     if (!st) st = write_summary(r, title, err);
+    /* On failure, wait for any gnuplot still running before the folder goes. */
+    if (r->runner) {
+        pms_gp_runner_finish(r->runner, NULL, NULL);
+        r->runner = NULL;
+    }
     pms_status cst = pms_xlsx_close(r->x, err);
     r->x = NULL;
     if (!st) st = cst;

@@ -47,6 +47,7 @@ typedef struct {
     char gnuplot_why[1100];   /* why not, when absent */
     struct pms_report_chart *charts;
     size_t ncharts;
+    struct pms_gp_runner *runner; /* renders each chart as soon as it is registered */
     double ci_level;
     unsigned long seed, bootstrap;
     char *summary;       /* summary.txt as printed */
@@ -93,6 +94,7 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_savings(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_trend(pms_report_ctx *r, pms_err *err);
 

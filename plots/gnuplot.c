@@ -358,11 +358,6 @@ static long file_size(const char *path)
     return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
 }
 
-typedef struct {
-    pid_t pid;
-    size_t index;
-} running;
-
 static void finish_one(const char *dir, const char *name, int status, pms_gp_result *res)
 {
     char path[4200], line[400];
@@ -404,71 +399,129 @@ static void finish_one(const char *dir, const char *name, int status, pms_gp_res
     res->message[0] = '\0';
 }
 
+struct pms_gp_runner {
+    char *gnuplot, *dir;
+    unsigned threads;
+    char (*names)[49];      /* every chart added, in order */
+    pms_gp_result *results;
+    pid_t *pid;             /* per chart: 0 = not started or reaped */
+    size_t n, cap, next;    /* next: first chart not yet started */
+    size_t active;
+    pms_status st;          /* a start failure, reported by finish */
+    pms_err err;
+};
+
+pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned threads,
+                             pms_gp_runner **out, pms_err *err)
+{
+    *out = NULL;
+    pms_gp_runner *r = calloc(1, sizeof *r);
+    if (!r || !(r->gnuplot = malloc(strlen(gnuplot) + 1)) || !(r->dir = malloc(strlen(dir) + 1))) {
+        if (r) free(r->gnuplot);
+        free(r);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    strcpy(r->gnuplot, gnuplot);
+    strcpy(r->dir, dir);
+    r->threads = threads ? threads : 1;
+    *out = r;
+    return PMS_OK;
+}
+
+/* Reap whichever of our children have ended (never blocks), then start
+ * queued charts while a slot is free. */
+static void pump(pms_gp_runner *r)
+{
+    for (size_t i = 0; i < r->next; i++) {
+        if (r->pid[i] == 0) continue;
+        int status = 0;
+        pid_t w = waitpid(r->pid[i], &status, WNOHANG);
+        if (w == 0 || (w < 0 && errno == EINTR)) continue;
+        if (w < 0) status = 127 << 8;
+        finish_one(r->dir, r->names[i], status, &r->results[i]);
+        r->pid[i] = 0;
+        r->active--;
+    }
+    while (r->next < r->n && r->active < r->threads && !r->st) {
+        /* Everything the child needs is prepared before fork: after it, only
+         * async-signal-safe calls. */
+        char script[64], errname[64];
+        snprintf(script, sizeof script, "%s.gp", r->names[r->next]);
+        snprintf(errname, sizeof errname, "%s.stderr", r->names[r->next]);
+        pid_t pid = fork();
+        if (pid < 0) {
+            r->st = pms_err_set(&r->err, PMS_EIO, "cannot start gnuplot: %s", strerror(errno));
+            return;
+        }
+        if (pid == 0) {
+            if (chdir(r->dir) != 0) _exit(126);
+            int fd = open(errname, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            int nul = open("/dev/null", O_RDWR);
+            if (fd < 0 || nul < 0) _exit(126);
+            dup2(nul, 0);
+            dup2(nul, 1);
+            dup2(fd, 2);
+            execl(r->gnuplot, "gnuplot", script, (char *)NULL);
+            _exit(127);
+        }
+        r->pid[r->next++] = pid;
+        r->active++;
+    }
+}
+
+pms_status pms_gp_runner_add(pms_gp_runner *r, const char *name, pms_err *err)
+{
+    if (strlen(name) > 48) return pms_err_set(err, PMS_EUSAGE, "chart name '%s' too long", name);
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 16;
+        char(*nn)[49] = realloc(r->names, cap * sizeof *nn);
+        if (nn) r->names = nn;
+        pms_gp_result *nr = realloc(r->results, cap * sizeof *nr);
+        if (nr) r->results = nr;
+        pid_t *np = realloc(r->pid, cap * sizeof *np);
+        if (np) r->pid = np;
+        if (!nn || !nr || !np) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        r->cap = cap;
+    }
+    snprintf(r->names[r->n], sizeof r->names[r->n], "%s", name);
+    r->results[r->n].ok = 0;
+    snprintf(r->results[r->n].message, sizeof r->results[r->n].message, "not rendered");
+    r->pid[r->n] = 0;
+    r->n++;
+    pump(r);
+    return PMS_OK;
+}
+
+pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_err *err)
+{
+    if (!r) return PMS_OK;
+    for (;;) {
+        pump(r);
+        if (r->active == 0 && (r->next == r->n || r->st)) break;
+        struct timespec ts = {0, 2000000}; /* 2 ms: small against a chart's ~100 ms */
+        nanosleep(&ts, NULL);
+    }
+    if (results && r->n) memcpy(results, r->results, r->n * sizeof *results);
+    pms_status st = r->st;
+    if (st && err) *err = r->err;
+    free(r->names);
+    free(r->results);
+    free(r->pid);
+    free(r->gnuplot);
+    free(r->dir);
+    free(r);
+    return st;
+}
+
 pms_status pms_gp_render(const char *gnuplot, const char *dir, const char *const *names,
                          size_t n, unsigned threads, pms_gp_result *results, pms_err *err)
 {
-    if (threads == 0) threads = 1;
-    if (threads > n) threads = (unsigned)(n ? n : 1);
-    running *run = calloc(threads, sizeof *run);
-    if (!run) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    size_t next = 0, active = 0;
-    pms_status st = PMS_OK;
-    for (size_t i = 0; i < n; i++) {
-        results[i].ok = 0;
-        snprintf(results[i].message, sizeof results[i].message, "not rendered");
+    pms_gp_runner *r;
+    pms_status st = pms_gp_runner_new(gnuplot, dir, threads, &r, err);
+    for (size_t i = 0; i < n && !st; i++) st = pms_gp_runner_add(r, names[i], err);
+    if (st) {
+        pms_gp_runner_finish(r, NULL, NULL);
+        return st;
     }
-    while (next < n || active > 0) {
-        while (next < n && active < threads && !st) {
-            /* Everything the child needs is prepared before fork: after it,
-             * only async-signal-safe calls. */
-            char script[64], errname[64];
-            snprintf(script, sizeof script, "%s.gp", names[next]);
-            snprintf(errname, sizeof errname, "%s.stderr", names[next]);
-            pid_t pid = fork();
-            if (pid < 0) {
-                st = pms_err_set(err, PMS_EIO, "cannot start gnuplot: %s", strerror(errno));
-                break;
-            }
-            if (pid == 0) {
-                if (chdir(dir) != 0) _exit(126);
-                int fd = open(errname, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-                int nul = open("/dev/null", O_RDWR);
-                if (fd < 0 || nul < 0) _exit(126);
-                dup2(nul, 0);
-                dup2(nul, 1);
-                dup2(fd, 2);
-                execl(gnuplot, "gnuplot", script, (char *)NULL);
-                _exit(127);
-            }
-            for (unsigned s = 0; s < threads; s++)
-                if (run[s].pid == 0) {
-                    run[s].pid = pid;
-                    run[s].index = next;
-                    break;
-                }
-            active++;
-            next++;
-        }
-        if (!active) break;
-        /* Poll only our own children, so a caller's other children are left alone. */
-        int reaped = 0;
-        for (unsigned s = 0; s < threads; s++) {
-            if (run[s].pid == 0) continue;
-            int status = 0;
-            pid_t w = waitpid(run[s].pid, &status, WNOHANG);
-            if (w == 0) continue;
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0) status = 127 << 8;
-            finish_one(dir, names[run[s].index], status, &results[run[s].index]);
-            run[s].pid = 0;
-            active--;
-            reaped = 1;
-        }
-        if (!reaped) {
-            struct timespec ts = {0, 2000000}; /* 2 ms: small against a chart's ~100 ms */
-            nanosleep(&ts, NULL);
-        }
-    }
-    free(run);
-    return st;
+    return pms_gp_runner_finish(r, results, err);
 }

@@ -106,4 +106,16 @@ typedef struct {
 pms_status pms_gp_render(const char *gnuplot, const char *dir, const char *const *names,
                          size_t n, unsigned threads, pms_gp_result *results, pms_err *err);
 
+/* The same, started chart by chart as soon as each script is written, so
+ * that gnuplot runs while the caller goes on (e.g. writing the workbook):
+ * add starts the chart at once if fewer than `threads` are running, else
+ * queues it; finish waits for all, copies one result per chart added (in
+ * order) into results (may be NULL) and frees the runner.  Children are
+ * reaped only by pid, never with wait(-1). */
+typedef struct pms_gp_runner pms_gp_runner;
+pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned threads,
+                             pms_gp_runner **out, pms_err *err);
+pms_status pms_gp_runner_add(pms_gp_runner *r, const char *name, pms_err *err);
+pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_err *err);
+
 #endif
