@@ -4,7 +4,7 @@ the charts and images openpyxl does not load) and check it against the
 library's own CLI results and against numbers recomputed here from the CSV
 files with SciPy.
 
-Usage: read_report.py REPORT_DIR DATASETS_DIR REGRESS_JSON
+Usage: read_report.py REPORT_DIR DATASETS_DIR REGRESS_JSON FUNNEL_JSON N_IMAGES
 Prints one line per failed check and exits 1 if any failed."""
 import csv
 import json
@@ -16,7 +16,7 @@ import numpy as np
 import openpyxl
 from scipy import stats
 
-rep, ds, regress_json = sys.argv[1:4]
+rep, ds, regress_json, funnel_json = sys.argv[1:5]
 xlsx = rep + "/pmsreview-report.xlsx"
 failures = []
 
@@ -32,7 +32,7 @@ def close(a, b, rel, what):
 
 
 wb = openpyxl.load_workbook(xlsx)
-want_sheets = ["Summary", "Deprivation", "Correlations", "Fairness", "CCGs", "Savings",
+want_sheets = ["Summary", "Deprivation", "Correlations", "Fairness", "Funnel", "CCGs", "Savings",
                "Savings by locality", "Savings by practice", "Trend", "Methods", "Provenance"]
 check(wb.sheetnames == want_sheets, "sheets %r" % wb.sheetnames)
 
@@ -172,6 +172,19 @@ parts = {r["measure"]: r["value"] for r in fair}
 close(parts["Theil T: between CCGs"] + parts["Theil T: within CCGs"], parts["Theil T"], 1e-12,
       "Theil parts add up")
 
+# Funnel: the same as `pmsreview funnel ... --overdispersion multiplicative`.
+fj = json.load(open(funnel_json))
+fs = table(wb["Funnel"], "Funnel: payments per weighted patient against weighted patients")[0]
+fr = fj["funnel"][0]
+check(fs["practices"] == fr["n"], "funnel n")
+close(fs["target"], fr["target"], 1e-15, "funnel target")
+close(fs["phi"], fr["phi"], 1e-15, "funnel phi")
+for k in ("outside_95", "outside_99_8", "above_99_8", "below_99_8"):
+    check(fs[k] == fr[k], "funnel " + k)
+fo = table(wb["Funnel"], "Practices outside the 99.8% limits, most extreme first")
+want = [o["practice_code"] for o in fj["outliers"] if o["outside"] == "99.8"]
+check([o["practice_code"] for o in fo] == want, "funnel outliers differ from the funnel command")
+
 # CCGs: pooled payments per weighted patient of Bristol, and the ranking.
 ccgs = table(wb["CCGs"], "Payments per weighted patient by CCG (pooled), highest first")
 b = [r for r in ccgs if r["ccg_code"] == "11H"][0]
@@ -214,7 +227,7 @@ names = z.namelist()
 charts = [n for n in names if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
 images = [n for n in names if re.fullmatch(r"xl/media/image\d+\.png", n)]
 check(len(charts) == 4, "native charts: %d" % len(charts))
-want_images = int(sys.argv[4]) if len(sys.argv) > 4 else 7
+want_images = int(sys.argv[5])
 check(len(images) == want_images, "embedded images: %d, want %d" % (len(images), want_images))
 kinds = "".join(z.read(n).decode() for n in charts)
 for k in ("c:scatterChart", "c:barChart", "c:lineChart"):
