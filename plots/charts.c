@@ -246,7 +246,7 @@ pms_status pms_chart_curves(const pms_chart_info *ci, const pms_chart_curve *cur
     pms_status st = open_chart(ci, &c, err);
     if (st) return st;
     write_curves(c, curves, ncurves);
-    pms_gp_cmd(c, "set key top left box lc rgb '#D8DDE0' opaque");
+    pms_gp_cmd(c, "set key top right box lc rgb '#D8DDE0' opaque");
     pms_gp_cmd(c, "set format y \"%%'.0f\"");
     if (!isnan(mark_x))
         pms_gp_cmd(c, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 1.5 "
@@ -256,7 +256,10 @@ pms_status pms_chart_curves(const pms_chart_info *ci, const pms_chart_curve *cur
         pms_gp_cmd(c, "%s DATA index %zu using 1:2 with linespoints pt 7 ps 0.7 lw 2 "
                       "lc rgb '%s' title columnheader(2)%s",
                    s == 0 ? "plot" : "    ", s, series_colour[s % NCOLOUR],
-                   s + 1 < ncurves ? ", \\" : "");
+                   s + 1 < ncurves || !isnan(mark_x) ? ", \\" : "");
+    if (!isnan(mark_x))
+        pms_gp_cmd(c, "     NaN with lines dt 2 lw 1.5 lc rgb '" PMS_GP_RED "' title 'As in the "
+                      "scenario file'");
     return pms_gp_chart_finish(c, err);
 }
 
@@ -327,16 +330,37 @@ pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const dou
         nr++;
     }
     qsort(r, nr, sizeof *r, cmp_rank_desc);
-    if (nr > nlabel) nr = nlabel;
     if (!isfinite(ymin)) ymin = target * 0.5, ymax = target * 1.5;
     double span = ymax - ymin;
     double ylo = ymin - 0.35 * span, yhi = ymax + 0.35 * span;
-    if (ylo < 0 && ymin >= 0) ylo = 0;
+    /* Limits of tiny practices reach far below zero; the axis need not
+     * follow them below the lowest 0.5% of the data. */
+    {
+        double *tmp = malloc((n ? n : 1) * sizeof *tmp);
+        size_t k = 0;
+        for (size_t i = 0; tmp && i < n; i++)
+            if (!isnan(y[i]) && !isnan(x[i])) tmp[k++] = y[i];
+        if (tmp && k) {
+            double low = quantile(tmp, k, 0.005);
+            double floor_ = low >= 0 ? 0 : low - 0.1 * span;
+            if (ylo < floor_) ylo = floor_;
+        }
+        free(tmp);
+    }
     size_t nlab = 0;
-    for (size_t k = 0; k < nr; k++) {
+    double lx[64], ly[64];
+    for (size_t k = 0; k < nr && nlab < nlabel && nlab < 64; k++) {
         size_t i = r[k].i;
-        /* Only points on the chart can carry a label. */
+        /* Only points on the chart can carry a label, and none so close to
+         * one already labelled that the two names would overlap. */
         if (y[i] < ylo || y[i] > yhi) continue;
+        double px = x[i] / (xmax * 1.02), py = (y[i] - ylo) / (yhi - ylo);
+        int crowded = 0;
+        for (size_t j = 0; j < nlab; j++)
+            if (fabs(px - lx[j]) < 0.09 && fabs(py - ly[j]) < 0.06) crowded = 1;
+        if (crowded) continue;
+        lx[nlab] = px;
+        ly[nlab] = py;
         pms_gp_num(c, x[i]);
         pms_gp_num(c, y[i]);
         pms_gp_text(c, labels ? labels[i] : "");
