@@ -193,6 +193,9 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
                                 "Payments per weighted patient and deprivation", "IMD 2015 score",
                                 "\xc2\xa3 per weighted patient", &s, 1, err);
     }
+    /* The printed pack shows the fit and the charts; the practice rows stay
+     * in the sheet (7,800 of them would be 150 pages). */
+    if (!st) st = pms_xlsx_print_area(r->x, SHEET, 50, 22, err);
     if (!st && r->charts_on) {
         pms_chart_info ci = pms_report_chart_info(
             r, "scatter_imd", "Payments per weighted patient against deprivation, England 2014/15",

@@ -16,7 +16,27 @@ struct pms_xlsx {
 static lxw_worksheet *sheet_get(pms_xlsx *x, const char *name)
 {
     lxw_worksheet *ws = workbook_get_worksheet_by_name(x->wb, name);
-    return ws ? ws : workbook_add_worksheet(x->wb, name);
+    if (ws) return ws;
+    ws = workbook_add_worksheet(x->wb, name);
+    if (ws) {
+        /* Printed (or converted to PDF) for a board pack: A4 landscape, one
+         * page wide, as many pages down as it takes. */
+        worksheet_set_landscape(ws);
+        worksheet_set_paper(ws, 9);
+        worksheet_fit_to_pages(ws, 1, 0);
+        worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
+    }
+    return ws;
+}
+
+pms_status pms_xlsx_print_area(pms_xlsx *x, const char *sheet, unsigned last_row,
+                               unsigned last_col, pms_err *err)
+{
+    lxw_worksheet *ws = sheet_get(x, sheet);
+    if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
+    if (worksheet_print_area(ws, 0, 0, last_row, (lxw_col_t)last_col) != LXW_NO_ERROR)
+        return pms_err_set(err, PMS_EUSAGE, "bad print area on '%s'", sheet);
+    return PMS_OK;
 }
 
 pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pms_xlsx **out,
@@ -85,8 +105,14 @@ pms_status pms_xlsx_add_lines(pms_xlsx *x, const char *sheet, const char *const 
     lxw_worksheet *ws = sheet_get(x, sheet);
     if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
     worksheet_set_column(ws, 0, 0, 110, x->wrap);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         worksheet_write_string(ws, (lxw_row_t)i, 0, lines[i], i == 0 ? x->title : x->wrap);
+        /* Spreadsheets do not grow a row for wrapped text they did not lay
+         * out themselves: give each line the height of its wrapped text
+         * (about 100 characters per line in a 110-wide column). */
+        size_t len = strlen(lines[i]), wrapped = len / 100 + 1;
+        worksheet_set_row(ws, (lxw_row_t)i, i == 0 ? 22 : 15.0 * (double)wrapped + 3, NULL);
+    }
     return PMS_OK;
 }
 

@@ -57,6 +57,12 @@ pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsi
 pms_status pms_xlsx_add_image(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
                               const char *png, double scale, pms_err *err);
 
+/* Print only rows 0..last_row and columns 0..last_col of `sheet` (a long
+ * data table stays in the sheet but out of the printed pack).  Every sheet
+ * prints A4 landscape, one page wide. */
+pms_status pms_xlsx_print_area(pms_xlsx *x, const char *sheet, unsigned last_row,
+                               unsigned last_col, pms_err *err);
+
 /* Write the file and free everything (also on failure). */
 pms_status pms_xlsx_close(pms_xlsx *x, pms_err *err);
 
