@@ -194,6 +194,7 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
     double loc_rho = NAN, loc_lo = NAN, loc_hi = NAN;
     char loc_verdict[256] = "";
     size_t loc_n = 0;
+    const char *loc_name = NULL;
     for (size_t j = 0; j < ntested && !st; j++) {
         const pms_corr_result *c = &cr[j];
         double md = pms_corr_min_detectable(c->method, c->n_eff, 0, alpha, POWER);
@@ -217,6 +218,7 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
         pms_out_set_num(ccg, cc[10], md);
         if (is_loc) {
             loc_done = 1;
+            loc_name = names[tested[j]];
             loc_rho = c->estimate, loc_lo = c->ci_low, loc_hi = c->ci_high, loc_n = c->n;
             snprintf(loc_verdict, sizeof loc_verdict, "%s", v);
         }
@@ -232,8 +234,9 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
                        "deprivation was %.3f (%.0f%% interval %.3f to %.3f): %s.",
                        nat_rho, 100 * r->ci_level, nat_lo, nat_hi, nat_verdict);
         if (loc_done)
-            pms_report_say(r, "In %s (%zu practices) rho was %.3f (%.3f to %.3f): %s.",
-                           r->locality, loc_n, loc_rho, loc_lo, loc_hi, loc_verdict);
+            pms_report_say(r, "In %s (%s, %zu practices) rho was %.3f (%.3f to %.3f): %s.",
+                           loc_name ? loc_name : r->locality, r->locality, loc_n, loc_rho, loc_lo,
+                           loc_hi, loc_verdict);
         if (nres > 2)
             pms_report_say(r, "In 2018/19, Spearman's rho of payments per weighted patient with "
                               "QOF points was %.3f and with patient experience %.3f.",

@@ -189,9 +189,11 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
     st = pms_xlsx_add_tables(r->x, SHEET, tabs, 3, where, err);
     if (!st) {
         pms_xlsx_series s = {&where[2], pc[3], pc[4], "Practices", 1};
-        st = pms_xlsx_add_chart(r->x, SHEET, 1, 10, PMS_XLSX_SCATTER,
-                                "Payments per weighted patient and deprivation", "IMD 2015 score",
-                                "\xc2\xa3 per weighted patient", &s, 1, err);
+        /* The axis stops at 400: a handful of tiny practices reach 35,000. */
+        st = pms_xlsx_add_chart_range(r->x, SHEET, 1, 10, PMS_XLSX_SCATTER,
+                                      "Payments per weighted patient and deprivation",
+                                      "IMD 2015 score", "\xc2\xa3 per weighted patient", &s, 1, 0,
+                                      400, err);
     }
     /* The printed pack shows the fit and the charts; the practice rows stay
      * in the sheet (7,800 of them would be 150 pages). */
@@ -216,7 +218,9 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
                        "Across %zu practices in England in 2014/15, payments per weighted "
                        "patient changed by %s for each point of deprivation (IMD 2015 score; "
                        "%.0f%% interval %s to %s, HC3 robust, p = %.2g); deprivation explains "
-                       "%.1f%% of the variation between practices (R\xc2\xb2 = %.4f).",
+                       "%.1f%% of the variation between practices (R\xc2\xb2 = %.4f). The line is "
+                       "pulled by a few very small practices with very high payments per "
+                       "weighted patient; the rank correlation below is not.",
                        nat.n, pms_report_money(m1, sizeof m1, f->coef[1], 3), 100 * r->ci_level,
                        pms_report_money(m2, sizeof m2, f->ci_low[1], 3),
                        pms_report_money(m3, sizeof m3, f->ci_high[1], 3), f->p_value[1],

@@ -196,6 +196,16 @@ pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsi
                               const char *ytitle, const pms_xlsx_series *series, size_t n,
                               pms_err *err)
 {
+    return pms_xlsx_add_chart_range(x, sheet, row, col, kind, title, xtitle, ytitle, series, n,
+                                    NAN, NAN, err);
+}
+
+pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
+                                    pms_xlsx_chartkind kind, const char *title,
+                                    const char *xtitle, const char *ytitle,
+                                    const pms_xlsx_series *series, size_t n, double ymin,
+                                    double ymax, pms_err *err)
+{
     static const uint8_t types[] = {LXW_CHART_SCATTER, LXW_CHART_BAR, LXW_CHART_COLUMN,
                                     LXW_CHART_LINE};
     static const lxw_color_t palette[] = {0x005EB8, 0xFFB81C, 0x00A499, 0x41B6E6,
@@ -236,6 +246,8 @@ pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsi
             else chart_series_set_fill(cs, &fill);
         }
     }
+    if (!isnan(ymin)) chart_axis_set_min(ch->y_axis, ymin);
+    if (!isnan(ymax)) chart_axis_set_max(ch->y_axis, ymax);
     if (n <= 1) chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
     else chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.5};

@@ -53,6 +53,14 @@ pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsi
                               const char *ytitle, const pms_xlsx_series *series, size_t n,
                               pms_err *err);
 
+/* The same with the value axis fixed to [ymin, ymax] (NaN = automatic), for
+ * data with a few extreme values that would squash the rest. */
+pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
+                                    pms_xlsx_chartkind kind, const char *title,
+                                    const char *xtitle, const char *ytitle,
+                                    const pms_xlsx_series *series, size_t n, double ymin,
+                                    double ymax, pms_err *err);
+
 /* Embed a PNG at (row, col) of `sheet`, scaled. */
 pms_status pms_xlsx_add_image(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
                               const char *png, double scale, pms_err *err);
