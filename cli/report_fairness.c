@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analysis/concentration.h"
+#include "analysis/fairness.h"
 #include "analysis/inequality.h"
 #include "cli/report.h"
 
@@ -28,10 +29,11 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
     double *x = malloc(cap * sizeof *x), *wx = malloc(cap * sizeof *wx),
            *ix = malloc(cap * sizeof *ix), *sx = malloc(cap * sizeof *sx),
            *sw = malloc(cap * sizeof *sw), *am = malloc(cap * sizeof *am),
-           *lw = malloc(cap * sizeof *lw), *la = malloc(cap * sizeof *la);
+           *lw = malloc(cap * sizeof *lw), *la = malloc(cap * sizeof *la),
+           *rk = malloc(cap * sizeof *rk);
     size_t *grp = malloc(cap * sizeof *grp);
     const char **codes = malloc(cap * sizeof *codes), **names = malloc(cap * sizeof *names);
-    if (!x || !wx || !ix || !sx || !sw || !am || !grp || !codes || !names || !lw || !la) {
+    if (!x || !wx || !ix || !sx || !sw || !am || !grp || !codes || !names || !lw || !la || !rk) {
         st = pms_err_set(err, PMS_ENOMEM, "out of memory");
         goto out;
     }
@@ -55,6 +57,7 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
         }
         x[m] = ppw[i];
         wx[m] = w[i];
+        rk[m] = imd[i];
         grp[m] = g;
         am[m] = tot[i];
         if (!strcmp(code[i], r->locality)) {
@@ -82,6 +85,17 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
         (st = pms_ineq_theil_t(x, wx, grp, ncodes, m, &th, err)) ||
         (st = pms_conc_index(sx, sw, ix, nimd, PMS_RANK_DESCENDING, &conc, err)))
         goto out;
+    /* Bootstrap (BCa) intervals: [report] bootstrap resamples of practices,
+     * seeded by [report] seed; the same for any --threads. */
+    pms_fair_boot_result bo;
+    memset(&bo, 0, sizeof bo);
+    int have_boot = 0;
+    if (r->bootstrap >= 2) {
+        pms_fair_boot_opts bopt = {r->bootstrap, r->seed, r->common.threads, r->ci_level, rk,
+                                   PMS_RANK_DESCENDING, NULL, NULL};
+        if ((st = pms_fair_bootstrap(x, wx, m, &bopt, &bo, err))) goto out;
+        have_boot = 1;
+    }
 
     pms_out *sum = pms_out_new("inequality", "Inequality of payments per weighted patient "
                                              "(practices weighted by weighted patients)");
@@ -94,7 +108,9 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
     int s0 = pms_out_col(sum, "measure", PMS_OUT_TEXT, 0),
         s1 = pms_out_col(sum, "value", PMS_OUT_REAL, 4),
         s2 = pms_out_col(sum, "share_of_total", PMS_OUT_PCT, 1),
-        s3 = pms_out_col(sum, "practices", PMS_OUT_INT, 0);
+        s3 = pms_out_col(sum, "practices", PMS_OUT_INT, 0),
+        s4 = pms_out_col(sum, "bca_low", PMS_OUT_REAL, 4),
+        s5 = pms_out_col(sum, "bca_high", PMS_OUT_REAL, 4);
     struct {
         const char *name;
         double v, share;
@@ -110,7 +126,16 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
         pms_out_set_num(sum, s1, rows[k].v);
         pms_out_set_num(sum, s2, rows[k].share);
         pms_out_set_int(sum, s3, (long long)rows[k].n);
+        const pms_boot_ci *bc = k == 0 ? &bo.gini : k == 1 ? &bo.theil_t : k == 4 ? &bo.conc : NULL;
+        if (have_boot && bc && bc->replicates) {
+            pms_out_set_num(sum, s4, bc->bca_low);
+            pms_out_set_num(sum, s5, bc->bca_high);
+        }
     }
+    if (have_boot)
+        pms_out_footnote(sum, "BCa %.0f%% intervals from %lu bootstrap resamples of practices "
+                              "(seed %lu).",
+                         100 * r->ci_level, r->bootstrap, r->seed);
     pms_out_footnote(sum, "Excluded: %zu practices without weighted patients, payments or CCG; "
                           "%zu with payments per weighted patient <= 0; the concentration index "
                           "also leaves out %zu without %s.",
@@ -185,11 +210,15 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
         for (int k = 0; k < 2; k++) free(cx[k]), free(cy[k]);
     }
     if (!st) {
+        char gci[96] = "";
+        if (have_boot)
+            snprintf(gci, sizeof gci, ", %.0f%% interval %.3f to %.3f", 100 * r->ci_level,
+                     bo.gini.bca_low, bo.gini.bca_high);
         pms_report_say(r,
-                       "Payments per weighted patient have a Gini coefficient of %.3f across "
+                       "Payments per weighted patient have a Gini coefficient of %.3f%s across "
                        "%zu practices (weighted by patients; 0 = all equal). Theil's index is "
                        "%.4f, of which %.0f%% lies between CCGs and %.0f%% within them.",
-                       gini, m, th.total, 100 * th.between / th.total,
+                       gini, gci, m, th.total, 100 * th.between / th.total,
                        100 * th.within / th.total);
         if (!isnan(loc_gini))
             pms_report_say(r, "Within %s the Gini coefficient is %.3f.", r->locality, loc_gini);
@@ -206,13 +235,14 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
                              "ln(mu_g/mu) and within-CCG sum S_g T_g (Shorrocks 1980; Cowell "
                              "2011); concentration index C = 2 cov_w(x, R)/mean_w(x) with "
                              "practices ranked from most to least deprived (Kakwani, Wagstaff & "
-                             "van Doorslaer 1997). Excluded: %zu practices without weighted "
-                             "patients, payments or CCG, %zu with payments <= 0.",
-                         nmiss, nonpos);
+                             "van Doorslaer 1997); BCa bootstrap intervals (Efron 1987) from %lu "
+                             "resamples of practices, seed %lu. Excluded: %zu practices without "
+                             "weighted patients, payments or CCG, %zu with payments <= 0.",
+                         r->bootstrap, r->seed, nmiss, nonpos);
     }
     pms_out_free(sum), pms_out_free(per);
 out:
     free(x), free(wx), free(ix), free(sx), free(sw), free(am), free(grp), free(codes),
-        free(names), free(lw), free(la);
+        free(names), free(lw), free(la), free(rk);
     return st;
 }

@@ -168,6 +168,7 @@ P = np.concatenate([[0], np.cumsum(ws) / ws.sum()])
 L = np.concatenate([[0], np.cumsum(xs * ws) / (xs * ws).sum()])
 gini = 1 - np.sum((P[1:] - P[:-1]) * (L[1:] + L[:-1]))
 close(fair[0]["value"], gini, 1e-12, "Gini")
+check(fair[0]["bca_low"] < fair[0]["value"] < fair[0]["bca_high"], "Gini BCa interval")
 parts = {r["measure"]: r["value"] for r in fair}
 close(parts["Theil T: between CCGs"] + parts["Theil T: within CCGs"], parts["Theil T"], 1e-12,
       "Theil parts add up")
