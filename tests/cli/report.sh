@@ -145,6 +145,24 @@ rc=$?
 expect_rc 1
 grep -q "write error on standard output" "$TMPD/err" && ok || bad "no write error message"
 
+# Config errors name FILE:LINE, exit 2, and nothing is written.
+printf '[report]\nbogus = 1\n[data.main]\npayments = x.csv\n' >"$TMPD/c1.ini"
+run report --config "$TMPD/c1.ini" --out "$TMPD/c1"
+expect_rc 2
+expect_err "pmsreview: $TMPD/c1.ini:2: unknown key 'bogus' in [report]"
+printf '[report]\nci_level = 2\n[data.main]\npayments = x.csv\n' >"$TMPD/c3.ini"
+run report --config "$TMPD/c3.ini" --out "$TMPD/c1"
+expect_rc 2
+expect_err "pmsreview: $TMPD/c3.ini:2: ci_level must be between 0.5 and 0.999, not 2"
+[ -e "$TMPD/c1" ] && bad "a report was written" || ok
+
+# Another locality.
+run report --locality 11J --out "$TMPD/loc" --threads 1
+expect_rc 0
+expect_out_has "11J ranks "
+grep -q "locality.*11J" <(unzip -p "$TMPD/loc/pmsreview-report.xlsx" xl/sharedStrings.xml) && ok \
+  || bad "Provenance lacks the locality"
+
 # Usage errors.
 run report --nonsense
 expect_rc 1
