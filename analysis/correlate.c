@@ -134,17 +134,57 @@ pms_status pms_corr_wpearson(const double *x, const double *y, const double *w, 
 
 /* ---- ranks ---- */
 
+/* Stable sort of indices by value: least-significant-digit radix sort on the
+ * IEEE bits mapped to an unsigned order (negative numbers complemented, -0
+ * taken as +0 so that equal values get equal keys), 8 bits per pass, passes
+ * where every key has the same byte skipped.  Several times faster than
+ * qsort with a comparator at n ~ 8,000, and stable, so ties keep index
+ * order, and sorting by y then by x gives (x, y) order. */
 typedef struct {
-    double v;
+    uint64_t k;
     size_t i;
-} keyed;
+} rkey;
 
-static int cmp_keyed(const void *a, const void *b)
+static uint64_t sort_key(double v)
 {
-    const keyed *p = a, *q = b;
-    if (p->v < q->v) return -1;
-    if (p->v > q->v) return 1;
-    return (p->i > q->i) - (p->i < q->i);
+    if (v == 0) v = 0.0;
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u >> 63) ? ~u : u | 0x8000000000000000ULL;
+}
+
+/* ord[0..n) on entry: the order to refine (stable); on exit sorted by v[ord[.]]. */
+static pms_status sort_order(const double *v, size_t n, size_t *ord)
+{
+    rkey *a = malloc((n ? 2 * n : 1) * sizeof *a);
+    if (!a) return PMS_ENOMEM;
+    rkey *b = a + n;
+    for (size_t j = 0; j < n; j++) {
+        a[j].i = ord[j];
+        a[j].k = sort_key(v[ord[j]]);
+    }
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t j = 0; j < n; j++) count[((a[j].k >> shift) & 0xff) + 1]++;
+        int skip = 0;
+        for (int d = 1; d <= 256; d++)
+            if (count[d] == n) skip = 1;
+        if (skip) continue;
+        for (int d = 1; d <= 256; d++) count[d] += count[d - 1];
+        for (size_t j = 0; j < n; j++) b[count[(a[j].k >> shift) & 0xff]++] = a[j];
+        rkey *t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t j = 0; j < n; j++) ord[j] = a[j].i;
+    free(a < b ? a : b);
+    return PMS_OK;
+}
+
+static pms_status sort_index(const double *v, size_t n, size_t *ord)
+{
+    for (size_t j = 0; j < n; j++) ord[j] = j;
+    return sort_order(v, n, ord);
 }
 
 pms_status pms_corr_midranks(const double *x, const double *w, size_t n, double *ranks, int *ties)
@@ -152,26 +192,25 @@ pms_status pms_corr_midranks(const double *x, const double *w, size_t n, double 
     if (ties) *ties = 0;
     for (size_t i = 0; i < n; i++)
         if (!isfinite(x[i])) return PMS_ENONFINITE;
-    keyed *k = malloc((n ? n : 1) * sizeof *k);
+    size_t *k = malloc((n ? n : 1) * sizeof *k);
     if (!k) return PMS_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        k[i].v = x[i];
-        k[i].i = i;
+    if (sort_index(x, n, k)) {
+        free(k);
+        return PMS_ENOMEM;
     }
-    qsort(k, n, sizeof *k, cmp_keyed);
     double below = 0;   /* weight (or count) strictly below the current group */
     for (size_t a = 0; a < n;) {
         size_t b = a + 1;
-        while (b < n && k[b].v == k[a].v) b++;
+        while (b < n && x[k[b]] == x[k[a]]) b++;
         if (b - a > 1 && ties) *ties = 1;
         double rank, gw = 0;
         if (w) {
-            for (size_t j = a; j < b; j++) gw += w[k[j].i];
+            for (size_t j = a; j < b; j++) gw += w[k[j]];
             rank = below + gw / 2;
         } else {
             rank = (double)(a + b + 1) / 2;   /* mean of ranks a+1 .. b */
         }
-        for (size_t j = a; j < b; j++) ranks[k[j].i] = rank;
+        for (size_t j = a; j < b; j++) ranks[k[j]] = rank;
         below += w ? gw : (double)(b - a);
         a = b;
     }
@@ -214,42 +253,49 @@ pms_status pms_corr_wspearman(const double *x, const double *y, const double *w,
 
 /* ---- Kendall tau-b, Knight's algorithm ---- */
 
-typedef struct {
-    double x, y;
-    size_t i;
-} pair;
-
-static int cmp_pair(const void *a, const void *b)
-{
-    const pair *p = a, *q = b;
-    if (p->x != q->x) return p->x < q->x ? -1 : 1;
-    if (p->y != q->y) return p->y < q->y ? -1 : 1;
-    return (p->i > q->i) - (p->i < q->i);
-}
-
-/* Sort v[0..n) ascending by merging, returning the number of pairs i < j with
- * v[i] > v[j] (strictly: equal values are not swaps). */
+/* Sort v[0..n) ascending, returning the number of pairs i < j with
+ * v[i] > v[j] (strictly: equal values are not swaps).  Insertion sort on runs
+ * of 16 (each shift is one inversion), then bottom-up merges alternating
+ * between v and tmp, so no level copies back. */
 static uint64_t merge_count(double *v, double *tmp, size_t n)
 {
+    enum { RUN = 16 };
     uint64_t swaps = 0;
-    for (size_t width = 1; width < n; width *= 2) {
+    for (size_t lo = 0; lo < n; lo += RUN) {
+        size_t hi = lo + RUN < n ? lo + RUN : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            double key = v[i];
+            size_t j = i;
+            while (j > lo && v[j - 1] > key) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            swaps += i - j;
+            v[j] = key;
+        }
+    }
+    double *src = v, *dst = tmp;
+    for (size_t width = RUN; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n;
             size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, o = lo;
             while (i < mid && j < hi) {
-                if (v[j] < v[i]) {
-                    swaps += mid - i;   /* v[j] jumps every remaining left element */
-                    tmp[o++] = v[j++];
+                if (src[j] < src[i]) {
+                    swaps += mid - i;   /* src[j] jumps every remaining left element */
+                    dst[o++] = src[j++];
                 } else {
-                    tmp[o++] = v[i++];
+                    dst[o++] = src[i++];
                 }
             }
-            while (i < mid) tmp[o++] = v[i++];
-            while (j < hi) tmp[o++] = v[j++];
+            while (i < mid) dst[o++] = src[i++];
+            while (j < hi) dst[o++] = src[j++];
         }
-        memcpy(v, tmp, n * sizeof *v);
+        double *t = src;
+        src = dst;
+        dst = t;
     }
+    if (src != v) memcpy(v, src, n * sizeof *v);
     return swaps;
 }
 
@@ -312,20 +358,19 @@ static void kendall_sorted(const double *xs, double *ys, double *tmp, size_t n, 
 static pms_status sort_pairs(const double *x, const double *y, size_t n, double *xs, double *ys,
                              size_t *perm)
 {
-    pair *p = malloc((n ? n : 1) * sizeof *p);
-    if (!p) return PMS_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        p[i].x = x[i];
-        p[i].y = y[i];
-        p[i].i = i;
+    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
+    if (!ord) return PMS_ENOMEM;
+    /* by y, then stably by x: (x, y) order */
+    if (sort_index(y, n, ord) || sort_order(x, n, ord)) {
+        free(ord);
+        return PMS_ENOMEM;
     }
-    qsort(p, n, sizeof *p, cmp_pair);
-    for (size_t i = 0; i < n; i++) {
-        xs[i] = p[i].x;
-        ys[i] = p[i].y;
-        if (perm) perm[i] = p[i].i;
+    for (size_t j = 0; j < n; j++) {
+        xs[j] = x[ord[j]];
+        ys[j] = y[ord[j]];
+        if (perm) perm[j] = ord[j];
     }
-    free(p);
+    free(ord);
     return PMS_OK;
 }
 
@@ -555,14 +600,6 @@ static void result_init(pms_corr_result *o, const pms_corr_opts *opts, size_t n)
     o->statistic = o->df = o->p_value = NAN;
 }
 
-static int has_ties(const double *x, size_t n, int *ties)
-{
-    double *r = malloc((n ? n : 1) * sizeof *r);
-    if (!r) return -1;
-    pms_status s = pms_corr_midranks(x, NULL, n, r, ties);
-    free(r);
-    return s ? -1 : 0;
-}
 
 pms_status pms_corr_test(const double *x, const double *y, const double *w, size_t n,
                          const pms_corr_opts *opts, pms_corr_result *out, pms_err *err)
@@ -594,13 +631,8 @@ pms_status pms_corr_test(const double *x, const double *y, const double *w, size
     double nn = (double)n;
     switch (opts->method) {
     case PMS_CORR_PEARSON:
+        /* ties do not matter to Pearson's test; not looked for */
         if ((s = pearson_core(x, y, w, n, &o.estimate, err))) return s;
-        {
-            int tx = 0, ty = 0;
-            if (has_ties(x, n, &tx) || has_ties(y, n, &ty))
-                return pms_err_set(err, PMS_ENOMEM, "out of memory");
-            o.ties = tx || ty;
-        }
         break;
     case PMS_CORR_SPEARMAN:
         if ((s = spearman_core(x, y, w, n, &o.estimate, &o.ties, err))) return s;
@@ -723,11 +755,6 @@ pms_status pms_corr_partial_test(const double *x, const double *y, const double 
         ux = rx;
         uy = ry;
         uz = rz;
-    } else {
-        if (has_ties(x, n, &tx) || has_ties(y, n, &ty)) {
-            free(buf);
-            return pms_err_set(err, PMS_ENOMEM, "out of memory");
-        }
     }
     o.ties = tx || ty;
     if ((s = residualise(ux, uz, k, n, ex, "x", err)) ||
@@ -811,28 +838,20 @@ char *pms_corr_verdict_text(pms_verdict v, const pms_corr_result *r, double delt
  * its tie group (other entries unused). */
 static pms_status order_groups(const double *v, size_t n, size_t *ord, size_t *gend)
 {
-    keyed *k = malloc((n ? n : 1) * sizeof *k);
-    if (!k) return PMS_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        k[i].v = v[i];
-        k[i].i = i;
-    }
-    qsort(k, n, sizeof *k, cmp_keyed);
-    for (size_t i = 0; i < n; i++) ord[i] = k[i].i;
+    if (sort_index(v, n, ord)) return PMS_ENOMEM;
     for (size_t a = 0; a < n;) {
         size_t b = a + 1;
-        while (b < n && k[b].v == k[a].v) b++;
+        while (b < n && v[ord[b]] == v[ord[a]]) b++;
         gend[a] = b;
         a = b;
     }
-    free(k);
     return PMS_OK;
 }
 
 /* K_i = sum_j w_j sign(x_j - x_i) sign(y_j - y_i) for every i (w NULL = 1),
  * by two sweeps over the x groups with a Fenwick tree of weights indexed by
  * the dense rank of y: O(n log n). */
-static pms_status concordance_each(const double *y, const double *w, size_t n, const size_t *ox,
+static pms_status concordance_each(const double *w, size_t n, const size_t *ox,
                                    const size_t *gx, const size_t *oy, const size_t *gy, double *K)
 {
     size_t *ry = malloc((n ? n : 1) * sizeof *ry);
@@ -847,7 +866,6 @@ static pms_status concordance_each(const double *y, const double *w, size_t n, c
         m++;
         for (size_t j = a; j < gy[a]; j++) ry[oy[j]] = m;
     }
-    (void)y;
     for (size_t i = 0; i < n; i++) K[i] = 0;
     for (int pass = 0; pass < 2; pass++) {
         memset(bit, 0, (n + 1) * sizeof *bit);
@@ -931,7 +949,7 @@ static void signed_sums(const double *d, const double *w, size_t n, const size_t
         total += (long double)(w ? w[i] : 1.0) * d[i];
         wtot += w ? w[i] : 1.0;
     }
-    long double below = 0, wbelow = 0;
+    long double below = 0;
     for (size_t a = 0; a < n; a = gend[a]) {
         long double g = 0, wg = 0;
         for (size_t j = a; j < gend[a]; j++) {
@@ -945,9 +963,7 @@ static void signed_sums(const double *d, const double *w, size_t n, const size_t
             E[ord[j]] = e;
         }
         below += g;
-        wbelow += wg;
     }
-    (void)wbelow;
 }
 
 static pms_status jack_spearman(const double *x, const double *y, const double *w, size_t n,
@@ -967,7 +983,7 @@ static pms_status jack_spearman(const double *x, const double *y, const double *
     if (!s) s = order_groups(y, n, oy, gy);
     if (!s) s = pms_corr_midranks(x, w, n, dx, NULL);
     if (!s) s = pms_corr_midranks(y, w, n, dy, NULL);
-    if (!s) s = concordance_each(y, w, n, ox, gx, oy, gy, K);
+    if (!s) s = concordance_each(w, n, ox, gx, oy, gy, K);
     if (s) {
         free(ix);
         free(d);
@@ -1012,7 +1028,7 @@ static pms_status jack_kendall(const double *x, const double *y, size_t n, doubl
     size_t *ox = ix, *gx = ix + n, *oy = ix + 2 * n, *gy = ix + 3 * n;
     if (!s) s = order_groups(x, n, ox, gx);
     if (!s) s = order_groups(y, n, oy, gy);
-    if (!s) s = concordance_each(y, NULL, n, ox, gx, oy, gy, K);
+    if (!s) s = concordance_each(NULL, n, ox, gx, oy, gy, K);
     if (!s) s = sort_pairs(x, y, n, v, v + n, NULL);
     if (s) {
         free(ix);
@@ -1073,8 +1089,9 @@ typedef struct {
     double *reps;
     /* Pearson: data centred on the full-sample (weighted) means */
     double *xc, *yc;
-    /* Spearman: sorted orders and tie groups */
-    size_t *ox, *gx, *oy, *gy;
+    /* Spearman: x and y orders as observation | LAST_IN_GROUP, and the x
+     * position of each entry of the y order (compact, read sequentially) */
+    uint32_t *xo, *yo, *yx;
     /* Kendall: pairs sorted by (x, y), and the observation at each position */
     double *xs, *ys;
     size_t *perm;
@@ -1098,41 +1115,52 @@ static double rep_pearson(const boot_ctx *c, const unsigned *cnt)
     return ratio_or_nan(sxy - sx * sy / sw, sxx - sx * sx / sw, syy - sy * sy / sw);
 }
 
-static double rep_spearman(const boot_ctx *c, const unsigned *cnt, double *dx)
+/* Flag on a sorted-order entry: the last observation of its tie group. */
+#define LAST_IN_GROUP 0x80000000u
+#define OBS_MASK 0x7fffffffu
+
+static double rep_spearman(const boot_ctx *c, const unsigned *cnt, double *dxs)
 {
     const size_t n = c->n;
-    double V = 0;
-    for (size_t i = 0; i < n; i++) V += c->w ? cnt[i] * c->w[i] : (double)cnt[i];
-    double half = V / 2, below = 0, sxx = 0, syy = 0, sxy = 0;
+    const double *w = c->w;
+    double V = (double)n;   /* the multiplicities sum to n */
+    if (w) {
+        V = 0;
+        for (size_t i = 0; i < n; i++) V += cnt[i] * w[i];
+    }
     /* Weighted mid-ranks below + V_g/2 have weighted mean V/2 for any
-     * multiplicities, so one walk per order gives the centred ranks. */
-    for (size_t a = 0; a < n; a = c->gx[a]) {
-        double vg = 0;
-        for (size_t j = a; j < c->gx[a]; j++) {
-            size_t i = c->ox[j];
-            vg += c->w ? cnt[i] * c->w[i] : (double)cnt[i];
+     * multiplicities, so one sequential walk per order gives the centred
+     * ranks.  dxs is indexed by position in x order; a group with no weight
+     * still gets a (finite, unused) value so that 0 * dxs stays 0. */
+    double half = V / 2, below = 0, vg = 0, sxx = 0, syy = 0, sxy = 0, cross = 0;
+    size_t gs = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t e = c->xo[k];
+        size_t i = e & OBS_MASK;
+        vg += w ? cnt[i] * w[i] : (double)cnt[i];
+        if (e & LAST_IN_GROUP) {
+            double d = below + vg / 2 - half;
+            sxx += vg * d * d;
+            for (size_t q = gs; q <= k; q++) dxs[q] = d;
+            below += vg;
+            vg = 0;
+            gs = k + 1;
         }
-        if (vg == 0) continue;
-        double d = below + vg / 2 - half;
-        sxx += vg * d * d;
-        for (size_t j = a; j < c->gx[a]; j++) dx[c->ox[j]] = d;
-        below += vg;
     }
     below = 0;
-    for (size_t a = 0; a < n; a = c->gy[a]) {
-        double vg = 0, cross = 0;
-        for (size_t j = a; j < c->gy[a]; j++) {
-            size_t i = c->oy[j];
-            if (!cnt[i]) continue;
-            double v = c->w ? cnt[i] * c->w[i] : (double)cnt[i];
-            vg += v;
-            cross += v * dx[i];
+    for (size_t j = 0; j < n; j++) {
+        uint32_t e = c->yo[j];
+        size_t i = e & OBS_MASK;
+        double v = w ? cnt[i] * w[i] : (double)cnt[i];
+        vg += v;
+        cross += v * dxs[c->yx[j]];
+        if (e & LAST_IN_GROUP) {
+            double d = below + vg / 2 - half;
+            syy += vg * d * d;
+            sxy += d * cross;
+            below += vg;
+            vg = cross = 0;
         }
-        if (vg == 0) continue;
-        double d = below + vg / 2 - half;
-        syy += vg * d * d;
-        sxy += d * cross;
-        below += vg;
     }
     return ratio_or_nan(sxy, sxx, syy);
 }
@@ -1218,6 +1246,7 @@ pms_status pms_corr_bootstrap(const double *x, const double *y, const double *w,
     c.reps = reps ? reps : own;
     double *dbuf = malloc(3 * n * sizeof *dbuf);
     size_t *ibuf = malloc(4 * n * sizeof *ibuf);
+    uint32_t *u32 = NULL;
     if (!c.reps || !dbuf || !ibuf) {
         s = PMS_ENOMEM;
         goto done;
@@ -1238,11 +1267,29 @@ pms_status pms_corr_bootstrap(const double *x, const double *y, const double *w,
             c.yc[i] = (double)(y[i] - sy / W);
         }
     } else if (method == PMS_CORR_SPEARMAN) {
-        c.ox = ibuf;
-        c.gx = ibuf + n;
-        c.oy = ibuf + 2 * n;
-        c.gy = ibuf + 3 * n;
-        if ((s = order_groups(x, n, c.ox, c.gx)) || (s = order_groups(y, n, c.oy, c.gy))) goto done;
+        if (n > OBS_MASK) {
+            s = pms_err_set(err, PMS_EUSAGE, "%zu observations: too many for the bootstrap", n);
+            goto done;
+        }
+        size_t *ox = ibuf, *gx = ibuf + n, *oy = ibuf + 2 * n, *gy = ibuf + 3 * n;
+        if ((s = order_groups(x, n, ox, gx)) || (s = order_groups(y, n, oy, gy))) goto done;
+        u32 = malloc(3 * n * sizeof *u32);
+        if (!u32) {
+            s = PMS_ENOMEM;
+            goto done;
+        }
+        c.xo = u32;
+        c.yo = u32 + n;
+        c.yx = u32 + 2 * n;
+        for (size_t a = 0; a < n; a = gx[a])
+            for (size_t k = a; k < gx[a]; k++)
+                c.xo[k] = (uint32_t)ox[k] | (k + 1 == gx[a] ? LAST_IN_GROUP : 0);
+        for (size_t a = 0; a < n; a = gy[a])
+            for (size_t k = a; k < gy[a]; k++)
+                c.yo[k] = (uint32_t)oy[k] | (k + 1 == gy[a] ? LAST_IN_GROUP : 0);
+        /* x position of each observation (in gx's slot, no longer needed), then of each y entry */
+        for (size_t k = 0; k < n; k++) gx[ox[k]] = k;
+        for (size_t j = 0; j < n; j++) c.yx[j] = (uint32_t)gx[oy[j]];
     } else {
         c.xs = dbuf;
         c.ys = dbuf + n;
@@ -1259,5 +1306,6 @@ done:
     free(own);
     free(dbuf);
     free(ibuf);
+    free(u32);
     return s;
 }

@@ -62,7 +62,7 @@ typedef enum { PMS_CORR_PEARSON = 0, PMS_CORR_SPEARMAN, PMS_CORR_KENDALL } pms_c
 typedef enum {
     PMS_CORR_EXACT_AUTO = 0,  /* as R's exact = NULL: Spearman n <= 1290, Kendall n < 50, no ties */
     PMS_CORR_EXACT_NEVER,     /* always the asymptotic form */
-    PMS_CORR_EXACT_ALWAYS     /* exact/AS 89 whenever there are no ties (Kendall: any n <= 1000) */
+    PMS_CORR_EXACT_ALWAYS     /* exact/AS 89 whenever there are no ties (Kendall: n <= 300) */
 } pms_corr_exact;
 
 /* How the p-value was obtained. */
@@ -96,7 +96,8 @@ typedef struct {
     double df;            /* for t, else NaN */
     double p_value;       /* two-sided */
     pms_corr_ptype p_type;
-    int ties;             /* 1 if x or y has tied values */
+    int ties;             /* 1 if x or y has tied values (rank methods; 0 for Pearson,
+                             whose test does not depend on ties) */
 } pms_corr_result;
 
 /* ---- point estimates (no allocation beyond O(n) scratch) ----

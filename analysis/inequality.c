@@ -41,37 +41,78 @@ static int cmp_pair_x(const void *a, const void *b)
     return (u > v) - (u < v);
 }
 
-pms_status pms_ineq_gini(const double *x, const double *w, size_t n, double *gini, pms_err *err)
+
+/* A sorted copy of (x, w) with W = sum w and T = sum w x; NULL if out of memory. */
+static xw_pair *sorted_pairs(const double *x, const double *w, size_t n, ld *W, ld *T)
 {
-    if (n == 0) return pms_err_set(err, PMS_ETOOFEW, "Gini: no observations");
-    pms_status s = check_xw("Gini", x, w, n, 0, err);
-    if (s != PMS_OK) return s;
     xw_pair *p = malloc(n * sizeof *p);
-    if (!p) return pms_err_set(err, PMS_ENOMEM, "Gini: out of memory");
-    ld W = 0, T = 0;
+    if (!p) return NULL;
+    *W = *T = 0;
     for (size_t i = 0; i < n; i++) {
         p[i].x = x[i];
         p[i].w = w ? w[i] : 1.0;
-        W += p[i].w;
-        T += (ld)p[i].w * p[i].x;
+        *W += p[i].w;
+        *T += (ld)p[i].w * p[i].x;
     }
-    if (!(T > 0)) {
-        free(p);
-        return pms_err_set(err, PMS_EDOMAIN, "Gini: the values sum to zero");
-    }
-    /* Ties need no care: tied units lie on one straight piece of the Lorenz
-     * curve, whose area does not depend on their order. */
     qsort(p, n, sizeof *p, cmp_pair_x);
-    /* sum_i (P_i - P_{i-1})(L_i + L_{i-1}) = sum_i w_i (2 C_{i-1} + w_i x_i) / (W T),
-     * C_{i-1} the amount below unit i. */
+    return p;
+}
+
+/* Ties need no care: tied units lie on one straight piece of the Lorenz
+ * curve, whose area does not depend on their order.
+ * sum_i (P_i - P_{i-1})(L_i + L_{i-1}) = sum_i w_i (2 C_{i-1} + w_i x_i) / (W T),
+ * C_{i-1} the amount below unit i. */
+static double gini_sorted(const xw_pair *p, size_t n, ld W, ld T)
+{
     ld C = 0, acc = 0;
     for (size_t i = 0; i < n; i++) {
         ld a = (ld)p[i].w * p[i].x;
         acc += (ld)p[i].w * (2 * C + a);
         C += a;
     }
+    return (double)(1 - acc / (W * T));
+}
+
+/* R's type 1 takes j = floor(np + 4 eps) and steps up only if np > j + 4 eps;
+ * the same fuzz on the weight scale keeps p = k/n on x_(k). */
+static double quantile_sorted(const xw_pair *s, size_t n, ld W, double p)
+{
+    ld target = (ld)p * W - 4 * (ld)DBL_EPSILON * W, cum = 0;
+    size_t k = 0;
+    for (; k < n - 1; k++) {
+        cum += s[k].w;
+        if (cum >= target && cum > 0) break;
+    }
+    return s[k].x;
+}
+
+static void lorenz_sorted(const xw_pair *p, size_t n, ld W, ld T, double *P, double *L)
+{
+    ld cw = 0, ca = 0;
+    P[0] = L[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        cw += p[i].w;
+        ca += (ld)p[i].w * p[i].x;
+        P[i + 1] = (double)(cw / W);
+        L[i + 1] = (double)(ca / T);
+    }
+    P[n] = L[n] = 1;   /* exactly, whatever the rounding of the sums */
+}
+
+pms_status pms_ineq_gini(const double *x, const double *w, size_t n, double *gini, pms_err *err)
+{
+    if (n == 0) return pms_err_set(err, PMS_ETOOFEW, "Gini: no observations");
+    pms_status s = check_xw("Gini", x, w, n, 0, err);
+    if (s != PMS_OK) return s;
+    ld W, T;
+    xw_pair *p = sorted_pairs(x, w, n, &W, &T);
+    if (!p) return pms_err_set(err, PMS_ENOMEM, "Gini: out of memory");
+    if (!(T > 0)) {
+        free(p);
+        return pms_err_set(err, PMS_EDOMAIN, "Gini: the values sum to zero");
+    }
+    *gini = gini_sorted(p, n, W, T);
     free(p);
-    *gini = (double)(1 - acc / (W * T));
     return PMS_OK;
 }
 
@@ -245,7 +286,9 @@ pms_status pms_ineq_atkinson(const double *x, const double *w, size_t n, double 
     ld acc = 0;
     for (size_t i = 0; i < n; i++) {
         ld wi = w ? w[i] : 1.0L, r = x[i] / mu;
-        acc += wi * (eps == 1 ? logl(r) : powl(r, 1 - (ld)eps));
+        /* sqrt and 1/r for the usual 0.5 and 2: exact where powl rounds. */
+        acc += wi * (eps == 1 ? logl(r) : eps == 0.5 ? sqrtl(r) : eps == 2 ? 1 / r
+                                                  : powl(r, 1 - (ld)eps));
     }
     acc /= W;
     /* The equally distributed equivalent over the mean, computed on x/mu so
@@ -268,24 +311,10 @@ pms_status pms_ineq_quantile(const double *x, const double *w, size_t n, double 
             return pms_err_set(err, PMS_EDOMAIN, "quantile: weight %zu is not positive (%.17g)",
                                i + 1, w[i]);
     }
-    xw_pair *s = malloc(n * sizeof *s);
+    ld W, T;
+    xw_pair *s = sorted_pairs(x, w, n, &W, &T);
     if (!s) return pms_err_set(err, PMS_ENOMEM, "quantile: out of memory");
-    ld W = 0;
-    for (size_t i = 0; i < n; i++) {
-        s[i].x = x[i];
-        s[i].w = w ? w[i] : 1.0;
-        W += s[i].w;
-    }
-    qsort(s, n, sizeof *s, cmp_pair_x);
-    /* R's type 1 takes j = floor(np + 4 eps) and steps up only if np > j + 4 eps;
-     * the same fuzz on the weight scale keeps p = k/n on x_(k). */
-    ld target = (ld)p * W - 4 * (ld)DBL_EPSILON * W, cum = 0;
-    size_t k = 0;
-    for (; k < n - 1; k++) {
-        cum += s[k].w;
-        if (cum >= target && cum > 0) break;
-    }
-    *q = s[k].x;
+    *q = quantile_sorted(s, n, W, p);
     free(s);
     return PMS_OK;
 }
@@ -296,29 +325,14 @@ pms_status pms_ineq_lorenz(const double *x, const double *w, size_t n, double *P
     if (n == 0) return pms_err_set(err, PMS_ETOOFEW, "Lorenz curve: no observations");
     pms_status s = check_xw("Lorenz curve", x, w, n, 0, err);
     if (s != PMS_OK) return s;
-    xw_pair *p = malloc(n * sizeof *p);
+    ld W, T;
+    xw_pair *p = sorted_pairs(x, w, n, &W, &T);
     if (!p) return pms_err_set(err, PMS_ENOMEM, "Lorenz curve: out of memory");
-    ld W = 0, T = 0;
-    for (size_t i = 0; i < n; i++) {
-        p[i].x = x[i];
-        p[i].w = w ? w[i] : 1.0;
-        W += p[i].w;
-        T += (ld)p[i].w * p[i].x;
-    }
     if (!(T > 0)) {
         free(p);
         return pms_err_set(err, PMS_EDOMAIN, "Lorenz curve: the values sum to zero");
     }
-    qsort(p, n, sizeof *p, cmp_pair_x);
-    ld cw = 0, ca = 0;
-    P[0] = L[0] = 0;
-    for (size_t i = 0; i < n; i++) {
-        cw += p[i].w;
-        ca += (ld)p[i].w * p[i].x;
-        P[i + 1] = (double)(cw / W);
-        L[i + 1] = (double)(ca / T);
-    }
-    P[n] = L[n] = 1;   /* exactly, whatever the rounding of the sums */
+    lorenz_sorted(p, n, W, T, P, L);
     free(p);
     return PMS_OK;
 }
@@ -364,22 +378,26 @@ pms_status pms_ineq_summarise(const double *x, const double *w, const size_t *gr
     out->mean = (double)mu;
     out->cv = (double)(sqrtl(ss / W) / mu);
     out->hoover = (double)(ad / W / (2 * mu));
+    /* One sort serves the Lorenz curve, Palma, the quantiles and the Gini. */
+    ld Ws, Ts;
+    xw_pair *sp = sorted_pairs(x, w, n, &Ws, &Ts);
     double *P = malloc((n + 1) * sizeof *P), *L = malloc((n + 1) * sizeof *L);
-    if (!P || !L) {
+    if (!sp || !P || !L) {
+        free(sp);
         free(P);
         free(L);
         return pms_err_set(err, PMS_ENOMEM, "inequality: out of memory");
     }
-    if ((s = pms_ineq_lorenz(x, w, n, P, L, err)) == PMS_OK) {
-        double l40 = pms_ineq_lorenz_at(P, L, n + 1, 0.4), l90 = pms_ineq_lorenz_at(P, L, n + 1, 0.9);
-        out->palma = l40 > 0 ? (1 - l90) / l40 : NAN;
-    }
+    lorenz_sorted(sp, n, Ws, Ts, P, L);
+    double l40 = pms_ineq_lorenz_at(P, L, n + 1, 0.4), l90 = pms_ineq_lorenz_at(P, L, n + 1, 0.9);
+    out->palma = l40 > 0 ? (1 - l90) / l40 : NAN;
+    out->p10 = quantile_sorted(sp, n, Ws, 0.1);
+    out->p90 = quantile_sorted(sp, n, Ws, 0.9);
+    out->p90_p10 = out->p90 / out->p10;
+    out->gini = gini_sorted(sp, n, Ws, Ts);
+    free(sp);
     free(P);
     free(L);
-    if (s == PMS_OK) s = pms_ineq_quantile(x, w, n, 0.1, &out->p10, err);
-    if (s == PMS_OK) s = pms_ineq_quantile(x, w, n, 0.9, &out->p90, err);
-    out->p90_p10 = out->p90 / out->p10;
-    if (s == PMS_OK) s = pms_ineq_gini(x, w, n, &out->gini, err);
     if (s == PMS_OK) s = pms_ineq_theil_t(x, w, group, ngroups, n, &out->theil_t, err);
     if (s == PMS_OK) s = pms_ineq_ge(x, w, group, ngroups, n, 0, &out->theil_l, err);
     if (s == PMS_OK) s = pms_ineq_ge(x, w, group, ngroups, n, 2, &out->ge2, err);

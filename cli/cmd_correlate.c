@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/correlate.h"
 #include "analysis/padjust.h"
@@ -474,12 +475,15 @@ static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t n
                                                   "percentile %.3f to %.3f",
                      w->boot.replicates, w->boot.bca_low, w->boot.bca_high, w->boot.pct_low,
                      w->boot.pct_high);
-        char who[128];
+        char who[200], excl[64] = "";
+        if (w->n_excluded)
+            snprintf(excl, sizeof excl, ", %zu excluded for missing values", w->n_excluded);
         if (r->weighted)
-            snprintf(who, sizeof who, "n = %zu practices (effective n %.1f, weighted by %s)", r->n,
-                     r->n_eff, a->weight);
+            snprintf(who, sizeof who, "n = %zu practices (effective n %.1f, weighted by %s%s)", r->n,
+                     r->n_eff, a->weight, excl);
         else
-            snprintf(who, sizeof who, "n = %zu practices", r->n);
+            snprintf(who, sizeof who, "n = %zu practices%s%s%s", r->n, *excl ? " (" : "",
+                     *excl ? excl + 2 : "", *excl ? ")" : "");
         char ci[160];
         if (isnan(r->ci_low))
             snprintf(ci, sizeof ci, "no interval at this n");
@@ -640,6 +644,7 @@ int pms_cmd_correlate(int argc, char **argv)
     }
 
     size_t maxrows = a.ny * ngroups * a.nmethods;
+    int progress = a.boot && isatty(STDERR_FILENO);
     rows = calloc(maxrows ? maxrows : 1, sizeof *rows);
     if (!rows) goto nomem;
 
@@ -723,6 +728,10 @@ int pms_cmd_correlate(int argc, char **argv)
                     else
                         s = pms_corr_test(bx, by, wcol ? bw : NULL, n, &co, &w->r, &e);
                     if (!s && a.boot) {
+                        /* Long work: a progress line when stderr is a terminal only. */
+                        if (progress)
+                            fprintf(stderr, "\rbootstrap: result %zu of %zu (%lu resamples)...", nrows,
+                                    maxrows, a.boot);
                         pms_corr_boot_opts bo = {a.boot, a.seed, c.threads, a.ci_level};
                         s = pms_corr_bootstrap(bx, by, wcol ? bw : NULL, n, a.methods[m], &bo,
                                                &w->boot, NULL, &e);
@@ -734,6 +743,7 @@ int pms_cmd_correlate(int argc, char **argv)
                     char msg[1100];
                     name_columns(msg, sizeof msg, e.msg, a.x, a.y[j], &a);
                     if (!a.by) {
+                        if (progress) fputs("\r\033[K", stderr);
                         pms_cli_error("%s vs %s (%s): %s", a.y[j], a.x,
                                       pms_corr_method_name(a.methods[m]), msg);
                         free(excl_in_group);
@@ -755,6 +765,8 @@ int pms_cmd_correlate(int argc, char **argv)
         }
         free(excl_in_group);
     }
+
+    if (progress) fputs("\r\033[K", stderr);
 
     /* Adjust across the whole family printed. */
     pv = malloc((nrows ? nrows : 1) * sizeof *pv);

@@ -535,8 +535,8 @@ static pms_out *excluded_table(const fair_args *a, const fair_rows *s, pms_table
         pms_out_set_text(o, cr, why[j].reason);
         pms_out_set_text(o, cc, why[j].col);
         pms_out_set_int(o, cn, (long long)why[j].n);
-        pms_table_note(t, why[j].tag, why[j].n, "fairness: %zu practices excluded%s: %s %s",
-                       why[j].n, j == 5 ? " from the concentration index" : "", why[j].col,
+        pms_table_note(t, why[j].tag, why[j].n, "fairness: %zu practice%s excluded%s: %s %s",
+                       why[j].n, why[j].n == 1 ? "" : "s", j == 5 ? " from the concentration index" : "", why[j].col,
                        why[j].reason);
     }
     pms_out_footnote(o, "%zu of %zu practices used. Each excluded practice is counted once, under "

@@ -168,9 +168,20 @@ static void test_bristol(void **state)
 static void test_hollander_wolfe(void **state)
 {
     (void)state;
-    /* datasets/classic/hollander_wolfe_cor_test.csv, as in R's ?cor.test */
-    const double x[] = {44.4, 45.9, 41.9, 53.3, 44.7, 44.1, 50.7, 45.2, 60.1};
-    const double y[] = {2.6, 3.1, 2.5, 5.0, 3.6, 4.0, 5.2, 2.8, 3.8};
+    /* datasets/classic/hollander_wolfe_cor_test.csv, R's ?cor.test example */
+    char *path = pms_test_path(PMS_DATASETS_DIR, "classic/hollander_wolfe_cor_test.csv");
+    pms_table *t = NULL;
+    pms_err e = {{0}};
+    assert_int_equal(pms_table_load(path, NULL, &t, &e), PMS_OK);
+    free(path);
+    const double *tx, *ty;
+    assert_int_equal(pms_table_numeric(t, "x", &tx, &e), PMS_OK);
+    assert_int_equal(pms_table_numeric(t, "y", &ty, &e), PMS_OK);
+    assert_int_equal(t->nrows, 9);
+    double x[9], y[9];
+    memcpy(x, tx, sizeof x);
+    memcpy(y, ty, sizeof y);
+    pms_table_free(t);
     check3("hw", x, y, 9);
     pms_corr_opts o;
     pms_corr_opts_default(&o);
@@ -214,6 +225,29 @@ static void formula_sets(void **state)
         y[i - 1] = (i * 13) % 61 + 0.25 * x[i - 1];
     }
     check3("s60", x, y, 60);
+    /* R's exact = TRUE for Kendall at n = 60 (EXACT_ALWAYS); 1e-12: exact sums */
+    o.method = PMS_CORR_KENDALL;
+    o.exact = PMS_CORR_EXACT_ALWAYS;
+    assert_int_equal(pms_corr_test(x, y, NULL, 60, &o, &r, NULL), PMS_OK);
+    assert_int_equal(r.p_type, PMS_CORR_P_EXACT);
+    assert_rel(r.p_value, pms_ref_value(ref, "s60_kendall_exact_p"), 1e-12);
+    o.exact = PMS_CORR_EXACT_AUTO;
+    assert_int_equal(pms_corr_test(x, y, NULL, 60, &o, &r, NULL), PMS_OK);
+    assert_int_equal(r.p_type, PMS_CORR_P_NORMAL);
+    /* R's exact = FALSE at n = 12 (EXACT_NEVER): t for Spearman, normal for Kendall */
+    for (int i = 1; i <= 12; i++) {
+        x[i - 1] = i;
+        y[i - 1] = (i * 5) % 13 + 1.25 * i;
+    }
+    o.exact = PMS_CORR_EXACT_NEVER;
+    assert_int_equal(pms_corr_test(x, y, NULL, 12, &o, &r, NULL), PMS_OK);
+    assert_int_equal(r.p_type, PMS_CORR_P_NORMAL);
+    assert_rel(r.p_value, pms_ref_value(ref, "s12_kendall_approx_p"), 1e-12);
+    o.method = PMS_CORR_SPEARMAN;
+    assert_int_equal(pms_corr_test(x, y, NULL, 12, &o, &r, NULL), PMS_OK);
+    assert_int_equal(r.p_type, PMS_CORR_P_T);
+    assert_rel(r.p_value, pms_ref_value(ref, "s12_spearman_approx_p"), 1e-9);
+    o.exact = PMS_CORR_EXACT_AUTO;
     const double a[] = {2.385, 1.07, 3.91, 0.52, 4.4}, b[] = {1.2, 0.3, 2.2, 0.9, 1.8};
     check3("s5", a, b, 5);
 }

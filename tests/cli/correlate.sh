@@ -61,6 +61,26 @@ expect_rc 0
 expect_out_has "inconclusive: 55 practices can only detect |r| >= 0.37 (80% power, 5% level)"
 expect_out_has "payments_per_weighted vs imd2015: Spearman rho = -0.099 (95% CI -0.355 to 0.172, Fisher z, Bonett-Wright variance), p = 0.472 (AS 89), Holm-adjusted p = 0.943; n = 55 practices. Verdict: inconclusive: 55 practices can only detect |rho| >= 0.37 (80% power, 5% level)."
 
+# Hollander & Wolfe (R's ?cor.test example): exact p-values for n = 9.
+run correlate --data "$DS/classic/hollander_wolfe_cor_test.csv" --x x --y y --adjust none --format json
+expect_rc 0
+printf '%s' "$out" | python3 -c '
+import json, sys
+ref = dict(l.split()[:2] for l in open(sys.argv[1]))
+for r in json.load(sys.stdin)["results"]:
+    m = r["method"]
+    assert abs(r["p_value"] - float(ref["hw_%s_p" % m])) <= 1e-12 * float(ref["hw_%s_p" % m]), m
+    assert abs(r["estimate"] - float(ref["hw_%s_est" % m])) <= 1e-12, m
+    assert r["p_method"] == ("t" if m == "pearson" else "exact"), r["p_method"]
+' "$REF" && ok || bad "Hollander-Wolfe differs from R"
+
+# The verdict uses the adjusted p: fewer CCGs "shown" under BH than unadjusted.
+run correlate "${XY[@]}" --by ccg_code --method spearman --adjust none --format csv
+raw=$(printf '%s\n' "$out" | grep -c 'correlation shown')
+run correlate "${XY[@]}" --by ccg_code --method spearman --adjust bh --format csv
+adj=$(printf '%s\n' "$out" | grep -c 'correlation shown')
+[ "$adj" -lt "$raw" ] && [ "$adj" -gt 0 ] && ok || bad "shown: $adj adjusted vs $raw raw"
+
 # --by ccg_code, CSV: Bristol's row equals the --where run.
 run correlate "${XY[@]}" --by ccg_code --method spearman --adjust none --format csv
 expect_rc 0
@@ -157,6 +177,10 @@ expect_out_empty
 run correlate "${XY[@]}" --where 'ccg_code = ZZZ'
 expect_rc 2
 expect_err "pmsreview: payments_per_weighted vs imd2015 (pearson): no practice has both 'imd2015' and 'payments_per_weighted'"
+# A derived column whose every value is infinite is all missing (the table never holds inf).
+run correlate "${XY[@]/payments_per_weighted/q}" --derive 'q=payments_per_weighted/0'
+expect_rc 2
+expect_err "pmsreview: q vs imd2015 (pearson): no practice has both 'imd2015' and 'q'"
 run correlate --data "$FX" --x a --y b --where 'ccg_code = G3'
 expect_rc 2
 expect_err "pmsreview: b vs a (pearson): only 2 practices have both 'a' and 'b': too few (need at least 3)"

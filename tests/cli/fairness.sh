@@ -49,7 +49,7 @@ ex = {(r["column"], r["reason"]): r["practices"] for r in d["excluded"]}
 assert ex == {("payments_per_weighted", "missing"): 36, ("payments_per_weighted", "not positive"): 1,
               ("imd2015", "missing (concentration index only)"): 121}, ex
 notes = [n["detail"] for n in d["provenance"]["notes"]]
-assert "fairness: 1 practices excluded: payments_per_weighted not positive" in notes, notes
+assert "fairness: 1 practice excluded: payments_per_weighted not positive" in notes, notes
 ' "$REF" && ok || bad "JSON fairness output differs from R"
 
 # Bootstrap: same seed -> byte-identical output on 1 and 2 threads; a
@@ -85,6 +85,21 @@ expect_out_has "gini                               $gini"
 run fairness --value payments_per_weighted --where 'ccg_code = 11H' --format csv
 expect_rc 0
 expect_out_has "payments_per_weighted,,,,55,0,"
+
+# Exclusions by reason, each practice once: a weight derived from IMD is
+# missing for 121 practices and <= 0 for 3,452 of the rest.
+run fairness --value payments_per_weighted --weight wneg --derive 'wneg=imd2015-20' --format json
+expect_rc 0
+printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+ex = {(r["column"], r["reason"]): r["practices"] for r in d["excluded"]}
+assert ex == {("payments_per_weighted", "missing"): 36, ("payments_per_weighted", "not positive"): 1,
+              ("wneg", "missing"): 121, ("wneg", "not positive"): 3452}, ex
+assert d["fairness"][0]["n"] == 7959 - 36 - 1 - 121 - 3452
+notes = [n["detail"] for n in d["provenance"]["notes"]]
+assert "fairness: 3452 practices excluded: wneg not positive" in notes
+' && ok || bad "exclusion counts"
 
 # --help: stdout, exit 0.
 run fairness --help

@@ -123,6 +123,11 @@ i <- 1:40; tests3("ties", (i * 7) %% 11, ((i * 5) %% 7) + (i %% 3))
 i <- 1:12; tests3("s12", i, (i * 5) %% 13 + 1.25 * i)
 i <- 1:30; tests3("s30", (i * 7) %% 31, (i * 11) %% 31 + 0.25 * ((i * 7) %% 31))
 i <- 1:60; tests3("s60", (i * 7) %% 61, (i * 13) %% 61 + 0.25 * ((i * 7) %% 61))
+out("s60_kendall_exact_p", cor.test((i * 7) %% 61, (i * 13) %% 61 + 0.25 * ((i * 7) %% 61),
+                                     method = "kendall", exact = TRUE)$p.value)
+i <- 1:12
+out("s12_spearman_approx_p", cor.test(i, (i * 5) %% 13 + 1.25 * i, method = "spearman", exact = FALSE)$p.value)
+out("s12_kendall_approx_p", cor.test(i, (i * 5) %% 13 + 1.25 * i, method = "kendall", exact = FALSE)$p.value)
 i <- 1:5;  tests3("s5", c(2.385, 1.07, 3.91, 0.52, 4.4), c(1.2, 0.3, 2.2, 0.9, 1.8))
 i <- 1:30; weighted2("w30", (i * 7) %% 31, (i * 11) %% 31 + (i %% 4), 1 + (i %% 4) * 0.75)
 i <- 1:30; partial2("p30", (i * 7) %% 31 + i, (i * 11) %% 31 + i, cbind(i, (i * i) %% 17))
