@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,11 +116,24 @@ void pms_sav_scenario_default(pms_sav_scenario *s)
 
 /* --------------------------------------------------------------- integer */
 
-/* a / b rounded half away from zero, b > 0. */
+/* a / b rounded half away from zero, b > 0.  128-bit division is a library
+ * call, so 64-bit operands (always, on real data) take the fast path. */
 static int64_t div_round(i128 a, i128 b)
 {
+    if (a > -((i128)1 << 62) && a < ((i128)1 << 62) && b < ((i128)1 << 62)) {
+        int64_t x = (int64_t)a, y = (int64_t)b;
+        return x >= 0 ? (x + y / 2) / y : -((-x + y / 2) / y);
+    }
     i128 q = a >= 0 ? (a + b / 2) / b : -((-a + b / 2) / b);
     return (int64_t)q;
+}
+
+/* floor(a x / b) for a, x >= 0, b > 0, with the same fast path. */
+static int64_t mul_div(int64_t a, int64_t x, int64_t b)
+{
+    int64_t p;
+    if (!__builtin_mul_overflow(a, x, &p)) return p / b;
+    return (int64_t)((i128)a * x / b);
 }
 
 /* Pounds (or percent) to an integer count of 1/10000ths: rates are given to
@@ -131,6 +145,10 @@ static int64_t to_units4(double v) { return (int64_t)llround(v * 10000.0); }
  * patient: W x rate x 100 = wunits x rate_u / 10000, rounded half up. */
 static int64_t wp_pence(int64_t wunits, int64_t rate_u)
 {
+    int64_t p;
+    if (wunits >= 0 && rate_u >= 0 && !__builtin_mul_overflow(wunits, rate_u, &p) &&
+        p <= INT64_MAX - 5000)
+        return (p + 5000) / 10000;
     return div_round((i128)wunits * rate_u, 10000);
 }
 
@@ -176,6 +194,87 @@ static void select_top(size_t *idx, size_t m, size_t r, const int64_t *rem)
     }
 }
 
+/* Reorder key[0..m) (distinct values) so that its first r entries are the
+ * r largest: quickselect with a branch-free partition, since which side a
+ * remainder falls is a coin toss the processor cannot predict.  Invariant:
+ * everything in [0, lo) beats everything in [lo, m), everything in [0, hi)
+ * beats everything in [hi, m), lo <= r < hi. */
+static void select_top_keys(int64_t *key, size_t m, size_t r)
+{
+    size_t lo = 0, hi = m;
+    while (r > lo && r < hi) {
+        int64_t a = key[lo], b = key[lo + (hi - lo) / 2], c = key[hi - 1];
+        int64_t p = a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
+        size_t i = lo;
+        for (size_t j = lo; j < hi; j++) {
+            int64_t v = key[j];
+            key[j] = key[i];
+            key[i] = v;
+            i += (size_t)(v > p);
+        }
+        /* [lo, i) > p >= [i, hi), and p, the largest of [i, hi), is there */
+        if (r < i) {
+            hi = i;
+        } else if (r == i) {
+            return;
+        } else {
+            size_t k = i;
+            while (key[k] != p) k++;
+            key[k] = key[i];
+            key[i] = p;
+            lo = i + 1;
+        }
+    }
+}
+
+/* Apportion with `rem` as caller scratch (k int64) as well. */
+/* The apportionment proper: w[0..k) >= 0 with sum S64 > 0 (checked by the
+ * caller), amount >= 0. */
+static void apportion_known(int64_t amount, const int64_t *restrict w, size_t k, int64_t S64,
+                            int64_t *restrict out, size_t *scratch, int64_t *restrict rem)
+{
+    int64_t given = 0;
+    double invS = 1.0 / (double)S64;
+    int bits = 1;
+    while (bits < 62 && ((size_t)1 << bits) < k) bits++;
+    /* One integer per practice orders by remainder, then lower index:
+     * rem << bits | (k - 1 - i), when it fits in 63 bits. */
+    int pack = S64 < ((int64_t)1 << (62 - bits));
+    for (size_t i = 0; i < k; i++) {
+        int64_t p, q, r;
+        if (!__builtin_mul_overflow(amount, w[i], &p)) {
+            /* quotient from a double estimate, corrected exactly: an integer
+             * division costs more than everything else here */
+            q = (int64_t)((double)p * invS);
+            r = p - q * S64;
+            while (r < 0) r += S64, q--;
+            while (r >= S64) r -= S64, q++;
+        } else {
+            i128 num = (i128)amount * w[i];
+            q = (int64_t)(num / S64);
+            r = (int64_t)(num % S64);
+        }
+        out[i] = q;
+        rem[i] = pack ? r << bits | (int64_t)(k - 1 - i) : r;
+        given += q;
+    }
+    /* sum rem = (amount - given) S and each rem < S, so more than
+     * amount - given practices have a remainder: the pennies always fit. */
+    size_t r = (size_t)(amount - given);
+    if (r == 0) return;
+    if (pack) {
+        int64_t mask = ((int64_t)1 << bits) - 1;
+        select_top_keys(rem, k, r);
+        for (size_t j = 0; j < r; j++) out[k - 1 - (size_t)(rem[j] & mask)]++;
+        return;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++)
+        if (rem[i] > 0) scratch[m++] = i;
+    select_top(scratch, m, r, rem);
+    for (size_t j = 0; j < r; j++) out[scratch[j]]++;
+}
+
 /* Apportion with `rem` as caller scratch (k int64) as well. */
 static pms_status apportion(int64_t amount, const int64_t *w, size_t k, int64_t *out,
                             size_t *scratch, int64_t *rem)
@@ -186,21 +285,8 @@ static pms_status apportion(int64_t amount, const int64_t *w, size_t k, int64_t 
         if (w[i] < 0) return PMS_EDOMAIN;
         S += w[i];
     }
-    if (S <= 0) return PMS_EDOMAIN;
-    int64_t given = 0;
-    size_t m = 0;
-    for (size_t i = 0; i < k; i++) {
-        i128 num = (i128)amount * w[i];
-        out[i] = (int64_t)(num / S);
-        rem[i] = (int64_t)(num % S);
-        given += out[i];
-        if (rem[i] > 0) scratch[m++] = i;
-    }
-    /* sum rem = (amount - given) S and each rem < S, so more than
-     * amount - given practices have a remainder: the pennies always fit. */
-    size_t r = (size_t)(amount - given);
-    select_top(scratch, m, r, rem);
-    for (size_t j = 0; j < r; j++) out[scratch[j]]++;
+    if (S <= 0 || S > INT64_MAX) return PMS_EDOMAIN;
+    apportion_known(amount, w, k, (int64_t)S, out, scratch, rem);
     return PMS_OK;
 }
 
@@ -383,23 +469,39 @@ nomem:
 
 /* ------------------------------------------------------------ workspace */
 
+#define YEAR_SLOTS (PMS_SAV_MAX_RATES + PMS_SAV_MAX_EXTENSION + 32)
+
+typedef struct { double v; size_t i; } vi_pair;
+
 struct pms_sav_ws {
     size_t n;
     int64_t *cut_prev, *cut, *tgt_prev, *tgt, *pre, *reinv, *core_prev, *core;
-    int64_t *w, *alloc, *rem, *gmseq, *depunits;
+    int64_t *w, *alloc, *rem, *depunits;
     size_t *scratch;
     /* pools: members grouped by pool in index order, per scope */
     size_t *order[3], *start[3], npool[3];
     int64_t *pool_amount;
     double *x, *wt, *xi, *wi, *rank;
     unsigned char *lost5, *lost10;
+    size_t *gorder; /* practices in ascending order of the last funding per patient seen */
+    size_t *pms, npms; /* indices of the PMS practices */
+    void *pairs;       /* vi_pair[n] for a full sort */
+    /* Weights of the weighted and deprivation reinvestment in pool order, per
+     * scope, with their pool sums and counts of positive weights. */
+    int64_t *pw[3][2], *psum[3][2];
+    size_t *ppos[3][2];
+    /* Per-year quantities that no scenario parameter changes, built the first
+     * time a year is seen (slot = year - base year): each practice's
+     * GMS-equivalent at a year's global sum rate, and GMS core funding with
+     * that year's MPIG. */
+    int64_t *gm[YEAR_SLOTS], *gmspre[YEAR_SLOTS], gm_rate[YEAR_SLOTS], mpig_total[YEAR_SLOTS];
 };
 
 void pms_sav_ws_free(pms_sav_ws *w)
 {
     if (!w) return;
     int64_t *ia[] = {w->cut_prev, w->cut, w->tgt_prev, w->tgt, w->pre, w->reinv, w->core_prev,
-                     w->core, w->w, w->alloc, w->rem, w->gmseq, w->depunits, w->pool_amount};
+                     w->core, w->w, w->alloc, w->rem, w->depunits, w->pool_amount};
     for (size_t i = 0; i < sizeof ia / sizeof ia[0]; i++) free(ia[i]);
     for (int s = 0; s < 3; s++) {
         free(w->order[s]);
@@ -413,6 +515,19 @@ void pms_sav_ws_free(pms_sav_ws *w)
     free(w->rank);
     free(w->lost5);
     free(w->lost10);
+    free(w->gorder);
+    free(w->pms);
+    free(w->pairs);
+    for (int sc = 0; sc < 3; sc++)
+        for (int k = 0; k < 2; k++) {
+            free(w->pw[sc][k]);
+            free(w->psum[sc][k]);
+            free(w->ppos[sc][k]);
+        }
+    for (size_t k = 0; k < YEAR_SLOTS; k++) {
+        free(w->gm[k]);
+        free(w->gmspre[k]);
+    }
     free(w);
 }
 
@@ -441,8 +556,7 @@ pms_sav_ws *pms_sav_ws_new(const pms_sav_base *b)
     size_t n = b->n ? b->n : 1;
     w->n = b->n;
     int64_t **ia[] = {&w->cut_prev, &w->cut, &w->tgt_prev, &w->tgt, &w->pre, &w->reinv,
-                      &w->core_prev, &w->core, &w->w, &w->alloc, &w->rem, &w->gmseq,
-                      &w->depunits};
+                      &w->core_prev, &w->core, &w->w, &w->alloc, &w->rem, &w->depunits};
     for (size_t i = 0; i < sizeof ia / sizeof ia[0]; i++)
         if (!(*ia[i] = malloc(n * sizeof **ia[i]))) goto fail;
     w->scratch = malloc(n * sizeof *w->scratch);
@@ -453,7 +567,10 @@ pms_sav_ws *pms_sav_ws_new(const pms_sav_base *b)
     w->rank = malloc(n * sizeof *w->rank);
     w->lost5 = malloc(n);
     w->lost10 = malloc(n);
-    if (!w->scratch || !w->x || !w->wt || !w->xi || !w->wi || !w->rank || !w->lost5 ||
+    w->gorder = malloc(n * sizeof *w->gorder);
+    if (w->gorder)
+        for (size_t i = 0; i < b->n; i++) w->gorder[i] = i;
+    if (!w->gorder || !w->scratch || !w->x || !w->wt || !w->xi || !w->wi || !w->rank || !w->lost5 ||
         !w->lost10)
         goto fail;
     size_t np[3] = {b->ccg ? b->nccg : 1, b->region ? b->nregion : 1, 1};
@@ -468,6 +585,26 @@ pms_sav_ws *pms_sav_ws_new(const pms_sav_base *b)
     /* W x IMD in hundredths of a weighted patient: the deprivation weights. */
     for (size_t i = 0; i < b->n; i++)
         w->depunits[i] = isnan(b->imd[i]) ? 0 : (int64_t)floor(b->weighted[i] * b->imd[i] * 100.0 + 0.5);
+    if (!(w->pms = malloc(n * sizeof *w->pms)) || !(w->pairs = malloc(n * sizeof(vi_pair))))
+        goto fail;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->contract[i] == PMS_CONTRACT_PMS) w->pms[w->npms++] = i;
+    for (int sc = 0; sc < 3; sc++)
+        for (int k = 0; k < 2; k++) {
+            size_t np1 = w->npool[sc] + 1;
+            w->pw[sc][k] = malloc(n * sizeof **w->pw);
+            w->psum[sc][k] = calloc(np1, sizeof **w->psum);
+            w->ppos[sc][k] = calloc(np1, sizeof **w->ppos);
+            if (!w->pw[sc][k] || !w->psum[sc][k] || !w->ppos[sc][k]) goto fail;
+            for (size_t p = 0; p < w->npool[sc]; p++)
+                for (size_t j = w->start[sc][p]; j < w->start[sc][p + 1]; j++) {
+                    size_t i = w->order[sc][j];
+                    int64_t v = k == 0 ? b->wunits[i] : w->depunits[i];
+                    w->pw[sc][k][j] = v;
+                    w->psum[sc][k][p] += v;
+                    w->ppos[sc][k][p] += v > 0;
+                }
+        }
     return w;
 fail:
     pms_sav_ws_free(w);
@@ -539,17 +676,59 @@ pms_status pms_sav_check(const pms_sav_base *b, const pms_sav_scenario *sc,
 
 /* ------------------------------------------------------------ fairness */
 
+/* The Gini is the same for any order of its inputs, and the sort inside it
+ * is much faster on sorted data.  A sweep's neighbouring points change few
+ * practices' ranks, so the order of the point before, repaired by insertion
+ * sort, is this point's order at little cost (a full sort when too much has
+ * moved).  Ties are ordered by practice, so the order handed over depends on
+ * this point's values alone, never on the points before (or on threads). */
+static int cmp_vi(const void *a, const void *b)
+{
+    const vi_pair *x = a, *y = b;
+    if (x->v != y->v) return x->v < y->v ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static void sort_order(size_t *ord, const double *v, size_t n, vi_pair *pairs)
+{
+    size_t budget = 16 * n, moves = 0;
+    for (size_t j = 1; j < n; j++) {
+        size_t cur = ord[j], k = j;
+        double x = v[cur];
+        while (k > 0 && (v[ord[k - 1]] > x || (v[ord[k - 1]] == x && ord[k - 1] > cur))) {
+            ord[k] = ord[k - 1];
+            k--;
+            if (++moves > budget) break;
+        }
+        ord[k] = cur;
+        if (moves > budget) {
+            for (size_t i = 0; i < n; i++) pairs[i].v = v[i], pairs[i].i = i;
+            qsort(pairs, n, sizeof *pairs, cmp_vi);
+            for (size_t i = 0; i < n; i++) ord[i] = pairs[i].i;
+            return;
+        }
+    }
+}
+
 static pms_status fairness(const pms_sav_base *b, pms_sav_ws *ws, const int64_t *core,
                            int full, pms_sav_fairness *f, pms_err *err)
 {
     size_t n = b->n, m = 0;
-    for (size_t i = 0; i < n; i++) {
-        ws->x[i] = (double)core[i] / 100.0 / b->weighted[i];
-        ws->wt[i] = b->weighted[i];
+    double *v = ws->rank; /* funding per weighted patient by practice */
+    for (size_t i = 0; i < n; i++) v[i] = (double)core[i] / 100.0 / b->weighted[i];
+    sort_order(ws->gorder, v, n, ws->pairs);
+    for (size_t j = 0; j < n; j++) {
+        size_t i = ws->gorder[j];
+        ws->x[j] = v[i];
+        ws->wt[j] = b->weighted[i];
     }
     f->theil_total = f->theil_between = f->theil_within = f->concentration = NAN;
     pms_status st = pms_ineq_gini(ws->x, ws->wt, n, &f->gini, err);
     if (st || !full) return st;
+    for (size_t i = 0; i < n; i++) {
+        ws->x[i] = v[i];
+        ws->wt[i] = b->weighted[i];
+    }
     pms_ineq_decomp d;
     if ((st = pms_ineq_theil_t(ws->x, ws->wt, b->loc, b->nloc, n, &d, err))) return st;
     f->theil_total = d.total;
@@ -580,6 +759,40 @@ static int64_t mpig_in(const pms_sav_settings *s, int64_t mpig0, int year)
     if (k < 0) k = 0;
     if (k >= kb) return mpig0;
     return div_round((i128)mpig0 * k, kb);
+}
+
+/* The cached GMS-equivalents at rate gs_u (of year yr), GMS core funding in
+ * year y and the GMS practices' total MPIG that year; -1 if out of memory. */
+static int year_tables(const pms_sav_base *b, pms_sav_ws *ws, int y, int yr, int64_t gs_u,
+                       const int64_t **gm, const int64_t **gmspre, int64_t *mpig_total)
+{
+    const pms_sav_settings *s = &b->settings;
+    size_t n = b->n, ky = (size_t)(y - s->base_year), kr = (size_t)(yr - s->base_year);
+    if (ky >= YEAR_SLOTS || kr >= YEAR_SLOTS) return -1;
+    if (!ws->gm[kr] || ws->gm_rate[kr] != gs_u) {
+        if (!ws->gm[kr] && !(ws->gm[kr] = malloc((n ? n : 1) * sizeof **ws->gm))) return -1;
+        for (size_t i = 0; i < n; i++) ws->gm[kr][i] = wp_pence(b->wunits[i], gs_u);
+        ws->gm_rate[kr] = gs_u;
+    }
+    if (!ws->gmspre[ky]) {
+        int64_t *p = malloc((n ? n : 1) * sizeof *p), ch = 0;
+        if (!p) return -1;
+        for (size_t i = 0; i < n; i++) {
+            if (b->contract[i] != PMS_CONTRACT_GMS) {
+                p[i] = 0;
+                continue;
+            }
+            int64_t m = mpig_in(s, b->mpig0[i], y);
+            ch += m;
+            p[i] = b->gs0[i] + m + b->pmsbal0[i];
+        }
+        ws->gmspre[ky] = p;
+        ws->mpig_total[ky] = ch;
+    }
+    *gm = ws->gm[kr];
+    *gmspre = ws->gmspre[ky];
+    *mpig_total = ws->mpig_total[ky];
+    return 0;
 }
 
 typedef struct {
@@ -629,12 +842,13 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
     const size_t *order = ws->order[scope], *pstart = ws->start[scope];
     size_t npool = ws->npool[scope];
 
-    for (size_t i = 0; i < n; i++) {
-        ws->cut_prev[i] = 0;
-        ws->tgt_prev[i] = 0;
-        ws->core_prev[i] = b->core0[i];
-        ws->lost5[i] = ws->lost10[i] = 0;
-    }
+    memset(ws->cut_prev, 0, n * sizeof *ws->cut_prev);
+    memset(ws->cut, 0, n * sizeof *ws->cut);
+    memset(ws->tgt_prev, 0, n * sizeof *ws->tgt_prev);
+    memset(ws->tgt, 0, n * sizeof *ws->tgt);
+    memcpy(ws->core_prev, b->core0, n * sizeof *ws->core_prev);
+    memset(ws->lost5, 0, n);
+    memset(ws->lost10, 0, n);
     if (out->r) {
         pms_sav_result *r = out->r;
         r->n = n;
@@ -645,23 +859,27 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
         for (size_t i = 0; i < n; i++) r->loc_core[b->loc[i]] += b->core0[i];
         if ((st = fairness(b, ws, b->core0, 1, &r->fair_base, err))) return st;
     }
-    int64_t net_cum = 0, last_released = 0;
+    int64_t net_cum = 0, last_released = 0, mpig_prev = 0;
+    for (size_t i = 0; i < n; i++)
+        if (b->contract[i] == PMS_CONTRACT_GMS) mpig_prev += b->mpig0[i];
     for (unsigned t = 1;; t++) {
         int y = sc->start_year + (int)t - 1;
         int yr = y < ylast ? y : ylast;
         int64_t gs_u = to_units4(pms_sav_gs_rate(s, yr));
         unsigned tt = t < N ? t : N;
-        int64_t released = 0, target = 0, mpig_change = 0;
+        int64_t released = 0, target = 0, mpig_total;
+        const int64_t *gmseq, *gmspre;
+        if (year_tables(b, ws, y, yr, gs_u, &gmseq, &gmspre, &mpig_total))
+            return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        /* the taper against the year before (the base year before year 1,
+         * however many years lie between) */
+        int64_t mpig_change = mpig_total - mpig_prev;
+        mpig_prev = mpig_total;
         int pending = 0;
-        for (size_t i = 0; i < n; i++) {
-            ws->gmseq[i] = wp_pence(b->wunits[i], gs_u);
-            if (b->contract[i] == PMS_CONTRACT_GMS) {
-                int64_t m = mpig_in(s, b->mpig0[i], y), mprev = mpig_in(s, b->mpig0[i], y - 1);
-                mpig_change += m - mprev;
-                ws->pre[i] = b->gs0[i] + m + b->pmsbal0[i];
-                ws->cut[i] = ws->tgt[i] = 0;
-                continue;
-            }
+        /* GMS practices: this year's MPIG, never a cut (their cut stays 0) */
+        memcpy(ws->pre, gmspre, n * sizeof *ws->pre);
+        for (size_t j = 0; j < ws->npms; j++) {
+            size_t i = ws->pms[j];
             int64_t T = 0;
             if (sc->method != PMS_SAV_NONE) {
                 int keep = sc->retain && sc->retain[b->row[i]];
@@ -669,9 +887,9 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
                 int64_t X = b->core0[i] - floor_p;
                 if (X < 0) X = 0;
                 switch (sc->method) {
-                case PMS_SAV_GLIDEPATH: T = (int64_t)((i128)X * tt / N); break;
+                case PMS_SAV_GLIDEPATH: T = mul_div(X, tt, N); break;
                 case PMS_SAV_CAP: T = X; break;
-                case PMS_SAV_PERCENT: T = (int64_t)((i128)X * pct_u / 10000); break;
+                case PMS_SAV_PERCENT: T = mul_div(X, pct_u, 10000); break;
                 default: break;
                 }
             }
@@ -680,7 +898,7 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
             int64_t c = T;
             if (protect) {
                 int64_t base = b->core0[i] - ws->cut_prev[i], lim = INT64_MAX;
-                if (prot_pct_u > 0) lim = (int64_t)((i128)base * prot_pct_u / 10000);
+                if (prot_pct_u > 0) lim = mul_div(base, prot_pct_u, 10000);
                 if (prot_wp_u > 0) {
                     int64_t l2 = wp_pence(b->wunits[i], prot_wp_u);
                     if (l2 < lim) lim = l2;
@@ -705,13 +923,16 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
                 for (size_t j = a; j < e; j++) A += ws->cut[order[j]];
                 int64_t *wv = ws->w + a, *al = ws->alloc + a;
                 if (sc->reinvest == PMS_REINVEST_BELOW_GMS) {
+                    size_t below = 0;
                     for (size_t j = 0; j < k; j++) {
                         size_t i = order[a + j];
-                        int64_t gap = ws->gmseq[i] - ws->pre[i];
+                        int64_t gap = gmseq[i] - ws->pre[i];
                         wv[j] = gap > 0 ? gap : 0;
                         S += wv[j];
-                        eligible += wv[j] > 0;
+                        below += wv[j] > 0;
                     }
+                    /* with more money than gaps, everyone shares the rest */
+                    eligible += A > S ? k : below;
                     if (A == 0) continue;
                     if (S >= A) {
                         if (apportion(A, wv, k, al, ws->scratch, ws->rem))
@@ -726,15 +947,11 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
                         for (size_t j = 0; j < k; j++) al[j] += ws->reinv[order[a + j]];
                     }
                 } else {
-                    for (size_t j = 0; j < k; j++) {
-                        size_t i = order[a + j];
-                        wv[j] = sc->reinvest == PMS_REINVEST_WEIGHTED ? b->wunits[i] : ws->depunits[i];
-                        S += wv[j];
-                        eligible += wv[j] > 0;
-                    }
+                    int kind = sc->reinvest == PMS_REINVEST_WEIGHTED ? 0 : 1;
+                    S = ws->psum[scope][kind][p];
+                    eligible += ws->ppos[scope][kind][p];
                     if (A == 0 || S == 0) continue;  /* nobody to reinvest in: a saving */
-                    if (apportion(A, wv, k, al, ws->scratch, ws->rem))
-                        return pms_err_set(err, PMS_EDOMAIN, "savings: bad apportionment");
+                    apportion_known(A, ws->pw[scope][kind] + a, k, S, al, ws->scratch, ws->rem);
                 }
                 for (size_t j = 0; j < k; j++) {
                     ws->reinv[order[a + j]] = al[j];
@@ -755,23 +972,48 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
         Y.target = target;
         Y.mpig_change = mpig_change;
         Y.eligible = eligible;
+        const int64_t *restrict pre = ws->pre, *restrict rei = ws->reinv, *restrict cprev = ws->core_prev;
+        int64_t *restrict cnow = ws->core;
+        unsigned char *restrict l5 = ws->lost5, *restrict l10 = ws->lost10;
+        /* Counters in locals and without branches: whether a practice loses
+         * is as unpredictable as a coin. */
+        int64_t total = 0, worst = 0;
+        size_t losing = 0, gaining = 0, o5 = 0, o10 = 0, worst_i = 0;
         for (size_t i = 0; i < n; i++) {
-            int64_t c = ws->pre[i] + ws->reinv[i], prev = ws->core_prev[i], d = c - prev;
-            ws->core[i] = c;
-            Y.core_total += c;
-            if (d < 0) {
-                Y.losing++;
-                /* loss > 5% of last year's core: 100 (-d) > 5 prev, in integers */
-                if ((i128)(-d) * 100 > (i128)prev * 5) Y.losing_over_5pct++, ws->lost5[i] = 1;
-                if ((i128)(-d) * 100 > (i128)prev * 10) Y.losing_over_10pct++, ws->lost10[i] = 1;
-                if (-d > Y.largest_loss) {
-                    Y.largest_loss = -d;
-                    Y.largest_loss_practice = i;
-                    Y.largest_loss_pct = (double)(-d) / (double)prev;
-                }
-            } else if (d > 0) {
-                Y.gaining++;
+            int64_t c = pre[i] + rei[i], prev = cprev[i], d = c - prev;
+            cnow[i] = c;
+            total += c;
+            losing += d < 0;
+            gaining += d > 0;
+            /* loss > 5% of last year's core: 100 (-d) > 5 prev, in integers;
+             * |d|, prev < 2^56 on any real data, so 64-bit products suffice */
+            int small = d > -((int64_t)1 << 56) && prev < ((int64_t)1 << 56) &&
+                        prev > -((int64_t)1 << 56);
+            unsigned char f5, f10;
+            if (small) {
+                f5 = -d * 100 > prev * 5;
+                f10 = -d * 100 > prev * 10;
+            } else {
+                f5 = (i128)(-d) * 100 > (i128)prev * 5;
+                f10 = (i128)(-d) * 100 > (i128)prev * 10;
             }
+            f5 &= d < 0;
+            f10 &= d < 0;
+            o5 += f5;
+            o10 += f10;
+            l5[i] |= f5;
+            l10[i] |= f10;
+            if (-d > worst) worst = -d, worst_i = i;
+        }
+        Y.core_total = total;
+        Y.losing = losing;
+        Y.gaining = gaining;
+        Y.losing_over_5pct = o5;
+        Y.losing_over_10pct = o10;
+        if (worst > 0) {
+            Y.largest_loss = worst;
+            Y.largest_loss_practice = worst_i;
+            Y.largest_loss_pct = (double)worst / (double)cprev[worst_i];
         }
         net_cum += Y.net_saving;
         last_released = released;
@@ -889,4 +1131,68 @@ pms_status pms_sav_sweep_point(const pms_sav_base *b, const pms_sav_scenario *sc
     if (st) return st;
     sink k = {NULL, out};
     return simulate(b, &s, ws, &k, err);
+}
+
+/* ------------------------------------------------------ threaded sweep */
+
+typedef struct {
+    const pms_sav_base *b;
+    const pms_sav_scenario *sc;
+    pms_sav_param p;
+    const double *values;
+    size_t from, to, failed;
+    pms_sav_sweep_row *rows;
+    pms_status st;
+    pms_err err;
+} sweep_job;
+
+static void *sweep_worker(void *arg)
+{
+    sweep_job *j = arg;
+    pms_sav_ws *ws = pms_sav_ws_new(j->b);
+    if (!ws) {
+        j->failed = j->from;
+        j->st = pms_err_set(&j->err, PMS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (size_t i = j->from; i < j->to; i++) {
+        j->st = pms_sav_sweep_point(j->b, j->sc, j->p, j->values[i], ws, &j->rows[i], &j->err);
+        if (j->st) {
+            j->failed = i;
+            break;
+        }
+    }
+    pms_sav_ws_free(ws);
+    return NULL;
+}
+
+pms_status pms_sav_sweep(const pms_sav_base *b, const pms_sav_scenario *sc, pms_sav_param p,
+                         const double *values, size_t nvalues, unsigned threads,
+                         pms_sav_sweep_row *rows, size_t *failed, pms_err *err)
+{
+    if (threads < 1) threads = 1;
+    if (threads > 64) threads = 64;
+    if ((size_t)threads > nvalues) threads = nvalues ? (unsigned)nvalues : 1;
+    sweep_job jobs[64];
+    pthread_t tid[64];
+    int started[64] = {0};
+    for (unsigned k = 0; k < threads; k++) {
+        /* contiguous blocks: neighbouring points share most of their order */
+        jobs[k] = (sweep_job){b, sc, p, values, nvalues * k / threads, nvalues * (k + 1) / threads,
+                              0, rows, PMS_OK, {{0}}};
+        if (k > 0 && pthread_create(&tid[k], NULL, sweep_worker, &jobs[k]) == 0) started[k] = 1;
+    }
+    sweep_worker(&jobs[0]);
+    for (unsigned k = 1; k < threads; k++) {
+        if (started[k]) pthread_join(tid[k], NULL);
+        else sweep_worker(&jobs[k]); /* no thread: do the block here */
+    }
+    /* the first failing point, whatever the number of threads */
+    for (unsigned k = 0; k < threads; k++)
+        if (jobs[k].st) {
+            if (failed) *failed = jobs[k].failed;
+            if (err) *err = jobs[k].err;
+            return jobs[k].st;
+        }
+    return PMS_OK;
 }

@@ -238,6 +238,13 @@ pms_status pms_sav_sweep_point(const pms_sav_base *b, const pms_sav_scenario *sc
                                pms_sav_param p, double value, pms_sav_ws *ws,
                                pms_sav_sweep_row *out, pms_err *err);
 
+/* A whole sweep: rows[i] for values[i], on `threads` threads (each with its
+ * own workspace; the rows do not depend on the number of threads).  On
+ * failure *failed is the first failing point. */
+pms_status pms_sav_sweep(const pms_sav_base *b, const pms_sav_scenario *sc, pms_sav_param p,
+                         const double *values, size_t nvalues, unsigned threads,
+                         pms_sav_sweep_row *rows, size_t *failed, pms_err *err);
+
 /* Largest-remainder apportionment of `amount` pence (>= 0) in proportion to
  * weights w[0..k) (>= 0, sum > 0): out[i] = floor(amount w_i / S) plus one
  * penny for the (amount - sum of floors) largest remainders, ties to the

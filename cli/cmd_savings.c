@@ -41,19 +41,24 @@ static const char *help =
     "                      cap, percent, retention, protect_pct or protect_per_wp.\n"
     "                      Without --scenario the first scenario using P is swept\n"
     "  --detail LEVEL      years (years, scenarios, criteria), localities (and locality\n"
-    "                      totals) or all (and every practice's schedule; default)\n"
+    "                      totals) or all (and every practice's schedule; default: for\n"
+    "                      England about 220,000 rows, so narrow it with --where)\n"
     "  --data FILE         input CSV (repeatable; the first is the practice table, others\n"
     "                      are joined on practice code). Default: 2014/15 payments + IMD\n"
     "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
-    "  --derive 'N=EXPR'   add column N computed from others (e.g. a retention flag)\n"
+    "  --derive 'N=EXPR'   add column N computed from others\n"
     "  --format FMT        text (default), csv or json (money in pounds, two decimals)\n"
+    "  --threads N         threads for --sweep (0 = all CPUs; results do not depend on it)\n"
     "  --help              this help\n\n"
     "Examples:\n"
     "  pmsreview savings --where 'ccg_code = 11H' --detail localities\n"
     "  pmsreview savings --scenario glidepath4_gms_weighted --format json\n"
     "  pmsreview savings --sweep cap=0:30:0.5 --scenario cap5 --format csv\n\n"
-    "Exit status: 0 success; 1 usage or analysis error; 2 bad input data or a bad\n"
-    "scenario file (FILE:LINE: message).\n";
+    "Scenario files: see datasets/pms-review-scenarios.ini; every mistake in one is\n"
+    "reported as FILE:LINE: message and nothing is written.\n\n"
+    "Exit status: 0 success; 1 usage error, or a scenario that does not fit the data\n"
+    "(a year without a global sum rate, a missing column); 2 bad input data or a\n"
+    "malformed scenario file.\n";
 
 static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
@@ -168,7 +173,7 @@ static double pounds(int64_t p) { return (double)p / 100.0; }
 /* ------------------------------------------------------------ tables */
 
 typedef struct {
-    pms_out *years, *scen, *crit, *loc, *prac, *sweep;
+    pms_out *years, *fair, *scen, *crit, *loc, *prac, *sweep;
 } outs;
 
 static int check_cols(pms_out *o, const int *cols, size_t n)
@@ -185,7 +190,10 @@ enum {
     Y_TWA, Y_CB, Y_CA, Y_N
 };
 
-static pms_out *years_table(int *col)
+/* In text the fairness columns go to a table of their own ("fairness", with
+ * scenario and year as its first columns, fcol[0..1]) so that lines stay
+ * readable; CSV and JSON keep one record per scenario and year. */
+static pms_out *years_table(int *col, pms_out **fair, int *fcol)
 {
     pms_out *o = pms_out_new("years", "Savings by scenario and year (money in pounds)");
     if (!o) return NULL;
@@ -203,9 +211,22 @@ static pms_out *years_table(int *col)
         {"theil_between_before", PMS_OUT_REAL, 5}, {"theil_between_after", PMS_OUT_REAL, 5},
         {"theil_within_before", PMS_OUT_REAL, 5}, {"theil_within_after", PMS_OUT_REAL, 5},
         {"concentration_before", PMS_OUT_REAL, 4}, {"concentration_after", PMS_OUT_REAL, 4}};
-    for (int j = 0; j < Y_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, d[j].dec);
-    if (check_cols(o, col, Y_N)) {
+    pms_out *fo = o;
+    if (fair) {
+        fo = *fair = pms_out_new("fairness", "Fairness of core funding per weighted patient, "
+                                             "before the review and after each year");
+        if (!fo) {
+            pms_out_free(o);
+            return NULL;
+        }
+        fcol[0] = pms_out_col(fo, "scenario", PMS_OUT_TEXT, 0);
+        fcol[1] = pms_out_col(fo, "year", PMS_OUT_TEXT, 0);
+    }
+    for (int j = 0; j < Y_N; j++)
+        col[j] = pms_out_col(j >= Y_GB ? fo : o, d[j].k, d[j].kind, d[j].dec);
+    if (check_cols(o, col, Y_N) || (fair && check_cols(fo, fcol, 2))) {
         pms_out_free(o);
+        if (fair) pms_out_free(*fair), *fair = NULL;
         return NULL;
     }
     pms_out_footnote(o, "released: premium withheld in the year compared with no review "
@@ -213,9 +234,10 @@ static pms_out *years_table(int *col)
                         "before; net_saving = released - reinvested.");
     pms_out_footnote(o, "Losing/gaining compare each practice's core funding with the year "
                         "before; mpig_change is the GMS MPIG taper, outside released.");
-    pms_out_footnote(o, "Fairness of core funding per weighted patient, weighted by weighted "
-                        "patients; concentration index ranked most deprived first (negative = "
-                        "more funding per patient in more deprived practices).");
+    pms_out_footnote(fo, "Fairness of core funding per weighted patient, weighted by weighted "
+                         "patients; Theil T split between and within localities; concentration "
+                         "index against IMD 2015 ranked most deprived first (negative = more "
+                         "funding per patient in more deprived practices).");
     return o;
 }
 
@@ -227,13 +249,20 @@ static const char *code_of(const pms_table *t, const char *col, size_t row)
     return v[row];
 }
 
-static int add_years(pms_out *o, const int *col, const pms_sav_result *r, const pms_sav_base *b,
-                     const pms_table *t)
+static int add_years(pms_out *o, const int *col, pms_out *fo, const int *fcol,
+                     const pms_sav_result *r, const pms_sav_base *b, const pms_table *t)
 {
     char yl[16];
     for (size_t k = 0; k < r->nyears; k++) {
         const pms_sav_year *y = &r->year[k];
         if (pms_out_row(o)) return -1;
+        if (fo) {
+            if (pms_out_row(fo)) return -1;
+            pms_out_set_text(fo, fcol[0], r->scenario.name);
+            pms_out_set_text(fo, fcol[1], pms_sav_year_label(y->year, yl, sizeof yl));
+        } else {
+            fo = o;
+        }
         pms_out_set_text(o, col[Y_SCEN], r->scenario.name);
         pms_out_set_text(o, col[Y_YEAR], pms_sav_year_label(y->year, yl, sizeof yl));
         pms_out_set_bool(o, col[Y_EXT], y->extension);
@@ -254,14 +283,15 @@ static int add_years(pms_out *o, const int *col, const pms_sav_result *r, const 
             pms_out_set_num(o, col[Y_LARGEPCT], y->largest_loss_pct);
         }
         pms_out_set_int(o, col[Y_ELIG], (long long)y->eligible);
-        pms_out_set_num(o, col[Y_GB], r->fair_base.gini);
-        pms_out_set_num(o, col[Y_GA], y->fair.gini);
-        pms_out_set_num(o, col[Y_TBB], r->fair_base.theil_between);
-        pms_out_set_num(o, col[Y_TBA], y->fair.theil_between);
-        pms_out_set_num(o, col[Y_TWB], r->fair_base.theil_within);
-        pms_out_set_num(o, col[Y_TWA], y->fair.theil_within);
-        pms_out_set_num(o, col[Y_CB], r->fair_base.concentration);
-        pms_out_set_num(o, col[Y_CA], y->fair.concentration);
+        pms_out_set_num(fo, col[Y_GB], r->fair_base.gini);
+        pms_out_set_num(fo, col[Y_GA], y->fair.gini);
+        pms_out_set_num(fo, col[Y_TBB], r->fair_base.theil_between);
+        pms_out_set_num(fo, col[Y_TBA], y->fair.theil_between);
+        pms_out_set_num(fo, col[Y_TWB], r->fair_base.theil_within);
+        pms_out_set_num(fo, col[Y_TWA], y->fair.theil_within);
+        pms_out_set_num(fo, col[Y_CB], r->fair_base.concentration);
+        pms_out_set_num(fo, col[Y_CA], y->fair.concentration);
+        if (fo == o) fo = NULL;
     }
     return 0;
 }
@@ -523,18 +553,21 @@ static int add_prac(pms_out *o, const int *col, const pms_sav_result *r, const p
 
 enum { W_SCEN, W_PARAM, W_VAL, W_REL, W_REINV, W_NET, W_NETC, W_L5, W_L10, W_EXT, W_GINI, W_N };
 
-static pms_out *sweep_table(int *col)
+static pms_out *sweep_table(int *col, double step)
 {
+    /* enough decimals to tell the grid points apart */
+    int dec = 2;
+    while (dec < 9 && fabs(step * pow(10, dec) - round(step * pow(10, dec))) > 1e-6) dec++;
     pms_out *o = pms_out_new("sweep", "Sweep: savings against losers and the Gini (money in pounds)");
     if (!o) return NULL;
     static const struct { const char *k; pms_outkind kind; int dec; } d[W_N] = {
         {"scenario", PMS_OUT_TEXT, 0}, {"parameter", PMS_OUT_TEXT, 0},
-        {"value", PMS_OUT_REAL, 2}, {"released_final", PMS_OUT_MONEY, 2},
+        {"value", PMS_OUT_REAL, -1}, {"released_final", PMS_OUT_MONEY, 2},
         {"reinvested_final", PMS_OUT_MONEY, 2}, {"net_saving_final", PMS_OUT_MONEY, 2},
         {"net_saving_cumulative", PMS_OUT_MONEY, 2}, {"losing_over_5pct", PMS_OUT_INT, 0},
         {"losing_over_10pct", PMS_OUT_INT, 0}, {"extension_years", PMS_OUT_INT, 0},
         {"gini_after", PMS_OUT_REAL, 5}};
-    for (int j = 0; j < W_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, d[j].dec);
+    for (int j = 0; j < W_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, d[j].dec < 0 ? dec : d[j].dec);
     if (check_cols(o, col, W_N)) {
         pms_out_free(o);
         return NULL;
@@ -634,6 +667,8 @@ int pms_cmd_savings(int argc, char **argv)
     int ycol[Y_N], scol[S_N], ccol[C_N], lcol[L_N], pcol[P_N], wcol[W_N];
     pms_out *ex = NULL;
     char spath[1100];
+    double *values = NULL;
+    pms_sav_sweep_row *rows = NULL;
 
     if (!a.scenarios) {
         snprintf(spath, sizeof spath, "%s/pms-review-scenarios.ini", pms_cli_datasets_dir());
@@ -741,31 +776,36 @@ int pms_cmd_savings(int argc, char **argv)
         if ((st = pms_scenario_flags(sf, (size_t)run[0], t, &flags, &err))) goto fail;
         sc.retain = flags;
         if ((st = pms_sav_check(&b, &sc, sf->path, &err))) goto fail;
-        if (!(o.sweep = sweep_table(wcol)) || !(o.scen = scen_table(scol))) goto nomem;
+        if (!(o.sweep = sweep_table(wcol, a.step)) || !(o.scen = scen_table(scol))) goto nomem;
+        values = malloc(a.npoints * sizeof *values);
+        rows = malloc(a.npoints * sizeof *rows);
+        if (!values || !rows) goto nomem;
+        for (size_t i = 0; i < a.npoints; i++)
+            values[i] = round((a.from + (double)i * a.step) * 1e9) / 1e9; /* 0.1 steps print as typed */
+        unsigned th = c.threads ? c.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+        size_t bad = 0;
+        if ((st = pms_sav_sweep(&b, &sc, (pms_sav_param)a.sweep_param, values, a.npoints, th, rows,
+                                &bad, &err))) {
+            char m[1024];
+            snprintf(m, sizeof m, "%s", err.msg);
+            pms_err_set(&err, st, "--sweep %s = %g: %s",
+                        pms_sav_param_name((pms_sav_param)a.sweep_param), values[bad], m);
+            goto fail;
+        }
         for (size_t i = 0; i < a.npoints; i++) {
-            double v = a.from + (double)i * a.step;
-            v = round(v * 1e9) / 1e9; /* 0.1 steps print as typed */
-            pms_sav_sweep_row row;
-            if ((st = pms_sav_sweep_point(&b, &sc, (pms_sav_param)a.sweep_param, v, ws, &row,
-                                          &err))) {
-                char m[1024];
-                snprintf(m, sizeof m, "%s", err.msg);
-                pms_err_set(&err, st, "--sweep %s = %g: %s",
-                            pms_sav_param_name((pms_sav_param)a.sweep_param), v, m);
-                goto fail;
-            }
+            const pms_sav_sweep_row *row = &rows[i];
             if (pms_out_row(o.sweep)) goto nomem;
             pms_out_set_text(o.sweep, wcol[W_SCEN], sc.name);
             pms_out_set_text(o.sweep, wcol[W_PARAM], pms_sav_param_name((pms_sav_param)a.sweep_param));
-            pms_out_set_num(o.sweep, wcol[W_VAL], v);
-            pms_out_set_num(o.sweep, wcol[W_REL], pounds(row.released_final));
-            pms_out_set_num(o.sweep, wcol[W_REINV], pounds(row.reinvested_final));
-            pms_out_set_num(o.sweep, wcol[W_NET], pounds(row.net_saving_final));
-            pms_out_set_num(o.sweep, wcol[W_NETC], pounds(row.net_saving_cumulative));
-            pms_out_set_int(o.sweep, wcol[W_L5], (long long)row.losing_over_5pct);
-            pms_out_set_int(o.sweep, wcol[W_L10], (long long)row.losing_over_10pct);
-            pms_out_set_int(o.sweep, wcol[W_EXT], row.extension_years);
-            pms_out_set_num(o.sweep, wcol[W_GINI], row.gini_after);
+            pms_out_set_num(o.sweep, wcol[W_VAL], row->value);
+            pms_out_set_num(o.sweep, wcol[W_REL], pounds(row->released_final));
+            pms_out_set_num(o.sweep, wcol[W_REINV], pounds(row->reinvested_final));
+            pms_out_set_num(o.sweep, wcol[W_NET], pounds(row->net_saving_final));
+            pms_out_set_num(o.sweep, wcol[W_NETC], pounds(row->net_saving_cumulative));
+            pms_out_set_int(o.sweep, wcol[W_L5], (long long)row->losing_over_5pct);
+            pms_out_set_int(o.sweep, wcol[W_L10], (long long)row->losing_over_10pct);
+            pms_out_set_int(o.sweep, wcol[W_EXT], row->extension_years);
+            pms_out_set_num(o.sweep, wcol[W_GINI], row->gini_after);
         }
         if ((st = pms_sav_run(&b, &sc, ws, &r, &err))) goto fail;
         if (add_scen(o.scen, scol, &r, &b)) goto nomem;
@@ -779,7 +819,9 @@ int pms_cmd_savings(int argc, char **argv)
         goto done;
     }
 
-    if (!(o.years = years_table(ycol)) || !(o.scen = scen_table(scol)) || !(o.crit = crit_table(ccol)))
+    int fcol[2] = {-1, -1};
+    if (!(o.years = years_table(ycol, c.format == PMS_FMT_TEXT ? &o.fair : NULL, fcol)) ||
+        !(o.scen = scen_table(scol)) || !(o.crit = crit_table(ccol)))
         goto nomem;
     if (a.detail >= DETAIL_LOCALITIES && !(o.loc = loc_table(lcol))) goto nomem;
     if (a.detail >= DETAIL_ALL && !(o.prac = prac_table(pcol))) goto nomem;
@@ -790,16 +832,17 @@ int pms_cmd_savings(int argc, char **argv)
         sc.retain = flags;
         if ((st = pms_sav_check(&b, &sc, sf->path, &err))) goto fail;
         if ((st = pms_sav_run(&b, &sc, ws, &r, &err))) goto fail;
-        if (add_years(o.years, ycol, &r, &b, t) || add_scen(o.scen, scol, &r, &b) ||
+        if (add_years(o.years, ycol, o.fair, fcol, &r, &b, t) || add_scen(o.scen, scol, &r, &b) ||
             add_crit(o.crit, ccol, &r, &b) || (o.loc && add_loc(o.loc, lcol, &r, &b)) ||
             (o.prac && add_prac(o.prac, pcol, &r, &b, t)))
             goto nomem;
         pms_sav_result_free(&r);
     }
     if (!(ex = excluded_table(&b))) goto nomem;
-    pms_out *tabs[6];
+    pms_out *tabs[7];
     size_t nt = 0;
     tabs[nt++] = o.years;
+    if (o.fair) tabs[nt++] = o.fair;
     tabs[nt++] = o.scen;
     tabs[nt++] = o.crit;
     if (o.loc) tabs[nt++] = o.loc;
@@ -814,6 +857,7 @@ fail:
     rc = pms_cli_fail(st, &err);
 done:
     pms_out_free(o.years);
+    pms_out_free(o.fair);
     pms_out_free(o.scen);
     pms_out_free(o.crit);
     pms_out_free(o.loc);
@@ -824,6 +868,8 @@ done:
     pms_sav_ws_free(ws);
     pms_sav_base_free(&b);
     free(flags);
+    free(values);
+    free(rows);
     pms_table_free(t);
     pms_scenario_free(sf);
     return rc;

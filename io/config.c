@@ -16,13 +16,25 @@ typedef struct {
     pms_config *cfg;
     pms_status st;
     pms_err *err;
+    int partial;   /* the last chunk read did not end its line */
+    int too_long;  /* line number of a line longer than inih's buffer, or 0 */
 } reader_state;
 
+/* inih reads lines of at most INI_MAX_LINE - 1 bytes (200 in Debian's build)
+ * and parses the rest of a longer line as a line of its own, so a long line
+ * stops the reading with an error of its own instead. */
 static char *reader(char *str, int num, void *stream)
 {
     reader_state *r = stream;
     char *s = fgets(str, num, r->f);
-    if (s) r->line++;
+    if (!s) return s;
+    size_t len = strlen(s);
+    if (!r->partial) r->line++;
+    r->partial = !(len > 0 && s[len - 1] == '\n');
+    if (r->partial && len + 1 >= (size_t)num && !feof(r->f)) {
+        r->too_long = r->line;
+        return NULL;
+    }
     return s;
 }
 
@@ -73,8 +85,11 @@ static pms_status load_stream(FILE *f, const char *path, pms_config **out, pms_e
         free(c);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
-    reader_state r = {f, 0, c, PMS_OK, err};
+    reader_state r = {f, 0, c, PMS_OK, err, 0, 0};
     int rc = ini_parse_stream(reader, &r, handler, &r);
+    if (r.st == PMS_OK && r.too_long)
+        r.st = pms_err_set(err, PMS_EPARSE, "%s:%d: line longer than %d characters", path,
+                           r.too_long, 198);
     if (r.st == PMS_OK && rc != 0)
         r.st = pms_err_set(err, PMS_EPARSE, "%s:%d: not a valid INI line (expected [section] "
                            "or key = value)", path, rc > 0 ? rc : r.line);
@@ -86,26 +101,53 @@ static pms_status load_stream(FILE *f, const char *path, pms_config **out, pms_e
     return PMS_OK;
 }
 
-pms_status pms_config_load(const char *path, pms_config **out, pms_err *err)
-{
-    *out = NULL;
-    FILE *f = fopen(path, "r");
-    if (!f) return pms_err_set(err, PMS_EIO, "%s: cannot open: %s", path, strerror(errno));
-    pms_status st = load_stream(f, path, out, err);
-    fclose(f);
-    return st;
-}
-
 pms_status pms_config_load_mem(const char *display, const char *data, size_t len,
                                pms_config **out, pms_err *err)
 {
     *out = NULL;
+    /* fgets cannot see past a NUL byte: refuse one rather than lose a line's end */
+    const char *nul = memchr(data, 0, len);
+    if (nul) {
+        int line = 1;
+        for (const char *p = data; p < nul; p++) line += *p == '\n';
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: NUL byte in the file", display, line);
+    }
     /* fmemopen needs a non-empty buffer; an empty file has no lines. */
     static char empty[1] = "";
     FILE *f = len ? fmemopen((void *)data, len, "r") : fmemopen(empty, 1, "r");
     if (!f) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     pms_status st = load_stream(f, display, out, err);
     fclose(f);
+    return st;
+}
+
+pms_status pms_config_load(const char *path, pms_config **out, pms_err *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return pms_err_set(err, PMS_EIO, "%s: cannot open: %s", path, strerror(errno));
+    enum { MAX = 16 << 20 };
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        len += fread(buf + len, 1, cap - len, f);
+        if (len < cap || cap > MAX) break;
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) free(buf);
+        buf = nb;
+        cap *= 2;
+    }
+    if (!buf) {
+        fclose(f);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    int bad = ferror(f);
+    fclose(f);
+    pms_status st;
+    if (bad) st = pms_err_set(err, PMS_EIO, "%s: read error", path);
+    else if (len > MAX) st = pms_err_set(err, PMS_EPARSE, "%s: larger than 16 MiB: not a settings file", path);
+    else st = pms_config_load_mem(path, buf, len, out, err);
+    free(buf);
     return st;
 }
 

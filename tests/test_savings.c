@@ -150,6 +150,16 @@ static void test_hand_glidepath(void **state)
     assert_int_equal(r.cut[1], 108000);
     pms_sav_result_free(&r);
 
+    /* Starting two years after the data: C's MPIG 700,000 x 4/6 = 466,666.67
+     * in 2016/17, and the first year's taper is against the base year. */
+    sc.method = PMS_SAV_NONE;
+    sc.start_year = 2016;
+    assert_int_equal(pms_sav_run(&b, &sc, ws, &r, &err), PMS_OK);
+    assert_int_equal(r.core[3 + 2], 11034000 + 466667);
+    assert_int_equal(r.year[0].mpig_change, 466667 - 700000);
+    assert_int_equal(r.year[0].losing, 1);
+    pms_sav_result_free(&r);
+
     pms_sav_ws_free(ws);
     pms_sav_base_free(&b);
 }
@@ -256,9 +266,9 @@ static void test_apportion(void **state)
         for (size_t i = 0; i < k; i++) S += w[i] = (int64_t)(lcg(&seed) % 1000);
         if (S == 0) w[0] = S = 1;
         int64_t copy[64];
-        memcpy(copy, w, sizeof copy);
+        memcpy(copy, w, k * sizeof *w);
         assert_int_equal(pms_sav_apportion(amount, w, k, out, scratch), PMS_OK);
-        assert_memory_equal(copy, w, sizeof copy); /* weights untouched */
+        assert_memory_equal(copy, w, k * sizeof *w); /* weights untouched */
         int64_t sum = 0;
         for (size_t i = 0; i < k; i++) {
             sum += out[i];
@@ -269,6 +279,20 @@ static void test_apportion(void **state)
         }
         assert_int_equal(sum, amount);
     }
+    /* weights so large that products need 128 bits and keys cannot be packed:
+     * 7 pennies over three equal weights of 1e18 -> 3, 2, 2 */
+    int64_t big[3] = {1000000000000000000LL, 1000000000000000000LL, 1000000000000000000LL};
+    assert_int_equal(pms_sav_apportion(7, big, 3, out, scratch), PMS_OK);
+    assert_int_equal(out[0], 3);
+    assert_int_equal(out[1], 2);
+    assert_int_equal(out[2], 2);
+    int64_t big2[3] = {3000000000000000000LL, 1000000000000000000LL, 2000000000000000000LL};
+    /* quotas 50.5, 16.83, 33.67 of 101: floors 50+16+33 = 99; the two pennies
+     * go to .83 and .67 */
+    assert_int_equal(pms_sav_apportion(101, big2, 3, out, scratch), PMS_OK);
+    assert_int_equal(out[0], 50);
+    assert_int_equal(out[1], 17);
+    assert_int_equal(out[2], 34);
     /* errors */
     int64_t neg[2] = {1, -1}, zero[2] = {0, 0};
     assert_int_equal(pms_sav_apportion(-1, eq, 3, out, scratch), PMS_EDOMAIN);
@@ -616,11 +640,14 @@ static void test_model_errors(void **state)
     pms_sav_base_free(&b);
 }
 
-static void expect_ini(const char *text, pms_status want_st, const char *want)
+/* text is a string literal (it may hold a NUL byte) */
+#define expect_ini(text, st, want) expect_ini_n(text, sizeof(text) - 1, st, want)
+
+static void expect_ini_n(const char *text, size_t len, pms_status want_st, const char *want)
 {
     pms_scenario_file *f = NULL;
     pms_err err = {{0}};
-    pms_status st = pms_scenario_load_mem("s.ini", text, strlen(text), &f, &err);
+    pms_status st = pms_scenario_load_mem("s.ini", text, len, &f, &err);
     if (st != want_st || strcmp(err.msg, want)) {
         fail_msg("ini:\n%s\ngot %d '%s'\nwant %d '%s'", text, st, err.msg, want_st, want);
     }
@@ -688,6 +715,13 @@ static void test_scenario_errors(void **state)
                "s.ini:4: 'years' repeats [a] years from line 3");
     expect_ini("[a\nyears = 4\n", P,
                "s.ini:1: not a valid INI line (expected [section] or key = value)");
+    expect_ini("[a]\nstart_year = 2014/15\nyears = 2\0\nmethod = none\n", P,
+               "s.ini:3: NUL byte in the file");
+    {
+        char longl[400];
+        snprintf(longl, sizeof longl, "[a]\nstart_year = 2014/15\ndescription = %0250d\nyears = 1\n", 7);
+        expect_ini_n(longl, strlen(longl), P, "s.ini:3: line longer than 198 characters");
+    }
     expect_ini("[model]\nmpig_taper_years = 2.5\n", P,
                "s.ini:2: mpig_taper_years must be a whole number from 1 to 100, not '2.5'");
 
