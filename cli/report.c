@@ -108,7 +108,8 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
 pms_chart_info pms_report_chart_info(const pms_report_ctx *r, const char *name,
                                      const char *title, const char *xlabel, const char *ylabel)
 {
-    pms_chart_info ci = {r->charts_dir, name, title, xlabel, ylabel, main_source};
+    pms_chart_info ci = {r->charts_dir, name, title, xlabel, ylabel,
+                         r->source[0] ? r->source : main_source};
     return ci;
 }
 
@@ -279,7 +280,16 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
     const char *paths[PMS_MAX_DATA];
     size_t n = 0;
     if (r->common.ndata) {
-        for (size_t i = 0; i < r->common.ndata; i++) paths[n++] = r->common.data[i];
+        /* The charts then name the files given, not the shipped sources. */
+        size_t w = (size_t)snprintf(r->source, sizeof r->source, "Source: ");
+        for (size_t i = 0; i < r->common.ndata; i++) {
+            paths[n++] = r->common.data[i];
+            const char *base = strrchr(r->common.data[i], '/');
+            base = base ? base + 1 : r->common.data[i];
+            if (w < sizeof r->source)
+                w += (size_t)snprintf(r->source + w, sizeof r->source - w, "%s%s",
+                                      i ? "; " : "", base);
+        }
     } else {
         paths[n++] = pms_report_path(r, pms_config_str(r->cfg, "data.main", "payments", ""), p0,
                                      sizeof p0);

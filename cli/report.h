@@ -50,6 +50,7 @@ typedef struct {
     struct pms_gp_runner *runner; /* renders each chart as soon as it is registered */
     double ci_level;
     unsigned long seed, bootstrap;
+    char source[512];        /* chart source line when --data replaces the shipped data */
     char *summary;       /* summary.txt as printed */
 } pms_report_ctx;
 

@@ -145,7 +145,7 @@ void pms_gp_script_text(const char *in, char *out, size_t cap)
     if (!cap) return;
     if (!in) in = "";
     size_t n = utf8_fit(in, strlen(in), cap);
-    static const char ok[] = " .,:;()/-+%&=";
+    static const char ok[] = " .,:;()/-+%&=_";
     size_t w = 0;
     for (size_t i = 0; i < n && w + 1 < cap; i++) {
         unsigned char ch = (unsigned char)in[i];

@@ -54,7 +54,7 @@ pms_status pms_gp_find(char *path, size_t cap, pms_err *err);
 void pms_gp_data_text(const char *in, char *out, size_t cap);
 
 /* Copy `in` for use inside a single-quoted gnuplot string: keeps ASCII
- * letters, digits, space and . , : ; ( ) / - + % & = and bytes >= 0x80
+ * letters, digits, space and . , : ; ( ) / - + % & = _ and bytes >= 0x80
  * (UTF-8, e.g. the pound sign); a single quote is doubled (gnuplot's escape
  * for it there); anything else (double quotes, backquotes, $, @, !, \,
  * control characters ...) becomes a space.  Never fails. */
