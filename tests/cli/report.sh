@@ -138,6 +138,22 @@ if mount -t tmpfs -o size=1m tmpfs "$TMPD/small" 2>/dev/null; then
 else
   echo "SKIP: cannot mount a small tmpfs for the disk-full case" >&2
 fi
+# No write permission: as root chmod does not stop writes, so a read-only
+# tmpfs stands in for it (needs mount rights; skipped otherwise).
+what="read-only output folder"
+mkdir -p "$TMPD/ro"
+if mount -t tmpfs -o size=1m tmpfs "$TMPD/ro" 2>/dev/null; then
+  mkdir "$TMPD/ro/rep" && echo old >"$TMPD/ro/rep/marker"
+  mount -o remount,ro "$TMPD/ro"
+  run report --out "$TMPD/ro/rep"
+  expect_rc 1
+  expect_err "pmsreview: $TMPD/ro/rep: cannot create the report directory: Read-only file system"
+  expect_out_empty
+  [ "$(cat "$TMPD/ro/rep/marker")" = old ] && ok || bad "previous report lost"
+  umount "$TMPD/ro"
+else
+  echo "SKIP: cannot mount a read-only tmpfs" >&2
+fi
 # stdout on a full device: exit 1.
 what="report >/dev/full"
 "$PMS" report --out "$TMPD/full" >/dev/full 2>"$TMPD/err"
