@@ -170,6 +170,22 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, savings_args *a)
 
 static double pounds(int64_t p) { return (double)p / 100.0; }
 
+/* "£1,234,567.89" (or "-£...") from pence, exactly. */
+static char *money(int64_t p, char *buf, size_t cap)
+{
+    char digits[32], out[48];
+    uint64_t a = p < 0 ? (uint64_t)0 - (uint64_t)p : (uint64_t)p;
+    snprintf(digits, sizeof digits, "%llu", (unsigned long long)(a / 100));
+    size_t n = strlen(digits), k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0) out[k++] = ',';
+        out[k++] = digits[i];
+    }
+    out[k] = 0;
+    snprintf(buf, cap, "%s\u00a3%s.%02u", p < 0 ? "-" : "", out, (unsigned)(a % 100));
+    return buf;
+}
+
 /* ------------------------------------------------------------ tables */
 
 typedef struct {
@@ -317,7 +333,7 @@ static void describe(const pms_sav_scenario *s, char *buf, size_t cap)
 }
 
 enum { S_SCEN, S_DESC, S_RULE, S_START, S_YEARS, S_EXT, S_END, S_REINV, S_SCOPE, S_PRAC, S_PMS,
-       S_RELF, S_REINVF, S_NETF, S_NETC, S_N };
+       S_RELF, S_REINVF, S_NETF, S_NETC, S_UNP, S_UN, S_N };
 
 static pms_out *scen_table(int *col)
 {
@@ -329,7 +345,8 @@ static pms_out *scen_table(int *col)
         {"last_year", PMS_OUT_TEXT}, {"reinvest", PMS_OUT_TEXT}, {"scope", PMS_OUT_TEXT},
         {"practices", PMS_OUT_INT}, {"pms_practices", PMS_OUT_INT},
         {"released_final", PMS_OUT_MONEY}, {"reinvested_final", PMS_OUT_MONEY},
-        {"net_saving_final", PMS_OUT_MONEY}, {"net_saving_cumulative", PMS_OUT_MONEY}};
+        {"net_saving_final", PMS_OUT_MONEY}, {"net_saving_cumulative", PMS_OUT_MONEY},
+        {"unmet_practices", PMS_OUT_INT}, {"unmet", PMS_OUT_MONEY}};
     for (int j = 0; j < S_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, 2);
     if (check_cols(o, col, S_N)) {
         pms_out_free(o);
@@ -362,9 +379,17 @@ static int add_scen(pms_out *o, const int *col, const pms_sav_result *r, const p
     pms_out_set_num(o, col[S_REINVF], pounds(last->reinvested));
     pms_out_set_num(o, col[S_NETF], pounds(last->net_saving));
     pms_out_set_num(o, col[S_NETC], pounds(cum));
+    pms_out_set_int(o, col[S_UNP], (long long)r->unmet_practices);
+    pms_out_set_num(o, col[S_UN], pounds(r->unmet));
     if (r->extension_years)
         pms_out_footnote(o, "Transitional protection extends '%s' by %u year%s, to %s.", s->name,
                          r->extension_years, r->extension_years == 1 ? "" : "s", y2);
+    char mb[64];
+    if (r->unmet_practices)
+        pms_out_footnote(o, "'%s': after %u extra years (max_extension_years) %zu practices "
+                            "are still above their target; %s of premium is not withdrawn.",
+                         s->name, r->extension_years, r->unmet_practices,
+                         money(r->unmet, mb, sizeof mb));
     return 0;
 }
 

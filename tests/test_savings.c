@@ -569,6 +569,70 @@ static void test_base_counts(void **state)
     pms_sav_base_free(&b);
 }
 
+/* A sweep point is the full run's last year, to the penny and to the bit
+ * (the Gini gets its inputs in the same sorted order), whatever the number
+ * of threads and whichever point came before. */
+static void test_sweep_matches_run(void **state)
+{
+    (void)state;
+    tdata x;
+    table_data(nat, &x);
+    pms_scenario_file *f = NULL;
+    pms_err err;
+    char *p = pms_test_path(PMS_DATASETS_DIR, "pms-review-scenarios.ini");
+    assert_int_equal(pms_scenario_load(p, &f, &err), PMS_OK);
+    free(p);
+    pms_sav_base b;
+    assert_int_equal(pms_sav_prepare(&x.d, &f->settings, &b, &err), PMS_OK);
+    pms_sav_ws *ws = pms_sav_ws_new(&b);
+    const int k = pms_scenario_find(f, "cap5");
+    const double values[] = {7.25, 0, 2.5, 30, 7.25};
+    pms_sav_sweep_row one[5], two[5];
+    assert_int_equal(pms_sav_sweep(&b, &f->s[k], PMS_SWEEP_CAP, values, 5, 1, one, NULL, &err),
+                     PMS_OK);
+    assert_int_equal(pms_sav_sweep(&b, &f->s[k], PMS_SWEEP_CAP, values, 5, 2, two, NULL, &err),
+                     PMS_OK);
+    assert_memory_equal(one, two, sizeof one);
+    assert_memory_equal(&one[0], &one[4], sizeof one[0]); /* same value, other neighbours */
+    for (int i = 0; i < 4; i++) {
+        pms_sav_scenario sc = f->s[k];
+        sc.cap = values[i];
+        pms_sav_result r;
+        assert_int_equal(pms_sav_run(&b, &sc, ws, &r, &err), PMS_OK);
+        const pms_sav_year *last = &r.year[r.nyears - 1];
+        assert_int_equal(one[i].released_final, last->released);
+        assert_int_equal(one[i].reinvested_final, last->reinvested);
+        assert_int_equal(one[i].net_saving_final, last->net_saving);
+        assert_int_equal(one[i].extension_years, r.extension_years);
+        assert_int_equal(one[i].unmet_practices, r.unmet_practices);
+        assert_true(one[i].gini_after == last->fair.gini);
+        /* practices losing > 5% / 10% in some year, from the schedule */
+        size_t c5 = 0, c10 = 0;
+        for (size_t j = 0; j < r.n; j++) {
+            int l5 = 0, l10 = 0;
+            for (size_t t = 0; t < r.nyears; t++) {
+                int64_t prev = r.core[t * r.n + j], d = prev - r.core[(t + 1) * r.n + j];
+                l5 |= d * 100 > prev * 5;
+                l10 |= d * 100 > prev * 10;
+            }
+            c5 += (size_t)l5;
+            c10 += (size_t)l10;
+        }
+        assert_int_equal(one[i].losing_over_5pct, c5);
+        assert_int_equal(one[i].losing_over_10pct, c10);
+        pms_sav_result_free(&r);
+    }
+    /* a failing point is reported as the first failing one */
+    const double bad[] = {1, 2, -1, 3, -2};
+    size_t at = 99;
+    assert_int_equal(pms_sav_sweep(&b, &f->s[k], PMS_SWEEP_CAP, bad, 5, 2, one, &at, &err),
+                     PMS_EDOMAIN);
+    assert_int_equal(at, 2);
+    pms_sav_ws_free(ws);
+    pms_sav_base_free(&b);
+    pms_scenario_free(f);
+}
+
 /* ------------------------------------------------------------ errors */
 
 static void test_model_errors(void **state)
@@ -785,6 +849,7 @@ int main(void)
         cmocka_unit_test(test_national_shipped),
         cmocka_unit_test(test_national_reference),
         cmocka_unit_test(test_bristol_reference),
+        cmocka_unit_test(test_sweep_matches_run),
         cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_scenario_errors),
     };

@@ -61,7 +61,18 @@ expect_out_has "Savings by scenario and year (money in pounds)"
 expect_out_has "glidepath4_gms_weighted  2014/15         no    £908,017.80"
 expect_out_has "53 practices modelled (7 GMS, 46 PMS); 53 have an IMD 2015 score."
 expect_out_has "Transitional protection extends 'cap5' by"
+run savings --detail years --scenario cap5
+expect_out_has "'cap5': after 10 extra years (max_extension_years) 34 practices are still above their target; £5,252,495.72 of premium is not withdrawn."
 expect_out_has "The review's five criteria"
+expect_out_has "Fairness of core funding per weighted patient, before the review and after each year"
+
+# Deterministic: the same inputs give byte-identical output (past the
+# provenance line, which records the command line).
+run savings --where 'ccg_code = 11H' --format json
+a=$(printf '%s\n' "$out" | tail -n +3)
+run savings --where 'ccg_code = 11H' --format json --threads 2
+b=$(printf '%s\n' "$out" | tail -n +3)
+if [ -n "$a" ] && [ "$a" = "$b" ]; then ok; else bad "JSON output differs between runs"; fi
 
 # CSV: the years table first, one header.
 run savings --format csv --detail years --scenario no_change
