@@ -80,6 +80,42 @@ const char *pms_report_money(char *buf, size_t cap, double v, int dec)
     return buf;
 }
 
+const char *pms_report_locality(pms_report_ctx *r)
+{
+    if (r->locality_label[0]) return r->locality_label;
+    const char *const *code = NULL, *const *name = NULL;
+    pms_err ignore;
+    const char *found = NULL;
+    if (r->main && !pms_table_text(r->main, "ccg_code", &code, &ignore) &&
+        !pms_table_text(r->main, "ccg_name", &name, &ignore))
+        for (size_t i = 0; i < r->main->nrows && !found; i++)
+            if (code[i] && name[i] && !strcmp(code[i], r->locality)) found = name[i];
+    if (found) {
+        /* Names from data may hold newlines: one line in sentences. */
+        snprintf(r->locality_label, sizeof r->locality_label, "%.150s (%.30s)", found,
+                 r->locality);
+        for (char *p = r->locality_label; *p; p++)
+            if ((unsigned char)*p < 0x20) *p = ' ';
+    } else {
+        snprintf(r->locality_label, sizeof r->locality_label, "%.150s", r->locality);
+    }
+    return r->locality_label;
+}
+
+const char *pms_report_count(char *buf, size_t cap, size_t n)
+{
+    char d[32], g[48];
+    snprintf(d, sizeof d, "%zu", n);
+    size_t len = strlen(d), w = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0) g[w++] = ',';
+        g[w++] = d[i];
+    }
+    g[w] = '\0';
+    snprintf(buf, cap, "%s", g);
+    return buf;
+}
+
 const char *pms_report_path(const pms_report_ctx *r, const char *rel, char *buf, size_t cap)
 {
     /* A path too long for buf is cut; opening it then fails with its name. */

@@ -50,7 +50,8 @@ typedef struct {
     struct pms_gp_runner *runner; /* renders each chart as soon as it is registered */
     double ci_level;
     unsigned long seed, bootstrap;
-    char source[512];        /* chart source line when --data replaces the shipped data */
+    char source[512];
+    char locality_label[200];        /* chart source line when --data replaces the shipped data */
     char *summary;       /* summary.txt as printed */
 } pms_report_ctx;
 
@@ -74,6 +75,13 @@ void pms_report_method(pms_report_ctx *r, const char *fmt, ...)
 
 /* "£1,234.56" / "-£0.35" with dec decimals (0-4) into buf (at least 40 bytes). */
 const char *pms_report_money(char *buf, size_t cap, double v, int dec);
+
+/* "Bristol (11H)": the locality's CCG name from the main data with its code,
+ * or the code alone when the data has no name for it. */
+const char *pms_report_locality(pms_report_ctx *r);
+
+/* "7,802": a count with thousands separators into buf. */
+const char *pms_report_count(char *buf, size_t cap, size_t n);
 
 /* Resolve a config path against the config's folder into buf. */
 const char *pms_report_path(const pms_report_ctx *r, const char *rel, char *buf, size_t cap);

@@ -190,7 +190,7 @@ pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err)
         if (locrank)
             pms_report_say(r, "%s ranks %zu of %zu CCGs at \xc2\xa3%.2f per weighted patient "
                               "(%+.1f%% against England).",
-                           r->locality, locrank, m, g[locrank - 1].ratio,
+                           pms_report_locality(r), locrank, m, g[locrank - 1].ratio,
                            100 * (g[locrank - 1].ratio / england - 1));
         pms_report_method(r, "CCGs: pooled payments per weighted patient = sum of total NHS "
                              "payments / sum of weighted patients over the CCG's practices "

@@ -216,12 +216,13 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
                      bo.gini.bca_low, bo.gini.bca_high);
         pms_report_say(r,
                        "Payments per weighted patient have a Gini coefficient of %.3f%s across "
-                       "%zu practices (weighted by patients; 0 = all equal). Theil's index is "
+                       "%s practices (weighted by patients; 0 = all equal). Theil's index is "
                        "%.4f, of which %.0f%% lies between CCGs and %.0f%% within them.",
-                       gini, gci, m, th.total, 100 * th.between / th.total,
+                       gini, gci, pms_report_count((char[32]){0}, 32, m), th.total, 100 * th.between / th.total,
                        100 * th.within / th.total);
         if (!isnan(loc_gini))
-            pms_report_say(r, "Within %s the Gini coefficient is %.3f.", r->locality, loc_gini);
+            pms_report_say(r, "Within %s the Gini coefficient is %.3f.", pms_report_locality(r),
+                           loc_gini);
         pms_report_say(r,
                        "The concentration index of payments per weighted patient against "
                        "deprivation is %.4f (%s: %s).",

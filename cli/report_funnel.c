@@ -143,7 +143,7 @@ pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err)
                    "(target \xc2\xa3%.2f, over-dispersion factor %.1f), %zu practices lie "
                    "outside the 99.8%% limits (%zu above, %zu below), %zu of them in %s.",
                    f.target, f.phi, listed, f.n_above[top], f.n_below[top], in_loc,
-                   r->locality);
+                   pms_report_locality(r));
     pms_report_method(r, "Funnel: Spiegelhalter (2005) funnel plot for a mean, y_i = payments "
                          "per weighted patient, n_i = weighted patients, target theta = sum n_i "
                          "y_i / sum n_i, Var(y_i) = sigma^2/n_i, multiplicative over-dispersion "

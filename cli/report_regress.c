@@ -215,13 +215,14 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
         const pms_reg_result *f = &nat.fit;
         char m1[40], m2[40], m3[40];
         pms_report_say(r,
-                       "Across %zu practices in England in 2014/15, payments per weighted "
+                       "Across %s practices in England in 2014/15, payments per weighted "
                        "patient changed by %s for each point of deprivation (IMD 2015 score; "
                        "%.0f%% interval %s to %s, HC3 robust, p = %.2g); deprivation explains "
                        "%.1f%% of the variation between practices (R\xc2\xb2 = %.4f). The line is "
                        "pulled by a few very small practices with very high payments per "
                        "weighted patient; the rank correlation below is not.",
-                       nat.n, pms_report_money(m1, sizeof m1, f->coef[1], 3), 100 * r->ci_level,
+                       pms_report_count((char[32]){0}, 32, nat.n),
+                       pms_report_money(m1, sizeof m1, f->coef[1], 3), 100 * r->ci_level,
                        pms_report_money(m2, sizeof m2, f->ci_low[1], 3),
                        pms_report_money(m3, sizeof m3, f->ci_high[1], 3), f->p_value[1],
                        100 * f->r2, f->r2);

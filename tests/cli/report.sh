@@ -175,7 +175,7 @@ expect_err "pmsreview: $TMPD/c3.ini:2: ci_level must be between 0.5 and 0.999, n
 # Another locality.
 run report --locality 11J --out "$TMPD/loc" --threads 1
 expect_rc 0
-expect_out_has "11J ranks "
+expect_out_has "(11J) ranks "
 grep -q "locality.*11J" <(unzip -p "$TMPD/loc/pmsreview-report.xlsx" xl/sharedStrings.xml) && ok \
   || bad "Provenance lacks the locality"
 
