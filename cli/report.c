@@ -466,6 +466,9 @@ int pms_report_build(pms_report_ctx *r, pms_err *err)
 
 void pms_report_ctx_free(pms_report_ctx *r)
 {
+    /* Never leave a gnuplot running behind: wait for it before returning. */
+    if (r->runner) pms_gp_runner_finish(r->runner, NULL, NULL);
+    r->runner = NULL;
     if (r->x) pms_xlsx_close(r->x, NULL);
     for (size_t i = 0; i < r->nsay; i++) free(r->say[i]);
     free(r->say);
