@@ -144,7 +144,8 @@ pms_status pms_xlsx_add_tables(pms_xlsx *x, const char *sheet, pms_out *const *t
         lxw_row_t header = row;
         for (size_t j = 0; j < nc; j++) {
             worksheet_write_string(ws, row, (lxw_col_t)j, pms_out_key(o, j), x->header);
-            double w = (double)strlen(pms_out_key(o, j)) * 0.6 + 2;
+            /* Keys have no spaces to wrap at: the column fits the whole key. */
+            double w = (double)strlen(pms_out_key(o, j)) * 1.05 + 2;
             if (j < 64 && w > width[j]) width[j] = w;
         }
         row++;
