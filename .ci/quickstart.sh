@@ -12,8 +12,12 @@ cd "$(dirname "$0")/.."
 # Build and run: compiler, CMake, GSL, libxlsxwriter (its pkg-config file links -lz, but
 # the package does not pull in zlib1g-dev: found on a fresh Debian 12), inih; gnuplot draws the charts.
 pkgs=(build-essential cmake pkg-config libgsl-dev libxlsxwriter-dev zlib1g-dev libinih-dev gnuplot-nox)
-# Tests: cmocka, and openpyxl to read the workbook back independently.
-if [ "$mode" = test ]; then pkgs+=(libcmocka-dev python3 python3-openpyxl unzip); fi
+# Tests: cmocka, openpyxl and SciPy to read the workbook back independently;
+# LibreOffice (Calc, no GUI) and poppler-utils for the PDF conversion test.
+if [ "$mode" = test ]; then
+  pkgs+=(libcmocka-dev python3 python3-openpyxl python3-scipy unzip libreoffice-calc-nogui
+         poppler-utils)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -35,7 +39,9 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPMS_BUILD_TESTS=$tests -DPMS_WE
 cmake --build build -j"$(nproc)"
 
 if [ "$mode" = run ]; then
-  ./build/pmsreview check
+  # The main job: the board report (report/pmsreview-report.xlsx, report/charts/,
+  # report/summary.txt, printed as well).
+  ./build/pmsreview report
 else
   ctest --test-dir build --output-on-failure -j"$(nproc)"
 fi

@@ -1,14 +1,27 @@
 #include "cli/report.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plots/gnuplot.h"
+
+/* Under every chart drawn from the main year (sections drawing other years set their own). */
+static const char *main_source =
+    "Source: NHS Digital, NHS Payments to General Practice 2014/15; OHID Fingertips IMD 2015 "
+    "by practice (93553).";
 
 static char *vfmt(const char *fmt, va_list ap)
 {
     char buf[2048];
     vsnprintf(buf, sizeof buf, fmt, ap);
+    /* Names from data may hold newlines or tabs: one sentence stays one line. */
+    for (char *p = buf; *p; p++)
+        if ((unsigned char)*p < 0x20) *p = ' ';
     size_t n = strlen(buf) + 1;
     char *s = malloc(n);
     if (s) memcpy(s, buf, n);
@@ -43,10 +56,74 @@ void pms_report_method(pms_report_ctx *r, const char *fmt, ...)
     va_end(ap);
 }
 
+const char *pms_report_money(char *buf, size_t cap, double v, int dec)
+{
+    if (isnan(v)) {
+        snprintf(buf, cap, "n/a");
+        return buf;
+    }
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.*f", dec, fabs(v));
+    /* Thousands separators on the integer part. */
+    char *dot = strchr(digits, '.');
+    size_t ilen = dot ? (size_t)(dot - digits) : strlen(digits);
+    char grouped[96];
+    size_t w = 0;
+    for (size_t i = 0; i < ilen; i++) {
+        if (i && (ilen - i) % 3 == 0) grouped[w++] = ',';
+        grouped[w++] = digits[i];
+    }
+    snprintf(grouped + w, sizeof grouped - w, "%s", dot ? dot : "");
+    /* A value that rounds to zero is shown without a sign. */
+    int neg = v < 0 && strspn(digits, "0.") != strlen(digits);
+    snprintf(buf, cap, "%s\xc2\xa3%s", neg ? "-" : "", grouped);
+    return buf;
+}
+
+const char *pms_report_locality(pms_report_ctx *r)
+{
+    if (r->locality_label[0]) return r->locality_label;
+    const char *const *code = NULL, *const *name = NULL;
+    pms_err ignore;
+    const char *found = NULL;
+    if (r->main && !pms_table_text(r->main, "ccg_code", &code, &ignore) &&
+        !pms_table_text(r->main, "ccg_name", &name, &ignore))
+        for (size_t i = 0; i < r->main->nrows && !found; i++)
+            if (code[i] && name[i] && !strcmp(code[i], r->locality)) found = name[i];
+    if (found) {
+        /* Names from data may hold newlines: one line in sentences. */
+        snprintf(r->locality_label, sizeof r->locality_label, "%.150s (%.30s)", found,
+                 r->locality);
+        for (char *p = r->locality_label; *p; p++)
+            if ((unsigned char)*p < 0x20) *p = ' ';
+    } else {
+        snprintf(r->locality_label, sizeof r->locality_label, "%.150s", r->locality);
+    }
+    return r->locality_label;
+}
+
+const char *pms_report_count(char *buf, size_t cap, size_t n)
+{
+    char d[32], g[48];
+    snprintf(d, sizeof d, "%zu", n);
+    size_t len = strlen(d), w = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0) g[w++] = ',';
+        g[w++] = d[i];
+    }
+    g[w] = '\0';
+    snprintf(buf, cap, "%s", g);
+    return buf;
+}
+
 const char *pms_report_path(const pms_report_ctx *r, const char *rel, char *buf, size_t cap)
 {
-    if (rel[0] == '/') snprintf(buf, cap, "%s", rel);
-    else snprintf(buf, cap, "%s/%s", r->base, rel);
+    /* A path too long for buf is cut; opening it then fails with its name. */
+    size_t w = 0;
+    const char *parts[3] = {rel[0] == '/' ? "" : r->base, rel[0] == '/' ? "" : "/", rel};
+    for (int k = 0; k < 3; k++)
+        for (const char *p = parts[k]; *p && w + 1 < cap; p++) buf[w++] = *p;
+    if (cap) buf[w] = '\0';
     return buf;
 }
 
@@ -64,6 +141,31 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
     return PMS_OK;
 }
 
+pms_chart_info pms_report_chart_info(const pms_report_ctx *r, const char *name,
+                                     const char *title, const char *xlabel, const char *ylabel)
+{
+    pms_chart_info ci = {r->charts_dir, name, title, xlabel, ylabel,
+                         r->source[0] ? r->source : main_source};
+    return ci;
+}
+
+pms_status pms_report_add_chart(pms_report_ctx *r, const char *name, const char *what,
+                                const char *sheet, unsigned row, unsigned col, pms_err *err)
+{
+    pms_report_chart *n = realloc(r->charts, (r->ncharts + 1) * sizeof *n);
+    if (!n) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    r->charts = n;
+    pms_report_chart *c = &n[r->ncharts++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", name);
+    snprintf(c->what, sizeof c->what, "%s", what);
+    snprintf(c->sheet, sizeof c->sheet, "%s", sheet);
+    c->row = row;
+    c->col = col;
+    /* gnuplot starts now, while the other sections are computed and written. */
+    return r->runner ? pms_gp_runner_add(r->runner, name, err) : PMS_OK;
+}
+
 int pms_report_configure(pms_report_ctx *r, pms_err *err)
 {
     static const char *sections[] = {"report", "data.main", "data.performance", "trend",
@@ -71,13 +173,30 @@ int pms_report_configure(pms_report_ctx *r, pms_err *err)
     static const char *report_keys[] = {"title", "locality", "out", "seed", "bootstrap",
                                         "ci_level", "charts", NULL};
     static const char *data_keys[] = {"payments", "join", "deprivation", NULL};
-    static const char *savings_keys[] = {"scenarios", NULL};
+    static const char *savings_keys[] = {"scenarios", "sweep_from", "sweep_to", "sweep_step",
+                                         NULL};
     pms_status st = pms_config_check(r->cfg, sections, "report", report_keys, err);
     if (!st) st = pms_config_check(r->cfg, NULL, "data.main", data_keys, err);
     if (!st) st = pms_config_check(r->cfg, NULL, "data.performance", data_keys, err);
     if (!st) st = pms_config_check(r->cfg, NULL, "savings", savings_keys, err);
     if (!st && !pms_config_find(r->cfg, "data.main", "payments"))
         st = pms_err_set(err, PMS_EPARSE, "%s: [data.main] needs payments = FILE", r->cfg->path);
+    r->ci_level = 0.95;
+    r->seed = 20150401;
+    r->bootstrap = 1000;
+    r->charts_on = 1;
+    if (!st) st = pms_config_double(r->cfg, "report", "ci_level", 0.5, 0.999, &r->ci_level, err);
+    if (!st) st = pms_config_ulong(r->cfg, "report", "seed", 0, 4294967295UL, &r->seed, err);
+    if (!st)
+        st = pms_config_ulong(r->cfg, "report", "bootstrap", 0, 1000000, &r->bootstrap, err);
+    const pms_config_entry *ch = pms_config_find(r->cfg, "report", "charts");
+    if (!st && ch) {
+        if (!strcmp(ch->value, "yes")) r->charts_on = 1;
+        else if (!strcmp(ch->value, "no")) r->charts_on = 0;
+        else
+            st = pms_err_set(err, PMS_EPARSE, "%s:%d: charts must be yes or no, not '%s'",
+                             r->cfg->path, ch->line, ch->value);
+    }
     return st ? pms_cli_fail(st, err) : 0;
 }
 
@@ -162,16 +281,118 @@ static pms_status write_summary(pms_report_ctx *r, const char *title, pms_err *e
     char path[4400];
     snprintf(path, sizeof path, "%s/summary.txt", r->dir);
     FILE *f = fopen(path, "w");
-    if (!f || fputs(r->summary, f) < 0 || fclose(f) != 0) {
-        if (f) fclose(f);
-        return pms_err_set(err, PMS_EIO, "%s: cannot write", path);
+    int bad = !f || fputs(r->summary, f) < 0;
+    /* fclose once, whatever happened: it flushes, so it can fail too (disk full). */
+    if (f && fclose(f) != 0) bad = 1;
+    if (bad) return pms_err_set(err, PMS_EIO, "%s: cannot write: %s", path, strerror(errno));
+    const char **lines = malloc((r->nsay + r->nmissing_charts + 1) * sizeof *lines);
+    char **own = calloc(r->nmissing_charts + 1, sizeof *own);
+    if (!lines || !own) {
+        free(lines);
+        free(own);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
-    const char **lines = malloc((r->nsay + 1) * sizeof *lines);
-    if (!lines) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    lines[0] = title;
-    for (size_t i = 0; i < r->nsay; i++) lines[i + 1] = r->say[i];
-    pms_status st = pms_xlsx_add_lines(r->x, "Summary", lines, r->nsay + 1, err);
+    size_t n = 0;
+    lines[n++] = title;
+    for (size_t i = 0; i < r->nsay; i++) lines[n++] = r->say[i];
+    for (size_t i = 0; i < r->nmissing_charts; i++) {
+        size_t len = strlen(r->missing_charts[i]) + 32;
+        if ((own[i] = malloc(len))) {
+            snprintf(own[i], len, "Chart not drawn: %s", r->missing_charts[i]);
+            lines[n++] = own[i];
+        }
+    }
+    pms_status st = pms_xlsx_add_lines(r->x, "Summary", lines, n, err);
+    for (size_t i = 0; i < r->nmissing_charts; i++) free(own[i]);
+    free(own);
     free(lines);
+    return st;
+}
+
+/* The main year: payments joined to deprivation ([data.main] or --data). */
+static pms_status load_data(pms_report_ctx *r, pms_err *err)
+{
+    char p0[4096], p1[4096];
+    const char *paths[PMS_MAX_DATA];
+    size_t n = 0;
+    if (r->common.ndata) {
+        /* The charts then name the files given, not the shipped sources. */
+        size_t w = (size_t)snprintf(r->source, sizeof r->source, "Source: ");
+        for (size_t i = 0; i < r->common.ndata; i++) {
+            paths[n++] = r->common.data[i];
+            const char *base = strrchr(r->common.data[i], '/');
+            base = base ? base + 1 : r->common.data[i];
+            if (w < sizeof r->source)
+                w += (size_t)snprintf(r->source + w, sizeof r->source - w, "%s%s",
+                                      i ? "; " : "", base);
+        }
+    } else {
+        paths[n++] = pms_report_path(r, pms_config_str(r->cfg, "data.main", "payments", ""), p0,
+                                     sizeof p0);
+        const char *j = pms_config_str(r->cfg, "data.main", "join", NULL);
+        if (j) paths[n++] = pms_report_path(r, j, p1, sizeof p1);
+    }
+    r->deprivation = pms_config_str(r->cfg, "data.main", "deprivation", "imd2015");
+    pms_status st = pms_report_load(r, paths, n, NULL, 0, &r->main, err);
+    if (st) return st;
+    const char *pp = pms_config_str(r->cfg, "data.performance", "payments", NULL);
+    if (pp && !r->common.ndata) {
+        n = 0;
+        paths[n++] = pms_report_path(r, pp, p0, sizeof p0);
+        const char *j = pms_config_str(r->cfg, "data.performance", "join", NULL);
+        if (j) paths[n++] = pms_report_path(r, j, p1, sizeof p1);
+        st = pms_report_load(r, paths, n, NULL, 0, &r->perf, err);
+    }
+    return st;
+}
+
+/* Render every registered chart (a gnuplot process each, --threads at a
+ * time) and embed the PNGs; a chart that cannot be drawn is named, not fatal. */
+static pms_status render_charts(pms_report_ctx *r, pms_err *err)
+{
+    if (!r->ncharts) {
+        pms_status st = pms_gp_runner_finish(r->runner, NULL, err);
+        r->runner = NULL;
+        return st;
+    }
+    pms_gp_result *res = calloc(r->ncharts, sizeof *res);
+    if (!res) {
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    pms_status st = PMS_OK;
+    if (r->runner) {
+        st = pms_gp_runner_finish(r->runner, res, err);
+        r->runner = NULL;
+    } else {
+        for (size_t i = 0; i < r->ncharts; i++)
+            snprintf(res[i].message, sizeof res[i].message, "%.400s",
+                     r->gnuplot[0] ? "not rendered" : r->gnuplot_why);
+    }
+    for (size_t i = 0; i < r->ncharts && !st; i++) {
+        const pms_report_chart *c = &r->charts[i];
+        if (res[i].ok) {
+            char png[4400];
+            snprintf(png, sizeof png, "%s/%s.png", r->charts_dir, c->name);
+            /* 1600 px wide at 0.5: about 12 columns of the sheet. */
+            st = pms_xlsx_add_image(r->x, c->sheet, c->row, c->col, png, 0.5, err);
+        } else {
+            char line[1024];
+            snprintf(line, sizeof line, "%s (%s): %s", c->name, c->what, res[i].message);
+            size_t len = strlen(line) + 1;
+            char **nv = realloc(r->missing_charts, (r->nmissing_charts + 1) * sizeof *nv);
+            char *cp = malloc(len);
+            if (!nv || !cp) {
+                free(cp);
+                if (nv) r->missing_charts = nv;
+                st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+                break;
+            }
+            memcpy(cp, line, len);
+            r->missing_charts = nv;
+            nv[r->nmissing_charts++] = cp;
+        }
+    }
+    free(res);
     return st;
 }
 
@@ -184,8 +405,34 @@ int pms_report_build(pms_report_ctx *r, pms_err *err)
     if (st) return pms_cli_fail(st, err);
     /* Sheet order is creation order: Summary first, filled in at the end. */
     st = pms_xlsx_add_lines(r->x, "Summary", &title, 1, err);
+    if (!st && r->charts_on) {
+        snprintf(r->charts_dir, sizeof r->charts_dir, "%s/charts", r->dir);
+        if (mkdir(r->charts_dir, 0777) != 0)
+            st = pms_err_set(err, PMS_EIO, "%s: cannot create: %s", r->charts_dir,
+                             strerror(errno));
+        pms_err why;
+        if (pms_gp_find(r->gnuplot, sizeof r->gnuplot, &why)) {
+            r->gnuplot[0] = '\0';
+            snprintf(r->gnuplot_why, sizeof r->gnuplot_why, "%s", why.msg);
+        } else if (!st) {
+            unsigned threads = r->common.threads;
+            if (!threads) {
+                long c = sysconf(_SC_NPROCESSORS_ONLN);
+                threads = c > 0 ? (unsigned)c : 1;
+            }
+            st = pms_gp_runner_new(r->gnuplot, r->charts_dir, threads, &r->runner, err);
+        }
+    }
 
+    if (!st) st = load_data(r, err);
+    if (!st) st = pms_report_regress(r, err);
+    if (!st) st = pms_report_correlate(r, err);
+    if (!st) st = pms_report_fairness(r, err);
+    if (!st) st = pms_report_funnel(r, err);
+    if (!st) st = pms_report_ccg(r, err);
+    if (!st) st = pms_report_savings(r, err);
     if (!st) st = pms_report_trend(r, err);
+    if (!st) st = render_charts(r, err);
 
     if (!st) {
         const char *head = "Methods";
@@ -200,15 +447,28 @@ int pms_report_build(pms_report_ctx *r, pms_err *err)
     }
     if (!st) st = provenance_sheet(r, err);
     if (!st) st = write_summary(r, title, err);
+    /* On failure, wait for any gnuplot still running before the folder goes. */
+    if (r->runner) {
+        pms_gp_runner_finish(r->runner, NULL, NULL);
+        r->runner = NULL;
+    }
     pms_status cst = pms_xlsx_close(r->x, err);
     r->x = NULL;
     if (!st) st = cst;
-    if (st) return pms_cli_fail(st, err);
+    if (st) {
+        int rc = pms_cli_fail(st, err);
+        /* A report that could not be written (disk full, no permission) is
+         * exit 1, as documented; exit 2 stays for input data that is bad. */
+        return st == PMS_EIO && strstr(err->msg, "cannot write") ? PMS_EXIT_USAGE : rc;
+    }
     return 0;
 }
 
 void pms_report_ctx_free(pms_report_ctx *r)
 {
+    /* Never leave a gnuplot running behind: wait for it before returning. */
+    if (r->runner) pms_gp_runner_finish(r->runner, NULL, NULL);
+    r->runner = NULL;
     if (r->x) pms_xlsx_close(r->x, NULL);
     for (size_t i = 0; i < r->nsay; i++) free(r->say[i]);
     free(r->say);
@@ -218,6 +478,7 @@ void pms_report_ctx_free(pms_report_ctx *r)
     free(r->loaded);
     for (size_t i = 0; i < r->nmissing_charts; i++) free(r->missing_charts[i]);
     free(r->missing_charts);
+    free(r->charts);
     free(r->summary);
     pms_config_free(r->cfg);
 }

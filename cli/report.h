@@ -10,6 +10,14 @@
 #include "io/config.h"
 #include "io/table.h"
 #include "io/xlsx.h"
+#include "plots/charts.h"
+
+typedef struct pms_report_chart {
+    char name[49];
+    char what[160];      /* what it shows, for the list of charts not drawn */
+    char sheet[32];      /* where its PNG goes in the workbook */
+    unsigned row, col;
+} pms_report_chart;
 
 typedef struct {
     pms_cli_common common;
@@ -28,8 +36,22 @@ typedef struct {
     pms_table *perf;     /* performance year joined to QOF and the survey */
     pms_table **loaded;  /* every table loaded, for Provenance */
     size_t nloaded;
-    char **missing_charts;
+    char **missing_charts;  /* "NAME (what it shows): why not drawn" */
     size_t nmissing_charts;
+    /* Charts: each section writes NAME.dat/.gp into charts/ and registers the
+     * chart; all are rendered together (in parallel) at the end and their PNGs
+     * embedded where the section asked. */
+    int charts_on;           /* [report] charts = yes */
+    char charts_dir[4300];
+    char gnuplot[4096];      /* path of gnuplot, "" if absent */
+    char gnuplot_why[1100];   /* why not, when absent */
+    struct pms_report_chart *charts;
+    size_t ncharts;
+    struct pms_gp_runner *runner; /* renders each chart as soon as it is registered */
+    double ci_level;
+    unsigned long seed, bootstrap;
+    char source[512];
+    char locality_label[200];        /* chart source line when --data replaces the shipped data */
     char *summary;       /* summary.txt as printed */
 } pms_report_ctx;
 
@@ -51,6 +73,16 @@ void pms_report_method(pms_report_ctx *r, const char *fmt, ...)
 #endif
     ;
 
+/* "£1,234.56" / "-£0.35" with dec decimals (0-4) into buf (at least 40 bytes). */
+const char *pms_report_money(char *buf, size_t cap, double v, int dec);
+
+/* "Bristol (11H)": the locality's CCG name from the main data with its code,
+ * or the code alone when the data has no name for it. */
+const char *pms_report_locality(pms_report_ctx *r);
+
+/* "7,802": a count with thousands separators into buf. */
+const char *pms_report_count(char *buf, size_t cap, size_t n);
+
 /* Resolve a config path against the config's folder into buf. */
 const char *pms_report_path(const pms_report_ctx *r, const char *rel, char *buf, size_t cap);
 
@@ -59,7 +91,20 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
                            const char *const *where, size_t nwhere, pms_table **out,
                            pms_err *err);
 
+/* The chart info for NAME: the charts folder and the report's source line. */
+pms_chart_info pms_report_chart_info(const pms_report_ctx *r, const char *name,
+                                     const char *title, const char *xlabel, const char *ylabel);
+/* Register a chart whose .dat/.gp were written, to embed at (row, col) of sheet. */
+pms_status pms_report_add_chart(pms_report_ctx *r, const char *name, const char *what,
+                                const char *sheet, unsigned row, unsigned col, pms_err *err);
+
 /* Sections. Each returns a status with err filled. */
+pms_status pms_report_regress(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_savings(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_trend(pms_report_ctx *r, pms_err *err);
 
 #endif

@@ -45,6 +45,10 @@ pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
     pms_status st = PMS_OK;
     double first[TYPES] = {NAN, NAN, NAN, NAN}, last[TYPES] = {NAN, NAN, NAN, NAN};
     const char *first_year = NULL, *last_year = NULL;
+    /* Chart data: years by contract type. */
+    const char *years[64];
+    double vals[TYPES][64];
+    size_t ny = 0;
     for (size_t e = 0; e < r->cfg->n && !st; e++) {
         const pms_config_entry *ce = &r->cfg->e[e];
         if (strcmp(ce->section, "trend")) continue;
@@ -96,9 +100,11 @@ pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
             pms_out_set_num(longt, c_pool, pooled);
             pms_out_set_num(longt, c_med, median(ratios, m));
             pms_out_set_num(wide, w_col[k], pooled);
+            if (ny < 64) vals[k][ny] = pooled;
             if (!first_year || !strcmp(first_year, ce->key)) first[k] = pooled;
             last[k] = pooled;
         }
+        if (ny < 64) years[ny++] = ce->key;
         if (!first_year) first_year = ce->key;
         last_year = ce->key;
         free(ratios);
@@ -115,6 +121,22 @@ pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
         st = pms_xlsx_add_chart(r->x, "Trend", 2, 10, PMS_XLSX_LINE,
                                 "Payments per weighted patient by contract type", "Year",
                                 "\xc2\xa3 per weighted patient", s, 3, err);
+    }
+    if (!st && ny && r->charts_on) {
+        double flat[TYPES * 64];
+        for (int k = 0; k < TYPES; k++) memcpy(flat + (size_t)k * ny, vals[k], ny * sizeof(double));
+        pms_chart_info ci = pms_report_chart_info(r, "trend_contract",
+                                                  "Payments per weighted patient by contract type",
+                                                  "Financial year", "\xc2\xa3 per weighted patient");
+        char src[200];
+        snprintf(src, sizeof src, "Source: NHS Digital, NHS Payments to General Practice, %s to %s. "
+                                  "Pooled: total payments / weighted patients.",
+                 first_year, last_year);
+        ci.source = src;
+        st = pms_chart_categories(&ci, years, ny, type_names, TYPES, flat, 1, err);
+        if (!st)
+            st = pms_report_add_chart(r, "trend_contract", "trend by contract type", "Trend",
+                                      34, 10, err);
     }
     if (!st && first_year && last_year) {
         pms_report_say(r,

@@ -16,7 +16,27 @@ struct pms_xlsx {
 static lxw_worksheet *sheet_get(pms_xlsx *x, const char *name)
 {
     lxw_worksheet *ws = workbook_get_worksheet_by_name(x->wb, name);
-    return ws ? ws : workbook_add_worksheet(x->wb, name);
+    if (ws) return ws;
+    ws = workbook_add_worksheet(x->wb, name);
+    if (ws) {
+        /* Printed (or converted to PDF) for a board pack: A4 landscape, one
+         * page wide, as many pages down as it takes. */
+        worksheet_set_landscape(ws);
+        worksheet_set_paper(ws, 9);
+        worksheet_fit_to_pages(ws, 1, 0);
+        worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
+    }
+    return ws;
+}
+
+pms_status pms_xlsx_print_area(pms_xlsx *x, const char *sheet, unsigned last_row,
+                               unsigned last_col, pms_err *err)
+{
+    lxw_worksheet *ws = sheet_get(x, sheet);
+    if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
+    if (worksheet_print_area(ws, 0, 0, last_row, (lxw_col_t)last_col) != LXW_NO_ERROR)
+        return pms_err_set(err, PMS_EUSAGE, "bad print area on '%s'", sheet);
+    return PMS_OK;
 }
 
 pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pms_xlsx **out,
@@ -85,8 +105,14 @@ pms_status pms_xlsx_add_lines(pms_xlsx *x, const char *sheet, const char *const 
     lxw_worksheet *ws = sheet_get(x, sheet);
     if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
     worksheet_set_column(ws, 0, 0, 110, x->wrap);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         worksheet_write_string(ws, (lxw_row_t)i, 0, lines[i], i == 0 ? x->title : x->wrap);
+        /* Spreadsheets do not grow a row for wrapped text they did not lay
+         * out themselves: give each line the height of its wrapped text
+         * (about 100 characters per line in a 110-wide column). */
+        size_t len = strlen(lines[i]), wrapped = len / 100 + 1;
+        worksheet_set_row(ws, (lxw_row_t)i, i == 0 ? 22 : 15.0 * (double)wrapped + 3, NULL);
+    }
     return PMS_OK;
 }
 
@@ -118,7 +144,8 @@ pms_status pms_xlsx_add_tables(pms_xlsx *x, const char *sheet, pms_out *const *t
         lxw_row_t header = row;
         for (size_t j = 0; j < nc; j++) {
             worksheet_write_string(ws, row, (lxw_col_t)j, pms_out_key(o, j), x->header);
-            double w = (double)strlen(pms_out_key(o, j)) * 0.6 + 2;
+            /* Keys have no spaces to wrap at: the column fits the whole key. */
+            double w = (double)strlen(pms_out_key(o, j)) * 1.05 + 2;
             if (j < 64 && w > width[j]) width[j] = w;
         }
         row++;
@@ -170,6 +197,16 @@ pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsi
                               const char *ytitle, const pms_xlsx_series *series, size_t n,
                               pms_err *err)
 {
+    return pms_xlsx_add_chart_range(x, sheet, row, col, kind, title, xtitle, ytitle, series, n,
+                                    NAN, NAN, err);
+}
+
+pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
+                                    pms_xlsx_chartkind kind, const char *title,
+                                    const char *xtitle, const char *ytitle,
+                                    const pms_xlsx_series *series, size_t n, double ymin,
+                                    double ymax, pms_err *err)
+{
     static const uint8_t types[] = {LXW_CHART_SCATTER, LXW_CHART_BAR, LXW_CHART_COLUMN,
                                     LXW_CHART_LINE};
     static const lxw_color_t palette[] = {0x005EB8, 0xFFB81C, 0x00A499, 0x41B6E6,
@@ -210,6 +247,8 @@ pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsi
             else chart_series_set_fill(cs, &fill);
         }
     }
+    if (!isnan(ymin)) chart_axis_set_min(ch->y_axis, ymin);
+    if (!isnan(ymax)) chart_axis_set_max(ch->y_axis, ymax);
     if (n <= 1) chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
     else chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.5};

@@ -53,9 +53,23 @@ pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsi
                               const char *ytitle, const pms_xlsx_series *series, size_t n,
                               pms_err *err);
 
+/* The same with the value axis fixed to [ymin, ymax] (NaN = automatic), for
+ * data with a few extreme values that would squash the rest. */
+pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
+                                    pms_xlsx_chartkind kind, const char *title,
+                                    const char *xtitle, const char *ytitle,
+                                    const pms_xlsx_series *series, size_t n, double ymin,
+                                    double ymax, pms_err *err);
+
 /* Embed a PNG at (row, col) of `sheet`, scaled. */
 pms_status pms_xlsx_add_image(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
                               const char *png, double scale, pms_err *err);
+
+/* Print only rows 0..last_row and columns 0..last_col of `sheet` (a long
+ * data table stays in the sheet but out of the printed pack).  Every sheet
+ * prints A4 landscape, one page wide. */
+pms_status pms_xlsx_print_area(pms_xlsx *x, const char *sheet, unsigned last_row,
+                               unsigned last_col, pms_err *err);
 
 /* Write the file and free everything (also on failure). */
 pms_status pms_xlsx_close(pms_xlsx *x, pms_err *err);

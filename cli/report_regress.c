@@ -1,0 +1,257 @@
+/* Report section: payments per weighted patient against deprivation (OLS
+ * with HC3 intervals), nationally and in the locality, with the scatter. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/regress.h"
+#include "cli/report.h"
+
+#define SHEET "Deprivation"
+
+typedef struct {
+    pms_reg_result fit;
+    int ok;
+    size_t n;
+} scope_fit;
+
+static pms_status fit_scope(const double *imd, const double *pay, const unsigned char *keep,
+                            size_t nrows, double ci_level, scope_fit *out, pms_err *err)
+{
+    double *x = malloc((nrows ? nrows : 1) * sizeof *x), *y = malloc((nrows ? nrows : 1) * sizeof *y);
+    if (!x || !y) {
+        free(x), free(y);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < nrows; i++)
+        if (keep[i]) {
+            x[n] = imd[i];
+            y[n] = pay[i];
+            n++;
+        }
+    pms_reg_opts o;
+    pms_reg_opts_default(&o);
+    o.robust = PMS_HC3;
+    o.ci_level = ci_level;
+    out->n = n;
+    pms_err e2;
+    pms_status st = pms_reg_fit(x, n, 1, y, NULL, &o, &out->fit, &e2);
+    out->ok = st == PMS_OK;
+    free(x), free(y);
+    /* Too few practices in a locality is a finding, not a failure. */
+    if (st == PMS_ETOOFEW || st == PMS_ESINGULAR) st = PMS_OK;
+    if (st) pms_err_set(err, st, "%s", e2.msg);
+    return st;
+}
+
+static void coef_rows(pms_out *o, const int *c, const char *scope, const char *dep,
+                      const scope_fit *f)
+{
+    if (!f->ok) return;
+    for (size_t k = 0; k < 2; k++) {
+        pms_out_row(o);
+        pms_out_set_text(o, c[0], scope);
+        pms_out_set_text(o, c[1], k == 0 ? "(Intercept)" : dep);
+        pms_out_set_num(o, c[2], f->fit.coef[k]);
+        pms_out_set_num(o, c[3], f->fit.se[k]);
+        pms_out_set_num(o, c[4], f->fit.se_classical[k]);
+        pms_out_set_num(o, c[5], f->fit.t[k]);
+        pms_out_set_num(o, c[6], f->fit.p_value[k]);
+        pms_out_set_num(o, c[7], f->fit.ci_low[k]);
+        pms_out_set_num(o, c[8], f->fit.ci_high[k]);
+    }
+}
+
+pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
+{
+    const pms_table *t = r->main;
+    const double *pay, *imd;
+    pms_status st = pms_table_numeric(t, "payments_per_weighted", &pay, err);
+    if (!st) st = pms_table_numeric(t, r->deprivation, &imd, err);
+    if (st) return st;
+    const char *const *ccg = NULL, *const *code = NULL, *const *name = NULL, *const *ccgname = NULL;
+    pms_err ignore;
+    if ((st = pms_table_text(t, "ccg_code", &ccg, err))) return st;
+    pms_table_text(t, "practice_code", &code, &ignore);
+    pms_table_text(t, "practice_name", &name, &ignore);
+    pms_table_text(t, "ccg_name", &ccgname, &ignore);
+
+    size_t nrows = t->nrows, miss_pay = 0, miss_imd = 0;
+    unsigned char *all = calloc(nrows ? nrows : 1, 1), *loc = calloc(nrows ? nrows : 1, 1);
+    if (!all || !loc) {
+        free(all), free(loc);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    const char *locname = NULL;
+    for (size_t i = 0; i < nrows; i++) {
+        int in_loc = ccg[i] && !strcmp(ccg[i], r->locality);
+        if (in_loc && ccgname && ccgname[i] && !locname) locname = ccgname[i];
+        /* Counted once, under the first reason, in the order of the model's columns. */
+        if (isnan(pay[i])) {
+            miss_pay++;
+            continue;
+        }
+        if (isnan(imd[i])) {
+            miss_imd++;
+            continue;
+        }
+        all[i] = 1;
+        loc[i] = (unsigned char)in_loc;
+    }
+    if (miss_pay)
+        pms_table_note(r->main, "report_regress_missing", miss_pay,
+                       "report (deprivation): %zu practices excluded: payments_per_weighted "
+                       "missing (no weighted patients)", miss_pay);
+    if (miss_imd)
+        pms_table_note(r->main, "report_regress_missing", miss_imd,
+                       "report (deprivation): %zu practices excluded: %s missing", miss_imd,
+                       r->deprivation);
+    scope_fit nat = {0}, lf = {0};
+    st = fit_scope(imd, pay, all, nrows, r->ci_level, &nat, err);
+    if (!st) st = fit_scope(imd, pay, loc, nrows, r->ci_level, &lf, err);
+    if (st) goto done;
+    if (!nat.ok) {
+        st = pms_err_set(err, PMS_ETOOFEW, "too few practices with payments and %s to fit a line",
+                         r->deprivation);
+        goto done;
+    }
+
+    char locscope[160];
+    snprintf(locscope, sizeof locscope, "%s%s%s%s", r->locality, locname ? " (" : "",
+             locname ? locname : "", locname ? ")" : "");
+    pms_out *coef = pms_out_new("coefficients", "Payments per weighted patient on deprivation: "
+                                                "least squares, HC3 robust intervals");
+    pms_out *model = pms_out_new("model", "Fit");
+    pms_out *prac = pms_out_new("practices", "Practices in the fit");
+    if (!coef || !model || !prac) {
+        pms_out_free(coef), pms_out_free(model), pms_out_free(prac);
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto done;
+    }
+    int cc[9] = {pms_out_col(coef, "scope", PMS_OUT_TEXT, 0),
+                 pms_out_col(coef, "term", PMS_OUT_TEXT, 0),
+                 pms_out_col(coef, "estimate", PMS_OUT_REAL, 4),
+                 pms_out_col(coef, "std_error_hc3", PMS_OUT_REAL, 4),
+                 pms_out_col(coef, "std_error_classical", PMS_OUT_REAL, 4),
+                 pms_out_col(coef, "t", PMS_OUT_REAL, 3),
+                 pms_out_col(coef, "p_value", PMS_OUT_REAL, 6),
+                 pms_out_col(coef, "ci_low", PMS_OUT_REAL, 4),
+                 pms_out_col(coef, "ci_high", PMS_OUT_REAL, 4)};
+    coef_rows(coef, cc, "England", r->deprivation, &nat);
+    coef_rows(coef, cc, locscope, r->deprivation, &lf);
+    pms_out_footnote(coef, "estimate in pounds per weighted patient (intercept) and pounds per "
+                           "point of %s (slope); p from Student t on n - 2 df with HC3 SEs.",
+                     r->deprivation);
+    int mc[7] = {pms_out_col(model, "scope", PMS_OUT_TEXT, 0),
+                 pms_out_col(model, "n", PMS_OUT_INT, 0),
+                 pms_out_col(model, "r_squared", PMS_OUT_REAL, 4),
+                 pms_out_col(model, "adj_r_squared", PMS_OUT_REAL, 4),
+                 pms_out_col(model, "residual_sd", PMS_OUT_MONEY, 2),
+                 pms_out_col(model, "robust_wald_f", PMS_OUT_REAL, 3),
+                 pms_out_col(model, "robust_wald_p", PMS_OUT_REAL, 6)};
+    const scope_fit *fits[2] = {&nat, &lf};
+    const char *scopes[2] = {"England", locscope};
+    for (int k = 0; k < 2; k++) {
+        if (!fits[k]->ok) continue;
+        pms_out_row(model);
+        pms_out_set_text(model, mc[0], scopes[k]);
+        pms_out_set_int(model, mc[1], (long long)fits[k]->n);
+        pms_out_set_num(model, mc[2], fits[k]->fit.r2);
+        pms_out_set_num(model, mc[3], fits[k]->fit.adj_r2);
+        pms_out_set_num(model, mc[4], fits[k]->fit.resid_sd);
+        pms_out_set_num(model, mc[5], fits[k]->fit.wald_f);
+        pms_out_set_num(model, mc[6], fits[k]->fit.wald_p);
+    }
+    pms_out_footnote(model, "%zu practices excluded: %zu without payments per weighted patient, "
+                            "%zu without %s.",
+                     miss_pay + miss_imd, miss_pay, miss_imd, r->deprivation);
+    int pc[7] = {pms_out_col(prac, "practice_code", PMS_OUT_TEXT, 0),
+                 pms_out_col(prac, "practice_name", PMS_OUT_TEXT, 0),
+                 pms_out_col(prac, "ccg_code", PMS_OUT_TEXT, 0),
+                 pms_out_col(prac, r->deprivation, PMS_OUT_REAL, 1),
+                 pms_out_col(prac, "payments_per_weighted", PMS_OUT_MONEY, 2),
+                 pms_out_col(prac, "fitted", PMS_OUT_MONEY, 2),
+                 pms_out_col(prac, "in_locality", PMS_OUT_BOOL, 0)};
+    for (size_t i = 0; i < nrows; i++) {
+        if (!all[i]) continue;
+        pms_out_row(prac);
+        pms_out_set_text(prac, pc[0], code ? code[i] : NULL);
+        pms_out_set_text(prac, pc[1], name ? name[i] : NULL);
+        pms_out_set_text(prac, pc[2], ccg[i]);
+        pms_out_set_num(prac, pc[3], imd[i]);
+        pms_out_set_num(prac, pc[4], pay[i]);
+        pms_out_set_num(prac, pc[5], nat.fit.coef[0] + nat.fit.coef[1] * imd[i]);
+        pms_out_set_bool(prac, pc[6], loc[i]);
+    }
+    pms_out *tabs[3] = {coef, model, prac};
+    pms_xlsx_loc where[3];
+    st = pms_xlsx_add_tables(r->x, SHEET, tabs, 3, where, err);
+    if (!st) {
+        pms_xlsx_series s = {&where[2], pc[3], pc[4], "Practices", 1};
+        /* The axis stops at 400: a handful of tiny practices reach 35,000. */
+        st = pms_xlsx_add_chart_range(r->x, SHEET, 1, 10, PMS_XLSX_SCATTER,
+                                      "Payments per weighted patient and deprivation",
+                                      "IMD 2015 score", "\xc2\xa3 per weighted patient", &s, 1, 0,
+                                      400, err);
+    }
+    /* The printed pack shows the fit and the charts; the practice rows stay
+     * in the sheet (7,800 of them would be 150 pages). */
+    if (!st) st = pms_xlsx_print_area(r->x, SHEET, 50, 22, err);
+    if (!st && r->charts_on) {
+        pms_chart_info ci = pms_report_chart_info(
+            r, "scatter_imd", "Payments per weighted patient against deprivation, England 2014/15",
+            "IMD 2015 score of the practice population (higher = more deprived)",
+            "\xc2\xa3 per weighted patient");
+        char hl[200];
+        snprintf(hl, sizeof hl, "%s practices", locname ? locname : r->locality);
+        st = pms_chart_scatter_fit(&ci, imd, pay, nrows, loc, hl, r->ci_level, err);
+        /* The scatter's rows are only those in the fit. */
+        if (!st)
+            st = pms_report_add_chart(r, "scatter_imd", "payments against deprivation", SHEET,
+                                      25, 10, err);
+    }
+    if (!st) {
+        const pms_reg_result *f = &nat.fit;
+        char m1[40], m2[40], m3[40];
+        pms_report_say(r,
+                       "Across %s practices in England in 2014/15, payments per weighted "
+                       "patient changed by %s for each point of deprivation (IMD 2015 score; "
+                       "%.0f%% interval %s to %s, HC3 robust, p = %.2g); deprivation explains "
+                       "%.1f%% of the variation between practices (R\xc2\xb2 = %.4f). The line is "
+                       "pulled by a few very small practices with very high payments per "
+                       "weighted patient; the rank correlation below is not.",
+                       pms_report_count((char[32]){0}, 32, nat.n),
+                       pms_report_money(m1, sizeof m1, f->coef[1], 3), 100 * r->ci_level,
+                       pms_report_money(m2, sizeof m2, f->ci_low[1], 3),
+                       pms_report_money(m3, sizeof m3, f->ci_high[1], 3), f->p_value[1],
+                       100 * f->r2, f->r2);
+        if (lf.ok)
+            pms_report_say(r,
+                           "In %s (%s, %zu practices) the slope was %s per IMD point "
+                           "(%.0f%% interval %s to %s, p = %.2g).",
+                           locname ? locname : r->locality, r->locality, lf.n,
+                           pms_report_money(m1, sizeof m1, lf.fit.coef[1], 3), 100 * r->ci_level,
+                           pms_report_money(m2, sizeof m2, lf.fit.ci_low[1], 3),
+                           pms_report_money(m3, sizeof m3, lf.fit.ci_high[1], 3),
+                           lf.fit.p_value[1]);
+        else
+            pms_report_say(r, "Locality %s has too few practices (%zu) with payments and "
+                              "deprivation for a fitted line.", r->locality, lf.n);
+        pms_report_method(r, "Deprivation: ordinary least squares of payments per weighted "
+                             "patient (total NHS payments / weighted patients) on the practice's "
+                             "%s score, y = b0 + b1 x + e, by Householder QR; standard errors "
+                             "HC3 (MacKinnon & White 1985; R sandwich::vcovHC), intervals and p "
+                             "from Student t on n - 2 df. Excluded: practices without weighted "
+                             "patients (%zu) or without a deprivation score (%zu). The chart's "
+                             "band is the %.0f%% confidence interval of the mean, "
+                             "yhat +/- t sqrt(x0' V x0) with the classical V.",
+                         r->deprivation, miss_pay, miss_imd, 100 * r->ci_level);
+    }
+    pms_out_free(coef), pms_out_free(model), pms_out_free(prac);
+done:
+    if (nat.ok) pms_reg_result_free(&nat.fit);
+    if (lf.ok) pms_reg_result_free(&lf.fit);
+    free(all), free(loc);
+    return st;
+}

@@ -1,0 +1,88 @@
+/* The report's charts, built from plain arrays (so they depend on no
+ * analysis module but regress.h), each written as NAME.dat + NAME.gp by
+ * plots/gnuplot.h and rendered later with pms_gp_render.
+ *
+ * Every label that comes from data (practice, CCG, scenario or series names)
+ * is written to the .dat file and read by gnuplot as a string column
+ * (xtic(), ytic(), columnheader(), `with labels`); only the program's own
+ * titles, which pass pms_gp_script_text, reach the script.  Inputs are const
+ * and never reordered. */
+#ifndef PMS_CHARTS_H
+#define PMS_CHARTS_H
+
+#include <stddef.h>
+
+#include "../analysis/status.h"
+
+/* What every chart has: where it goes and what it says. */
+typedef struct {
+    const char *dir;     /* folder for NAME.dat/.gp (and the rendered files) */
+    const char *name;    /* file stem: a-z, 0-9, _ and - */
+    const char *title;
+    const char *xlabel;  /* with units, e.g. "IMD 2015 score (higher = more deprived)" */
+    const char *ylabel;  /* e.g. "£ per weighted patient" */
+    const char *source;  /* the source line under the chart */
+} pms_chart_info;
+
+/* Scatter of y on x with the OLS line and its pointwise confidence band for
+ * the mean (level ci_level, Student t on n-2 df), points with highlight[i]
+ * drawn in red on top and named `highlight_name` in the key (script-safe
+ * copy).  Rows with a NaN are skipped.  The y axis is cut at 1.15 x the 99th
+ * percentile so that a handful of tiny practices do not squash the rest; how
+ * many points lie above is said on the chart.  Errors from pms_reg_fit. */
+pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, const double *y,
+                                 size_t n, const unsigned char *highlight,
+                                 const char *highlight_name, double ci_level, pms_err *err);
+
+/* One curve of a line chart over numbers. */
+typedef struct {
+    const char *name;   /* data text: goes to the .dat file */
+    const double *x, *y;
+    size_t n;
+} pms_chart_curve;
+
+/* Lorenz curves: cumulative share of the population (x) against cumulative
+ * share of the money (y), both 0..1, with the line of equality. */
+pms_status pms_chart_lorenz(const pms_chart_info *ci, const pms_chart_curve *curves,
+                            size_t ncurves, pms_err *err);
+
+/* Lorenz curve of `amount` over `weight` (people): units sorted by
+ * amount/weight ascending, from (0,0) to (1,1).  Rows with NaN or weight <= 0
+ * are skipped.  *x and *y (n+1 values, *m of them) are freed by the caller. */
+pms_status pms_chart_lorenz_points(const double *amount, const double *weight, size_t n,
+                                   double **x, double **y, size_t *m, pms_err *err);
+
+/* A line chart of several curves over numbers (e.g. the sweep trade-off:
+ * savings against the parameter).  mark_x (NaN for none) draws a vertical
+ * marker at a chosen value. */
+pms_status pms_chart_curves(const pms_chart_info *ci, const pms_chart_curve *curves,
+                            size_t ncurves, double mark_x, pms_err *err);
+
+/* Funnel plot: indicator y against size x, the target line, control limits
+ * on a grid (lim_x, m points; lo95/hi95 and lo998/hi998 may be NULL), points
+ * outside flagged by outlier[i] != 0 in red and, for the `nlabel` most
+ * extreme of them (by |y - target|) within the range drawn, labelled with
+ * labels[i] (data text, to the .dat file).  The y range follows the limits
+ * (beyond 2% of the largest size), and points outside it are counted on the
+ * chart. */
+pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const double *y,
+                            size_t n, const unsigned char *outlier, const char *const *labels,
+                            size_t nlabel, double target, const double *lim_x,
+                            const double *lo95, const double *hi95, const double *lo998,
+                            const double *hi998, size_t m, pms_err *err);
+
+/* Categories (e.g. years) by series (e.g. scenarios or contract types):
+ * values[s * ncat + c].  Names of both are data text.  as_lines: lines with
+ * points (trend); else clustered columns (savings by year). */
+pms_status pms_chart_categories(const pms_chart_info *ci, const char *const *categories,
+                                size_t ncat, const char *const *series, size_t nseries,
+                                const double *values, int as_lines, pms_err *err);
+
+/* Horizontal bars, one per label (data text), in the order given, top to
+ * bottom; highlight[i] in red.  ref (NaN for none) draws a reference line
+ * (e.g. the national figure) named ref_name (script-safe copy). */
+pms_status pms_chart_hbars(const pms_chart_info *ci, const char *const *labels,
+                           const double *values, const unsigned char *highlight, size_t n,
+                           double ref, const char *ref_name, pms_err *err);
+
+#endif

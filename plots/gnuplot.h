@@ -1,0 +1,121 @@
+/* gnuplot charts: a data file and a script per chart, rendered by gnuplot run
+ * as a program.
+ *
+ * Each chart NAME is three kinds of file in one folder:
+ *   NAME.dat  the data, tab-separated, one block per series (blocks are
+ *             separated by two blank lines: gnuplot's `index`);
+ *   NAME.gp   the script, which an analyst can restyle and re-run with
+ *             `gnuplot NAME.gp` in that folder;
+ *   NAME.png (pngcairo, 1600x900, for slides), NAME.svg and NAME.pdf
+ *             (pdfcairo, 10in x 5.625in, for print), written by the script.
+ *
+ * Safety: gnuplot can run shell commands (system(), backquotes, `!`), so text
+ * that comes from data files (practice and CCG names) never goes into a
+ * script.  It goes only into .dat files, which gnuplot reads as string
+ * columns, after pms_gp_data_text has removed what could break the format
+ * (tabs, newlines, control characters, double quotes).  Text that does go
+ * into a script (titles, axis labels, series names) passes through
+ * pms_gp_script_text, which keeps only letters, digits, spaces, UTF-8 and a
+ * short list of harmless punctuation, and is written in single quotes.
+ *
+ * Rendering runs one gnuplot process per chart, at most `threads` at a time,
+ * and checks each one's exit status and standard error.
+ *
+ * Ownership: pms_gp_chart_new creates a chart that pms_gp_chart_finish writes
+ * and frees (also on failure); pms_gp_chart_discard frees without writing. */
+#ifndef PMS_GNUPLOT_H
+#define PMS_GNUPLOT_H
+
+#include <stddef.h>
+
+#include "../analysis/status.h"
+
+/* The house style: NHS identity colours. */
+#define PMS_GP_BLUE "#005EB8"       /* NHS Blue: the main series */
+#define PMS_GP_DARK_BLUE "#003087"  /* fitted lines, second series */
+#define PMS_GP_LIGHT_BLUE "#41B6E6" /* intervals, third series */
+#define PMS_GP_GREY "#768692"       /* context, limits, source line */
+#define PMS_GP_RED "#DA291C"        /* highlights and outliers */
+#define PMS_GP_YELLOW "#FFB81C"     /* warm yellow: fourth series */
+
+/* Pixel size of the PNG, and of the PDF in inches (same 16:9 shape). */
+#define PMS_GP_PNG_WIDTH 1600
+#define PMS_GP_PNG_HEIGHT 900
+
+/* Find an executable `gnuplot` on PATH (or $PMS_GNUPLOT if set, for tests and
+ * unusual installs).  PMS_ENOTFOUND with "gnuplot is not installed (not found
+ * on PATH)" when absent; path gets the full path otherwise. */
+pms_status pms_gp_find(char *path, size_t cap, pms_err *err);
+
+/* Copy `in` to `out` (cap bytes incl. NUL, truncating on a UTF-8 boundary)
+ * for a .dat string column: tab, CR, LF and other control characters become
+ * spaces, '"' becomes '\'', leading/trailing spaces are trimmed, an empty
+ * result becomes "-".  Never fails. */
+void pms_gp_data_text(const char *in, char *out, size_t cap);
+
+/* Copy `in` for use inside a single-quoted gnuplot string: keeps ASCII
+ * letters, digits, space and . , : ; ( ) / - + % & = _ and bytes >= 0x80
+ * (UTF-8, e.g. the pound sign); a single quote is doubled (gnuplot's escape
+ * for it there); anything else (double quotes, backquotes, $, @, !, \,
+ * control characters ...) becomes a space.  Never fails. */
+void pms_gp_script_text(const char *in, char *out, size_t cap);
+
+typedef struct pms_gp_chart pms_gp_chart;
+
+/* Start chart `name` ([a-z0-9_-], at most 48 characters: PMS_EUSAGE
+ * otherwise) in folder `dir` with a title and axis labels (script-safe
+ * copies are taken).  The caller then writes data and plot commands. */
+pms_status pms_gp_chart_new(const char *dir, const char *name, const char *title,
+                            const char *xlabel, const char *ylabel, pms_gp_chart **out,
+                            pms_err *err);
+
+/* Data: cells of the current row, then pms_gp_row_end; pms_gp_block_end
+ * starts the next series (index 1, 2, ...).  NaN is written as NaN (gnuplot
+ * skips it).  Text is passed through pms_gp_data_text. */
+void pms_gp_num(pms_gp_chart *c, double v);
+void pms_gp_text(pms_gp_chart *c, const char *s);
+void pms_gp_row_end(pms_gp_chart *c);
+void pms_gp_block_end(pms_gp_chart *c);
+
+/* A script line (printf-style).  The format and its arguments are the
+ * program's own text, never data; use pms_gp_script_text on anything else.
+ * Refer to the data file as DATA (a gnuplot variable holding 'NAME.dat'). */
+void pms_gp_cmd(pms_gp_chart *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* The source line printed under every chart (script-safe copy taken). */
+void pms_gp_set_source(pms_gp_chart *c, const char *source);
+
+/* Write NAME.dat and NAME.gp, free the chart.  PMS_EIO names the file. */
+pms_status pms_gp_chart_finish(pms_gp_chart *c, pms_err *err);
+void pms_gp_chart_discard(pms_gp_chart *c);
+
+/* Result of rendering one chart. */
+typedef struct {
+    int ok;            /* 1 if gnuplot exited 0, wrote nothing on stderr and made all three files */
+    char message[512]; /* otherwise why (first line of gnuplot's stderr, exit status ...) */
+} pms_gp_result;
+
+/* Run `gnuplot NAME.gp` in `dir` for each of the n names, at most `threads`
+ * processes at a time (0 = 1).  results[i] tells how chart i went.  Returns
+ * PMS_OK when every process could be started and waited for (even if some
+ * charts failed: see results), PMS_EIO or PMS_ENOMEM otherwise. */
+pms_status pms_gp_render(const char *gnuplot, const char *dir, const char *const *names,
+                         size_t n, unsigned threads, pms_gp_result *results, pms_err *err);
+
+/* The same, started chart by chart as soon as each script is written, so
+ * that gnuplot runs while the caller goes on (e.g. writing the workbook):
+ * add starts the chart at once if fewer than `threads` are running, else
+ * queues it; finish waits for all, copies one result per chart added (in
+ * order) into results (may be NULL) and frees the runner.  Children are
+ * reaped only by pid, never with wait(-1). */
+typedef struct pms_gp_runner pms_gp_runner;
+pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned threads,
+                             pms_gp_runner **out, pms_err *err);
+pms_status pms_gp_runner_add(pms_gp_runner *r, const char *name, pms_err *err);
+pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_err *err);
+
+#endif

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# End-to-end: pmsreview report on the shipped data, read back independently
+# (tests/reference/read_report.py with openpyxl and SciPy), the chart files,
+# the run without gnuplot, hostile names, and failures that must leave the
+# previous report intact.
+source "$(dirname "$0")/lib.bash" "$@"
+PY=/usr/bin/python3
+export SOURCE_DATE_EPOCH=1700000000
+IMD=$DS/practice-imd/practice-imd-fingertips-93553.csv
+have_gnuplot=0
+command -v gnuplot >/dev/null && have_gnuplot=1
+CHARTS="scatter_imd lorenz funnel ccg_bars savings_by_year lorenz_scenarios sweep trend_contract"
+
+# 1. The default report.
+run report --out "$TMPD/rep" --threads 2
+expect_rc 0
+if [ -f "$TMPD/rep/summary.txt" ] && [ "$out" = "$(cat "$TMPD/rep/summary.txt")" ]; then ok
+else bad "stdout is not summary.txt"; fi
+expect_out_has "PMS contract review: how GP practice funding follows need"
+expect_out_has "Nationally, Spearman's rho between payments per weighted patient and deprivation was -0.203"
+[ -z "$err" ] && ok || bad "stderr not empty: $err"
+ls "$TMPD" | grep -q 'rep\.tmp-' && bad "temporary directory left behind" || ok
+
+# The workbook against the library and against SciPy.
+"$PMS" regress --y payments_per_weighted --x imd2015 --robust hc3 --format json >"$TMPD/reg.json"
+"$PMS" funnel --value payments_per_weighted --size weighted_patients \
+  --overdispersion multiplicative --format json >"$TMPD/funnel.json"
+nimg=8
+[ $have_gnuplot = 1 ] || nimg=0
+if $PY -c 'import openpyxl, scipy' 2>/dev/null; then
+  what="read_report.py"
+  $PY "$SRC/tests/reference/read_report.py" "$TMPD/rep" "$DS" "$TMPD/reg.json" "$TMPD/funnel.json" $nimg && ok \
+    || bad "the workbook failed its independent checks"
+else
+  echo "SKIP: /usr/bin/python3 lacks openpyxl or scipy (python3-openpyxl)" >&2
+fi
+
+# Each chart: .dat and .gp always; PNG (1600x900), SVG and PDF when gnuplot is there.
+what="chart files"
+for c in $CHARTS; do
+  [ -s "$TMPD/rep/charts/$c.dat" ] && [ -s "$TMPD/rep/charts/$c.gp" ] && ok || bad "$c.dat/.gp missing"
+  [ $have_gnuplot = 1 ] || continue
+  $PY - "$TMPD/rep/charts/$c" <<'PYEOF' && ok || bad "$c: not a real PNG/SVG/PDF of the expected size"
+import struct, sys
+b = sys.argv[1]
+png = open(b + ".png", "rb").read()
+assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR", "png magic"
+assert struct.unpack(">II", png[16:24]) == (1600, 900), struct.unpack(">II", png[16:24])
+svg = open(b + ".svg", encoding="utf-8").read()
+assert svg.lstrip().startswith("<?xml") and "<svg" in svg and 'width="1200"' in svg
+pdf = open(b + ".pdf", "rb").read()
+assert pdf[:5] == b"%PDF-" and b"%%EOF" in pdf[-1024:]
+assert b"/MediaBox [ 0 0 720 405 ]" in pdf, "pdf page size"
+PYEOF
+done
+
+# The same command again replaces the report with a byte-identical workbook
+# (fixed creation time; the command line is in Provenance, so it is the same).
+cp "$TMPD/rep/pmsreview-report.xlsx" "$TMPD/first.xlsx"
+run report --out "$TMPD/rep" --threads 2
+expect_rc 0
+cmp -s "$TMPD/first.xlsx" "$TMPD/rep/pmsreview-report.xlsx" && ok || bad "workbook differs between runs"
+
+# 2. No gnuplot on PATH: the workbook is still written and every chart is named.
+what="report without gnuplot"
+PATH=/nonexistent "$PMS" report --out "$TMPD/nogp" >"$TMPD/out" 2>"$TMPD/err"
+rc=$?
+expect_rc 0
+[ -s "$TMPD/nogp/pmsreview-report.xlsx" ] && ok || bad "no workbook"
+for c in $CHARTS; do
+  grep -q "^Chart not drawn: $c (.*): gnuplot is not installed (not found on PATH)$" "$TMPD/nogp/summary.txt" \
+    && ok || bad "$c not named in summary.txt"
+done
+ls "$TMPD/nogp/charts/"*.png >/dev/null 2>&1 && bad "PNG without gnuplot" || ok
+if $PY -c 'import openpyxl' 2>/dev/null; then
+  $PY - "$TMPD/nogp/pmsreview-report.xlsx" <<'PYEOF' && ok || bad "Summary sheet does not name the missing charts"
+import openpyxl, sys
+s = [c.value for c in openpyxl.load_workbook(sys.argv[1])["Summary"]["A"] if c.value]
+assert sum(1 for v in s if v.startswith("Chart not drawn: ")) == 8, s
+PYEOF
+  $PY "$SRC/tests/reference/read_report.py" "$TMPD/nogp" "$DS" "$TMPD/reg.json" "$TMPD/funnel.json" 0 && ok \
+    || bad "the workbook without gnuplot failed its checks"
+fi
+
+# 3. Hostile names (tests/fixtures/report_hostile.csv): nothing runs, nothing
+# becomes a formula, the data files stay well-formed.
+what="hostile names"
+rm -f /tmp/pmsreview-pwned
+run report --data "$FIX/report_hostile.csv" --data "$IMD" --out "$TMPD/hostile"
+expect_rc 0
+[ -e /tmp/pmsreview-pwned ] && bad "a hostile name ran a command" || ok
+if grep -l -e 'touch' -e 'HYPERLINK' -e 'system' "$TMPD/hostile/charts/"*.gp >/dev/null 2>&1; then
+  bad "a hostile name reached a gnuplot script"; else ok; fi
+grep -q '`touch /tmp/pmsreview-pwned`' "$TMPD/hostile/charts/ccg_bars.dat" 2>/dev/null \
+  || grep -rq 'touch /tmp/pmsreview-pwned' "$TMPD/hostile/charts/"*.dat && ok || bad "names not in the .dat files"
+# Every data row keeps its column count (no newline or tab from a name).
+awk -F'\t' 'FNR == 1 || /^$/ {next} !(FILENAME in n) {n[FILENAME] = NF} NF != n[FILENAME] && !/^x\t/ {bad = 1; print FILENAME ": " $0} END {exit bad}' \
+  "$TMPD/hostile/charts/ccg_bars.dat" && ok || bad "a .dat row has a broken column count"
+unzip -p "$TMPD/hostile/pmsreview-report.xlsx" 'xl/worksheets/*.xml' | grep -q '<f>' \
+  && bad "a formula in the workbook" || ok
+unzip -p "$TMPD/hostile/pmsreview-report.xlsx" xl/sharedStrings.xml | grep -q 'HYPERLINK' && ok \
+  || bad "the formula-like name is not kept as text"
+[ "$(grep -c '' "$TMPD/hostile/summary.txt")" -eq "$(printf '%s\n' "$out" | grep -c '')" ] && ok || bad "summary lines"
+
+# 4. Failures leave the previous report intact and nothing half-written.
+what="unwritable output"
+mkdir -p "$TMPD/prev"
+echo old >"$TMPD/prev/marker"
+touch "$TMPD/afile"
+run report --out "$TMPD/afile/report"
+expect_rc 1
+expect_err_has "pmsreview: $TMPD/afile/report: cannot create the report directory: Not a directory"
+expect_out_empty
+if [ "$(id -u)" -ne 0 ]; then
+  chmod 555 "$TMPD/prev"
+  run report --out "$TMPD/prev/sub"
+  expect_rc 1
+  expect_err_has "cannot create the report directory: Permission denied"
+  chmod 755 "$TMPD/prev"
+fi
+# A failure inside the build (a bad config value): the old report stays.
+printf '[report]\ncharts = maybe\n[data.main]\npayments = %s\n' "$DS/nhs-payments/nhs-payments-gp-2014-15.csv" >"$TMPD/bad.ini"
+run report --config "$TMPD/bad.ini" --out "$TMPD/prev"
+expect_rc 2
+expect_err "pmsreview: $TMPD/bad.ini:2: charts must be yes or no, not 'maybe'"
+[ "$(cat "$TMPD/prev/marker")" = old ] && ok || bad "previous report touched"
+# Disk full: a 1 MiB tmpfs (needs mount rights; skipped otherwise).
+what="disk full"
+mkdir -p "$TMPD/small"
+if mount -t tmpfs -o size=1m tmpfs "$TMPD/small" 2>/dev/null; then
+  mkdir "$TMPD/small/rep" && echo old >"$TMPD/small/rep/marker"
+  run report --out "$TMPD/small/rep"
+  expect_rc 1
+  expect_out_empty
+  [ "$(cat "$TMPD/small/rep/marker")" = old ] && ok || bad "previous report lost on a full disk"
+  [ "$(ls "$TMPD/small")" = rep ] && ok || bad "half-written files left: $(ls "$TMPD/small")"
+  umount "$TMPD/small"
+else
+  echo "SKIP: cannot mount a small tmpfs for the disk-full case" >&2
+fi
+# No write permission: as root chmod does not stop writes, so a read-only
+# tmpfs stands in for it (needs mount rights; skipped otherwise).
+what="read-only output folder"
+mkdir -p "$TMPD/ro"
+if mount -t tmpfs -o size=1m tmpfs "$TMPD/ro" 2>/dev/null; then
+  mkdir "$TMPD/ro/rep" && echo old >"$TMPD/ro/rep/marker"
+  mount -o remount,ro "$TMPD/ro"
+  run report --out "$TMPD/ro/rep"
+  expect_rc 1
+  expect_err "pmsreview: $TMPD/ro/rep: cannot create the report directory: Read-only file system"
+  expect_out_empty
+  [ "$(cat "$TMPD/ro/rep/marker")" = old ] && ok || bad "previous report lost"
+  umount "$TMPD/ro"
+else
+  echo "SKIP: cannot mount a read-only tmpfs" >&2
+fi
+# stdout on a full device: exit 1.
+what="report >/dev/full"
+"$PMS" report --out "$TMPD/full" >/dev/full 2>"$TMPD/err"
+rc=$?
+expect_rc 1
+grep -q "write error on standard output" "$TMPD/err" && ok || bad "no write error message"
+
+# Config errors name FILE:LINE, exit 2, and nothing is written.
+printf '[report]\nbogus = 1\n[data.main]\npayments = x.csv\n' >"$TMPD/c1.ini"
+run report --config "$TMPD/c1.ini" --out "$TMPD/c1"
+expect_rc 2
+expect_err "pmsreview: $TMPD/c1.ini:2: unknown key 'bogus' in [report]"
+printf '[report]\nci_level = 2\n[data.main]\npayments = x.csv\n' >"$TMPD/c3.ini"
+run report --config "$TMPD/c3.ini" --out "$TMPD/c1"
+expect_rc 2
+expect_err "pmsreview: $TMPD/c3.ini:2: ci_level must be between 0.5 and 0.999, not 2"
+[ -e "$TMPD/c1" ] && bad "a report was written" || ok
+
+# Another locality.
+run report --locality 11J --out "$TMPD/loc" --threads 1
+expect_rc 0
+expect_out_has "(11J) ranks "
+grep -q "locality.*11J" <(unzip -p "$TMPD/loc/pmsreview-report.xlsx" xl/sharedStrings.xml) && ok \
+  || bad "Provenance lacks the locality"
+
+# Usage errors.
+run report --nonsense
+expect_rc 1
+expect_out_empty
+run report --where 'x > 1'
+expect_rc 1
+expect_err "pmsreview: --where and --derive do not apply to the report
+Try 'pmsreview report --help'"
+finish

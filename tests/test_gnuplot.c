@@ -1,0 +1,263 @@
+/* ctest-labels: unit */
+/* gnuplot layer: text sanitisers, chart files, the runner (real gnuplot when
+ * installed), hostile labels that must never run anything, and the chart
+ * builders' data. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plots/charts.h"
+#include "plots/gnuplot.h"
+
+static char dir[1024];
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *tmp = getenv("PMS_TEST_TMP");
+    if (tmp) mkdir(tmp, 0777);
+    snprintf(dir, sizeof dir, "%s/gnuplot-XXXXXX", tmp ? tmp : "/tmp");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static char *slurp(const char *name)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return pms_test_slurp(path);
+}
+
+static void test_data_text(void **state)
+{
+    (void)state;
+    char out[64];
+    pms_gp_data_text("  A\tB\nC\r\"D\"  ", out, sizeof out);
+    assert_string_equal(out, "A B C 'D'");
+    pms_gp_data_text("", out, sizeof out);
+    assert_string_equal(out, "-");
+    pms_gp_data_text(NULL, out, sizeof out);
+    assert_string_equal(out, "-");
+    /* Cut on a UTF-8 boundary: "£" is 2 bytes and must not be split. */
+    pms_gp_data_text("ab\xc2\xa3", out, 4);
+    assert_string_equal(out, "ab");
+    pms_gp_data_text("x\x01y\x7f", out, sizeof out);
+    assert_string_equal(out, "x y");
+}
+
+static void test_script_text(void **state)
+{
+    (void)state;
+    char out[128];
+    pms_gp_script_text("`touch /tmp/x` system(\"rm -rf /\") $HOME @macro !ls \\ \"", out, sizeof out);
+    /* Nothing that could end the string or call out survives. */
+    for (const char *p = out; *p; p++) assert_null(strchr("`\"$@!\\\n", *p));
+    assert_non_null(strstr(out, "touch /tmp/x"));
+    pms_gp_script_text("Dr O'Neil = 5% (\xc2\xa3)", out, sizeof out);
+    assert_string_equal(out, "Dr O''Neil = 5% (\xc2\xa3)");
+    /* A doubled quote that does not fit is dropped, never left single. */
+    pms_gp_script_text("ab'", out, 4);
+    assert_string_equal(out, "ab");
+    /* Doubling must not leave a UTF-8 sequence cut in half. */
+    pms_gp_script_text("''\xc2\xa3", out, 6);
+    assert_string_equal(out, "''''");
+}
+
+static void test_chart_name(void **state)
+{
+    (void)state;
+    pms_gp_chart *c = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_gp_chart_new(dir, "../evil", "t", "x", "y", &c, &err), PMS_EUSAGE);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "may hold only"));
+    assert_int_equal(pms_gp_chart_new(dir, "", "t", "x", "y", &c, &err), PMS_EUSAGE);
+    assert_int_equal(pms_gp_chart_new("/nonexistent-dir", "ok", "t", "x", "y", &c, &err), PMS_OK);
+    pms_gp_num(c, 1);
+    assert_int_equal(pms_gp_chart_finish(c, &err), PMS_EIO);
+    assert_non_null(strstr(err.msg, "/nonexistent-dir/ok.dat: cannot write"));
+}
+
+static void test_find(void **state)
+{
+    (void)state;
+    char path[4096];
+    pms_err err = {{0}};
+    char *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+    setenv("PATH", "/nonexistent-a:/nonexistent-b", 1);
+    unsetenv("PMS_GNUPLOT");
+    assert_int_equal(pms_gp_find(path, sizeof path, &err), PMS_ENOTFOUND);
+    assert_string_equal(err.msg, "gnuplot is not installed (not found on PATH)");
+    setenv("PMS_GNUPLOT", "/nonexistent-gnuplot", 1);
+    assert_int_equal(pms_gp_find(path, sizeof path, &err), PMS_ENOTFOUND);
+    unsetenv("PMS_GNUPLOT");
+    if (old) setenv("PATH", old, 1);
+    free(old);
+}
+
+/* A chart whose labels are hostile: they must reach only the .dat file, and
+ * rendering must run nothing. */
+static void test_hostile_render(void **state)
+{
+    (void)state;
+    char gp[4096];
+    pms_err err = {{0}};
+    const char *pwned = "/tmp/pmsreview-test-pwned";
+    unlink(pwned);
+    const char *labels[4] = {"`touch /tmp/pmsreview-test-pwned`",
+                             "system(\"touch /tmp/pmsreview-test-pwned\")",
+                             "\"; system('touch /tmp/pmsreview-test-pwned'); \"",
+                             "line\nbreak\ttab"};
+    const double v[4] = {3.5, 2.25, 1.125, 0.5};
+    const unsigned char hl[4] = {0, 1, 0, 0};
+    pms_chart_info ci = {dir, "hostile", "Hostile `names` $x", "x", "y", "Source: test"};
+    assert_int_equal(pms_chart_hbars(&ci, labels, v, hl, 4, 2.0, "Ref'", &err), PMS_OK);
+    char *script = slurp("hostile.gp"), *dat = slurp("hostile.dat");
+    assert_null(strstr(script, "touch"));
+    assert_null(strstr(script, "`"));
+    assert_non_null(strstr(dat, "`touch /tmp/pmsreview-test-pwned`"));
+    /* Four data rows and the header: newlines inside a label are gone. */
+    size_t lines = 0;
+    for (const char *p = dat; *p; p++) lines += *p == '\n';
+    assert_int_equal(lines, 5);
+    assert_non_null(strstr(dat, "line break tab"));
+    free(script);
+    free(dat);
+    if (pms_gp_find(gp, sizeof gp, &err)) {
+        skip();
+        return;
+    }
+    const char *names[1] = {"hostile"};
+    pms_gp_result res[1];
+    assert_int_equal(pms_gp_render(gp, dir, names, 1, 2, res, &err), PMS_OK);
+    assert_true(res[0].ok);
+    assert_int_equal(access(pwned, F_OK), -1);
+    /* The PNG is a real PNG of the house size. */
+    char path[1200];
+    snprintf(path, sizeof path, "%s/hostile.png", dir);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    unsigned char h[24];
+    assert_int_equal(fread(h, 1, 24, f), 24);
+    fclose(f);
+    assert_memory_equal(h, "\x89PNG\r\n\x1a\n", 8);
+    unsigned w = (unsigned)h[16] << 24 | h[17] << 16 | h[18] << 8 | h[19];
+    unsigned ht = (unsigned)h[20] << 24 | h[21] << 16 | h[22] << 8 | h[23];
+    assert_int_equal(w, PMS_GP_PNG_WIDTH);
+    assert_int_equal(ht, PMS_GP_PNG_HEIGHT);
+}
+
+/* A script gnuplot rejects, and one that only warns: both are failures with
+ * gnuplot's own words; the other charts of the batch still render. */
+static void test_render_failures(void **state)
+{
+    (void)state;
+    char gp[4096];
+    pms_err err = {{0}};
+    if (pms_gp_find(gp, sizeof gp, &err)) {
+        skip();
+        return;
+    }
+    pms_gp_chart *c;
+    assert_int_equal(pms_gp_chart_new(dir, "broken", "t", "x", "y", &c, &err), PMS_OK);
+    pms_gp_cmd(c, "plot DATA using 1:2 with nonsense");
+    pms_gp_num(c, 1);
+    pms_gp_num(c, 2);
+    assert_int_equal(pms_gp_chart_finish(c, &err), PMS_OK);
+    assert_int_equal(pms_gp_chart_new(dir, "warns", "t", "x", "y", &c, &err), PMS_OK);
+    pms_gp_cmd(c, "plot DATA using 1:(NaN) with points, x");
+    pms_gp_num(c, 1);
+    pms_gp_num(c, 2);
+    assert_int_equal(pms_gp_chart_finish(c, &err), PMS_OK);
+    const double x[3] = {1, 2, 3}, y[3] = {0.2, 0.5, 1};
+    pms_chart_curve cv = {"Curve", x, y, 3};
+    pms_chart_info ci = {dir, "fine", "Fine", "x", "y", NULL};
+    assert_int_equal(pms_chart_curves(&ci, &cv, 1, 2.0, &err), PMS_OK);
+    const char *names[3] = {"broken", "warns", "fine"};
+    pms_gp_result res[3];
+    assert_int_equal(pms_gp_render(gp, dir, names, 3, 1, res, &err), PMS_OK);
+    assert_false(res[0].ok);
+    assert_non_null(strstr(res[0].message, "gnuplot failed (exit status"));
+    assert_false(res[1].ok);
+    assert_non_null(strstr(res[1].message, "gnuplot warned"));
+    assert_true(res[2].ok);
+    /* The stderr capture files are cleaned up. */
+    char path[1200];
+    snprintf(path, sizeof path, "%s/broken.stderr", dir);
+    assert_int_equal(access(path, F_OK), -1);
+}
+
+static void test_lorenz_points(void **state)
+{
+    (void)state;
+    const double a[4] = {30, 10, 40, 20}, w[4] = {1, 1, 8, 1};
+    const double a0[4] = {30, 10, 40, 20}, w0[4] = {1, 1, 8, 1};
+    double *x, *y;
+    size_t m;
+    pms_err err = {{0}};
+    assert_int_equal(pms_chart_lorenz_points(a, w, 4, &x, &y, &m, &err), PMS_OK);
+    /* Sorted by a/w: 40/8, 10/1, 20/1, 30/1; totals 100 and 11. */
+    assert_int_equal(m, 5);
+    const double wx[5] = {0, 8.0 / 11, 9.0 / 11, 10.0 / 11, 1}, wy[5] = {0, 0.4, 0.5, 0.7, 1};
+    for (size_t i = 0; i < 5; i++) {
+        assert_abs(x[i], wx[i], 1e-15); /* one division of small integer sums each */
+        assert_abs(y[i], wy[i], 1e-15);
+    }
+    assert_memory_equal(a, a0, sizeof a);
+    assert_memory_equal(w, w0, sizeof w);
+    free(x);
+    free(y);
+    assert_int_equal(pms_chart_lorenz_points(a, w, 1, &x, &y, &m, &err), PMS_ETOOFEW);
+}
+
+/* The scatter's band: the fitted line through y = 2 + 3x + small noise, and
+ * the band contains the line and widens away from the mean of x. */
+static void test_scatter_band(void **state)
+{
+    (void)state;
+    double x[40], y[40];
+    unsigned char hl[40] = {0};
+    for (int i = 0; i < 40; i++) {
+        x[i] = i * 0.5;
+        y[i] = 2 + 3 * x[i] + ((i * 7919) % 13 - 6) * 0.1;
+    }
+    hl[3] = 1;
+    pms_err err = {{0}};
+    pms_chart_info ci = {dir, "scatter", "S", "x", "y", "Source: test"};
+    assert_int_equal(pms_chart_scatter_fit(&ci, x, y, 40, hl, "Bristol \"11H\"", 0.95, &err),
+                     PMS_OK);
+    char *dat = slurp("scatter.dat");
+    /* Block 2 (after the highlighted block's header "x<TAB>Bristol '11H'"). */
+    assert_non_null(strstr(dat, "x\tBristol '11H'\n"));
+    const char *b2 = dat;
+    for (int k = 0; k < 2; k++) b2 = strstr(b2, "\n\n\n") + 3;
+    double g0, f0, lo0, hi0, gm, fm, lom, him;
+    assert_int_equal(sscanf(b2, "%lf\t%lf\t%lf\t%lf", &g0, &f0, &lo0, &hi0), 4);
+    const char *mid = b2;
+    for (int k = 0; k < 50; k++) mid = strchr(mid, '\n') + 1;
+    assert_int_equal(sscanf(mid, "%lf\t%lf\t%lf\t%lf", &gm, &fm, &lom, &him), 4);
+    assert_true(lo0 < f0 && f0 < hi0);
+    assert_true(hi0 - lo0 > him - lom); /* wider at the edge than at the centre */
+    assert_rel(f0, 2, 0.05);            /* intercept near 2 (noise of +-0.6) */
+    char *script = slurp("scatter.gp");
+    assert_null(strstr(script, "Bristol"));
+    free(script);
+    free(dat);
+    /* Too few points: the regression's own error. */
+    assert_int_equal(pms_chart_scatter_fit(&ci, x, y, 2, NULL, NULL, 0.95, &err), PMS_ETOOFEW);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_data_text),     cmocka_unit_test(test_script_text),
+        cmocka_unit_test(test_chart_name),    cmocka_unit_test(test_find),
+        cmocka_unit_test(test_hostile_render), cmocka_unit_test(test_render_failures),
+        cmocka_unit_test(test_lorenz_points), cmocka_unit_test(test_scatter_band),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
