@@ -107,7 +107,8 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
         pms_table_note(r->main, "report_regress_missing", miss_imd,
                        "report (deprivation): %zu practices excluded: %s missing", miss_imd,
                        r->deprivation);
-    scope_fit nat = {0}, lf = {0};
+    scope_fit nat = {0}, lf = {0}, el = {0};
+    size_t nonpos = 0;
     st = fit_scope(imd, pay, all, nrows, r->ci_level, &nat, err);
     if (!st) st = fit_scope(imd, pay, loc, nrows, r->ci_level, &lf, err);
     if (st) goto done;
@@ -116,6 +117,37 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
                          r->deprivation);
         goto done;
     }
+
+    /* The elasticity: log payments on log deprivation, the form published
+     * studies of GP payments estimate.  Unlike the line above it is not pulled
+     * by the handful of tiny practices paid thousands per weighted patient. */
+    double *lpay = calloc(nrows ? nrows : 1, sizeof *lpay);
+    double *limd = calloc(nrows ? nrows : 1, sizeof *limd);
+    unsigned char *pos = calloc(nrows ? nrows : 1, 1);
+    if (!lpay || !limd || !pos) {
+        free(lpay), free(limd), free(pos);
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        lpay[i] = limd[i] = NAN;
+        if (!all[i]) continue;
+        if (!(pay[i] > 0) || !(imd[i] > 0)) {
+            nonpos++;
+            continue;
+        }
+        lpay[i] = log(pay[i]);
+        limd[i] = log(imd[i]);
+        pos[i] = 1;
+    }
+    st = fit_scope(limd, lpay, pos, nrows, r->ci_level, &el, err);
+    free(lpay), free(limd), free(pos);
+    if (st) goto done;
+    if (nonpos)
+        pms_table_note(r->main, "report_regress_nonpositive", nonpos,
+                       "report (deprivation): %zu practices left out of the log-log "
+                       "(elasticity) fit: payments per weighted patient or %s <= 0",
+                       nonpos, r->deprivation);
 
     char locscope[160];
     snprintf(locscope, sizeof locscope, "%s%s%s%s", r->locality, locname ? " (" : "",
@@ -140,9 +172,15 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
                  pms_out_col(coef, "ci_high", PMS_OUT_REAL, 4)};
     coef_rows(coef, cc, "England", r->deprivation, &nat);
     coef_rows(coef, cc, locscope, r->deprivation, &lf);
+    char logdep[64];
+    snprintf(logdep, sizeof logdep, "log(%s)", r->deprivation);
+    coef_rows(coef, cc, "England, log-log (elasticity)", logdep, &el);
     pms_out_footnote(coef, "estimate in pounds per weighted patient (intercept) and pounds per "
-                           "point of %s (slope); p from Student t on n - 2 df with HC3 SEs.",
-                     r->deprivation);
+                           "point of %s (slope); p from Student t on n - 2 df with HC3 SEs. "
+                           "Log-log rows: log payments per weighted patient on log %s, so the "
+                           "slope is an elasticity (%% change in payments per 1%% change in "
+                           "the score).",
+                     r->deprivation, r->deprivation);
     int mc[7] = {pms_out_col(model, "scope", PMS_OUT_TEXT, 0),
                  pms_out_col(model, "n", PMS_OUT_INT, 0),
                  pms_out_col(model, "r_squared", PMS_OUT_REAL, 4),
@@ -150,9 +188,9 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
                  pms_out_col(model, "residual_sd", PMS_OUT_MONEY, 2),
                  pms_out_col(model, "robust_wald_f", PMS_OUT_REAL, 3),
                  pms_out_col(model, "robust_wald_p", PMS_OUT_REAL, 6)};
-    const scope_fit *fits[2] = {&nat, &lf};
-    const char *scopes[2] = {"England", locscope};
-    for (int k = 0; k < 2; k++) {
+    const scope_fit *fits[3] = {&nat, &lf, &el};
+    const char *scopes[3] = {"England", locscope, "England, log-log (elasticity)"};
+    for (int k = 0; k < 3; k++) {
         if (!fits[k]->ok) continue;
         pms_out_row(model);
         pms_out_set_text(model, mc[0], scopes[k]);
@@ -226,6 +264,16 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
                        pms_report_money(m2, sizeof m2, f->ci_low[1], 3),
                        pms_report_money(m3, sizeof m3, f->ci_high[1], 3), f->p_value[1],
                        100 * f->r2, f->r2);
+        if (el.ok)
+            pms_report_say(r,
+                           "On the log scale, which the outliers do not drive, a 10%% higher "
+                           "deprivation score goes with payments per weighted patient %.1f%% "
+                           "%s (elasticity %.3f, %.0f%% interval %.3f to %.3f, HC3 robust, "
+                           "p = %.2g, %zu practices).",
+                           100 * fabs(pow(1.1, el.fit.coef[1]) - 1),
+                           el.fit.coef[1] < 0 ? "lower" : "higher", el.fit.coef[1],
+                           100 * r->ci_level, el.fit.ci_low[1], el.fit.ci_high[1],
+                           el.fit.p_value[1], el.n);
         if (lf.ok)
             pms_report_say(r,
                            "In %s (%s, %zu practices) the slope was %s per IMD point "
@@ -245,13 +293,17 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
                              "from Student t on n - 2 df. Excluded: practices without weighted "
                              "patients (%zu) or without a deprivation score (%zu). The chart's "
                              "band is the %.0f%% confidence interval of the mean, "
-                             "yhat +/- t sqrt(x0' V x0) with the classical V.",
-                         r->deprivation, miss_pay, miss_imd, 100 * r->ci_level);
+                             "yhat +/- t sqrt(x0' V x0) with the classical V. Elasticity: "
+                             "the same fit of log(payments per weighted patient) on log(%s), "
+                             "HC3; practices with either value <= 0 left out (%zu).",
+                         r->deprivation, miss_pay, miss_imd, 100 * r->ci_level, r->deprivation,
+                         nonpos);
     }
     pms_out_free(coef), pms_out_free(model), pms_out_free(prac);
 done:
     if (nat.ok) pms_reg_result_free(&nat.fit);
     if (lf.ok) pms_reg_result_free(&lf.fit);
+    if (el.ok) pms_reg_result_free(&el.fit);
     free(all), free(loc);
     return st;
 }

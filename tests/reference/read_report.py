@@ -139,6 +139,25 @@ for r in pay:
         x.append(imd[code])
         y.append(t / w)
 
+# Elasticity: log-log OLS with HC3 SEs recomputed in NumPy from the raw files
+# (1e-10: normal equations in double against Householder QR in long double).
+xa, ya = np.array(x), np.array(y)
+keep = (xa > 0) & (ya > 0)
+Xl = np.column_stack([np.ones(keep.sum()), np.log(xa[keep])])
+yl = np.log(ya[keep])
+XtXi = np.linalg.inv(Xl.T @ Xl)
+b = XtXi @ Xl.T @ yl
+e = yl - Xl @ b
+h = np.einsum("ij,jk,ik->i", Xl, XtXi, Xl)
+V = XtXi @ (Xl.T * (e / (1 - h)) ** 2) @ Xl @ XtXi
+el = [r for r in coef if r["scope"] == "England, log-log (elasticity)"]
+check(len(el) == 2, "elasticity rows")
+if len(el) == 2:
+    close(el[1]["estimate"], b[1], 1e-10, "elasticity")
+    close(el[1]["std_error_hc3"], float(np.sqrt(V[1, 1])), 1e-9, "elasticity HC3 SE")
+elfit = [r for r in model if r["scope"] == "England, log-log (elasticity)"]
+check(len(elfit) == 1 and elfit[0]["n"] == int(keep.sum()), "elasticity n")
+
 # Correlations: Spearman's rho of payments per weighted patient with IMD 2015,
 # recomputed with SciPy (1e-12: both are Pearson r of mid-ranks in double).
 cor = table(wb["Correlations"], "England: payments per weighted patient against ...")
