@@ -72,9 +72,9 @@ static const char *help =
     "  # Weighted by list size, and partial given practice size:\n"
     "  pmsreview correlate --x imd2015 --y payments_per_weighted --weight registered_patients\n"
     "  pmsreview correlate --x imd2015 --y payments_per_weighted --control weighted_patients\n\n"
-    "Exit status: 0 success; 1 usage error; 2 bad input data (including data that\n"
-    "cannot give a correlation: a constant column, too few practices, a weight <= 0,\n"
-    "controls that make the design singular).\n";
+    "Exit status: 0 success; 1 usage error, or data that cannot give a correlation\n"
+    "(a constant column, too few practices, a weight <= 0, controls that make the\n"
+    "design singular), as regress and fairness; 2 bad input data (a malformed file).\n";
 
 static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
@@ -557,9 +557,11 @@ static pms_out *excluded_table(const corr_args *a, const excl_counts *ex, size_t
     return o;
 }
 
+/* An analysis that cannot be done is exit 1, as in every subcommand; only a
+ * file that cannot be read as data is exit 2 (pms_status_exit_code). */
 static int data_exit(pms_status s)
 {
-    return s == PMS_ENOMEM || s == PMS_EUSAGE ? PMS_EXIT_USAGE : PMS_EXIT_DATA;
+    return pms_status_exit_code(s);
 }
 
 int pms_cmd_correlate(int argc, char **argv)
@@ -635,7 +637,7 @@ int pms_cmd_correlate(int argc, char **argv)
         }
         if (ngroups == 0) {
             pms_cli_error("column '%s' has no values: nothing to group by", a.by);
-            rc = PMS_EXIT_DATA;
+            rc = PMS_EXIT_USAGE;
             goto done;
         }
     } else {
@@ -658,7 +660,7 @@ int pms_cmd_correlate(int argc, char **argv)
                               "practices with --where '%s > 0')",
                               t->nsources ? t->sources[0].path : "input", t->line ? t->line[i] : 0L,
                               a.weight, wcol[i], a.weight);
-                rc = PMS_EXIT_DATA;
+                rc = PMS_EXIT_USAGE;
                 goto done;
             }
         size_t *excl_in_group = calloc(ngroups, sizeof *excl_in_group);

@@ -169,30 +169,30 @@ expect_rc 1
 expect_err "pmsreview: 'imd2015' is both --x and --y
 Try 'pmsreview correlate --help'"
 
-# Bad data: a clear message, exit 2, no numbers.
+# Data that cannot give a correlation: a clear message, exit 1 (as regress), no numbers.
 run correlate --data "$FX" --x a --y b --where 'ccg_code = G2'
-expect_rc 2
+expect_rc 1
 expect_err "pmsreview: b vs a (pearson): 'b' is constant: no correlation is defined"
 expect_out_empty
 run correlate "${XY[@]}" --where 'ccg_code = ZZZ'
-expect_rc 2
+expect_rc 1
 expect_err "pmsreview: payments_per_weighted vs imd2015 (pearson): no practice has both 'imd2015' and 'payments_per_weighted'"
 # A derived column whose every value is infinite is all missing (the table never holds inf).
 run correlate "${XY[@]/payments_per_weighted/q}" --derive 'q=payments_per_weighted/0'
-expect_rc 2
+expect_rc 1
 expect_err "pmsreview: q vs imd2015 (pearson): no practice has both 'imd2015' and 'q'"
 run correlate --data "$FX" --x a --y b --where 'ccg_code = G3'
-expect_rc 2
+expect_rc 1
 expect_err "pmsreview: b vs a (pearson): only 2 practices have both 'a' and 'b': too few (need at least 3)"
 run correlate --data "$FX" --x a --y b --weight wneg --derive 'wneg=w-11'
-expect_rc 2
+expect_rc 1
 expect_err "pmsreview: $FX:2: weight 'wneg' is -1: weights must be > 0 (exclude such practices with --where 'wneg > 0')"
 expect_out_empty
 run correlate "${XY[@]}" --control weighted_patients,w2 --derive 'w2=weighted_patients*2+1'
-expect_rc 2
+expect_rc 1
 expect_err "pmsreview: payments_per_weighted vs imd2015 (pearson): the controls make the design singular: control 'w2' is a linear combination of the controls before it and the intercept (design matrix singular)"
 run correlate --data "$FX" --x a --y b --control a2 --derive 'a2=a*3+1' --where 'ccg_code = G1'
-expect_rc 2
+expect_rc 1
 expect_err "pmsreview: b vs a (pearson): 'a' is a linear combination of the controls: no partial correlation is defined"
 
 # Writing to a full disk fails cleanly.
