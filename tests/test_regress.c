@@ -168,8 +168,8 @@ static void check_fit(const char *tag, const double *w, int intercept)
                 assert_rel(r.ci_low[j], R(tag, stat, i), 1e-11);
                 /* The covariance matrix is symmetric and its diagonal is se^2. */
                 assert_rel(r.cov[j * r.p + j], r.se[j] * r.se[j], 1e-15);
-                for (size_t c = 0; c < r.p; c++)
-                    assert_true(r.cov[j * r.p + c] == r.cov[c * r.p + j]);
+                for (size_t c = 0; c < r.p; c++)   /* exactly symmetric (tolerance 0) */
+                    assert_rel(r.cov[j * r.p + c], r.cov[c * r.p + j], 0);
             }
         }
         if (types[h] != PMS_HC_NONE) {

@@ -5,9 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+int pms_test_numeric_strict(void)
+{
+    /* valgrind preloads its vgpreload_*.so into the program it runs. */
+    const char *p = getenv("LD_PRELOAD");
+    return !(p && strstr(p, "vgpreload"));
+}
+
+/* Under valgrind the tolerances below 1e-6 are widened to 1e-6: its x87
+ * emulation keeps 64-bit, not 80-bit, long doubles, so the library's
+ * extended-precision paths lose their extra digits there.  Memory errors are
+ * what valgrind checks; ctest checks the numbers at full tolerance. */
+static double effective_tol(double tol)
+{
+    return !pms_test_numeric_strict() && tol < 1e-6 ? 1e-6 : tol;
+}
+
 void pms_assert_rel(double got, double want, double tol, const char *expr,
                     const char *file, int line)
 {
+    tol = effective_tol(tol);
     double scale = fabs(want) > 1e-300 ? fabs(want) : 1e-300;
     if (!(fabs(got - want) <= tol * scale) && !(isnan(got) && isnan(want))) {
         print_error("%s:%d: %s = %.17g, want %.17g (rel tol %g)\n", file, line, expr, got,
@@ -19,6 +36,7 @@ void pms_assert_rel(double got, double want, double tol, const char *expr,
 void pms_assert_abs(double got, double want, double tol, const char *expr,
                     const char *file, int line)
 {
+    tol = effective_tol(tol);
     if (!(fabs(got - want) <= tol) && !(isnan(got) && isnan(want))) {
         print_error("%s:%d: %s = %.17g, want %.17g (abs tol %g)\n", file, line, expr, got,
                     want, tol);

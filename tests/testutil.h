@@ -19,6 +19,10 @@ void pms_assert_rel(double got, double want, double tol, const char *expr,
 void pms_assert_abs(double got, double want, double tol, const char *expr,
                     const char *file, int line);
 
+/* 0 when running under valgrind (whose x87 emulation has 64-bit long
+ * doubles): precision comparisons then relax (see testutil.c), 1 otherwise. */
+int pms_test_numeric_strict(void);
+
 /* Log relative error, -log10(|got - want| / |want|), capped at 15 (NIST StRD's score). */
 double pms_lre(double got, double want);
 
