@@ -243,13 +243,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, corr_args *a)
             if (!(a->power > 0 && a->power < 1))
                 return pms_cli_usage("correlate", "--power must be between 0 and 1, not '%s'", optarg);
             break;
-        default:
-            if (optopt) {
-                for (const struct option *o = opts; o->name; o++)
-                    if (o->val == optopt)
-                        return pms_cli_usage("correlate", "option '--%s' needs a value", o->name);
-            }
-            return pms_cli_usage("correlate", "unknown option '%s'", argv[optind - 1]);
+        default: return pms_cli_bad_option("correlate", opts, optopt, argv[optind - 1]);
         }
     }
     if (c->help) return 0;

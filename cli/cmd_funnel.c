@@ -155,13 +155,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, funnel_args *a)
                 return pms_cli_usage("funnel", "--winsorise must be at least 0 and below 0.5, not '%s'",
                                      optarg);
             break;
-        default:
-            if (optopt) {
-                for (const struct option *o = opts; o->name; o++)
-                    if (o->val == optopt)
-                        return pms_cli_usage("funnel", "option '--%s' needs a value", o->name);
-            }
-            return pms_cli_usage("funnel", "unknown option '%s'", argv[optind - 1]);
+        default: return pms_cli_bad_option("funnel", opts, optopt, argv[optind - 1]);
         }
     }
     if (c->help) return 0;

@@ -145,13 +145,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, regress_args *a)
                 return pms_cli_usage("regress", "--ci-level must be between 0 and 1, not '%s'",
                                      optarg);
             break;
-        default:
-            if (optopt) {
-                for (const struct option *o = opts; o->name; o++)
-                    if (o->val == optopt)
-                        return pms_cli_usage("regress", "option '--%s' needs a value", o->name);
-            }
-            return pms_cli_usage("regress", "unknown option '%s'", argv[optind - 1]);
+        default: return pms_cli_bad_option("regress", opts, optopt, argv[optind - 1]);
         }
     }
     if (c->help) return 0;

@@ -153,13 +153,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, savings_args *a)
                 return pms_cli_usage("savings",
                                      "--detail expects years, localities or all, not '%s'", optarg);
             break;
-        default:
-            if (optopt) {
-                for (const struct option *o = opts; o->name; o++)
-                    if (o->val == optopt)
-                        return pms_cli_usage("savings", "option '--%s' needs a value", o->name);
-            }
-            return pms_cli_usage("savings", "unknown option '%s'", argv[optind - 1]);
+        default: return pms_cli_bad_option("savings", opts, optopt, argv[optind - 1]);
         }
     }
     if (c->help) return 0;

@@ -175,3 +175,11 @@ int pms_cli_emit(const pms_cli_common *c, pms_out *const *tables, size_t n, cons
     }
     return 0;
 }
+
+int pms_cli_bad_option(const char *cmd, const struct option *opts, int optopt_, const char *arg)
+{
+    if (optopt_)
+        for (const struct option *o = opts; o->name; o++)
+            if (o->val == optopt_) return pms_cli_usage(cmd, "option '--%s' needs a value", o->name);
+    return pms_cli_usage(cmd, "unknown option '%s'", arg);
+}

@@ -63,6 +63,11 @@ int pms_cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* The usage error for getopt_long's '?' (opterr = 0): "option '--NAME' needs
+ * a value" when optopt names an option of `opts` that lacks its argument, else
+ * "unknown option 'ARG'".  Returns PMS_EXIT_USAGE. */
+int pms_cli_bad_option(const char *cmd, const struct option *opts, int optopt_, const char *arg);
+
 /* Report a library failure (err->msg if set, else pms_strerror) and return its exit code. */
 int pms_cli_fail(pms_status s, const pms_err *err);
 
