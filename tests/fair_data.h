@@ -40,19 +40,9 @@ static inline size_t fair_group(const fair_data *d, const char *code)
 static inline int fair_data_load(fair_data *d)
 {
     memset(d, 0, sizeof *d);
-    char *pay = pms_test_path(PMS_DATASETS_DIR, "nhs-payments/nhs-payments-gp-2014-15.csv");
-    char *imd = pms_test_path(PMS_DATASETS_DIR, "practice-imd/practice-imd-fingertips-93553.csv");
-    const char *data[] = {pay, imd};
-    pms_data_opts o = {data, 2, NULL, 0, NULL, 0};
-    pms_table *t = NULL;
+    pms_table *t = pms_test_open_2014_imd(NULL);
+    if (!t) return -1;
     pms_err err = {{0}};
-    pms_status s = pms_dataset_open(&o, &t, &err);
-    free(pay);
-    free(imd);
-    if (s != PMS_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
     const double *v, *w, *r;
     const char *const *ccg;
     if (pms_table_numeric(t, "payments_per_weighted", &v, &err) != PMS_OK ||

@@ -37,19 +37,9 @@ static int setup(void **state)
     ref = pms_test_slurp(p);
     free(p);
     if (!ref) return -1;
-    char *pay = pms_test_path(PMS_DATASETS_DIR, "nhs-payments/nhs-payments-gp-2014-15.csv");
-    char *imd = pms_test_path(PMS_DATASETS_DIR, "practice-imd/practice-imd-fingertips-93553.csv");
-    const char *data[] = {pay, imd};
-    pms_data_opts o = {data, 2, NULL, 0, NULL, 0};
-    pms_table *t = NULL;
+    pms_table *t = pms_test_open_2014_imd(NULL);
+    if (!t) return -1;
     pms_err err = {{0}};
-    pms_status s = pms_dataset_open(&o, &t, &err);
-    free(pay);
-    free(imd);
-    if (s != PMS_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
     const double *x, *y, *w, *z;
     const char *const *ccg;
     if (pms_table_numeric(t, "imd2015", &x, &err) || pms_table_numeric(t, "payments_per_weighted", &y, &err) ||

@@ -32,19 +32,9 @@ static int setup(void **state)
     free(p);
     if (!ref) return -1;
 
-    char *pay = pms_test_path(PMS_DATASETS_DIR, "nhs-payments/nhs-payments-gp-2014-15.csv");
-    char *imd = pms_test_path(PMS_DATASETS_DIR, "practice-imd/practice-imd-fingertips-93553.csv");
-    const char *data[] = {pay, imd};
-    pms_data_opts o = {data, 2, NULL, 0, NULL, 0};
-    pms_table *t = NULL;
+    pms_table *t = pms_test_open_2014_imd(NULL);
+    if (!t) return -1;
     pms_err err = {{0}};
-    pms_status s = pms_dataset_open(&o, &t, &err);
-    free(pay);
-    free(imd);
-    if (s != PMS_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
     const double *cols[3], *wt;
     if (pms_table_numeric(t, "payments_per_weighted", &cols[0], &err) != PMS_OK ||
         pms_table_numeric(t, "imd2015", &cols[1], &err) != PMS_OK ||
@@ -59,7 +49,7 @@ static int setup(void **state)
     md.X = malloc(2 * n * sizeof(double));
     md.w = malloc(n * sizeof(double));
     const int take_log[3] = {1, 1, 1};
-    s = pms_reg_select(cols, take_log, 3, n, wt, md.y, md.X, md.w, &md.info, &err);
+    pms_status s = pms_reg_select(cols, take_log, 3, n, wt, md.y, md.X, md.w, &md.info, &err);
     pms_table_free(t);
     if (s != PMS_OK) {
         fprintf(stderr, "%s\n", err.msg);

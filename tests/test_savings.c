@@ -307,18 +307,7 @@ static char *refout;
 
 static pms_table *open_data(const char *where)
 {
-    char *pay = pms_test_path(PMS_DATASETS_DIR, "nhs-payments/nhs-payments-gp-2014-15.csv");
-    char *imd = pms_test_path(PMS_DATASETS_DIR, "practice-imd/practice-imd-fingertips-93553.csv");
-    const char *data[] = {pay, imd};
-    const char *w[] = {where};
-    pms_data_opts o = {data, 2, NULL, 0, where ? w : NULL, where ? 1 : 0};
-    pms_table *t = NULL;
-    pms_err err = {{0}};
-    pms_status s = pms_dataset_open(&o, &t, &err);
-    free(pay);
-    free(imd);
-    if (s) fprintf(stderr, "%s\n", err.msg);
-    return t;
+    return pms_test_open_2014_imd(where);
 }
 
 static int setup(void **state)

@@ -38,4 +38,10 @@ char *pms_test_slurp(const char *path);
  * test if absent. */
 double pms_ref_value(const char *text, const char *key);
 
+/* The real 2014/15 payments joined to practice IMD (datasets/), optionally
+ * filtered by one --where expression, through pms_dataset_open; NULL (with the
+ * message on stderr) if it cannot be loaded.  Free with pms_table_free. */
+#include "io/table.h"
+pms_table *pms_test_open_2014_imd(const char *where);
+
 #endif
