@@ -5,7 +5,7 @@
  * practices is rounded by largest remainder, so practice rows add up exactly
  * to locality totals and to the grand total, and in every year
  *     released == reinvested + net_saving        (to the penny).
- * The model and its defaults are written out in doc/notes-savings.md.
+ * The model and its defaults are written out in NOTES.md ("Savings scenarios").
  *
  * Years are financial years named by their first calendar year: 2014 is
  * 2014/15 (pms_sav_year_label formats it).

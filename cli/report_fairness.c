@@ -191,14 +191,14 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
         pms_chart_curve curves[2];
         size_t nc = 0;
         st = pms_chart_lorenz_points(am, wx, m, &cx[0], &cy[0], &cm[0], err);
-        if (!st) curves[nc++] = (pms_chart_curve){"England", cx[0], cy[0], cm[0]};
+        if (!st) curves[nc++] = (pms_chart_curve){"England", cx[0], cy[0], cm[0], 0};
         char lname[160];
         snprintf(lname, sizeof lname, "%s", r->locality);
         for (size_t g = 0; g < ncodes; g++)
             if (!strcmp(codes[g], r->locality) && names[g]) snprintf(lname, sizeof lname, "%s", names[g]);
         if (!st && nloc >= 2 &&
             !pms_chart_lorenz_points(la, lw, nloc, &cx[1], &cy[1], &cm[1], &ignore))
-            curves[nc++] = (pms_chart_curve){lname, cx[1], cy[1], cm[1]};
+            curves[nc++] = (pms_chart_curve){lname, cx[1], cy[1], cm[1], 0};
         if (!st) {
             pms_chart_info ci = pms_report_chart_info(
                 r, "lorenz", "Lorenz curve: payments against weighted patients, 2014/15",

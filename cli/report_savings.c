@@ -178,7 +178,7 @@ pms_status pms_report_savings(pms_report_ctx *r, pms_err *err)
     }
     for (size_t i = 0; i < b.n; i++) amt[i] = (double)b.core0[i] / 100.0;
     if (r->charts_on && !pms_chart_lorenz_points(amt, b.weighted, b.n, &lx[0], &ly[0], &lm[0], &ignore))
-        curves[ncurves++] = (pms_chart_curve){"Core funding now", lx[0], ly[0], lm[0]};
+        curves[ncurves++] = (pms_chart_curve){"Core funding now", lx[0], ly[0], lm[0], 0};
 
     for (size_t k = 0; k < sf->n && k < MAXSCEN && !st; k++) {
         pms_sav_scenario sc = sf->s[k];
@@ -272,7 +272,7 @@ pms_status pms_report_savings(pms_report_ctx *r, pms_err *err)
             for (size_t i = 0; i < b.n; i++) amt[i] = (double)res.core[res.nyears * res.n + i] / 100.0;
             size_t c = ncurves;
             if (!pms_chart_lorenz_points(amt, b.weighted, b.n, &lx[c], &ly[c], &lm[c], &ignore))
-                curves[ncurves++] = (pms_chart_curve){sf->s[k].name, lx[c], ly[c], lm[c]};
+                curves[ncurves++] = (pms_chart_curve){sf->s[k].name, lx[c], ly[c], lm[c], 0};
         }
         nscen++;
         pms_sav_result_free(&res);
@@ -305,9 +305,10 @@ pms_status pms_report_savings(pms_report_ctx *r, pms_err *err)
     }
     size_t npts = (size_t)floor((to - from) / step + 1e-9) + 1;
     if (npts > 200) npts = 200;
-    double *sx = calloc(npts, sizeof *sx), *sy = calloc(npts, sizeof *sy);
-    if (!sx || !sy) {
-        free(sx), free(sy);
+    double *sx = calloc(npts, sizeof *sx), *sy = calloc(npts, sizeof *sy),
+           *sl = calloc(npts, sizeof *sl);
+    if (!sx || !sy || !sl) {
+        free(sx), free(sy), free(sl);
         st = pms_err_set(err, PMS_ENOMEM, "out of memory");
         goto done;
     }
@@ -339,6 +340,7 @@ pms_status pms_report_savings(pms_report_ctx *r, pms_err *err)
                 pms_out_set_num(sweep, wc[6], row.gini_after);
                 sx[i] = v;
                 sy[i] = pounds(row.released_final) / 1e6;
+                sl[i] = (double)row.losing_over_5pct;
             }
         }
         pms_out_footnote(sweep, "Scenario %s run with its target (premium kept, pounds per "
@@ -384,23 +386,27 @@ pms_status pms_report_savings(pms_report_ctx *r, pms_err *err)
                                           SHEET, 47, 11, err);
         }
         if (!st && sweep && npts > 1) {
-            pms_chart_curve sc1 = {"Premium released in the final year", sx, sy, npts};
+            /* The board's trade-off: money released against practices hit hard. */
+            pms_chart_curve sc[2] = {{"Premium released in the final year (left)", sx, sy, npts, 0},
+                                     {"Practices losing more than 5% in a year (right)", sx, sl,
+                                      npts, 1}};
             pms_chart_info cs = pms_report_chart_info(
-                r, "sweep", "Trade-off: premium kept against premium released",
+                r, "sweep", "Trade-off: premium released against practices losing more than 5%",
                 "Premium kept at the end of the glidepath (\xc2\xa3 per weighted patient)",
                 "Released in the final year (\xc2\xa3 million)");
-            st = pms_chart_curves(&cs, &sc1, 1, sf->s[sk].target, err);
+            st = pms_chart_curves(&cs, sc, 2, "Practices losing more than 5% of core funding",
+                                  sf->s[sk].target, err);
             if (!st) st = pms_report_add_chart(r, "sweep", "sweep trade-off", SHEET, 70, 11, err);
         }
     }
-    free(sx), free(sy);
+    free(sx), free(sy), free(sl);
     if (!st)
         pms_report_method(r, "Savings: the PMS premium of a practice in a year = core funding "
                              "(global sum + MPIG + PMS balance) - weighted patients x that year's "
                              "global sum per weighted patient; each scenario withholds it as its "
                              "method says (glidepath, cap, percent), reinvests by its rule within "
                              "its scope, in integer pence with largest-remainder apportionment so "
-                             "released = reinvested + net saving to the penny (doc/notes-savings.md). "
+                             "released = reinvested + net saving to the penny (NOTES.md, Savings). "
                              "Excluded: %zu practices with missing money or weighted patients, %zu "
                              "with weighted patients <= 0, %zu without core funding, %zu APMS or "
                              "other contracts, %zu without a locality.",

@@ -239,7 +239,7 @@ pms_status pms_chart_lorenz(const pms_chart_info *ci, const pms_chart_curve *cur
 }
 
 pms_status pms_chart_curves(const pms_chart_info *ci, const pms_chart_curve *curves,
-                            size_t ncurves, double mark_x, pms_err *err)
+                            size_t ncurves, const char *y2label, double mark_x, pms_err *err)
 {
     if (!ncurves) return pms_err_set(err, PMS_ETOOFEW, "no curve to draw");
     pms_gp_chart *c;
@@ -248,15 +248,28 @@ pms_status pms_chart_curves(const pms_chart_info *ci, const pms_chart_curve *cur
     write_curves(c, curves, ncurves);
     pms_gp_cmd(c, "set key top right box lc rgb '#D8DDE0' opaque");
     pms_gp_cmd(c, "set format y \"%%'.0f\"");
+    int any_y2 = 0;
+    for (size_t s = 0; s < ncurves; s++) any_y2 |= curves[s].y2;
+    if (any_y2) {
+        char lab[256];
+        pms_gp_script_text(y2label ? y2label : "", lab, sizeof lab);
+        pms_gp_cmd(c, "set border 11 lc rgb '#425563' lw 0.5");
+        pms_gp_cmd(c, "set ytics nomirror");
+        pms_gp_cmd(c, "set y2tics nomirror textcolor rgb '#425563'");
+        pms_gp_cmd(c, "set format y2 \"%%'.0f\"");
+        pms_gp_cmd(c, "set y2range [0:*]");
+        pms_gp_cmd(c, "set yrange [0:*]");   /* two scales: both from zero, or the eye compares slopes */
+        pms_gp_cmd(c, "set y2label '%s' textcolor rgb '#231F20'", lab);
+    }
     if (!isnan(mark_x))
         pms_gp_cmd(c, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 1.5 "
                       "lc rgb '" PMS_GP_RED "'",
                    mark_x, mark_x);
     for (size_t s = 0; s < ncurves; s++)
-        pms_gp_cmd(c, "%s DATA index %zu using 1:2 with linespoints pt 7 ps 0.7 lw 2 "
+        pms_gp_cmd(c, "%s DATA index %zu using 1:2 axes %s with linespoints pt 7 ps 0.7 lw 2 "
                       "lc rgb '%s' title columnheader(2)%s",
-                   s == 0 ? "plot" : "    ", s, series_colour[s % NCOLOUR],
-                   s + 1 < ncurves || !isnan(mark_x) ? ", \\" : "");
+                   s == 0 ? "plot" : "    ", s, curves[s].y2 ? "x1y2" : "x1y1",
+                   series_colour[s % NCOLOUR], s + 1 < ncurves || !isnan(mark_x) ? ", \\" : "");
     if (!isnan(mark_x))
         pms_gp_cmd(c, "     NaN with lines dt 2 lw 1.5 lc rgb '" PMS_GP_RED "' title 'As in the "
                       "scenario file'");

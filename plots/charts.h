@@ -39,6 +39,7 @@ typedef struct {
     const char *name;   /* data text: goes to the .dat file */
     const double *x, *y;
     size_t n;
+    int y2;             /* 1: on the right-hand axis (pms_chart_curves only) */
 } pms_chart_curve;
 
 /* Lorenz curves: cumulative share of the population (x) against cumulative
@@ -53,10 +54,11 @@ pms_status pms_chart_lorenz_points(const double *amount, const double *weight, s
                                    double **x, double **y, size_t *m, pms_err *err);
 
 /* A line chart of several curves over numbers (e.g. the sweep trade-off:
- * savings against the parameter).  mark_x (NaN for none) draws a vertical
- * marker at a chosen value. */
+ * savings and practices losing against the parameter).  Curves with y2 set
+ * use a right-hand axis labelled y2label (program text, made script-safe;
+ * NULL: none).  mark_x (NaN for none) draws a vertical marker at a chosen value. */
 pms_status pms_chart_curves(const pms_chart_info *ci, const pms_chart_curve *curves,
-                            size_t ncurves, double mark_x, pms_err *err);
+                            size_t ncurves, const char *y2label, double mark_x, pms_err *err);
 
 /* Funnel plot: indicator y against size x, the target line, control limits
  * on a grid (lim_x, m points; lo95/hi95 and lo998/hi998 may be NULL), points

@@ -174,9 +174,19 @@ static void test_render_failures(void **state)
     pms_gp_num(c, 2);
     assert_int_equal(pms_gp_chart_finish(c, &err), PMS_OK);
     const double x[3] = {1, 2, 3}, y[3] = {0.2, 0.5, 1};
-    pms_chart_curve cv = {"Curve", x, y, 3};
+    pms_chart_curve cv[2] = {{"Curve", x, y, 3, 0}, {"Right", x, x, 3, 1}};
     pms_chart_info ci = {dir, "fine", "Fine", "x", "y", NULL};
-    assert_int_equal(pms_chart_curves(&ci, &cv, 1, 2.0, &err), PMS_OK);
+    assert_int_equal(pms_chart_curves(&ci, cv, 2, "Right axis `rm -rf`", 2.0, &err), PMS_OK);
+    {   /* the right-hand axis label is program text: made script-safe */
+        char gpp[1200];
+        snprintf(gpp, sizeof gpp, "%s/fine.gp", dir);
+        char *gps = pms_test_slurp(gpp);
+        assert_non_null(gps);
+        assert_null(strchr(gps, '`'));
+        assert_non_null(strstr(gps, "set y2label 'Right axis  rm -rf "));
+        assert_non_null(strstr(gps, "axes x1y2"));
+        free(gps);
+    }
     const char *names[3] = {"broken", "warns", "fine"};
     pms_gp_result res[3];
     assert_int_equal(pms_gp_render(gp, dir, names, 3, 1, res, &err), PMS_OK);

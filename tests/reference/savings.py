@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Independent recomputation of `pmsreview savings` (tests/reference/savings.ini)
 on the 2014/15 payments joined to practice IMD, with exact integer and
-Fraction arithmetic.  Written from doc/notes-savings.md, not from the C code:
+Fraction arithmetic.  Written from NOTES.md ("Savings scenarios"), not from the C code:
 apportionment by sorting exact Fraction remainders (the C code uses integer
 quickselect).  Output (tests/reference/savings.out):
   total SCEN YEAR released reinvested net_saving core_total losing gaining
