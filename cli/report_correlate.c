@@ -237,6 +237,14 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
             pms_report_say(r, "In %s (%s, %zu practices) rho was %.3f (%.3f to %.3f): %s.",
                            loc_name ? loc_name : r->locality, r->locality, loc_n, loc_rho, loc_lo,
                            loc_hi, loc_verdict);
+        /* The question that started the toolkit: a locality that "shows no
+         * correlation" may simply be too small to see the national one. */
+        if (loc_done && !strncmp(loc_verdict, "inconclusive", 12) && nat_rho >= loc_lo &&
+            nat_rho <= loc_hi)
+            pms_report_say(r, "So %s's lack of a correlation is absence of evidence, not evidence "
+                              "of absence: the national rho of %.2f lies inside its interval, "
+                              "and its %zu practices cannot rule it out.",
+                           loc_name ? loc_name : r->locality, nat_rho, loc_n);
         if (nres > 2)
             pms_report_say(r, "In 2018/19, Spearman's rho of payments per weighted patient with "
                               "QOF points was %.3f and with patient experience %.3f.",

@@ -18,6 +18,7 @@ if [ -f "$TMPD/rep/summary.txt" ] && [ "$out" = "$(cat "$TMPD/rep/summary.txt")"
 else bad "stdout is not summary.txt"; fi
 expect_out_has "PMS contract review: how GP practice funding follows need"
 expect_out_has "Nationally, Spearman's rho between payments per weighted patient and deprivation was -0.203"
+expect_out_has "So Bristol's lack of a correlation is absence of evidence, not evidence of absence: the national rho of -0.20 lies inside its interval"
 [ -z "$err" ] && ok || bad "stderr not empty: $err"
 ls "$TMPD" | grep -q 'rep\.tmp-' && bad "temporary directory left behind" || ok
 
