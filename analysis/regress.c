@@ -9,7 +9,7 @@
  * more digits at a cost that does not matter for the few thousand rows and
  * handful of columns this toolkit fits.  On Filip the result then equals the
  * exact least-squares solution of the double-rounded powers (LRE 7.9; the
- * rounding of x^k to double is the limit, see NOTES-regress.md).
+ * rounding of x^k to double is the limit, see NOTES.md).
  *
  * References: Golub & Van Loan, Matrix Computations (4th ed.), 5.2 and 5.3
  * (Householder QR least squares); Lawson & Hanson (1974) ch. 11; Zeileis (2004),

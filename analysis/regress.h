@@ -6,7 +6,7 @@
  * columns; each column is then scaled to unit length, and the system is solved
  * by Householder QR carried out in extended precision (long double).  The
  * intercept and its covariances come back from the means exactly.  See
- * NOTES-regress.md for the accuracy on the NIST StRD sets (Filip, Longley,
+ * NOTES.md for the accuracy on the NIST StRD sets (Filip, Longley,
  * Wampler1-5) compared with R's lm.
  *
  * Model: y = b0 + X b + e, Var(e_i) = sigma^2 / w_i (weights w > 0 are
@@ -120,7 +120,7 @@ const char *pms_hc_name(pms_hc_type t);
  * columns before it: |R_jj| of the centred, unit-length column.  Exact
  * collinearity in double data leaves about 1e-16; the most ill-conditioned
  * NIST set (Filip, condition number 3.8e9 once centred and scaled) has a
- * smallest |R_jj| of 6.1e-8 (measured, NOTES-regress.md), which R's lm, with
+ * smallest |R_jj| of 6.1e-8 (measured, NOTES.md), which R's lm, with
  * its tolerance of 1e-7, takes for collinearity. */
 #define PMS_REG_RANK_TOL 1e-13
 
