@@ -120,19 +120,8 @@ typedef struct {
 static int add_list(corr_args *a, const char *arg, const char **items, size_t *n, size_t max,
                     const char *opt)
 {
-    if (a->nbufs == sizeof a->bufs / sizeof a->bufs[0])
-        return pms_cli_usage("correlate", "too many %s options", opt);
-    char *copy = strdup(arg);
-    if (!copy) {
-        pms_cli_error("out of memory");
-        return PMS_EXIT_USAGE;
-    }
-    a->bufs[a->nbufs++] = copy;
-    int k = pms_cli_split(copy, items + *n, (int)(max - *n));
-    if (k < 0) return pms_cli_usage("correlate", "too many columns in %s (at most %zu)", opt, max);
-    if (k == 0) return pms_cli_usage("correlate", "%s needs at least one column name", opt);
-    *n += (size_t)k;
-    return 0;
+    return pms_cli_add_list("correlate", opt, arg, a->bufs, &a->nbufs, sizeof a->bufs / sizeof a->bufs[0],
+                            items, n, max);
 }
 
 static int parse_methods(corr_args *a, const char *arg)
@@ -187,8 +176,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, corr_args *a)
         if (r > 0) continue;
         switch (opt) {
         case OPT_X:
-            if (a->x) return pms_cli_usage("correlate", "--x given twice");
-            a->x = optarg;
+            if ((rc = pms_cli_once("correlate", &a->x, optarg, "--x"))) return rc;
             break;
         case OPT_Y:
             if ((rc = add_list(a, optarg, a->y, &a->ny, MAXY, "--y"))) return rc;
@@ -199,15 +187,13 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, corr_args *a)
             if ((rc = parse_methods(a, optarg))) return rc;
             break;
         case OPT_WEIGHT:
-            if (a->weight) return pms_cli_usage("correlate", "--weight given twice");
-            a->weight = optarg;
+            if ((rc = pms_cli_once("correlate", &a->weight, optarg, "--weight"))) return rc;
             break;
         case OPT_CONTROL:
             if ((rc = add_list(a, optarg, a->control, &a->ncontrol, MAXCTL, "--control"))) return rc;
             break;
         case OPT_BY:
-            if (a->by) return pms_cli_usage("correlate", "--by given twice");
-            a->by = optarg;
+            if ((rc = pms_cli_once("correlate", &a->by, optarg, "--by"))) return rc;
             break;
         case OPT_BOOT:
             if (pms_cli_parse_ulong("correlate", "--bootstrap", optarg, &a->boot)) return PMS_EXIT_USAGE;

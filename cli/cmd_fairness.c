@@ -83,13 +83,6 @@ typedef struct {
     double ci_level;
 } fair_args;
 
-static int once(const char **slot, const char *arg, const char *opt)
-{
-    if (*slot) return pms_cli_usage("fairness", "%s given twice", opt);
-    *slot = arg;
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, pms_cli_common *c, fair_args *a)
 {
     static const struct option opts[] = {
@@ -110,10 +103,10 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, fair_args *a)
         if (r < 0) return PMS_EXIT_USAGE;
         if (r > 0) continue;
         switch (opt) {
-        case OPT_VALUE: if ((rc = once(&a->value, optarg, "--value"))) return rc; break;
-        case OPT_WEIGHT: if ((rc = once(&a->weight, optarg, "--weight"))) return rc; break;
-        case OPT_GROUP: if ((rc = once(&a->group, optarg, "--group"))) return rc; break;
-        case OPT_RANK: if ((rc = once(&a->rank, optarg, "--rank-by"))) return rc; break;
+        case OPT_VALUE: if ((rc = pms_cli_once("fairness", &a->value, optarg, "--value"))) return rc; break;
+        case OPT_WEIGHT: if ((rc = pms_cli_once("fairness", &a->weight, optarg, "--weight"))) return rc; break;
+        case OPT_GROUP: if ((rc = pms_cli_once("fairness", &a->group, optarg, "--group"))) return rc; break;
+        case OPT_RANK: if ((rc = pms_cli_once("fairness", &a->rank, optarg, "--rank-by"))) return rc; break;
         case OPT_BOOT:
             if (pms_cli_parse_ulong("fairness", "--bootstrap", optarg, &a->bootstrap))
                 return PMS_EXIT_USAGE;

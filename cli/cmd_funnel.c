@@ -124,12 +124,10 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, funnel_args *a)
         if (r > 0) continue;
         switch (opt) {
         case OPT_VALUE:
-            if (a->value) return pms_cli_usage("funnel", "--value given twice");
-            a->value = optarg;
+            if ((rc = pms_cli_once("funnel", &a->value, optarg, "--value"))) return rc;
             break;
         case OPT_SIZE:
-            if (a->size) return pms_cli_usage("funnel", "--size given twice");
-            a->size = optarg;
+            if ((rc = pms_cli_once("funnel", &a->size, optarg, "--size"))) return rc;
             break;
         case OPT_TYPE:
             if (!strcmp(optarg, "mean")) a->fo.type = PMS_FUNNEL_MEAN;

@@ -78,19 +78,8 @@ typedef struct {
 static int add_list(regress_args *a, const char *arg, const char **items, size_t *n, size_t max,
                     const char *opt)
 {
-    if (a->nbufs == sizeof a->bufs / sizeof a->bufs[0])
-        return pms_cli_usage("regress", "too many %s options", opt);
-    char *copy = strdup(arg);
-    if (!copy) {
-        pms_cli_error("out of memory");
-        return PMS_EXIT_USAGE;
-    }
-    a->bufs[a->nbufs++] = copy;
-    int k = pms_cli_split(copy, items + *n, (int)(max - *n));
-    if (k < 0) return pms_cli_usage("regress", "too many columns in %s (at most %zu)", opt, max);
-    if (k == 0) return pms_cli_usage("regress", "%s needs at least one column name", opt);
-    *n += (size_t)k;
-    return 0;
+    return pms_cli_add_list("regress", opt, arg, a->bufs, &a->nbufs, sizeof a->bufs / sizeof a->bufs[0],
+                            items, n, max);
 }
 
 static int parse_args(int argc, char **argv, pms_cli_common *c, regress_args *a)
@@ -114,8 +103,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, regress_args *a)
         if (r > 0) continue;
         switch (opt) {
         case OPT_Y:
-            if (a->y) return pms_cli_usage("regress", "--y given twice");
-            a->y = optarg;
+            if ((rc = pms_cli_once("regress", &a->y, optarg, "--y"))) return rc;
             break;
         case OPT_X:
             if ((rc = add_list(a, optarg, a->x, &a->nx, MAXX, "--x"))) return rc;
@@ -124,8 +112,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, regress_args *a)
             if ((rc = add_list(a, optarg, a->log, &a->nlog, PMS_REG_MAXCOLS, "--log"))) return rc;
             break;
         case OPT_WEIGHT:
-            if (a->weight) return pms_cli_usage("regress", "--weight given twice");
-            a->weight = optarg;
+            if ((rc = pms_cli_once("regress", &a->weight, optarg, "--weight"))) return rc;
             break;
         case OPT_ROBUST:
             if (!strcmp(optarg, "hc0")) a->robust = PMS_HC0;

@@ -134,8 +134,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, savings_args *a)
         if (r > 0) continue;
         switch (opt) {
         case OPT_SCENARIOS:
-            if (a->scenarios) return pms_cli_usage("savings", "--scenarios given twice");
-            a->scenarios = optarg;
+            if ((rc = pms_cli_once("savings", &a->scenarios, optarg, "--scenarios"))) return rc;
             break;
         case OPT_SCENARIO:
             if (a->nsel == MAXSEL) return pms_cli_usage("savings", "too many --scenario options");

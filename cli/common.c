@@ -183,3 +183,27 @@ int pms_cli_bad_option(const char *cmd, const struct option *opts, int optopt_, 
             if (o->val == optopt_) return pms_cli_usage(cmd, "option '--%s' needs a value", o->name);
     return pms_cli_usage(cmd, "unknown option '%s'", arg);
 }
+
+int pms_cli_once(const char *cmd, const char **slot, const char *arg, const char *opt)
+{
+    if (*slot) return pms_cli_usage(cmd, "%s given twice", opt);
+    *slot = arg;
+    return 0;
+}
+
+int pms_cli_add_list(const char *cmd, const char *opt, const char *arg, char **bufs,
+                     size_t *nbufs, size_t maxbufs, const char **items, size_t *n, size_t max)
+{
+    if (*nbufs == maxbufs) return pms_cli_usage(cmd, "too many %s options", opt);
+    char *copy = strdup(arg);
+    if (!copy) {
+        pms_cli_error("out of memory");
+        return PMS_EXIT_USAGE;
+    }
+    bufs[(*nbufs)++] = copy;
+    int k = pms_cli_split(copy, items + *n, (int)(max - *n));
+    if (k < 0) return pms_cli_usage(cmd, "too many columns in %s (at most %zu)", opt, max);
+    if (k == 0) return pms_cli_usage(cmd, "%s needs at least one column name", opt);
+    *n += (size_t)k;
+    return 0;
+}

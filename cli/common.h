@@ -83,6 +83,17 @@ const char *pms_cli_datasets_dir(void);
 /* Split a comma-separated list in place into at most max items; returns count or -1. */
 int pms_cli_split(char *s, const char **items, int max);
 
+/* A single-valued option: store `arg` in *slot, or the usage error
+ * "OPT given twice" if it was already set.  Returns 0 or PMS_EXIT_USAGE. */
+int pms_cli_once(const char *cmd, const char **slot, const char *arg, const char *opt);
+
+/* A repeatable comma-separated list option (--y a,b --y c): `arg` is copied
+ * into bufs[*nbufs] (at most maxbufs copies; the caller frees them), split in
+ * place and appended to items[*n] (at most max).  Usage errors: too many
+ * options, too many columns, an empty list.  Returns 0 or an exit code. */
+int pms_cli_add_list(const char *cmd, const char *opt, const char *arg, char **bufs,
+                     size_t *nbufs, size_t maxbufs, const char **items, size_t *n, size_t max);
+
 /* Parse helpers that report usage errors; return 0 on success. */
 int pms_cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
 int pms_cli_parse_ulong(const char *cmd, const char *opt, const char *s, unsigned long *out);
