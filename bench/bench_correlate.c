@@ -14,25 +14,7 @@
 
 #include "analysis/correlate.h"
 #include "io/table.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *t, int runs)
-{
-    qsort(t, (size_t)runs, sizeof *t, cmp);
-    return runs % 2 ? t[runs / 2] : 0.5 * (t[runs / 2 - 1] + t[runs / 2]);
-}
+#include "bench/benchutil.h"
 
 static void fail(const char *what, const pms_err *e)
 {
@@ -78,14 +60,14 @@ int main(int argc, char **argv)
         pms_corr_opts_default(&co);
         co.method = (pms_corr_method)m;
         for (int r = 0; r < runs; r++) {
-            double t0 = now();
+            double t0 = pms_bench_now();
             for (int k = 0; k < reps; k++) {
                 pms_corr_result res;
                 if (pms_corr_test(x, y, NULL, n, &co, &res, &err)) fail(names[m], &err);
             }
-            tm[r] = (now() - t0) / reps;
+            tm[r] = (pms_bench_now() - t0) / reps;
         }
-        double med = median(tm, runs);
+        double med = pms_bench_median(tm, runs);
         all += med;
         printf("%s n=%zu estimate+interval+p: median %.3f ms\n", names[m], n, med * 1e3);
     }
@@ -95,13 +77,13 @@ int main(int argc, char **argv)
         for (int r = 0; r < br; r++) {
             pms_corr_boot_opts bo = {(size_t)R, 1, threads, 0.95};
             pms_boot_ci ci;
-            double t0 = now();
+            double t0 = pms_bench_now();
             if (pms_corr_bootstrap(x, y, NULL, n, (pms_corr_method)m, &bo, &ci, NULL, &err))
                 fail("bootstrap", &err);
-            tm[r] = now() - t0;
+            tm[r] = pms_bench_now() - t0;
         }
         printf("%s BCa bootstrap R=%ld threads=%u n=%zu: median %.3f s\n", names[m], R, threads, n,
-               median(tm, br));
+               pms_bench_median(tm, br));
     }
     free(tm);
     free(x);

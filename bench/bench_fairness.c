@@ -17,25 +17,7 @@
 #include "analysis/funnel.h"
 #include "analysis/inequality.h"
 #include "io/table.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *t, int n)
-{
-    qsort(t, (size_t)n, sizeof *t, cmp);
-    return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-}
+#include "bench/benchutil.h"
 
 static void die(const pms_err *e)
 {
@@ -84,15 +66,15 @@ int main(int argc, char **argv)
 
     /* All measures with decompositions: 50 repetitions per run. */
     for (int k = 0; k < runs; k++) {
-        double t0 = now();
+        double t0 = pms_bench_now();
         for (int j = 0; j < 50; j++) {
             pms_ineq_summary s;
             if (pms_ineq_summarise(x, wt, g, ng, n, &s, &err)) die(&err);
         }
-        tm[k] = (now() - t0) / 50;
+        tm[k] = (pms_bench_now() - t0) / 50;
     }
     printf("all inequality measures, %zu practices, %zu CCGs: median %.1f us\n", n, ng,
-           median(tm, runs) * 1e6);
+           pms_bench_median(tm, runs) * 1e6);
 
     size_t m = 0;
     double *xr = malloc(n * sizeof *xr), *wr = malloc(n * sizeof *wr), *rr = malloc(n * sizeof *rr);
@@ -104,25 +86,25 @@ int main(int argc, char **argv)
             m++;
         }
     for (int k = 0; k < runs; k++) {
-        double t0 = now();
+        double t0 = pms_bench_now();
         for (int j = 0; j < 50; j++) {
             pms_conc_result c;
             if (pms_conc_compute(xr, wr, rr, m, PMS_RANK_DESCENDING, 0.95, &c, &err)) die(&err);
         }
-        tm[k] = (now() - t0) / 50;
+        tm[k] = (pms_bench_now() - t0) / 50;
     }
-    printf("concentration index + SE, %zu practices: median %.1f us\n", m, median(tm, runs) * 1e6);
+    printf("concentration index + SE, %zu practices: median %.1f us\n", m, pms_bench_median(tm, runs) * 1e6);
 
     for (unsigned th = 1; th != 2; th = th ? 0 : 2) {
         for (int k = 0; k < runs; k++) {
             pms_fair_boot_opts bo = {1000, 2015, th, 0.95, rk, PMS_RANK_DESCENDING, NULL, NULL};
             pms_fair_boot_result br;
-            double t0 = now();
+            double t0 = pms_bench_now();
             if (pms_fair_bootstrap(x, wt, n, &bo, &br, &err)) die(&err);
-            tm[k] = now() - t0;
+            tm[k] = pms_bench_now() - t0;
         }
         printf("bootstrap 1000 resamples (Gini, Theil T, C; percentile + BCa), %s: median %.4f s\n",
-               th == 1 ? "1 thread" : "all CPUs", median(tm, runs));
+               th == 1 ? "1 thread" : "all CPUs", pms_bench_median(tm, runs));
     }
 
     /* Funnel, mean type, multiplicative over-dispersion, 200-point grid. */
@@ -130,16 +112,16 @@ int main(int argc, char **argv)
         pms_funnel_opts fo;
         pms_funnel_opts_default(&fo);
         fo.overdispersion = PMS_OD_MULTIPLICATIVE;
-        double t0 = now();
+        double t0 = pms_bench_now();
         for (int j = 0; j < 20; j++) {
             pms_funnel_result fr;
             if (pms_funnel_fit(x, wt, n, &fo, &fr, &err)) die(&err);
             pms_funnel_result_free(&fr);
         }
-        tm[k] = (now() - t0) / 20;
+        tm[k] = (pms_bench_now() - t0) / 20;
     }
     printf("funnel (mean, multiplicative, 200-point grid), %zu practices: median %.1f us\n", n,
-           median(tm, runs) * 1e6);
+           pms_bench_median(tm, runs) * 1e6);
 
     /* Naive: expand multiplicities into weights and call the sorting
      * functions, 100 resamples, scaled to 1,000. */
@@ -148,7 +130,7 @@ int main(int argc, char **argv)
     double *xx = malloc(n * sizeof *xx), *ww = malloc(n * sizeof *ww), *rx = malloc(n * sizeof *rx),
            *xw = malloc(n * sizeof *xw), *wx = malloc(n * sizeof *wx);
     for (int k = 0; k < runs; k++) {
-        double t0 = now();
+        double t0 = pms_bench_now();
         for (int j = 0; j < 100; j++) {
             pms_boot_multiplicities(rng, n, mult);
             size_t q = 0, qr = 0;
@@ -171,10 +153,10 @@ int main(int argc, char **argv)
                 pms_conc_index(xw, wx, rx, qr, PMS_RANK_DESCENDING, &cc, &err))
                 die(&err);
         }
-        tm[k] = (now() - t0) * 10;
+        tm[k] = (pms_bench_now() - t0) * 10;
     }
     printf("naive bootstrap (sort per resample), 1000 resamples, 1 thread: median %.4f s\n",
-           median(tm, runs));
+           pms_bench_median(tm, runs));
     gsl_rng_free(rng);
     free(mult);
     free(xx);

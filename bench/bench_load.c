@@ -5,19 +5,7 @@
 #include <time.h>
 
 #include "io/table.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench/benchutil.h"
 
 int main(int argc, char **argv)
 {
@@ -34,9 +22,9 @@ int main(int argc, char **argv)
         pms_data_opts o = {data, argc > 3 ? 2 : 1, NULL, 0, NULL, 0};
         pms_table *tab = NULL;
         pms_err err = {{0}};
-        double t0 = now();
+        double t0 = pms_bench_now();
         pms_status st = pms_dataset_open(&o, &tab, &err);
-        t[r] = now() - t0;
+        t[r] = pms_bench_now() - t0;
         if (st) {
             fprintf(stderr, "bench_load: %s\n", err.msg);
             return 1;
@@ -46,8 +34,7 @@ int main(int argc, char **argv)
         rows = tab->nrows;
         pms_table_free(tab);
     }
-    qsort(t, (size_t)runs, sizeof *t, cmp);
-    double med = runs % 2 ? t[runs / 2] : 0.5 * (t[runs / 2 - 1] + t[runs / 2]);
+    double med = pms_bench_median(t, runs);
     printf("load %s%s: %zu rows, %.1f MB, median of %d runs %.4f s, %.0f MB/s\n", argv[1],
            argc > 3 ? " + join" : "", rows, bytes / 1e6, runs, med, bytes / 1e6 / med);
     free(t);

@@ -11,26 +11,14 @@
 #include "analysis/regress.h"
 #include "io/nist.h"
 #include "io/table.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench/benchutil.h"
 
 static double median_fit(const double *X, size_t n, size_t k, const double *y, const double *w,
                          const pms_reg_opts *o, int runs, int reps)
 {
     double *t = malloc((size_t)runs * sizeof *t);
     for (int r = 0; r < runs; r++) {
-        double t0 = now();
+        double t0 = pms_bench_now();
         for (int i = 0; i < reps; i++) {
             pms_reg_result res;
             pms_err err;
@@ -40,10 +28,9 @@ static double median_fit(const double *X, size_t n, size_t k, const double *y, c
             }
             pms_reg_result_free(&res);
         }
-        t[r] = (now() - t0) / reps;
+        t[r] = (pms_bench_now() - t0) / reps;
     }
-    qsort(t, (size_t)runs, sizeof *t, cmp);
-    double med = runs % 2 ? t[runs / 2] : 0.5 * (t[runs / 2 - 1] + t[runs / 2]);
+    double med = pms_bench_median(t, runs);
     free(t);
     return med;
 }

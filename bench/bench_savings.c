@@ -13,19 +13,7 @@
 #include "analysis/savings.h"
 #include "io/scenario.h"
 #include "io/table.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "bench/benchutil.h"
 
 static void die(const char *m)
 {
@@ -40,17 +28,16 @@ static double sweep(const pms_sav_base *b, const pms_sav_scenario *sc, pms_sav_p
     pms_sav_sweep_row rows[1000];
     for (int i = 0; i < 1000; i++) values[i] = i * step;
     for (int r = 0; r < runs; r++) {
-        double t0 = now(), acc = 0;
+        double t0 = pms_bench_now(), acc = 0;
         pms_err err;
         if (pms_sav_sweep(b, sc, p, values, 1000, threads, rows, NULL, &err)) die(err.msg);
-        t[r] = now() - t0;
+        t[r] = pms_bench_now() - t0;
         for (int i = 0; i < 1000; i++)
             acc += (double)rows[i].net_saving_final + (double)rows[i].released_final +
                    rows[i].gini_after + (double)rows[i].losing_over_5pct;
         *check = acc;
     }
-    qsort(t, (size_t)runs, sizeof *t, cmp);
-    double m = runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
+    double m = pms_bench_median(t, runs);
     free(t);
     return m;
 }
