@@ -90,4 +90,15 @@ static inline int fair_data_load(fair_data *d)
     return d->names ? 0 : -1;
 }
 
+/* The cmocka group setup shared by test_inequality and test_concentration:
+ * the R reference values (tests/reference/inequality.out) and the data. */
+static inline int fair_data_load_with_ref(fair_data *d, char **ref)
+{
+    char *p = pms_test_path(PMS_SOURCE_DIR, "tests/reference/inequality.out");
+    *ref = pms_test_slurp(p);
+    free(p);
+    if (!*ref) return -1;
+    return fair_data_load(d);
+}
+
 #endif

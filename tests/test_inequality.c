@@ -15,11 +15,7 @@ static fair_data fd;
 static int setup(void **state)
 {
     (void)state;
-    char *p = pms_test_path(PMS_SOURCE_DIR, "tests/reference/inequality.out");
-    ref = pms_test_slurp(p);
-    free(p);
-    if (!ref) return -1;
-    return fair_data_load(&fd);
+    return fair_data_load_with_ref(&fd, &ref);
 }
 
 static int teardown(void **state)
