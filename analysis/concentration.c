@@ -18,8 +18,11 @@ static int cmp_key(const void *a, const void *b)
     return (u->idx > v->idx) - (u->idx < v->idx);   /* deterministic order inside ties */
 }
 
-pms_status pms_conc_index(const double *x, const double *w, const double *rank_by, size_t n,
-                          pms_rank_dir dir, double *ci, pms_err *err)
+/* Validate, sort an index on the ranking variable (ties kept in input
+ * order) and sum the weights W and amounts Y; the mean must be positive.
+ * On success *out holds the sorted index, freed by the caller. */
+static pms_status prepare(const double *x, const double *w, const double *rank_by, size_t n,
+                          pms_rank_dir dir, key_idx **out, ld *Wout, ld *Yout, pms_err *err)
 {
     if (n < 2) return pms_err_set(err, PMS_ETOOFEW, "concentration index: %zu observation%s, need 2",
                                   n, n == 1 ? "" : "s");
@@ -52,14 +55,23 @@ pms_status pms_conc_index(const double *x, const double *w, const double *rank_b
         W += wi;
         Y += wi * x[i];
     }
-    ld mu = Y / W;
-    if (!(mu > 0)) {
+    if (!(Y / W > 0)) {
         free(k);
         return pms_err_set(err, PMS_EDOMAIN,
                            "concentration index: the weighted mean of the values is not positive");
     }
-    /* The weighted mean of R is exactly 1/2 (each tie block's shared rank is
-     * its weighted mean), so cov_w(x, R) = sum w_i x_i (R_i - 1/2) / W. */
+    *out = k;
+    *Wout = W;
+    *Yout = Y;
+    return PMS_OK;
+}
+
+/* C from the sorted index.  The weighted mean of R is exactly 1/2 (each tie
+ * block's shared rank is its weighted mean), so cov_w(x, R) = sum w_i x_i
+ * (R_i - 1/2) / W. */
+static double index_sorted(const key_idx *k, const double *x, const double *w, size_t n, ld W,
+                           ld mu)
+{
     ld before = 0, acc = 0;
     for (size_t a = 0; a < n;) {
         size_t b = a;
@@ -76,8 +88,18 @@ pms_status pms_conc_index(const double *x, const double *w, const double *rank_b
         before += Wb;
         a = b;
     }
+    return (double)(2 * (acc / W) / mu);
+}
+
+pms_status pms_conc_index(const double *x, const double *w, const double *rank_by, size_t n,
+                          pms_rank_dir dir, double *ci, pms_err *err)
+{
+    key_idx *k = NULL;
+    ld W = 0, Y = 0;
+    pms_status s = prepare(x, w, rank_by, n, dir, &k, &W, &Y, err);
+    if (s != PMS_OK) return s;
+    *ci = index_sorted(k, x, w, n, W, Y / W);
     free(k);
-    *ci = (double)(2 * (acc / W) / mu);
     return PMS_OK;
 }
 
@@ -98,23 +120,12 @@ pms_status pms_conc_compute(const double *x, const double *w, const double *rank
     if (!(level > 0 && level < 1))
         return pms_err_set(err, PMS_EDOMAIN, "concentration index: level %g is not in (0, 1)",
                            level);
-    double C;
-    pms_status s = pms_conc_index(x, w, rank_by, n, dir, &C, err);
-    if (s != PMS_OK) return s;
-    key_idx *k = malloc(n * sizeof *k);
-    if (!k) return pms_err_set(err, PMS_ENOMEM, "concentration index: out of memory");
-    for (size_t i = 0; i < n; i++) {
-        k[i].key = dir == PMS_RANK_DESCENDING ? -rank_by[i] : rank_by[i];
-        k[i].idx = i;
-    }
-    qsort(k, n, sizeof *k, cmp_key);
+    key_idx *k = NULL;
     ld W = 0, Y = 0;
-    for (size_t i = 0; i < n; i++) {
-        ld wi = w ? w[i] : 1.0L;
-        W += wi;
-        Y += wi * x[i];
-    }
+    pms_status s = prepare(x, w, rank_by, n, dir, &k, &W, &Y, err);
+    if (s != PMS_OK) return s;
     ld mu = Y / W, v = 0, vg = 0, before_w = 0, before_y = 0;
+    double C = index_sorted(k, x, w, n, W, mu);
     for (size_t a = 0; a < n;) {
         size_t b = a;
         ld Wb = 0, Yb = 0;
