@@ -62,14 +62,17 @@ static xw_pair *sorted_pairs(const double *x, const double *w, size_t n, ld *W, 
  * curve, whose area does not depend on their order.
  * sum_i (P_i - P_{i-1})(L_i + L_{i-1}) = sum_i w_i (2 C_{i-1} + w_i x_i) / (W T),
  * C_{i-1} the amount below unit i. */
+static inline void gini_step(ld w, double x, ld *C, ld *acc)
+{
+    ld a = w * x;
+    *acc += w * (2 * *C + a);
+    *C += a;
+}
+
 static double gini_sorted(const xw_pair *p, size_t n, ld W, ld T)
 {
     ld C = 0, acc = 0;
-    for (size_t i = 0; i < n; i++) {
-        ld a = (ld)p[i].w * p[i].x;
-        acc += (ld)p[i].w * (2 * C + a);
-        C += a;
-    }
+    for (size_t i = 0; i < n; i++) gini_step(p[i].w, p[i].x, &C, &acc);
     return (double)(1 - acc / (W * T));
 }
 
@@ -113,6 +116,28 @@ pms_status pms_ineq_gini(const double *x, const double *w, size_t n, double *gin
     }
     *gini = gini_sorted(p, n, W, T);
     free(p);
+    return PMS_OK;
+}
+
+pms_status pms_ineq_gini_sorted(const double *x, const double *w, size_t n, double *gini,
+                                pms_err *err)
+{
+    if (n == 0) return pms_err_set(err, PMS_ETOOFEW, "Gini: no observations");
+    pms_status s = check_xw("Gini", x, w, n, 0, err);
+    if (s != PMS_OK) return s;
+    ld W = 0, T = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && x[i] < x[i - 1])
+            return pms_err_set(err, PMS_EUSAGE, "Gini: value %zu is below the one before: "
+                                                "the values are not in ascending order", i + 1);
+        ld wi = w ? w[i] : 1.0;
+        W += wi;
+        T += wi * x[i];
+    }
+    if (!(T > 0)) return pms_err_set(err, PMS_EDOMAIN, "Gini: the values sum to zero");
+    ld C = 0, acc = 0;
+    for (size_t i = 0; i < n; i++) gini_step(w ? w[i] : 1.0, x[i], &C, &acc);
+    *gini = (double)(1 - acc / (W * T));
     return PMS_OK;
 }
 

@@ -676,8 +676,8 @@ pms_status pms_sav_check(const pms_sav_base *b, const pms_sav_scenario *sc,
 
 /* ------------------------------------------------------------ fairness */
 
-/* The Gini is the same for any order of its inputs, and the sort inside it
- * is much faster on sorted data.  A sweep's neighbouring points change few
+/* The Gini needs its inputs sorted; pms_ineq_gini_sorted takes them so and
+ * does not sort again.  A sweep's neighbouring points change few
  * practices' ranks, so the order of the point before, repaired by insertion
  * sort, is this point's order at little cost (a full sort when too much has
  * moved).  Ties are ordered by practice, so the order handed over depends on
@@ -723,7 +723,7 @@ static pms_status fairness(const pms_sav_base *b, pms_sav_ws *ws, const int64_t 
         ws->wt[j] = b->weighted[i];
     }
     f->theil_total = f->theil_between = f->theil_within = f->concentration = NAN;
-    pms_status st = pms_ineq_gini(ws->x, ws->wt, n, &f->gini, err);
+    pms_status st = pms_ineq_gini_sorted(ws->x, ws->wt, n, &f->gini, err);
     if (st || !full) return st;
     for (size_t i = 0; i < n; i++) {
         ws->x[i] = v[i];
