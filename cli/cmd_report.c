@@ -13,7 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "cli/report.h"
+#include "report/report.h"
 #include "io/config.h"
 #include "io/xlsx.h"
 

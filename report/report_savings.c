@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "analysis/savings.h"
-#include "cli/report.h"
+#include "report/report.h"
 #include "io/scenario.h"
 #include "io/sha256.h"
 

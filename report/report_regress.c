@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "analysis/regress.h"
-#include "cli/report.h"
+#include "report/report.h"
 
 #define SHEET "Deprivation"
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/report.h"
+#include "report/report.h"
 
 #define TYPES 4
 static const char *type_names[TYPES] = {"GMS", "PMS", "APMS", "All"};

@@ -8,7 +8,7 @@
 #include "analysis/concentration.h"
 #include "analysis/fairness.h"
 #include "analysis/inequality.h"
-#include "cli/report.h"
+#include "report/report.h"
 
 #define SHEET "Fairness"
 

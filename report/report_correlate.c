@@ -7,7 +7,7 @@
 
 #include "analysis/correlate.h"
 #include "analysis/padjust.h"
-#include "cli/report.h"
+#include "report/report.h"
 
 #define SHEET "Correlations"
 #define DELTA 0.1   /* smallest correlation that matters (equivalence margin) */

@@ -1,8 +1,8 @@
 /* The board report's assembly: a context shared by the sections (one file per
- * section, cli/report_*.c), each of which adds sheets, charts, summary
+ * section, report/report_*.c), each of which adds sheets, charts, summary
  * sentences and method notes. */
-#ifndef PMS_CLI_REPORT_H
-#define PMS_CLI_REPORT_H
+#ifndef PMS_REPORT_REPORT_H
+#define PMS_REPORT_REPORT_H
 
 #include <time.h>
 

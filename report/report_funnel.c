@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "analysis/funnel.h"
-#include "cli/report.h"
+#include "report/report.h"
 
 #define SHEET "Funnel"
 #define NLABEL 10 /* outliers named on the chart: more would overlap */
