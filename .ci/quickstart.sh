@@ -39,8 +39,8 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPMS_BUILD_TESTS=$tests -DPMS_WE
 cmake --build build -j"$(nproc)"
 
 if [ "$mode" = run ]; then
-  # The main job: the board report (report/pmsreview-report.xlsx, report/charts/,
-  # report/summary.txt, printed as well).
+  # The main job: the board report (board-report/pmsreview-report.xlsx, board-report/charts/,
+  # board-report/summary.txt, printed as well).
   ./build/pmsreview report
 else
   ctest --test-dir build --output-on-failure -j"$(nproc)"

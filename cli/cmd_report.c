@@ -29,7 +29,7 @@ static const char *help =
     "  --config FILE   report settings (default: datasets/default-report.ini)\n"
     "  --data FILE     replace the main year's data (repeatable: payments, then joins)\n"
     "  --locality CODE CCG code of the locality to highlight (default from the config: 11H)\n"
-    "  --out DIR       output directory (default: report)\n"
+    "  --out DIR       output directory (default: board-report)\n"
     "  --threads N     threads for bootstrap and charts (results do not depend on it)\n"
     "  --help          this help\n\n"
     "The document time is SOURCE_DATE_EPOCH when set (for byte-identical reruns), else now.\n\n"
@@ -127,7 +127,7 @@ int pms_cmd_report(int argc, char **argv)
         pms_config_free(r.cfg);
         return rc;
     }
-    if (!out) out = pms_config_str(r.cfg, "report", "out", "report");
+    if (!out) out = pms_config_str(r.cfg, "report", "out", "board-report");
     if (!r.locality) r.locality = pms_config_str(r.cfg, "report", "locality", "11H");
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     r.created = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
