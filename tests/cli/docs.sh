@@ -63,7 +63,8 @@ cmds=$(awk '/^```/ {f = !f; next}
             f { sub(/^[ \t]*(\$ )?/, ""); line = line $0
                 if (line ~ /\\$/) { sub(/\\$/, "", line); next }
                 print line; line = "" }' "$README")
-usage=$(bash "$SRC/.ci/quickstart.sh" not-a-mode 2>&1)
+usage=$(bash "$SRC/.ci/quickstart.sh" not-a-mode 2>&1)   # "usage: PATH run|test", installs nothing
+modes="|${usage##* }|"
 nlines=0
 while IFS= read -r c; do
   set -f
@@ -83,7 +84,7 @@ while IFS= read -r c; do
     bash)
       if [ "${2:-}" = .ci/quickstart.sh ]; then
         what="README: $c"
-        case "$usage" in *"${3:-?}"*) ok ;; *) bad "quickstart.sh does not take '${3:-}' ($usage)" ;; esac
+        case "$modes" in *"|${3:-?}|"*) ok ;; *) bad "quickstart.sh does not take '${3:-}' ($usage)" ;; esac
       fi ;;
   esac
 done <<<"$cmds"
