@@ -151,10 +151,10 @@ static pms_out *group_table(const char *name, const char *title, int national, i
                             "patient, %s); premium = global sum + MPIG + balance of PMS "
                             "expenditure - GMS equivalent.",
                          r->rate, pms_sav_year_label(r->prices_year, yl, sizeof yl));
-        pms_out_footnote(o, "After the MPIG taper: the GMS practices' MPIG (%s %.2f) recycled "
-                            "into the GMS global sum, %.4f per weighted patient, added to the "
-                            "GMS equivalent; PMS practices' own MPIG removed.",
-                         "\u00a3", (double)r->gms_mpig / 100.0, r->uplift_per_weighted);
+        pms_out_footnote(o, "After the MPIG taper: the GMS practices' MPIG (%.0f pounds) "
+                            "recycled into the GMS global sum, %.4f per weighted patient, added "
+                            "to the GMS equivalent; PMS practices' own MPIG removed.",
+                         (double)r->gms_mpig / 100.0, r->uplift_per_weighted);
         pms_out_footnote(o, "imd_rho: Spearman's rho of premium per weighted patient with IMD "
                             "2015 (positive = more premium in more deprived practices; the same "
                             "at any prices); verdict at the %.0f%% level, equivalence margin "
@@ -251,9 +251,9 @@ static pms_out *review_table(const pms_prem_result *r)
     pms_out *o = pms_out_new("review", "NHS England's review (Feb 2014) beside pmsreview");
     if (!o) return NULL;
     int c0 = pms_out_col(o, "figure", PMS_OUT_TEXT, 0), c1 = pms_out_col(o, "unit", PMS_OUT_TEXT, 0),
-        c2 = pms_out_col(o, "nhs_england", PMS_OUT_REAL, 2),
-        c3 = pms_out_col(o, "pmsreview", PMS_OUT_REAL, 2),
-        c4 = pms_out_col(o, "difference", PMS_OUT_REAL, 2),
+        c2 = pms_out_col(o, "nhs_england", PMS_OUT_MONEY, 2),
+        c3 = pms_out_col(o, "pmsreview", PMS_OUT_MONEY, 2),
+        c4 = pms_out_col(o, "difference", PMS_OUT_MONEY, 2),
         c5 = pms_out_col(o, "difference_pct", PMS_OUT_PCT, 1);
     if (c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0 || c4 < 0 || c5 < 0) {
         pms_out_free(o);
