@@ -96,6 +96,7 @@ static void test_hand_example(void **state)
     o.prices_year = 2014;
     assert_int_equal(pms_prem_compute(&b, &o, &r2, &err), PMS_OK);
     assert_int_equal(r2.premium[1], 9000000 - 11037678);
+    pms_prem_result_free(&r2);
     /* A rate given directly overrides the year's */
     o.rate = 70.125;
     assert_int_equal(pms_prem_compute(&b, &o, &r2, &err), PMS_OK);
