@@ -8,6 +8,7 @@ int pms_cmd_regress(int argc, char **argv);
 int pms_cmd_fairness(int argc, char **argv);
 int pms_cmd_funnel(int argc, char **argv);
 int pms_cmd_savings(int argc, char **argv);
+int pms_cmd_premium(int argc, char **argv);
 int pms_cmd_report(int argc, char **argv);
 
 #endif

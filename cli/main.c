@@ -21,6 +21,7 @@ static const pms_command commands[] = {
     {"fairness", pms_cmd_fairness, "inequality, concentration and decomposition indices"},
     {"funnel", pms_cmd_funnel, "funnel-plot limits and outliers"},
     {"savings", pms_cmd_savings, "PMS premium savings scenarios year by year"},
+    {"premium", pms_cmd_premium, "the PMS premium, its distribution and the 2014 review figures"},
     {"report", pms_cmd_report, "the board report: Excel workbook and charts"},
 };
 

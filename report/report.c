@@ -396,6 +396,7 @@ static pms_status render_charts(pms_report_ctx *r, pms_err *err)
     return st;
 }
 
+pms_status pms_report_premium(pms_report_ctx *r, pms_err *err); /* report/report_premium.c */
 int pms_report_build(pms_report_ctx *r, pms_err *err)
 {
     const char *title = pms_config_str(r->cfg, "report", "title", "pmsreview report");
@@ -431,6 +432,7 @@ int pms_report_build(pms_report_ctx *r, pms_err *err)
     if (!st) st = pms_report_funnel(r, err);
     if (!st) st = pms_report_ccg(r, err);
     if (!st) st = pms_report_savings(r, err);
+    if (!st) st = pms_report_premium(r, err);
     if (!st) st = pms_report_trend(r, err);
     if (!st) st = render_charts(r, err);
 

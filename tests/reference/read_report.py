@@ -8,6 +8,7 @@ Usage: read_report.py REPORT_DIR DATASETS_DIR REGRESS_JSON FUNNEL_JSON N_IMAGES
 Prints one line per failed check and exits 1 if any failed."""
 import csv
 import json
+import os
 import re
 import sys
 import zipfile
@@ -33,7 +34,8 @@ def close(a, b, rel, what):
 
 wb = openpyxl.load_workbook(xlsx)
 want_sheets = ["Summary", "Deprivation", "Correlations", "Fairness", "Funnel", "CCGs", "Savings",
-               "Savings by locality", "Savings by practice", "Trend", "Methods", "Provenance"]
+               "Savings by locality", "Savings by practice", "The national review, reproduced",
+               "Trend", "Methods", "Provenance"]
 check(wb.sheetnames == want_sheets, "sheets %r" % wb.sheetnames)
 
 # Summary: the title, then the sentences of summary.txt, in order.
@@ -256,6 +258,20 @@ for k in ("c:scatterChart", "c:barChart", "c:lineChart"):
 for n in names:
     if n.startswith("xl/worksheets/sheet"):
         check("<f>" not in z.read(n).decode(), n + " holds a formula")
+
+# The national review, reproduced: the premium at 2013/14 prices equals the
+# pandas recomputation (tests/reference/premium.out) to the penny.
+pref = {tuple(l.split()[:2]): l.split() for l in
+        open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "premium.out"))}
+rv = table(wb["The national review, reproduced"],
+           "The national review, reproduced from public data (2013/14 global sum prices)")
+check(len(rv) == 6, "national review rows: %d" % len(rv))
+if rv:
+    check(rv[0]["nhs_england"] == 325000000, "review: NHS England's premium")
+    check(round(rv[0]["pmsreview_public_data"] * 100) == int(pref[("national", "2013")][6]),
+          "review: our premium %r" % rv[0]["pmsreview_public_data"])
+    check(round((rv[3]["pmsreview_public_data"]) * 100) == int(pref[("national", "2013")][7]),
+          "review: after the taper %r" % rv[3]["pmsreview_public_data"])
 
 for f in failures:
     print("FAIL:", f)
