@@ -109,9 +109,18 @@ const char *pms_cli_datasets_dir(void)
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) return "datasets";
     exe[n] = '\0';
+    char bindir[4096];
     char *slash = strrchr(exe, '/');
     if (slash) *slash = '\0';
-    snprintf(found, sizeof found, "%s/%s", exe, PMS_REL_DATADIR);
+    snprintf(bindir, sizeof bindir, "%s", exe);
+    /* PREFIX/bin + ../share/pmsreview, written as PREFIX/share/pmsreview. */
+    const char *rel = PMS_REL_DATADIR;
+    char *up;
+    while (!strncmp(rel, "../", 3) && (up = strrchr(exe, '/')) != NULL && up != exe) {
+        *up = '\0';
+        rel += 3;
+    }
+    snprintf(found, sizeof found, "%s/%s", exe, rel);
     char probe[4400];
     snprintf(probe, sizeof probe, "%s/default-report.ini", found);
     if (access(probe, R_OK) == 0) return found;
@@ -119,7 +128,7 @@ const char *pms_cli_datasets_dir(void)
     /* The build tree's own executable reads its source tree's datasets/ (and
      * only that one: a copy elsewhere does not). */
     struct stat a, b;
-    if (stat(PMS_BUILD_BINDIR, &a) == 0 && stat(exe, &b) == 0 && a.st_dev == b.st_dev &&
+    if (stat(PMS_BUILD_BINDIR, &a) == 0 && stat(bindir, &b) == 0 && a.st_dev == b.st_dev &&
         a.st_ino == b.st_ino)
         return PMS_SOURCE_DATASETS;
 #endif
