@@ -44,11 +44,19 @@ what="read-only output folder"
 mkdir -p "$TMPD/ro"
 mount -t tmpfs -o size=1m tmpfs "$TMPD/ro"
 prev_report "$TMPD/ro/rep"
-mount -o remount,ro "$TMPD/ro"
-run report --out "$TMPD/ro/rep"
-expect_rc 1
-expect_err "pmsreview: $TMPD/ro/rep: cannot create the report directory: Read-only file system"
-expect_out_empty
-[ "$(cat "$TMPD/ro/rep/summary.txt")" = old ] && ok || bad "previous report lost"
-umount "$TMPD/ro"
-finish
+# remount,bind,ro: the mount's own read-only flag, which a user namespace may set.
+if mount -o remount,bind,ro "$TMPD/ro"; then
+  run report --out "$TMPD/ro/rep"
+  expect_rc 1
+  expect_err "pmsreview: $TMPD/ro/rep: cannot create the report directory: Read-only file system"
+  expect_out_empty
+  [ "$(cat "$TMPD/ro/rep/summary.txt")" = old ] && ok || bad "previous report lost"
+  umount "$TMPD/ro"
+  finish
+else
+  umount "$TMPD/ro"
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ] || exit 1
+  echo "SKIP: cannot make the tmpfs read-only here: the read-only case did not run"
+  exit 77
+fi
