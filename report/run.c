@@ -51,6 +51,9 @@ static pms_status settings(const pms_report_config *cfg, pms_report_ctx *r, char
     if (cfg->out) snprintf(out, cap, "%s", cfg->out);
     else if (o) pms_report_path(r, o, out, cap);
     else snprintf(out, cap, "board-report");
+    /* A cut name would be another folder: refuse it rather than write there. */
+    if (strlen(out) + 1 >= cap)
+        return pms_err_set(err, PMS_EUSAGE, "%.200s...: output folder name too long", out);
     return PMS_OK;
 }
 
@@ -68,6 +71,7 @@ pms_status pms_report_run(const pms_report_config *cfg, pms_report_result *res, 
     pms_outdir od;
     pms_outdir_init(&od);
     pms_status st = settings(cfg, &r, res->out, sizeof res->out, err);
+    if (st == PMS_EUSAGE) res->output_failed = 1;
     if (!st) {
         st = pms_outdir_begin(res->out, &od, err);
         if (st) res->output_failed = 1;
