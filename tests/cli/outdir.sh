@@ -109,7 +109,7 @@ what="two runs at once"
 rm -f "$TMPD/empty.lock"
 "$PMS" report --config "$TMPD/slow.ini" --out "$TMPD/race" --threads 1 >/dev/null 2>"$TMPD/err1" &
 first=$!
-for _ in $(seq 1 500); do ls -d "$TMPD"/race.tmp-* >/dev/null 2>&1 && break; sleep 0.01; done
+for _ in $(seq 1 3000); do ls -d "$TMPD"/race.tmp-* >/dev/null 2>&1 && break; sleep 0.01; done
 "$PMS" report "${FAST[@]}" --out "$TMPD/race" >/dev/null 2>"$TMPD/err2"
 rc2=$?
 wait $first
@@ -139,7 +139,7 @@ what="kill -9 midway"
 cp "$TMPD/race/summary.txt" "$TMPD/kept.txt"
 "$PMS" report --config "$TMPD/slow.ini" --out "$TMPD/race" --threads 1 >/dev/null 2>&1 &
 victim=$!
-for _ in $(seq 1 500); do ls -d "$TMPD"/race.tmp-$victim-* >/dev/null 2>&1 && break; sleep 0.01; done
+for _ in $(seq 1 3000); do ls -d "$TMPD"/race.tmp-$victim-* >/dev/null 2>&1 && break; sleep 0.01; done
 sleep 0.2
 kill -9 $victim
 wait $victim 2>/dev/null
