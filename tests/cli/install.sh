@@ -35,8 +35,14 @@ rc=$?
 [ "$(head -1 "$TMPD/out")" = "Installed settings" ] && ok || bad "did not read the installed settings: $(head -1 "$TMPD/out")"
 [ -f board-report/summary.txt ] && ok || bad "no ./board-report"
 [ ! -e "$SHARE/board-report" ] && ok || bad "wrote into share/pmsreview"
-grep -q "$SHARE/nhs-payments/nhs-payments-gp-2014-15.csv" <(unzip -p board-report/pmsreview-report.xlsx xl/sharedStrings.xml) \
-  && ok || bad "Provenance does not name the installed data file"
+# Provenance names the data files the report read (needs unzip: else a skip at the end).
+no_unzip=0
+if command -v unzip >/dev/null; then
+  grep -q "$SHARE/nhs-payments/nhs-payments-gp-2014-15.csv" <(unzip -p board-report/pmsreview-report.xlsx xl/sharedStrings.xml) \
+    && ok || bad "Provenance does not name the installed data file"
+else
+  no_unzip=1
+fi
 # The other subcommands' default data come from there too.
 "$BIN" check --format csv >"$TMPD/check.csv" 2>"$TMPD/err" && ok || bad "check: $(cat "$TMPD/err")"
 grep -q "$SHARE/nhs-payments" "$TMPD/check.csv" && ok || bad "check did not read the installed data"
@@ -71,4 +77,10 @@ cp "$BIN" "$TMPD/lonely/bin/"
 rc=$?
 [ $rc -ne 0 ] && grep -q "$TMPD/lonely/share/pmsreview/default-report.ini" "$TMPD/err" && ok \
   || bad "exit $rc: $(cat "$TMPD/err")"
+if [ $no_unzip = 1 ]; then
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ] || exit 1
+  echo "SKIP: unzip is not installed: Provenance was not checked (apt-get install unzip)"
+  exit 77
+fi
 finish
