@@ -99,14 +99,41 @@ int pms_cli_common_opt(pms_cli_common *c, int opt, const char *arg)
 
 const char *pms_cli_datasets_dir(void)
 {
-    const char *env = getenv("PMS_DATASETS");
+    static char found[4200];
+    const char *env = getenv("PMS_DATADIR");
     if (env && *env) return env;
-    struct stat sb;
-#ifdef PMS_SOURCE_DATASETS
-    if (stat(PMS_SOURCE_DATASETS, &sb) == 0 && S_ISDIR(sb.st_mode)) return PMS_SOURCE_DATASETS;
+    env = getenv("PMS_DATASETS"); /* the older name, kept working */
+    if (env && *env) return env;
+    /* Beside the running executable: BINDIR/../share/pmsreview once installed. */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return "datasets";
+    exe[n] = '\0';
+    char bindir[4096];
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0';
+    snprintf(bindir, sizeof bindir, "%s", exe);
+    /* PREFIX/bin + ../share/pmsreview, written as PREFIX/share/pmsreview. */
+    const char *rel = PMS_REL_DATADIR;
+    char *up;
+    while (!strncmp(rel, "../", 3) && (up = strrchr(exe, '/')) != NULL && up != exe) {
+        *up = '\0';
+        rel += 3;
+    }
+    snprintf(found, sizeof found, "%s/%s", exe, rel);
+    char probe[4400];
+    snprintf(probe, sizeof probe, "%s/default-report.ini", found);
+    if (access(probe, R_OK) == 0) return found;
+#if defined(PMS_BUILD_BINDIR) && defined(PMS_SOURCE_DATASETS)
+    /* The build tree's own executable reads its source tree's datasets/ (and
+     * only that one: a copy elsewhere does not). */
+    struct stat a, b;
+    if (stat(PMS_BUILD_BINDIR, &a) == 0 && stat(bindir, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino)
+        return PMS_SOURCE_DATASETS;
 #endif
-    if (stat("datasets", &sb) == 0 && S_ISDIR(sb.st_mode)) return "datasets";
-    return "datasets";
+    /* Not found: the install location, so that the error names where it looked. */
+    return found;
 }
 
 int pms_cli_open_data(pms_cli_common *c, const char *const *defaults, pms_table **out)

@@ -76,8 +76,10 @@ int pms_cli_fail(pms_status s, const pms_err *err);
  * `defaults` (NULL-terminated, relative to the datasets directory) are used. */
 int pms_cli_open_data(pms_cli_common *c, const char *const *defaults, pms_table **out);
 
-/* Directory holding the shipped datasets: $PMS_DATASETS, else the compiled-in
- * source tree's datasets/, else ./datasets. */
+/* Directory holding the shipped datasets: $PMS_DATADIR, else $PMS_DATASETS
+ * (older name), else ../share/pmsreview beside the executable (an install),
+ * else the source tree's datasets/ when the executable is the build tree's
+ * (doc/output.md). */
 const char *pms_cli_datasets_dir(void);
 
 /* Split a comma-separated list in place into at most max items; returns count or -1. */

@@ -166,7 +166,7 @@ pms_status pms_report_add_chart(pms_report_ctx *r, const char *name, const char 
     return r->runner ? pms_gp_runner_add(r->runner, name, err) : PMS_OK;
 }
 
-int pms_report_configure(pms_report_ctx *r, pms_err *err)
+pms_status pms_report_configure(pms_report_ctx *r, pms_err *err)
 {
     static const char *sections[] = {"report", "data.main", "data.performance", "trend",
                                      "savings", NULL};
@@ -197,7 +197,7 @@ int pms_report_configure(pms_report_ctx *r, pms_err *err)
             st = pms_err_set(err, PMS_EPARSE, "%s:%d: charts must be yes or no, not '%s'",
                              r->cfg->path, ch->line, ch->value);
     }
-    return st ? pms_cli_fail(st, err) : 0;
+    return st;
 }
 
 static pms_status provenance_sheet(pms_report_ctx *r, pms_err *err)
@@ -313,13 +313,15 @@ static pms_status write_summary(pms_report_ctx *r, const char *title, pms_err *e
 static pms_status load_data(pms_report_ctx *r, pms_err *err)
 {
     char p0[4096], p1[4096];
-    const char *paths[PMS_MAX_DATA];
+    const char *paths[2];
+    const char *const *main_paths = paths;
     size_t n = 0;
     if (r->common.ndata) {
         /* The charts then name the files given, not the shipped sources. */
         size_t w = (size_t)snprintf(r->source, sizeof r->source, "Source: ");
+        main_paths = r->common.data;
+        n = r->common.ndata;
         for (size_t i = 0; i < r->common.ndata; i++) {
-            paths[n++] = r->common.data[i];
             const char *base = strrchr(r->common.data[i], '/');
             base = base ? base + 1 : r->common.data[i];
             if (w < sizeof r->source)
@@ -333,7 +335,7 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
         if (j) paths[n++] = pms_report_path(r, j, p1, sizeof p1);
     }
     r->deprivation = pms_config_str(r->cfg, "data.main", "deprivation", "imd2015");
-    pms_status st = pms_report_load(r, paths, n, NULL, 0, &r->main, err);
+    pms_status st = pms_report_load(r, main_paths, n, NULL, 0, &r->main, err);
     if (st) return st;
     const char *pp = pms_config_str(r->cfg, "data.performance", "payments", NULL);
     if (pp && !r->common.ndata) {
@@ -396,14 +398,13 @@ static pms_status render_charts(pms_report_ctx *r, pms_err *err)
     return st;
 }
 
-pms_status pms_report_premium(pms_report_ctx *r, pms_err *err); /* report/report_premium.c */
-int pms_report_build(pms_report_ctx *r, pms_err *err)
+pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
 {
     const char *title = pms_config_str(r->cfg, "report", "title", "pmsreview report");
     char path[4400];
     snprintf(path, sizeof path, "%s/pmsreview-report.xlsx", r->dir);
     pms_status st = pms_xlsx_open(path, r->created, title, &r->x, err);
-    if (st) return pms_cli_fail(st, err);
+    if (st) return st;
     /* Sheet order is creation order: Summary first, filled in at the end. */
     st = pms_xlsx_add_lines(r->x, "Summary", &title, 1, err);
     if (!st && r->charts_on) {
@@ -456,14 +457,7 @@ int pms_report_build(pms_report_ctx *r, pms_err *err)
     }
     pms_status cst = pms_xlsx_close(r->x, err);
     r->x = NULL;
-    if (!st) st = cst;
-    if (st) {
-        int rc = pms_cli_fail(st, err);
-        /* A report that could not be written (disk full, no permission) is
-         * exit 1, as documented; exit 2 stays for input data that is bad. */
-        return st == PMS_EIO && strstr(err->msg, "cannot write") ? PMS_EXIT_USAGE : rc;
-    }
-    return 0;
+    return st ? st : cst;
 }
 
 void pms_report_ctx_free(pms_report_ctx *r)

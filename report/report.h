@@ -1,16 +1,54 @@
-/* The board report's assembly: a context shared by the sections (one file per
- * section, report/report_*.c), each of which adds sheets, charts, summary
- * sentences and method notes. */
+/* The board report, a library part (pmsreview_report):
+ *  - the public call, pms_report_run(), which a program (the CLI, a test)
+ *    calls with a settings struct; it never prints and never exits;
+ *  - below it, the assembly shared by the sections (one file per section,
+ *    report/report_*.c), each of which adds sheets, charts, summary sentences
+ *    and method notes to a pms_report_ctx. */
 #ifndef PMS_REPORT_REPORT_H
 #define PMS_REPORT_REPORT_H
 
+#include <stdio.h>
 #include <time.h>
 
-#include "cli/common.h"
+#include "analysis/status.h"
 #include "io/config.h"
+#include "io/out.h"
 #include "io/table.h"
 #include "io/xlsx.h"
 #include "plots/charts.h"
+
+/* What to run.  Relative paths in the settings file (data files, `out =`)
+ * resolve against the settings file's folder; the others against the working
+ * folder. */
+typedef struct {
+    const char *config;        /* settings (INI); NULL: default-report.ini in datadir */
+    const char *datadir;       /* the shipped datasets folder; needed when config is NULL */
+    const char *const *data;   /* these files replace [data.main] (payments, then joins) */
+    size_t ndata;
+    const char *locality;      /* CCG code to highlight; NULL: [report] locality, else 11H */
+    const char *out;           /* output folder; NULL: [report] out, else ./board-report */
+    unsigned threads;          /* bootstrap and chart threads, 0 = all online CPUs */
+    time_t created;            /* document time written into the workbook */
+    const char *command_line;  /* recorded in Provenance; NULL = "" */
+} pms_report_config;
+
+typedef struct {
+    char *summary;             /* summary.txt's text (NULL on failure) */
+    char out[4096];            /* the folder written, as given */
+    int output_failed;         /* the failure was writing the output, not reading the inputs */
+} pms_report_result;
+
+/* Write the report into cfg->out, replacing it only if it is a folder a
+ * report wrote (marker file .pmsreview-report) or an empty folder; anything
+ * else there is refused (PMS_EUSAGE) before any work, untouched.  The new
+ * report appears in one atomic swap: on failure the previous report is as it
+ * was.  A second run into the same folder meanwhile is refused (PMS_EUSAGE).
+ * Errors: PMS_EPARSE (settings), PMS_EIO (files), PMS_ENOTFOUND (columns)...,
+ * with err filled.  Free *res with pms_report_result_free, success or not. */
+pms_status pms_report_run(const pms_report_config *cfg, pms_report_result *res, pms_err *err);
+void pms_report_result_free(pms_report_result *res);
+
+/* ---- For the sections (report/report_*.c) ---- */
 
 typedef struct pms_report_chart {
     char name[49];
@@ -19,8 +57,17 @@ typedef struct pms_report_chart {
     unsigned row, col;
 } pms_report_chart;
 
+/* The caller's inputs as the sections see them (the name `common` is the
+ * CLI options struct it once was). */
 typedef struct {
-    pms_cli_common common;
+    const char *const *data;   /* files replacing [data.main] */
+    size_t ndata;
+    unsigned threads;          /* 0 = all online CPUs; results never depend on it */
+    const char *command_line;  /* for Provenance */
+} pms_report_inputs;
+
+typedef struct {
+    pms_report_inputs common;
     const char *locality;
     pms_config *cfg;
     char base[4096];     /* folder of the config: its paths are relative to it */
@@ -55,10 +102,10 @@ typedef struct {
     char *summary;       /* summary.txt as printed */
 } pms_report_ctx;
 
-/* Check the config's sections and keys. Returns an exit code (0 = fine). */
-int pms_report_configure(pms_report_ctx *r, pms_err *err);
-/* Write everything into r->dir. Returns an exit code, having printed any error. */
-int pms_report_build(pms_report_ctx *r, pms_err *err);
+/* Check the config's sections and keys (FILE:LINE errors, PMS_EPARSE). */
+pms_status pms_report_configure(pms_report_ctx *r, pms_err *err);
+/* Write everything into r->dir. */
+pms_status pms_report_build(pms_report_ctx *r, pms_err *err);
 void pms_report_ctx_free(pms_report_ctx *r);
 
 /* Add a summary sentence / a Methods line (printf-style). */
@@ -106,5 +153,6 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_savings(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_trend(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_premium(pms_report_ctx *r, pms_err *err);
 
 #endif

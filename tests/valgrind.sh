@@ -17,7 +17,11 @@ mkdir -p "$PMS_TEST_TMP"
 pass=0 fail=0
 for t in build-valgrind/tests/test_*; do
   [ -x "$t" ] || continue
-  if "${vg[@]}" "$t" >"$PMS_TEST_TMP/vg.log" 2>&1 </dev/null; then pass=$((pass + 1)); echo "ok   $(basename "$t")"
+  rc=0
+  "${vg[@]}" "$t" >"$PMS_TEST_TMP/vg.log" 2>&1 </dev/null || rc=$?
+  # 77: the program cannot run its check here (test_sha256_ni: valgrind's CPU has no SHA-NI).
+  if [ $rc -eq 0 ]; then pass=$((pass + 1)); echo "ok   $(basename "$t")"
+  elif [ $rc -eq 77 ]; then echo "skip $(basename "$t"): $(tail -1 "$PMS_TEST_TMP/vg.log")"
   else fail=$((fail + 1)); echo "FAIL $(basename "$t")"; tail -30 "$PMS_TEST_TMP/vg.log"; fi
 done
 P=build-valgrind/pmsreview

@@ -125,36 +125,7 @@ run report --config "$TMPD/bad.ini" --out "$TMPD/prev"
 expect_rc 2
 expect_err "pmsreview: $TMPD/bad.ini:2: charts must be yes or no, not 'maybe'"
 [ "$(cat "$TMPD/prev/marker")" = old ] && ok || bad "previous report touched"
-# Disk full: a 1 MiB tmpfs (needs mount rights; skipped otherwise).
-what="disk full"
-mkdir -p "$TMPD/small"
-if mount -t tmpfs -o size=1m tmpfs "$TMPD/small" 2>/dev/null; then
-  mkdir "$TMPD/small/rep" && echo old >"$TMPD/small/rep/marker"
-  run report --out "$TMPD/small/rep"
-  expect_rc 1
-  expect_out_empty
-  [ "$(cat "$TMPD/small/rep/marker")" = old ] && ok || bad "previous report lost on a full disk"
-  [ "$(ls "$TMPD/small")" = rep ] && ok || bad "half-written files left: $(ls "$TMPD/small")"
-  umount "$TMPD/small"
-else
-  echo "SKIP: cannot mount a small tmpfs for the disk-full case" >&2
-fi
-# No write permission: as root chmod does not stop writes, so a read-only
-# tmpfs stands in for it (needs mount rights; skipped otherwise).
-what="read-only output folder"
-mkdir -p "$TMPD/ro"
-if mount -t tmpfs -o size=1m tmpfs "$TMPD/ro" 2>/dev/null; then
-  mkdir "$TMPD/ro/rep" && echo old >"$TMPD/ro/rep/marker"
-  mount -o remount,ro "$TMPD/ro"
-  run report --out "$TMPD/ro/rep"
-  expect_rc 1
-  expect_err "pmsreview: $TMPD/ro/rep: cannot create the report directory: Read-only file system"
-  expect_out_empty
-  [ "$(cat "$TMPD/ro/rep/marker")" = old ] && ok || bad "previous report lost"
-  umount "$TMPD/ro"
-else
-  echo "SKIP: cannot mount a read-only tmpfs" >&2
-fi
+# Disk full and a read-only folder: tests/cli/report_diskfull.sh (needs mount rights).
 # stdout on a full device: exit 1.
 what="report >/dev/full"
 "$PMS" report --out "$TMPD/full" >/dev/full 2>"$TMPD/err"

@@ -1,0 +1,193 @@
+/* ctest-labels: unit */
+/* The board report through its library call, pms_report_run (no argv, no
+ * printing): a small run into a temporary folder, the files it writes, the
+ * refusal of a folder the report did not write (returned as an error, the
+ * folder untouched), and the output folder's swap with and without
+ * renameat2(RENAME_EXCHANGE) (report/outdir.c). */
+#define _GNU_SOURCE /* mkdtemp, nftw under -std=c11 */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report/outdir.h"
+#include "report/report.h"
+
+static char root[1024];
+
+static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *f)
+{
+    (void)sb;
+    (void)type;
+    (void)f;
+    return remove(p);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *tmp = getenv("PMS_TEST_TMP");
+    if (tmp) mkdir(tmp, 0777);
+    snprintf(root, sizeof root, "%s/test_report-XXXXXX", tmp ? tmp : "/tmp");
+    return mkdtemp(root) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Settings for a quick run: the 2014/15 main year only, no charts, no bootstrap. */
+static void fast_config(char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/fast.ini", root);
+    char text[4096];
+    snprintf(text, sizeof text,
+             "[report]\ntitle = Library call\ncharts = no\nbootstrap = 0\n[data.main]\n"
+             "payments = %s/nhs-payments/nhs-payments-gp-2014-15.csv\n"
+             "join = %s/practice-imd/practice-imd-fingertips-93553.csv\n",
+             PMS_DATASETS_DIR, PMS_DATASETS_DIR);
+    write_file(path, text);
+}
+
+static void test_run_writes_report(void **state)
+{
+    (void)state;
+    char config[1100], out[1100], p[1200];
+    fast_config(config, sizeof config);
+    snprintf(out, sizeof out, "%s/rep", root);
+    pms_report_config cfg = {0};
+    cfg.config = config;
+    cfg.out = out;
+    cfg.threads = 1;
+    cfg.created = 1700000000;
+    pms_report_result res;
+    pms_err err = {{0}};
+    pms_status st = pms_report_run(&cfg, &res, &err);
+    if (st) fail_msg("pms_report_run: %s", err.msg);
+    assert_non_null(res.summary);
+    assert_string_equal(res.out, out);
+    assert_memory_equal(res.summary, "Library call\n\n", 14);
+    snprintf(p, sizeof p, "%s/summary.txt", out);
+    assert_string_equal(read_file(p), res.summary);
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/pmsreview-report.xlsx", out);
+    assert_int_equal(stat(p, &sb), 0);
+    assert_true(sb.st_size > 10000);
+    assert_true(pms_outdir_is_marked(out));
+    pms_report_result_free(&res);
+    /* Again into the same folder: replaced, nothing left beside it. */
+    assert_int_equal(pms_report_run(&cfg, &res, &err), PMS_OK);
+    pms_report_result_free(&res);
+    snprintf(p, sizeof p, "%s/rep.lock", root);
+    assert_int_not_equal(access(p, F_OK), 0);
+}
+
+static void test_run_refuses_foreign_folder(void **state)
+{
+    (void)state;
+    char config[1100], out[1100], p[1200];
+    fast_config(config, sizeof config);
+    snprintf(out, sizeof out, "%s/thesis", root);
+    mkdir(out, 0777);
+    snprintf(p, sizeof p, "%s/thesis.tex", out);
+    write_file(p, "\\documentclass{article}\n");
+    pms_report_config cfg = {0};
+    cfg.config = config;
+    cfg.out = out;
+    pms_report_result res;
+    pms_err err = {{0}};
+    assert_int_equal(pms_report_run(&cfg, &res, &err), PMS_EUSAGE);
+    assert_int_equal(res.output_failed, 1);
+    assert_null(res.summary);
+    char want[2200];
+    snprintf(want, sizeof want,
+             "%s: a folder that pmsreview did not write (it has no .pmsreview-report file) and is "
+             "not empty; nothing was changed: choose another output folder, or delete it yourself",
+             out);
+    assert_string_equal(err.msg, want);
+    assert_string_equal(read_file(p), "\\documentclass{article}\n");
+    snprintf(p, sizeof p, "%s/thesis.lock", root);
+    assert_int_not_equal(access(p, F_OK), 0);
+    pms_report_result_free(&res);
+}
+
+/* The swap, by the exchange and by the documented fallback: the old report
+ * goes, the new one is in place, nothing is left beside it. */
+static void swap(int no_exchange)
+{
+    char out[1100], p[4300];
+    snprintf(out, sizeof out, "%s/swap%d", root, no_exchange);
+    for (int round = 0; round < 2; round++) {
+        pms_outdir o;
+        pms_outdir_init(&o);
+        o.no_exchange = no_exchange;
+        pms_err err = {{0}};
+        if (pms_outdir_begin(out, &o, &err)) fail_msg("begin: %s", err.msg);
+        snprintf(p, sizeof p, "%s/round", o.tmp);
+        write_file(p, round ? "second" : "first");
+        if (pms_outdir_commit(&o, &err)) fail_msg("commit: %s", err.msg);
+        /* The first round has nothing to replace: no exchange is needed. */
+        assert_int_equal(o.used_fallback, round && no_exchange);
+        pms_outdir_end(&o);
+        snprintf(p, sizeof p, "%s/round", out);
+        assert_string_equal(read_file(p), round ? "second" : "first");
+    }
+    /* Nothing beside it: no lock, no temporary or old folder. */
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "swap%d.", no_exchange);
+    DIR *d = opendir(root);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (!strncmp(e->d_name, prefix, strlen(prefix))) fail_msg("left behind: %s", e->d_name);
+    closedir(d);
+}
+
+static void test_swap_exchange(void **state)
+{
+    (void)state;
+    swap(0);
+}
+
+static void test_swap_fallback(void **state)
+{
+    (void)state;
+    swap(1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_writes_report),
+        cmocka_unit_test(test_run_refuses_foreign_folder),
+        cmocka_unit_test(test_swap_exchange),
+        cmocka_unit_test(test_swap_fallback),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
