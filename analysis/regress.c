@@ -26,6 +26,8 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 
+#include "tdist.h"
+
 typedef long double ld;
 
 void pms_reg_opts_default(pms_reg_opts *o)
@@ -444,7 +446,7 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
         out->se[a] = (double)sqrtl(wk.V[a * p + a] > 0 ? wk.V[a * p + a] : 0);
         if (out->se[a] > 0) {
             out->t[a] = out->coef[a] / out->se[a];
-            out->p_value[a] = 2 * gsl_cdf_tdist_Q(fabs(out->t[a]), df);
+            out->p_value[a] = pms_tdist_p2(out->t[a], df);
         } else {
             out->t[a] = out->p_value[a] = NAN;
         }
