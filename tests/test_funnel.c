@@ -236,6 +236,52 @@ static void test_errors(void **state)
     assert_string_equal(err.msg, "funnel: the pooled proportion is 0: no binomial limits");
 }
 
+/* Counts or percentages (issue 17): the row reported is the one that breaks
+ * the rule, and each explicit reading checks only its own rule. */
+static void test_input_rule(void **state)
+{
+    (void)state;
+    const double v[] = {150, 60, 12}, sz[] = {200, 50, 90};
+    double prop[3];
+    pms_funnel_input_check k;
+    /* auto: row 1 (60 of 50) is not a count; row 0 (150) is not a percentage */
+    assert_int_equal(pms_funnel_proportions(v, sz, 3, PMS_FUNNEL_INPUT_AUTO, prop, &k), PMS_EDOMAIN);
+    assert_int_equal(k.bad, 1);
+    assert_int_equal(k.problem, PMS_FUNNEL_ROW_ABOVE_SIZE);
+    assert_int_equal(k.bad_pct, 0);
+    assert_int_equal(pms_funnel_proportions(v, sz, 3, PMS_FUNNEL_INPUT_COUNT, prop, &k), PMS_EDOMAIN);
+    assert_int_equal(k.bad, 1);
+    assert_int_equal(k.problem, PMS_FUNNEL_ROW_ABOVE_SIZE);
+    assert_int_equal(pms_funnel_proportions(v, sz, 3, PMS_FUNNEL_INPUT_PERCENT, prop, &k), PMS_EDOMAIN);
+    assert_int_equal(k.bad, 0);
+    assert_int_equal(k.problem, PMS_FUNNEL_ROW_ABOVE_100);
+    /* valid counts read as counts in auto; the same numbers as percentages when asked */
+    const double c[] = {12, 30, 7}, n[] = {150, 260, 90};
+    assert_int_equal(pms_funnel_proportions(c, n, 3, PMS_FUNNEL_INPUT_AUTO, prop, &k), PMS_OK);
+    assert_int_equal(k.used, PMS_FUNNEL_INPUT_COUNT);
+    assert_true(prop[1] == 30.0 / 260.0);
+    assert_int_equal(pms_funnel_proportions(c, n, 3, PMS_FUNNEL_INPUT_PERCENT, prop, &k), PMS_OK);
+    assert_int_equal(k.used, PMS_FUNNEL_INPUT_PERCENT);
+    assert_true(prop[1] == 0.30);
+    /* auto falls to percentages when a value is not whole */
+    const double p[] = {8.0, 11.5384615, 7};
+    assert_int_equal(pms_funnel_proportions(p, n, 3, PMS_FUNNEL_INPUT_AUTO, prop, &k), PMS_OK);
+    assert_int_equal(k.used, PMS_FUNNEL_INPUT_PERCENT);
+    assert_int_equal(pms_funnel_proportions(p, n, 3, PMS_FUNNEL_INPUT_COUNT, prop, &k), PMS_EDOMAIN);
+    assert_int_equal(k.bad, 1);
+    assert_int_equal(k.problem, PMS_FUNNEL_ROW_FRACTION);
+    const double neg[] = {8, -1, 7};
+    assert_int_equal(pms_funnel_proportions(neg, n, 3, PMS_FUNNEL_INPUT_PERCENT, prop, &k), PMS_EDOMAIN);
+    assert_int_equal(k.problem, PMS_FUNNEL_ROW_NEGATIVE);
+    const double fn[] = {150, 260.5, 90};
+    assert_int_equal(pms_funnel_proportions(c, fn, 3, PMS_FUNNEL_INPUT_AUTO, prop, &k), PMS_EDOMAIN);
+    assert_int_equal(k.bad, 1);
+    assert_int_equal(k.problem, PMS_FUNNEL_ROW_SIZE_FRACTION);
+    assert_int_equal(pms_funnel_proportions(NULL, fn, 3, PMS_FUNNEL_INPUT_AUTO, prop, &k), PMS_EUSAGE);
+    assert_string_equal(pms_funnel_input_name(PMS_FUNNEL_INPUT_PERCENT), "percentage");
+    assert_string_equal(pms_funnel_input_name(PMS_FUNNEL_INPUT_AUTO), "auto");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_mean_national),
         cmocka_unit_test(test_known),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_input_rule),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
