@@ -251,8 +251,11 @@ pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
     ld tau2 = num / (sw - sw2 / sw);
     out->tau2 = (double)tau2;
     out->phi_applied = o->overdispersion == PMS_OD_MULTIPLICATIVE && out->phi > 1;
-    out->exact = o->type == PMS_FUNNEL_PROPORTION && !out->phi_applied &&
-                 !(o->overdispersion == PMS_OD_ADDITIVE && out->tau2 > 0);
+    out->tau2_applied = o->overdispersion == PMS_OD_ADDITIVE && out->tau2 > 0;
+    /* tau^2 = 0 adds nothing to the variance, so the exact binomial limits
+     * still hold and are kept (Spiegelhalter 2005: normal limits are for the
+     * adjusted variance only). */
+    out->exact = o->type == PMS_FUNNEL_PROPORTION && !out->phi_applied && !out->tau2_applied;
     free(zw);
 
     size_t no = 0;

@@ -71,8 +71,10 @@ typedef struct {
     double target;        /* theta */
     double sigma;         /* mean: per-unit-of-size SD; proportion: sqrt(theta(1-theta)) */
     double phi;           /* Winsorised estimate (reported whatever the choice) */
-    int phi_applied;      /* 1 if multiplicative and phi > 1 */
+    int phi_applied;      /* 1 if multiplicative and phi > 1 (never for additive) */
     double tau2;          /* additive: estimate (0 if truncated); else the estimate too */
+    int tau2_applied;     /* 1 if additive and tau2 > 0 (limits normal, widened); with
+                             tau2 = 0 a proportion keeps its exact binomial limits */
     double winsorise;
     int exact;            /* 1 if the limits are exact binomial */
     pms_funnel_unit *units;                  /* n, in input order */

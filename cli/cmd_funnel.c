@@ -207,10 +207,11 @@ static pms_out *summary_table(const funnel_args *a, const pms_funnel_result *r, 
         c_phi = pms_out_col(o, "phi", PMS_OUT_REAL, 6),
         c_pa = pms_out_col(o, "phi_applied", PMS_OUT_BOOL, 0),
         c_tau = pms_out_col(o, "tau2", PMS_OUT_REAL, 8),
+        c_ta = pms_out_col(o, "tau2_applied", PMS_OUT_BOOL, 0),
         c_lim = pms_out_col(o, "limits", PMS_OUT_TEXT, 0);
     int c_out[PMS_FUNNEL_MAXLEVELS], c_ab[PMS_FUNNEL_MAXLEVELS], c_be[PMS_FUNNEL_MAXLEVELS];
     int bad = c_type < 0 || c_val < 0 || c_size < 0 || c_in < 0 || c_n < 0 || c_x < 0 || c_t < 0 ||
-              c_s < 0 || c_od < 0 || c_w < 0 || c_phi < 0 || c_pa < 0 || c_tau < 0 || c_lim < 0;
+              c_s < 0 || c_od < 0 || c_w < 0 || c_phi < 0 || c_pa < 0 || c_tau < 0 || c_ta < 0 || c_lim < 0;
     for (size_t l = 0; l < r->nlevels && !bad; l++) {
         char k[48];
         snprintf(k, sizeof k, "outside_%s", a->limit_names[l]);
@@ -238,6 +239,7 @@ static pms_out *summary_table(const funnel_args *a, const pms_funnel_result *r, 
     pms_out_set_num(o, c_phi, r->phi);
     pms_out_set_bool(o, c_pa, r->phi_applied);
     pms_out_set_num(o, c_tau, r->tau2);
+    pms_out_set_bool(o, c_ta, r->tau2_applied);
     pms_out_set_text(o, c_lim, r->exact ? "exact binomial, interpolated" : "normal");
     for (size_t l = 0; l < r->nlevels; l++) {
         pms_out_set_int(o, c_out[l], (long long)r->n_outside[l]);
@@ -257,7 +259,11 @@ static pms_out *summary_table(const funnel_args *a, const pms_funnel_result *r, 
                      r->overdispersion == PMS_OD_MULTIPLICATIVE
                          ? (r->phi_applied ? "Limits widened by sqrt(phi)."
                                            : "phi <= 1: no adjustment applied.")
-                     : r->overdispersion == PMS_OD_ADDITIVE ? "Limits use variance + tau2."
+                     : r->overdispersion == PMS_OD_ADDITIVE
+                         ? (r->tau2_applied ? "Limits use variance + tau2. tau2_applied says so; "
+                                              "phi_applied is for the multiplicative model."
+                                            : "tau2 = 0: no adjustment applied (exact limits "
+                                              "kept for proportions).")
                                                             : "No adjustment asked for (--overdispersion).");
     return o;
 }

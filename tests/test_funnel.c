@@ -282,6 +282,50 @@ static void test_input_rule(void **state)
     assert_string_equal(pms_funnel_input_name(PMS_FUNNEL_INPUT_AUTO), "auto");
 }
 
+/* Additive over-dispersion with tau^2 = 0 keeps the exact binomial limits
+ * (tests/reference/funnel_additive0.R, base R): an under-dispersed set, phi
+ * 0.0026, tau^2 truncated to 0.  tau2_applied and phi_applied are both false;
+ * with a positive tau^2 tau2_applied is true and phi_applied still false (it
+ * is the multiplicative model's flag).  1e-10 on the exact limits, as above. */
+static void test_additive_tau2_zero(void **state)
+{
+    (void)state;
+    char *p = pms_test_path(PMS_SOURCE_DIR, "tests/reference/funnel_additive0.out");
+    char *u = pms_test_slurp(p);
+    free(p);
+    assert_non_null(u);
+    const double c[] = {18, 31, 11, 48, 25, 7, 36, 20, 50, 14, 24, 11};
+    double y[12];
+    for (int i = 0; i < 12; i++) y[i] = c[i] / den[i];
+    pms_funnel_opts o;
+    pms_funnel_opts_default(&o);
+    o.type = PMS_FUNNEL_PROPORTION;
+    o.overdispersion = PMS_OD_ADDITIVE;
+    pms_funnel_result r;
+    assert_int_equal(pms_funnel_fit(y, den, 12, &o, &r, NULL), PMS_OK);
+    assert_rel(r.phi, pms_ref_value(u, "u.phi"), 1e-12);
+    assert_true(r.tau2 == 0 && !r.tau2_applied && !r.phi_applied && r.exact);
+    static const char *lev[] = {"0.95", "0.998"};
+    char k[64];
+    for (size_t l = 0; l < 2; l++) {
+        snprintf(k, sizeof k, "u.%s.low1", lev[l]);
+        assert_rel(r.units[0].low[l], pms_ref_value(u, k), 1e-10);
+        snprintf(k, sizeof k, "u.%s.high1", lev[l]);
+        assert_rel(r.units[0].high[l], pms_ref_value(u, k), 1e-10);
+        snprintf(k, sizeof k, "u.%s.lowlast", lev[l]);
+        assert_rel(r.units[11].low[l], pms_ref_value(u, k), 1e-10);
+        snprintf(k, sizeof k, "u.%s.highlast", lev[l]);
+        assert_rel(r.units[11].high[l], pms_ref_value(u, k), 1e-10);
+    }
+    pms_funnel_result_free(&r);
+    /* The over-dispersed hand set: tau^2 > 0 is applied, and says so. */
+    for (int i = 0; i < 12; i++) y[i] = cnt[i] / den[i];
+    assert_int_equal(pms_funnel_fit(y, den, 12, &o, &r, NULL), PMS_OK);
+    assert_true(r.tau2 > 0 && r.tau2_applied && !r.phi_applied && !r.exact);
+    pms_funnel_result_free(&r);
+    free(u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_known),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_input_rule),
+        cmocka_unit_test(test_additive_tau2_zero),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

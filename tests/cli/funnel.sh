@@ -52,6 +52,16 @@ assert f["above_95"] == int(R("prop.none.0.95.above"))
 run funnel --data "$FIX/funnel-prop.csv" --value exceptions --size eligible --type proportion --overdispersion additive --winsorise 0
 expect_rc 0
 expect_out_has "Limits use variance + tau2."
+# JSON: tau2_applied says the additive tau^2 was used (phi_applied is the
+# multiplicative model's flag and stays false); added in issue 17.
+run funnel --data "$FIX/funnel-prop.csv" --value exceptions --size eligible --type proportion --overdispersion additive --winsorise 0 --format json
+expect_rc 0
+printf '%s' "$out" | python3 -c '
+import json, sys
+f = json.load(sys.stdin)["funnel"][0]
+assert f["tau2_applied"] is True and f["phi_applied"] is False and f["tau2"] > 0, f
+assert f["limits"] == "normal"
+' && ok || bad "tau2_applied"
 tau=$(awk '$1 == "prop0.tau2" {printf "%.8f", $2}' "$REF")
 expect_out_has "$tau"
 run funnel --data "$FIX/funnel-pct.csv" --value share_pc --size eligible --type proportion --format csv
