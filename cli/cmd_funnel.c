@@ -207,11 +207,10 @@ static pms_out *summary_table(const funnel_args *a, const pms_funnel_result *r, 
         c_phi = pms_out_col(o, "phi", PMS_OUT_REAL, 6),
         c_pa = pms_out_col(o, "phi_applied", PMS_OUT_BOOL, 0),
         c_tau = pms_out_col(o, "tau2", PMS_OUT_REAL, 8),
-        c_ta = pms_out_col(o, "tau2_applied", PMS_OUT_BOOL, 0),
         c_lim = pms_out_col(o, "limits", PMS_OUT_TEXT, 0);
     int c_out[PMS_FUNNEL_MAXLEVELS], c_ab[PMS_FUNNEL_MAXLEVELS], c_be[PMS_FUNNEL_MAXLEVELS];
     int bad = c_type < 0 || c_val < 0 || c_size < 0 || c_in < 0 || c_n < 0 || c_x < 0 || c_t < 0 ||
-              c_s < 0 || c_od < 0 || c_w < 0 || c_phi < 0 || c_pa < 0 || c_tau < 0 || c_ta < 0 || c_lim < 0;
+              c_s < 0 || c_od < 0 || c_w < 0 || c_phi < 0 || c_pa < 0 || c_tau < 0 || c_lim < 0;
     for (size_t l = 0; l < r->nlevels && !bad; l++) {
         char k[48];
         snprintf(k, sizeof k, "outside_%s", a->limit_names[l]);
@@ -222,7 +221,9 @@ static pms_out *summary_table(const funnel_args *a, const pms_funnel_result *r, 
         c_be[l] = pms_out_col(o, k, PMS_OUT_INT, 0);
         bad = c_out[l] < 0 || c_ab[l] < 0 || c_be[l] < 0;
     }
-    if (bad || pms_out_row(o)) {
+    /* Added last (issue 17) so that CSV columns before it keep their places. */
+    int c_ta = pms_out_col(o, "tau2_applied", PMS_OUT_BOOL, 0);
+    if (bad || c_ta < 0 || pms_out_row(o)) {
         pms_out_free(o);
         return NULL;
     }
