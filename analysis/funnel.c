@@ -50,6 +50,69 @@ double pms_funnel_binom_limit(double theta, double n, double p)
     return ((double)r - alpha) / n;
 }
 
+const char *pms_funnel_input_name(pms_funnel_input how)
+{
+    return how == PMS_FUNNEL_INPUT_COUNT     ? "count"
+           : how == PMS_FUNNEL_INPUT_PERCENT ? "percentage"
+                                             : "auto";
+}
+
+static pms_funnel_row_problem count_problem(double v, double size)
+{
+    if (v < 0) return PMS_FUNNEL_ROW_NEGATIVE;
+    if (v != floor(v)) return PMS_FUNNEL_ROW_FRACTION;
+    if (v > size) return PMS_FUNNEL_ROW_ABOVE_SIZE;
+    return PMS_FUNNEL_ROW_OK;
+}
+
+static pms_funnel_row_problem percent_problem(double v)
+{
+    return v < 0 ? PMS_FUNNEL_ROW_NEGATIVE : v > 100 ? PMS_FUNNEL_ROW_ABOVE_100 : PMS_FUNNEL_ROW_OK;
+}
+
+/* Why not guess from the whole column and then blame the first row past 100:
+ * with counts 150/200 (valid) and 60/50 (not), that blamed the valid row
+ * (issue 17).  The row that decides is the first one that is not a count. */
+pms_status pms_funnel_proportions(const double *value, const double *size, size_t n,
+                                  pms_funnel_input how, double *prop,
+                                  pms_funnel_input_check *chk)
+{
+    if (!value || !size || !prop || !chk) return PMS_EUSAGE;
+    memset(chk, 0, sizeof *chk);
+    for (size_t i = 0; i < n; i++)
+        if (size[i] != floor(size[i])) {
+            chk->bad = i;
+            chk->problem = PMS_FUNNEL_ROW_SIZE_FRACTION;
+            return PMS_EDOMAIN;
+        }
+    pms_funnel_input use = how;
+    if (how != PMS_FUNNEL_INPUT_PERCENT) {
+        for (size_t i = 0; i < n && !chk->problem; i++)
+            if ((chk->problem = count_problem(value[i], size[i]))) chk->bad = i;
+        if (!chk->problem) use = PMS_FUNNEL_INPUT_COUNT;
+        else if (how == PMS_FUNNEL_INPUT_COUNT) return PMS_EDOMAIN;
+        else use = PMS_FUNNEL_INPUT_PERCENT;
+    }
+    if (use == PMS_FUNNEL_INPUT_PERCENT) {
+        for (size_t i = 0; i < n; i++) {
+            pms_funnel_row_problem pr = percent_problem(value[i]);
+            if (!pr) continue;
+            if (how == PMS_FUNNEL_INPUT_AUTO) {
+                chk->bad_pct = i;   /* bad/problem stay on the row that is not a count */
+            } else {
+                chk->bad = i;
+                chk->problem = pr;
+            }
+            return PMS_EDOMAIN;
+        }
+        chk->problem = PMS_FUNNEL_ROW_OK;
+    }
+    chk->used = use;
+    for (size_t i = 0; i < n; i++)
+        prop[i] = use == PMS_FUNNEL_INPUT_COUNT ? value[i] / size[i] : value[i] / 100;
+    return PMS_OK;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double u = *(const double *)a, v = *(const double *)b;
@@ -188,8 +251,11 @@ pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
     ld tau2 = num / (sw - sw2 / sw);
     out->tau2 = (double)tau2;
     out->phi_applied = o->overdispersion == PMS_OD_MULTIPLICATIVE && out->phi > 1;
-    out->exact = o->type == PMS_FUNNEL_PROPORTION && !out->phi_applied &&
-                 !(o->overdispersion == PMS_OD_ADDITIVE && out->tau2 > 0);
+    out->tau2_applied = o->overdispersion == PMS_OD_ADDITIVE && out->tau2 > 0;
+    /* tau^2 = 0 adds nothing to the variance, so the exact binomial limits
+     * still hold and are kept (Spiegelhalter 2005: normal limits are for the
+     * adjusted variance only). */
+    out->exact = o->type == PMS_FUNNEL_PROPORTION && !out->phi_applied && !out->tau2_applied;
     free(zw);
 
     size_t no = 0;

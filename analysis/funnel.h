@@ -71,8 +71,10 @@ typedef struct {
     double target;        /* theta */
     double sigma;         /* mean: per-unit-of-size SD; proportion: sqrt(theta(1-theta)) */
     double phi;           /* Winsorised estimate (reported whatever the choice) */
-    int phi_applied;      /* 1 if multiplicative and phi > 1 */
+    int phi_applied;      /* 1 if multiplicative and phi > 1 (never for additive) */
     double tau2;          /* additive: estimate (0 if truncated); else the estimate too */
+    int tau2_applied;     /* 1 if additive and tau2 > 0 (limits normal, widened); with
+                             tau2 = 0 a proportion keeps its exact binomial limits */
     double winsorise;
     int exact;            /* 1 if the limits are exact binomial */
     pms_funnel_unit *units;                  /* n, in input order */
@@ -94,6 +96,46 @@ pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
                           const pms_funnel_opts *opts, pms_funnel_result *out, pms_err *err);
 
 void pms_funnel_result_free(pms_funnel_result *r);
+
+/* Proportions from a column the user gives as counts of the size or as
+ * percentages.  AUTO is the stated rule: counts if every value is a whole
+ * number from 0 to its size, otherwise percentages, which must then all lie
+ * in [0, 100]. */
+typedef enum {
+    PMS_FUNNEL_INPUT_AUTO = 0,
+    PMS_FUNNEL_INPUT_COUNT,     /* value / size */
+    PMS_FUNNEL_INPUT_PERCENT    /* value / 100 */
+} pms_funnel_input;
+
+/* Why a row breaks the rule (the first such row is reported). */
+typedef enum {
+    PMS_FUNNEL_ROW_OK = 0,
+    PMS_FUNNEL_ROW_SIZE_FRACTION,  /* the size (a denominator) is not a whole number */
+    PMS_FUNNEL_ROW_NEGATIVE,       /* a count or percentage below 0 */
+    PMS_FUNNEL_ROW_FRACTION,       /* a count that is not a whole number */
+    PMS_FUNNEL_ROW_ABOVE_SIZE,     /* a count above its size */
+    PMS_FUNNEL_ROW_ABOVE_100       /* a percentage above 100 */
+} pms_funnel_row_problem;
+
+typedef struct {
+    pms_funnel_input used;           /* COUNT or PERCENT (on success) */
+    size_t bad;                      /* the row that breaks the rule (0-based) */
+    pms_funnel_row_problem problem;
+    /* AUTO only, when neither reading holds: bad/problem is the first row that
+     * is not a count (why the column is not counts), and bad_pct the first
+     * row that is not a percentage either. */
+    size_t bad_pct;
+} pms_funnel_input_check;
+
+/* prop[i] = value[i]/size[i] or value[i]/100 as `how` says (prop may not
+ * alias).  On PMS_EDOMAIN chk names the row and the problem; the caller adds
+ * the file and line.  PMS_EUSAGE for a NULL argument. */
+pms_status pms_funnel_proportions(const double *value, const double *size, size_t n,
+                                  pms_funnel_input how, double *prop,
+                                  pms_funnel_input_check *chk);
+
+/* "auto", "count", "percentage". */
+const char *pms_funnel_input_name(pms_funnel_input how);
 
 /* Spiegelhalter's interpolated exact limit for tail probability p in (0, 1):
  * (r_p - alpha)/n under Binomial(n, theta), n >= 1 whole, 0 < theta < 1. */

@@ -19,12 +19,13 @@
 #include "regress.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_matrix.h>
+
+#include "tdist.h"
 
 typedef long double ld;
 
@@ -70,64 +71,154 @@ static const char *col_name(const pms_reg_opts *o, size_t j, char *buf, size_t c
     return buf;
 }
 
-/* out = T M T' for the map from the centred parametrisation (a, b) to the
- * reported one (b0 = a - m'b, b).  M and out are p x p, p = k + 1. */
-static void uncentre(const ld *M, const ld *m, size_t k, ld *out)
-{
-    size_t p = k + 1;
-    /* TM: row 0 = M[0,:] - sum_j m_j M[1+j,:]; other rows unchanged. */
-    ld *TM = out;
-    for (size_t c = 0; c < p; c++) {
-        ld s = M[c];
-        for (size_t j = 0; j < k; j++) s -= m[j] * M[(1 + j) * p + c];
-        TM[c] = s;
-    }
-    for (size_t r = 1; r < p; r++)
-        for (size_t c = 0; c < p; c++) TM[r * p + c] = M[r * p + c];
-    /* (TM) T': column 0 = TM[:,0] - sum_j m_j TM[:,1+j]. */
-    for (size_t r = 0; r < p; r++) {
-        ld s = TM[r * p];
-        for (size_t j = 0; j < k; j++) s -= m[j] * TM[r * p + 1 + j];
-        TM[r * p] = s;
-    }
-}
-
 /* Everything the fit allocates, freed in one place. */
 typedef struct {
-    ld *A, *b, *vhead, *rdiag, *scale, *mean, *Rinv, *coef, *e, *h, *Bc, *M, *tmp, *V, *Vcl, *z;
+    ld *A, *b, *vhead, *rdiag, *scale, *mean, *Rinv, *coef, *e, *cq, *E, *G, *tmp, *V, *Vcl, *q;
 } work;
 
 static void work_free(work *wk)
 {
     free(wk->A); free(wk->b); free(wk->vhead); free(wk->rdiag); free(wk->scale);
-    free(wk->mean); free(wk->Rinv); free(wk->coef); free(wk->e); free(wk->h);
-    free(wk->Bc); free(wk->M); free(wk->tmp); free(wk->V); free(wk->Vcl); free(wk->z);
+    free(wk->mean); free(wk->Rinv); free(wk->coef); free(wk->e); free(wk->cq);
+    free(wk->E); free(wk->G); free(wk->tmp); free(wk->V); free(wk->Vcl); free(wk->q);
 }
 
-/* Robust Wald F of the slopes: b_s' V_s^{-1} b_s / q, by Cholesky. */
-static void wald_test(const double *coef, const ld *V, size_t p, size_t first,
-                      double df2, double *F, double *P)
+/* out = A B' for p x p row-major A, B (long double). */
+static void mul_abt(const ld *A, const ld *B, size_t p, ld *out)
 {
-    size_t q = p - first;
-    *F = *P = NAN;
-    gsl_matrix *S = gsl_matrix_alloc(q, q);
-    gsl_vector *bv = gsl_vector_alloc(q), *x = gsl_vector_alloc(q);
-    if (S && bv && x) {
-        for (size_t i = 0; i < q; i++) {
-            gsl_vector_set(bv, i, coef[first + i]);
-            for (size_t j = 0; j < q; j++)
-                gsl_matrix_set(S, i, j, (double)V[(first + i) * p + first + j]);
+    for (size_t a = 0; a < p; a++)
+        for (size_t c = 0; c < p; c++) {
+            ld s = 0;
+            for (size_t l = 0; l < p; l++) s += A[a * p + l] * B[c * p + l];
+            out[a * p + c] = s;
         }
-        if (gsl_linalg_cholesky_decomp1(S) == 0 && gsl_linalg_cholesky_solve(S, bv, x) == 0) {
-            double w = 0;
-            for (size_t i = 0; i < q; i++) w += gsl_vector_get(bv, i) * gsl_vector_get(x, i);
-            *F = w / (double)q;
-            *P = gsl_cdf_fdist_Q(*F, (double)q, df2);
+}
+
+/* Robust Wald F of the slopes from the QR factors.  With c = Q'y for the k
+ * slope columns and G the meat Q' Omega Q, the slopes are S^-1 R^-1 c and
+ * their covariance S^-1 R^-1 G_ss R^-T S^-1, so
+ *   b_s' V_ss^-1 b_s = c' G_ss^-1 c:
+ * the design's condition number cancels exactly and only the meat, a
+ * well-conditioned k x k matrix in the orthonormal basis, is solved
+ * (Cholesky in long double).  Inverting V_ss itself squares the condition
+ * number: at cond 2e5 that gave F = 6.60 for the exact 12.35 (issue 17).
+ * Returns 0, or -1 if G_ss is not positive definite (F undefined). */
+static int wald_from_qr(const ld *G, size_t p, size_t o, const ld *cq, size_t k, ld *F)
+{
+    ld L[PMS_REG_MAXCOLS * PMS_REG_MAXCOLS], z[PMS_REG_MAXCOLS];
+    if (k > PMS_REG_MAXCOLS) return -1;
+    for (size_t a = 0; a < k; a++)
+        for (size_t c = 0; c <= a; c++) {
+            ld s = G[(o + a) * p + o + c];
+            for (size_t l = 0; l < c; l++) s -= L[a * k + l] * L[c * k + l];
+            if (a == c) {
+                if (!(s > 0)) return -1;
+                L[a * k + a] = sqrtl(s);
+            } else {
+                L[a * k + c] = s / L[c * k + c];
+            }
         }
+    ld w = 0;   /* c' G^-1 c = |L^-1 c|^2 */
+    for (size_t a = 0; a < k; a++) {
+        ld s = cq[a];
+        for (size_t l = 0; l < a; l++) s -= L[a * k + l] * z[l];
+        z[a] = s / L[a * k + a];
+        w += z[a] * z[a];
     }
-    gsl_matrix_free(S);
-    gsl_vector_free(bv);
-    gsl_vector_free(x);
+    *F = w / (ld)k;
+    return 0;
+}
+
+/* 1-norm condition number of the k x k upper triangular R (column c of R is
+ * A[c*n + 0..c-1] above rdiag[c]) times that of R^-1. */
+static double cond1(const work *wk, size_t n, size_t k)
+{
+    ld nr = 0, ni = 0;
+    for (size_t c = 0; c < k; c++) {
+        ld sr = fabsl(wk->rdiag[c]), si = 0;
+        for (size_t j = 0; j < c; j++) sr += fabsl(wk->A[c * n + j]);
+        for (size_t j = 0; j <= c; j++) si += fabsl(wk->Rinv[j * k + c]);
+        if (sr > nr) nr = sr;
+        if (si > ni) ni = si;
+    }
+    return (double)(nr * ni);
+}
+
+/* Classical and robust covariances from the QR factors, never from (X'X)^-1.
+ * In the centred parametrisation (a, b) the weighted design is Q R with
+ * R = blockdiag(sqrt W, R_c S) (the centred columns are orthogonal to
+ * sqrt(w)), so with E = T blockdiag(1/sqrt W, S^-1 R_c^-1), T the map to
+ * (b0 = a - m'b, b):
+ *   classical V = s^2 E E',   robust V = E (Q' Omega Q) E' = E G E',
+ * G = sum_i omega_i q_i q_i', q_i the i-th row of Q (its slope part is
+ * R_c^-T of the scaled row), h_i = |q_i|^2.  G is as well conditioned as the
+ * residuals allow whatever the design, and both products are sums of
+ * squares, so no variance comes out negative or zero by cancellation. */
+static pms_status covariances(const double *X, const double *w, size_t n, size_t k, int icpt,
+                              ld W, ld s2, pms_hc_type hc, work *wk, ld *hmax, pms_err *err)
+{
+    size_t o = (size_t)icpt, p = k + o;
+    memset(wk->E, 0, p * p * sizeof(ld));
+    memset(wk->G, 0, p * p * sizeof(ld));
+    if (icpt) wk->E[0] = 1.0L / sqrtl(W);
+    for (size_t l = 0; l < k; l++) {
+        ld s = 0;
+        for (size_t j = 0; j <= l; j++) {
+            wk->E[(o + j) * p + o + l] = wk->Rinv[j * k + l] / wk->scale[j];
+            s += wk->mean[j] * wk->E[(o + j) * p + o + l];
+        }
+        if (icpt) wk->E[o + l] = -s;
+    }
+    *hmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        ld sw = w ? sqrtl((ld)w[i]) : 1.0L, h = 0, *q = wk->q;
+        if (icpt) q[0] = sw / sqrtl(W), h = q[0] * q[0];
+        for (size_t l = 0; l < k; l++) {
+            ld u = 0;
+            for (size_t j = 0; j <= l; j++)
+                u += wk->Rinv[j * k + l] * sw * ((ld)X[i * k + j] - wk->mean[j]) / wk->scale[j];
+            q[o + l] = u;
+            h += u * u;
+        }
+        if (h > *hmax) *hmax = h;
+        if (hc == PMS_HC_NONE) continue;
+        ld om = sw * sw * wk->e[i] * wk->e[i];   /* (w e)^2 for the unwhitened row */
+        switch (hc) {
+        case PMS_HC1: om *= (ld)n / (ld)(n - p); break;
+        case PMS_HC2:
+        case PMS_HC3:
+            if (!(1.0L - h > 1e-12L))
+                return pms_err_set(err, PMS_EDOMAIN,
+                                   "observation %zu has leverage 1, so %s standard errors are "
+                                   "undefined (use hc0 or hc1)",
+                                   i + 1, pms_hc_name(hc));
+            om /= (1.0L - h);
+            if (hc == PMS_HC3) om /= (1.0L - h);
+            break;
+        default: break;
+        }
+        for (size_t a = 0; a < p; a++)
+            for (size_t c = a; c < p; c++) wk->G[a * p + c] += om * q[a] * q[c];
+    }
+    for (size_t a = 0; a < p; a++)
+        for (size_t c = 0; c < a; c++) wk->G[a * p + c] = wk->G[c * p + a];
+    mul_abt(wk->E, wk->E, p, wk->Vcl);
+    for (size_t a = 0; a < p * p; a++) wk->Vcl[a] *= s2;
+    if (hc == PMS_HC_NONE) {
+        memcpy(wk->V, wk->Vcl, p * p * sizeof(ld));
+    } else {
+        /* tmp = E G; V = tmp E' */
+        for (size_t a = 0; a < p; a++)
+            for (size_t c = 0; c < p; c++) {
+                ld s = 0;
+                for (size_t l = 0; l < p; l++) s += wk->E[a * p + l] * wk->G[l * p + c];
+                wk->tmp[a * p + c] = s;
+            }
+        mul_abt(wk->tmp, wk->E, p, wk->V);
+        for (size_t a = 0; a < p; a++)   /* exactly symmetric */
+            for (size_t c = 0; c < a; c++) wk->V[a * p + c] = wk->V[c * p + a];
+    }
+    return PMS_OK;
 }
 
 pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
@@ -179,13 +270,13 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
     wk.Rinv = calloc(k * k, sizeof(ld));
     wk.coef = malloc(k * sizeof(ld));
     wk.e = malloc(n * sizeof(ld));
-    wk.h = malloc(n * sizeof(ld));
-    wk.Bc = calloc(p * p, sizeof(ld));
-    wk.M = calloc(p * p, sizeof(ld));
+    wk.cq = malloc(k * sizeof(ld));
+    wk.E = calloc(p * p, sizeof(ld));
+    wk.G = calloc(p * p, sizeof(ld));
     wk.tmp = calloc(p * p, sizeof(ld));
     wk.V = calloc(p * p, sizeof(ld));
     wk.Vcl = calloc(p * p, sizeof(ld));
-    wk.z = calloc(p, sizeof(ld));
+    wk.q = calloc(p, sizeof(ld));
     out->coef = malloc(p * sizeof(double));
     out->se = malloc(p * sizeof(double));
     out->t = malloc(p * sizeof(double));
@@ -195,7 +286,7 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
     out->se_classical = malloc(p * sizeof(double));
     out->cov = malloc(p * p * sizeof(double));
     if (!wk.A || !wk.b || !wk.vhead || !wk.rdiag || !wk.scale || !wk.mean || !wk.Rinv ||
-        !wk.coef || !wk.e || !wk.h || !wk.Bc || !wk.M || !wk.tmp || !wk.V || !wk.Vcl || !wk.z ||
+        !wk.coef || !wk.e || !wk.cq || !wk.E || !wk.G || !wk.tmp || !wk.V || !wk.Vcl || !wk.q ||
         !out->coef || !out->se || !out->t || !out->p_value || !out->ci_low || !out->ci_high ||
         !out->se_classical || !out->cov) {
         st = pms_err_set(err, PMS_ENOMEM, "regression: out of memory");
@@ -288,6 +379,7 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
         ld s = 0;
         for (size_t l = j; l < k; l++) s += wk.Rinv[j * k + l] * wk.b[l];
         wk.coef[j] = s / wk.scale[j];
+        wk.cq[j] = wk.b[j];   /* Q'y, kept in step with coef for the Wald F */
     }
     /* Iterative refinement: the residual of the data (in long double, from
      * the unrounded inputs) projected by the same QR gives a correction.  It
@@ -313,6 +405,7 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
             ld s = 0;
             for (size_t l = j; l < k; l++) s += wk.Rinv[j * k + l] * wk.e[l];
             wk.coef[j] += s / wk.scale[j];
+            wk.cq[j] += wk.e[j];
         }
     }
     ld b0 = 0;
@@ -333,81 +426,11 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
         tss += wi * yc * yc;
     }
 
-    /* Bread in centred coordinates: blockdiag(1/W, S^-1 R^-1 R^-T S^-1). */
     size_t o = (size_t)icpt;
-    if (icpt) wk.Bc[0] = 1.0L / W;
-    for (size_t a = 0; a < k; a++)
-        for (size_t c = 0; c < k; c++) {
-            ld s = 0;
-            for (size_t l = (a > c ? a : c); l < k; l++)
-                s += wk.Rinv[a * k + l] * wk.Rinv[c * k + l];
-            wk.Bc[(o + a) * p + o + c] = s / (wk.scale[a] * wk.scale[c]);
-        }
-
-    /* Leverages h_i = w_i/W + |R^-T a_i|^2, a_i the scaled row of A. */
-    ld hmax = 0;
-    for (size_t i = 0; i < n; i++) {
-        ld sw = w ? sqrtl((ld)w[i]) : 1.0L, h = icpt ? sw * sw / W : 0;
-        for (size_t l = 0; l < k; l++) {
-            ld u = 0;
-            for (size_t j = 0; j <= l; j++)
-                u += wk.Rinv[j * k + l] * sw * ((ld)X[i * k + j] - wk.mean[j]) / wk.scale[j];
-            h += u * u;
-        }
-        wk.h[i] = h;
-        if (h > hmax) hmax = h;
-    }
-
     double df = (double)(n - p);
-    ld s2 = rss / (ld)(n - p);
-    for (size_t a = 0; a < p * p; a++) wk.Vcl[a] = s2 * wk.Bc[a];
-    if (icpt) uncentre(wk.Vcl, wk.mean, k, wk.tmp), memcpy(wk.Vcl, wk.tmp, p * p * sizeof(ld));
-
-    if (opts.robust != PMS_HC_NONE) {
-        for (size_t i = 0; i < n; i++) {
-            ld wi = w ? (ld)w[i] : 1.0L, we = wi * wk.e[i], om = we * we;
-            switch (opts.robust) {
-            case PMS_HC1: om *= (ld)n / (ld)(n - p); break;
-            case PMS_HC2:
-            case PMS_HC3:
-                if (!(1.0L - wk.h[i] > 1e-12L)) {
-                    st = pms_err_set(err, PMS_EDOMAIN,
-                                     "observation %zu has leverage 1, so %s standard errors are "
-                                     "undefined (use hc0 or hc1)",
-                                     i + 1, pms_hc_name(opts.robust));
-                    goto done;
-                }
-                om /= (1.0L - wk.h[i]);
-                if (opts.robust == PMS_HC3) om /= (1.0L - wk.h[i]);
-                break;
-            default: break;
-            }
-            /* z_i in centred coordinates: (1, x_i - m) or x_i. */
-            ld *z = wk.z;
-            if (icpt) z[0] = 1;
-            for (size_t j = 0; j < k; j++) z[o + j] = (ld)X[i * k + j] - wk.mean[j];
-            for (size_t a = 0; a < p; a++)
-                for (size_t c = a; c < p; c++) wk.M[a * p + c] += om * z[a] * z[c];
-        }
-        for (size_t a = 0; a < p; a++)
-            for (size_t c = 0; c < a; c++) wk.M[a * p + c] = wk.M[c * p + a];
-        /* V = Bc M Bc */
-        for (size_t a = 0; a < p; a++)
-            for (size_t c = 0; c < p; c++) {
-                ld s = 0;
-                for (size_t l = 0; l < p; l++) s += wk.Bc[a * p + l] * wk.M[l * p + c];
-                wk.tmp[a * p + c] = s;
-            }
-        for (size_t a = 0; a < p; a++)
-            for (size_t c = 0; c < p; c++) {
-                ld s = 0;
-                for (size_t l = 0; l < p; l++) s += wk.tmp[a * p + l] * wk.Bc[l * p + c];
-                wk.V[a * p + c] = s;
-            }
-        if (icpt) uncentre(wk.V, wk.mean, k, wk.tmp), memcpy(wk.V, wk.tmp, p * p * sizeof(ld));
-    } else {
-        memcpy(wk.V, wk.Vcl, p * p * sizeof(ld));
-    }
+    ld s2 = rss / (ld)(n - p), hmax = 0;
+    st = covariances(X, w, n, k, icpt, W, s2, opts.robust, &wk, &hmax, err);
+    if (st != PMS_OK) goto done;
 
     out->n = n;
     out->k = k;
@@ -444,7 +467,7 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
         out->se[a] = (double)sqrtl(wk.V[a * p + a] > 0 ? wk.V[a * p + a] : 0);
         if (out->se[a] > 0) {
             out->t[a] = out->coef[a] / out->se[a];
-            out->p_value[a] = 2 * gsl_cdf_tdist_Q(fabs(out->t[a]), df);
+            out->p_value[a] = pms_tdist_p2(out->t[a], df);
         } else {
             out->t[a] = out->p_value[a] = NAN;
         }
@@ -452,8 +475,21 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
         out->ci_high[a] = out->coef[a] + tq * out->se[a];
     }
     out->wald_f = out->wald_p = NAN;
-    if (opts.robust != PMS_HC_NONE && !out->perfect_fit)
-        wald_test(out->coef, wk.V, p, o, df, &out->wald_f, &out->wald_p);
+    out->wald_undefined = 0;
+    if (opts.robust != PMS_HC_NONE && !out->perfect_fit) {
+        ld F;
+        if (wald_from_qr(wk.G, p, o, wk.cq, k, &F) == 0) {
+            out->wald_f = (double)F;
+            out->wald_p = gsl_cdf_fdist_Q(out->wald_f, (double)k, df);
+        } else {
+            out->wald_undefined = 1;
+        }
+    }
+    out->cond = cond1(&wk, n, k);
+    out->near_singular = 0;
+    for (size_t j = 0; j < k; j++)
+        if (fabsl(wk.rdiag[j]) < PMS_REG_NEAR_TOL && !out->near_singular)
+            out->near_singular = 1, out->near_col = j;
 
 done:
     work_free(&wk);

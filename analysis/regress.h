@@ -19,7 +19,12 @@
  * Robust covariances follow R's sandwich::vcovHC for lm objects:
  *   V = B (sum_i omega_i z_i z_i') B,  B = (Z'WZ)^{-1},  omega_i = (w_i e_i)^2 times
  *   1 (HC0), n/(n-p) (HC1), 1/(1-h_i) (HC2), 1/(1-h_i)^2 (HC3),
- *   h_i = w_i z_i' B z_i.
+ *   h_i = w_i z_i' B z_i,
+ * computed from the QR factors of the weighted design, sqrt(W) Z = Q R, as
+ * V = R^-1 (Q' Omega Q) R^-T, never from (Z'WZ)^-1, and the robust Wald F as
+ * c' (Q' Omega Q)_ss^-1 c / q with c = Q'y (slope rows): see regress.c and
+ * doc/methods/regression.md for why and for the accuracy on nearly collinear
+ * designs.
  * t tests and intervals use Student's t on n - p df for both (as
  * lmtest::coeftest does for lm); with robust SEs a Wald F test of all slopes
  * is given as well (as lmtest::waldtest(..., vcov = vcovHC)). */
@@ -68,9 +73,20 @@ typedef struct {
     double r2, adj_r2;
     double f, f_p;       /* classical F and its p-value; NaN when RSS = 0 */
     double f_df1, f_df2;
-    double wald_f, wald_p;  /* robust Wald F of all slopes (NaN if robust = NONE) */
+    double wald_f, wald_p;  /* robust Wald F of all slopes (NaN if robust = NONE, on a
+                               perfect fit, or when wald_undefined) */
+    int wald_undefined;     /* 1 if the robust meat of the slopes is singular (e.g. fewer
+                               non-zero residuals than slopes): no Wald F */
     double max_leverage;    /* max h_i */
     int perfect_fit;        /* 1 if RSS = 0: SEs are 0 and t, p are NaN */
+    double cond;            /* 1-norm condition number of the centred, unit-length
+                               predictor columns (after the weights), from R and
+                               R^-1 */
+    int near_singular;      /* 1 if some predictor is within PMS_REG_NEAR_TOL of the span
+                               of the ones before it (and the intercept): numerically
+                               almost rank-deficient.  The results still hold (see
+                               doc/methods/regression.md) but the caller must say so */
+    size_t near_col;        /* that predictor (0-based among the k), if near_singular */
 } pms_reg_result;
 
 /* Fit y on the k columns of X (n x k, row-major).  w: n precision weights
@@ -123,5 +139,14 @@ const char *pms_hc_name(pms_hc_type t);
  * smallest |R_jj| of 6.1e-8 (measured, NOTES.md), which R's lm, with
  * its tolerance of 1e-7, takes for collinearity. */
 #define PMS_REG_RANK_TOL 1e-13
+
+/* Relative distance (|R_jj| of the centred, unit-length column) below which
+ * a fit is flagged near_singular: R's lm, with its tolerance of 1e-7, would
+ * drop such a column as collinear and print NA.  The numerics hold well past
+ * it (exact rational references at condition number 6e10 agree to 1e-9,
+ * tests/test_regress.c), but the slopes of such columns rest on the last
+ * digits of the data and the user must be told rather than read a
+ * coefficient of 4e8 without comment. */
+#define PMS_REG_NEAR_TOL 1e-7
 
 #endif

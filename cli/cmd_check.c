@@ -50,6 +50,9 @@ static pms_out *columns_table(const pms_table *t)
         cn = pms_out_col(o, "name", PMS_OUT_TEXT, 0), cr = pms_out_col(o, "recognised", PMS_OUT_BOOL, 0),
         ct = pms_out_col(o, "type", PMS_OUT_TEXT, 0), cm = pms_out_col(o, "missing", PMS_OUT_INT, 0),
         ch = pms_out_col(o, "header", PMS_OUT_TEXT, 0);
+    char renames[4096] = "";
+    size_t used = 0;
+    int renamed = 0;
     for (size_t j = 0; j < t->ncols; j++) {
         const pms_column *c = &t->cols[j];
         if (pms_out_row(o)) break;
@@ -63,7 +66,24 @@ static pms_out *columns_table(const pms_table *t)
         pms_out_set_text(o, ct, c->source < 0 ? "derived" : c->type == PMS_COL_NUM ? "number" : "text");
         pms_out_set_int(o, cm, (long long)c->n_missing);
         pms_out_set_text(o, ch, c->header);
+        /* Every rename is shown: the header's own snake_case name, which
+         * still finds the column (pms_table_col), when the alias table gave
+         * it another. */
+        char own[512];
+        if (c->source >= 0 && c->header && c->header[0]) {
+            pms_snake_case(c->header, own, sizeof own);
+            if (strcmp(own, c->name) && used < sizeof renames) {
+                int k = snprintf(renames + used, sizeof renames - used, "%s%s -> %s",
+                                 renamed ? ", " : "", own, c->name);
+                used += k > 0 ? (size_t)k : 0;
+                renamed++;
+            }
+        }
     }
+    if (renamed)
+        pms_out_footnote(o, "Renamed by the alias table (%d; each column is also found by the "
+                            "snake_case name of its own header): %s%s.",
+                         renamed, renames, used >= sizeof renames ? "..." : "");
     return o;
 }
 

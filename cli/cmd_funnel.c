@@ -11,7 +11,8 @@
 
 static const char *help =
     "Usage: pmsreview funnel --value COL --size COL [--type mean|proportion]\n"
-    "                        [--limits 95,99.8] [--overdispersion none|multiplicative|additive]\n"
+    "                        [--input auto|count|percentage] [--limits 95,99.8]\n"
+    "                        [--overdispersion none|multiplicative|additive]\n"
     "                        [--winsorise 0.1] [--data FILE]... [--where 'COL OP VALUE']...\n"
     "                        [--derive 'N=EXPR']... [--format text|csv|json]\n\n"
     "Funnel plot of an indicator per practice against its size (Spiegelhalter 2005):\n"
@@ -21,8 +22,12 @@ static const char *help =
     "Options:\n"
     "  --value COL       the indicator: for --type mean a mean per unit of size (e.g.\n"
     "                    payments_per_weighted); for --type proportion a count, or a\n"
-    "                    percentage, of --size (a count if every value is a whole number\n"
-    "                    not above its size, else a percentage 0-100)\n"
+    "                    percentage, of --size, as --input says\n"
+    "  --input I         --type proportion: count (value/size: whole numbers 0 to size),\n"
+    "                    percentage (value/100: 0 to 100) or auto (default: counts if\n"
+    "                    every value is a whole number from 0 to its size, else\n"
+    "                    percentages); a value that breaks the rule is an error naming\n"
+    "                    its line\n"
     "  --size COL        the practice's size: weighted patients, or the denominator\n"
     "  --type T          mean (default): target = size-weighted mean, limits\n"
     "                    target +- z sigma/sqrt(size), sigma^2 = sum size (value -\n"
@@ -55,11 +60,14 @@ static const char *help =
 static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
 
-enum { OPT_VALUE = PMS_OPT_FIRST_COMMAND_SPECIFIC, OPT_SIZE, OPT_TYPE, OPT_LIMITS, OPT_OD, OPT_WINS };
+enum { OPT_VALUE = PMS_OPT_FIRST_COMMAND_SPECIFIC, OPT_SIZE, OPT_TYPE, OPT_LIMITS, OPT_OD, OPT_WINS,
+       OPT_INPUT };
 
 typedef struct {
     const char *value, *size;
     pms_funnel_opts fo;
+    pms_funnel_input input;
+    int input_set;
     char limit_names[PMS_FUNNEL_MAXLEVELS][16];   /* "95", "99_8" for keys */
     char limit_text[PMS_FUNNEL_MAXLEVELS][16];    /* "95", "99.8" for text */
 } funnel_args;
@@ -114,6 +122,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, funnel_args *a)
         {"limits", required_argument, NULL, OPT_LIMITS},
         {"overdispersion", required_argument, NULL, OPT_OD},
         {"winsorise", required_argument, NULL, OPT_WINS},
+        {"input", required_argument, NULL, OPT_INPUT},
         {NULL, 0, NULL, 0}};
     int opt, rc;
     optind = 1;
@@ -153,6 +162,15 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, funnel_args *a)
                 return pms_cli_usage("funnel", "--winsorise must be at least 0 and below 0.5, not '%s'",
                                      optarg);
             break;
+        case OPT_INPUT:
+            if (!strcmp(optarg, "auto")) a->input = PMS_FUNNEL_INPUT_AUTO;
+            else if (!strcmp(optarg, "count")) a->input = PMS_FUNNEL_INPUT_COUNT;
+            else if (!strcmp(optarg, "percentage")) a->input = PMS_FUNNEL_INPUT_PERCENT;
+            else
+                return pms_cli_usage("funnel", "--input expects auto, count or percentage, not '%s'",
+                                     optarg);
+            a->input_set = 1;
+            break;
         default: return pms_cli_bad_option("funnel", opts, optopt, argv[optind - 1]);
         }
     }
@@ -160,6 +178,8 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, funnel_args *a)
     if (optind < argc) return pms_cli_usage("funnel", "unexpected argument '%s'", argv[optind]);
     if (!a->value) return pms_cli_usage("funnel", "--value is required");
     if (!a->size) return pms_cli_usage("funnel", "--size is required");
+    if (a->input_set && a->fo.type != PMS_FUNNEL_PROPORTION)
+        return pms_cli_usage("funnel", "--input applies to --type proportion only");
     return 0;
 }
 
@@ -201,7 +221,9 @@ static pms_out *summary_table(const funnel_args *a, const pms_funnel_result *r, 
         c_be[l] = pms_out_col(o, k, PMS_OUT_INT, 0);
         bad = c_out[l] < 0 || c_ab[l] < 0 || c_be[l] < 0;
     }
-    if (bad || pms_out_row(o)) {
+    /* Added last (issue 17) so that CSV columns before it keep their places. */
+    int c_ta = pms_out_col(o, "tau2_applied", PMS_OUT_BOOL, 0);
+    if (bad || c_ta < 0 || pms_out_row(o)) {
         pms_out_free(o);
         return NULL;
     }
@@ -218,6 +240,7 @@ static pms_out *summary_table(const funnel_args *a, const pms_funnel_result *r, 
     pms_out_set_num(o, c_phi, r->phi);
     pms_out_set_bool(o, c_pa, r->phi_applied);
     pms_out_set_num(o, c_tau, r->tau2);
+    pms_out_set_bool(o, c_ta, r->tau2_applied);
     pms_out_set_text(o, c_lim, r->exact ? "exact binomial, interpolated" : "normal");
     for (size_t l = 0; l < r->nlevels; l++) {
         pms_out_set_int(o, c_out[l], (long long)r->n_outside[l]);
@@ -237,7 +260,11 @@ static pms_out *summary_table(const funnel_args *a, const pms_funnel_result *r, 
                      r->overdispersion == PMS_OD_MULTIPLICATIVE
                          ? (r->phi_applied ? "Limits widened by sqrt(phi)."
                                            : "phi <= 1: no adjustment applied.")
-                     : r->overdispersion == PMS_OD_ADDITIVE ? "Limits use variance + tau2."
+                     : r->overdispersion == PMS_OD_ADDITIVE
+                         ? (r->tau2_applied ? "Limits use variance + tau2. tau2_applied says so; "
+                                              "phi_applied is for the multiplicative model."
+                                            : "tau2 = 0: no adjustment applied (exact limits "
+                                              "kept for proportions).")
                                                             : "No adjustment asked for (--overdispersion).");
     return o;
 }
@@ -318,6 +345,40 @@ static pms_out *grid_table(const funnel_args *a, const pms_funnel_result *r)
     return o;
 }
 
+/* The message for a value that breaks the --input rule: the file and line of
+ * the row that breaks it, what it is, and what the rule wanted. */
+static pms_status input_error(const funnel_args *a, const char *src, const pms_table *t,
+                              const size_t *rows, const double *y, const double *sz,
+                              const pms_funnel_input_check *k, pms_err *err)
+{
+    long line = t->line ? (long)t->line[rows[k->bad]] : 0;
+    double v = y[k->bad], s = sz[k->bad];
+    if (k->problem == PMS_FUNNEL_ROW_SIZE_FRACTION)
+        return pms_err_set(err, PMS_EPARSE, "%s:%ld: %s is %g: a denominator must be a whole number",
+                           src, line, a->size, s);
+    if (a->input == PMS_FUNNEL_INPUT_PERCENT)
+        return pms_err_set(err, PMS_EPARSE, "%s:%ld: %s is %g: a percentage must be between 0 and 100",
+                           src, line, a->value, v);
+    if (a->input == PMS_FUNNEL_INPUT_COUNT) {
+        if (k->problem == PMS_FUNNEL_ROW_ABOVE_SIZE)
+            return pms_err_set(err, PMS_EPARSE, "%s:%ld: %s is %g: a count cannot be more than %s (%g)",
+                               src, line, a->value, v, a->size, s);
+        return pms_err_set(err, PMS_EPARSE, "%s:%ld: %s is %g: a count must be a whole number, 0 or more",
+                           src, line, a->value, v);
+    }
+    char why[160];
+    if (k->problem == PMS_FUNNEL_ROW_ABOVE_SIZE)
+        snprintf(why, sizeof why, ", more than %s (%g)", a->size, s);
+    else
+        snprintf(why, sizeof why, ", %s", k->problem == PMS_FUNNEL_ROW_NEGATIVE ? "negative" : "not a whole number");
+    long pline = t->line ? (long)t->line[rows[k->bad_pct]] : 0;
+    return pms_err_set(err, PMS_EPARSE,
+                       "%s:%ld: %s is %g%s, so the values are not counts; nor percentages (line %ld: "
+                       "%g is not between 0 and 100). Say which they are with --input count or "
+                       "--input percentage",
+                       src, line, a->value, v, why, pline, y[k->bad_pct]);
+}
+
 int pms_cmd_funnel(int argc, char **argv)
 {
     pms_cli_common c;
@@ -374,27 +435,20 @@ int pms_cmd_funnel(int argc, char **argv)
     }
     const char *src = t->nsources ? t->sources[0].path : "input";
     if (a.fo.type == PMS_FUNNEL_PROPORTION) {
-        /* Counts if every value is a whole number within its size, else
-         * percentages; anything else is bad data, named by its line. */
-        int counts = 1;
-        for (size_t j = 0; j < n && counts; j++)
-            counts = y[j] == floor(y[j]) && y[j] >= 0 && y[j] <= sz[j];
-        input = counts ? "count" : "percentage";
-        for (size_t j = 0; j < n; j++) {
-            long line = t->line ? t->line[rows[j]] : 0;
-            if (sz[j] != floor(sz[j])) {
-                st = pms_err_set(&err, PMS_EPARSE, "%s:%ld: %s is %g: a denominator must be a whole number",
-                                 src, line, a.size, sz[j]);
-                goto fail;
-            }
-            if (!counts && !(y[j] >= 0 && y[j] <= 100)) {
-                st = pms_err_set(&err, PMS_EPARSE,
-                                 "%s:%ld: %s is %g: neither a count within %s (%g) nor a percentage",
-                                 src, line, a.value, y[j], a.size, sz[j]);
-                goto fail;
-            }
-            y[j] = counts ? y[j] / sz[j] : y[j] / 100;
+        pms_funnel_input_check chk;
+        double *prop = malloc(N * sizeof *prop);
+        if (!prop) {
+            st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
+            goto fail;
         }
+        st = pms_funnel_proportions(y, sz, n, a.input, prop, &chk);
+        if (st == PMS_OK) memcpy(y, prop, n * sizeof *y);
+        free(prop);
+        if (st != PMS_OK) {
+            st = input_error(&a, src, t, rows, y, sz, &chk, &err);
+            goto fail;
+        }
+        input = pms_funnel_input_name(chk.used);
     }
     if ((st = pms_funnel_fit(y, sz, n, &a.fo, &r, &err))) goto fail;
 

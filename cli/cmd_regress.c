@@ -245,8 +245,10 @@ static pms_out *model_table(const regress_args *a, const pms_reg_result *r, cons
         cse = pms_out_col(o, "se_type", PMS_OUT_TEXT, 0),
         cw = pms_out_col(o, "weight", PMS_OUT_TEXT, 0),
         ci = pms_out_col(o, "intercept", PMS_OUT_BOOL, 0),
-        cl = pms_out_col(o, "ci_level", PMS_OUT_REAL, 3);
-    if (cl < 0 || pms_out_row(o)) {
+        cl = pms_out_col(o, "ci_level", PMS_OUT_REAL, 3),
+        ck = pms_out_col(o, "condition_number", PMS_OUT_REAL, 1),
+        cns = pms_out_col(o, "near_singular", PMS_OUT_BOOL, 0);
+    if (cl < 0 || ck < 0 || cns < 0 || pms_out_row(o)) {
         pms_out_free(o);
         return NULL;
     }
@@ -266,6 +268,18 @@ static pms_out *model_table(const regress_args *a, const pms_reg_result *r, cons
     pms_out_set_text(o, cw, a->weight);
     pms_out_set_bool(o, ci, r->intercept);
     pms_out_set_num(o, cl, r->ci_level);
+    pms_out_set_num(o, ck, r->cond);
+    pms_out_set_bool(o, cns, r->near_singular);
+    if (r->near_singular)
+        pms_out_footnote(o, "The predictors are nearly collinear: %s is within 1e-7 (relative) of "
+                            "the span of the predictors before it%s (condition number %.3g after "
+                            "centring and scaling; R's lm would drop it and print NA). The "
+                            "numbers are computed accurately, but their separate coefficients "
+                            "rest on the last digits of the data.",
+                         a->x[r->near_col], r->intercept ? " and the intercept" : "", r->cond);
+    if (r->wald_undefined)
+        pms_out_footnote(o, "robust_wald_f is undefined: the robust covariance of the slopes is "
+                            "singular (too few non-zero residuals to estimate it).");
     pms_out_footnote(o, "F on (%.0f, %.0f) df tests all slopes together assuming constant "
                         "variance%s.",
                      r->f_df1, r->f_df2,

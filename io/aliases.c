@@ -15,8 +15,10 @@ static const alias_row rows[] = {
      {"nhsenglandregioncode", "regioncode", "commissionerregioncode"}},
     {{"region_name", TXT, "NHS England region name"},
      {"nhsenglandregionname", "regionname"}},
+    /* Not "pct": a primary care trust predates CCGs, and a user who names a
+     * column pct means that column (issue 17). */
     {{"ccg_code", TXT, "Clinical commissioning group code (the locality)"},
-     {"ccgcode", "ccg", "pct", "pctcode"}},
+     {"ccgcode", "ccg"}},
     {{"ccg_name", TXT, "Clinical commissioning group name"}, {"ccgname"}},
     {{"pcn_code", TXT, "Primary care network code (2019/20 on)"}, {"pcncode"}},
     {{"pcn_name", TXT, "Primary care network name"}, {"pcnname"}},

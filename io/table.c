@@ -150,6 +150,15 @@ int pms_table_col_index(const pms_table *t, const char *name)
 {
     for (size_t i = 0; i < t->ncols; i++)
         if (!strcmp(t->cols[i].name, name)) return (int)i;
+    /* Failing that, the snake_case form of a file column's own header: a
+     * column the alias table renamed (PCT -> ccg_code once) stays reachable by
+     * the name its header gives it (issue 17). */
+    char buf[512];
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (t->cols[i].source < 0 || !t->cols[i].header) continue;
+        pms_snake_case(t->cols[i].header, buf, sizeof buf);
+        if (!strcmp(buf, name)) return (int)i;
+    }
     return -1;
 }
 

@@ -236,6 +236,96 @@ static void test_errors(void **state)
     assert_string_equal(err.msg, "funnel: the pooled proportion is 0: no binomial limits");
 }
 
+/* Counts or percentages (issue 17): the row reported is the one that breaks
+ * the rule, and each explicit reading checks only its own rule. */
+static void test_input_rule(void **state)
+{
+    (void)state;
+    const double v[] = {150, 60, 12}, sz[] = {200, 50, 90};
+    double prop[3];
+    pms_funnel_input_check k;
+    /* auto: row 1 (60 of 50) is not a count; row 0 (150) is not a percentage */
+    assert_int_equal(pms_funnel_proportions(v, sz, 3, PMS_FUNNEL_INPUT_AUTO, prop, &k), PMS_EDOMAIN);
+    assert_int_equal(k.bad, 1);
+    assert_int_equal(k.problem, PMS_FUNNEL_ROW_ABOVE_SIZE);
+    assert_int_equal(k.bad_pct, 0);
+    assert_int_equal(pms_funnel_proportions(v, sz, 3, PMS_FUNNEL_INPUT_COUNT, prop, &k), PMS_EDOMAIN);
+    assert_int_equal(k.bad, 1);
+    assert_int_equal(k.problem, PMS_FUNNEL_ROW_ABOVE_SIZE);
+    assert_int_equal(pms_funnel_proportions(v, sz, 3, PMS_FUNNEL_INPUT_PERCENT, prop, &k), PMS_EDOMAIN);
+    assert_int_equal(k.bad, 0);
+    assert_int_equal(k.problem, PMS_FUNNEL_ROW_ABOVE_100);
+    /* valid counts read as counts in auto; the same numbers as percentages when asked */
+    const double c[] = {12, 30, 7}, n[] = {150, 260, 90};
+    assert_int_equal(pms_funnel_proportions(c, n, 3, PMS_FUNNEL_INPUT_AUTO, prop, &k), PMS_OK);
+    assert_int_equal(k.used, PMS_FUNNEL_INPUT_COUNT);
+    assert_true(prop[1] == 30.0 / 260.0);
+    assert_int_equal(pms_funnel_proportions(c, n, 3, PMS_FUNNEL_INPUT_PERCENT, prop, &k), PMS_OK);
+    assert_int_equal(k.used, PMS_FUNNEL_INPUT_PERCENT);
+    assert_true(prop[1] == 0.30);
+    /* auto falls to percentages when a value is not whole */
+    const double p[] = {8.0, 11.5384615, 7};
+    assert_int_equal(pms_funnel_proportions(p, n, 3, PMS_FUNNEL_INPUT_AUTO, prop, &k), PMS_OK);
+    assert_int_equal(k.used, PMS_FUNNEL_INPUT_PERCENT);
+    assert_int_equal(pms_funnel_proportions(p, n, 3, PMS_FUNNEL_INPUT_COUNT, prop, &k), PMS_EDOMAIN);
+    assert_int_equal(k.bad, 1);
+    assert_int_equal(k.problem, PMS_FUNNEL_ROW_FRACTION);
+    const double neg[] = {8, -1, 7};
+    assert_int_equal(pms_funnel_proportions(neg, n, 3, PMS_FUNNEL_INPUT_PERCENT, prop, &k), PMS_EDOMAIN);
+    assert_int_equal(k.problem, PMS_FUNNEL_ROW_NEGATIVE);
+    const double fn[] = {150, 260.5, 90};
+    assert_int_equal(pms_funnel_proportions(c, fn, 3, PMS_FUNNEL_INPUT_AUTO, prop, &k), PMS_EDOMAIN);
+    assert_int_equal(k.bad, 1);
+    assert_int_equal(k.problem, PMS_FUNNEL_ROW_SIZE_FRACTION);
+    assert_int_equal(pms_funnel_proportions(NULL, fn, 3, PMS_FUNNEL_INPUT_AUTO, prop, &k), PMS_EUSAGE);
+    assert_string_equal(pms_funnel_input_name(PMS_FUNNEL_INPUT_PERCENT), "percentage");
+    assert_string_equal(pms_funnel_input_name(PMS_FUNNEL_INPUT_AUTO), "auto");
+}
+
+/* Additive over-dispersion with tau^2 = 0 keeps the exact binomial limits
+ * (tests/reference/funnel_additive0.R, base R): an under-dispersed set, phi
+ * 0.0026, tau^2 truncated to 0.  tau2_applied and phi_applied are both false;
+ * with a positive tau^2 tau2_applied is true and phi_applied still false (it
+ * is the multiplicative model's flag).  1e-10 on the exact limits, as above. */
+static void test_additive_tau2_zero(void **state)
+{
+    (void)state;
+    char *p = pms_test_path(PMS_SOURCE_DIR, "tests/reference/funnel_additive0.out");
+    char *u = pms_test_slurp(p);
+    free(p);
+    assert_non_null(u);
+    const double c[] = {18, 31, 11, 48, 25, 7, 36, 20, 50, 14, 24, 11};
+    double y[12];
+    for (int i = 0; i < 12; i++) y[i] = c[i] / den[i];
+    pms_funnel_opts o;
+    pms_funnel_opts_default(&o);
+    o.type = PMS_FUNNEL_PROPORTION;
+    o.overdispersion = PMS_OD_ADDITIVE;
+    pms_funnel_result r;
+    assert_int_equal(pms_funnel_fit(y, den, 12, &o, &r, NULL), PMS_OK);
+    assert_rel(r.phi, pms_ref_value(u, "u.phi"), 1e-12);
+    assert_true(r.tau2 == 0 && !r.tau2_applied && !r.phi_applied && r.exact);
+    static const char *lev[] = {"0.95", "0.998"};
+    char k[64];
+    for (size_t l = 0; l < 2; l++) {
+        snprintf(k, sizeof k, "u.%s.low1", lev[l]);
+        assert_rel(r.units[0].low[l], pms_ref_value(u, k), 1e-10);
+        snprintf(k, sizeof k, "u.%s.high1", lev[l]);
+        assert_rel(r.units[0].high[l], pms_ref_value(u, k), 1e-10);
+        snprintf(k, sizeof k, "u.%s.lowlast", lev[l]);
+        assert_rel(r.units[11].low[l], pms_ref_value(u, k), 1e-10);
+        snprintf(k, sizeof k, "u.%s.highlast", lev[l]);
+        assert_rel(r.units[11].high[l], pms_ref_value(u, k), 1e-10);
+    }
+    pms_funnel_result_free(&r);
+    /* The over-dispersed hand set: tau^2 > 0 is applied, and says so. */
+    for (int i = 0; i < 12; i++) y[i] = cnt[i] / den[i];
+    assert_int_equal(pms_funnel_fit(y, den, 12, &o, &r, NULL), PMS_OK);
+    assert_true(r.tau2 > 0 && r.tau2_applied && !r.phi_applied && !r.exact);
+    pms_funnel_result_free(&r);
+    free(u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +333,8 @@ int main(void)
         cmocka_unit_test(test_mean_national),
         cmocka_unit_test(test_known),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_input_rule),
+        cmocka_unit_test(test_additive_tau2_zero),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

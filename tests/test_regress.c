@@ -335,6 +335,130 @@ static void test_select(void **state)
                      PMS_EUSAGE);
 }
 
+/* Nearly collinear designs against their exact rational solutions
+ * (tests/reference/regress_collinear.py, output regress_collinear.out):
+ * x2 = x1 + d z with d = 1e-3 .. 1e-9 (1-norm condition number of the
+ * centred, scaled design about 63/d), one weighted (d = 1e-7) and one through the
+ * origin (d = 1e-5); 14 rows, heteroscedastic errors.  Every coefficient, SE
+ * (classical and HC0-HC3) and robust Wald F is compared with the exact value
+ * at the tolerance given per design below (measured errors in the comments:
+ * long double QR loses about cond * 1e-19 in the slopes, and the sandwich from
+ * the QR factors about as much; the (X'X)^-1 route lost cond^2 and gave
+ * HC3 F = 6.6 for 12.35, SE 0 and no F at all at these sizes, issue 17).
+ * Also HC1 = HC0 sqrt(n/(n-p)) and F(HC1) = F(HC0) (n-p)/n, to 1e-14. */
+static void test_collinear_exact(void **state)
+{
+    (void)state;
+    char *p = pms_test_path(PMS_SOURCE_DIR, "tests/reference/regress_collinear.out");
+    char *cref = pms_test_slurp(p);
+    free(p);
+    assert_non_null(cref);
+    static const struct {
+        const char *tag;
+        int weighted, intercept, near;
+        double tol;   /* measured worst error: cond^2 * 1e-19 and below */
+    } designs[] = {
+        {"d3", 0, 1, 0, 1e-12},   /* cond 6.3e3, measured 1.2e-15 */
+        {"d5", 0, 1, 0, 1e-12},   /* cond 6.3e5, 3.3e-14 */
+        {"d7", 0, 1, 1, 1e-11},   /* cond 6.3e7, 3.4e-12 */
+        {"d8", 0, 1, 1, 1e-10},   /* cond 6.3e8, 1.8e-11 */
+        {"d9", 0, 1, 1, 2e-9},    /* cond 6.3e9, 5.8e-10 */
+        {"w7", 1, 1, 1, 1e-11},   /* cond 6.9e7, 5.4e-12 */
+        {"o5", 0, 0, 0, 1e-12},   /* cond 1.5e6, 1.5e-13 */
+    };
+    /* valgrind's x87 emulation rounds long double to double: the QR then
+     * has 53 bits, not 64, and only the best-conditioned design is checked. */
+    size_t ndesigns = pms_test_numeric_strict() ? sizeof designs / sizeof designs[0] : 1;
+    enum { NR = 14 };
+    static const pms_hc_type types[] = {PMS_HC_NONE, PMS_HC0, PMS_HC1, PMS_HC2, PMS_HC3};
+    for (size_t d = 0; d < ndesigns; d++) {
+        const char *tag = designs[d].tag;
+        double tol = pms_test_numeric_strict() ? designs[d].tol : 1e-9;
+        double X[2 * NR], y[NR], w[NR];
+        char key[64];
+        for (int i = 0; i < NR; i++) {
+            snprintf(key, sizeof key, "%s.x1_%d", tag, i);
+            X[2 * i] = pms_ref_value(cref, key);
+            snprintf(key, sizeof key, "%s.x2_%d", tag, i);
+            X[2 * i + 1] = pms_ref_value(cref, key);
+            snprintf(key, sizeof key, "%s.y_%d", tag, i);
+            y[i] = pms_ref_value(cref, key);
+            if (designs[d].weighted) {
+                snprintf(key, sizeof key, "%s.w_%d", tag, i);
+                w[i] = pms_ref_value(cref, key);
+            }
+        }
+        pms_reg_opts o;
+        pms_reg_opts_default(&o);
+        o.intercept = designs[d].intercept;
+        double worst = 0, hc0_se[3] = {0}, hc0_f = 0, cond = 0;
+        int near = 0;
+        for (size_t h = 0; h < 5; h++) {
+            o.robust = types[h];
+            pms_reg_result r;
+            pms_err err = {{0}};
+            assert_int_equal(pms_reg_fit(X, NR, 2, y, designs[d].weighted ? w : NULL, &o, &r,
+                                         &err),
+                             PMS_OK);
+            const char *kind = types[h] == PMS_HC_NONE ? "cl" : pms_hc_name(types[h]);
+            cond = r.cond;
+            near = r.near_singular;
+            assert_int_equal(r.near_singular, designs[d].near);
+            if (near) assert_int_equal(r.near_col, 1);   /* x2, against x1 */
+            for (size_t j = 0; j < r.p; j++) {
+                snprintf(key, sizeof key, "%s.coef%zu", tag, j);
+                double want = pms_ref_value(cref, key);
+                assert_rel(r.coef[j], want, tol);
+                worst = fmax(worst, fabs(r.coef[j] - want) / fabs(want));
+                snprintf(key, sizeof key, "%s.%s.se%zu", tag, kind, j);
+                want = pms_ref_value(cref, key);
+                assert_rel(r.se[j], want, tol);
+                worst = fmax(worst, fabs(r.se[j] - want) / want);
+                if (types[h] == PMS_HC0) hc0_se[j] = r.se[j];
+                if (types[h] == PMS_HC1)
+                    assert_rel(r.se[j], hc0_se[j] * sqrt(14.0 / (double)(14 - r.p)), 1e-14);
+            }
+            if (types[h] != PMS_HC_NONE) {
+                snprintf(key, sizeof key, "%s.%s.wald_f", tag, kind);
+                double want = pms_ref_value(cref, key);
+                assert_rel(r.wald_f, want, tol);
+                worst = fmax(worst, fabs(r.wald_f - want) / want);
+                if (types[h] == PMS_HC0) hc0_f = r.wald_f;
+                if (types[h] == PMS_HC1)
+                    assert_rel(r.wald_f, hc0_f * (double)(14 - r.p) / 14.0, 1e-14);
+            }
+            pms_reg_result_free(&r);
+        }
+        printf("# %s: condition number %.2g, near_singular %d, worst relative error %.2g "
+               "(tolerance %g)\n", tag, cond, near, worst, tol);
+    }
+    free(cref);
+}
+
+/* The robust meat of the slopes is singular when only a row with x = 0
+ * (no intercept) has a residual: every HC covariance is 0 there, so no Wald F
+ * (flagged, not NaN without a reason) and no t. */
+static void test_wald_undefined(void **state)
+{
+    (void)state;
+    const double X[] = {1.5, 2.25, 2.0, -1.0, 3.5, 0.5, 0.0, 0.0, 4.25, 1.75};
+    double y[5];
+    for (int i = 0; i < 5; i++) y[i] = 2.0 * X[2 * i] - 3.0 * X[2 * i + 1];
+    y[3] = 1.7;
+    pms_reg_opts o;
+    pms_reg_opts_default(&o);
+    o.intercept = 0;
+    o.robust = PMS_HC0;
+    pms_reg_result r;
+    assert_int_equal(pms_reg_fit(X, 5, 2, y, NULL, &o, &r, NULL), PMS_OK);
+    assert_int_equal(r.perfect_fit, 0);
+    assert_int_equal(r.wald_undefined, 1);
+    assert_true(isnan(r.wald_f) && isnan(r.wald_p));
+    assert_true(r.se[0] == 0 && isnan(r.t[0]));
+    assert_int_equal(r.near_singular, 0);
+    pms_reg_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_wls_vs_r),      cmocka_unit_test(test_no_intercept_vs_r),
         cmocka_unit_test(test_ci_level),      cmocka_unit_test(test_errors),
         cmocka_unit_test(test_perfect_fit),   cmocka_unit_test(test_select),
+        cmocka_unit_test(test_collinear_exact), cmocka_unit_test(test_wald_undefined),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

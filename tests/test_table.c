@@ -276,6 +276,30 @@ static void test_real_join(void **state)
     pms_table_free(t);
 }
 
+/* Issue 17: an alias never takes a name a user could mean literally (pct is
+ * not a CCG), and every column is found by its own header's snake_case name
+ * as well as by the canonical one. */
+static void test_own_header_names(void **state)
+{
+    (void)state;
+    static const char csv[] = "Practice Code,CCG Code,pct,CL,Deprivation score (IMD 2015)\n"
+                              "A81001,00K,5D8,430.16,29.14\n"
+                              "A81002,00K,5D8,432.74,29.69\n";
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_table_load_mem("mem.csv", csv, sizeof csv - 1, NULL, &t, &err), PMS_OK);
+    const pms_column *c = pms_table_col(t, "pct");
+    assert_non_null(c);
+    assert_string_equal(c->header, "pct");
+    assert_string_equal(c->name, "pct");
+    assert_string_equal(pms_table_col(t, "ccg_code")->header, "CCG Code");
+    assert_string_equal(pms_table_col(t, "cl")->name, "qof_clinical");
+    assert_string_equal(pms_table_col(t, "deprivation_score_imd_2015")->name, "imd2015");
+    assert_rel(col_at(t, "cl", 1), 432.74, 0);
+    assert_null(pms_table_col(t, "nosuch"));
+    pms_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,7 +307,7 @@ int main(void)
         cmocka_unit_test(test_bad_cells),         cmocka_unit_test(test_join_and_notes),
         cmocka_unit_test(test_long_pivot),        cmocka_unit_test(test_where_derive),
         cmocka_unit_test(test_published_2014_15), cmocka_unit_test(test_every_layout_same_names),
-        cmocka_unit_test(test_real_join),
+        cmocka_unit_test(test_real_join),         cmocka_unit_test(test_own_header_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,4 +72,16 @@ run --version
 expect_rc 0
 expect_out_has "pmsreview 0."
 
+# Issue 17: 'pct' is not renamed ccg_code; check lists every rename; a renamed
+# column is still found by its own header's snake_case name.
+QOF=$DS/practice-performance/practice-qof-gpps-2018-19.csv
+run check --data "$QOF"
+expect_rc 0
+expect_out_has "     1     15  pct                                   no  text      2,794  pct"
+expect_out_has "Renamed by the alias table (14; each column is also found by the snake_case name of its own header): code -> practice_code, total_gp_hc -> gp_headcount,"
+expect_out_has "cl -> qof_clinical, ph -> qof_public_health,"
+run regress --data "$QOF" --y cl --x deprivation_score_imd_2015 --where 'pct = 00K' --format csv
+expect_rc 0
+expect_out_has "deprivation_score_imd_2015,"
+
 finish

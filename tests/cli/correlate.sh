@@ -160,6 +160,11 @@ run correlate "${XY[@]}" --adjust hommel
 expect_rc 1
 expect_err "pmsreview: --adjust expects none, holm, bh or by, not 'hommel'
 Try 'pmsreview correlate --help'"
+run correlate "${XY[@]}" --weight registered_patients --control weighted_patients
+expect_rc 1
+expect_err "pmsreview: --weight and --control cannot be combined
+Try 'pmsreview correlate --help'"
+expect_out_empty
 run correlate "${XY[@]}" --control weighted_patients --bootstrap 100
 expect_rc 1
 expect_err "pmsreview: --bootstrap cannot be combined with --control

@@ -52,6 +52,16 @@ assert f["above_95"] == int(R("prop.none.0.95.above"))
 run funnel --data "$FIX/funnel-prop.csv" --value exceptions --size eligible --type proportion --overdispersion additive --winsorise 0
 expect_rc 0
 expect_out_has "Limits use variance + tau2."
+# JSON: tau2_applied says the additive tau^2 was used (phi_applied is the
+# multiplicative model's flag and stays false); added in issue 17.
+run funnel --data "$FIX/funnel-prop.csv" --value exceptions --size eligible --type proportion --overdispersion additive --winsorise 0 --format json
+expect_rc 0
+printf '%s' "$out" | python3 -c '
+import json, sys
+f = json.load(sys.stdin)["funnel"][0]
+assert f["tau2_applied"] is True and f["phi_applied"] is False and f["tau2"] > 0, f
+assert f["limits"] == "normal"
+' && ok || bad "tau2_applied"
 tau=$(awk '$1 == "prop0.tau2" {printf "%.8f", $2}' "$REF")
 expect_out_has "$tau"
 run funnel --data "$FIX/funnel-pct.csv" --value share_pc --size eligible --type proportion --format csv
@@ -112,7 +122,43 @@ expect_err "pmsreview: $FIX/funnel-frac.csv:3: eligible is 260.5: a denominator 
 expect_out_empty
 run funnel "${MEAN[@]}" --type proportion
 expect_rc 2
-expect_err_has "neither a count within weighted_patients"
+expect_err_has "so the values are not counts; nor percentages"
+
+# Counts or percentages: the row that breaks the rule is the one named
+# (issue 17: line 2, a valid count 150 of 200, was blamed for line 3's 60 of 50).
+run funnel --data "$FIX/funnel-count-over.csv" --value exceptions --size eligible --type proportion
+expect_rc 2
+expect_err "pmsreview: $FIX/funnel-count-over.csv:3: exceptions is 60, more than eligible (50), so the values are not counts; nor percentages (line 2: 150 is not between 0 and 100). Say which they are with --input count or --input percentage"
+expect_out_empty
+run funnel --data "$FIX/funnel-count-over.csv" --value exceptions --size eligible --type proportion --input count
+expect_rc 2
+expect_err "pmsreview: $FIX/funnel-count-over.csv:3: exceptions is 60: a count cannot be more than eligible (50)"
+run funnel --data "$FIX/funnel-count-over.csv" --value exceptions --size eligible --type proportion --input percentage
+expect_rc 2
+expect_err "pmsreview: $FIX/funnel-count-over.csv:2: exceptions is 150: a percentage must be between 0 and 100"
+run funnel --data "$FIX/funnel-pct.csv" --value share_pc --size eligible --type proportion --input count
+expect_rc 2
+expect_err_has "a count must be a whole number, 0 or more"
+run funnel --data "$FIX/funnel-prop.csv" --value exceptions --size eligible --type proportion --input percentage --format csv
+expect_rc 0
+expect_out_has "proportion,exceptions,eligible,percentage,"
+run funnel "${MEAN[@]}" --input count
+expect_rc 1
+expect_err "pmsreview: --input applies to --type proportion only
+Try 'pmsreview funnel --help'"
+run funnel --value a --size b --type proportion --input share
+expect_rc 1
+expect_err "pmsreview: --input expects auto, count or percentage, not 'share'
+Try 'pmsreview funnel --help'"
+# The real 2018/19 QOF/patient-survey file: 4 practices have more dispensing
+# patients than patients; the first is D81035 at line 2329.
+QOF=$DS/practice-performance/practice-qof-gpps-2018-19.csv
+run funnel --data "$QOF" --value total_disp_patients --size total_patients --type proportion
+expect_rc 2
+expect_err "pmsreview: $QOF:2329: total_disp_patients is 9104, more than total_patients (9096), so the values are not counts; nor percentages (line 62: 2952 is not between 0 and 100). Say which they are with --input count or --input percentage"
+run funnel --data "$QOF" --value total_disp_patients --size total_patients --type proportion --input count
+expect_rc 2
+expect_err "pmsreview: $QOF:2329: total_disp_patients is 9104: a count cannot be more than total_patients (9096)"
 
 "$PMS" funnel "${MEAN[@]}" >/dev/full 2>"$TMPD/err"
 rc=$?

@@ -144,6 +144,36 @@ run regress --data "$FIX/bad_number2.csv" --y total_payments --x global_sum
 expect_rc 2
 expect_out_empty
 
+# Nearly collinear predictors (x2 = x1 + 1e-7 z, tests/reference/regress_collinear.py):
+# exact rational SEs and Wald F (1e-10: measured 3.4e-12), and the note.
+python3 -c '
+import sys
+ref = dict(l.split()[:2] for l in open(sys.argv[1]) if not l.startswith("#"))
+print("code,x1,x2,y")
+for i in range(14):
+    print("P%02d,%s,%s,%s" % (i, ref["d7.x1_%d" % i], ref["d7.x2_%d" % i], ref["d7.y_%d" % i]))
+' "$SRC/tests/reference/regress_collinear.out" > "$TMPD/d7.csv"
+run regress --data "$TMPD/d7.csv" --y y --x x1,x2 --robust hc3 --format json
+expect_rc 0
+printf '%s' "$out" | python3 -c '
+import json, sys
+ref = dict(l.split()[:2] for l in open(sys.argv[1]) if not l.startswith("#"))
+R = lambda k: float(ref[k])
+d = json.load(sys.stdin)
+c, m = d["coefficients"], d["model"][0]
+def close(a, b, tol=1e-10):
+    assert abs(a - b) <= tol * abs(b), (a, b)
+for i, r in enumerate(c):
+    close(r["estimate"], R("d7.coef%d" % i))
+    close(r["std_error"], R("d7.hc3.se%d" % i))
+close(m["robust_wald_f"], R("d7.hc3.wald_f"))
+assert m["near_singular"] is True and 6.2e7 < m["condition_number"] < 6.4e7, m
+assert any("nearly collinear: x2 is within 1e-7" in n for n in d["model_notes"]), d["model_notes"]
+' "$SRC/tests/reference/regress_collinear.out" && ok || bad "nearly collinear design"
+run regress --data "$TMPD/d7.csv" --y y --x x1,x2
+expect_rc 0
+expect_out_has "The predictors are nearly collinear: x2 is within 1e-7 (relative) of the span of the predictors before it and the intercept (condition number 6.3e+07 after centring and scaling; R's lm would drop it and print NA)."
+
 # Writing to a full disk fails cleanly.
 "$PMS" regress "${MODEL[@]}" >/dev/full 2>"$TMPD/err"
 rc=$?
