@@ -594,13 +594,20 @@ pms_status pms_table_numeric(const pms_table *t, const char *name, const double 
     const pms_column *c = pms_table_col(t, name);
     if (!c) {
         /* A derived measure whose input column the file lacks: say which. */
+        const char *why = NULL;
+        size_t best = 0;
         for (size_t i = 0; i < t->nnotes; i++) {
             const char *d = t->notes[i].detail;
             size_t k = strcspn(d, ":");
-            if (!strcmp(t->notes[i].what, "measure_unavailable") && !strncmp(name, d, k) &&
-                (name[k] == '\0' || name[k] == '_'))
-                return pms_err_set(err, PMS_ENOTFOUND, "no column '%s': %s", name, d + k + 2);
+            /* core_per_weighted comes from core_payments: match on the stem too. */
+            size_t stem = !strncmp(d, "core_payments:", 14) ? 4 : k;
+            if (!strcmp(t->notes[i].what, "measure_unavailable") && k > best &&
+                !strncmp(name, d, stem) && (name[stem] == '\0' || name[stem] == '_'))
+                why = d, best = k;
         }
+        if (why)
+            return pms_err_set(err, PMS_ENOTFOUND, "no column '%s': %.*s %s", name, (int)best,
+                               why, why + best + 2);
         /* Suggest names sharing the first letters: typos are the usual cause. */
         char hint[512] = "";
         size_t w = 0, shown = 0;
@@ -908,6 +915,20 @@ static const char *input_header(const char *name)
     return name;
 }
 
+/* The file column a measure lacks, following measures built from measures. */
+static const char *root_missing(const pms_table *t, const char *name)
+{
+    const pms_column *c = pms_table_col(t, name);
+    if (c && c->type == PMS_COL_NUM) return NULL;
+    for (size_t k = 0; k < sizeof measures / sizeof *measures; k++)
+        if (!strcmp(measures[k].name, name))
+            for (size_t j = 0; j < 3 && measures[k].terms[j]; j++) {
+                const char *r = root_missing(t, measures[k].terms[j]);
+                if (r) return r;
+            }
+    return name;
+}
+
 static pms_status derive_sum(pms_table *t, const measure_def *m, pms_err *err)
 {
     const pms_column *trig = pms_table_col(t, m->trigger);
@@ -917,14 +938,14 @@ static pms_status derive_sum(pms_table *t, const measure_def *m, pms_err *err)
         c[k] = pms_table_col(t, m->terms[k]);
         if (!c[k] || c[k]->type != PMS_COL_NUM) {
             /* Not a silent zero: the measure is absent, and asking for it says why. */
-            const char *src = t->nsources ? t->sources[0].path : "(data)";
-            return pms_table_note(t, "measure_unavailable", 0,
-                                  "%s: %s cannot be derived: the file has no %s column '%s' "
-                                  "(canonical name %s)",
-                                  m->name, src, c[k] ? "numeric" : "", input_header(m->terms[k]),
-                                  m->terms[k]) == PMS_OK
-                       ? PMS_OK
-                       : pms_err_set(err, PMS_ENOMEM, "out of memory");
+            const char *raw = root_missing(t, m->terms[k]);
+            const pms_column *rc = pms_table_col(t, raw);
+            pms_status st = pms_table_note(
+                t, "measure_unavailable", 0,
+                "%s: cannot be derived: %s has no %scolumn '%s' (canonical name %s)", m->name,
+                t->nsources ? t->sources[0].path : "the data", rc ? "numeric " : "",
+                input_header(raw), raw);
+            return st ? pms_err_set(err, st, "out of memory") : PMS_OK;
         }
     }
     double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
