@@ -553,7 +553,20 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
         st = pms_report_load(r, paths, n, NULL, 0, &r->perf, err);
         pms_select_opts po = r->sel;
         po.year = 0; /* the performance file's own year */
+        char found[300] = "";
+        /* CCG codes changed (11H merged into 15C in 2018): the locality in the
+         * performance year is its base-year practices, found by code. */
+        if (!st) pms_report_locality_found(r, r->perf, "2018/19", found, sizeof found);
         if (!st) st = pms_select_apply(r->perf, &po, NULL, err);
+        if (!st) rules_say(r);
+        if (!st) {
+            unsigned char *mark = malloc(r->perf->nrows ? r->perf->nrows : 1);
+            size_t kept = mark ? pms_report_locality_rows(r, r->perf, mark) : 0;
+            free(mark);
+            pms_report_say(r, "%s (the performance year), %zu of them kept by the practice rules.",
+                           found, kept);
+        }
+        return st;
     }
     if (!st) rules_say(r);
     return st;
