@@ -24,6 +24,7 @@ static const char *help =
     "  --data FILE         input CSV (repeatable; first = practice table)\n"
     "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
     "  --derive 'N=EXPR'   add column N from + - * / ( ) log() exp() sqrt() abs()\n"
+    PMS_SELECT_HELP
     "  --format FMT        text (default), csv or json\n"
     "  --help              this help\n\n"
     "Examples:\n"
@@ -231,7 +232,8 @@ static int check_one(pms_cli_common *c, const char *const *defaults)
 
 int pms_cmd_check(int argc, char **argv)
 {
-    static const struct option opts[] = {PMS_COMMON_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {PMS_COMMON_LONG_OPTIONS,
+        PMS_SELECT_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     pms_cli_common c;
     pms_cli_common_init(&c, "check", argc, argv);
     int opt;

@@ -1087,9 +1087,22 @@ pms_status pms_dataset_open(const pms_data_opts *o, pms_table **out, pms_err *er
                            o->where[i], rep.n_failed + rep.n_missing, rep.n_failed,
                            rep.n_missing);
         }
+        size_t before = t->nrows;
         st = pms_table_keep_rows(t, keep, err);
         free(keep);
         if (st) goto fail;
+        /* Nothing left is a mistake to say, not a "too few" from each statistic later. */
+        if (t->nrows == 0 && before > 0) {
+            char list[512] = "";
+            size_t w = 0;
+            for (size_t i = 0; i < o->nwhere && w < sizeof list; i++) {
+                int k = snprintf(list + w, sizeof list - w, "%s'%s'", i ? " and " : "", o->where[i]);
+                if (k > 0) w += (size_t)k;
+            }
+            st = pms_err_set(err, PMS_ENOTFOUND, "--where %s matches none of the %zu rows of %s",
+                             list, before, t->sources[0].path);
+            goto fail;
+        }
     }
     *out = t;
     return PMS_OK;
