@@ -125,16 +125,16 @@ pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, cons
     pms_gp_cmd(c, "set xrange [%g:%g]", floor(xmin), ceil(xmax));
     pms_gp_cmd(c, "set key top right box lc rgb '#D8DDE0' opaque");
     /* Notes go between the title and the plot, clear of the points. */
-    pms_gp_cmd(c, "set label 1002 'Theil-Sen slope %.3g per point (%.0f%% interval %.3g to "
-                  "%.3g); least squares %.3g; n = %zu%s' at graph 0, graph 1.035 left font ',9' "
-                  "textcolor rgb '" PMS_GP_DARK_BLUE "'",
-               ts.slope, 100 * ci_level, ts.slope_low, ts.slope_high, fit.coef[1], m,
-               above ? "" : ".");
+    /* Two short notes side by side above the plot (longer ones overlap). */
+    pms_gp_cmd(c, "set label 1002 'Theil-Sen slope %.3g (%.0f%%: %.3g to %.3g), least squares "
+                  "%.3g, n = %zu' at graph 0, graph 1.035 left font ',9' textcolor rgb '"
+                  PMS_GP_DARK_BLUE "'",
+               ts.slope, 100 * ci_level, ts.slope_low, ts.slope_high, fit.coef[1], m);
     if (above)
-        pms_gp_cmd(c, "set label 1001 '%zu practice%s outside %.0f to %.0f not shown (but in the "
-                      "fit).' at graph 1, graph 1.035 right font ',9' textcolor rgb '" PMS_GP_GREY
-                      "'",
-                   above, above == 1 ? "" : "s", ybot, ytop);
+        pms_gp_cmd(c, "set label 1001 '%zu practices outside %.0f to %.0f not shown (in the "
+                      "fit)' at graph 0.99, graph 0.04 right front font ',9' textcolor rgb '"
+                      PMS_GP_GREY "'",
+                   above, ybot, ytop);
     pms_gp_cmd(c, "plot DATA index 2 using 1:4:5 with filledcurves fc rgb '" PMS_GP_LIGHT_BLUE
                   "' fs transparent solid 0.35 noborder title 'Theil-Sen slope, %.0f%% interval', \\",
                100 * ci_level);

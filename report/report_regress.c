@@ -260,13 +260,18 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
      * in the sheet (7,800 of them would be 150 pages). */
     if (!st) st = pms_xlsx_print_area(r->x, SHEET, 50, 22, err);
     if (!st && r->charts_on) {
-        char title[256];
-        snprintf(title, sizeof title, "%c%s against deprivation, England 2014/15",
-                 r->measure_label[0] - 32, r->measure_label + 1);
+        /* "Payments less dispensing and premises against deprivation": the
+         * measure without "per weighted patient", which the y axis says. */
+        char title[200];
+        snprintf(title, sizeof title, "%c%s", r->measure_label[0] - 32, r->measure_label + 1);
+        char *per = strstr(title, " per ");
+        if (per) snprintf(per, sizeof title - (size_t)(per - title), " against deprivation, 2014/15");
+        char ylab[64];
+        snprintf(ylab, sizeof ylab, "\xc2\xa3 per %s patient",
+                 strcmp(r->measure_den, "registered_patients") ? "weighted" : "registered");
         pms_chart_info ci = pms_report_chart_info(
             r, "scatter_imd", title,
-            "IMD 2015 score of the practice population (higher = more deprived)",
-            "\xc2\xa3 per weighted patient");
+            "IMD 2015 score of the practice population (higher = more deprived)", ylab);
         char hl[200];
         snprintf(hl, sizeof hl, "%s practices", locname ? locname : r->locality);
         st = pms_chart_scatter_fit(&ci, imd, pay, nrows, loc, hl, r->ci_level, err);
