@@ -34,6 +34,8 @@ if $PY -c 'import openpyxl, scipy, pandas' 2>/dev/null; then
   what="read_sensitivity.py"
   $PY "$SRC/tests/reference/read_sensitivity.py" "$TMPD/rep" "$DS" 11H && ok \
     || bad "the Sensitivity sheet failed its independent checks"
+else
+  echo "SKIP: /usr/bin/python3 lacks openpyxl, scipy or pandas (python3-pandas)" >&2
 fi
 grep -q 'title .Theil-Sen line (robust).' "$TMPD/rep/charts/scatter_imd.gp" && ok || bad "scatter without the Theil-Sen line"
 
