@@ -15,8 +15,9 @@
  *
  * No pair list is built: the k-th smallest slope is found by bisection on t,
  * counting the pairs with slope <= t as the inversions of y - t x in x order
- * (merge sort, O(n log n) per count), so 7,800 practices (30 million pairs)
- * take milliseconds and O(n) memory.  Inputs are not modified. */
+ * (merge sort, O(n log n) per count, at most 64 counts per order statistic),
+ * so 7,800 practices (30 million pairs) take about 0.4 s for the slope and both
+ * bounds, in O(n) memory.  Inputs are not modified. */
 #ifndef PMS_THEILSEN_H
 #define PMS_THEILSEN_H
 
