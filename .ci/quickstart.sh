@@ -17,7 +17,7 @@ pkgs=(build-essential cmake pkg-config libgsl-dev libxlsxwriter-dev zlib1g-dev l
 # Tests: cmocka, openpyxl and SciPy to read the workbook back independently;
 # LibreOffice (Calc, no GUI) and poppler-utils for the PDF conversion test.
 if [ "$mode" = test ]; then
-  pkgs+=(libcmocka-dev python3 python3-openpyxl python3-scipy unzip libreoffice-calc-nogui
+  pkgs+=(libcmocka-dev python3 python3-openpyxl python3-scipy python3-pandas unzip libreoffice-calc-nogui
          poppler-utils)
 fi
 

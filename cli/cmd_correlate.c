@@ -49,6 +49,7 @@ static const char *help =
     "                      are joined on practice code). Default: 2014/15 payments + IMD\n"
     "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
     "  --derive 'N=EXPR'   add column N computed from others\n"
+    PMS_SELECT_HELP
     "  --format FMT        text (default), csv or json\n"
     "  --threads N         threads for the bootstrap (default: all CPUs)\n"
     "  --help              this help\n\n"
@@ -155,6 +156,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, corr_args *a)
 {
     static const struct option opts[] = {
         PMS_COMMON_LONG_OPTIONS,
+        PMS_SELECT_LONG_OPTIONS,
         {"x", required_argument, NULL, OPT_X},
         {"y", required_argument, NULL, OPT_Y},
         {"method", required_argument, NULL, OPT_METHOD},

@@ -45,6 +45,7 @@ static const char *help =
     "                    are joined on practice code). Default: 2014/15 payments + IMD\n"
     "  --where 'C OP V'  keep rows where column C compares to V (= != < <= > >=)\n"
     "  --derive 'N=EXPR' add column N computed from others\n"
+    PMS_SELECT_HELP
     "  --threads N       threads for --bootstrap (default: all CPUs)\n"
     "  --format FMT      text (default), csv or json\n"
     "  --help            this help\n\n"
@@ -87,6 +88,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, fair_args *a)
 {
     static const struct option opts[] = {
         PMS_COMMON_LONG_OPTIONS,
+        PMS_SELECT_LONG_OPTIONS,
         {"value", required_argument, NULL, OPT_VALUE},
         {"weight", required_argument, NULL, OPT_WEIGHT},
         {"group", required_argument, NULL, OPT_GROUP},

@@ -33,6 +33,7 @@ static const char *help =
     "                      are joined on practice code). Default: 2014/15 payments + IMD\n"
     "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
     "  --derive 'N=EXPR'   add column N computed from others\n"
+    PMS_SELECT_HELP
     "  --format FMT        text (default), csv or json\n"
     "  --help              this help\n\n"
     "Rows missing any model column (or the weight) are excluded and counted by reason.\n"
@@ -86,6 +87,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, regress_args *a)
 {
     static const struct option opts[] = {
         PMS_COMMON_LONG_OPTIONS,
+        PMS_SELECT_LONG_OPTIONS,
         {"y", required_argument, NULL, OPT_Y},
         {"x", required_argument, NULL, OPT_X},
         {"log", required_argument, NULL, OPT_LOG},

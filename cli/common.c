@@ -8,11 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/select.h"
+
 void pms_cli_common_init(pms_cli_common *c, const char *cmd, int argc, char **argv)
 {
     memset(c, 0, sizeof *c);
     c->cmd = cmd;
     c->format = PMS_FMT_TEXT;
+    c->min_list = -1;
     size_t w = 0;
     w += (size_t)snprintf(c->command_line, sizeof c->command_line, "pmsreview");
     for (int i = 0; i < argc && w < sizeof c->command_line; i++)
@@ -93,6 +96,27 @@ int pms_cli_common_opt(pms_cli_common *c, int opt, const char *arg)
         c->threads = (unsigned)n;
         return 1;
     }
+    case PMS_OPT_RULES:
+        c->rules = 1;
+        return 1;
+    case PMS_OPT_MIN_LIST:
+        if (pms_cli_parse_double(c->cmd, "--min-list", arg, &c->min_list)) return -1;
+        if (c->min_list < 0) {
+            pms_cli_usage(c->cmd, "--min-list must be 0 or more, not '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case PMS_OPT_YEAR: {
+        unsigned long y = 0;
+        if (pms_cli_parse_ulong(c->cmd, "--year", arg, &y)) return -1;
+        if (y < 1990 || y > 2100) {
+            pms_cli_usage(c->cmd, "--year must be a financial year's first calendar year "
+                                  "(e.g. 2014 for 2014/15), not '%s'", arg);
+            return -1;
+        }
+        c->year = (int)y;
+        return 1;
+    }
     default: return 0;
     }
 }
@@ -148,10 +172,27 @@ int pms_cli_open_data(pms_cli_common *c, const char *const *defaults, pms_table 
         }
     }
     if (c->ndata == 0) return pms_cli_usage(c->cmd, "no --data file given");
+    if (!c->rules && (c->min_list >= 0 || c->year))
+        return pms_cli_usage(c->cmd, "--min-list and --year go with --rules");
     pms_data_opts o = {c->data, c->ndata, c->derive, c->nderive, c->where, c->nwhere};
     pms_err err = {{0}};
     pms_status st = pms_dataset_open(&o, out, &err);
     if (st) return pms_cli_fail(st, &err);
+    if (c->rules) {
+        /* The same selection step as the report (io/select.h); each rule's
+         * count and reason become notes, printed with the other exclusions. */
+        pms_select_opts so;
+        pms_select_opts_default(&so);
+        if (c->min_list >= 0) so.min_list = c->min_list;
+        if (c->min_list == 0) so.on[PMS_SEL_MIN_LIST] = 0;
+        so.year = c->year;
+        st = pms_select_apply(*out, &so, NULL, &err);
+        if (st) {
+            pms_table_free(*out);
+            *out = NULL;
+            return pms_cli_fail(st, &err);
+        }
+    }
     return 0;
 }
 

@@ -19,6 +19,9 @@ enum {
     PMS_OPT_FORMAT,
     PMS_OPT_HELP,
     PMS_OPT_THREADS,
+    PMS_OPT_RULES,
+    PMS_OPT_MIN_LIST,
+    PMS_OPT_YEAR,
     PMS_OPT_FIRST_COMMAND_SPECIFIC = 1100
 };
 
@@ -31,6 +34,24 @@ enum {
     {"help", no_argument, NULL, PMS_OPT_HELP},                \
     {"threads", required_argument, NULL, PMS_OPT_THREADS}
 
+/* The practice rules (io/select.h), for the statistics commands (correlate,
+ * fairness, funnel, regress, check); savings keeps every contract and does not
+ * take them.  Off unless asked for, so results stay as before. */
+#define PMS_SELECT_LONG_OPTIONS                               \
+    {"rules", no_argument, NULL, PMS_OPT_RULES},              \
+    {"min-list", required_argument, NULL, PMS_OPT_MIN_LIST},  \
+    {"year", required_argument, NULL, PMS_OPT_YEAR}
+
+/* Their --help lines. */
+#define PMS_SELECT_HELP                                                                    \
+    "  --rules             count only the practices the rules keep: list and payments > 0,\n" \
+    "                      GP practices (not walk-in centres), no atypical flag, open the\n"  \
+    "                      whole year, at least --min-list registered patients (each\n"      \
+    "                      rule's exclusions are listed with the reason)\n"                   \
+    "  --min-list N        with --rules: the list size needed (default 1000; 0 = no minimum)\n" \
+    "  --year YYYY         with --rules: the financial year YYYY/YY+1 for the part-year rule\n" \
+    "                      (default: the year of the latest opening date in the file)\n"
+
 #define PMS_MAX_DATA 32
 #define PMS_MAX_EXPR 64
 
@@ -42,6 +63,9 @@ typedef struct {
     pms_format format;
     int help;
     unsigned threads;                  /* --threads N (0 = all online CPUs); results never depend on it */
+    int rules;                         /* --rules: apply the practice rules (io/select.h) */
+    double min_list;                   /* --min-list N (-1 = the default, 1000) */
+    int year;                          /* --year YYYY (0 = inferred) */
     char command_line[4096];           /* for provenance */
 } pms_cli_common;
 

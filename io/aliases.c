@@ -19,7 +19,8 @@ static const alias_row rows[] = {
      * column pct means that column (issue 17). */
     {{"ccg_code", TXT, "Clinical commissioning group code (the locality)"},
      {"ccgcode", "ccg"}},
-    {{"ccg_name", TXT, "Clinical commissioning group name"}, {"ccgname"}},
+    {{"ccg_name", TXT, "Clinical commissioning group name (2022/23: sub-ICB location name)"},
+     {"ccgname", "subicbname", "subicblocationname"}},
     {{"pcn_code", TXT, "Primary care network code (2019/20 on)"}, {"pcncode"}},
     {{"pcn_name", TXT, "Primary care network name"}, {"pcnname"}},
     {{"practice_code", TXT, "Practice (ODS) code, the join key"},
@@ -67,7 +68,7 @@ static const alias_row rows[] = {
     {{"local_enhanced_services", NUM, "Total local enhanced services, pounds"},
      {"totallocalenhancedservices"}},
     {{"local_incentive_schemes", NUM, "Total local incentive schemes, pounds (2018/19 on)"},
-     {"totallocalincentiveschemes"}},
+     {"totallocalincentiveschemes", "localincentiveschemes"}},
     {{"imt", NUM, "Information management and technology, pounds"},
      {"informationmanagementandtechnology"}},
     {{"pms_balance", NUM, "Balance of PMS expenditure (PMS core baseline), pounds"},
@@ -162,4 +163,39 @@ void pms_snake_case(const char *h, char *out, size_t cap)
 const pms_alias_info *pms_alias_at(size_t i)
 {
     return i < sizeof rows / sizeof rows[0] ? &rows[i].info : NULL;
+}
+
+/* NHS Digital's 2022/23 file, published after CCGs became sub-ICB locations,
+ * labels its fifth and sixth columns "Code" and "CCG NAME" although they hold
+ * the PCN code and name (the sub-ICB name is in "Sub ICB NAME", the fourth).
+ * Read by name, "Code" would be a second practice code.  The layout is
+ * recognised by its exact run of four headers, so a file that really means
+ * "Code" as the practice code is left alone. */
+static const struct {
+    const char *keys[5];       /* comparison keys of four consecutive headers */
+    const char *canonical[4];  /* what each of the four columns really holds */
+    const char *what;
+} layouts[] = {
+    {{"ccgcode", "subicbname", "code", "ccgname"},
+     {"ccg_code", "ccg_name", "pcn_code", "pcn_name"},
+     "NHS Digital 2022/23 layout: header 'Code' holds the PCN code and 'CCG NAME' the PCN "
+     "name (read as pcn_code, pcn_name); 'Sub ICB NAME' is read as ccg_name"},
+};
+
+const char *pms_alias_layout(const char *const *headers, size_t n, const char **canonical)
+{
+    for (size_t j = 0; j < n; j++) canonical[j] = NULL;
+    for (size_t l = 0; l < sizeof layouts / sizeof layouts[0]; l++)
+        for (size_t j = 0; j + 4 <= n; j++) {
+            size_t k = 0;
+            char key[512];
+            for (; k < 4; k++) {
+                pms_alias_key(headers[j + k], key, sizeof key);
+                if (strcmp(key, layouts[l].keys[k])) break;
+            }
+            if (k < 4) continue;
+            for (k = 0; k < 4; k++) canonical[j + k] = layouts[l].canonical[k];
+            return layouts[l].what;
+        }
+    return NULL;
 }

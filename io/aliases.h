@@ -34,4 +34,10 @@ void pms_alias_key(const char *header, char *out, size_t cap);
 /* The i-th canonical entry (for documentation), NULL past the end. */
 const pms_alias_info *pms_alias_at(size_t i);
 
+/* Known layouts whose headers lie about a column (NHS Digital's 2022/23 file).
+ * Fills canonical[0..n-1] with the name to use for each header, or NULL to
+ * look it up as usual, and returns a sentence saying what was remapped, or
+ * NULL when the headers are not a known layout. */
+const char *pms_alias_layout(const char *const *headers, size_t n, const char **canonical);
+
 #endif

@@ -193,10 +193,14 @@ static void upcase(char *s)
 /* Give a column its names; fails on a duplicate, which would make a lookup
  * by name ambiguous. */
 static pms_status name_column(pms_table *t, pms_column *c, const char *header, int field,
-                              const char *path, strmap *seen, pms_colkind *kind, pms_err *err)
+                              const char *path, strmap *seen, pms_colkind *kind,
+                              const char *layout_name, pms_err *err)
 {
     char buf[512];
-    const pms_alias_info *a = pms_alias_lookup(header);
+    const pms_alias_info *a = layout_name ? NULL : pms_alias_lookup(header);
+    /* A known layout (aliases.c) names the column whatever its header says. */
+    for (size_t k = 0; layout_name && pms_alias_at(k); k++)
+        if (!strcmp(pms_alias_at(k)->canonical, layout_name)) a = pms_alias_at(k);
     if (a) {
         snprintf(buf, sizeof buf, "%s", a->canonical);
         *kind = a->kind;
@@ -525,10 +529,14 @@ static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_o
         t->line = csv.line;
         csv.line = NULL;
         strmap seen;
-        if (strmap_init(&seen, csv.ncols)) {
+        const char **layout = malloc((csv.ncols ? csv.ncols : 1) * sizeof *layout);
+        if (!layout || strmap_init(&seen, csv.ncols)) {
+            free(layout);
             st = pms_err_set(err, PMS_ENOMEM, "out of memory");
             goto fail;
         }
+        const char *remap = pms_alias_layout((const char *const *)csv.header, csv.ncols, layout);
+        if (remap) pms_table_note(t, "layout_remap", 4, "%s: %s", path, remap);
         for (size_t j = 0; j < csv.ncols && !st; j++) {
             pms_column *c = add_column(t);
             if (!c) {
@@ -542,10 +550,11 @@ static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_o
             size_t hl = strlen(h);
             while (hl && h[hl - 1] == ' ') h[--hl] = '\0';
             pms_colkind kind;
-            st = name_column(t, c, h, (int)j + 1, path, &seen, &kind, err);
+            st = name_column(t, c, h, (int)j + 1, path, &seen, &kind, layout[j], err);
             if (!st) st = type_column(c, kind, &csv, j, t->line, path, opts->keep_codes_text, err);
         }
         strmap_free(&seen);
+        free(layout);
         if (st) goto fail;
     }
     for (size_t j = 0; j < t->ncols; j++) t->cols[j].source = 0;
@@ -593,6 +602,21 @@ pms_status pms_table_numeric(const pms_table *t, const char *name, const double 
 {
     const pms_column *c = pms_table_col(t, name);
     if (!c) {
+        /* A derived measure whose input column the file lacks: say which. */
+        const char *why = NULL;
+        size_t best = 0;
+        for (size_t i = 0; i < t->nnotes; i++) {
+            const char *d = t->notes[i].detail;
+            size_t k = strcspn(d, ":");
+            /* core_per_weighted comes from core_payments: match on the stem too. */
+            size_t stem = !strncmp(d, "core_payments:", 14) ? 4 : k;
+            if (!strcmp(t->notes[i].what, "measure_unavailable") && k > best &&
+                !strncmp(name, d, stem) && (name[stem] == '\0' || name[stem] == '_'))
+                why = d, best = k;
+        }
+        if (why)
+            return pms_err_set(err, PMS_ENOTFOUND, "no column '%s': %.*s %s", name, (int)best,
+                               why, why + best + 2);
         /* Suggest names sharing the first letters: typos are the usual cause. */
         char hint[512] = "";
         size_t w = 0, shown = 0;
@@ -836,7 +860,7 @@ pms_status pms_table_join(pms_table *left, const pms_table *right, pms_err *err)
 }
 
 static pms_status derive_ratio(pms_table *t, const char *name, const char *num,
-                               const char *den, pms_err *err)
+                               const char *den, int quiet, pms_err *err)
 {
     const pms_column *a = pms_table_col(t, num), *b = pms_table_col(t, den);
     if (!a || !b || a->type != PMS_COL_NUM || b->type != PMS_COL_NUM || pms_table_col(t, name))
@@ -854,30 +878,138 @@ static pms_status derive_ratio(pms_table *t, const char *name, const char *num,
             v[i] = a->num[i] / d;
     }
     pms_status st = pms_table_add_numeric(t, name, v, err);
-    if (!st && bad)
+    if (!st && bad && !quiet)
         pms_table_note(t, "bad_denominator", bad,
                        "%s: %zu practices have %s <= 0, so %s is missing for them", name, bad,
                        den, name);
     return st;
 }
 
+/* The income measures (doc/methods/measures-and-practices.md): sums of a
+ * file's payment columns.  A component that is missing in a row makes the
+ * measure missing in that row, never zero. */
+typedef struct {
+    const char *name;
+    const char *terms[3];
+    int sign[3];
+    const char *trigger; /* the measure is expected when the table has this column */
+} measure_def;
+
+static const measure_def measures[] = {
+    {"dispensing_payments", {"prescribing_fees", "dispensing_fees", "drug_reimbursement"},
+     {1, 1, 1}, "total_payments"},
+    {"payments_less_dispensing", {"total_payments", "dispensing_payments", NULL}, {1, -1, 0},
+     "total_payments"},
+    {"payments_less_dispensing_premises",
+     {"payments_less_dispensing", "premises_payments", NULL}, {1, -1, 0}, "total_payments"},
+    {"core_payments", {"global_sum", "mpig", "pms_balance"}, {1, 1, 1}, "global_sum"},
+};
+
+/* Which columns a measure needs, for the message when it cannot be made. */
+static const char *const measure_inputs[][2] = {
+    {"prescribing_fees", "Prescribing Fee Payments"},
+    {"dispensing_fees", "Dispensing Fee Payments"},
+    {"drug_reimbursement", "Reimbursement of Drugs"},
+    {"premises_payments", "Premises Payments"},
+    {"total_payments", "Total NHS Payments to General Practice"},
+    {"global_sum", "Global Sum"},
+    {"mpig", "MPIG Correction factor"},
+    {"pms_balance", "Balance of PMS Expenditure"},
+};
+
+static const char *input_header(const char *name)
+{
+    for (size_t k = 0; k < sizeof measure_inputs / sizeof *measure_inputs; k++)
+        if (!strcmp(measure_inputs[k][0], name)) return measure_inputs[k][1];
+    return name;
+}
+
+/* The file column a measure lacks, following measures built from measures. */
+static const char *root_missing(const pms_table *t, const char *name)
+{
+    const pms_column *c = pms_table_col(t, name);
+    if (c && c->type == PMS_COL_NUM) return NULL;
+    for (size_t k = 0; k < sizeof measures / sizeof *measures; k++)
+        if (!strcmp(measures[k].name, name))
+            for (size_t j = 0; j < 3 && measures[k].terms[j]; j++) {
+                const char *r = root_missing(t, measures[k].terms[j]);
+                if (r) return r;
+            }
+    return name;
+}
+
+static pms_status derive_sum(pms_table *t, const measure_def *m, pms_err *err)
+{
+    const pms_column *trig = pms_table_col(t, m->trigger);
+    if (!trig || trig->type != PMS_COL_NUM || pms_table_col(t, m->name)) return PMS_OK;
+    const pms_column *c[3] = {NULL, NULL, NULL};
+    for (size_t k = 0; k < 3 && m->terms[k]; k++) {
+        c[k] = pms_table_col(t, m->terms[k]);
+        if (!c[k] || c[k]->type != PMS_COL_NUM) {
+            /* Not a silent zero: the measure is absent, and asking for it says why. */
+            const char *raw = root_missing(t, m->terms[k]);
+            const pms_column *rc = pms_table_col(t, raw);
+            pms_status st = pms_table_note(
+                t, "measure_unavailable", 0,
+                "%s: cannot be derived: %s has no %scolumn '%s' (canonical name %s)", m->name,
+                t->nsources ? t->sources[0].path : "the data", rc ? "numeric " : "",
+                input_header(raw), raw);
+            return st ? pms_err_set(err, st, "out of memory") : PMS_OK;
+        }
+    }
+    double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
+    if (!v) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < t->nrows; i++) {
+        double s = 0;
+        for (size_t k = 0; k < 3 && c[k]; k++) s += m->sign[k] * c[k]->num[i];
+        v[i] = s; /* NaN in any component propagates */
+    }
+    return pms_table_add_numeric(t, m->name, v, err);
+}
+
+/* One note per denominator for the measures added after the first four, whose
+ * per-ratio notes would only repeat the same practices. */
+static pms_status derive_ratios_quiet(pms_table *t, const char *den, const char *suffix,
+                                      pms_err *err)
+{
+    static const char *const nums[] = {"dispensing_payments", "payments_less_dispensing",
+                                       "payments_less_dispensing_premises"};
+    pms_status st;
+    char name[96];
+    int made = 0;
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(name, sizeof name, "%s_%s", nums[k], suffix);
+        if (pms_table_col(t, nums[k]) && !pms_table_col(t, name)) made = 1;
+        if ((st = derive_ratio(t, name, nums[k], den, 1, err))) return st;
+    }
+    if (!strcmp(suffix, "per_registered")) {
+        if (pms_table_col(t, "core_payments") && !pms_table_col(t, "core_per_registered")) made = 1;
+        if ((st = derive_ratio(t, "core_per_registered", "core_payments", den, 1, err))) return st;
+    }
+    const pms_column *d = pms_table_col(t, den);
+    if (!made || !d || d->type != PMS_COL_NUM) return PMS_OK;
+    size_t bad = 0;
+    for (size_t i = 0; i < t->nrows; i++) bad += d->num[i] <= 0;
+    if (bad)
+        pms_table_note(t, "bad_denominator", bad,
+                       "*_%s: %zu practices have %s <= 0, so every measure per %s patient is "
+                       "missing for them", suffix, bad, den, suffix + 4);
+    return PMS_OK;
+}
+
 pms_status pms_table_derive_standard(pms_table *t, pms_err *err)
 {
     pms_status st;
-    if ((st = derive_ratio(t, "payments_per_registered", "total_payments", "registered_patients", err)))
+    if ((st = derive_ratio(t, "payments_per_registered", "total_payments", "registered_patients", 0, err)))
         return st;
-    if ((st = derive_ratio(t, "payments_per_weighted", "total_payments", "weighted_patients", err)))
+    if ((st = derive_ratio(t, "payments_per_weighted", "total_payments", "weighted_patients", 0, err)))
         return st;
-    const pms_column *g = pms_table_col(t, "global_sum"), *m = pms_table_col(t, "mpig"),
-                     *p = pms_table_col(t, "pms_balance");
-    if (g && m && p && g->type == PMS_COL_NUM && m->type == PMS_COL_NUM &&
-        p->type == PMS_COL_NUM && !pms_table_col(t, "core_payments")) {
-        double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
-        if (!v) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-        for (size_t i = 0; i < t->nrows; i++) v[i] = g->num[i] + m->num[i] + p->num[i];
-        if ((st = pms_table_add_numeric(t, "core_payments", v, err))) return st;
-    }
-    return derive_ratio(t, "core_per_weighted", "core_payments", "weighted_patients", err);
+    for (size_t k = 0; k < sizeof measures / sizeof *measures; k++)
+        if ((st = derive_sum(t, &measures[k], err))) return st;
+    if ((st = derive_ratio(t, "core_per_weighted", "core_payments", "weighted_patients", 0, err)))
+        return st;
+    if ((st = derive_ratios_quiet(t, "weighted_patients", "per_weighted", err))) return st;
+    return derive_ratios_quiet(t, "registered_patients", "per_registered", err);
 }
 
 pms_status pms_table_keep_rows(pms_table *t, const unsigned char *keep, pms_err *err)
@@ -964,9 +1096,22 @@ pms_status pms_dataset_open(const pms_data_opts *o, pms_table **out, pms_err *er
                            o->where[i], rep.n_failed + rep.n_missing, rep.n_failed,
                            rep.n_missing);
         }
+        size_t before = t->nrows;
         st = pms_table_keep_rows(t, keep, err);
         free(keep);
         if (st) goto fail;
+        /* Nothing left is a mistake to say, not a "too few" from each statistic later. */
+        if (t->nrows == 0 && before > 0) {
+            char list[512] = "";
+            size_t w = 0;
+            for (size_t i = 0; i < o->nwhere && w < sizeof list; i++) {
+                int k = snprintf(list + w, sizeof list - w, "%s'%s'", i ? " and " : "", o->where[i]);
+                if (k > 0) w += (size_t)k;
+            }
+            st = pms_err_set(err, PMS_ENOTFOUND, "--where %s matches none of the %zu rows of %s",
+                             list, before, t->sources[0].path);
+            goto fail;
+        }
     }
     *out = t;
     return PMS_OK;

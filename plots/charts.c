@@ -7,6 +7,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "../analysis/regress.h"
+#include "../analysis/theilsen.h"
 #include "gnuplot.h"
 
 static pms_status open_chart(const pms_chart_info *ci, pms_gp_chart **c, pms_err *err)
@@ -58,6 +59,11 @@ pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, cons
     pms_reg_result fit;
     memset(&fit, 0, sizeof fit);
     pms_status st = pms_reg_fit(xs, m, 1, ys, NULL, &o, &fit, err);
+    /* The robust line is the one drawn bold: a few tiny practices paid
+     * thousands per patient can turn the least-squares slope around, so that
+     * it rises while the rank correlation is negative. */
+    pms_ts_result ts;
+    if (!st) st = pms_theilsen(xs, ys, m, ci_level, &ts, err);
     pms_gp_chart *c = NULL;
     if (!st) st = open_chart(ci, &c, err);
     if (st) {
@@ -96,17 +102,21 @@ pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, cons
             pms_gp_row_end(c);
         }
     pms_gp_block_end(c);
-    double t = gsl_cdf_tdist_Pinv(0.5 + 0.5 * ci_level, fit.df_resid);
+    /* Grid: x, least squares, Theil-Sen, and the Theil-Sen slope interval as a
+     * fan through the line's point at the median x (where the slopes pivot). */
+    memcpy(tmp, xs, m * sizeof *tmp);
+    double xmed = quantile(tmp, m, 0.5), ymed = ts.intercept + ts.slope * xmed;
+    int have_band = !isnan(ts.slope_low) && !isnan(ts.slope_high);
     const int grid = 101;
     for (int g = 0; g < grid; g++) {
         double x0 = xmin + (xmax - xmin) * g / (grid - 1);
-        double yhat = fit.coef[0] + fit.coef[1] * x0;
-        double var = fit.cov[0] + 2 * x0 * fit.cov[1] + x0 * x0 * fit.cov[3];
-        double half = t * sqrt(var > 0 ? var : 0);
+        double a = ymed + (have_band ? ts.slope_low : ts.slope) * (x0 - xmed),
+               b = ymed + (have_band ? ts.slope_high : ts.slope) * (x0 - xmed);
         pms_gp_num(c, x0);
-        pms_gp_num(c, yhat);
-        pms_gp_num(c, yhat - half);
-        pms_gp_num(c, yhat + half);
+        pms_gp_num(c, fit.coef[0] + fit.coef[1] * x0);
+        pms_gp_num(c, ts.intercept + ts.slope * x0);
+        pms_gp_num(c, a < b ? a : b);
+        pms_gp_num(c, a < b ? b : a);
         pms_gp_row_end(c);
     }
     pms_gp_block_end(c);
@@ -115,21 +125,25 @@ pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, cons
     pms_gp_cmd(c, "set xrange [%g:%g]", floor(xmin), ceil(xmax));
     pms_gp_cmd(c, "set key top right box lc rgb '#D8DDE0' opaque");
     /* Notes go between the title and the plot, clear of the points. */
-    pms_gp_cmd(c, "set label 1002 'Line: slope %.3g per point, R squared %.3f, n = %zu%s' at "
-                  "graph 0, graph 1.035 left font ',9' textcolor rgb '" PMS_GP_DARK_BLUE "'",
-               fit.coef[1], fit.r2, m, above ? "" : ".");
+    /* Two short notes side by side above the plot (longer ones overlap). */
+    pms_gp_cmd(c, "set label 1002 'Theil-Sen slope %.3g (%.0f%%: %.3g to %.3g), least squares "
+                  "%.3g, n = %zu' at graph 0, graph 1.035 left font ',9' textcolor rgb '"
+                  PMS_GP_DARK_BLUE "'",
+               ts.slope, 100 * ci_level, ts.slope_low, ts.slope_high, fit.coef[1], m);
     if (above)
-        pms_gp_cmd(c, "set label 1001 '%zu practice%s outside %.0f to %.0f not shown (but in the "
-                      "fit).' at graph 1, graph 1.035 right font ',9' textcolor rgb '" PMS_GP_GREY
-                      "'",
-                   above, above == 1 ? "" : "s", ybot, ytop);
-    pms_gp_cmd(c, "plot DATA index 2 using 1:3:4 with filledcurves fc rgb '" PMS_GP_LIGHT_BLUE
-                  "' fs transparent solid 0.35 noborder title '%.0f%% confidence band', \\",
+        pms_gp_cmd(c, "set label 1001 '%zu practices outside %.0f to %.0f not shown (in the "
+                      "fit)' at graph 0.99, graph 0.04 right front font ',9' textcolor rgb '"
+                      PMS_GP_GREY "'",
+                   above, ybot, ytop);
+    pms_gp_cmd(c, "plot DATA index 2 using 1:4:5 with filledcurves fc rgb '" PMS_GP_LIGHT_BLUE
+                  "' fs transparent solid 0.35 noborder title 'Theil-Sen slope, %.0f%% interval', \\",
                100 * ci_level);
     pms_gp_cmd(c, "     DATA index 0 using 1:2 with points pt 7 ps 0.45 lc rgb '#99005EB8' "
                   "title 'Practices in England', \\");
-    pms_gp_cmd(c, "     DATA index 2 using 1:2 with lines lw 2.5 lc rgb '" PMS_GP_DARK_BLUE
-                  "' title 'Least-squares line'%s",
+    pms_gp_cmd(c, "     DATA index 2 using 1:3 with lines lw 2.5 lc rgb '" PMS_GP_DARK_BLUE
+                  "' title 'Theil-Sen line (robust)', \\");
+    pms_gp_cmd(c, "     DATA index 2 using 1:2 with lines lw 1.5 dt 2 lc rgb '" PMS_GP_GREY
+                  "' title 'Least-squares line (pulled by outliers)'%s",
                nh ? ", \\" : "");
     if (nh)
         pms_gp_cmd(c, "     DATA index 1 using 1:2 with points pt 7 ps 0.8 lc rgb '" PMS_GP_RED

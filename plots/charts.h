@@ -24,12 +24,15 @@ typedef struct {
     const char *source;  /* the source line under the chart */
 } pms_chart_info;
 
-/* Scatter of y on x with the OLS line and its pointwise confidence band for
- * the mean (level ci_level, Student t on n-2 df), points with highlight[i]
+/* Scatter of y on x with the Theil-Sen line (analysis/theilsen.h) in bold and
+ * its slope interval (level ci_level) as a shaded fan pivoting on the line's
+ * point at the median x, and the least-squares line dashed and labelled as
+ * such (it follows the outliers the rank statistics ignore), points with highlight[i]
  * drawn in red on top and named `highlight_name` in the key (script-safe
  * copy).  Rows with a NaN are skipped.  The y axis is cut at 1.15 x the 99th
  * percentile so that a handful of tiny practices do not squash the rest; how
- * many points lie above is said on the chart.  Errors from pms_reg_fit. */
+ * many points lie above is said on the chart.  Errors from pms_reg_fit and
+ * pms_theilsen. */
 pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, const double *y,
                                  size_t n, const unsigned char *highlight,
                                  const char *highlight_name, double ci_level, pms_err *err);

@@ -40,11 +40,42 @@ static void push(char ***v, size_t *n, char *s)
     nv[(*n)++] = s;
 }
 
+/* The sections were written for total payments per weighted patient; with
+ * another [report] measure, their sentences name it instead (the phrase
+ * "payments per weighted patient" becomes the measure's label), except after
+ * "Total NHS " where total payments are meant (the trend). */
+static char *name_measure(const pms_report_ctx *r, char *s)
+{
+    static const char *const phrase[2] = {"payments per weighted patient",
+                                          "Payments per weighted patient"};
+    if (!s || !r->measure || !strcmp(r->measure, "payments_per_weighted")) return s;
+    char out[4096];
+    size_t w = 0;
+    for (const char *p = s; *p && w + 1 < sizeof out;) {
+        int k = !strncmp(p, phrase[0], 29) ? 0 : !strncmp(p, phrase[1], 29) ? 1 : -1;
+        if (k >= 0 && !(p - s >= 10 && !strncmp(p - 10, "Total NHS ", 10)) &&
+            !(p - s >= 10 && !strncmp(p - 10, "total NHS ", 10))) {
+            int n = snprintf(out + w, sizeof out - w, "%c%s", k ? r->measure_label[0] - 32 : r->measure_label[0],
+                             r->measure_label + 1);
+            if (n < 0 || (size_t)n >= sizeof out - w) break;
+            w += (size_t)n;
+            p += 29;
+        } else
+            out[w++] = *p++;
+    }
+    out[w] = '\0';
+    char *t = malloc(w + 1);
+    if (!t) return s;
+    memcpy(t, out, w + 1);
+    free(s);
+    return t;
+}
+
 void pms_report_say(pms_report_ctx *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    push(&r->say, &r->nsay, vfmt(fmt, ap));
+    push(&r->say, &r->nsay, name_measure(r, vfmt(fmt, ap)));
     va_end(ap);
 }
 
@@ -52,7 +83,7 @@ void pms_report_method(pms_report_ctx *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    push(&r->methods, &r->nmethods, vfmt(fmt, ap));
+    push(&r->methods, &r->nmethods, name_measure(r, vfmt(fmt, ap)));
     va_end(ap);
 }
 
@@ -86,9 +117,11 @@ const char *pms_report_locality(pms_report_ctx *r)
     const char *const *code = NULL, *const *name = NULL;
     pms_err ignore;
     const char *found = NULL;
-    if (r->main && !pms_table_text(r->main, "ccg_code", &code, &ignore) &&
-        !pms_table_text(r->main, "ccg_name", &name, &ignore))
-        for (size_t i = 0; i < r->main->nrows && !found; i++)
+    /* Before the practice rules, so a locality whose practices all fail them keeps its name. */
+    const pms_table *src = r->all ? r->all : r->main;
+    if (src && !pms_table_text(src, "ccg_code", &code, &ignore) &&
+        !pms_table_text(src, "ccg_name", &name, &ignore))
+        for (size_t i = 0; i < src->nrows && !found; i++)
             if (code[i] && name[i] && !strcmp(code[i], r->locality)) found = name[i];
     if (found) {
         /* Names from data may hold newlines: one line in sentences. */
@@ -166,12 +199,76 @@ pms_status pms_report_add_chart(pms_report_ctx *r, const char *name, const char 
     return r->runner ? pms_gp_runner_add(r->runner, name, err) : PMS_OK;
 }
 
+/* The measure's parts: X_per_weighted is X / weighted_patients, with the two
+ * older names of io/table.c (payments_per_*: total_payments; core_per_*:
+ * core_payments). */
+static pms_status measure_parts(pms_report_ctx *r, const pms_config_entry *e, pms_err *err)
+{
+    const char *m = r->measure;
+    static const char *const sfx[2][2] = {{"_per_weighted", "weighted_patients"},
+                                          {"_per_registered", "registered_patients"}};
+    size_t len = strlen(m);
+    for (int k = 0; k < 2; k++) {
+        size_t sl = strlen(sfx[k][0]);
+        if (len <= sl || strcmp(m + len - sl, sfx[k][0])) continue;
+        r->measure_den = sfx[k][1];
+        snprintf(r->measure_num, sizeof r->measure_num, "%.*s", (int)(len - sl), m);
+        if (!strcmp(r->measure_num, "payments")) snprintf(r->measure_num, sizeof r->measure_num, "total_payments");
+        if (!strcmp(r->measure_num, "core")) snprintf(r->measure_num, sizeof r->measure_num, "core_payments");
+        const char *stem = !strcmp(r->measure_num, "total_payments") ? "total NHS payments"
+                           : !strcmp(r->measure_num, "payments_less_dispensing_premises")
+                               ? "payments less dispensing and premises"
+                           : !strcmp(r->measure_num, "payments_less_dispensing")
+                               ? "payments less dispensing"
+                           : !strcmp(r->measure_num, "core_payments") ? "core payments" : NULL;
+        char buf[96];
+        if (!stem) {
+            snprintf(buf, sizeof buf, "%s", r->measure_num);
+            for (char *p = buf; *p; p++)
+                if (*p == '_') *p = ' ';
+            stem = buf;
+        }
+        snprintf(r->measure_label, sizeof r->measure_label, "%s per %s patient", stem,
+                 k ? "registered" : "weighted");
+        return PMS_OK;
+    }
+    return pms_err_set(err, PMS_EPARSE,
+                       "%s:%d: measure must be a column per weighted or registered patient "
+                       "(NAME_per_weighted or NAME_per_registered), not '%s'",
+                       r->cfg->path, e ? e->line : 0, m);
+}
+
+/* [practices]: which practices count (io/select.h); every rule on by default. */
+static pms_status practice_rules(pms_report_ctx *r, pms_err *err)
+{
+    pms_select_opts_default(&r->sel);
+    pms_status st = pms_config_double(r->cfg, "practices", "min_list", 0, 1e6,
+                                      &r->sel.min_list, err);
+    unsigned long y = 0;
+    if (!st) st = pms_config_ulong(r->cfg, "practices", "year", 1990, 2100, &y, err);
+    r->sel.year = (int)y;
+    if (!st && r->sel.min_list == 0) r->sel.on[PMS_SEL_MIN_LIST] = 0;
+    for (int k = 0; k < PMS_SEL_NRULES && !st; k++) {
+        if (k == PMS_SEL_MIN_LIST) continue;
+        const pms_config_entry *e = pms_config_find(r->cfg, "practices", pms_select_rule_name(k));
+        if (!e) continue;
+        if (!strcmp(e->value, "yes")) r->sel.on[k] = 1;
+        else if (!strcmp(e->value, "no")) r->sel.on[k] = 0;
+        else
+            st = pms_err_set(err, PMS_EPARSE, "%s:%d: %s must be yes or no, not '%s'",
+                             r->cfg->path, e->line, e->key, e->value);
+    }
+    return st;
+}
+
 pms_status pms_report_configure(pms_report_ctx *r, pms_err *err)
 {
     static const char *sections[] = {"report", "data.main", "data.performance", "trend",
-                                     "savings", NULL};
+                                     "savings", "practices", NULL};
     static const char *report_keys[] = {"title", "locality", "out", "seed", "bootstrap",
-                                        "ci_level", "charts", NULL};
+                                        "ci_level", "charts", "measure", NULL};
+    static const char *practice_keys[] = {"min_list", "year", "nonpositive", "practice_type",
+                                          "atypical", "part_year", NULL};
     static const char *data_keys[] = {"payments", "join", "deprivation", NULL};
     static const char *savings_keys[] = {"scenarios", "sweep_from", "sweep_to", "sweep_step",
                                          NULL};
@@ -179,6 +276,11 @@ pms_status pms_report_configure(pms_report_ctx *r, pms_err *err)
     if (!st) st = pms_config_check(r->cfg, NULL, "data.main", data_keys, err);
     if (!st) st = pms_config_check(r->cfg, NULL, "data.performance", data_keys, err);
     if (!st) st = pms_config_check(r->cfg, NULL, "savings", savings_keys, err);
+    if (!st) st = pms_config_check(r->cfg, NULL, "practices", practice_keys, err);
+    r->measure = pms_config_str(r->cfg, "report", "measure",
+                                "payments_less_dispensing_premises_per_weighted");
+    if (!st) st = measure_parts(r, pms_config_find(r->cfg, "report", "measure"), err);
+    if (!st) st = practice_rules(r, err);
     if (!st && !pms_config_find(r->cfg, "data.main", "payments"))
         st = pms_err_set(err, PMS_EPARSE, "%s: [data.main] needs payments = FILE", r->cfg->path);
     r->ci_level = 0.95;
@@ -222,7 +324,10 @@ static pms_status provenance_sheet(pms_report_ctx *r, pms_err *err)
         n3 = pms_out_col(notes, "detail", PMS_OUT_TEXT, 0);
     for (size_t k = 0; k < r->nloaded; k++) {
         const pms_table *t = r->loaded[k];
-        for (size_t s = 0; s < t->nsources; s++) {
+        /* The main year is loaded twice (before and after the practice rules):
+         * its files and load notes are listed once, from the copy the rules cut. */
+        int twice = t == r->all;
+        for (size_t s = 0; s < t->nsources && !twice; s++) {
             pms_out_row(inputs);
             pms_out_set_text(inputs, i0, t->sources[s].path);
             pms_out_set_int(inputs, i1, (long long)t->sources[s].rows);
@@ -231,6 +336,7 @@ static pms_status provenance_sheet(pms_report_ctx *r, pms_err *err)
             pms_out_set_text(inputs, i4, t->sources[s].sha256);
         }
         for (size_t i = 0; i < t->nnotes; i++) {
+            if (twice && strncmp(t->notes[i].what, "report_", 7)) continue;
             pms_out_row(notes);
             pms_out_set_text(notes, n0, t->sources[0].path);
             pms_out_set_text(notes, n1, t->notes[i].what);
@@ -309,6 +415,102 @@ static pms_status write_summary(pms_report_ctx *r, const char *title, pms_err *e
     return st;
 }
 
+/* Codes within one edit (a typo) or sharing the first two characters. */
+static int close_code(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), i = 0;
+    if (la >= 2 && lb >= 2 && !strncmp(a, b, 2)) return 1;
+    while (i < la && i < lb && a[i] == b[i]) i++;
+    /* one substitution, insertion or deletion */
+    return !strcmp(a + i + (la > lb ? 1 : la == lb), b + i + (lb > la ? 1 : la == lb)) &&
+           (la + 1 >= lb && lb + 1 >= la);
+}
+
+/* The locality is the set of practices with that CCG code in the base year
+ * (before the practice rules: the set is the locality's, the rules choose
+ * which count); an unknown code is an error with the nearest codes. */
+static pms_status resolve_locality(pms_report_ctx *r, pms_err *err)
+{
+    const char *const *ccg, *const *pc;
+    pms_status st = pms_table_text(r->all, "ccg_code", &ccg, err);
+    if (!st) st = pms_table_text(r->all, "practice_code", &pc, err);
+    if (st) return st;
+    size_t n = r->all->nrows;
+    r->loc_codes = malloc((n ? n : 1) * sizeof *r->loc_codes);
+    if (!r->loc_codes) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (ccg[i] && pc[i] && !strcmp(ccg[i], r->locality)) r->loc_codes[r->nloc_codes++] = pc[i];
+    if (r->nloc_codes) return PMS_OK;
+    char near[512] = "";
+    size_t w = 0, shown = 0;
+    for (size_t i = 0; i < n && shown < 8; i++) {
+        if (!ccg[i] || !close_code(r->locality, ccg[i])) continue;
+        int dup = 0;
+        for (size_t j = 0; j < i && !dup; j++) dup = ccg[j] && !strcmp(ccg[j], ccg[i]);
+        if (dup) continue;
+        int k = snprintf(near + w, sizeof near - w, "%s%s", shown ? ", " : "", ccg[i]);
+        if (k < 0 || (size_t)k >= sizeof near - w) break;
+        w += (size_t)k, shown++;
+    }
+    return pms_err_set(err, PMS_ENOTFOUND, "locality '%s': no practice has that CCG code in %s%s%s%s",
+                       r->locality, r->all->sources[0].path, shown ? " (close: " : "", near,
+                       shown ? ")" : "");
+}
+
+size_t pms_report_locality_rows(const pms_report_ctx *r, const pms_table *t, unsigned char *mark)
+{
+    const pms_column *pc = pms_table_col(t, "practice_code");
+    size_t found = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        mark[i] = 0;
+        if (!pc || pc->type != PMS_COL_TEXT || !pc->text[i]) continue;
+        for (size_t k = 0; k < r->nloc_codes && !mark[i]; k++)
+            mark[i] = !strcmp(pc->text[i], r->loc_codes[k]);
+        found += mark[i];
+    }
+    return found;
+}
+
+const char *pms_report_locality_found(pms_report_ctx *r, const pms_table *t, const char *year,
+                                      char *buf, size_t cap)
+{
+    unsigned char *mark = malloc(t->nrows ? t->nrows : 1);
+    size_t found = mark ? pms_report_locality_rows(r, t, mark) : 0;
+    free(mark);
+    /* The label is "Name (CODE)": insert the base year inside the brackets. */
+    const char *lab = pms_report_locality(r);
+    size_t ll = strlen(lab);
+    char base[16] = "base-year";
+    if (r->selres.year) snprintf(base, sizeof base, "%d/%02d", r->selres.year, (r->selres.year + 1) % 100);
+    if (ll && lab[ll - 1] == ')')
+        snprintf(buf, cap, "%.*s, %s practices): %zu of %zu found in %s", (int)(ll - 1), lab,
+                 base, found, r->nloc_codes, year);
+    else
+        snprintf(buf, cap, "%s (%s practices): %zu of %zu found in %s", lab, base, found,
+                 r->nloc_codes, year);
+    return buf;
+}
+
+/* The summary and Methods lines for the practice rules. */
+static void rules_say(pms_report_ctx *r)
+{
+    const pms_select_result *s = &r->selres;
+    char a[48], b[48];
+    pms_report_say(r, "Income measure: %s (%s). Practice rules removed %s of %s practices from "
+                      "the statistics (the savings model keeps every contract).",
+                   r->measure_label, r->measure, pms_report_count(a, sizeof a, s->nrows - s->kept),
+                   pms_report_count(b, sizeof b, s->nrows));
+    pms_report_method(r, "Income measure: %s = %s / %s (doc/methods/measures-and-practices.md): "
+                         "dispensing_payments = prescribing fee + dispensing fee + reimbursement "
+                         "of drugs; payments_less_dispensing = total NHS payments - "
+                         "dispensing_payments; payments_less_dispensing_premises = "
+                         "payments_less_dispensing - premises payments; core_payments = global "
+                         "sum + MPIG + balance of PMS expenditure.",
+                     r->measure, r->measure_num, r->measure_den);
+    for (int k = 0; k < PMS_SEL_NRULES; k++)
+        pms_report_method(r, "Practices: %s.", s->reason[k]);
+}
+
 /* The main year: payments joined to deprivation ([data.main] or --data). */
 static pms_status load_data(pms_report_ctx *r, pms_err *err)
 {
@@ -335,7 +537,14 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
         if (j) paths[n++] = pms_report_path(r, j, p1, sizeof p1);
     }
     r->deprivation = pms_config_str(r->cfg, "data.main", "deprivation", "imd2015");
-    pms_status st = pms_report_load(r, main_paths, n, NULL, 0, &r->main, err);
+    /* Loaded twice: the statistics use the practices the rules keep, the
+     * savings model and the sensitivity table every practice. */
+    pms_status st = pms_report_load(r, main_paths, n, NULL, 0, &r->all, err);
+    if (!st) st = pms_report_load(r, main_paths, n, NULL, 0, &r->main, err);
+    const double *v;
+    if (!st) st = pms_table_numeric(r->main, r->measure, &v, err);
+    if (!st) st = resolve_locality(r, err);
+    if (!st) st = pms_select_apply(r->main, &r->sel, &r->selres, err);
     if (st) return st;
     const char *pp = pms_config_str(r->cfg, "data.performance", "payments", NULL);
     if (pp && !r->common.ndata) {
@@ -344,7 +553,24 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
         const char *j = pms_config_str(r->cfg, "data.performance", "join", NULL);
         if (j) paths[n++] = pms_report_path(r, j, p1, sizeof p1);
         st = pms_report_load(r, paths, n, NULL, 0, &r->perf, err);
+        pms_select_opts po = r->sel;
+        po.year = 0; /* the performance file's own year */
+        char found[300] = "";
+        /* CCG codes changed (11H merged into 15C in 2018): the locality in the
+         * performance year is its base-year practices, found by code. */
+        if (!st) pms_report_locality_found(r, r->perf, "2018/19", found, sizeof found);
+        if (!st) st = pms_select_apply(r->perf, &po, NULL, err);
+        if (!st) rules_say(r);
+        if (!st) {
+            unsigned char *mark = malloc(r->perf->nrows ? r->perf->nrows : 1);
+            size_t kept = mark ? pms_report_locality_rows(r, r->perf, mark) : 0;
+            free(mark);
+            pms_report_say(r, "%s (the performance year), %zu of them kept by the practice rules.",
+                           found, kept);
+        }
+        return st;
     }
+    if (!st) rules_say(r);
     return st;
 }
 
@@ -435,6 +661,7 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
     if (!st) st = pms_report_savings(r, err);
     if (!st) st = pms_report_premium(r, err);
     if (!st) st = pms_report_trend(r, err);
+    if (!st) st = pms_report_sensitivity(r, err);
     if (!st) st = render_charts(r, err);
 
     if (!st) {
@@ -471,6 +698,8 @@ void pms_report_ctx_free(pms_report_ctx *r)
     for (size_t i = 0; i < r->nmethods; i++) free(r->methods[i]);
     free(r->methods);
     for (size_t i = 0; i < r->nloaded; i++) pms_table_free(r->loaded[i]);
+    pms_select_result_free(&r->selres);
+    free(r->loc_codes);
     free(r->loaded);
     for (size_t i = 0; i < r->nmissing_charts; i++) free(r->missing_charts[i]);
     free(r->missing_charts);

@@ -13,6 +13,7 @@
 #include "analysis/status.h"
 #include "io/config.h"
 #include "io/out.h"
+#include "io/select.h"
 #include "io/table.h"
 #include "io/xlsx.h"
 #include "plots/charts.h"
@@ -81,6 +82,18 @@ typedef struct {
     pms_table *main;     /* main year joined to deprivation */
     const char *deprivation; /* its deprivation column, e.g. imd2015 */
     pms_table *perf;     /* performance year joined to QOF and the survey */
+    pms_table *all;      /* the main year before the practice rules: the savings model
+                            keeps every contract; the sensitivity table compares */
+    const char *measure; /* [report] measure, e.g. payments_less_dispensing_premises_per_weighted */
+    char measure_num[96];   /* its numerator column (total_payments for payments_per_weighted) */
+    const char *measure_den; /* weighted_patients or registered_patients */
+    char measure_label[160]; /* "payments less dispensing and premises per weighted patient" */
+    pms_select_opts sel;     /* [practices] rules */
+    pms_select_result selres; /* what they removed from the main year */
+    /* The locality as a set of practices: its practice codes in the main
+     * (base) year, followed into every other year. */
+    const char **loc_codes;
+    size_t nloc_codes;
     pms_table **loaded;  /* every table loaded, for Provenance */
     size_t nloaded;
     char **missing_charts;  /* "NAME (what it shows): why not drawn" */
@@ -130,6 +143,14 @@ const char *pms_report_locality(pms_report_ctx *r);
 /* "7,802": a count with thousands separators into buf. */
 const char *pms_report_count(char *buf, size_t cap, size_t n);
 
+/* Mark the rows of t whose practice is one of the locality's base-year
+ * practices (t may be any year); returns how many of them t holds. */
+size_t pms_report_locality_rows(const pms_report_ctx *r, const pms_table *t, unsigned char *mark);
+
+/* "Bristol (11H, 2014/15 practices): 52 of 55 found in 2018/19" into buf. */
+const char *pms_report_locality_found(pms_report_ctx *r, const pms_table *t, const char *year,
+                                      char *buf, size_t cap);
+
 /* Resolve a config path against the config's folder into buf. */
 const char *pms_report_path(const pms_report_ctx *r, const char *rel, char *buf, size_t cap);
 
@@ -154,5 +175,6 @@ pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_savings(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_trend(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_premium(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_sensitivity(pms_report_ctx *r, pms_err *err);
 
 #endif

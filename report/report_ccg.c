@@ -35,8 +35,8 @@ pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err)
     const double *tot, *w;
     const char *const *code, *const *name = NULL;
     pms_err ignore;
-    pms_status st = pms_table_numeric(t, "total_payments", &tot, err);
-    if (!st) st = pms_table_numeric(t, "weighted_patients", &w, err);
+    pms_status st = pms_table_numeric(t, r->measure_num, &tot, err);
+    if (!st) st = pms_table_numeric(t, r->measure_den, &w, err);
     if (!st) st = pms_table_text(t, "ccg_code", &code, err);
     if (st) return st;
     pms_table_text(t, "ccg_name", &name, &ignore);
@@ -108,7 +108,7 @@ pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err)
                 pms_out_col(all, "practices", PMS_OUT_INT, 0),
                 pms_out_col(all, "weighted_patients", PMS_OUT_REAL, 0),
                 pms_out_col(all, "total_payments", PMS_OUT_MONEY, 2),
-                pms_out_col(all, "payments_per_weighted", PMS_OUT_MONEY, 2),
+                pms_out_col(all, r->measure, PMS_OUT_MONEY, 2),
                 pms_out_col(all, "difference_from_england", PMS_OUT_PCT, 1),
                 pms_out_col(all, "is_locality", PMS_OUT_BOOL, 0)};
     size_t locrank = 0;
@@ -126,10 +126,10 @@ pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err)
         pms_out_set_num(all, c[7], g[k].ratio / england - 1);
         pms_out_set_bool(all, c[8], is_loc);
     }
-    pms_out_footnote(all, "Pooled = sum of total NHS payments / sum of weighted patients of the "
+    pms_out_footnote(all, "Pooled = sum of %s / sum of %s of the "
                           "CCG's practices; England: \xc2\xa3%.2f. %zu practices without weighted "
                           "patients or payments excluded%s.",
-                     england, excluded, empty ? "; CCGs with none left are not listed" : "");
+                     r->measure_num, r->measure_den, england, excluded, empty ? "; CCGs with none left are not listed" : "");
     /* Chart rows: top 20, the locality if in neither list, bottom 20. */
     size_t *pick = malloc((2 * TOPN + 1) * sizeof *pick), np = 0;
     if (!pick) {
@@ -139,7 +139,7 @@ pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err)
     for (size_t k = 0; k < m; k++)
         if (k < TOPN || k + TOPN >= m || (locrank && k + 1 == locrank)) pick[np++] = k;
     int tc[3] = {pms_out_col(top, "ccg", PMS_OUT_TEXT, 0),
-                 pms_out_col(top, "payments_per_weighted", PMS_OUT_MONEY, 2),
+                 pms_out_col(top, r->measure, PMS_OUT_MONEY, 2),
                  pms_out_col(top, "rank", PMS_OUT_INT, 0)};
     const char **labels = malloc((np ? np : 1) * sizeof *labels);
     char **own = calloc(np ? np : 1, sizeof *own);
@@ -175,8 +175,10 @@ pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err)
                                 "CCG", "\xc2\xa3 per weighted patient", &s, 1, err);
     }
     if (!st && np && r->charts_on) {
+        char title[256];
+        snprintf(title, sizeof title, "Highest and lowest CCGs: %s, 2014/15", r->measure_label);
         pms_chart_info ci = pms_report_chart_info(
-            r, "ccg_bars", "Highest and lowest CCGs: payments per weighted patient, 2014/15",
+            r, "ccg_bars", title,
             "\xc2\xa3 per weighted patient (pooled over the CCG practices)", "");
         st = pms_chart_hbars(&ci, labels, vals, hl, np, england, "England", err);
         if (!st)
@@ -192,12 +194,12 @@ pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err)
                               "(%+.1f%% against England).",
                            pms_report_locality(r), locrank, m, g[locrank - 1].ratio,
                            100 * (g[locrank - 1].ratio / england - 1));
-        pms_report_method(r, "CCGs: pooled payments per weighted patient = sum of total NHS "
-                             "payments / sum of weighted patients over the CCG's practices "
+        pms_report_method(r, "CCGs: pooled payments per weighted patient = sum of %s / sum of "
+                             "%s over the CCG's practices "
                              "(practices with no weighted patients excluded: %zu); ranked "
                              "highest first; the difference from England is the ratio to the "
                              "pooled England figure minus 1.",
-                         excluded);
+                         r->measure_num, r->measure_den, excluded);
     }
     for (size_t j = 0; j < np; j++) free(own ? own[j] : NULL);
     free(own), free(labels), free(vals), free(hl), free(pick);

@@ -82,7 +82,7 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
     if (!px || !py) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
     for (size_t s = 0; s < nspec && !st; s++) {
         const double *x, *y;
-        if ((st = pms_table_numeric(specs[s].t, "payments_per_weighted", &y, err)) ||
+        if ((st = pms_table_numeric(specs[s].t, r->measure, &y, err)) ||
             (st = pms_table_numeric(specs[s].t, specs[s].col, &x, err)))
             break;
         size_t missing = 0;
@@ -149,7 +149,7 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
     const double *x = NULL, *y = NULL;
     pms_err ignore;
     if (!st) st = pms_table_text(r->main, "ccg_code", &code, err);
-    if (!st) st = pms_table_numeric(r->main, "payments_per_weighted", &y, err);
+    if (!st) st = pms_table_numeric(r->main, r->measure, &y, err);
     if (!st) st = pms_table_numeric(r->main, r->deprivation, &x, err);
     if (!st) pms_table_text(r->main, "ccg_name", &cname, &ignore);
     size_t n = r->main->nrows;

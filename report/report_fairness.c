@@ -18,9 +18,9 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
     const double *ppw, *w, *imd, *tot;
     const char *const *code, *const *cname = NULL;
     pms_err ignore;
-    pms_status st = pms_table_numeric(t, "payments_per_weighted", &ppw, err);
-    if (!st) st = pms_table_numeric(t, "weighted_patients", &w, err);
-    if (!st) st = pms_table_numeric(t, "total_payments", &tot, err);
+    pms_status st = pms_table_numeric(t, r->measure, &ppw, err);
+    if (!st) st = pms_table_numeric(t, r->measure_den, &w, err);
+    if (!st) st = pms_table_numeric(t, r->measure_num, &tot, err);
     if (!st) st = pms_table_numeric(t, r->deprivation, &imd, err);
     if (!st) st = pms_table_text(t, "ccg_code", &code, err);
     if (st) return st;
@@ -145,7 +145,7 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
     int p0 = pms_out_col(per, "ccg_code", PMS_OUT_TEXT, 0),
         p1 = pms_out_col(per, "ccg_name", PMS_OUT_TEXT, 0),
         p2 = pms_out_col(per, "practices", PMS_OUT_INT, 0),
-        p3 = pms_out_col(per, "payments_per_weighted", PMS_OUT_MONEY, 2),
+        p3 = pms_out_col(per, r->measure, PMS_OUT_MONEY, 2),
         p4 = pms_out_col(per, "gini", PMS_OUT_REAL, 4),
         p5 = pms_out_col(per, "theil_t", PMS_OUT_REAL, 4),
         p6 = pms_out_col(per, "share_of_payments", PMS_OUT_PCT, 2),

@@ -17,8 +17,8 @@ pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err)
     const double *ppw, *w;
     const char *const *code = NULL, *const *name = NULL, *const *ccg = NULL;
     pms_err ignore;
-    pms_status st = pms_table_numeric(t, "payments_per_weighted", &ppw, err);
-    if (!st) st = pms_table_numeric(t, "weighted_patients", &w, err);
+    pms_status st = pms_table_numeric(t, r->measure, &ppw, err);
+    if (!st) st = pms_table_numeric(t, r->measure_den, &w, err);
     if (st) return st;
     pms_table_text(t, "practice_code", &code, &ignore);
     pms_table_text(t, "practice_name", &name, &ignore);
@@ -88,7 +88,7 @@ pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err)
         l1 = pms_out_col(list, "practice_name", PMS_OUT_TEXT, 0),
         l2 = pms_out_col(list, "ccg_code", PMS_OUT_TEXT, 0),
         l3 = pms_out_col(list, "weighted_patients", PMS_OUT_REAL, 0),
-        l4 = pms_out_col(list, "payments_per_weighted", PMS_OUT_MONEY, 2),
+        l4 = pms_out_col(list, r->measure, PMS_OUT_MONEY, 2),
         l5 = pms_out_col(list, "z", PMS_OUT_REAL, 2),
         l6 = pms_out_col(list, "direction", PMS_OUT_TEXT, 0),
         l7 = pms_out_col(list, "in_locality", PMS_OUT_BOOL, 0);
@@ -130,8 +130,10 @@ pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err)
             out[u] = f.units[u].outside >= (int)f.nlevels;
             lab[u] = code ? code[row[u]] : NULL;
         }
+        char title[256];
+        snprintf(title, sizeof title, "Funnel plot: %s by practice size, 2014/15", r->measure_label);
         pms_chart_info ci = pms_report_chart_info(
-            r, "funnel", "Funnel plot: payments per weighted patient by practice size, 2014/15",
+            r, "funnel", title,
             "Weighted patients (practice size)", "\xc2\xa3 per weighted patient");
         st = pms_chart_funnel(&ci, s, y, m, out, lab, NLABEL, f.target, f.grid_size, lo95, hi95,
                               lo998, hi998, g, err);

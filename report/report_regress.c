@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis/regress.h"
+#include "analysis/theilsen.h"
 #include "report/report.h"
 
 #define SHEET "Deprivation"
@@ -13,6 +14,8 @@ typedef struct {
     pms_reg_result fit;
     int ok;
     size_t n;
+    pms_ts_result ts; /* the robust line the summary leads with (ts_ok) */
+    int ts_ok;
 } scope_fit;
 
 static pms_status fit_scope(const double *imd, const double *pay, const unsigned char *keep,
@@ -38,6 +41,8 @@ static pms_status fit_scope(const double *imd, const double *pay, const unsigned
     pms_err e2;
     pms_status st = pms_reg_fit(x, n, 1, y, NULL, &o, &out->fit, &e2);
     out->ok = st == PMS_OK;
+    pms_err e3;
+    out->ts_ok = st == PMS_OK && pms_theilsen(x, y, n, ci_level, &out->ts, &e3) == PMS_OK;
     free(x), free(y);
     /* Too few practices in a locality is a finding, not a failure. */
     if (st == PMS_ETOOFEW || st == PMS_ESINGULAR) st = PMS_OK;
@@ -67,7 +72,7 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
 {
     const pms_table *t = r->main;
     const double *pay, *imd;
-    pms_status st = pms_table_numeric(t, "payments_per_weighted", &pay, err);
+    pms_status st = pms_table_numeric(t, r->measure, &pay, err);
     if (!st) st = pms_table_numeric(t, r->deprivation, &imd, err);
     if (st) return st;
     const char *const *ccg = NULL, *const *code = NULL, *const *name = NULL, *const *ccgname = NULL;
@@ -175,6 +180,24 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
     char logdep[64];
     snprintf(logdep, sizeof logdep, "log(%s)", r->deprivation);
     coef_rows(coef, cc, "England, log-log (elasticity)", logdep, &el);
+    const scope_fit *tsf[2] = {&nat, &lf};
+    const char *tss[2] = {"England, Theil-Sen", NULL};
+    char locts[200];
+    snprintf(locts, sizeof locts, "%s, Theil-Sen", locscope);
+    tss[1] = locts;
+    for (int k = 0; k < 2; k++) {
+        if (!tsf[k]->ts_ok) continue;
+        pms_out_row(coef);
+        pms_out_set_text(coef, cc[0], tss[k]);
+        pms_out_set_text(coef, cc[1], r->deprivation);
+        pms_out_set_num(coef, cc[2], tsf[k]->ts.slope);
+        pms_out_set_num(coef, cc[7], tsf[k]->ts.slope_low);
+        pms_out_set_num(coef, cc[8], tsf[k]->ts.slope_high);
+        pms_out_row(coef);
+        pms_out_set_text(coef, cc[0], tss[k]);
+        pms_out_set_text(coef, cc[1], "(Intercept)");
+        pms_out_set_num(coef, cc[2], tsf[k]->ts.intercept);
+    }
     pms_out_footnote(coef, "estimate in pounds per weighted patient (intercept) and pounds per "
                            "point of %s (slope); p from Student t on n - 2 df with HC3 SEs. "
                            "Log-log rows: log payments per weighted patient on log %s, so the "
@@ -208,7 +231,7 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
                  pms_out_col(prac, "practice_name", PMS_OUT_TEXT, 0),
                  pms_out_col(prac, "ccg_code", PMS_OUT_TEXT, 0),
                  pms_out_col(prac, r->deprivation, PMS_OUT_REAL, 1),
-                 pms_out_col(prac, "payments_per_weighted", PMS_OUT_MONEY, 2),
+                 pms_out_col(prac, r->measure, PMS_OUT_MONEY, 2),
                  pms_out_col(prac, "fitted", PMS_OUT_MONEY, 2),
                  pms_out_col(prac, "in_locality", PMS_OUT_BOOL, 0)};
     for (size_t i = 0; i < nrows; i++) {
@@ -237,10 +260,18 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
      * in the sheet (7,800 of them would be 150 pages). */
     if (!st) st = pms_xlsx_print_area(r->x, SHEET, 50, 22, err);
     if (!st && r->charts_on) {
+        /* "Payments less dispensing and premises against deprivation": the
+         * measure without "per weighted patient", which the y axis says. */
+        char title[200];
+        snprintf(title, sizeof title, "%c%s", r->measure_label[0] - 32, r->measure_label + 1);
+        char *per = strstr(title, " per ");
+        if (per) snprintf(per, sizeof title - (size_t)(per - title), " against deprivation, 2014/15");
+        char ylab[64];
+        snprintf(ylab, sizeof ylab, "\xc2\xa3 per %s patient",
+                 strcmp(r->measure_den, "registered_patients") ? "weighted" : "registered");
         pms_chart_info ci = pms_report_chart_info(
-            r, "scatter_imd", "Payments per weighted patient against deprivation, England 2014/15",
-            "IMD 2015 score of the practice population (higher = more deprived)",
-            "\xc2\xa3 per weighted patient");
+            r, "scatter_imd", title,
+            "IMD 2015 score of the practice population (higher = more deprived)", ylab);
         char hl[200];
         snprintf(hl, sizeof hl, "%s practices", locname ? locname : r->locality);
         st = pms_chart_scatter_fit(&ci, imd, pay, nrows, loc, hl, r->ci_level, err);
@@ -252,18 +283,26 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
     if (!st) {
         const pms_reg_result *f = &nat.fit;
         char m1[40], m2[40], m3[40];
+        /* The robust line leads: it agrees with the rank correlation, while
+         * least squares follows a handful of tiny practices. */
+        if (nat.ts_ok)
+            pms_report_say(r,
+                           "Across %s practices in England in 2014/15, the robust (Theil-Sen) "
+                           "line of payments per weighted patient on deprivation has a slope of "
+                           "%s per IMD 2015 point (%.0f%% interval %s to %s), the line drawn on "
+                           "the scatter.",
+                           pms_report_count((char[32]){0}, 32, nat.n),
+                           pms_report_money(m1, sizeof m1, nat.ts.slope, 3), 100 * r->ci_level,
+                           pms_report_money(m2, sizeof m2, nat.ts.slope_low, 3),
+                           pms_report_money(m3, sizeof m3, nat.ts.slope_high, 3));
         pms_report_say(r,
-                       "Across %s practices in England in 2014/15, payments per weighted "
-                       "patient changed by %s for each point of deprivation (IMD 2015 score; "
-                       "%.0f%% interval %s to %s, HC3 robust, p = %.2g); deprivation explains "
-                       "%.1f%% of the variation between practices (R\xc2\xb2 = %.4f). The line is "
-                       "pulled by a few very small practices with very high payments per "
-                       "weighted patient; the rank correlation below is not.",
-                       pms_report_count((char[32]){0}, 32, nat.n),
+                       "Least squares gives %s per point (%.0f%% interval %s to %s, HC3 robust, "
+                       "p = %.2g; R\xc2\xb2 = %.4f): it is pulled by a few very small practices "
+                       "with very high payments per weighted patient, which the Theil-Sen line "
+                       "and the rank correlation below are not.",
                        pms_report_money(m1, sizeof m1, f->coef[1], 3), 100 * r->ci_level,
                        pms_report_money(m2, sizeof m2, f->ci_low[1], 3),
-                       pms_report_money(m3, sizeof m3, f->ci_high[1], 3), f->p_value[1],
-                       100 * f->r2, f->r2);
+                       pms_report_money(m3, sizeof m3, f->ci_high[1], 3), f->p_value[1], f->r2);
         if (el.ok)
             pms_report_say(r,
                            "On the log scale, which the outliers do not drive, a 10%% higher "
@@ -274,20 +313,22 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
                            el.fit.coef[1] < 0 ? "lower" : "higher", el.fit.coef[1],
                            100 * r->ci_level, el.fit.ci_low[1], el.fit.ci_high[1],
                            el.fit.p_value[1], el.n);
-        if (lf.ok)
+        if (lf.ok && lf.ts_ok) {
+            char m4[40];
             pms_report_say(r,
-                           "In %s (%s, %zu practices) the slope was %s per IMD point "
-                           "(%.0f%% interval %s to %s, p = %.2g).",
+                           "In %s (%s, %zu practices) the Theil-Sen slope was %s per IMD point "
+                           "(%.0f%% interval %s to %s; least squares %s).",
                            locname ? locname : r->locality, r->locality, lf.n,
-                           pms_report_money(m1, sizeof m1, lf.fit.coef[1], 3), 100 * r->ci_level,
-                           pms_report_money(m2, sizeof m2, lf.fit.ci_low[1], 3),
-                           pms_report_money(m3, sizeof m3, lf.fit.ci_high[1], 3),
-                           lf.fit.p_value[1]);
+                           pms_report_money(m1, sizeof m1, lf.ts.slope, 3), 100 * r->ci_level,
+                           pms_report_money(m2, sizeof m2, lf.ts.slope_low, 3),
+                           pms_report_money(m3, sizeof m3, lf.ts.slope_high, 3),
+                           pms_report_money(m4, sizeof m4, lf.fit.coef[1], 3));
+        }
         else
             pms_report_say(r, "Locality %s has too few practices (%zu) with payments and "
                               "deprivation for a fitted line.", r->locality, lf.n);
         pms_report_method(r, "Deprivation: ordinary least squares of payments per weighted "
-                             "patient (total NHS payments / weighted patients) on the practice's "
+                             "patient (%s / %s) on the practice's "
                              "%s score, y = b0 + b1 x + e, by Householder QR; standard errors "
                              "HC3 (MacKinnon & White 1985; R sandwich::vcovHC), intervals and p "
                              "from Student t on n - 2 df. Excluded: practices without weighted "
@@ -295,9 +336,11 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
                              "band is the %.0f%% confidence interval of the mean, "
                              "yhat +/- t sqrt(x0' V x0) with the classical V. Elasticity: "
                              "the same fit of log(payments per weighted patient) on log(%s), "
-                             "HC3; practices with either value <= 0 left out (%zu).",
-                         r->deprivation, miss_pay, miss_imd, 100 * r->ci_level, r->deprivation,
-                         nonpos);
+                             "HC3; practices with either value <= 0 left out (%zu). Theil-Sen "
+                             "line (the scatter's bold line): median of pairwise slopes, Sen's "
+                             "rank interval (doc/methods/theil-sen.md).",
+                         r->measure_num, r->measure_den, r->deprivation, miss_pay, miss_imd,
+                         100 * r->ci_level, r->deprivation, nonpos);
     }
     pms_out_free(coef), pms_out_free(model), pms_out_free(prac);
 done:

@@ -62,7 +62,7 @@ pms_status pms_report_savings(pms_report_ctx *r, pms_err *err)
     pms_scenario_file *sf = NULL;
     pms_status st = pms_scenario_load(path, &sf, err);
     if (st) return st;
-    pms_table *t = r->main;
+    pms_table *t = r->all ? r->all : r->main; /* every contract: no practice rules here */
     pms_sav_data d;
     memset(&d, 0, sizeof d);
     d.n = t->nrows;

@@ -42,6 +42,18 @@ pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
     int w_col[TYPES];
     for (int k = 0; k < TYPES; k++) w_col[k] = pms_out_col(wide, type_names[k], PMS_OUT_MONEY, 2);
 
+    /* The locality followed by its base-year practice codes into each year. */
+    pms_out *loct = pms_out_new("locality_trend", "The locality's base-year practices in every year");
+    if (!loct) {
+        pms_out_free(longt), pms_out_free(wide);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    int l_year = pms_out_col(loct, "year", PMS_OUT_TEXT, 0),
+        l_found = pms_out_col(loct, "practices_found", PMS_OUT_INT, 0),
+        l_of = pms_out_col(loct, "of_base_year", PMS_OUT_INT, 0),
+        l_pool = pms_out_col(loct, "payments_per_weighted", PMS_OUT_MONEY, 2);
+    char follow[1024] = "";
+    size_t fw = 0;
     pms_status st = PMS_OK;
     double first[TYPES] = {NAN, NAN, NAN, NAN}, last[TYPES] = {NAN, NAN, NAN, NAN};
     const char *first_year = NULL, *last_year = NULL;
@@ -104,6 +116,27 @@ pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
             if (!first_year || !strcmp(first_year, ce->key)) first[k] = pooled;
             last[k] = pooled;
         }
+        unsigned char *mark = malloc(t->nrows ? t->nrows : 1);
+        if (!mark) {
+            free(ratios);
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            break;
+        }
+        size_t found = pms_report_locality_rows(r, t, mark);
+        double lt = 0, lw = 0;
+        for (size_t i = 0; i < t->nrows; i++)
+            if (mark[i] && !isnan(tot[i]) && w[i] > 0) lt += tot[i], lw += w[i];
+        free(mark);
+        pms_out_row(loct);
+        pms_out_set_text(loct, l_year, ce->key);
+        pms_out_set_int(loct, l_found, (long long)found);
+        pms_out_set_int(loct, l_of, (long long)r->nloc_codes);
+        pms_out_set_num(loct, l_pool, lw > 0 ? lt / lw : NAN);
+        if (fw < sizeof follow) {
+            int k = snprintf(follow + fw, sizeof follow - fw, "%s%zu in %s", fw ? ", " : "", found,
+                             ce->key);
+            if (k > 0) fw += (size_t)k;
+        }
         if (ny < 64) years[ny++] = ce->key;
         if (!first_year) first_year = ce->key;
         last_year = ce->key;
@@ -112,9 +145,21 @@ pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
     pms_out_footnote(longt, "Pooled = total payments / weighted patients of the group; median = "
                             "median of practice-level ratios. Practices with 0 or missing "
                             "weighted patients or payments are excluded (counted).");
-    pms_xlsx_loc loc[2];
-    pms_out *tabs[2] = {longt, wide};
-    if (!st) st = pms_xlsx_add_tables(r->x, "Trend", tabs, 2, loc, err);
+    pms_out_footnote(loct, "A locality is a set of practices: those with its code in the base year, "
+                           "followed by practice code (CCGs merged, e.g. 11H into 15C in April "
+                           "2018). Pooled total NHS payments / weighted patients of those found.");
+    pms_xlsx_loc loc[3];
+    pms_out *tabs[3] = {longt, wide, loct};
+    if (!st) st = pms_xlsx_add_tables(r->x, "Trend", tabs, 3, loc, err);
+    if (!st && fw) {
+        char lab[300];
+        pms_report_locality_found(r, r->main, "the base year", lab, sizeof lab);
+        /* "Bristol (11H, 2014/15 practices): 54 of 55 found in the base year" -> keep the head. */
+        char *colon = strstr(lab, "): ");
+        if (colon) colon[1] = '\0';
+        pms_report_say(r, "Followed by practice code across CCG changes, %s: of %zu, %s.", lab,
+                       r->nloc_codes, follow);
+    }
     if (!st && first_year) {
         pms_xlsx_series s[3];
         for (int k = 0; k < 3; k++) s[k] = (pms_xlsx_series){&loc[1], 0, w_col[k], type_names[k], 0};
@@ -155,5 +200,6 @@ pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
     }
     pms_out_free(longt);
     pms_out_free(wide);
+    pms_out_free(loct);
     return st;
 }

@@ -245,16 +245,20 @@ static void test_scatter_band(void **state)
     assert_non_null(strstr(dat, "x\tBristol '11H'\n"));
     const char *b2 = dat;
     for (int k = 0; k < 2; k++) b2 = strstr(b2, "\n\n\n") + 3;
-    double g0, f0, lo0, hi0, gm, fm, lom, him;
-    assert_int_equal(sscanf(b2, "%lf\t%lf\t%lf\t%lf", &g0, &f0, &lo0, &hi0), 4);
+    /* Grid columns: x, least squares, Theil-Sen, Theil-Sen interval low, high. */
+    double g0, f0, t0, lo0, hi0, gm, fm, tm, lom, him;
+    assert_int_equal(sscanf(b2, "%lf\t%lf\t%lf\t%lf\t%lf", &g0, &f0, &t0, &lo0, &hi0), 5);
     const char *mid = b2;
     for (int k = 0; k < 50; k++) mid = strchr(mid, '\n') + 1;
-    assert_int_equal(sscanf(mid, "%lf\t%lf\t%lf\t%lf", &gm, &fm, &lom, &him), 4);
-    assert_true(lo0 < f0 && f0 < hi0);
-    assert_true(hi0 - lo0 > him - lom); /* wider at the edge than at the centre */
-    assert_rel(f0, 2, 0.05);            /* intercept near 2 (noise of +-0.6) */
+    assert_int_equal(sscanf(mid, "%lf\t%lf\t%lf\t%lf\t%lf", &gm, &fm, &tm, &lom, &him), 5);
+    assert_true(lo0 < t0 && t0 < hi0);
+    assert_true(hi0 - lo0 > him - lom); /* the slope fan is wider at the edge than at the centre */
+    assert_rel(f0, 2, 0.05);            /* least-squares intercept near 2 (noise of +-0.6) */
+    assert_abs(t0, 2, 0.6); /* Theil-Sen: median residual 0, within the noise of +-0.6 */
     char *script = slurp("scatter.gp");
     assert_null(strstr(script, "Bristol"));
+    assert_non_null(strstr(script, "title 'Theil-Sen line (robust)'"));
+    assert_non_null(strstr(script, "title 'Least-squares line (pulled by outliers)'"));
     free(script);
     free(dat);
     /* Too few points: the regression's own error. */

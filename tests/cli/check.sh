@@ -21,7 +21,20 @@ printf '%s' "$out" | python3 -c 'import json,sys; json.load(sys.stdin)' && ok ||
 # No --data: every shipped dataset, one JSON array.
 run check --format json
 expect_rc 0
-printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [x["provenance"]["rows_analysed"] for x in d] == [7959, 7841, 7841, 7763, 7543, 7279, 7001]' && ok || bad "default check JSON"
+printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [x["provenance"]["rows_analysed"] for x in d] == [7959, 7841, 7841, 7763, 7543, 7279, 7001, 6808, 6758, 6669]' && ok || bad "default check JSON"
+
+# Every year to 2022/23 reads, and its practice count is NHS Digital's published one.
+run check
+expect_rc 0
+for y in 2014/15:7959 2015/16:7841 2016/17:7763 2017/18:7543 2018/19:7279 2019/20:7001 \
+         2020/21:6808 2021/22:6758 2022/23:6669; do
+    expect_out_has "NHS Digital published ${y#*:} practices for ${y%:*}: matches (${y#*:} rows read)."
+done
+# 2022/23's mislabelled header is recognised and said, not refused as a duplicate code.
+run check --data "$DS/nhs-payments/nhs-payments-gp-2022-23.csv" --format csv
+expect_rc 0
+expect_out_has "layout_remap,4,\"$DS/nhs-payments/nhs-payments-gp-2022-23.csv: NHS Digital 2022/23 layout: header 'Code' holds the PCN code and 'CCG NAME' the PCN name (read as pcn_code, pcn_name); 'Sub ICB NAME' is read as ccg_name\""
+expect_out_has "All,6669,"
 
 run check --data "$P14" --format csv
 expect_rc 0

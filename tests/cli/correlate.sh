@@ -181,7 +181,7 @@ expect_err "pmsreview: b vs a (pearson): 'b' is constant: no correlation is defi
 expect_out_empty
 run correlate "${XY[@]}" --where 'ccg_code = ZZZ'
 expect_rc 1
-expect_err "pmsreview: payments_per_weighted vs imd2015 (pearson): no practice has both 'imd2015' and 'payments_per_weighted'"
+expect_err "pmsreview: --where 'ccg_code = ZZZ' matches none of the 7959 rows of $DS/nhs-payments/nhs-payments-gp-2014-15.csv"
 # A derived column whose every value is infinite is all missing (the table never holds inf).
 run correlate "${XY[@]/payments_per_weighted/q}" --derive 'q=payments_per_weighted/0'
 expect_rc 1
@@ -207,5 +207,24 @@ what="correlate >/dev/full"
 expect_rc 1
 err=$(cat "$TMPD/err")
 expect_err_has "write error on standard output"
+
+# Issue 12: the income measure less dispensing and premises, on the shipped 2014/15 data.
+run correlate --x imd2015 --y payments_less_dispensing_premises_per_weighted --method spearman --format csv
+expect_rc 0
+expect_out_has "imd2015,payments_less_dispensing_premises_per_weighted,spearman,,7802,157,-0.0411"
+# The practice rules, each exclusion counted with its reason (tests/reference/select.out: 37, 99, 50).
+run correlate --x imd2015 --y payments_less_dispensing_premises_per_weighted --method spearman --rules
+expect_rc 0
+expect_out_has "note: rule nonpositive: 37 practices excluded"
+expect_out_has "note: rule part_year: 99 practices excluded: opened after 1 April or closed before 31 March of 2014/15"
+expect_out_has "note: rule min_list: 50 practices excluded: fewer than 1000 registered patients (95 by this rule alone)"
+run correlate --x imd2015 --y payments_per_weighted --year 2014
+expect_rc 1
+expect_err "pmsreview: --min-list and --year go with --rules
+Try 'pmsreview correlate --help'"
+# A --where that matches nothing says so.
+run correlate --x imd2015 --y payments_per_weighted --where ccg_code=99Z
+expect_rc 1
+expect_err "pmsreview: --where 'ccg_code=99Z' matches none of the 7959 rows of $DS/nhs-payments/nhs-payments-gp-2014-15.csv"
 
 finish

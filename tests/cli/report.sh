@@ -17,10 +17,45 @@ expect_rc 0
 if [ -f "$TMPD/rep/summary.txt" ] && [ "$out" = "$(cat "$TMPD/rep/summary.txt")" ]; then ok
 else bad "stdout is not summary.txt"; fi
 expect_out_has "PMS contract review: how GP practice funding follows need"
-expect_out_has "Nationally, Spearman's rho between payments per weighted patient and deprivation was -0.203"
-expect_out_has "So Bristol's lack of a correlation is absence of evidence, not evidence of absence: the national rho of -0.20 lies inside its interval"
+# Issue 12: the measure, the practice rules, the robust line, the locality
+# across CCG changes, the trend to 2022/23 and the sensitivity table.
+expect_out_has "Income measure: payments less dispensing and premises per weighted patient (payments_less_dispensing_premises_per_weighted). Practice rules removed 186 of 7,959 practices from the statistics (the savings model keeps every contract)."
+expect_out_has "Bristol (11H, 2014/15 practices): 47 of 55 found in 2018/19 (the performance year), 39 of them kept by the practice rules."
+expect_out_has "the robust (Theil-Sen) line of payments less dispensing and premises per weighted patient on deprivation has a slope of -£0.063 per IMD 2015 point (95% interval -£0.094 to -£0.033), the line drawn on the scatter."
+expect_out_has "Nationally, Spearman's rho between payments less dispensing and premises per weighted patient and deprivation was -0.043"
+expect_out_has "Followed by practice code across CCG changes, Bristol (11H, 2014/15 practices): of 55, 55 in 2014/15,"
+expect_out_has "42 in 2022/23."
+expect_out_has "Total NHS payments per weighted patient were £140.83 in 2014/15 and £163.39 in 2022/23."
+expect_out_has "Sensitivity: the conclusion depends on the income measure: the national rank correlation with deprivation is negative for total payments (rho -0.207)"
+expect_out_has "Without the practice rules the sign of the national correlation is the same for every measure"
 [ -z "$err" ] && ok || bad "stderr not empty: $err"
 ls "$TMPD" | grep -q 'rep\.tmp-' && bad "temporary directory left behind" || ok
+if $PY -c 'import openpyxl, scipy, pandas' 2>/dev/null; then
+  what="read_sensitivity.py"
+  $PY "$SRC/tests/reference/read_sensitivity.py" "$TMPD/rep" "$DS" 11H && ok \
+    || bad "the Sensitivity sheet failed its independent checks"
+else
+  echo "SKIP: /usr/bin/python3 lacks openpyxl, scipy or pandas (python3-pandas)" >&2
+fi
+grep -q 'title .Theil-Sen line (robust).' "$TMPD/rep/charts/scatter_imd.gp" && ok || bad "scatter without the Theil-Sen line"
+
+# An unknown locality is an error naming close codes, and writes nothing.
+run report --locality 99Z --out "$TMPD/loc99z"
+expect_rc 1
+expect_err "pmsreview: locality '99Z': no practice has that CCG code in $DS/nhs-payments/nhs-payments-gp-2014-15.csv (close: 99A, 99C, 99E, 99F, 99G, 99D, 99N, 99P)"
+[ -e "$TMPD/loc99z" ] && bad "a report was written for an unknown locality" || ok
+# A measure that is not per patient is a config error.
+printf '[report]\nmeasure = total_payments\n[data.main]\npayments = %s\n' "$DS/nhs-payments/nhs-payments-gp-2014-15.csv" >"$TMPD/badm.ini"
+run report --config "$TMPD/badm.ini" --out "$TMPD/badm"
+expect_rc 2
+expect_err "pmsreview: $TMPD/badm.ini:2: measure must be a column per weighted or registered patient (NAME_per_weighted or NAME_per_registered), not 'total_payments'"
+
+# The report as before issue 12 (total payments, every practice) for the
+# independent checks of read_report.py, which recompute that measure.
+run report --config "$SRC/tests/fixtures/report-classic.ini" --out "$TMPD/classic" --threads 2
+expect_rc 0
+expect_out_has "Nationally, Spearman's rho between payments per weighted patient and deprivation was -0.203"
+expect_out_has "So Bristol's lack of a correlation is absence of evidence, not evidence of absence: the national rho of -0.20 lies inside its interval"
 
 # The workbook against the library and against SciPy.
 "$PMS" regress --y payments_per_weighted --x imd2015 --robust hc3 --format json >"$TMPD/reg.json"
@@ -30,7 +65,7 @@ nimg=8
 [ $have_gnuplot = 1 ] || nimg=0
 if $PY -c 'import openpyxl, scipy' 2>/dev/null; then
   what="read_report.py"
-  $PY "$SRC/tests/reference/read_report.py" "$TMPD/rep" "$DS" "$TMPD/reg.json" "$TMPD/funnel.json" $nimg && ok \
+  $PY "$SRC/tests/reference/read_report.py" "$TMPD/classic" "$DS" "$TMPD/reg.json" "$TMPD/funnel.json" $nimg && ok \
     || bad "the workbook failed its independent checks"
 else
   echo "SKIP: /usr/bin/python3 lacks openpyxl or scipy (python3-openpyxl)" >&2
@@ -64,7 +99,7 @@ cmp -s "$TMPD/first.xlsx" "$TMPD/rep/pmsreview-report.xlsx" && ok || bad "workbo
 
 # 2. No gnuplot on PATH: the workbook is still written and every chart is named.
 what="report without gnuplot"
-PATH=/nonexistent "$PMS" report --out "$TMPD/nogp" >"$TMPD/out" 2>"$TMPD/err"
+PATH=/nonexistent "$PMS" report --config "$SRC/tests/fixtures/report-classic.ini" --out "$TMPD/nogp" >"$TMPD/out" 2>"$TMPD/err"
 rc=$?
 expect_rc 0
 [ -s "$TMPD/nogp/pmsreview-report.xlsx" ] && ok || bad "no workbook"

@@ -35,7 +35,7 @@ def close(a, b, rel, what):
 wb = openpyxl.load_workbook(xlsx)
 want_sheets = ["Summary", "Deprivation", "Correlations", "Fairness", "Funnel", "CCGs", "Savings",
                "Savings by locality", "Savings by practice", "The national review, reproduced",
-               "Trend", "Methods", "Provenance"]
+               "Trend", "Sensitivity", "Methods", "Provenance"]
 check(wb.sheetnames == want_sheets, "sheets %r" % wb.sheetnames)
 
 # Summary: the title, then the sentences of summary.txt, in order.

@@ -1,0 +1,182 @@
+/* Report section: does the conclusion depend on the income measure or on the
+ * practice rules?  For each of total payments, less dispensing, less
+ * dispensing and premises, and core payments (per weighted patient), with and
+ * without the rules: the national and locality Spearman rho with deprivation,
+ * the Gini coefficient and the concentration index against deprivation. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/concentration.h"
+#include "analysis/correlate.h"
+#include "analysis/inequality.h"
+#include "report/report.h"
+
+#define SHEET "Sensitivity"
+#define MIN_LOC 10 /* practices a locality needs for its own correlation (as Correlations) */
+
+static const struct {
+    const char *col, *label;
+} measures[4] = {
+    {"payments_per_weighted", "total NHS payments"},
+    {"payments_less_dispensing_per_weighted", "less dispensing"},
+    {"payments_less_dispensing_premises_per_weighted", "less dispensing and premises"},
+    {"core_per_weighted", "core payments (global sum + MPIG + PMS baseline)"},
+};
+
+typedef struct {
+    pms_corr_result nat, loc;
+    int nat_ok, loc_ok;
+    double gini, conc;
+    size_t n;
+} sens_row;
+
+/* "negative", "positive" or "no clear sign" from the interval. */
+static const char *sign_of(const sens_row *s)
+{
+    if (!s->nat_ok) return "not computed";
+    return s->nat.ci_high < 0 ? "negative" : s->nat.ci_low > 0 ? "positive" : "no clear sign";
+}
+
+static pms_status one_row(pms_report_ctx *r, const pms_table *t, const char *col, sens_row *out,
+                          double *a, double *b, double *c, pms_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->gini = out->conc = NAN;
+    const double *y, *imd, *w;
+    pms_status st = pms_table_numeric(t, col, &y, err);
+    if (!st) st = pms_table_numeric(t, r->deprivation, &imd, err);
+    if (!st) st = pms_table_numeric(t, "weighted_patients", &w, err);
+    if (st) return st;
+    size_t n = t->nrows;
+    unsigned char *loc = malloc(n ? n : 1);
+    if (!loc) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    pms_report_locality_rows(r, t, loc);
+    pms_corr_opts o;
+    pms_corr_opts_default(&o);
+    o.method = PMS_CORR_SPEARMAN;
+    o.ci_level = r->ci_level;
+    pms_err e2;
+    for (int scope = 0; scope < 2; scope++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(y[i]) && !isnan(imd[i]) && (scope == 0 || loc[i])) a[m] = imd[i], b[m++] = y[i];
+        if (scope == 0) out->n = m;
+        if (scope == 1 && m < MIN_LOC) continue;
+        int ok = pms_corr_test(a, b, NULL, m, &o, scope ? &out->loc : &out->nat, &e2) == PMS_OK;
+        if (scope) out->loc_ok = ok;
+        else out->nat_ok = ok;
+    }
+    /* Gini and concentration: positive amounts, weighted by weighted patients. */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (y[i] > 0 && w[i] > 0 && !isnan(imd[i])) a[m] = y[i], b[m] = w[i], c[m++] = imd[i];
+    if (m >= 2) {
+        if (pms_ineq_gini(a, b, m, &out->gini, &e2)) out->gini = NAN;
+        if (pms_conc_index(a, b, c, m, PMS_RANK_DESCENDING, &out->conc, &e2)) out->conc = NAN;
+    }
+    free(loc);
+    return PMS_OK;
+}
+
+static void put_row(pms_out *o, const int *k, const char *measure, const char *col,
+                    const char *rules, const sens_row *s)
+{
+    pms_out_row(o);
+    pms_out_set_text(o, k[0], measure);
+    pms_out_set_text(o, k[1], col);
+    pms_out_set_text(o, k[2], rules);
+    pms_out_set_int(o, k[3], (long long)s->n);
+    if (s->nat_ok) {
+        pms_out_set_num(o, k[4], s->nat.estimate);
+        pms_out_set_num(o, k[5], s->nat.ci_low);
+        pms_out_set_num(o, k[6], s->nat.ci_high);
+    }
+    if (s->loc_ok) {
+        pms_out_set_int(o, k[7], (long long)s->loc.n);
+        pms_out_set_num(o, k[8], s->loc.estimate);
+        pms_out_set_num(o, k[9], s->loc.ci_low);
+        pms_out_set_num(o, k[10], s->loc.ci_high);
+    }
+    pms_out_set_num(o, k[11], s->gini);
+    pms_out_set_num(o, k[12], s->conc);
+    pms_out_set_text(o, k[13], sign_of(s));
+}
+
+static void say(pms_report_ctx *r, const sens_row rows[2][4])
+{
+    int same = 1, rules_same = 1;
+    for (int m = 1; m < 4; m++) same &= !strcmp(sign_of(&rows[0][m]), sign_of(&rows[0][0]));
+    for (int m = 0; m < 4; m++) rules_same &= !strcmp(sign_of(&rows[0][m]), sign_of(&rows[1][m]));
+    double lo = INFINITY, hi = -INFINITY;
+    for (int m = 0; m < 4; m++)
+        if (rows[0][m].nat_ok) lo = fmin(lo, rows[0][m].nat.estimate), hi = fmax(hi, rows[0][m].nat.estimate);
+    if (same)
+        pms_report_say(r, "Sensitivity: the national rank correlation with deprivation is %s for "
+                          "every income measure (total, less dispensing, less dispensing and "
+                          "premises, core; rho %.3f to %.3f), so the conclusion does not depend on "
+                          "the measure.",
+                       sign_of(&rows[0][0]), lo, hi);
+    else
+        pms_report_say(r, "Sensitivity: the conclusion depends on the income measure: the national "
+                          "rank correlation with deprivation is %s for total payments (rho %.3f), "
+                          "%s for payments less dispensing (%.3f), %s for payments less "
+                          "dispensing and premises (%.3f) and %s for core payments (%.3f).",
+                       sign_of(&rows[0][0]), rows[0][0].nat.estimate, sign_of(&rows[0][1]),
+                       rows[0][1].nat.estimate, sign_of(&rows[0][2]), rows[0][2].nat.estimate,
+                       sign_of(&rows[0][3]), rows[0][3].nat.estimate);
+    pms_report_say(r, "Without the practice rules the sign of the national correlation %s "
+                      "(total payments: rho %.3f with the rules, %.3f without).",
+                   rules_same ? "is the same for every measure" : "changes for at least one measure",
+                   rows[0][0].nat.estimate, rows[1][0].nat.estimate);
+}
+
+pms_status pms_report_sensitivity(pms_report_ctx *r, pms_err *err)
+{
+    pms_out *o = pms_out_new("sensitivity", "Does the conclusion depend on the income measure "
+                                            "or on the practice rules?");
+    size_t n = r->all->nrows;
+    double *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b),
+           *c = malloc((n ? n : 1) * sizeof *c);
+    pms_status st = PMS_OK;
+    if (!o || !a || !b || !c) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+    static const char *const names[14] = {
+        "measure", "column", "practice_rules", "practices", "rho_england", "rho_low", "rho_high",
+        "locality_practices", "rho_locality", "rho_locality_low", "rho_locality_high", "gini",
+        "concentration_index", "national_sign"};
+    static const pms_outkind types[14] = {PMS_OUT_TEXT, PMS_OUT_TEXT, PMS_OUT_TEXT, PMS_OUT_INT,
+                                           PMS_OUT_REAL, PMS_OUT_REAL, PMS_OUT_REAL, PMS_OUT_INT,
+                                           PMS_OUT_REAL, PMS_OUT_REAL, PMS_OUT_REAL, PMS_OUT_REAL,
+                                           PMS_OUT_REAL, PMS_OUT_TEXT};
+    int k[14];
+    for (int j = 0; j < 14 && !st; j++) k[j] = pms_out_col(o, names[j], types[j], 4);
+    sens_row rows[2][4];
+    for (int rules = 0; rules < 2 && !st; rules++)
+        for (int m = 0; m < 4 && !st; m++) {
+            st = one_row(r, rules ? r->all : r->main, measures[m].col, &rows[rules][m], a, b, c, err);
+            if (!st)
+                put_row(o, k, measures[m].label, measures[m].col,
+                        rules ? "none (every practice)" : "applied", &rows[rules][m]);
+        }
+    if (!st) {
+        pms_out_footnote(o, "Spearman's rho with %s (%.0f%% Bonett-Wright interval); the locality "
+                            "is %s's base-year practices (not computed below %d). Gini and the "
+                            "concentration index (most deprived first; < 0: more to the more "
+                            "deprived) weight practices by weighted patients and use positive "
+                            "amounts only.",
+                         r->deprivation, 100 * r->ci_level, pms_report_locality(r), MIN_LOC);
+        pms_out *tabs[1] = {o};
+        st = pms_xlsx_add_tables(r->x, SHEET, tabs, 1, NULL, err);
+    }
+    if (!st) {
+        say(r, (const sens_row(*)[4])rows);
+        pms_report_method(r, "Sensitivity: the national and locality Spearman correlations, Gini "
+                             "and concentration index recomputed for four income measures per "
+                             "weighted patient, with and without the practice rules; the sign of "
+                             "the national correlation is 'negative' or 'positive' when its "
+                             "interval excludes 0.");
+    }
+    free(a), free(b), free(c);
+    pms_out_free(o);
+    return st;
+}
