@@ -49,7 +49,7 @@ static const char *const h_ct[] = {"PMS", "pms ", "GMS"}, *const h_loc[] = {"X",
 
 static void hand_base(pms_sav_base *b)
 {
-    pms_sav_data d = {3, h_gs, h_mpig, h_pb, h_w, h_ct, h_loc, h_loc, NULL, NULL};
+    pms_sav_data d = {3, h_gs, h_mpig, h_pb, h_w, h_ct, h_loc, h_loc, NULL, NULL, NULL, NULL};
     pms_sav_settings s;
     pms_sav_settings_default(&s);
     pms_err err;
@@ -631,11 +631,11 @@ static void test_model_errors(void **state)
     pms_sav_settings_default(&s);
     pms_sav_base b;
     pms_err err;
-    pms_sav_data d = {3, h_gs, h_mpig, h_pb, h_w, h_ct, h_loc, NULL, NULL, NULL};
+    pms_sav_data d = {3, h_gs, h_mpig, h_pb, h_w, h_ct, h_loc, NULL, NULL, NULL, NULL, NULL};
     d.locality = NULL;
     assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EUSAGE);
     const double nanw[3] = {NAN, -1, 0};
-    pms_sav_data d2 = {3, h_gs, h_mpig, h_pb, nanw, h_ct, h_loc, NULL, NULL, NULL};
+    pms_sav_data d2 = {3, h_gs, h_mpig, h_pb, nanw, h_ct, h_loc, NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(pms_sav_prepare(&d2, &s, &b, &err), PMS_ETOOFEW);
     assert_string_equal(err.msg, "savings: no GMS or PMS practice has core funding and weighted "
                                  "patients");

@@ -88,7 +88,7 @@ expect_rc 0
 first=$(printf '%s\n' "$out" | head -1)
 case "$first" in scenario,year,extension,released,released_new,reinvested,net_saving,*) ok ;;
   *) bad "CSV header: $first" ;; esac
-expect_out_has "no_change,2015/16,false,0.00,0.00,0.00,0.00,0.00,-17773087.90,"
+expect_out_has "no_change,2015/16,false,0.00,0.00,0.00,0.00,0.00,0.00,-17773087.90,"
 
 # Sweep: 61 points of the cap, net saving falls as the cap rises; same rows
 # with 1 and 2 threads.
@@ -126,7 +126,7 @@ err_case 1 "pmsreview: no scenario 'nope' in $SHIPPED
 $TRY" --scenario nope
 err_case 1 "pmsreview: --sweep expects PARAM=FROM:TO:STEP, not 'cap=0:1'
 $TRY" --sweep cap=0:1
-err_case 1 "pmsreview: --sweep: unknown parameter 'foo' (target, cap, percent, retention, protect_pct or protect_per_wp)
+err_case 1 "pmsreview: --sweep unknown parameter 'foo' (target, cap, percent, retention, protect_pct, protect_per_wp, reinvest_pct or keep_for_services)
 $TRY" --sweep foo=0:1:1
 err_case 1 "pmsreview: --sweep needs 0 <= FROM <= TO and STEP > 0, not 'cap=5:1:1'
 $TRY" --sweep cap=5:1:1
