@@ -150,7 +150,7 @@ char *pms_sav_money_short(int64_t pence, char *buf, size_t cap)
     uint64_t a = pence < 0 ? (uint64_t)0 - (uint64_t)pence : (uint64_t)pence;
     const char *sign = pence < 0 ? "-" : "";
     double pounds = (double)a / 100.0;
-    if (pounds >= 999.5e6 * 1000) snprintf(buf, cap, "%s\u00a3%.2fbn", sign, pounds / 1e9);
+    if (pounds >= 999.5e6) snprintf(buf, cap, "%s\u00a3%.2fbn", sign, pounds / 1e9);
     else if (pounds >= 9.995e6) snprintf(buf, cap, "%s\u00a3%.1fm", sign, pounds / 1e6);
     else if (pounds >= 999.5e3) snprintf(buf, cap, "%s\u00a3%.2fm", sign, pounds / 1e6);
     else if (pounds >= 9999.5) snprintf(buf, cap, "%s\u00a3%.0fk", sign, pounds / 1e3);
