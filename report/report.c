@@ -174,7 +174,7 @@ int pms_report_configure(pms_report_ctx *r, pms_err *err)
                                         "ci_level", "charts", NULL};
     static const char *data_keys[] = {"payments", "join", "deprivation", NULL};
     static const char *savings_keys[] = {"scenarios", "sweep_from", "sweep_to", "sweep_step",
-                                         NULL};
+                                         "horizon", NULL};
     pms_status st = pms_config_check(r->cfg, sections, "report", report_keys, err);
     if (!st) st = pms_config_check(r->cfg, NULL, "data.main", data_keys, err);
     if (!st) st = pms_config_check(r->cfg, NULL, "data.performance", data_keys, err);
