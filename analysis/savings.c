@@ -480,20 +480,20 @@ static pms_status check_row_limits(const pms_sav_data *d, size_t i, pms_err *err
     char o[1200];
     for (int k = 0; k < 3; k++)
         if (!isnan(v[k]) && !(fabs(v[k]) <= PMS_SAV_MAX_POUNDS))
-            return pms_err_set(err, PMS_EDOMAIN,
+            return pms_err_set(err, PMS_EPARSE,
                                "%s%s %g is beyond what the savings model holds (at most "
                                "100,000,000,000 pounds in magnitude, so that every total fits in "
                                "64-bit pence)",
                                row_origin(d, i, o, sizeof o), what[k], v[k]);
     double w = d->weighted[i];
     if (!isnan(w) && !(fabs(w) <= PMS_SAV_MAX_WEIGHTED))
-        return pms_err_set(err, PMS_EDOMAIN,
+        return pms_err_set(err, PMS_EPARSE,
                            "%sweighted patients %g is beyond what the savings model holds (at "
                            "most 100,000,000 a practice)",
                            row_origin(d, i, o, sizeof o), w);
     double im = d->imd ? d->imd[i] : NAN;
     if (!isnan(im) && !(im >= 0 && im <= PMS_SAV_MAX_IMD))
-        return pms_err_set(err, PMS_EDOMAIN,
+        return pms_err_set(err, PMS_EPARSE,
                            "%sIMD score %g is outside 0 to 1,000 (the savings model weights "
                            "reinvestment by it)",
                            row_origin(d, i, o, sizeof o), im);
@@ -586,7 +586,7 @@ pms_status pms_sav_prepare(const pms_sav_data *d, const pms_sav_settings *s,
     }
     if (money > ((i128)1 << 62) || wsum * (i128)PMS_SAV_MAX_IMD > ((i128)1 << 62)) {
         pms_sav_base_free(out);
-        return pms_err_set(err, PMS_EDOMAIN,
+        return pms_err_set(err, PMS_EPARSE,
                            "savings: the practices' money or weighted patients add up beyond "
                            "what the model holds in 64-bit pence (totals must stay below 2^62 "
                            "pence)");

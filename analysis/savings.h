@@ -157,7 +157,7 @@ typedef struct {
 } pms_sav_base;
 
 /* Rows with a value beyond PMS_SAV_MAX_POUNDS, PMS_SAV_MAX_WEIGHTED or, for
- * IMD, outside 0..PMS_SAV_MAX_IMD (or infinite) are refused with PMS_EDOMAIN
+ * IMD, outside 0..PMS_SAV_MAX_IMD (or infinite) are refused with PMS_EPARSE
  * and "FILE:LINE: ..." naming the column and the limit; so are totals over
  * the model beyond 2^62 pence. */
 pms_status pms_sav_prepare(const pms_sav_data *d, const pms_sav_settings *s,

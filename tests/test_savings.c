@@ -998,21 +998,21 @@ static void test_input_limits(void **state)
     static const long lines[3] = {2, 3, 5};
     double gs[3] = {0, 0, 6e16}, w[3] = {1000, 2000, 1500}, imd[3] = {10, 20, 30};
     pms_sav_data d = {3, gs, h_mpig, h_pb, w, h_ct, h_loc, h_loc, NULL, imd, "pay.csv", lines};
-    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EDOMAIN);
+    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EPARSE);
     assert_string_equal(err.msg, "pay.csv:5: global sum 6e+16 is beyond what the savings model "
                                  "holds (at most 100,000,000,000 pounds in magnitude, so that "
                                  "every total fits in 64-bit pence)");
     gs[2] = 110340;
     w[1] = 1e308;
-    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EDOMAIN);
+    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EPARSE);
     assert_string_equal(err.msg, "pay.csv:3: weighted patients 1e+308 is beyond what the savings "
                                  "model holds (at most 100,000,000 a practice)");
     w[1] = INFINITY;
-    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EDOMAIN);
+    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EPARSE);
     w[1] = 2000;
     imd[0] = -3;
     d.line = NULL;
-    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EDOMAIN);
+    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EPARSE);
     assert_string_equal(err.msg, "pay.csv: row 1: IMD score -3 is outside 0 to 1,000 (the "
                                  "savings model weights reinvestment by it)");
     imd[0] = 10;
