@@ -245,6 +245,29 @@ $TRY" --sweep reinvest_pct=0:100:50 --scenario qipp4_saved
 run savings --scenarios "$TMPD/many.ini" --detail years --format csv
 expect_rc 0
 expect_out_has "s70,2014/15,"
+# ... and the report runs every scenario too (16 before, silently).
+{ for i in $(seq 1 17); do printf '[s%02d]\nlabel = Cut %d%%\nstart_year = 2014/15\nyears = 1\nmethod = percent\npercent = %d\n' "$i" "$i" "$i"; done; } >"$TMPD/s17.ini"
+printf '[report]\nlocality = 11H\ncharts = no\nbootstrap = 20\n[data.main]\npayments = %s\njoin = %s\ndeprivation = imd2015\n[savings]\nscenarios = s17.ini\n' \
+  "$DS/nhs-payments/nhs-payments-gp-2014-15.csv" "$DS/practice-imd/practice-imd-fingertips-93553.csv" >"$TMPD/r17.ini"
+"$PMS" report --config "$TMPD/r17.ini" --out "$TMPD/r17" >"$TMPD/r17.out" 2>&1
+rc=$?
+what="report with 17 scenarios"
+expect_rc 0
+/usr/bin/python3 - "$TMPD/r17" <<'PY' && ok || bad "report with 17 scenarios"
+import sys, openpyxl
+d = sys.argv[1]
+summary = open(d + "/summary.txt", encoding="utf-8").read()
+assert "Savings, Cut 17%: Bristol (11H) releases" in summary
+rows = list(openpyxl.load_workbook(d + "/pmsreview-report.xlsx")["Savings"].iter_rows(values_only=True))
+assert rows[0][0] == "Bristol (11H): savings by scenario and year (\u00a3 thousand)", rows[0]
+i = [k for k, r in enumerate(rows) if r[0] == "Scenarios"][0]
+n = 0
+for r in rows[i + 2:]:
+    if r[0] is None: break
+    n += 1
+assert n == 17, n
+PY
+
 # Issue 11 item 6: values beyond what pence in int64 hold are refused at input.
 python3 - "$DS/nhs-payments/nhs-payments-gp-2014-15.csv" "$TMPD/huge.csv" <<'PY'
 import csv, sys
