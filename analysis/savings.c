@@ -1,6 +1,7 @@
 #include "savings.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -43,19 +44,119 @@ const char *pms_sav_scope_name(pms_sav_scope s)
     }
 }
 
-static const char *const param_names[] = {"target", "cap", "percent", "retention",
-                                          "protect_pct", "protect_per_wp"};
+static const char *const param_names[] = {"target",         "cap",
+                                          "percent",        "retention",
+                                          "protect_pct",    "protect_per_wp",
+                                          "reinvest_pct",   "keep_for_services"};
+#define NPARAMS (sizeof param_names / sizeof param_names[0])
 
 int pms_sav_param_parse(const char *name)
 {
-    for (size_t i = 0; i < sizeof param_names / sizeof param_names[0]; i++)
+    for (size_t i = 0; i < NPARAMS; i++)
         if (!strcmp(name, param_names[i])) return (int)i;
     return -1;
 }
 
 const char *pms_sav_param_name(pms_sav_param p)
 {
-    return (size_t)p < sizeof param_names / sizeof param_names[0] ? param_names[p] : "?";
+    return (size_t)p < NPARAMS ? param_names[p] : "?";
+}
+
+const char *pms_sav_param_list(void)
+{
+    return "target, cap, percent, retention, protect_pct, protect_per_wp, reinvest_pct or "
+           "keep_for_services";
+}
+
+int pms_sav_param_applies(pms_sav_param p, const pms_sav_scenario *sc, const char **why)
+{
+    int ok = 1;
+    switch (p) {
+    case PMS_SWEEP_TARGET: ok = sc->method == PMS_SAV_GLIDEPATH; break;
+    case PMS_SWEEP_CAP: ok = sc->method == PMS_SAV_CAP; break;
+    case PMS_SWEEP_PERCENT: ok = sc->method == PMS_SAV_PERCENT; break;
+    case PMS_SWEEP_RETENTION:
+        if (!sc->retention_column[0]) {
+            if (why) *why = "no retention_column";
+            return 0;
+        }
+        break;
+    case PMS_SWEEP_REINVEST_PCT:
+        if (sc->reinvest == PMS_REINVEST_NONE) {
+            if (why) *why = "reinvest none";
+            return 0;
+        }
+        break;
+    case PMS_SWEEP_KEEP_FOR_SERVICES: ok = sc->method != PMS_SAV_NONE; break;
+    default: break;
+    }
+    if (!ok && why) *why = "method";
+    return ok;
+}
+
+pms_status pms_sav_sweep_parse(const char *spec, pms_sav_sweep_spec *out, pms_err *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *eq = strchr(spec, '=');
+    char name[64];
+    if (!eq || (size_t)(eq - spec) >= sizeof name)
+        return pms_err_set(err, PMS_EUSAGE, "expects PARAM=FROM:TO:STEP, not '%s'", spec);
+    memcpy(name, spec, (size_t)(eq - spec));
+    name[eq - spec] = 0;
+    int p = pms_sav_param_parse(name);
+    if (p < 0)
+        return pms_err_set(err, PMS_EUSAGE, "unknown parameter '%s' (%s)", name,
+                           pms_sav_param_list());
+    double v[3];
+    const char *q = eq + 1;
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        errno = 0;
+        v[i] = strtod(q, &end);
+        if (end == q || errno || !isfinite(v[i]) || (i < 2 ? *end != ':' : *end != 0))
+            return pms_err_set(err, PMS_EUSAGE, "expects PARAM=FROM:TO:STEP, not '%s'", spec);
+        q = end + 1;
+    }
+    if (v[0] < 0 || v[1] < v[0] || !(v[2] > 0))
+        return pms_err_set(err, PMS_EUSAGE, "needs 0 <= FROM <= TO and STEP > 0, not '%s'", spec);
+    /* (TO - FROM) / STEP may overflow to infinity for a tiny step: that is
+     * more points than allowed, not a number to convert */
+    double np = floor((v[1] - v[0]) / v[2] * (1 + 1e-12) + 1e-9) + 1;
+    if (!(np <= PMS_SAV_SWEEP_MAX))
+        return pms_err_set(err, PMS_EUSAGE, "would run %.0f points (at most %d)", np,
+                           PMS_SAV_SWEEP_MAX);
+    out->param = (pms_sav_param)p;
+    out->from = v[0];
+    out->to = v[1];
+    out->step = v[2];
+    out->npoints = (size_t)np;
+    return PMS_OK;
+}
+
+double pms_sav_sweep_value(const pms_sav_sweep_spec *s, size_t i)
+{
+    double v = s->from + (double)i * s->step;
+    /* beyond 1e15 a billionth is below the double's resolution anyway */
+    return fabs(v) < 1e15 ? round(v * 1e9) / 1e9 : v;
+}
+
+const char *pms_sav_label(const pms_sav_scenario *s)
+{
+    return s->label[0] ? s->label : s->name;
+}
+
+char *pms_sav_money_short(int64_t pence, char *buf, size_t cap)
+{
+    uint64_t a = pence < 0 ? (uint64_t)0 - (uint64_t)pence : (uint64_t)pence;
+    const char *sign = pence < 0 ? "-" : "";
+    double pounds = (double)a / 100.0;
+    if (pounds >= 999.5e6) snprintf(buf, cap, "%s\u00a3%.2fbn", sign, pounds / 1e9);
+    else if (pounds >= 9.995e6) snprintf(buf, cap, "%s\u00a3%.1fm", sign, pounds / 1e6);
+    else if (pounds >= 999.5e3) snprintf(buf, cap, "%s\u00a3%.2fm", sign, pounds / 1e6);
+    else if (pounds >= 9999.5) snprintf(buf, cap, "%s\u00a3%.0fk", sign, pounds / 1e3);
+    else snprintf(buf, cap, "%s\u00a3%.0f", sign, pounds);
+    if (!strcmp(buf, "-\u00a30")) snprintf(buf, cap, "\u00a30");
+    return buf;
 }
 
 char *pms_sav_year_label(int year, char *buf, size_t cap)
@@ -110,6 +211,7 @@ void pms_sav_scenario_default(pms_sav_scenario *s)
     s->years = 1;
     s->method = PMS_SAV_NONE;
     s->reinvest = PMS_REINVEST_NONE;
+    s->reinvest_pct = 100; /* applies only once reinvest names a rule */
     s->scope = PMS_SCOPE_CCG;
     s->max_extension = 10;
 }
@@ -359,6 +461,45 @@ void pms_sav_base_free(pms_sav_base *b)
 
 static int64_t pence(double pounds) { return (int64_t)llround(pounds * 100.0); }
 
+/* "FILE:LINE: " or "row N: " for input row i. */
+static const char *row_origin(const pms_sav_data *d, size_t i, char *buf, size_t cap)
+{
+    if (d->source && d->line) snprintf(buf, cap, "%s:%ld: ", d->source, d->line[i]);
+    else if (d->source) snprintf(buf, cap, "%s: row %zu: ", d->source, i + 1);
+    else snprintf(buf, cap, "row %zu: ", i + 1);
+    return buf;
+}
+
+/* Values beyond what the integer model can hold are refused, never
+ * overflowed: NaN is missing (handled by the caller), anything else must be
+ * finite and within the limits of savings.h. */
+static pms_status check_row_limits(const pms_sav_data *d, size_t i, pms_err *err)
+{
+    static const char *const what[] = {"global sum", "MPIG", "PMS balance"};
+    const double v[] = {d->global_sum[i], d->mpig[i], d->pms_balance[i]};
+    char o[1200];
+    for (int k = 0; k < 3; k++)
+        if (!isnan(v[k]) && !(fabs(v[k]) <= PMS_SAV_MAX_POUNDS))
+            return pms_err_set(err, PMS_EPARSE,
+                               "%s%s %g is beyond what the savings model holds (at most "
+                               "100,000,000,000 pounds in magnitude, so that every total fits in "
+                               "64-bit pence)",
+                               row_origin(d, i, o, sizeof o), what[k], v[k]);
+    double w = d->weighted[i];
+    if (!isnan(w) && !(fabs(w) <= PMS_SAV_MAX_WEIGHTED))
+        return pms_err_set(err, PMS_EPARSE,
+                           "%sweighted patients %g is beyond what the savings model holds (at "
+                           "most 100,000,000 a practice)",
+                           row_origin(d, i, o, sizeof o), w);
+    double im = d->imd ? d->imd[i] : NAN;
+    if (!isnan(im) && !(im >= 0 && im <= PMS_SAV_MAX_IMD))
+        return pms_err_set(err, PMS_EPARSE,
+                           "%sIMD score %g is outside 0 to 1,000 (the savings model weights "
+                           "reinvestment by it)",
+                           row_origin(d, i, o, sizeof o), im);
+    return PMS_OK;
+}
+
 pms_status pms_sav_prepare(const pms_sav_data *d, const pms_sav_settings *s,
                            pms_sav_base *out, pms_err *err)
 {
@@ -367,6 +508,10 @@ pms_status pms_sav_prepare(const pms_sav_data *d, const pms_sav_settings *s,
         !d->locality)
         return pms_err_set(err, PMS_EUSAGE, "savings: global sum, MPIG, PMS balance, weighted "
                                             "patients, contract type and locality are required");
+    for (size_t i = 0; i < d->n; i++) {
+        pms_status st = check_row_limits(d, i, err);
+        if (st) return st;
+    }
     out->settings = *s;
     size_t n = d->n ? d->n : 1;
     out->row = malloc(n * sizeof *out->row);
@@ -430,6 +575,23 @@ pms_status pms_sav_prepare(const pms_sav_data *d, const pms_sav_settings *s,
         k++;
     }
     out->n = k;
+    /* Totals over the model: each value is bounded, but many of them could
+     * still add up beyond int64; 2^62 leaves room for the sums of a year. */
+    i128 money = 0, wsum = 0;
+    for (size_t j = 0; j < k; j++) {
+        money += (out->gs0[j] < 0 ? -(i128)out->gs0[j] : out->gs0[j]) +
+                 (out->mpig0[j] < 0 ? -(i128)out->mpig0[j] : out->mpig0[j]) +
+                 (out->pmsbal0[j] < 0 ? -(i128)out->pmsbal0[j] : out->pmsbal0[j]);
+        wsum += out->wunits[j];
+    }
+    if (money > ((i128)1 << 62) || wsum * (i128)PMS_SAV_MAX_IMD > ((i128)1 << 62)) {
+        pms_sav_base_free(out);
+        return pms_err_set(err, PMS_EPARSE,
+                           "savings: the practices' money or weighted patients add up beyond "
+                           "what the model holds in 64-bit pence (totals must stay below 2^62 "
+                           "pence)");
+    }
+    out->wunits_total = (int64_t)wsum;
     if (k == 0) {
         pms_sav_base_free(out);
         return pms_err_set(err, PMS_ETOOFEW, "savings: no GMS or PMS practice has core funding "
@@ -665,10 +827,25 @@ pms_status pms_sav_check(const pms_sav_base *b, const pms_sav_scenario *sc,
         !(sc->protect_per_wp >= 0) || !(sc->percent >= 0 && sc->percent <= 100) ||
         !(sc->protect_pct >= 0 && sc->protect_pct <= 100) || sc->target > 1e6 || sc->cap > 1e6 ||
         sc->max_extension > PMS_SAV_MAX_EXTENSION ||
-        sc->retention > 1e6 || sc->protect_per_wp > 1e6)
+        sc->retention > 1e6 || sc->protect_per_wp > 1e6 || !(sc->keep_for_services >= 0) ||
+        sc->keep_for_services > 1e6 || !(sc->reinvest_pct >= 0 && sc->reinvest_pct <= 100))
         return pms_err_set(err, PMS_EDOMAIN,
                            "%sscenario '%s': rates must be between 0 and 1,000,000 pounds per "
                            "weighted patient and percentages between 0 and 100",
+                           ORIGIN(sc->line), sc->name);
+    /* Every amount a year forms is at most the weighted list times the
+     * largest rate in play: that total must fit in 64-bit pence too. */
+    double rmax = 0;
+    for (unsigned t = 0; t < sc->years; t++) {
+        double g = pms_sav_gs_rate(&b->settings, sc->start_year + (int)t);
+        if (g > rmax) rmax = g;
+    }
+    double rsum = rmax + sc->target + sc->cap + sc->retention + sc->keep_for_services +
+                  sc->protect_per_wp;
+    if ((double)b->wunits_total * rsum > 4e18)
+        return pms_err_set(err, PMS_EDOMAIN,
+                           "%sscenario '%s': weighted patients x rates add up beyond what 64-bit "
+                           "pence can hold",
                            ORIGIN(sc->line), sc->name);
 #undef ORIGIN
     return PMS_OK;
@@ -834,6 +1011,8 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
                     : sc->method == PMS_SAV_CAP     ? to_units4(sc->cap)
                                                     : 0;
     int64_t ret_u = to_units4(sc->retention), pct_u = to_units4(sc->percent / 100.0);
+    int64_t keep_u = sc->method != PMS_SAV_NONE ? to_units4(sc->keep_for_services) : 0;
+    int64_t rpct_u = sc->reinvest == PMS_REINVEST_NONE ? 0 : to_units4(sc->reinvest_pct / 100.0);
     int64_t prot_pct_u = to_units4(sc->protect_pct / 100.0), prot_wp_u = to_units4(sc->protect_per_wp);
     int protect = prot_pct_u > 0 || prot_wp_u > 0;
     pms_sav_scope scope = sc->scope;
@@ -867,7 +1046,7 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
         int yr = y < ylast ? y : ylast;
         int64_t gs_u = to_units4(pms_sav_gs_rate(s, yr));
         unsigned tt = t < N ? t : N;
-        int64_t released = 0, target = 0, mpig_total;
+        int64_t released = 0, target = 0, kept = 0, mpig_total;
         const int64_t *gmseq, *gmspre;
         if (year_tables(b, ws, y, yr, gs_u, &gmseq, &gmspre, &mpig_total))
             return pms_err_set(err, PMS_ENOMEM, "out of memory");
@@ -883,9 +1062,15 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
             int64_t T = 0;
             if (sc->method != PMS_SAV_NONE) {
                 int keep = sc->retain && sc->retain[b->row[i]];
-                int64_t floor_p = wp_pence(b->wunits[i], gs_u + tau_u + (keep ? ret_u : 0));
+                int64_t floor_p =
+                    wp_pence(b->wunits[i], gs_u + keep_u + tau_u + (keep ? ret_u : 0));
                 int64_t X = b->core0[i] - floor_p;
                 if (X < 0) X = 0;
+                if (keep_u > 0) {
+                    /* the first keep_for_services pounds of premium above GMS */
+                    int64_t prem = b->core0[i] - gmseq[i], svc = wp_pence(b->wunits[i], keep_u);
+                    kept += prem <= 0 ? 0 : prem < svc ? prem : svc;
+                }
                 switch (sc->method) {
                 case PMS_SAV_GLIDEPATH: T = mul_div(X, tt, N); break;
                 case PMS_SAV_CAP: T = X; break;
@@ -921,6 +1106,8 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
                 size_t a = pstart[p], e = pstart[p + 1], k = e - a;
                 int64_t A = 0, S = 0;
                 for (size_t j = a; j < e; j++) A += ws->cut[order[j]];
+                /* the pool's share to reinvest, half a penny up; the rest is saved */
+                if (rpct_u != 10000) A = (int64_t)(((i128)A * rpct_u + 5000) / 10000);
                 int64_t *wv = ws->w + a, *al = ws->alloc + a;
                 if (sc->reinvest == PMS_REINVEST_BELOW_GMS) {
                     size_t below = 0;
@@ -970,6 +1157,7 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
         Y.reinvested = reinvested;
         Y.net_saving = released - reinvested;
         Y.target = target;
+        Y.kept_for_services = kept;
         Y.mpig_change = mpig_change;
         Y.eligible = eligible;
         const int64_t *restrict pre = ws->pre, *restrict rei = ws->reinv, *restrict cprev = ws->core_prev;
@@ -1123,6 +1311,8 @@ pms_status pms_sav_sweep_point(const pms_sav_base *b, const pms_sav_scenario *sc
     case PMS_SWEEP_RETENTION: s.retention = value; break;
     case PMS_SWEEP_PROTECT_PCT: s.protect_pct = value; break;
     case PMS_SWEEP_PROTECT_PER_WP: s.protect_per_wp = value; break;
+    case PMS_SWEEP_REINVEST_PCT: s.reinvest_pct = value; break;
+    case PMS_SWEEP_KEEP_FOR_SERVICES: s.keep_for_services = value; break;
     default: return pms_err_set(err, PMS_EUSAGE, "savings: unknown sweep parameter");
     }
     memset(out, 0, sizeof *out);
@@ -1195,4 +1385,46 @@ pms_status pms_sav_sweep(const pms_sav_base *b, const pms_sav_scenario *sc, pms_
             return jobs[k].st;
         }
     return PMS_OK;
+}
+
+/* ------------------------------------------------------- like for like */
+
+/* Released and reinvested in year index k, England or one locality. */
+static void year_amounts(const pms_sav_result *r, size_t loc, size_t k, int64_t *rel,
+                         int64_t *re)
+{
+    if (loc == (size_t)-1) {
+        *rel = r->year[k].released;
+        *re = r->year[k].reinvested;
+    } else {
+        *rel = r->loc_cut[k * r->nloc + loc];
+        *re = r->loc_reinvest[k * r->nloc + loc];
+    }
+}
+
+void pms_sav_effects_of(const pms_sav_result *r, const pms_sav_base *b, size_t loc,
+                        unsigned horizon, pms_sav_effects *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!r->nyears) return;
+    if (horizon < 1) horizon = 1;
+    size_t last = r->nyears - 1;
+    out->first_year = r->year[0].year;
+    year_amounts(r, loc, 0, &out->first_released, &out->first_reinvested);
+    out->first_net = out->first_released - out->first_reinvested;
+    out->full_year = r->year[last].year;
+    year_amounts(r, loc, last, &out->full_released, &out->full_reinvested);
+    out->full_net = out->full_released - out->full_reinvested;
+    out->horizon_from = b->settings.base_year;
+    out->horizon_to = b->settings.base_year + (int)horizon - 1;
+    for (int y = out->horizon_from; y <= out->horizon_to; y++) {
+        if (y < r->year[0].year) continue; /* before the scenario starts: no change */
+        size_t k = (size_t)(y - r->year[0].year);
+        if (k > last) k = last;            /* after it ends: the recurrent last year */
+        int64_t rel, re;
+        year_amounts(r, loc, k, &rel, &re);
+        out->cum_released += rel;
+        out->cum_reinvested += re;
+    }
+    out->cum_net = out->cum_released - out->cum_reinvested;
 }

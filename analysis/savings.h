@@ -48,6 +48,14 @@ typedef enum { PMS_CONTRACT_GMS = 0, PMS_CONTRACT_PMS = 1 } pms_sav_contract;
 #define PMS_SAV_NAME_MAX 64
 #define PMS_SAV_MAX_RATES 64      /* global sum rates: at most 64 consecutive years */
 #define PMS_SAV_MAX_EXTENSION 50  /* transitional protection may add at most 50 years */
+/* The largest input the model takes, so that every total it forms fits in
+ * 64-bit pence with room to spare: a money value of at most 100 billion
+ * pounds in magnitude (10^13 pence; all of England's core funding in 2014/15
+ * was 4.3 billion) and at most 100 million weighted patients per practice.
+ * pms_sav_prepare refuses a row beyond either, naming it. */
+#define PMS_SAV_MAX_POUNDS 1e11
+#define PMS_SAV_MAX_WEIGHTED 1e8
+#define PMS_SAV_MAX_IMD 1000.0
 
 /* Settings shared by every scenario of a file ([model] and [global_sum]). */
 typedef struct {
@@ -71,6 +79,7 @@ double pms_sav_gs_rate(const pms_sav_settings *s, int year);
 /* One scenario.  Rates are pounds per weighted patient. */
 typedef struct {
     char name[PMS_SAV_NAME_MAX];
+    char label[PMS_SAV_NAME_MAX]; /* short human label for charts and sentences ("" = name) */
     char description[256];
     int start_year;           /* first year of change (>= the data's base year) */
     unsigned years;           /* scheduled years, >= 1 */
@@ -88,15 +97,22 @@ typedef struct {
     unsigned max_extension;   /* protection may extend the schedule by at most this many
                                  years (default 10, at most PMS_SAV_MAX_EXTENSION); what is
                                  still unreleased then is reported as unmet */
+    double keep_for_services; /* pounds per weighted patient of each PMS practice's premium
+                                 kept as payment for services beyond core (0 = none): the
+                                 methods act on the premium above GMS + this */
     pms_sav_reinvest reinvest;
+    double reinvest_pct;      /* share of what is released that the rule reinvests, 0..100;
+                                 the rest is the net saving.  Rounded per pool (half a
+                                 penny up), the pool's share then apportioned by the rule */
     pms_sav_scope scope;
     /* Where each setting came from in the scenario file (0 = default), so
      * that checks against the data can still say FILE:LINE. */
-    int line, line_start_year, line_retention, line_reinvest, line_scope;
+    int line, line_start_year, line_retention, line_reinvest, line_scope, line_reinvest_pct;
 } pms_sav_scenario;
 
 /* Scenario defaults: method none, 1 year from 2014/15, no retention or
- * protection (max_extension 10), reinvest none within the CCG. */
+ * protection (max_extension 10), reinvest none (reinvest_pct 0) within the
+ * CCG, nothing kept for services. */
 void pms_sav_scenario_default(pms_sav_scenario *s);
 
 /* The practice data, one entry per input row; every pointer is borrowed and
@@ -110,6 +126,9 @@ typedef struct {
     const char *const *ccg;           /* pools for scope ccg (NULL if absent) */
     const char *const *region;        /* pools for scope region (NULL if absent) */
     const double *imd;                /* IMD 2015 score (NULL = none) */
+    /* Optional, for messages: where each row came from ("FILE:LINE: ..."). */
+    const char *source;               /* file name (NULL = "row N") */
+    const long *line;                 /* line of each row in it (NULL = row numbers) */
 } pms_sav_data;
 
 /* The practices in the model, with their base-year money in pence.
@@ -133,9 +152,14 @@ typedef struct {
     size_t excluded_contract; /* APMS or another contract type (out of scope) */
     size_t excluded_locality; /* no locality code */
     size_t n_pms, n_gms;
+    int64_t wunits_total;     /* sum of wunits, for the scenario checks on totals */
     pms_sav_settings settings;
 } pms_sav_base;
 
+/* Rows with a value beyond PMS_SAV_MAX_POUNDS, PMS_SAV_MAX_WEIGHTED or, for
+ * IMD, outside 0..PMS_SAV_MAX_IMD (or infinite) are refused with PMS_EPARSE
+ * and "FILE:LINE: ..." naming the column and the limit; so are totals over
+ * the model beyond 2^62 pence. */
 pms_status pms_sav_prepare(const pms_sav_data *d, const pms_sav_settings *s,
                            pms_sav_base *out, pms_err *err);
 void pms_sav_base_free(pms_sav_base *b);
@@ -158,6 +182,8 @@ typedef struct {
     int64_t released;         /* premium withheld this year compared with no review */
     int64_t released_new;     /* released minus last year's released */
     int64_t reinvested, net_saving; /* released = reinvested + net_saving */
+    int64_t kept_for_services; /* premium kept by PMS practices for services beyond core
+                                  (keep_for_services): min(premium, W x keep) summed */
     int64_t target;           /* what the method would withhold without protection */
     int64_t mpig_change;      /* GMS MPIG taper this year against last (<= 0) */
     int64_t core_total;       /* core funding of every practice in the model */
@@ -224,13 +250,32 @@ typedef struct {
 /* Parameters a sweep can vary. */
 typedef enum {
     PMS_SWEEP_TARGET = 0, PMS_SWEEP_CAP, PMS_SWEEP_PERCENT, PMS_SWEEP_RETENTION,
-    PMS_SWEEP_PROTECT_PCT, PMS_SWEEP_PROTECT_PER_WP
+    PMS_SWEEP_PROTECT_PCT, PMS_SWEEP_PROTECT_PER_WP, PMS_SWEEP_REINVEST_PCT,
+    PMS_SWEEP_KEEP_FOR_SERVICES
 } pms_sav_param;
 
 /* Name <-> parameter ("target", "cap", "percent", "retention", "protect_pct",
- * "protect_per_wp"); returns -1 for an unknown name. */
+ * "protect_per_wp", "reinvest_pct", "keep_for_services"); returns -1 for an
+ * unknown name. */
 int pms_sav_param_parse(const char *name);
 const char *pms_sav_param_name(pms_sav_param p);
+/* "target, cap, ... or keep_for_services" (for messages). */
+const char *pms_sav_param_list(void);
+
+/* A sweep specification PARAM=FROM:TO:STEP: 0 <= FROM <= TO, STEP > 0, at
+ * most PMS_SAV_SWEEP_MAX points.  Messages do not name the option. */
+#define PMS_SAV_SWEEP_MAX 100000
+typedef struct {
+    pms_sav_param param;
+    double from, to, step;
+    size_t npoints;
+} pms_sav_sweep_spec;
+pms_status pms_sav_sweep_parse(const char *spec, pms_sav_sweep_spec *out, pms_err *err);
+/* The i-th grid value, rounded to 1e-9 so that 0.1 steps print as typed. */
+double pms_sav_sweep_value(const pms_sav_sweep_spec *s, size_t i);
+/* Whether parameter p applies to scenario sc (0 = it does not; *why then
+ * names the reason, e.g. "method cap"). */
+int pms_sav_param_applies(pms_sav_param p, const pms_sav_scenario *sc, const char **why);
 
 /* One grid point: the scenario with parameter p set to value.  Allocation-free
  * (every array lives in ws). */
@@ -252,6 +297,30 @@ pms_status pms_sav_sweep(const pms_sav_base *b, const pms_sav_scenario *sc, pms_
  * Returns PMS_EDOMAIN for a negative amount or weight or a zero sum. */
 pms_status pms_sav_apportion(int64_t amount, const int64_t *w, size_t k, int64_t *out,
                              size_t *scratch);
+
+/* Like-for-like effects of one result, for England (loc = (size_t)-1) or one
+ * locality: the first year of change, the recurrent full-year effect once the
+ * schedule (and any extension) is complete, and totals over a common horizon
+ * of `horizon` years from the data's base year, in which years before the
+ * scenario starts count 0 and years after its last repeat the last (the
+ * amounts are recurrent).  Never a sum over schedules of different lengths. */
+typedef struct {
+    int first_year;           /* year of the first change */
+    int64_t first_released, first_reinvested, first_net;
+    int full_year;            /* the last modelled year */
+    int64_t full_released, full_reinvested, full_net;
+    int horizon_from, horizon_to; /* years of the horizon (inclusive) */
+    int64_t cum_released, cum_reinvested, cum_net;
+} pms_sav_effects;
+void pms_sav_effects_of(const pms_sav_result *r, const pms_sav_base *b, size_t loc,
+                        unsigned horizon, pms_sav_effects *out);
+
+/* Money at a sensible precision for sentences and summaries: "£4.21m",
+ * "£534k", "£812", "-£1.05m" (pence rounded half away from zero). */
+char *pms_sav_money_short(int64_t pence, char *buf, size_t cap);
+
+/* The scenario's label, or its name when it has none. */
+const char *pms_sav_label(const pms_sav_scenario *s);
 
 /* "2014/15" for 2014 (buf of at least 8 bytes); returns buf. */
 char *pms_sav_year_label(int year, char *buf, size_t cap);

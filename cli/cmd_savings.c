@@ -17,6 +17,7 @@
 
 static const char *help =
     "Usage: pmsreview savings [--scenarios FILE.ini] [--scenario NAME]...\n"
+    "                         [--locality CODE] [--horizon YEARS]\n"
     "                         [--sweep PARAM=FROM:TO:STEP] [--detail years|localities|all]\n"
     "                         [--data FILE]... [--where 'COL OP VALUE']... [--derive 'N=EXPR']...\n"
     "                         [--format text|csv|json]\n\n"
@@ -35,10 +36,16 @@ static const char *help =
     "whole pence and shared out by largest remainder.\n\n"
     "Options:\n"
     "  --scenarios FILE    scenario file (INI); default datasets/pms-review-scenarios.ini\n"
-    "  --scenario NAME     run only this scenario (repeatable)\n"
+    "  --scenario NAME     run only this scenario (repeatable; any number)\n"
+    "  --locality CODE     lead with this locality (a value of the locality column, e.g.\n"
+    "                      11H): its savings by year in pounds thousand, the scenarios\n"
+    "                      like for like, its practices before and after each scenario\n"
+    "  --horizon YEARS     years from the data's year over which scenarios are compared\n"
+    "                      like for like (default 4)\n"
     "  --sweep P=A:B:S     run one scenario for P = A, A+S, ..., B and tabulate savings\n"
     "                      against practices losing > 5% and the Gini after. P is target,\n"
-    "                      cap, percent, retention, protect_pct or protect_per_wp.\n"
+    "                      cap, percent, retention, protect_pct, protect_per_wp,\n"
+    "                      reinvest_pct or keep_for_services.\n"
     "                      Without --scenario the first scenario using P is swept\n"
     "  --detail LEVEL      years (years, scenarios, criteria), localities (and locality\n"
     "                      totals) or all (and every practice's schedule: for England\n"
@@ -52,6 +59,7 @@ static const char *help =
     "  --threads N         threads for --sweep (0 = all CPUs; results do not depend on it)\n"
     "  --help              this help\n\n"
     "Examples:\n"
+    "  pmsreview savings --locality 11H\n"
     "  pmsreview savings --where 'ccg_code = 11H' --detail localities\n"
     "  pmsreview savings --scenario glidepath4_gms_weighted --format json\n"
     "  pmsreview savings --sweep cap=0:30:0.5 --scenario cap5 --format csv\n\n"
@@ -64,58 +72,22 @@ static const char *help =
 static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
 
-enum { OPT_SCENARIOS = PMS_OPT_FIRST_COMMAND_SPECIFIC, OPT_SCENARIO, OPT_SWEEP, OPT_DETAIL };
+enum {
+    OPT_SCENARIOS = PMS_OPT_FIRST_COMMAND_SPECIFIC, OPT_SCENARIO, OPT_SWEEP, OPT_DETAIL,
+    OPT_LOCALITY, OPT_HORIZON
+};
 enum { DETAIL_YEARS = 0, DETAIL_LOCALITIES, DETAIL_ALL };
-
-#define MAXSEL 64
 
 typedef struct {
     const char *scenarios;
-    const char *sel[MAXSEL];
+    const char **sel;         /* --scenario NAMEs (argv strings), any number */
     size_t nsel;
     const char *sweep;
-    int sweep_param;
-    double from, to, step;
-    size_t npoints;
+    pms_sav_sweep_spec spec;
     int detail;
+    const char *locality;     /* --locality CODE */
+    unsigned horizon;         /* --horizon YEARS (default 4) */
 } savings_args;
-
-static int parse_sweep(savings_args *a, const char *s)
-{
-    const char *eq = strchr(s, '=');
-    char name[64];
-    if (!eq || (size_t)(eq - s) >= sizeof name)
-        return pms_cli_usage("savings", "--sweep expects PARAM=FROM:TO:STEP, not '%s'", s);
-    memcpy(name, s, (size_t)(eq - s));
-    name[eq - s] = 0;
-    a->sweep_param = pms_sav_param_parse(name);
-    if (a->sweep_param < 0)
-        return pms_cli_usage("savings",
-                             "--sweep: unknown parameter '%s' (target, cap, percent, retention, "
-                             "protect_pct or protect_per_wp)",
-                             name);
-    double v[3];
-    const char *p = eq + 1;
-    for (int i = 0; i < 3; i++) {
-        char *end;
-        errno = 0;
-        v[i] = strtod(p, &end);
-        if (end == p || errno || !isfinite(v[i]) || (i < 2 ? *end != ':' : *end != 0))
-            return pms_cli_usage("savings", "--sweep expects PARAM=FROM:TO:STEP, not '%s'", s);
-        p = end + 1;
-    }
-    if (v[0] < 0 || v[1] < v[0] || !(v[2] > 0))
-        return pms_cli_usage("savings", "--sweep needs 0 <= FROM <= TO and STEP > 0, not '%s'", s);
-    double np = floor((v[1] - v[0]) / v[2] * (1 + 1e-12) + 1e-9) + 1;
-    if (np > 100000)
-        return pms_cli_usage("savings", "--sweep would run %.0f points (at most 100000)", np);
-    a->from = v[0];
-    a->to = v[1];
-    a->step = v[2];
-    a->npoints = (size_t)np;
-    a->sweep = s;
-    return 0;
-}
 
 static int parse_args(int argc, char **argv, pms_cli_common *c, savings_args *a)
 {
@@ -124,10 +96,15 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, savings_args *a)
                                          {"scenario", required_argument, NULL, OPT_SCENARIO},
                                          {"sweep", required_argument, NULL, OPT_SWEEP},
                                          {"detail", required_argument, NULL, OPT_DETAIL},
+                                         {"locality", required_argument, NULL, OPT_LOCALITY},
+                                         {"horizon", required_argument, NULL, OPT_HORIZON},
                                          {NULL, 0, NULL, 0}};
     int opt, rc;
     optind = 1;
     opterr = 0;
+    /* every --scenario fits: there are fewer than argc of them */
+    if (!(a->sel = calloc((size_t)argc + 1, sizeof *a->sel)))
+        return pms_cli_usage("savings", "out of memory");
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         int r = pms_cli_common_opt(c, opt, optarg);
         if (r < 0) return PMS_EXIT_USAGE;
@@ -136,14 +113,15 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, savings_args *a)
         case OPT_SCENARIOS:
             if ((rc = pms_cli_once("savings", &a->scenarios, optarg, "--scenarios"))) return rc;
             break;
-        case OPT_SCENARIO:
-            if (a->nsel == MAXSEL) return pms_cli_usage("savings", "too many --scenario options");
-            a->sel[a->nsel++] = optarg;
-            break;
-        case OPT_SWEEP:
+        case OPT_SCENARIO: a->sel[a->nsel++] = optarg; break;
+        case OPT_SWEEP: {
             if (a->sweep) return pms_cli_usage("savings", "--sweep given twice");
-            if ((rc = parse_sweep(a, optarg))) return rc;
+            pms_err e = {{0}};
+            if (pms_sav_sweep_parse(optarg, &a->spec, &e))
+                return pms_cli_usage("savings", "--sweep %s", e.msg);
+            a->sweep = optarg;
             break;
+        }
         case OPT_DETAIL:
             if (!strcmp(optarg, "years")) a->detail = DETAIL_YEARS;
             else if (!strcmp(optarg, "localities")) a->detail = DETAIL_LOCALITIES;
@@ -152,6 +130,21 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, savings_args *a)
                 return pms_cli_usage("savings",
                                      "--detail expects years, localities or all, not '%s'", optarg);
             break;
+        case OPT_LOCALITY:
+            if ((rc = pms_cli_once("savings", &a->locality, optarg, "--locality"))) return rc;
+            break;
+        case OPT_HORIZON: {
+            char *end;
+            errno = 0;
+            long h = strtol(optarg, &end, 10);
+            if (end == optarg || *end || errno || h < 1 || h > 50)
+                return pms_cli_usage("savings",
+                                     "--horizon expects a whole number of years from 1 to 50, "
+                                     "not '%s'",
+                                     optarg);
+            a->horizon = (unsigned)h;
+            break;
+        }
         default: return pms_cli_bad_option("savings", opts, optopt, argv[optind - 1]);
         }
     }
@@ -186,16 +179,15 @@ typedef struct {
     pms_out *years, *fair, *scen, *crit, *loc, *prac, *sweep;
 } outs;
 
-static int check_cols(pms_out *o, const int *cols, size_t n)
+static int check_cols(const int *cols, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (cols[i] < 0) return -1;
-    (void)o;
     return 0;
 }
 
 enum {
-    Y_SCEN, Y_YEAR, Y_EXT, Y_REL, Y_RELNEW, Y_REINV, Y_NET, Y_TARGET, Y_MPIG, Y_CORE, Y_LOSE,
+    Y_SCEN, Y_YEAR, Y_EXT, Y_REL, Y_RELNEW, Y_REINV, Y_NET, Y_TARGET, Y_KEPT, Y_MPIG, Y_CORE, Y_LOSE,
     Y_GAIN, Y_L5, Y_L10, Y_LARGE, Y_LARGEP, Y_LARGEPCT, Y_ELIG, Y_GB, Y_GA, Y_TBB, Y_TBA, Y_TWB,
     Y_TWA, Y_CB, Y_CA, Y_N
 };
@@ -212,6 +204,7 @@ static pms_out *years_table(int *col, pms_out **fair, int *fcol)
         {"extension", PMS_OUT_BOOL, 0}, {"released", PMS_OUT_MONEY, 2},
         {"released_new", PMS_OUT_MONEY, 2}, {"reinvested", PMS_OUT_MONEY, 2},
         {"net_saving", PMS_OUT_MONEY, 2}, {"target_released", PMS_OUT_MONEY, 2},
+        {"kept_for_services", PMS_OUT_MONEY, 2},
         {"mpig_change", PMS_OUT_MONEY, 2}, {"core_total", PMS_OUT_MONEY, 2},
         {"practices_losing", PMS_OUT_INT, 0}, {"practices_gaining", PMS_OUT_INT, 0},
         {"losing_over_5pct", PMS_OUT_INT, 0}, {"losing_over_10pct", PMS_OUT_INT, 0},
@@ -234,14 +227,15 @@ static pms_out *years_table(int *col, pms_out **fair, int *fcol)
     }
     for (int j = 0; j < Y_N; j++)
         col[j] = pms_out_col(j >= Y_GB ? fo : o, d[j].k, d[j].kind, d[j].dec);
-    if (check_cols(o, col, Y_N) || (fair && check_cols(fo, fcol, 2))) {
+    if (check_cols(col, Y_N) || (fair && check_cols(fcol, 2))) {
         pms_out_free(o);
         if (fair) pms_out_free(*fair), *fair = NULL;
         return NULL;
     }
     pms_out_footnote(o, "released: premium withheld in the year compared with no review "
                         "(recurrent, so it accumulates); released_new: the increase on the year "
-                        "before; net_saving = released - reinvested.");
+                        "before; net_saving = released - reinvested; kept_for_services: premium "
+                        "PMS practices keep as payment for services beyond core, not released.");
     pms_out_footnote(o, "Losing/gaining compare each practice's core funding with the year "
                         "before; mpig_change is the GMS MPIG taper, outside released.");
     pms_out_footnote(fo, "Fairness of core funding per weighted patient, weighted by weighted "
@@ -281,6 +275,7 @@ static int add_years(pms_out *o, const int *col, pms_out *fo, const int *fcol,
         pms_out_set_num(o, col[Y_REINV], pounds(y->reinvested));
         pms_out_set_num(o, col[Y_NET], pounds(y->net_saving));
         pms_out_set_num(o, col[Y_TARGET], pounds(y->target));
+        pms_out_set_num(o, col[Y_KEPT], pounds(y->kept_for_services));
         pms_out_set_num(o, col[Y_MPIG], pounds(y->mpig_change));
         pms_out_set_num(o, col[Y_CORE], pounds(y->core_total));
         pms_out_set_int(o, col[Y_LOSE], (long long)y->losing);
@@ -317,6 +312,12 @@ static void describe(const pms_sav_scenario *s, char *buf, size_t cap)
     case PMS_SAV_PERCENT: l = (size_t)snprintf(buf, cap, "cut premium by %g%%", s->percent); break;
     default: l = (size_t)snprintf(buf, cap, "no change"); break;
     }
+    if (l < cap && s->keep_for_services > 0 && s->method != PMS_SAV_NONE)
+        l += (size_t)snprintf(buf + l, cap - l, "; %.2f/wp kept for services beyond core",
+                              s->keep_for_services);
+    if (l < cap && s->reinvest != PMS_REINVEST_NONE && s->reinvest_pct < 100)
+        l += (size_t)snprintf(buf + l, cap - l, "; %g%% of what is released reinvested",
+                              s->reinvest_pct);
     if (l < cap && s->retention_column[0])
         l += (size_t)snprintf(buf + l, cap - l, "; '%s' practices keep %.2f/wp more",
                               s->retention_column, s->retention);
@@ -326,7 +327,8 @@ static void describe(const pms_sav_scenario *s, char *buf, size_t cap)
         l += (size_t)snprintf(buf + l, cap - l, "; loss <= %.2f/wp a year", s->protect_per_wp);
 }
 
-enum { S_SCEN, S_DESC, S_RULE, S_START, S_YEARS, S_EXT, S_END, S_REINV, S_SCOPE, S_PRAC, S_PMS,
+enum { S_SCEN, S_LABEL, S_DESC, S_RULE, S_START, S_YEARS, S_EXT, S_END, S_REINV, S_RPCT, S_KEEP,
+       S_SCOPE, S_PRAC, S_PMS,
        S_RELF, S_REINVF, S_NETF, S_NETC, S_UNP, S_UN, S_N };
 
 static pms_out *scen_table(int *col)
@@ -334,15 +336,17 @@ static pms_out *scen_table(int *col)
     pms_out *o = pms_out_new("scenarios", "Scenarios (final year; money in pounds)");
     if (!o) return NULL;
     static const struct { const char *k; pms_outkind kind; } d[S_N] = {
-        {"scenario", PMS_OUT_TEXT}, {"description", PMS_OUT_TEXT}, {"rule", PMS_OUT_TEXT},
-        {"start_year", PMS_OUT_TEXT}, {"years", PMS_OUT_INT}, {"extension_years", PMS_OUT_INT},
-        {"last_year", PMS_OUT_TEXT}, {"reinvest", PMS_OUT_TEXT}, {"scope", PMS_OUT_TEXT},
+        {"scenario", PMS_OUT_TEXT}, {"label", PMS_OUT_TEXT}, {"description", PMS_OUT_TEXT},
+        {"rule", PMS_OUT_TEXT}, {"start_year", PMS_OUT_TEXT}, {"years", PMS_OUT_INT},
+        {"extension_years", PMS_OUT_INT}, {"last_year", PMS_OUT_TEXT},
+        {"reinvest", PMS_OUT_TEXT}, {"reinvest_pct", PMS_OUT_REAL},
+        {"keep_for_services", PMS_OUT_MONEY}, {"scope", PMS_OUT_TEXT},
         {"practices", PMS_OUT_INT}, {"pms_practices", PMS_OUT_INT},
         {"released_final", PMS_OUT_MONEY}, {"reinvested_final", PMS_OUT_MONEY},
         {"net_saving_final", PMS_OUT_MONEY}, {"net_saving_cumulative", PMS_OUT_MONEY},
         {"unmet_practices", PMS_OUT_INT}, {"unmet", PMS_OUT_MONEY}};
     for (int j = 0; j < S_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, 2);
-    if (check_cols(o, col, S_N)) {
+    if (check_cols(col, S_N)) {
         pms_out_free(o);
         return NULL;
     }
@@ -359,6 +363,7 @@ static int add_scen(pms_out *o, const int *col, const pms_sav_result *r, const p
     for (size_t k = 0; k < r->nyears; k++) cum += r->year[k].net_saving;
     if (pms_out_row(o)) return -1;
     pms_out_set_text(o, col[S_SCEN], s->name);
+    pms_out_set_text(o, col[S_LABEL], pms_sav_label(s));
     pms_out_set_text(o, col[S_DESC], s->description);
     pms_out_set_text(o, col[S_RULE], rule);
     pms_out_set_text(o, col[S_START], pms_sav_year_label(s->start_year, y1, sizeof y1));
@@ -366,6 +371,8 @@ static int add_scen(pms_out *o, const int *col, const pms_sav_result *r, const p
     pms_out_set_int(o, col[S_EXT], r->extension_years);
     pms_out_set_text(o, col[S_END], pms_sav_year_label(last->year, y2, sizeof y2));
     pms_out_set_text(o, col[S_REINV], pms_sav_reinvest_name(s->reinvest));
+    pms_out_set_num(o, col[S_RPCT], s->reinvest == PMS_REINVEST_NONE ? 0 : s->reinvest_pct);
+    pms_out_set_num(o, col[S_KEEP], s->method == PMS_SAV_NONE ? 0 : s->keep_for_services);
     pms_out_set_text(o, col[S_SCOPE], pms_sav_scope_name(s->scope));
     pms_out_set_int(o, col[S_PRAC], (long long)b->n);
     pms_out_set_int(o, col[S_PMS], (long long)b->n_pms);
@@ -398,7 +405,7 @@ static pms_out *crit_table(int *col)
         {"evidence", PMS_OUT_TEXT, 0}, {"measure", PMS_OUT_TEXT, 0}, {"before", PMS_OUT_REAL, 5},
         {"after", PMS_OUT_REAL, 5}, {"reading", PMS_OUT_TEXT, 0}};
     for (int j = 0; j < C_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, d[j].dec);
-    if (check_cols(o, col, C_N)) {
+    if (check_cols(col, C_N)) {
         pms_out_free(o);
         return NULL;
     }
@@ -437,13 +444,24 @@ static int add_crit(pms_out *o, const int *col, const pms_sav_result *r, const p
     const pms_sav_fairness *f0 = &r->fair_base, *f1 = &last->fair;
     double share = b->n ? (double)last->eligible / (double)b->n : NAN;
     if (r->scenario.reinvest == PMS_REINVEST_NONE) share = 0;
-    char read3[160];
+    char read3[160], read1[200], kb[48];
+    if (r->scenario.keep_for_services > 0 && r->scenario.method != PMS_SAV_NONE)
+        snprintf(read1, sizeof read1,
+                 "%s a year of premium kept for services beyond core (%.2f per weighted "
+                 "patient); what it buys needs the CCG's service specifications",
+                 pms_sav_money_short(last->kept_for_services, kb, sizeof kb),
+                 r->scenario.keep_for_services);
+    else
+        snprintf(read1, sizeof read1, "needs the CCG's service specifications");
     snprintf(read3, sizeof read3, "%zu of %zu practices can receive reinvestment (%s)",
              r->scenario.reinvest == PMS_REINVEST_NONE ? (size_t)0 : last->eligible, b->n,
              pms_sav_reinvest_name(r->scenario.reinvest));
     if (crit_row(o, col, s, 1, "Services beyond core: the reinvestment secures services that "
                                "add value for patients",
-                 "local evidence", "", NAN, NAN, "needs the CCG's service specifications") ||
+                 r->scenario.keep_for_services > 0 ? "numbers and local evidence" : "local evidence",
+                 r->scenario.keep_for_services > 0 ? "premium kept for services, pounds a year" : "",
+                 NAN, r->scenario.keep_for_services > 0 ? pounds(last->kept_for_services) : NAN,
+                 read1) ||
         crit_row(o, col, s, 2, "Reduce health inequalities", "numbers",
                  "concentration index of core funding per weighted patient (IMD 2015)",
                  f0->concentration, f1->concentration,
@@ -470,7 +488,7 @@ static int add_crit(pms_out *o, const int *col, const pms_sav_result *r, const p
     return 0;
 }
 
-enum { L_SCEN, L_YEAR, L_LOC, L_PRAC, L_BASE, L_CORE, L_CHG, L_REL, L_REINV, L_NET, L_N };
+enum { L_SCEN, L_YEAR, L_LOC, L_NAME, L_PRAC, L_BASE, L_CORE, L_CHG, L_REL, L_REINV, L_NET, L_N };
 
 static pms_out *loc_table(int *col)
 {
@@ -478,18 +496,19 @@ static pms_out *loc_table(int *col)
     if (!o) return NULL;
     static const struct { const char *k; pms_outkind kind; } d[L_N] = {
         {"scenario", PMS_OUT_TEXT}, {"year", PMS_OUT_TEXT}, {"locality", PMS_OUT_TEXT},
-        {"practices", PMS_OUT_INT}, {"core_base", PMS_OUT_MONEY}, {"core", PMS_OUT_MONEY},
+        {"locality_name", PMS_OUT_TEXT}, {"practices", PMS_OUT_INT}, {"core_base", PMS_OUT_MONEY}, {"core", PMS_OUT_MONEY},
         {"change_from_base", PMS_OUT_MONEY}, {"released", PMS_OUT_MONEY},
         {"reinvested", PMS_OUT_MONEY}, {"net_saving", PMS_OUT_MONEY}};
     for (int j = 0; j < L_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, 2);
-    if (check_cols(o, col, L_N)) {
+    if (check_cols(col, L_N)) {
         pms_out_free(o);
         return NULL;
     }
     return o;
 }
 
-static int add_loc(pms_out *o, const int *col, const pms_sav_result *r, const pms_sav_base *b)
+static int add_loc(pms_out *o, const int *col, const pms_sav_result *r, const pms_sav_base *b,
+                   const char *const *loc_names)
 {
     char yl[16];
     size_t L = r->nloc;
@@ -501,6 +520,7 @@ static int add_loc(pms_out *o, const int *col, const pms_sav_result *r, const pm
             pms_out_set_text(o, col[L_SCEN], r->scenario.name);
             pms_out_set_text(o, col[L_YEAR], pms_sav_year_label(r->year[k].year, yl, sizeof yl));
             pms_out_set_text(o, col[L_LOC], b->loc_name[l]);
+            pms_out_set_text(o, col[L_NAME], loc_names ? loc_names[l] : NULL);
             pms_out_set_int(o, col[L_PRAC], (long long)r->loc_practices[l]);
             pms_out_set_num(o, col[L_BASE], pounds(base));
             pms_out_set_num(o, col[L_CORE], pounds(core));
@@ -528,7 +548,7 @@ static pms_out *prac_table(int *col)
         {"change_from_base", PMS_OUT_MONEY, 2}, {"reduction", PMS_OUT_MONEY, 2},
         {"reinvestment", PMS_OUT_MONEY, 2}, {"core_per_weighted", PMS_OUT_REAL, 2}};
     for (int j = 0; j < P_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, d[j].dec);
-    if (check_cols(o, col, P_N)) {
+    if (check_cols(col, P_N)) {
         pms_out_free(o);
         return NULL;
     }
@@ -538,7 +558,7 @@ static pms_out *prac_table(int *col)
 }
 
 static int add_prac(pms_out *o, const int *col, const pms_sav_result *r, const pms_sav_base *b,
-                    const pms_table *t)
+                    const pms_table *t, size_t only_loc)
 {
     const char *const *codes = NULL, *const *names = NULL;
     pms_err e;
@@ -547,7 +567,7 @@ static int add_prac(pms_out *o, const int *col, const pms_sav_result *r, const p
     char yl[16];
     size_t n = r->n;
     for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < r->nyears; k++) {
+        for (size_t k = 0; k < r->nyears && (only_loc == (size_t)-1 || b->loc[i] == only_loc); k++) {
             int64_t base = r->core[i], prev = r->core[k * n + i], cur = r->core[(k + 1) * n + i];
             if (pms_out_row(o)) return -1;
             size_t row = b->row[i];
@@ -587,7 +607,7 @@ static pms_out *sweep_table(int *col, double step)
         {"losing_over_10pct", PMS_OUT_INT, 0}, {"extension_years", PMS_OUT_INT, 0},
         {"gini_after", PMS_OUT_REAL, 5}};
     for (int j = 0; j < W_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, d[j].dec < 0 ? dec : d[j].dec);
-    if (check_cols(o, col, W_N)) {
+    if (check_cols(col, W_N)) {
         pms_out_free(o);
         return NULL;
     }
@@ -645,14 +665,394 @@ static pms_out *excluded_table(const pms_sav_base *b)
 static int pick_sweep_scenario(const savings_args *a, const pms_scenario_file *f)
 {
     if (a->nsel == 1) return pms_scenario_find(f, a->sel[0]);
-    pms_sav_method want = a->sweep_param == PMS_SWEEP_TARGET    ? PMS_SAV_GLIDEPATH
-                          : a->sweep_param == PMS_SWEEP_CAP     ? PMS_SAV_CAP
-                          : a->sweep_param == PMS_SWEEP_PERCENT ? PMS_SAV_PERCENT
-                                                                : PMS_SAV_NONE;
-    for (size_t i = 0; i < f->n; i++)
-        if (want == PMS_SAV_NONE ? f->s[i].method != PMS_SAV_NONE : f->s[i].method == want)
+    pms_sav_param p = a->spec.param;
+    for (size_t i = 0; i < f->n; i++) {
+        const pms_sav_scenario *s = &f->s[i];
+        if (p == PMS_SWEEP_REINVEST_PCT ? s->reinvest != PMS_REINVEST_NONE
+            : p == PMS_SWEEP_TARGET || p == PMS_SWEEP_CAP || p == PMS_SWEEP_PERCENT
+                ? pms_sav_param_applies(p, s, NULL)
+                : s->method != PMS_SAV_NONE)
             return (int)i;
+    }
     return -1;
+}
+
+/* ------------------------------------------------- the locality first */
+
+/* "Bristol (11H)", or the code alone. */
+static const char *area_name(const char *const *names, const pms_sav_base *b, size_t l,
+                             char *buf, size_t cap)
+{
+    if (names && names[l]) snprintf(buf, cap, "%s (%s)", names[l], b->loc_name[l]);
+    else snprintf(buf, cap, "%s", b->loc_name[l]);
+    return buf;
+}
+
+static double thousands(int64_t p) { return (double)p / 100000.0; }
+
+enum { LY_AREA, LY_SCEN, LY_YEAR, LY_REL, LY_REINV, LY_NET, LY_PRAC, LY_LOSE, LY_GAIN, LY_N };
+
+static pms_out *loc_years_table(int *col, const char *area)
+{
+    char title[512];
+    snprintf(title, sizeof title, "%.400s: savings by scenario and year (\u00a3 thousand)", area);
+    pms_out *o = pms_out_new("locality_years", title);
+    if (!o) return NULL;
+    static const struct { const char *k; pms_outkind kind; int dec; } d[LY_N] = {
+        {"locality", PMS_OUT_TEXT, 0},        {"scenario", PMS_OUT_TEXT, 0},
+        {"year", PMS_OUT_TEXT, 0},            {"released_k", PMS_OUT_REAL, 1},
+        {"reinvested_k", PMS_OUT_REAL, 1},    {"net_saving_k", PMS_OUT_REAL, 1},
+        {"practices", PMS_OUT_INT, 0},        {"practices_losing", PMS_OUT_INT, 0},
+        {"practices_gaining", PMS_OUT_INT, 0}};
+    for (int j = 0; j < LY_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, d[j].dec);
+    if (check_cols(col, LY_N)) {
+        pms_out_free(o);
+        return NULL;
+    }
+    pms_out_footnote(o, "Money in thousands of pounds (modelled in pence): released = premium "
+                        "withheld from the locality's practices, reinvested = what its "
+                        "practices receive; net saving = released - reinvested. Losing and "
+                        "gaining compare each practice's core funding with the year before.");
+    return o;
+}
+
+static int add_loc_years(pms_out *o, const int *col, const pms_sav_result *r,
+                         const pms_sav_base *b, size_t l, const char *area)
+{
+    char yl[16];
+    size_t n = r->n, L = r->nloc;
+    for (size_t k = 0; k < r->nyears; k++) {
+        size_t lose = 0, gain = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (b->loc[i] != l) continue;
+            int64_t d = r->core[(k + 1) * n + i] - r->core[k * n + i];
+            lose += d < 0;
+            gain += d > 0;
+        }
+        int64_t rel = r->loc_cut[k * L + l], re = r->loc_reinvest[k * L + l];
+        if (pms_out_row(o)) return -1;
+        pms_out_set_text(o, col[LY_AREA], area);
+        pms_out_set_text(o, col[LY_SCEN], pms_sav_label(&r->scenario));
+        pms_out_set_text(o, col[LY_YEAR], pms_sav_year_label(r->year[k].year, yl, sizeof yl));
+        pms_out_set_num(o, col[LY_REL], thousands(rel));
+        pms_out_set_num(o, col[LY_REINV], thousands(re));
+        pms_out_set_num(o, col[LY_NET], thousands(rel - re));
+        pms_out_set_int(o, col[LY_PRAC], (long long)r->loc_practices[l]);
+        pms_out_set_int(o, col[LY_LOSE], (long long)lose);
+        pms_out_set_int(o, col[LY_GAIN], (long long)gain);
+    }
+    return 0;
+}
+
+enum { E_AREA, E_SCEN, E_LABEL, E_FY, E_FREL, E_FREINV, E_FNET, E_LY, E_LREL, E_LREINV, E_LNET,
+       E_HOR, E_CREL, E_CREINV, E_CNET, E_N };
+
+static pms_out *effects_table(int *col, unsigned horizon)
+{
+    pms_out *o = pms_out_new("comparison", "Scenarios like for like: first year, full year and "
+                                           "a common horizon (\u00a3 thousand)");
+    if (!o) return NULL;
+    static const struct { const char *k; pms_outkind kind; int dec; } d[E_N] = {
+        {"area", PMS_OUT_TEXT, 0},
+        {"scenario", PMS_OUT_TEXT, 0},
+        {"label", PMS_OUT_TEXT, 0},
+        {"first_year", PMS_OUT_TEXT, 0},
+        {"first_year_released_k", PMS_OUT_REAL, 1},
+        {"first_year_reinvested_k", PMS_OUT_REAL, 1},
+        {"first_year_net_saving_k", PMS_OUT_REAL, 1},
+        {"full_year", PMS_OUT_TEXT, 0},
+        {"full_year_released_k", PMS_OUT_REAL, 1},
+        {"full_year_reinvested_k", PMS_OUT_REAL, 1},
+        {"full_year_net_saving_k", PMS_OUT_REAL, 1},
+        {"horizon", PMS_OUT_TEXT, 0},
+        {"horizon_released_k", PMS_OUT_REAL, 1},
+        {"horizon_reinvested_k", PMS_OUT_REAL, 1},
+        {"horizon_net_saving_k", PMS_OUT_REAL, 1}};
+    for (int j = 0; j < E_N; j++) col[j] = pms_out_col(o, d[j].k, d[j].kind, d[j].dec);
+    if (check_cols(col, E_N)) {
+        pms_out_free(o);
+        return NULL;
+    }
+    pms_out_footnote(o, "first_year: the first year of change; full_year: the recurrent annual "
+                        "effect once the schedule (and any extension) is complete; horizon: "
+                        "the sum over the same %u years from the data's year for every "
+                        "scenario (0 before a scenario starts, its last year repeated after it "
+                        "ends; set with --horizon).",
+                     horizon);
+    return o;
+}
+
+static int add_effects(pms_out *o, const int *col, const pms_sav_scenario *sc,
+                       const pms_sav_effects *ep, const char *area)
+{
+    pms_sav_effects e = *ep;
+    char y1[16], y2[16], y3[16], hz[40];
+    if (pms_out_row(o)) return -1;
+    snprintf(hz, sizeof hz, "%s to %s", pms_sav_year_label(e.horizon_from, y2, sizeof y2),
+             pms_sav_year_label(e.horizon_to, y3, sizeof y3));
+    pms_out_set_text(o, col[E_AREA], area);
+    pms_out_set_text(o, col[E_SCEN], sc->name);
+    pms_out_set_text(o, col[E_LABEL], pms_sav_label(sc));
+    pms_out_set_text(o, col[E_FY], pms_sav_year_label(e.first_year, y1, sizeof y1));
+    pms_out_set_num(o, col[E_FREL], thousands(e.first_released));
+    pms_out_set_num(o, col[E_FREINV], thousands(e.first_reinvested));
+    pms_out_set_num(o, col[E_FNET], thousands(e.first_net));
+    pms_out_set_text(o, col[E_LY], pms_sav_year_label(e.full_year, y1, sizeof y1));
+    pms_out_set_num(o, col[E_LREL], thousands(e.full_released));
+    pms_out_set_num(o, col[E_LREINV], thousands(e.full_reinvested));
+    pms_out_set_num(o, col[E_LNET], thousands(e.full_net));
+    pms_out_set_text(o, col[E_HOR], hz);
+    pms_out_set_num(o, col[E_CREL], thousands(e.cum_released));
+    pms_out_set_num(o, col[E_CREINV], thousands(e.cum_reinvested));
+    pms_out_set_num(o, col[E_CNET], thousands(e.cum_net));
+    return 0;
+}
+
+/* ------------------------------------------------------------- main */
+
+/* Everything one run of the command holds, freed in one place. */
+typedef struct {
+    pms_scenario_file *sf;
+    pms_table *t;
+    pms_sav_base b;
+    pms_sav_ws *ws;
+    pms_sav_result r;
+    unsigned char *flags;
+    const char **loc_names;
+    size_t loc;               /* the --locality's index, or (size_t)-1 */
+    char area[400];           /* "Bristol (11H)" */
+    int *run;
+    size_t nrun;
+    outs o;
+    pms_out *ly, *eff, *pc, *ex;
+    const pms_sav_scenario **pcs;
+    pms_sav_effects *eng;     /* England's like-for-like effects, per scenario run */
+    int64_t **finals;
+    double *values;
+    pms_sav_sweep_row *rows;
+} savings_state;
+
+static void state_free(savings_state *S)
+{
+    pms_out *all[] = {S->o.years, S->o.fair, S->o.scen, S->o.crit, S->o.loc, S->o.prac,
+                      S->o.sweep, S->ly, S->eff, S->pc, S->ex};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pms_out_free(all[i]);
+    for (size_t i = 0; S->finals && i < S->nrun; i++) free(S->finals[i]);
+    free(S->finals);
+    free(S->pcs);
+    free(S->eng);
+    pms_sav_result_free(&S->r);
+    pms_sav_ws_free(S->ws);
+    pms_sav_base_free(&S->b);
+    free(S->flags);
+    free(S->loc_names);
+    free(S->run);
+    free(S->values);
+    free(S->rows);
+    pms_table_free(S->t);
+    pms_scenario_free(S->sf);
+}
+
+/* The scenarios to run, in order: the sweep's one, those named, or all. */
+static int choose_scenarios(const savings_args *a, savings_state *S)
+{
+    const pms_scenario_file *sf = S->sf;
+    if (!(S->run = malloc((sf->n + a->nsel + 1) * sizeof *S->run)))
+        return pms_cli_usage("savings", "out of memory");
+    if (a->sweep) {
+        int k = pick_sweep_scenario(a, sf);
+        const char *pname = pms_sav_param_name(a->spec.param);
+        if (k < 0)
+            return a->nsel ? pms_cli_usage("savings", "no scenario '%s' in %s", a->sel[0],
+                                           a->scenarios)
+                           : pms_cli_usage("savings",
+                                           "--sweep %s: no scenario in %s uses it (name one with "
+                                           "--scenario)",
+                                           pname, a->scenarios);
+        const char *why = NULL;
+        if (!pms_sav_param_applies(a->spec.param, &sf->s[k], &why)) {
+            char m[64];
+            if (!strcmp(why, "method")) snprintf(m, sizeof m, "method %s", pms_sav_method_name(sf->s[k].method));
+            else snprintf(m, sizeof m, "method %s, %s", pms_sav_method_name(sf->s[k].method), why);
+            return pms_cli_usage("savings", "--sweep %s does not apply to scenario '%s' (%s)", pname,
+                                 sf->s[k].name, m);
+        }
+        S->run[S->nrun++] = k;
+    } else if (a->nsel) {
+        for (size_t i = 0; i < a->nsel; i++) {
+            int k = pms_scenario_find(sf, a->sel[i]);
+            if (k < 0) return pms_cli_usage("savings", "no scenario '%s' in %s", a->sel[i], a->scenarios);
+            S->run[S->nrun++] = k;
+        }
+    } else {
+        for (size_t i = 0; i < sf->n; i++) S->run[S->nrun++] = (int)i;
+    }
+    return 0;
+}
+
+/* Load the data, bind it, build the base and note what was left out. */
+static pms_status setup(pms_cli_common *c, const savings_args *a, savings_state *S, int *rc,
+                        pms_err *err)
+{
+    pms_status st;
+    if ((*rc = pms_cli_open_data(c, defaults, &S->t))) return PMS_OK;
+    pms_sav_data d;
+    if ((st = pms_scenario_bind(S->sf, S->t, &d, err)) ||
+        (st = pms_table_text(S->t, "practice_code", &(const char *const *){NULL}, err)) ||
+        (st = pms_sav_prepare(&d, &S->sf->settings, &S->b, err)))
+        return st;
+    note_exclusions(S->t, &S->b);
+    char hex[65];
+    if ((st = pms_scenario_sha256(S->sf, hex, err))) return st;
+    pms_table_note(S->t, "scenarios", S->sf->n, "savings: scenarios from %s (SHA-256 %s)",
+                   S->sf->path, hex);
+    if ((st = pms_scenario_locality_names(S->sf, S->t, &S->b, &S->loc_names, err))) return st;
+    S->loc = (size_t)-1;
+    if (a->locality) {
+        int l = pms_scenario_locality_find(&S->b, a->locality);
+        if (l < 0) {
+            *rc = pms_cli_usage("savings", "--locality %s: no practice in the model has %s = %s",
+                                a->locality, S->sf->locality, a->locality);
+            return PMS_OK;
+        }
+        S->loc = (size_t)l;
+        area_name(S->loc_names, &S->b, S->loc, S->area, sizeof S->area);
+    }
+    if (!(S->ws = pms_sav_ws_new(&S->b))) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    return PMS_OK;
+}
+
+static pms_status run_sweep(pms_cli_common *c, const savings_args *a, savings_state *S, int *rc,
+                            pms_err *err)
+{
+    pms_status st;
+    int wcol[W_N], scol[S_N];
+    const pms_sav_sweep_spec *sp = &a->spec;
+    pms_sav_scenario sc = S->sf->s[S->run[0]];
+    if ((st = pms_scenario_flags(S->sf, (size_t)S->run[0], S->t, &S->flags, err))) return st;
+    sc.retain = S->flags;
+    if ((st = pms_sav_check(&S->b, &sc, S->sf->path, err))) return st;
+    if (!(S->o.sweep = sweep_table(wcol, sp->step)) || !(S->o.scen = scen_table(scol)) ||
+        !(S->values = malloc(sp->npoints * sizeof *S->values)) ||
+        !(S->rows = malloc(sp->npoints * sizeof *S->rows)))
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < sp->npoints; i++) S->values[i] = pms_sav_sweep_value(sp, i);
+    unsigned th = c->threads ? c->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    size_t bad = 0;
+    const char *pname = pms_sav_param_name(sp->param);
+    if ((st = pms_sav_sweep(&S->b, &sc, sp->param, S->values, sp->npoints, th, S->rows, &bad, err))) {
+        char m[1024];
+        snprintf(m, sizeof m, "%s", err->msg);
+        return pms_err_set(err, st, "--sweep %s = %g: %s", pname, S->values[bad], m);
+    }
+    pms_out *o = S->o.sweep;
+    for (size_t i = 0; i < sp->npoints; i++) {
+        const pms_sav_sweep_row *row = &S->rows[i];
+        if (pms_out_row(o)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        pms_out_set_text(o, wcol[W_SCEN], sc.name);
+        pms_out_set_text(o, wcol[W_PARAM], pname);
+        pms_out_set_num(o, wcol[W_VAL], row->value);
+        pms_out_set_num(o, wcol[W_REL], pounds(row->released_final));
+        pms_out_set_num(o, wcol[W_REINV], pounds(row->reinvested_final));
+        pms_out_set_num(o, wcol[W_NET], pounds(row->net_saving_final));
+        pms_out_set_num(o, wcol[W_NETC], pounds(row->net_saving_cumulative));
+        pms_out_set_int(o, wcol[W_L5], (long long)row->losing_over_5pct);
+        pms_out_set_int(o, wcol[W_L10], (long long)row->losing_over_10pct);
+        pms_out_set_int(o, wcol[W_EXT], row->extension_years);
+        pms_out_set_num(o, wcol[W_GINI], row->gini_after);
+    }
+    if ((st = pms_sav_run(&S->b, &sc, S->ws, &S->r, err))) return st;
+    if (add_scen(S->o.scen, scol, &S->r, &S->b)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    pms_out_footnote(S->o.scen, "The sweep varies %s from %g to %g in steps of %g (%zu points); "
+                                "the row above is the scenario as written in the file.",
+                     pname, sp->from, sp->to, sp->step, sp->npoints);
+    if (!(S->ex = excluded_table(&S->b))) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    pms_out *tabs[] = {S->o.sweep, S->o.scen, S->ex};
+    *rc = pms_cli_emit(c, tabs, 3, S->t);
+    return PMS_OK;
+}
+
+/* Tables for one scenario's result. */
+static int add_result(const savings_args *a, savings_state *S, const int *const cols[],
+                      size_t j)
+{
+    const pms_sav_result *r = &S->r;
+    const pms_sav_scenario *sc = &S->sf->s[S->run[j]];
+    pms_sav_effects_of(r, &S->b, (size_t)-1, a->horizon, &S->eng[j]);
+    if (S->ly && add_loc_years(S->ly, cols[0], r, &S->b, S->loc, S->area)) return -1;
+    if (S->loc != (size_t)-1) {
+        pms_sav_effects e;
+        pms_sav_effects_of(r, &S->b, S->loc, a->horizon, &e);
+        if (add_effects(S->eff, cols[1], sc, &e, S->area)) return -1;
+    }
+    if (S->finals) {
+        if (!(S->finals[j] = malloc((r->n ? r->n : 1) * sizeof **S->finals))) return -1;
+        memcpy(S->finals[j], r->core + r->nyears * r->n, r->n * sizeof **S->finals);
+        S->pcs[j] = sc;
+    }
+    return 0;
+}
+
+static pms_status run_scenarios(pms_cli_common *c, const savings_args *a, savings_state *S,
+                                int *rc, pms_err *err)
+{
+    pms_status st;
+    int ycol[Y_N], scol[S_N], ccol[C_N], lcol[L_N], pcol[P_N], lycol[LY_N], ecol[E_N];
+    int fcol[2] = {-1, -1};
+    outs *o = &S->o;
+    int local = S->loc != (size_t)-1;
+    if (!(o->years = years_table(ycol, c->format == PMS_FMT_TEXT ? &o->fair : NULL, fcol)) ||
+        !(o->scen = scen_table(scol)) || !(o->crit = crit_table(ccol)) ||
+        !(S->eff = effects_table(ecol, a->horizon)) ||
+        !(S->eng = calloc(S->nrun ? S->nrun : 1, sizeof *S->eng)) ||
+        (local && !(S->ly = loc_years_table(lycol, S->area))) ||
+        (local && (!(S->finals = calloc(S->nrun, sizeof *S->finals)) ||
+                   !(S->pcs = calloc(S->nrun, sizeof *S->pcs)))) ||
+        (a->detail >= DETAIL_LOCALITIES && !(o->loc = loc_table(lcol))) ||
+        (a->detail >= DETAIL_ALL && !(o->prac = prac_table(pcol))))
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    const int *cols[] = {lycol, ecol};
+    for (size_t j = 0; j < S->nrun; j++) {
+        pms_sav_scenario sc = S->sf->s[S->run[j]];
+        free(S->flags);
+        S->flags = NULL;
+        if ((st = pms_scenario_flags(S->sf, (size_t)S->run[j], S->t, &S->flags, err))) return st;
+        sc.retain = S->flags;
+        if ((st = pms_sav_check(&S->b, &sc, S->sf->path, err)) ||
+            (st = pms_sav_run(&S->b, &sc, S->ws, &S->r, err)))
+            return st;
+        if (add_result(a, S, cols, j) || add_years(o->years, ycol, o->fair, fcol, &S->r, &S->b, S->t) ||
+            add_scen(o->scen, scol, &S->r, &S->b) || add_crit(o->crit, ccol, &S->r, &S->b) ||
+            (o->loc && add_loc(o->loc, lcol, &S->r, &S->b, S->loc_names)) ||
+            (o->prac && add_prac(o->prac, pcol, &S->r, &S->b, S->t, S->loc)))
+            return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        pms_sav_result_free(&S->r);
+    }
+    /* England's like-for-like rows, after the locality's */
+    for (size_t j = 0; j < S->nrun; j++)
+        if (add_effects(S->eff, ecol, &S->sf->s[S->run[j]], &S->eng[j],
+                        "England (every practice modelled)"))
+            return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    if (local && (st = pms_scenario_practice_comparison(&S->b, S->t, S->loc, S->pcs,
+                                                        (const int64_t *const *)S->finals,
+                                                        S->nrun, &S->pc, err)))
+        return st;
+    if (!(S->ex = excluded_table(&S->b))) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    pms_out *tabs[12];
+    size_t nt = 0;
+    if (S->ly) tabs[nt++] = S->ly;
+    if (local) tabs[nt++] = S->eff;
+    if (S->pc) tabs[nt++] = S->pc;
+    tabs[nt++] = o->years;
+    if (o->fair) tabs[nt++] = o->fair;
+    if (!local) tabs[nt++] = S->eff;
+    tabs[nt++] = o->scen;
+    tabs[nt++] = o->crit;
+    if (o->loc) tabs[nt++] = o->loc;
+    if (o->prac) tabs[nt++] = o->prac;
+    tabs[nt++] = S->ex;
+    *rc = pms_cli_emit(c, tabs, nt, S->t);
+    return PMS_OK;
 }
 
 int pms_cmd_savings(int argc, char **argv)
@@ -662,6 +1062,7 @@ int pms_cmd_savings(int argc, char **argv)
     savings_args a;
     memset(&a, 0, sizeof a);
     a.detail = -1;
+    a.horizon = 4;
     int rc = parse_args(argc, argv, &c, &a);
     /* Text is read on a screen or pasted into a paper: every practice's schedule
      * for England would bury the answer, so it is asked for explicitly there. */
@@ -671,228 +1072,23 @@ int pms_cmd_savings(int argc, char **argv)
             fputs(help, stdout);
             rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
         }
+        free(a.sel);
         return rc;
     }
-
     pms_err err = {{0}};
     pms_status st = PMS_OK;
-    pms_scenario_file *sf = NULL;
-    pms_table *t = NULL;
-    pms_sav_base b;
-    memset(&b, 0, sizeof b);
-    pms_sav_ws *ws = NULL;
-    pms_sav_result r;
-    memset(&r, 0, sizeof r);
-    outs o = {0};
-    unsigned char *flags = NULL;
-    const char **loc = NULL, **ccg = NULL, **reg = NULL;
-    int ycol[Y_N], scol[S_N], ccol[C_N], lcol[L_N], pcol[P_N], wcol[W_N];
-    pms_out *ex = NULL;
+    savings_state S;
+    memset(&S, 0, sizeof S);
     char spath[1100];
-    double *values = NULL;
-    pms_sav_sweep_row *rows = NULL;
-
     if (!a.scenarios) {
         snprintf(spath, sizeof spath, "%s/pms-review-scenarios.ini", pms_cli_datasets_dir());
         a.scenarios = spath;
     }
-    if ((st = pms_scenario_load(a.scenarios, &sf, &err))) goto fail;
-    int run[MAXSEL], nrun = 0;
-    if (a.sweep) {
-        int k = pick_sweep_scenario(&a, sf);
-        if (k < 0) {
-            rc = a.nsel ? pms_cli_usage("savings", "no scenario '%s' in %s", a.sel[0], a.scenarios)
-                        : pms_cli_usage("savings",
-                                        "--sweep %s: no scenario in %s uses it (name one with "
-                                        "--scenario)",
-                                        pms_sav_param_name((pms_sav_param)a.sweep_param),
-                                        a.scenarios);
-            goto done;
-        }
-        pms_sav_method m = sf->s[k].method;
-        if ((a.sweep_param == PMS_SWEEP_TARGET && m != PMS_SAV_GLIDEPATH) ||
-            (a.sweep_param == PMS_SWEEP_CAP && m != PMS_SAV_CAP) ||
-            (a.sweep_param == PMS_SWEEP_PERCENT && m != PMS_SAV_PERCENT) ||
-            (a.sweep_param == PMS_SWEEP_RETENTION && !sf->s[k].retention_column[0])) {
-            rc = pms_cli_usage("savings", "--sweep %s does not apply to scenario '%s' (method %s%s)",
-                               pms_sav_param_name((pms_sav_param)a.sweep_param), sf->s[k].name,
-                               pms_sav_method_name(m),
-                               a.sweep_param == PMS_SWEEP_RETENTION ? ", no retention_column" : "");
-            goto done;
-        }
-        run[nrun++] = k;
-    } else if (a.nsel) {
-        for (size_t i = 0; i < a.nsel; i++) {
-            int k = pms_scenario_find(sf, a.sel[i]);
-            if (k < 0) {
-                rc = pms_cli_usage("savings", "no scenario '%s' in %s", a.sel[i], a.scenarios);
-                goto done;
-            }
-            run[nrun++] = k;
-        }
-    } else {
-        for (size_t i = 0; i < sf->n && nrun < MAXSEL; i++) run[nrun++] = (int)i;
-    }
-
-    if ((rc = pms_cli_open_data(&c, defaults, &t))) goto done;
-
-    /* Columns. */
-    pms_sav_data d;
-    memset(&d, 0, sizeof d);
-    d.n = t->nrows;
-    const char *const *ct = NULL, *const *lc = NULL, *const *cc = NULL, *const *rg = NULL;
-    if ((st = pms_table_numeric(t, "global_sum", &d.global_sum, &err)) ||
-        (st = pms_table_numeric(t, "mpig", &d.mpig, &err)) ||
-        (st = pms_table_numeric(t, "pms_balance", &d.pms_balance, &err)) ||
-        (st = pms_table_numeric(t, "weighted_patients", &d.weighted, &err)) ||
-        (st = pms_table_text(t, "contract_type", &ct, &err)) ||
-        (st = pms_table_text(t, "practice_code", &cc, &err)))
-        goto fail;
-    if (!pms_table_col(t, sf->locality)) {
-        st = sf->line_locality
-                 ? pms_err_set(&err, PMS_ENOTFOUND, "%s:%d: locality column '%s' is not in the data",
-                               sf->path, sf->line_locality, sf->locality)
-                 : pms_err_set(&err, PMS_ENOTFOUND,
-                               "the data has no '%s' column (the default locality; set locality "
-                               "in [model] of %s)",
-                               sf->locality, sf->path);
-        goto fail;
-    }
-    if ((st = pms_table_text(t, sf->locality, &lc, &err))) goto fail;
-    d.contract = ct;
-    d.locality = lc;
-    cc = NULL;
-    if (pms_table_col(t, "ccg_code") && (st = pms_table_text(t, "ccg_code", &cc, &err))) goto fail;
-    if (pms_table_col(t, "region_code") && (st = pms_table_text(t, "region_code", &rg, &err)))
-        goto fail;
-    d.ccg = cc;
-    d.region = rg;
-    if (pms_table_col(t, "imd2015") && (st = pms_table_numeric(t, "imd2015", &d.imd, &err)))
-        goto fail;
-    (void)loc;
-    (void)ccg;
-    (void)reg;
-    if ((st = pms_sav_prepare(&d, &sf->settings, &b, &err))) goto fail;
-    note_exclusions(t, &b);
-    {
-        /* The scenario file belongs to the provenance too. */
-        FILE *fp = fopen(sf->path, "rb");
-        if (fp) {
-            unsigned char buf[65536], dg[32];
-            size_t len = fread(buf, 1, sizeof buf, fp);
-            fclose(fp);
-            char hex[65];
-            pms_sha256(buf, len, dg);
-            pms_sha256_hex(dg, hex);
-            pms_table_note(t, "scenarios", sf->n, "savings: scenarios from %s (SHA-256 %s%s)",
-                           sf->path, hex, len == sizeof buf ? ", first 64 KiB" : "");
-        }
-    }
-    if (!(ws = pms_sav_ws_new(&b))) {
-        st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-        goto fail;
-    }
-
-    if (a.sweep) {
-        pms_sav_scenario sc = sf->s[run[0]];
-        if ((st = pms_scenario_flags(sf, (size_t)run[0], t, &flags, &err))) goto fail;
-        sc.retain = flags;
-        if ((st = pms_sav_check(&b, &sc, sf->path, &err))) goto fail;
-        if (!(o.sweep = sweep_table(wcol, a.step)) || !(o.scen = scen_table(scol))) goto nomem;
-        values = malloc(a.npoints * sizeof *values);
-        rows = malloc(a.npoints * sizeof *rows);
-        if (!values || !rows) goto nomem;
-        for (size_t i = 0; i < a.npoints; i++)
-            values[i] = round((a.from + (double)i * a.step) * 1e9) / 1e9; /* 0.1 steps print as typed */
-        unsigned th = c.threads ? c.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-        size_t bad = 0;
-        if ((st = pms_sav_sweep(&b, &sc, (pms_sav_param)a.sweep_param, values, a.npoints, th, rows,
-                                &bad, &err))) {
-            char m[1024];
-            snprintf(m, sizeof m, "%s", err.msg);
-            pms_err_set(&err, st, "--sweep %s = %g: %s",
-                        pms_sav_param_name((pms_sav_param)a.sweep_param), values[bad], m);
-            goto fail;
-        }
-        for (size_t i = 0; i < a.npoints; i++) {
-            const pms_sav_sweep_row *row = &rows[i];
-            if (pms_out_row(o.sweep)) goto nomem;
-            pms_out_set_text(o.sweep, wcol[W_SCEN], sc.name);
-            pms_out_set_text(o.sweep, wcol[W_PARAM], pms_sav_param_name((pms_sav_param)a.sweep_param));
-            pms_out_set_num(o.sweep, wcol[W_VAL], row->value);
-            pms_out_set_num(o.sweep, wcol[W_REL], pounds(row->released_final));
-            pms_out_set_num(o.sweep, wcol[W_REINV], pounds(row->reinvested_final));
-            pms_out_set_num(o.sweep, wcol[W_NET], pounds(row->net_saving_final));
-            pms_out_set_num(o.sweep, wcol[W_NETC], pounds(row->net_saving_cumulative));
-            pms_out_set_int(o.sweep, wcol[W_L5], (long long)row->losing_over_5pct);
-            pms_out_set_int(o.sweep, wcol[W_L10], (long long)row->losing_over_10pct);
-            pms_out_set_int(o.sweep, wcol[W_EXT], row->extension_years);
-            pms_out_set_num(o.sweep, wcol[W_GINI], row->gini_after);
-        }
-        if ((st = pms_sav_run(&b, &sc, ws, &r, &err))) goto fail;
-        if (add_scen(o.scen, scol, &r, &b)) goto nomem;
-        pms_out_footnote(o.scen, "The sweep varies %s from %g to %g in steps of %g (%zu points); "
-                                 "the row above is the scenario as written in the file.",
-                         pms_sav_param_name((pms_sav_param)a.sweep_param), a.from, a.to, a.step,
-                         a.npoints);
-        if (!(ex = excluded_table(&b))) goto nomem;
-        pms_out *tabs[] = {o.sweep, o.scen, ex};
-        rc = pms_cli_emit(&c, tabs, 3, t);
-        goto done;
-    }
-
-    int fcol[2] = {-1, -1};
-    if (!(o.years = years_table(ycol, c.format == PMS_FMT_TEXT ? &o.fair : NULL, fcol)) ||
-        !(o.scen = scen_table(scol)) || !(o.crit = crit_table(ccol)))
-        goto nomem;
-    if (a.detail >= DETAIL_LOCALITIES && !(o.loc = loc_table(lcol))) goto nomem;
-    if (a.detail >= DETAIL_ALL && !(o.prac = prac_table(pcol))) goto nomem;
-    for (int j = 0; j < nrun; j++) {
-        pms_sav_scenario sc = sf->s[run[j]];
-        free(flags);
-        if ((st = pms_scenario_flags(sf, (size_t)run[j], t, &flags, &err))) goto fail;
-        sc.retain = flags;
-        if ((st = pms_sav_check(&b, &sc, sf->path, &err))) goto fail;
-        if ((st = pms_sav_run(&b, &sc, ws, &r, &err))) goto fail;
-        if (add_years(o.years, ycol, o.fair, fcol, &r, &b, t) || add_scen(o.scen, scol, &r, &b) ||
-            add_crit(o.crit, ccol, &r, &b) || (o.loc && add_loc(o.loc, lcol, &r, &b)) ||
-            (o.prac && add_prac(o.prac, pcol, &r, &b, t)))
-            goto nomem;
-        pms_sav_result_free(&r);
-    }
-    if (!(ex = excluded_table(&b))) goto nomem;
-    pms_out *tabs[7];
-    size_t nt = 0;
-    tabs[nt++] = o.years;
-    if (o.fair) tabs[nt++] = o.fair;
-    tabs[nt++] = o.scen;
-    tabs[nt++] = o.crit;
-    if (o.loc) tabs[nt++] = o.loc;
-    if (o.prac) tabs[nt++] = o.prac;
-    tabs[nt++] = ex;
-    rc = pms_cli_emit(&c, tabs, nt, t);
-    goto done;
-
-nomem:
-    st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-fail:
-    rc = pms_cli_fail(st, &err);
-done:
-    pms_out_free(o.years);
-    pms_out_free(o.fair);
-    pms_out_free(o.scen);
-    pms_out_free(o.crit);
-    pms_out_free(o.loc);
-    pms_out_free(o.prac);
-    pms_out_free(o.sweep);
-    pms_out_free(ex);
-    pms_sav_result_free(&r);
-    pms_sav_ws_free(ws);
-    pms_sav_base_free(&b);
-    free(flags);
-    free(values);
-    free(rows);
-    pms_table_free(t);
-    pms_scenario_free(sf);
+    if (!(st = pms_scenario_load(a.scenarios, &S.sf, &err)) && !(rc = choose_scenarios(&a, &S)) &&
+        !(st = setup(&c, &a, &S, &rc, &err)) && !rc)
+        st = a.sweep ? run_sweep(&c, &a, &S, &rc, &err) : run_scenarios(&c, &a, &S, &rc, &err);
+    if (st) rc = pms_cli_fail(st, &err);
+    state_free(&S);
+    free(a.sel);
     return rc;
 }

@@ -9,13 +9,16 @@
 #include <strings.h>
 
 #include "config.h"
+#include "sha256.h"
 
 static const char *const model_keys[] = {"base_year", "locality", "mpig_base_year",
                                          "mpig_taper_years", NULL};
 static const char *const scenario_keys[] = {
-    "description", "start_year", "years", "method", "target", "cap", "percent",
-    "retention_column", "retention", "protect_max_pct", "protect_max_per_wp", "max_extension_years", "reinvest",
-    "scope", NULL};
+    "label",          "description",        "start_year",      "years",
+    "method",         "target",             "cap",             "percent",
+    "retention_column", "retention",        "protect_max_pct", "protect_max_per_wp",
+    "max_extension_years", "reinvest",      "reinvest_pct",    "keep_for_services",
+    "scope",          NULL};
 
 static int in_list(const char *k, const char *const *list)
 {
@@ -123,7 +126,6 @@ static pms_status read_rates(const pms_config *c, pms_scenario_file *f, pms_err 
         if ((st = get_number(c, e, 1e6, "a global sum rate in pounds per weighted patient", &v,
                              err)))
             return st;
-        (void)v;
         if (y < lo) lo = y;
         if (y > hi) hi = y;
         if (hi - lo + 1 > PMS_SAV_MAX_RATES)
@@ -160,14 +162,29 @@ static pms_status read_scenario(const pms_config *c, const char *name, pms_sav_s
     pms_sav_scenario_default(sc);
     const pms_config_entry *first = NULL, *e_method = NULL, *e_start = NULL, *e_years = NULL,
                            *e_target = NULL, *e_cap = NULL, *e_pct = NULL, *e_rcol = NULL,
-                           *e_ret = NULL;
+                           *e_ret = NULL, *e_reinvest = NULL, *e_rpct = NULL, *e_keep = NULL;
     for (size_t i = 0; i < c->n; i++) {
         const pms_config_entry *e = &c->e[i];
         if (strcmp(e->section, name)) continue;
         if (!first) first = e;
         const char *k = e->key;
         int v = 0;
-        if (!strcmp(k, "description")) {
+        if (!strcmp(k, "label")) {
+            if (!e->value[0] || strlen(e->value) >= sizeof sc->label)
+                return pms_err_set(err, PMS_EPARSE,
+                                   "%s:%d: label must be 1 to %zu characters, not '%s'", c->path,
+                                   e->line, sizeof sc->label - 1, e->value);
+            snprintf(sc->label, sizeof sc->label, "%s", e->value);
+        } else if (!strcmp(k, "reinvest_pct")) {
+            if ((st = get_number(c, e, 100, "a percentage", &sc->reinvest_pct, err))) return st;
+            sc->line_reinvest_pct = e->line;
+            e_rpct = e;
+        } else if (!strcmp(k, "keep_for_services")) {
+            if ((st = get_number(c, e, 1e6, "a rate in pounds per weighted patient",
+                                 &sc->keep_for_services, err)))
+                return st;
+            e_keep = e;
+        } else if (!strcmp(k, "description")) {
             snprintf(sc->description, sizeof sc->description, "%s", e->value);
         } else if (!strcmp(k, "start_year")) {
             if ((st = get_year(c, e, &sc->start_year, err))) return st;
@@ -192,6 +209,7 @@ static pms_status read_scenario(const pms_config *c, const char *name, pms_sav_s
             if ((st = get_choice(c, e, reinvest_names, 4, &v, err))) return st;
             sc->reinvest = (pms_sav_reinvest)v;
             sc->line_reinvest = e->line;
+            e_reinvest = e;
         } else if (!strcmp(k, "scope")) {
             if ((st = get_choice(c, e, scope_names, 3, &v, err))) return st;
             sc->scope = (pms_sav_scope)v;
@@ -268,6 +286,15 @@ static pms_status read_scenario(const pms_config *c, const char *name, pms_sav_s
     if (stray)
         return pms_err_set(err, PMS_EPARSE, "%s:%d: %s does not apply to method %s", c->path,
                            stray->line, stray->key, e_method->value);
+    if (e_rpct && sc->reinvest == PMS_REINVEST_NONE)
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s:%d: reinvest_pct needs reinvest = weighted, deprivation or "
+                           "below_gms (%s)",
+                           c->path, e_rpct->line,
+                           e_reinvest ? "reinvest is none" : "no reinvest is given");
+    if (e_keep && sc->method == PMS_SAV_NONE)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: keep_for_services does not apply to method none",
+                           c->path, e_keep->line);
     if (e_ret && !e_rcol)
         return pms_err_set(err, PMS_EPARSE,
                            "%s:%d: retention needs retention_column (the column flagging the "
@@ -436,5 +463,163 @@ pms_status pms_scenario_flags(const pms_scenario_file *f, size_t k, const pms_ta
         fl[i] = (unsigned char)v;
     }
     *flags = fl;
+    return PMS_OK;
+}
+
+pms_status pms_scenario_bind(const pms_scenario_file *f, const pms_table *t, pms_sav_data *d,
+                             pms_err *err)
+{
+    memset(d, 0, sizeof *d);
+    d->n = t->nrows;
+    pms_status st;
+    if ((st = pms_table_numeric(t, "global_sum", &d->global_sum, err)) ||
+        (st = pms_table_numeric(t, "mpig", &d->mpig, err)) ||
+        (st = pms_table_numeric(t, "pms_balance", &d->pms_balance, err)) ||
+        (st = pms_table_numeric(t, "weighted_patients", &d->weighted, err)) ||
+        (st = pms_table_text(t, "contract_type", &d->contract, err)))
+        return st;
+    if (!pms_table_col(t, f->locality))
+        return f->line_locality
+                   ? pms_err_set(err, PMS_ENOTFOUND, "%s:%d: locality column '%s' is not in the data",
+                                 f->path, f->line_locality, f->locality)
+                   : pms_err_set(err, PMS_ENOTFOUND,
+                                 "the data has no '%s' column (the default locality; set locality "
+                                 "in [model] of %s)",
+                                 f->locality, f->path);
+    if ((st = pms_table_text(t, f->locality, &d->locality, err))) return st;
+    /* Optional columns: absent is fine, present but of the wrong kind is not. */
+    if (pms_table_col(t, "ccg_code") && (st = pms_table_text(t, "ccg_code", &d->ccg, err)))
+        return st;
+    if (pms_table_col(t, "region_code") && (st = pms_table_text(t, "region_code", &d->region, err)))
+        return st;
+    if (pms_table_col(t, "imd2015") && (st = pms_table_numeric(t, "imd2015", &d->imd, err)))
+        return st;
+    d->source = t->nsources ? t->sources[0].path : NULL;
+    d->line = t->line;
+    return PMS_OK;
+}
+
+pms_status pms_scenario_sha256(const pms_scenario_file *f, char hex[65], pms_err *err)
+{
+    FILE *fp = fopen(f->path, "rb");
+    if (!fp) return pms_err_set(err, PMS_EIO, "%s: cannot open: %s", f->path, strerror(errno));
+    size_t cap = 1 << 16, len = 0;
+    unsigned char *buf = malloc(cap);
+    while (buf) {
+        len += fread(buf + len, 1, cap - len, fp);
+        if (len < cap) break;
+        unsigned char *nb = realloc(buf, cap * 2);
+        if (!nb) free(buf);
+        buf = nb;
+        cap *= 2;
+    }
+    int bad = !buf ? 0 : ferror(fp);
+    fclose(fp);
+    if (!buf) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    if (bad) {
+        free(buf);
+        return pms_err_set(err, PMS_EIO, "%s: read error", f->path);
+    }
+    unsigned char dg[32];
+    pms_sha256(buf, len, dg);
+    pms_sha256_hex(dg, hex);
+    free(buf);
+    return PMS_OK;
+}
+
+pms_status pms_scenario_locality_names(const pms_scenario_file *f, const pms_table *t,
+                                       const pms_sav_base *b, const char ***names, pms_err *err)
+{
+    *names = NULL;
+    char col[PMS_SAV_NAME_MAX + 8];
+    size_t L = strlen(f->locality);
+    if (L < 5 || strcmp(f->locality + L - 5, "_code")) return PMS_OK;
+    snprintf(col, sizeof col, "%.*s_name", (int)(L - 5), f->locality);
+    const char *const *v = NULL;
+    if (!pms_table_col(t, col) || pms_table_text(t, col, &v, err)) return PMS_OK;
+    const char **nm = calloc(b->nloc ? b->nloc : 1, sizeof *nm);
+    if (!nm) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < b->n; i++) {
+        const char *s = v[b->row[i]];
+        if (!nm[b->loc[i]] && s && s[0]) nm[b->loc[i]] = s;
+    }
+    *names = nm;
+    return PMS_OK;
+}
+
+int pms_scenario_locality_find(const pms_sav_base *b, const char *code)
+{
+    for (size_t l = 0; l < b->nloc; l++)
+        if (!strcmp(b->loc_name[l], code)) return (int)l;
+    return -1;
+}
+
+enum { PC_CODE, PC_NAME, PC_CT, PC_W, PC_BEFORE, PC_PERW, PC_N };
+
+pms_status pms_scenario_practice_comparison(const pms_sav_base *b, const pms_table *t, size_t loc,
+                                            const pms_sav_scenario *const *sc,
+                                            const int64_t *const *final_core, size_t nsc,
+                                            pms_out **out, pms_err *err)
+{
+    *out = NULL;
+    const char *const *codes = NULL, *const *names = NULL;
+    pms_err ignore;
+    if (pms_table_col(t, "practice_code")) pms_table_text(t, "practice_code", &codes, &ignore);
+    if (pms_table_col(t, "practice_name")) pms_table_text(t, "practice_name", &names, &ignore);
+    pms_out *o = pms_out_new("practice_comparison",
+                             "Practices of the locality: core funding before and after each "
+                             "scenario's final year (pounds)");
+    if (!o) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    int c[PC_N] = {pms_out_col(o, "practice_code", PMS_OUT_TEXT, 0),
+                   pms_out_col(o, "practice_name", PMS_OUT_TEXT, 0),
+                   pms_out_col(o, "contract_type", PMS_OUT_TEXT, 0),
+                   pms_out_col(o, "weighted_patients", PMS_OUT_REAL, 0),
+                   pms_out_col(o, "core_before", PMS_OUT_MONEY, 2),
+                   pms_out_col(o, "per_weighted_before", PMS_OUT_REAL, 2)};
+    int *sc_col = malloc((nsc ? nsc : 1) * 4 * sizeof *sc_col), bad = !sc_col;
+    for (size_t j = 0; j < PC_N; j++) bad |= c[j] < 0;
+    for (size_t s = 0; s < nsc && !bad; s++) {
+        static const char *const what[4] = {"core_after", "change", "change_pct",
+                                            "per_weighted_after"};
+        static const pms_outkind kind[4] = {PMS_OUT_MONEY, PMS_OUT_MONEY, PMS_OUT_PCT,
+                                            PMS_OUT_REAL};
+        for (int k = 0; k < 4; k++) {
+            char key[PMS_SAV_NAME_MAX + 32];
+            snprintf(key, sizeof key, "%s_%s", what[k], sc[s]->name);
+            bad |= (sc_col[s * 4 + (size_t)k] = pms_out_col(o, key, kind[k], 2)) < 0;
+        }
+    }
+    for (size_t i = 0; i < b->n && !bad; i++) {
+        if (b->loc[i] != loc) continue;
+        size_t row = b->row[i];
+        int64_t before = b->core0[i];
+        if (pms_out_row(o)) {
+            bad = 1;
+            break;
+        }
+        pms_out_set_text(o, c[PC_CODE], codes ? codes[row] : NULL);
+        pms_out_set_text(o, c[PC_NAME], names ? names[row] : NULL);
+        pms_out_set_text(o, c[PC_CT], b->contract[i] == PMS_CONTRACT_PMS ? "PMS" : "GMS");
+        pms_out_set_num(o, c[PC_W], b->weighted[i]);
+        pms_out_set_num(o, c[PC_BEFORE], (double)before / 100.0);
+        pms_out_set_num(o, c[PC_PERW], (double)before / 100.0 / b->weighted[i]);
+        for (size_t s = 0; s < nsc; s++) {
+            int64_t after = final_core[s][i];
+            pms_out_set_num(o, sc_col[s * 4], (double)after / 100.0);
+            pms_out_set_num(o, sc_col[s * 4 + 1], (double)(after - before) / 100.0);
+            pms_out_set_num(o, sc_col[s * 4 + 2],
+                            before > 0 ? (double)(after - before) / (double)before : NAN);
+            pms_out_set_num(o, sc_col[s * 4 + 3], (double)after / 100.0 / b->weighted[i]);
+        }
+    }
+    free(sc_col);
+    if (bad) {
+        pms_out_free(o);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    pms_out_footnote(o, "core funding = global sum + MPIG + PMS balance; _after: in the "
+                        "scenario's final modelled year (including any extension); change and "
+                        "change_pct against before; per_weighted: pounds per weighted patient.");
+    *out = o;
     return PMS_OK;
 }

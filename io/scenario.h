@@ -8,7 +8,9 @@
  *   [global_sum]   2015/16 = 76.14          ; pounds per weighted patient, by year
  *   [NAME]         a scenario: start_year, years, method (required), target, cap,
  *                  percent, retention_column, retention, protect_max_pct,
- *                  protect_max_per_wp, reinvest, scope, description
+ *                  protect_max_per_wp, max_extension_years, keep_for_services,
+ *                  reinvest, reinvest_pct, scope, label, description
+ *                  (every key: doc/methods/savings.md)
  *
  * Every complaint is "FILE:LINE: message" and nothing is half-read.
  * Ownership: pms_scenario_load creates a file freed by pms_scenario_free. */
@@ -19,6 +21,7 @@
 
 #include "../analysis/savings.h"
 #include "../analysis/status.h"
+#include "out.h"
 #include "table.h"
 
 typedef struct {
@@ -46,5 +49,33 @@ int pms_scenario_find(const pms_scenario_file *f, const char *name);
  * A column not in the table, or another word in it, is "FILE:LINE: ...". */
 pms_status pms_scenario_flags(const pms_scenario_file *f, size_t k, const pms_table *t,
                               unsigned char **flags, pms_err *err);
+
+/* Bind the columns the model needs from practice table t into *d (pointers
+ * borrowed from t): global_sum, mpig, pms_balance, weighted_patients,
+ * contract_type and f's locality column (required), ccg_code, region_code and
+ * imd2015 (when present), and the rows' file and lines for messages. */
+pms_status pms_scenario_bind(const pms_scenario_file *f, const pms_table *t, pms_sav_data *d,
+                             pms_err *err);
+
+/* Names of the localities of base b (indexed as b->loc_name), from the column
+ * named like the locality column with _code replaced by _name (ccg_code ->
+ * ccg_name); *names is NULL when there is no such column, else the caller
+ * frees the array (the strings are borrowed from t; NULL = no name). */
+pms_status pms_scenario_locality_names(const pms_scenario_file *f, const pms_table *t,
+                                       const pms_sav_base *b, const char ***names, pms_err *err);
+/* Index of locality `code` in b, or -1. */
+int pms_scenario_locality_find(const pms_sav_base *b, const char *code);
+
+/* One row per practice of locality loc, one group of columns per scenario
+ * s: core funding after its final year (final_core[s], indexed as the base),
+ * the change in pounds and per cent, and pounds per weighted patient, beside
+ * core funding before.  Keys end in the scenario's name. */
+pms_status pms_scenario_practice_comparison(const pms_sav_base *b, const pms_table *t, size_t loc,
+                                            const pms_sav_scenario *const *sc,
+                                            const int64_t *const *final_core, size_t nsc,
+                                            pms_out **out, pms_err *err);
+
+/* SHA-256 of the whole scenario file (for provenance), as 64 hex digits. */
+pms_status pms_scenario_sha256(const pms_scenario_file *f, char hex[65], pms_err *err);
 
 #endif

@@ -271,7 +271,7 @@ pms_status pms_report_configure(pms_report_ctx *r, pms_err *err)
                                           "atypical", "part_year", NULL};
     static const char *data_keys[] = {"payments", "join", "deprivation", NULL};
     static const char *savings_keys[] = {"scenarios", "sweep_from", "sweep_to", "sweep_step",
-                                         NULL};
+                                         "horizon", NULL};
     pms_status st = pms_config_check(r->cfg, sections, "report", report_keys, err);
     if (!st) st = pms_config_check(r->cfg, NULL, "data.main", data_keys, err);
     if (!st) st = pms_config_check(r->cfg, NULL, "data.performance", data_keys, err);

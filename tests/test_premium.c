@@ -35,7 +35,7 @@ static const char *const ct[] = {"GMS", "GMS", "PMS", "pms", "PMS"},
 
 static void base_of(pms_sav_base *b, size_t n, const char *const *contract)
 {
-    pms_sav_data d = {n, gs, mp, pb, wt, contract, lc, NULL, NULL, imd};
+    pms_sav_data d = {n, gs, mp, pb, wt, contract, lc, NULL, NULL, imd, NULL, NULL};
     pms_sav_settings s;
     pms_sav_settings_default(&s);
     pms_err err;

@@ -49,7 +49,7 @@ static const char *const h_ct[] = {"PMS", "pms ", "GMS"}, *const h_loc[] = {"X",
 
 static void hand_base(pms_sav_base *b)
 {
-    pms_sav_data d = {3, h_gs, h_mpig, h_pb, h_w, h_ct, h_loc, h_loc, NULL, NULL};
+    pms_sav_data d = {3, h_gs, h_mpig, h_pb, h_w, h_ct, h_loc, h_loc, NULL, NULL, NULL, NULL};
     pms_sav_settings s;
     pms_sav_settings_default(&s);
     pms_err err;
@@ -396,7 +396,8 @@ static void check_identities(const pms_sav_base *b, const pms_sav_result *r)
         assert_int_equal(lre, y->reinvested);
         assert_int_equal(y->released_new, y->released - (k ? r->year[k - 1].released : 0));
         assert_true(y->released <= y->target);
-        /* within a CCG, what is released there is reinvested there */
+        /* within a CCG, reinvest_pct of what is released there is reinvested
+         * there, to half a penny (all of it at 100%: no net saving) */
         if (r->scenario.reinvest == PMS_REINVEST_WEIGHTED && r->scenario.scope == PMS_SCOPE_CCG) {
             memset(pool_rel, 0, b->nccg * sizeof *pool_rel);
             memset(pool_re, 0, b->nccg * sizeof *pool_re);
@@ -404,8 +405,14 @@ static void check_identities(const pms_sav_base *b, const pms_sav_result *r)
                 pool_rel[b->ccg[i]] += r->cut[k * n + i];
                 pool_re[b->ccg[i]] += r->reinvest[k * n + i];
             }
-            for (size_t p = 0; p < b->nccg; p++) assert_int_equal(pool_rel[p], pool_re[p]);
-            assert_int_equal(y->net_saving, 0);
+            int64_t pct4 = llround(r->scenario.reinvest_pct * 100); /* 1/100 of a per cent */
+            for (size_t p = 0; p < b->nccg; p++) {
+                __int128 d = (__int128)pool_re[p] * 10000 - (__int128)pool_rel[p] * pct4;
+                assert_true(d <= 5000 && d >= -5000);
+                if (pct4 == 10000) assert_int_equal(pool_rel[p], pool_re[p]);
+            }
+            if (pct4 == 10000) assert_int_equal(y->net_saving, 0);
+            else if (y->released > 0) assert_true(y->net_saving > 0);
         }
     }
     for (size_t l = 0; l < L; l++) {
@@ -455,7 +462,7 @@ static void run_file(const pms_table *t, const char *ini, int national)
                     sscanf(line, "%511[^\n]", want);
                     snprintf(got, sizeof got,
                              "total %s %d %lld %lld %lld %lld %zu %zu %zu %zu %lld %d %zu %llu "
-                             "%llu %llu",
+                             "%llu %llu %lld",
                              sc.name, Y->year, (long long)Y->released, (long long)Y->reinvested,
                              (long long)Y->net_saving, (long long)Y->core_total, Y->losing,
                              Y->gaining, Y->losing_over_5pct, Y->losing_over_10pct,
@@ -463,7 +470,8 @@ static void run_file(const pms_table *t, const char *ini, int national)
                              y + 1 == r.nyears ? r.unmet_practices : (size_t)0,
                              (unsigned long long)chk(r.core + (y + 1) * b.n, b.n),
                              (unsigned long long)chk(r.cut + y * b.n, b.n),
-                             (unsigned long long)chk(r.reinvest + y * b.n, b.n));
+                             (unsigned long long)chk(r.reinvest + y * b.n, b.n),
+                             (long long)Y->kept_for_services);
                     assert_string_equal(got, want);
                 } else {
                     for (size_t i = 0; i < b.n; i++) {
@@ -631,11 +639,11 @@ static void test_model_errors(void **state)
     pms_sav_settings_default(&s);
     pms_sav_base b;
     pms_err err;
-    pms_sav_data d = {3, h_gs, h_mpig, h_pb, h_w, h_ct, h_loc, NULL, NULL, NULL};
+    pms_sav_data d = {3, h_gs, h_mpig, h_pb, h_w, h_ct, h_loc, NULL, NULL, NULL, NULL, NULL};
     d.locality = NULL;
     assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EUSAGE);
     const double nanw[3] = {NAN, -1, 0};
-    pms_sav_data d2 = {3, h_gs, h_mpig, h_pb, nanw, h_ct, h_loc, NULL, NULL, NULL};
+    pms_sav_data d2 = {3, h_gs, h_mpig, h_pb, nanw, h_ct, h_loc, NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(pms_sav_prepare(&d2, &s, &b, &err), PMS_ETOOFEW);
     assert_string_equal(err.msg, "savings: no GMS or PMS practice has core funding and weighted "
                                  "patients");
@@ -823,9 +831,222 @@ static void test_scenario_errors(void **state)
     char *p = pms_test_path(PMS_DATASETS_DIR, "pms-review-scenarios.ini");
     assert_int_equal(pms_scenario_load(p, &f, &err), PMS_OK);
     free(p);
-    assert_int_equal(f->n, 4);
+    assert_int_equal(f->n, 7);
+    assert_true(pms_sav_gs_rate(&f->settings, 2018) == 88.96); /* not the 87.92 first announced */
+    assert_true(pms_sav_gs_rate(&f->settings, 2019) == 89.88);
     assert_true(pms_sav_gs_rate(&f->settings, 2020) == 93.46);
+    for (size_t k = 0; k < f->n; k++) assert_true(f->s[k].label[0] != 0);
+    int q = pms_scenario_find(f, "qipp4_half");
+    assert_true(q >= 0);
+    assert_true(f->s[q].reinvest_pct == 50);
+    assert_string_equal(pms_sav_label(&f->s[q]), "QIPP: half saved, half reinvested");
     pms_scenario_free(f);
+
+    /* the new keys */
+    expect_ini("[a]\nstart_year = 2014/15\nyears = 1\nmethod = cap\ncap = 1\nreinvest_pct = 50\n",
+               PMS_EPARSE,
+               "s.ini:6: reinvest_pct needs reinvest = weighted, deprivation or below_gms (no "
+               "reinvest is given)");
+    expect_ini("[a]\nstart_year = 2014/15\nyears = 1\nmethod = cap\ncap = 1\nreinvest = none\n"
+               "reinvest_pct = 50\n",
+               PMS_EPARSE,
+               "s.ini:7: reinvest_pct needs reinvest = weighted, deprivation or below_gms "
+               "(reinvest is none)");
+    expect_ini("[a]\nstart_year = 2014/15\nyears = 1\nmethod = cap\ncap = 1\nreinvest = weighted\n"
+               "reinvest_pct = 100.5\n",
+               PMS_EPARSE, "s.ini:7: reinvest_pct must be at most 100, not 100.5");
+    expect_ini("[a]\nstart_year = 2014/15\nyears = 1\nmethod = none\nkeep_for_services = 2\n",
+               PMS_EPARSE, "s.ini:5: keep_for_services does not apply to method none");
+    expect_ini("[a]\nstart_year = 2014/15\nyears = 1\nmethod = cap\ncap = 1\nkeep_for_services = -2\n",
+               PMS_EPARSE,
+               "s.ini:6: keep_for_services is negative (-2): a rate in pounds per weighted "
+               "patient must be >= 0");
+    expect_ini("[a]\nlabel =\nstart_year = 2014/15\nyears = 1\nmethod = none\n", PMS_EPARSE,
+               "s.ini:2: label must be 1 to 63 characters, not ''");
+}
+
+/* ---------------------------------------------------- issue 13 and 11 */
+
+/* The hand base, glidepath over 2 years, reinvest_pct 50, keep 2.50/wp.
+ * 2014/15 (73.56): A's floor = 1000 x (73.56 + 2.50) = 7,606,000p; premium
+ *   above it 2,394,000, half of it cut: 1,197,000.  B's floor 15,212,000 is
+ *   above its core: no cut.  Kept for services: A min(2,644,000, 250,000) +
+ *   B min(288,000, 500,000) = 538,000.  Half of 1,197,000 = 598,500
+ *   reinvested 1:2:1.5 = 133,000 / 266,000 / 199,500 (exact).
+ * 2015/16 (76.14): A's floor 7,864,000, cut all 2,136,000; B has no premium
+ *   above GMS (15,228,000): kept 250,000.  1,068,000 reinvested: quotas
+ *   237,333.33 / 474,666.67 / 356,000, the penny to B.
+ * Horizon 4 from 2014/15: 2014/15, 2015/16 and 2015/16's amounts twice more. */
+static void test_reinvest_pct_keep(void **state)
+{
+    (void)state;
+    pms_sav_base b;
+    hand_base(&b);
+    pms_sav_scenario sc;
+    pms_sav_scenario_default(&sc);
+    snprintf(sc.name, sizeof sc.name, "half");
+    sc.method = PMS_SAV_GLIDEPATH;
+    sc.years = 2;
+    sc.reinvest = PMS_REINVEST_WEIGHTED;
+    sc.reinvest_pct = 50;
+    sc.keep_for_services = 2.5;
+    sc.scope = PMS_SCOPE_NATIONAL;
+    pms_sav_ws *ws = pms_sav_ws_new(&b);
+    pms_sav_result r;
+    pms_err err;
+    assert_int_equal(pms_sav_run(&b, &sc, ws, &r, &err), PMS_OK);
+    assert_int_equal(r.nyears, 2);
+    const int64_t want_cut[2][3] = {{1197000, 0, 0}, {2136000, 0, 0}};
+    const int64_t want_re[2][3] = {{133000, 266000, 199500}, {237333, 474667, 356000}};
+    for (int t = 0; t < 2; t++)
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(r.cut[t * 3 + i], want_cut[t][i]);
+            assert_int_equal(r.reinvest[t * 3 + i], want_re[t][i]);
+        }
+    assert_int_equal(r.year[0].released, 1197000);
+    assert_int_equal(r.year[0].reinvested, 598500);
+    assert_int_equal(r.year[0].net_saving, 598500);
+    assert_int_equal(r.year[0].kept_for_services, 538000);
+    assert_int_equal(r.year[1].reinvested, 1068000);
+    assert_int_equal(r.year[1].net_saving, 1068000);
+    assert_int_equal(r.year[1].kept_for_services, 250000);
+    pms_sav_effects e;
+    pms_sav_effects_of(&r, &b, (size_t)-1, 4, &e);
+    assert_int_equal(e.first_year, 2014);
+    assert_int_equal(e.first_net, 598500);
+    assert_int_equal(e.full_year, 2015);
+    assert_int_equal(e.full_released, 2136000);
+    assert_int_equal(e.full_net, 1068000);
+    assert_int_equal(e.horizon_from, 2014);
+    assert_int_equal(e.horizon_to, 2017);
+    assert_int_equal(e.cum_released, 1197000 + 3 * 2136000);
+    assert_int_equal(e.cum_reinvested, 598500 + 3 * 1068000);
+    assert_int_equal(e.cum_net, e.cum_released - e.cum_reinvested);
+    pms_sav_effects_of(&r, &b, 0, 1, &e); /* the one locality, one year */
+    assert_int_equal(e.cum_released, 1197000);
+    assert_int_equal(e.cum_reinvested, 598500);
+    /* the sweep point gives what the run gives */
+    pms_sav_sweep_row row;
+    pms_sav_scenario full = sc;
+    full.reinvest_pct = 100;
+    assert_int_equal(pms_sav_sweep_point(&b, &full, PMS_SWEEP_REINVEST_PCT, 50, ws, &row, &err),
+                     PMS_OK);
+    assert_int_equal(row.net_saving_final, 1068000);
+    assert_int_equal(row.net_saving_cumulative, 598500 + 1068000);
+    full.keep_for_services = 0;
+    assert_int_equal(pms_sav_sweep_point(&b, &full, PMS_SWEEP_KEEP_FOR_SERVICES, 2.5, ws, &row,
+                                         &err),
+                     PMS_OK);
+    assert_int_equal(row.released_final, 2136000);
+    pms_sav_result_free(&r);
+    /* a later start counts nothing before it in the horizon */
+    sc.start_year = 2015;
+    sc.years = 1;
+    assert_int_equal(pms_sav_run(&b, &sc, ws, &r, &err), PMS_OK);
+    pms_sav_effects_of(&r, &b, (size_t)-1, 2, &e);
+    assert_int_equal(e.first_year, 2015);
+    assert_int_equal(e.cum_released, e.first_released);
+    pms_sav_result_free(&r);
+    /* out of range */
+    sc.reinvest_pct = 100.5;
+    assert_int_equal(pms_sav_check(&b, &sc, NULL, &err), PMS_EDOMAIN);
+    pms_sav_ws_free(ws);
+    pms_sav_base_free(&b);
+}
+
+/* The shipped QIPP option: a net saving in 2014/15, and in every locality
+ * and year the reinvestment is half of what is released, within a penny. */
+static void test_shipped_qipp(void **state)
+{
+    (void)state;
+    tdata x;
+    table_data(nat, &x);
+    pms_scenario_file *f = NULL;
+    pms_err err = {{0}};
+    char *path = pms_test_path(PMS_DATASETS_DIR, "pms-review-scenarios.ini");
+    assert_int_equal(pms_scenario_load(path, &f, &err), PMS_OK);
+    free(path);
+    pms_sav_base b;
+    assert_int_equal(pms_sav_prepare(&x.d, &f->settings, &b, &err), PMS_OK);
+    pms_sav_ws *ws = pms_sav_ws_new(&b);
+    pms_sav_result r;
+    int k = pms_scenario_find(f, "qipp4_half");
+    assert_int_equal(pms_sav_run(&b, &f->s[k], ws, &r, &err), PMS_OK);
+    assert_int_equal(r.year[0].year, 2014);
+    assert_true(r.year[0].net_saving > 0);
+    for (size_t y = 0; y < r.nyears; y++)
+        for (size_t l = 0; l < r.nloc; l++) {
+            int64_t rel = r.loc_cut[y * r.nloc + l], re = r.loc_reinvest[y * r.nloc + l];
+            assert_true(llabs(2 * re - rel) <= 2);
+        }
+    pms_sav_result_free(&r);
+    pms_sav_ws_free(ws);
+    pms_sav_base_free(&b);
+    pms_scenario_free(f);
+}
+
+/* Values beyond what pence in int64 hold are refused at input, with the
+ * file, line and limit (they overflowed before: UBSan aborted, the Release
+ * build said "no GMS or PMS practice has core funding"). */
+static void test_input_limits(void **state)
+{
+    (void)state;
+    pms_sav_settings s;
+    pms_sav_settings_default(&s);
+    pms_sav_base b;
+    pms_err err;
+    static const long lines[3] = {2, 3, 5};
+    double gs[3] = {0, 0, 6e16}, w[3] = {1000, 2000, 1500}, imd[3] = {10, 20, 30};
+    pms_sav_data d = {3, gs, h_mpig, h_pb, w, h_ct, h_loc, h_loc, NULL, imd, "pay.csv", lines};
+    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EPARSE);
+    assert_string_equal(err.msg, "pay.csv:5: global sum 6e+16 is beyond what the savings model "
+                                 "holds (at most 100,000,000,000 pounds in magnitude, so that "
+                                 "every total fits in 64-bit pence)");
+    gs[2] = 110340;
+    w[1] = 1e308;
+    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EPARSE);
+    assert_string_equal(err.msg, "pay.csv:3: weighted patients 1e+308 is beyond what the savings "
+                                 "model holds (at most 100,000,000 a practice)");
+    w[1] = INFINITY;
+    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EPARSE);
+    w[1] = 2000;
+    imd[0] = -3;
+    d.line = NULL;
+    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_EPARSE);
+    assert_string_equal(err.msg, "pay.csv: row 1: IMD score -3 is outside 0 to 1,000 (the "
+                                 "savings model weights reinvestment by it)");
+    imd[0] = 10;
+    gs[2] = -1e11; /* at the limit: taken (and then excluded: no core funding) */
+    assert_int_equal(pms_sav_prepare(&d, &s, &b, &err), PMS_OK);
+    assert_int_equal(b.excluded_core, 1);
+    pms_sav_base_free(&b);
+}
+
+static void test_sweep_spec(void **state)
+{
+    (void)state;
+    pms_sav_sweep_spec sp;
+    pms_err err;
+    assert_int_equal(pms_sav_sweep_parse("reinvest_pct=0:100:12.5", &sp, &err), PMS_OK);
+    assert_int_equal(sp.param, PMS_SWEEP_REINVEST_PCT);
+    assert_int_equal(sp.npoints, 9);
+    assert_true(pms_sav_sweep_value(&sp, 8) == 100);
+    assert_int_equal(pms_sav_sweep_parse("keep_for_services=0:0.3:0.1", &sp, &err), PMS_OK);
+    assert_int_equal(sp.npoints, 4);
+    assert_true(pms_sav_sweep_value(&sp, 3) == 0.3); /* as typed, not 0.30000000000000004 */
+    assert_int_equal(pms_sav_sweep_parse("cap=0:1", &sp, &err), PMS_EUSAGE);
+    assert_string_equal(err.msg, "expects PARAM=FROM:TO:STEP, not 'cap=0:1'");
+    assert_int_equal(pms_sav_sweep_parse("cap=0:1e300:1e-300", &sp, &err), PMS_EUSAGE);
+    assert_string_equal(err.msg, "would run inf points (at most 100000)");
+    assert_int_equal(pms_sav_sweep_parse("cap=5:1:1", &sp, &err), PMS_EUSAGE);
+    assert_int_equal(pms_sav_sweep_parse("speed=1:2:1", &sp, &err), PMS_EUSAGE);
+    char m[48];
+    assert_string_equal(pms_sav_money_short(4212345678, m, sizeof m), "\u00a342.1m");
+    assert_string_equal(pms_sav_money_short(53440000, m, sizeof m), "\u00a3534k");
+    assert_string_equal(pms_sav_money_short(81200, m, sizeof m), "\u00a3812");
+    assert_string_equal(pms_sav_money_short(-105000000, m, sizeof m), "-\u00a31.05m");
+    assert_string_equal(pms_sav_money_short(1234567890000, m, sizeof m), "\u00a312.35bn");
+    assert_string_equal(pms_sav_money_short(-10, m, sizeof m), "\u00a30");
 }
 
 int main(void)
@@ -840,6 +1061,10 @@ int main(void)
         cmocka_unit_test(test_bristol_reference),
         cmocka_unit_test(test_sweep_matches_run),
         cmocka_unit_test(test_model_errors),
+        cmocka_unit_test(test_reinvest_pct_keep),
+        cmocka_unit_test(test_shipped_qipp),
+        cmocka_unit_test(test_input_limits),
+        cmocka_unit_test(test_sweep_spec),
         cmocka_unit_test(test_scenario_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -88,7 +88,7 @@ expect_rc 0
 first=$(printf '%s\n' "$out" | head -1)
 case "$first" in scenario,year,extension,released,released_new,reinvested,net_saving,*) ok ;;
   *) bad "CSV header: $first" ;; esac
-expect_out_has "no_change,2015/16,false,0.00,0.00,0.00,0.00,0.00,-17773087.90,"
+expect_out_has "no_change,2015/16,false,0.00,0.00,0.00,0.00,0.00,0.00,-17773087.90,"
 
 # Sweep: 61 points of the cap, net saving falls as the cap rises; same rows
 # with 1 and 2 threads.
@@ -126,7 +126,7 @@ err_case 1 "pmsreview: no scenario 'nope' in $SHIPPED
 $TRY" --scenario nope
 err_case 1 "pmsreview: --sweep expects PARAM=FROM:TO:STEP, not 'cap=0:1'
 $TRY" --sweep cap=0:1
-err_case 1 "pmsreview: --sweep: unknown parameter 'foo' (target, cap, percent, retention, protect_pct or protect_per_wp)
+err_case 1 "pmsreview: --sweep unknown parameter 'foo' (target, cap, percent, retention, protect_pct, protect_per_wp, reinvest_pct or keep_for_services)
 $TRY" --sweep foo=0:1:1
 err_case 1 "pmsreview: --sweep needs 0 <= FROM <= TO and STEP > 0, not 'cap=5:1:1'
 $TRY" --sweep cap=5:1:1
@@ -175,6 +175,110 @@ ini keep '[a]\nstart_year = 2014/15\nyears = 2\nmethod = cap\ncap = 0\nretention
 run savings --scenarios "$TMPD/keep.ini" --detail years --format csv
 expect_rc 0
 expect_out_has "a,2015/16,false,"
+
+# Issue 13: the locality first, with its name; the like-for-like table; the
+# practice comparison across scenarios; the QIPP option saves money in 2014/15.
+run savings --locality 11H --detail years
+expect_rc 0
+first=$(printf '%s\n' "$out" | head -1)
+if [ "$first" = "Bristol (11H): savings by scenario and year (£ thousand)" ]; then ok; else bad "savings --locality 11H leads with '$first'"; fi
+line=$(printf '%s\n' "$out" | grep -m1 '^Bristol (11H) *QIPP: half saved')
+case "$line" in *" 2014/15 "*"908.0"*"454.0"*"454.0"*) ok ;; *) bad "Bristol QIPP 2014/15 line: $line" ;; esac
+expect_out_has "Scenarios like for like: first year, full year and a common horizon (£ thousand)"
+expect_out_has "England (every practice modelled)"
+run savings --locality 11H --scenario qipp4_half --scenario service_premium --format json
+expect_rc 0
+printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+keys = list(d)
+assert keys.index("locality_years") < keys.index("years"), keys
+pc = d["practice_comparison"]
+assert len(pc) == 53, len(pc)
+for p in pc:
+    for s in ("qipp4_half", "service_premium"):
+        assert abs(p["core_after_" + s] - p["core_before"] - p["change_" + s]) < 0.005
+cmp = d["comparison"]
+assert [c["area"] for c in cmp][:2] == ["Bristol (11H)"] * 2, cmp
+q = [c for c in cmp if c["scenario"] == "qipp4_half" and c["area"].startswith("England")][0]
+assert q["first_year"] == "2014/15" and q["first_year_net_saving_k"] > 0, q
+assert q["horizon"] == "2014/15 to 2017/18"
+# the net saving over the horizon is the four years of the schedule, exactly
+ys = [y for y in d["years"] if y["scenario"] == "qipp4_half"]
+assert abs(sum(y["net_saving"] for y in ys) / 1000 - q["horizon_net_saving_k"]) < 1e-6
+' && ok || bad "savings --locality 11H JSON"
+# done-when: reinvest_pct = 50 reinvests half of what each locality releases, within a penny
+run savings --scenario qipp4_half --detail localities --format json
+expect_rc 0
+printf '%s' "$out" | python3 -c '
+import json, sys
+from decimal import Decimal
+d = json.loads(sys.stdin.read(), parse_float=Decimal)
+n = 0
+for l in d["localities"]:
+    assert abs(2 * l["reinvested"] - l["released"]) <= Decimal("0.02"), l
+    assert l["net_saving"] == l["released"] - l["reinvested"], l
+    n += 1
+assert n > 200 * 4, n
+assert d["years"][0]["net_saving"] > 0
+' && ok || bad "reinvest_pct = 50 is not half per locality"
+run savings --locality 99Z
+expect_rc 1
+expect_err "pmsreview: --locality 99Z: no practice in the model has ccg_code = 99Z
+$TRY"
+run savings --horizon 0
+expect_rc 1
+expect_err "pmsreview: --horizon expects a whole number of years from 1 to 50, not '0'
+$TRY"
+# Sweeps over the new keys.
+run savings --sweep reinvest_pct=0:100:50 --scenario qipp4_half --format csv --threads 1
+expect_rc 0
+expect_out_has "qipp4_half,reinvest_pct,50.00,"
+run savings --sweep keep_for_services=0:5:2.5 --format csv --threads 1
+expect_rc 0
+expect_out_has "glidepath4_gms_weighted,keep_for_services,2.50,"
+err_case 1 "pmsreview: --sweep reinvest_pct does not apply to scenario 'qipp4_saved' (method glidepath, reinvest none)
+$TRY" --sweep reinvest_pct=0:100:50 --scenario qipp4_saved
+
+# Issue 11 item 7: no silent cap on scenarios (64 before).
+{ for i in $(seq 1 70); do printf '[s%02d]\nstart_year = 2014/15\nyears = 1\nmethod = percent\npercent = %d\n' "$i" "$i"; done; } >"$TMPD/many.ini"
+run savings --scenarios "$TMPD/many.ini" --detail years --format csv
+expect_rc 0
+expect_out_has "s70,2014/15,"
+# ... and the report runs every scenario too (16 before, silently).
+{ for i in $(seq 1 17); do printf '[s%02d]\nlabel = Cut %d%%\nstart_year = 2014/15\nyears = 1\nmethod = percent\npercent = %d\n' "$i" "$i" "$i"; done; } >"$TMPD/s17.ini"
+printf '[report]\nlocality = 11H\ncharts = no\nbootstrap = 20\n[data.main]\npayments = %s\njoin = %s\ndeprivation = imd2015\n[savings]\nscenarios = s17.ini\n' \
+  "$DS/nhs-payments/nhs-payments-gp-2014-15.csv" "$DS/practice-imd/practice-imd-fingertips-93553.csv" >"$TMPD/r17.ini"
+"$PMS" report --config "$TMPD/r17.ini" --out "$TMPD/r17" >"$TMPD/r17.out" 2>&1
+rc=$?
+what="report with 17 scenarios"
+expect_rc 0
+/usr/bin/python3 - "$TMPD/r17" <<'PY' && ok || bad "report with 17 scenarios"
+import sys, openpyxl
+d = sys.argv[1]
+summary = open(d + "/summary.txt", encoding="utf-8").read()
+assert "Savings, Cut 17%: Bristol (11H) releases" in summary
+rows = list(openpyxl.load_workbook(d + "/pmsreview-report.xlsx")["Savings"].iter_rows(values_only=True))
+assert rows[0][0] == "Bristol (11H): savings by scenario and year (\u00a3 thousand)", rows[0]
+i = [k for k, r in enumerate(rows) if r[0] == "Scenarios"][0]
+n = 0
+for r in rows[i + 2:]:
+    if r[0] is None: break
+    n += 1
+assert n == 17, n
+PY
+
+# Issue 11 item 6: values beyond what pence in int64 hold are refused at input.
+python3 - "$DS/nhs-payments/nhs-payments-gp-2014-15.csv" "$TMPD/huge.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
+h = rows[0]
+rows = rows[:4]
+rows[3][h.index("Global Sum")] = "6e16"
+csv.writer(open(sys.argv[2], "w", newline="")).writerows(rows)
+PY
+err_case 2 "pmsreview: $TMPD/huge.csv:4: global sum 6e+16 is beyond what the savings model holds (at most 100,000,000,000 pounds in magnitude, so that every total fits in 64-bit pence)" \
+  --data "$TMPD/huge.csv"
 
 # Writing to a full disk fails cleanly.
 "$PMS" savings --detail years >/dev/full 2>"$TMPD/err"

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pms_scenario_file *f = NULL;
     pms_err err;
     if (pms_scenario_load_mem("fuzz.ini", (const char *)data, size, &f, &err) != PMS_OK) return 0;
-    pms_sav_data d = {4, gs, mpig, pb, w, ct, loc, loc, reg, imd};
+    pms_sav_data d = {4, gs, mpig, pb, w, ct, loc, loc, reg, imd, NULL, NULL};
     pms_sav_base b;
     if (pms_sav_prepare(&d, &f->settings, &b, &err) == PMS_OK) {
         pms_sav_ws *ws = pms_sav_ws_new(&b);

@@ -34,6 +34,10 @@ mkdir -p "$work/expr"
 printf 'log(global_sum)/weighted_patients\nccg_code=11H' >"$work/expr/1"
 printf '(x+1)*-2/(x-2.5)\nweighted_patients>=0' >"$work/expr/2"
 printf 'r=sqrt(abs(x))+exp(-x)\nx!=2.5' >"$work/expr/3"
+mkdir -p "$work/sweep"
+printf 'cap=0:30:0.5' >"$work/sweep/1"
+printf 'reinvest_pct=0:100:12.5' >"$work/sweep/2"
+printf 'keep_for_services=1e-3:2.5e1:0.1' >"$work/sweep/3"
 [ -d tests/fuzz/corpus-scenario ] && cp -r tests/fuzz/corpus-scenario "$work/scenario-seeds"
 
 status=0
@@ -45,6 +49,7 @@ for t in $targets; do
   case $t in
     fuzz_expr) seed=$work/expr ;;
     fuzz_scenario) seed=${work}/scenario-seeds ;;
+    fuzz_sweep_spec) seed=$work/sweep ;;
     *) seed=$seeds ;;
   esac
   log=$work/$t.log

@@ -6,6 +6,7 @@ apportionment by sorting exact Fraction remainders (the C code uses integer
 quickselect).  Output (tests/reference/savings.out):
   total SCEN YEAR released reinvested net_saving core_total losing gaining
         over5 over10 largest_loss extension unmet_practices CHK_CORE CHK_CUT CHK_REINV
+        kept_for_services
   practice SCEN CODE YEAR core cut reinvest      (Bristol CCG 11H, run on its own)
   fair SCEN YEAR gini theil_total theil_between theil_within concentration
        (national; YEAR 0 = the base year): core funding per weighted patient,
@@ -87,6 +88,12 @@ def run(P, sc, gsr):
     maxext = int(sc.get('max_extension_years', '10'))
     reinvest = sc.get('reinvest', 'none'); scope = sc.get('scope', 'ccg')
     retain = 'retention_column' in sc
+    # keep_for_services: the first KEEP pounds per weighted patient of premium
+    # above GMS stay with the practice; the method acts on the premium above it
+    keep = units4(sc.get('keep_for_services', '0')) if meth != 'none' else 0
+    # reinvest_pct: that share of each pool's release is reinvested (exact
+    # Fraction, rounded half up to the penny), the rest is the net saving
+    rshare = Fraction(sc.get('reinvest_pct', '100')) / 100 if reinvest != 'none' else Fraction(0)
     n = len(P)
     def mpig(m0, y):
         kb = 7 - (2014 - 2013); k = max(0, 7 - (y - 2013))
@@ -97,13 +104,14 @@ def run(P, sc, gsr):
         t += 1; y = start + t - 1; yr = min(y, ylast); tt = min(t, N)
         gs_u = units4(gsr[yr])
         cut = [0] * n; tgt = [0] * n; pre = [0] * n; gmseq = [wp_pence(p['wu'], gs_u) for p in P]
-        pending = False
+        pending = False; kept = 0
         for i, p in enumerate(P):
             if not p['pms']:
                 pre[i] = p['gs'] + mpig(p['mpig'], y) + p['pb']; continue
             T = 0
             if meth != 'none':
-                X = max(0, p['core0'] - wp_pence(p['wu'], gs_u + tau + (ret if retain and p['disp'] else 0)))
+                X = max(0, p['core0'] - wp_pence(p['wu'], gs_u + keep + tau + (ret if retain and p['disp'] else 0)))
+                if keep: kept += min(max(0, p['core0'] - gmseq[i]), wp_pence(p['wu'], keep))
                 T = X * tt // N if meth == 'glidepath' else X if meth == 'cap' else X * pct // 10000
             T = max(T, tgt_prev[i]); c = T
             if ppct or pwp:
@@ -119,7 +127,7 @@ def run(P, sc, gsr):
             pools = {}
             for i, p in enumerate(P): pools.setdefault(key(p), []).append(i)
             for idx in pools.values():
-                A = sum(cut[i] for i in idx)
+                A = math.floor(sum(cut[i] for i in idx) * rshare + Fraction(1, 2))
                 if reinvest == 'below_gms':
                     gaps = [max(0, gmseq[i] - pre[i]) for i in idx]
                     if A == 0: continue
@@ -144,7 +152,7 @@ def run(P, sc, gsr):
         unmet = sum(1 for i in range(n) if cut[i] < tgt[i]) if last else 0
         years.append(dict(year=y, released=rel, reinvested=rei, net=rel - rei, core_total=sum(core),
                           losing=losing, gaining=gaining, o5=o5, o10=o10, largest=largest,
-                          ext=int(t > N), unmet=unmet, chk=(chk(core), chk(cut), chk(reinv)),
+                          ext=int(t > N), unmet=unmet, kept=kept, chk=(chk(core), chk(cut), chk(reinv)),
                           core=core, cut=cut, reinv=reinv))
         if last: return years
         cut_prev, tgt_prev, core_prev = cut, tgt, core
@@ -197,7 +205,7 @@ def main():
         for Y in run(nat, cp[s], gsr):
             print('total', s, Y['year'], Y['released'], Y['reinvested'], Y['net'], Y['core_total'],
                   Y['losing'], Y['gaining'], Y['o5'], Y['o10'], Y['largest'], Y['ext'], Y['unmet'],
-                  *Y['chk'])
+                  *Y['chk'], Y['kept'])
     for s in ('glidepath4_gms_weighted', 'pct_dep_retain'):
         Ys = run(nat, cp[s], gsr)
         print('fair', s, 0, *('%.17g' % v for v in fairness(nat, [p['core0'] for p in nat])))
