@@ -104,7 +104,7 @@ static pms_status own_rows(pms_out *o, const pms_prem_group *g, const char *name
 
 pms_status pms_report_premium(pms_report_ctx *r, pms_err *err)
 {
-    pms_table *t = r->main;
+    pms_table *t = r->all ? r->all : r->main; /* every contract, as pmsreview premium: money is never dropped */
     static const char *need[] = {"global_sum", "mpig", "pms_balance", "weighted_patients",
                                  "contract_type", "ccg_code"};
     for (size_t i = 0; i < sizeof need / sizeof *need; i++)
