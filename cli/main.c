@@ -21,6 +21,7 @@ static const pms_command commands[] = {
     {"fairness", pms_cmd_fairness, "inequality, concentration and decomposition indices"},
     {"funnel", pms_cmd_funnel, "funnel-plot limits and outliers"},
     {"savings", pms_cmd_savings, "PMS premium savings scenarios year by year"},
+    {"target", pms_cmd_target, "fair shares: distance from a need-based target"},
     {"report", pms_cmd_report, "the board report: Excel workbook and charts"},
 };
 
