@@ -430,6 +430,7 @@ int pms_report_build(pms_report_ctx *r, pms_err *err)
     if (!st) st = pms_report_fairness(r, err);
     if (!st) st = pms_report_funnel(r, err);
     if (!st) st = pms_report_ccg(r, err);
+    if (!st) st = pms_report_target(r, err);
     if (!st) st = pms_report_savings(r, err);
     if (!st) st = pms_report_trend(r, err);
     if (!st) st = render_charts(r, err);

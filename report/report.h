@@ -106,5 +106,6 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_savings(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_trend(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_target(pms_report_ctx *r, pms_err *err);
 
 #endif
