@@ -6,14 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/pace.h"
 #include "analysis/target.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/target_select.h"
+#include "io/pace_scenario.h"
 
 static const char *help =
     "Usage: pmsreview target [--need NEED] [--value COL] [--scope national|region|locality]\n"
     "                        [--imd COL|none] [--elasticity E] [--locality CODE]\n"
+    "                        [--pace FILE]\n"
     "                        [--data FILE]... [--where 'COL OP VALUE']... [--derive 'N=EXPR']...\n"
     "                        [--format text|csv|json]\n\n"
     "Fair shares: within each pool of the scope the pot (the practices' total of --value)\n"
@@ -41,6 +44,10 @@ static const char *help =
     "  --imd COL         deprivation score for weighted_imd and the correlation (default\n"
     "                    imd2015 when present; 'none' for no correlation)\n"
     "  --locality CODE   list this CCG first and summarise it\n"
+    "  --pace FILE       pace of change: run every scenario of FILE with method = pace\n"
+    "                    (keys years, pace_pct, max_loss_pct, max_gain_pct, growth_pct;\n"
+    "                    see doc/methods/fair-shares.md) from the actual money towards\n"
+    "                    the targets, within the scope, year by year\n"
     "  --data FILE       input CSV (repeatable; the first is the practice table, others\n"
     "                    are joined on practice code). Default: 2014/15 payments + IMD\n"
     "  --where 'C OP V'  keep rows where column C compares to V (= != < <= > >=)\n"
@@ -62,11 +69,11 @@ static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
 
 enum { OPT_NEED = PMS_OPT_FIRST_COMMAND_SPECIFIC, OPT_VALUE, OPT_SCOPE, OPT_IMD, OPT_ELAST,
-       OPT_LOCALITY };
+       OPT_LOCALITY, OPT_PACE };
 
 typedef struct {
     pms_target_spec spec;
-    const char *scope, *imd, *locality, *elasticity;
+    const char *scope, *imd, *locality, *elasticity, *pace;
 } target_args;
 
 static int parse_args(int argc, char **argv, pms_cli_common *c, target_args *a)
@@ -79,6 +86,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, target_args *a)
         {"imd", required_argument, NULL, OPT_IMD},
         {"elasticity", required_argument, NULL, OPT_ELAST},
         {"locality", required_argument, NULL, OPT_LOCALITY},
+        {"pace", required_argument, NULL, OPT_PACE},
         {NULL, 0, NULL, 0}};
     int opt, rc = 0;
     optind = 1;
@@ -94,6 +102,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, target_args *a)
         case OPT_IMD: rc = pms_cli_once("target", &a->imd, optarg, "--imd"); break;
         case OPT_ELAST: rc = pms_cli_once("target", &a->elasticity, optarg, "--elasticity"); break;
         case OPT_LOCALITY: rc = pms_cli_once("target", &a->locality, optarg, "--locality"); break;
+        case OPT_PACE: rc = pms_cli_once("target", &a->pace, optarg, "--pace"); break;
         default: return pms_cli_bad_option("target", opts, optopt, argv[optind - 1]);
         }
         if (rc) return rc;
@@ -237,6 +246,78 @@ fail:
     return NULL;
 }
 
+/* The pace-of-change scenarios, year by year (one table for all). */
+static pms_status pace_table(const target_args *a, const pms_target_rows *r, pms_out **out,
+                             pms_err *err)
+{
+    pms_pace_scenario *sc = NULL;
+    size_t nsc = 0;
+    pms_status st = pms_pace_load(a->pace, &sc, &nsc, err);
+    if (st) return st;
+    if (!nsc) {
+        free(sc);
+        return pms_err_set(err, PMS_ENOTFOUND, "%s: no scenario with method = pace", a->pace);
+    }
+    pms_out *o = pms_out_new("pace", "Pace of change towards the fair shares, year by year");
+    const char *k[] = {"scenario", "year", "pot", "to_move", "closed", "practices_over_10pct",
+                       "practices_under_10pct", "losing", "gaining", "at_floor", "at_cap",
+                       "overspend", "held_back", "locality_distance_pct"};
+    const pms_outkind kind[] = {PMS_OUT_TEXT, PMS_OUT_INT, PMS_OUT_MONEY, PMS_OUT_MONEY,
+                                PMS_OUT_PCT, PMS_OUT_INT, PMS_OUT_INT, PMS_OUT_INT, PMS_OUT_INT,
+                                PMS_OUT_INT, PMS_OUT_INT, PMS_OUT_MONEY, PMS_OUT_MONEY,
+                                PMS_OUT_PCT};
+    size_t ncol = a->locality ? 14 : 13;
+    int col[14];
+    for (size_t j = 0; o && j < ncol; j++)
+        if ((col[j] = pms_out_col(o, k[j], kind[j], kind[j] == PMS_OUT_PCT ? 2 : 2)) < 0) {
+            pms_out_free(o);
+            o = NULL;
+        }
+    if (!o) {
+        free(sc);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    pms_target_input in;
+    pms_target_rows_input(r, &in);
+    size_t focus = pms_target_rows_find_locality(r, a->locality);
+    for (size_t s = 0; s < nsc && !st; s++) {
+        pms_pace_result pr;
+        if ((st = pms_pace_run(&in, &sc[s], focus, &pr, err))) {
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            pms_err_set(err, st, "%s:%d: %s", a->pace, sc[s].line, msg);
+            break;
+        }
+        for (size_t t = 0; t < pr.nyears && !st; t++) {
+            const pms_pace_year *Y = &pr.year[t];
+            if ((st = pms_out_row(o))) break;
+            const double v[14] = {0, Y->t, (double)Y->pot / 100, (double)Y->to_move / 100,
+                                  Y->closed, (double)Y->bands.over10, (double)Y->bands.under10,
+                                  (double)Y->losing, (double)Y->gaining, (double)Y->at_floor,
+                                  (double)Y->at_cap, (double)Y->overspend / 100,
+                                  (double)Y->held_back / 100, Y->loc_distance_pct};
+            pms_out_set_text(o, col[0], sc[s].name);
+            for (size_t j = 1; j < ncol; j++) {
+                if (kind[j] == PMS_OUT_INT) pms_out_set_int(o, col[j], (long long)v[j]);
+                else pms_out_set_num(o, col[j], v[j]);
+            }
+        }
+        pms_pace_result_free(&pr);
+    }
+    free(sc);
+    if (st) {
+        pms_out_free(o);
+        return st == PMS_ENOMEM ? pms_err_set(err, st, "out of memory") : st;
+    }
+    pms_out_footnote(o, "Each year every practice moves pace_pct of the way from its money "
+                        "(grown with the pot) to its fair share, no practice losing more than "
+                        "max_loss_pct or gaining more than max_gain_pct of last year's money; "
+                        "gains (or losses) are scaled so that each pool spends its pot. "
+                        "closed = share of the starting to_move closed.");
+    *out = o;
+    return PMS_OK;
+}
+
 int pms_cmd_target(int argc, char **argv)
 {
     pms_cli_common c;
@@ -260,7 +341,7 @@ int pms_cmd_target(int argc, char **argv)
     pms_target_result res;
     memset(&r, 0, sizeof r);
     memset(&res, 0, sizeof res);
-    pms_out *tables[5] = {NULL, NULL, NULL, NULL, NULL};
+    pms_out *tables[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
     size_t ntables = 0;
     pms_err err = {{0}};
     pms_status st = PMS_OK;
@@ -298,6 +379,7 @@ int pms_cmd_target(int argc, char **argv)
     tables[ntables++] = pms_target_out_practices(t, &r, &res, a.locality);
     tables[ntables++] = pms_target_out_pools(&r, &res, a.spec.scope);
     tables[ntables++] = pms_target_out_excluded(t, &r, &a.spec);
+    if (a.pace && (st = pace_table(&a, &r, &tables[ntables++], &err))) goto fail;
     for (size_t i = 0; i < ntables; i++)
         if (!tables[i]) {
             st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
