@@ -6,8 +6,10 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "analysis/pace.h"
 #include "analysis/target.h"
 
 /* Pool 0: practices 0-2, actual 100000 + 200001 + 33333 = 333334p, equal
@@ -135,6 +137,90 @@ static void test_bands(void **state)
     assert_int_equal(b.under10, 1);
 }
 
+/* Pace of change on two practices sharing 4000p with equal need (targets
+ * 2000 each), worked by hand from pace.h. */
+static const int64_t two_actual[2] = {1000, 3000};
+static const int64_t two_need[2] = {1000000, 1000000};
+static const size_t two_loc[2] = {0, 0};
+
+static pms_pace_scenario scen(double pace, double loss, double gain, double growth, unsigned y)
+{
+    pms_pace_scenario s;
+    pms_pace_scenario_default(&s);
+    s.pace = pace, s.max_loss = loss, s.max_gain = gain, s.growth = growth, s.years = y;
+    return s;
+}
+
+static void test_pace_floor_and_cap(void **state)
+{
+    (void)state;
+    pms_target_input in = {2, two_actual, two_need, NULL, 1, NULL, two_loc, 1, NULL};
+    pms_pace_scenario sc = scen(0.5, 0.10, 0.20, 0, 2);
+    pms_pace_result r;
+    pms_err err;
+    assert_int_equal(pms_pace_run(&in, &sc, 0, &r, &err), PMS_OK);
+    /* Year 1: wanted 1500 / 2500, i.e. +500 / -500; the cap holds the gain
+     * at floor(0.2 x 1000) = 200, the floor the loss at 300; gains 200 less
+     * losses 300 is 100 short of the growth 0, so the losses are scaled to
+     * 200: 1200, 2800.  Year 2: +400 capped at 240, -400 floored at -280,
+     * then scaled to -240: 1440, 2560. */
+    const int64_t want[3][2] = {{1000, 3000}, {1200, 2800}, {1440, 2560}};
+    for (size_t t = 0; t < 3; t++)
+        for (size_t i = 0; i < 2; i++) assert_int_equal(r.money[t * 2 + i], want[t][i]);
+    assert_int_equal(r.to_move0, 1000);
+    assert_int_equal(r.year[0].to_move, 800);
+    assert_int_equal(r.year[1].to_move, 560);
+    assert_rel(r.year[0].closed, 0.2, 1e-15);
+    assert_int_equal(r.year[0].at_floor, 1);
+    assert_int_equal(r.year[0].at_cap, 1);
+    assert_int_equal(r.year[0].losing, 1);
+    assert_int_equal(r.year[0].gaining, 1);
+    assert_int_equal(r.year[0].overspend, 0);
+    assert_int_equal(r.year[0].held_back, 0);
+    assert_int_equal(r.target[0], 2000);
+    /* locality 0 holds both: on target in total */
+    assert_rel(r.year[1].loc_distance_pct + 1.0, 1.0, 1e-15);
+    pms_pace_result_free(&r);
+    pms_pace_result_free(&r);
+}
+
+static void test_pace_held_back_and_overspend(void **state)
+{
+    (void)state;
+    pms_target_input in = {2, two_actual, two_need, NULL, 1, NULL, two_loc, 1, NULL};
+    pms_pace_result r;
+    pms_err err;
+    /* Growth 1% = 40p, targets 2020; all the way (pace 1) but no losses and
+     * gains of at most 1% (10p): 10p handed out, the losses cannot shrink
+     * below 0, so 30p is held back: 1010, 3000 = 4040 - 30. */
+    pms_pace_scenario sc = scen(1, 0, 0.01, 0.01, 1);
+    assert_int_equal(pms_pace_run(&in, &sc, (size_t)-1, &r, &err), PMS_OK);
+    assert_int_equal(r.money[2], 1010);
+    assert_int_equal(r.money[3], 3000);
+    assert_int_equal(r.year[0].pot, 4040);
+    assert_int_equal(r.year[0].held_back, 30);
+    assert_true(isnan(r.year[0].loc_distance_pct));
+    pms_pace_result_free(&r);
+    /* The pot shrinks 5% (-200p), targets 1900: +900 allowed, -1100 floored
+     * at -150; the gains would have to fall by 950 but only 900 exist, so
+     * nobody gains and 50p is overspent: 1000, 2850 = 3800 + 50. */
+    sc = scen(1, 0.05, 1, -0.05, 1);
+    assert_int_equal(pms_pace_run(&in, &sc, 0, &r, &err), PMS_OK);
+    assert_int_equal(r.money[2], 1000);
+    assert_int_equal(r.money[3], 2850);
+    assert_int_equal(r.year[0].overspend, 50);
+    pms_pace_result_free(&r);
+    /* Out-of-range settings name themselves. */
+    sc = scen(0, 0.02, 0.05, 0, 5);
+    snprintf(sc.name, sizeof sc.name, "slow");
+    assert_int_equal(pms_pace_run(&in, &sc, 0, &r, &err), PMS_EDOMAIN);
+    assert_string_equal(err.msg, "scenario slow: pace must be above 0% and at most 100%");
+    sc = scen(0.5, 0.02, 0.05, 0.06, 5);
+    assert_int_equal(pms_pace_run(&in, &sc, 0, &r, &err), PMS_EDOMAIN);
+    sc = scen(0.5, 0.02, 0.05, 0, 51);
+    assert_int_equal(pms_pace_run(&in, &sc, 0, &r, &err), PMS_EDOMAIN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +228,8 @@ int main(void)
         cmocka_unit_test(test_spearman_and_national),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_bands),
+        cmocka_unit_test(test_pace_floor_and_cap),
+        cmocka_unit_test(test_pace_held_back_and_overspend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

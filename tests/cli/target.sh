@@ -70,6 +70,35 @@ assert s["imd_practices"] == int(n) and abs(float(s["imd_spearman"]) - float(rho
   done
 done
 
+# Pace of change: every scenario of tests/reference/pace.ini (method = pace;
+# the savings scenario and [model] in the same file are left alone), national
+# and within each CCG, year by year against the independent recomputation
+# (tests/reference/pace.out): pots, money still to move, practices beyond 10%,
+# losing, gaining, held by floor or cap, overspend and held back, exactly in
+# pence; Bristol's distance to 1e-15.
+for scope in national locality; do
+  run target --pace "$SRC/tests/reference/pace.ini" --scope $scope --locality 11H --format json
+  expect_rc 0
+  printf '%s' "$out" | python3 -c '
+import json, sys
+from decimal import Decimal
+scope, refpath = sys.argv[1:3]
+d = json.loads(sys.stdin.read(), parse_float=Decimal)
+pence = lambda v: int(v * 100)
+ref = [l.split() for l in open(refpath) if l.split()[1] == scope]
+rows = d["pace"]
+assert len(rows) == len(ref), (len(rows), len(ref))
+for r, f in zip(rows, ref):
+    assert (r["scenario"], r["year"]) == (f[2], int(f[3])), (r, f)
+    got = [pence(r["pot"]), pence(r["to_move"]), r["practices_over_10pct"],
+           r["practices_under_10pct"], r["losing"], r["gaining"], r["at_floor"], r["at_cap"],
+           pence(r["overspend"]), pence(r["held_back"])]
+    assert got == [int(x) for x in f[4:14]], (r, f)
+    ba, bt = int(f[14]), int(f[15])
+    assert abs(float(r["locality_distance_pct"]) - (ba - bt) / bt) < 1e-15, (r, f)
+' $scope "$SRC/tests/reference/pace.out" && ok || bad "pace differs from tests/reference/pace.out"
+done
+
 # --locality leads with that locality and summarises it (Bristol: 55 practices,
 # 15 more than 10% over their national weighted-list share of core funding).
 run target --locality 11H --format json
@@ -165,6 +194,28 @@ expect_err "pmsreview: no practice of 1 has both global_sum and a positive need"
 rc=$?; err=$(cat "$TMPD/err"); what="target >/dev/full"
 expect_rc 1
 expect_err "pmsreview: write error on standard output: No space left on device"
+
+# Pace scenario errors name the file and line.
+printf '[p]\nmethod = pace\npace_pct = 0\n' >"$TMPD/p0.ini"
+run target --pace "$TMPD/p0.ini"
+expect_rc 2
+expect_err "pmsreview: $TMPD/p0.ini:3: pace_pct must be between 0.001 and 100, not 0"
+expect_out_empty
+printf '[p]\nmethod = pace\nspeed = 3\n' >"$TMPD/p1.ini"
+run target --pace "$TMPD/p1.ini"
+expect_rc 2
+expect_err_has "p1.ini:3"
+expect_out_empty
+printf '[p]\nmethod = pace\nmax_gain_pct = 1\ngrowth_pct = 2\n' >"$TMPD/p2.ini"
+run target --pace "$TMPD/p2.ini"
+expect_rc 2
+expect_err "pmsreview: $TMPD/p2.ini:2: scenario [p]: growth_pct must lie between -max_loss_pct and max_gain_pct"
+expect_out_empty
+printf '[s]\nmethod = cap\ncap = 5\n' >"$TMPD/p3.ini"
+run target --pace "$TMPD/p3.ini"
+expect_rc 1
+expect_err "pmsreview: $TMPD/p3.ini: no scenario with method = pace"
+expect_out_empty
 
 run target --help
 expect_rc 0
