@@ -1,6 +1,6 @@
 /* pmsreview target: each practice's and locality's distance from a fair,
  * need-based share of the pot (issue 18).  Thin: select rows
- * (cli/target_select.c), call analysis/target, print. */
+ * (io/target_select.c), call analysis/target, print. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 #include "analysis/target.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "cli/target_select.h"
+#include "io/target_select.h"
 #include "io/pace_scenario.h"
 
 static const char *help =

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "analysis/target.h"
-#include "cli/target_select.h"
+#include "io/target_select.h"
 #include "plots/chart_target.h"
 #include "report/report.h"
 

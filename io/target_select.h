@@ -2,15 +2,15 @@
  * (a column, an expression or a named alternative), the money in pence, the
  * pools of the scope and the localities, with every excluded practice counted
  * under its reason.  Shared by `pmsreview target` and the report's section. */
-#ifndef PMS_CLI_TARGET_SELECT_H
-#define PMS_CLI_TARGET_SELECT_H
+#ifndef PMS_IO_TARGET_SELECT_H
+#define PMS_IO_TARGET_SELECT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analysis/target.h"
-#include "io/out.h"
-#include "io/table.h"
+#include "../analysis/target.h"
+#include "out.h"
+#include "table.h"
 
 typedef enum { PMS_TSCOPE_NATIONAL = 0, PMS_TSCOPE_REGION, PMS_TSCOPE_LOCALITY } pms_tscope;
 

@@ -1,12 +1,12 @@
 /* Rows for the fair-shares analysis (see target_select.h). */
-#include "cli/target_select.h"
+#include "target_select.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/expr.h"
+#include "expr.h"
 
 int pms_tscope_parse(const char *s)
 {
