@@ -10,5 +10,6 @@ int pms_cmd_funnel(int argc, char **argv);
 int pms_cmd_savings(int argc, char **argv);
 int pms_cmd_premium(int argc, char **argv);
 int pms_cmd_report(int argc, char **argv);
+int pms_cmd_target(int argc, char **argv);
 
 #endif

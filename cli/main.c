@@ -22,6 +22,7 @@ static const pms_command commands[] = {
     {"funnel", pms_cmd_funnel, "funnel-plot limits and outliers"},
     {"savings", pms_cmd_savings, "PMS premium savings scenarios year by year"},
     {"premium", pms_cmd_premium, "the PMS premium, its distribution and the 2014 review figures"},
+    {"target", pms_cmd_target, "fair shares: distance from a need-based target"},
     {"report", pms_cmd_report, "the board report: Excel workbook and charts"},
 };
 

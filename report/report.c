@@ -658,6 +658,7 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
     if (!st) st = pms_report_fairness(r, err);
     if (!st) st = pms_report_funnel(r, err);
     if (!st) st = pms_report_ccg(r, err);
+    if (!st) st = pms_report_target(r, err);
     if (!st) st = pms_report_savings(r, err);
     if (!st) st = pms_report_premium(r, err);
     if (!st) st = pms_report_trend(r, err);

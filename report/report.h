@@ -176,5 +176,6 @@ pms_status pms_report_savings(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_trend(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_premium(pms_report_ctx *r, pms_err *err);
 pms_status pms_report_sensitivity(pms_report_ctx *r, pms_err *err);
+pms_status pms_report_target(pms_report_ctx *r, pms_err *err);
 
 #endif

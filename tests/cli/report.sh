@@ -9,7 +9,7 @@ export SOURCE_DATE_EPOCH=1700000000
 IMD=$DS/practice-imd/practice-imd-fingertips-93553.csv
 have_gnuplot=0
 command -v gnuplot >/dev/null && have_gnuplot=1
-CHARTS="scatter_imd lorenz funnel ccg_bars savings_by_year lorenz_scenarios sweep trend_contract"
+CHARTS="scatter_imd lorenz funnel ccg_bars distance_from_target savings_by_year lorenz_scenarios sweep trend_contract"
 
 # 1. The default report.
 run report --out "$TMPD/rep" --threads 2
@@ -61,7 +61,7 @@ expect_out_has "So Bristol's lack of a correlation is absence of evidence, not e
 "$PMS" regress --y payments_per_weighted --x imd2015 --robust hc3 --format json >"$TMPD/reg.json"
 "$PMS" funnel --value payments_per_weighted --size weighted_patients \
   --overdispersion multiplicative --format json >"$TMPD/funnel.json"
-nimg=8
+nimg=9
 [ $have_gnuplot = 1 ] || nimg=0
 if $PY -c 'import openpyxl, scipy' 2>/dev/null; then
   what="read_report.py"
@@ -112,7 +112,7 @@ if $PY -c 'import openpyxl' 2>/dev/null; then
   $PY - "$TMPD/nogp/pmsreview-report.xlsx" <<'PYEOF' && ok || bad "Summary sheet does not name the missing charts"
 import openpyxl, sys
 s = [c.value for c in openpyxl.load_workbook(sys.argv[1])["Summary"]["A"] if c.value]
-assert sum(1 for v in s if v.startswith("Chart not drawn: ")) == 8, s
+assert sum(1 for v in s if v.startswith("Chart not drawn: ")) == 9, s
 PYEOF
   $PY "$SRC/tests/reference/read_report.py" "$TMPD/nogp" "$DS" "$TMPD/reg.json" "$TMPD/funnel.json" 0 && ok \
     || bad "the workbook without gnuplot failed its checks"

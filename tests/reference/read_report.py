@@ -33,9 +33,9 @@ def close(a, b, rel, what):
 
 
 wb = openpyxl.load_workbook(xlsx)
-want_sheets = ["Summary", "Deprivation", "Correlations", "Fairness", "Funnel", "CCGs", "Savings",
-               "Savings by locality", "Savings by practice", "The national review, reproduced",
-               "Trend", "Sensitivity", "Methods", "Provenance"]
+want_sheets = ["Summary", "Deprivation", "Correlations", "Fairness", "Funnel", "CCGs",
+               "Fair_shares", "Savings", "Savings by locality", "Savings by practice",
+               "The national review, reproduced", "Trend", "Sensitivity", "Methods", "Provenance"]
 check(wb.sheetnames == want_sheets, "sheets %r" % wb.sheetnames)
 
 # Summary: the title, then the sentences of summary.txt, in order.
@@ -234,9 +234,29 @@ for r in sav:
 prac = table(wb["Savings by practice"], "Practices of the locality: core funding before and after")
 check(len(prac) > 0 and len({r["practice_code"] for r in prac}) <= 55, "practice rows of 11H")
 
+# Fair shares: Bristol's locality row against the exact recomputation
+# (tests/reference/target.out: need weighted, value core_payments, national),
+# and every practice's fair share adding up to the pot to the penny.
+fref = {}
+for l in open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "target.out")):
+    f = l.split()
+    if f[1:4] == ["weighted", "core_payments", "national"] and f[0] in ("bristol", "config"):
+        fref[f[0]] = [int(x) for x in f[4:]]
+floc = table(wb["Fair_shares"], "Localities: practices' actual and fair shares summed")
+fpr = table(wb["Fair_shares"], "Practices: actual against fair share")
+check(bool(floc) and floc[0]["locality"] == "11H", "Fair_shares: Bristol does not lead")
+if floc and fref:
+    b = floc[0]
+    check([b["practices"], round(b["actual"] * 100), round(b["target"] * 100)] ==
+          fref["bristol"][:3], "Fair_shares: Bristol %r, want %r" % (b, fref["bristol"]))
+    check(len(fpr) == fref["config"][0], "Fair_shares: %d practices" % len(fpr))
+    check(sum(round(r["target"] * 100) for r in fpr) == fref["config"][2] ==
+          sum(round(r["actual"] * 100) for r in fpr), "Fair_shares: targets do not add up to the pot")
+
 # Methods and Provenance.
 meth = [c.value for c in wb["Methods"]["A"] if c.value]
-for key in ("Deprivation:", "Correlations:", "Fairness:", "CCGs:", "Savings:", "Trend:"):
+for key in ("Deprivation:", "Correlations:", "Fairness:", "CCGs:", "Fair shares:", "Savings:",
+            "Trend:"):
     check(any(m.startswith(key) for m in meth), "Methods lacks " + key)
 prov = [r for r in wb["Provenance"].iter_rows(values_only=True)]
 shas = [r[4] for r in prov if r[4] and re.fullmatch(r"[0-9a-f]{64}", str(r[4]))]
