@@ -24,11 +24,11 @@ typedef struct {
     size_t ncols;       /* fields in the header */
     size_t nrec;        /* data records (header excluded) */
     char **header;      /* ncols header fields */
-    /* Cells are stored column by column as 32-bit offsets into buf (half the
-     * memory of pointers, and each column is contiguous for typing); use
-     * pms_csv_cell. */
+    /* Cells are stored row by row as 32-bit offsets into buf (half the
+     * memory of pointers; row by row is the order of the text they point
+     * into, so typing reads the file front to back); use pms_csv_cell. */
     uint32_t *cells;
-    size_t stride;      /* rows reserved per column */
+    size_t stride;      /* offsets per row: ncols */
     long *line;         /* nrec: physical line where each record starts */
     int latin1;         /* converted from ISO-8859-1 */
     int bom;            /* a UTF-8 BOM was removed */
@@ -39,7 +39,7 @@ typedef struct {
 /* The text of a data cell (NUL-terminated, writable in place). */
 static inline char *pms_csv_cell(const pms_csv *c, size_t row, size_t col)
 {
-    return c->buf + c->cells[col * c->stride + row];
+    return c->buf + c->cells[row * c->stride + col];
 }
 
 /* Read and parse a file; `display` is the name used in messages. */

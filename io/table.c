@@ -1,10 +1,13 @@
 #include "table.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aliases.h"
 #include "csv.h"
@@ -214,59 +217,226 @@ static pms_status name_column(pms_table *t, pms_column *c, const char *header, i
     return PMS_OK;
 }
 
-/* Type one column from its cells (cells[i*stride]). */
-static pms_status type_column(pms_column *c, pms_colkind kind, const pms_csv *csv, size_t col,
-                              const long *lines, const char *path, int keep_codes_text,
-                              pms_err *err)
+/* ---- typing: every column of every row in one row-major pass ----
+ *
+ * The cells are stored row by row, next to the text they point into, so a
+ * pass that goes row by row and, within a row, over every column reads the
+ * file's text once, front to back.  (Typing one column at a time over text
+ * stored row by row cost a cache miss per cell: 66% of loading a 53-column
+ * file.)  Rows are split into contiguous ranges, one per thread; each thread
+ * keeps its own list of columns still numeric, its own missing counts and
+ * the first row where each column stopped being a number, merged in row
+ * order afterwards, so the result does not depend on the thread count. */
+
+typedef struct {
+    const pms_csv *csv;
+    size_t r0, r1;              /* rows [r0, r1) */
+    size_t ncols;
+    double **num;               /* per column: array being filled, or NULL */
+    unsigned char *text_pass;   /* per column: 1 = fill text in this pass */
+    char ***text;               /* per column text arrays (for text_pass columns) */
+    const unsigned char *is_code;
+    size_t *miss;               /* per column, this range */
+    size_t *bad;                /* per column: first row in range not a number, or SIZE_MAX */
+    size_t *cand;               /* scratch: columns still numeric */
+} type_job;
+
+static void type_rows(type_job *j)
 {
-    size_t nrows = csv->nrec;
-    if (kind == PMS_KIND_INFER && keep_codes_text &&
-        (ends_with(c->name, "code") || ends_with(c->name, "_cd") || ends_with(c->name, "_id")))
-        kind = PMS_KIND_TEXT;
-    if (kind != PMS_KIND_TEXT) {
-        double *v = malloc((nrows ? nrows : 1) * sizeof *v);
-        if (!v) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-        pms_hint_hugepages(v, nrows * sizeof *v);
-        size_t miss = 0, i;
-        for (i = 0; i < nrows; i++) {
-            const char *s = pms_csv_cell(csv, i, col);
-            pms_numparse r = pms_parse_number(s, &v[i]);
+    const pms_csv *csv = j->csv;
+    size_t nc = 0, nt = 0;
+    size_t *tcols = j->cand + j->ncols;
+    for (size_t c = 0; c < j->ncols; c++) {
+        j->miss[c] = 0;
+        j->bad[c] = SIZE_MAX;
+        if (j->num[c]) j->cand[nc++] = c;
+        else if (j->text_pass[c]) tcols[nt++] = c;
+    }
+    for (size_t i = j->r0; i < j->r1; i++) {
+        for (size_t k = 0; k < nc; k++) {
+            size_t c = j->cand[k];
+            double *v = &j->num[c][i];
+            pms_numparse r = pms_parse_number(pms_csv_cell(csv, i, c), v);
+            if (r == PMS_NUM_OK) continue;
             if (r == PMS_NUM_MISSING) {
-                v[i] = NAN;
-                miss++;
-            } else if (r == PMS_NUM_BAD)
-                break;
+                *v = NAN;
+                j->miss[c]++;
+                continue;
+            }
+            /* Not a number: this column is done in this range. */
+            j->bad[c] = i;
+            j->cand[k--] = j->cand[--nc];
         }
-        if (i == nrows) {
-            c->type = PMS_COL_NUM;
-            c->num = v;
-            c->n_missing = miss;
-            return PMS_OK;
+        for (size_t k = 0; k < nt; k++) {
+            size_t c = tcols[k];
+            char *s = clean_text(pms_csv_cell(csv, i, c));
+            if (s && j->is_code[c]) upcase(s);
+            j->text[c][i] = s;
+            j->miss[c] += s == NULL;
         }
-        free(v);
-        if (kind == PMS_KIND_NUM) {
-            char shown[64];
-            snprintf(shown, sizeof shown, "%s", pms_csv_cell(csv, i, col));
-            return pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: not a number: '%s' (column '%s')",
-                               path, lines[i], c->field, shown, c->header);
-        }
-        c->bad_line = lines[i];
-        c->bad_value = xstrdup(pms_csv_cell(csv, i, col));
-        if (!c->bad_value) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
-    c->type = PMS_COL_TEXT;
-    c->text = malloc((nrows ? nrows : 1) * sizeof *c->text);
-    if (!c->text) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    size_t miss = 0;
-    int is_code = !strcmp(c->name, "practice_code") || ends_with(c->name, "_code");
-    for (size_t i = 0; i < nrows; i++) {
-        char *s = clean_text(pms_csv_cell(csv, i, col));
-        if (s && is_code) upcase(s);
-        c->text[i] = s;
-        miss += s == NULL;
+}
+
+static void *type_rows_thread(void *arg)
+{
+    type_rows(arg);
+    return NULL;
+}
+
+/* Run type_rows over all rows on up to `threads` threads (row ranges in
+ * order); miss and bad are merged into jobs[0]. */
+static pms_status type_pass(type_job *proto, size_t nrows, unsigned threads)
+{
+    size_t nc = proto->ncols;
+    if (threads < 1) threads = 1;
+    /* Below ~1M cells a thread costs more than it saves. */
+    if (nrows * nc < ((size_t)1 << 20) || nrows < 2 * threads) threads = 1;
+    type_job *jobs = calloc(threads, sizeof *jobs);
+    size_t *scratch = malloc((size_t)threads * 4 * (nc ? nc : 1) * sizeof *scratch);
+    pthread_t *tid = malloc(threads * sizeof *tid);
+    if (!jobs || !scratch || !tid) {
+        free(jobs);
+        free(scratch);
+        free(tid);
+        return PMS_ENOMEM;
     }
-    c->n_missing = miss;
+    unsigned started = 0;
+    for (unsigned k = 0; k < threads; k++) {
+        jobs[k] = *proto;
+        jobs[k].r0 = nrows * k / threads;
+        jobs[k].r1 = nrows * (k + 1) / threads;
+        jobs[k].miss = scratch + (size_t)k * 4 * nc;
+        jobs[k].bad = jobs[k].miss + nc;
+        jobs[k].cand = jobs[k].bad + nc; /* cand and tcols: 2 nc */
+    }
+    for (unsigned k = 1; k < threads; k++) {
+        if (pthread_create(&tid[k], NULL, type_rows_thread, &jobs[k]) != 0) break;
+        started = k;
+    }
+    type_rows(&jobs[0]);
+    /* A range whose thread did not start is done here. */
+    for (unsigned k = started + 1; k < threads; k++) type_rows(&jobs[k]);
+    for (unsigned k = 1; k <= started; k++) pthread_join(tid[k], NULL);
+    for (size_t c = 0; c < nc; c++) {
+        size_t miss = 0, bad = SIZE_MAX;
+        for (unsigned k = 0; k < threads && bad == SIZE_MAX; k++) {
+            miss += jobs[k].miss[c];
+            bad = jobs[k].bad[c];
+        }
+        proto->miss[c] = miss;
+        proto->bad[c] = bad;
+    }
+    free(jobs);
+    free(scratch);
+    free(tid);
     return PMS_OK;
+}
+
+static unsigned online_cpus(void)
+{
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c < 1 ? 1 : c > 8 ? 8 : (unsigned)c;
+}
+
+/* Type columns cols[0..n-1] of t (already named; kinds[j] from the alias
+ * table).  A column is numeric if every cell is a number or a missing
+ * marker, else text (recording its first non-number); a column the alias
+ * table calls numeric that is not is an error naming file:line:column. */
+static pms_status type_columns(pms_table *t, const pms_csv *csv, const pms_colkind *kinds,
+                               size_t n, const char *path, int keep_codes_text, pms_err *err)
+{
+    size_t nrows = csv->nrec, nc = csv->ncols;
+    pms_status st = PMS_OK;
+    type_job job;
+    memset(&job, 0, sizeof job);
+    job.csv = csv;
+    job.ncols = nc;
+    job.num = calloc(nc ? nc : 1, sizeof *job.num);
+    job.text = calloc(nc ? nc : 1, sizeof *job.text);
+    job.text_pass = calloc(nc ? nc : 1, 1);
+    unsigned char *is_code = calloc(nc ? nc : 1, 1);
+    size_t *miss = calloc(nc ? nc : 1, sizeof *miss), *bad = calloc(nc ? nc : 1, sizeof *bad);
+    job.is_code = is_code;
+    job.miss = miss;
+    job.bad = bad;
+    if (!job.num || !job.text || !job.text_pass || !is_code || !miss || !bad) goto nomem;
+    for (size_t j = 0; j < n; j++) {
+        pms_column *c = &t->cols[j];
+        pms_colkind kind = kinds[j];
+        if (kind == PMS_KIND_INFER && keep_codes_text &&
+            (ends_with(c->name, "code") || ends_with(c->name, "_cd") || ends_with(c->name, "_id")))
+            kind = PMS_KIND_TEXT;
+        is_code[j] = !strcmp(c->name, "practice_code") || ends_with(c->name, "_code");
+        if (kind != PMS_KIND_TEXT) {
+            if (!(job.num[j] = malloc((nrows ? nrows : 1) * sizeof **job.num))) goto nomem;
+            pms_hint_hugepages(job.num[j], nrows * sizeof **job.num);
+        } else {
+            if (!(job.text[j] = malloc((nrows ? nrows : 1) * sizeof **job.text))) goto nomem;
+            job.text_pass[j] = 1;
+        }
+    }
+    unsigned threads = online_cpus();
+    if (type_pass(&job, nrows, threads)) goto nomem;
+    /* Columns that turned out not to be numbers: an error, or text. */
+    int again = 0;
+    for (size_t j = 0; j < n; j++) {
+        pms_column *c = &t->cols[j];
+        if (job.text_pass[j]) {
+            c->type = PMS_COL_TEXT;
+            c->text = job.text[j];
+            c->n_missing = miss[j];
+            job.text[j] = NULL;
+            job.text_pass[j] = 0;
+            continue;
+        }
+        if (bad[j] == SIZE_MAX) {
+            c->type = PMS_COL_NUM;
+            c->num = job.num[j];
+            c->n_missing = miss[j];
+            job.num[j] = NULL;
+            continue;
+        }
+        free(job.num[j]);
+        job.num[j] = NULL;
+        if (kinds[j] == PMS_KIND_NUM) {
+            char shown[64];
+            snprintf(shown, sizeof shown, "%s", pms_csv_cell(csv, bad[j], j));
+            st = pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: not a number: '%s' (column '%s')",
+                             path, t->line[bad[j]], c->field, shown, c->header);
+            goto done;
+        }
+        c->bad_line = t->line[bad[j]];
+        if (!(c->bad_value = xstrdup(pms_csv_cell(csv, bad[j], j)))) goto nomem;
+        if (!(job.text[j] = malloc((nrows ? nrows : 1) * sizeof **job.text))) goto nomem;
+        job.text_pass[j] = 1;
+        again = 1;
+    }
+    if (again) {
+        if (type_pass(&job, nrows, threads)) goto nomem;
+        for (size_t j = 0; j < n; j++) {
+            if (!job.text_pass[j]) continue;
+            pms_column *c = &t->cols[j];
+            c->type = PMS_COL_TEXT;
+            c->text = job.text[j];
+            c->n_missing = miss[j];
+            job.text[j] = NULL;
+        }
+    }
+    goto done;
+nomem:
+    st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+done:
+    for (size_t j = 0; j < nc; j++) {
+        if (job.num) free(job.num[j]);
+        if (job.text) free(job.text[j]);
+    }
+    free(job.num);
+    free(job.text);
+    free(job.text_pass);
+    free(is_code);
+    free(miss);
+    free(bad);
+    return st;
 }
 
 static int find_header(const pms_csv *csv, const char *key)
@@ -516,11 +686,19 @@ static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_o
         t->line = csv.line;
         csv.line = NULL;
         strmap seen;
-        if (strmap_init(&seen, csv.ncols)) {
+        pms_colkind *kinds = malloc((csv.ncols ? csv.ncols : 1) * sizeof *kinds);
+        if (!kinds || strmap_init(&seen, csv.ncols)) {
+            free(kinds);
             st = pms_err_set(err, PMS_ENOMEM, "out of memory");
             goto fail;
         }
-        for (size_t j = 0; j < csv.ncols && !st; j++) {
+        /* Name every column, then type them all in one pass.  An error in
+         * naming column k (a duplicate) is reported only if no column before
+         * k fails typing, the order in which they were found before. */
+        pms_err name_err;
+        pms_status name_st = PMS_OK;
+        size_t named = 0;
+        for (size_t j = 0; j < csv.ncols && !st && !name_st; j++) {
             pms_column *c = add_column(t);
             if (!c) {
                 st = pms_err_set(err, PMS_ENOMEM, "out of memory");
@@ -532,11 +710,16 @@ static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_o
             while (*h == ' ') h++;
             size_t hl = strlen(h);
             while (hl && h[hl - 1] == ' ') h[--hl] = '\0';
-            pms_colkind kind;
-            st = name_column(t, c, h, (int)j + 1, path, &seen, &kind, err);
-            if (!st) st = type_column(c, kind, &csv, j, t->line, path, opts->keep_codes_text, err);
+            name_st = name_column(t, c, h, (int)j + 1, path, &seen, &kinds[j], &name_err);
+            if (!name_st) named = j + 1;
         }
         strmap_free(&seen);
+        if (!st) st = type_columns(t, &csv, kinds, named, path, opts->keep_codes_text, err);
+        free(kinds);
+        if (!st && name_st) {
+            if (err) *err = name_err;
+            st = name_st;
+        }
         if (st) goto fail;
     }
     for (size_t j = 0; j < t->ncols; j++) t->cols[j].source = 0;
