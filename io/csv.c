@@ -184,8 +184,8 @@ static size_t count_line_ends(const char *b, size_t n)
     return k;
 }
 
-pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *out,
-                         pms_err *err)
+static pms_status parse_impl(char *buf, size_t len, const char *display, pms_csv *out,
+                             pms_err *err, const pms_csv_sink *sink)
 {
     memset(out, 0, sizeof *out);
     out->bytes = len;
@@ -257,6 +257,7 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
     uint32_t *cells = NULL;
     long *lines = NULL;
     size_t pos = base, ncols = 0, nrec = 0, caphdr = 0;
+    size_t chunk = sink ? sink->chunk : 0, in_chunk = 0, row_base = 0, rows_held = 0;
     long line = 1;
     int in_header = 1;
     pms_status st = PMS_OK;
@@ -270,7 +271,9 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
         if (pos >= n) break;
         long rec_line = line;
         size_t nf = 0;
-        uint32_t *row = in_header ? NULL : cells + nrec * ncols;
+        uint32_t *row = in_header ? NULL
+                        : sink ? cells + (row_base + in_chunk) * ncols
+                               : cells + nrec * ncols;
         for (;;) {
             size_t start;
             char delim;
@@ -395,12 +398,27 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
         if (in_header) {
             ncols = nf;
             in_header = 0;
-            if (ncols > ((size_t)-1 / sizeof *cells) / cap_rows) goto nomem;
-            cells = malloc(ncols * cap_rows * sizeof *cells);
+            /* Streaming: two chunks of rows, the sink types one while the
+             * other fills; otherwise every row. */
+            rows_held = sink ? 2 * chunk : cap_rows;
+            if (ncols > ((size_t)-1 / sizeof *cells) / rows_held) goto nomem;
+            cells = malloc(ncols * rows_held * sizeof *cells);
             lines = malloc(cap_rows * sizeof *lines);
             if (!cells || !lines) goto nomem;
-            pms_hint_hugepages(cells, ncols * cap_rows * sizeof *cells);
+            pms_hint_hugepages(cells, ncols * rows_held * sizeof *cells);
             pms_hint_hugepages(lines, cap_rows * sizeof *lines);
+            if (sink) {
+                out->buf = b;
+                out->len = n;
+                out->ncols = ncols;
+                out->header = header;
+                out->line = lines;
+                out->stride = ncols;
+                st = sink->on_header(sink->ctx, out, cap_rows, err);
+                out->header = NULL;
+                out->line = NULL;
+                if (st) goto fail;
+            }
             continue;
         }
         if (nf != ncols) {
@@ -410,11 +428,23 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
             goto fail;
         }
         lines[nrec++] = rec_line;
+        if (sink && ++in_chunk == chunk) {
+            st = sink->on_rows(sink->ctx, cells + row_base * ncols, nrec - chunk, chunk, err);
+            if (st) goto fail;
+            in_chunk = 0;
+            /* The other half of the cells array takes the next chunk. */
+            row_base = row_base ? 0 : chunk;
+        }
+    }
+    if (sink && !in_header) {
+        st = sink->on_rows(sink->ctx, cells + (row_base * ncols), nrec - in_chunk, in_chunk, err);
+        if (st) goto fail;
     }
     if (in_header) {
         st = pms_err_set(err, PMS_EPARSE, "%s:1: empty file (no header row)", display);
         goto fail;
     }
+    if (sink) sink->on_stop(sink->ctx);
     hasher_join(&hs);
     if (!out->latin1) b[n] = '\0';
     memcpy(out->sha256, hs.digest, 32);
@@ -424,10 +454,17 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
     out->cells = cells;
     out->stride = ncols;
     out->line = lines;
+    if (sink) {
+        /* Chunks are gone once handed over: no cells to read. */
+        free(cells);
+        out->cells = NULL;
+    }
     return PMS_OK;
 nomem:
     st = pms_err_set(err, PMS_ENOMEM, "%s: out of memory while reading", display);
 fail:
+    /* The sink may still be reading cells or text: it stops first. */
+    if (sink && cells) sink->on_stop(sink->ctx);
     hasher_join(&hs);
     free(header);
     free(cells);
@@ -438,9 +475,44 @@ fail:
 #undef GATE
 }
 
+pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *out,
+                         pms_err *err)
+{
+    return parse_impl(buf, len, display, out, err, NULL);
+}
+
+pms_status pms_csv_parse_stream(char *buf, size_t len, const char *display,
+                                const pms_csv_sink *sink, pms_csv *out, pms_err *err)
+{
+    return parse_impl(buf, len, display, out, err, sink);
+}
+
+static pms_status read_all(const char *path, char **bufp, size_t *lenp, pms_err *err);
+
 pms_status pms_csv_read_file(const char *path, pms_csv *out, pms_err *err)
 {
     memset(out, 0, sizeof *out);
+    char *buf;
+    size_t len;
+    pms_status st = read_all(path, &buf, &len, err);
+    if (st) return st;
+    return pms_csv_parse(buf, len, path, out, err);
+}
+
+pms_status pms_csv_read_file_stream(const char *path, const pms_csv_sink *sink, pms_csv *out,
+                                    pms_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char *buf;
+    size_t len;
+    pms_status st = read_all(path, &buf, &len, err);
+    if (st) return st;
+    return parse_impl(buf, len, path, out, err, sink);
+}
+
+/* The whole file in one malloc'd buffer with a spare byte after it. */
+static pms_status read_all(const char *path, char **bufp, size_t *lenp, pms_err *err)
+{
     struct stat sb;
     if (stat(path, &sb) != 0)
         return pms_err_set(err, PMS_EIO, "%s: cannot open: %s", path, strerror(errno));
@@ -478,7 +550,9 @@ pms_status pms_csv_read_file(const char *path, pms_csv *out, pms_err *err)
         free(buf);
         return pms_err_set(err, PMS_EIO, "%s: read error: %s", path, strerror(saved));
     }
-    return pms_csv_parse(buf, len, path, out, err);
+    *bufp = buf;
+    *lenp = len;
+    return PMS_OK;
 }
 
 void pms_csv_free(pms_csv *c)
