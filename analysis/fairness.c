@@ -30,9 +30,68 @@ typedef struct {
     size_t R;
     double *rep_g, *rep_t, *rep_c;
     uint64_t seed;
+    /* The same data laid out in walk order, so that a replicate reads it
+     * sequentially and only the multiplicity m[i] is a random access: with
+     * w, a and l fetched through ox/orank, a replicate cost four cache misses
+     * per unit once n outgrew the cache (14 -> 71 ns per unit from 100k to 1M). */
+    struct xunit { double w, a, l; size_t i; } *xs;   /* by x ascending */
+    struct runit { double w, a; size_t i; } *rs;      /* ranked units in rank order */
 } boot_ctx;
 
 static ld wt(const boot_ctx *c, size_t i) { return c->w ? c->w[i] : 1.0L; }
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+
+/* Statistics of a resample with multiplicities m: the same sums in the same
+ * order as stats() below, so the replicates are identical to the bit, but
+ * over the walk-ordered copies (xs, rs) with m[i] prefetched ahead. */
+static void stats_resample(const boot_ctx *c, const unsigned *m, double *g, double *t,
+                           double *ci)
+{
+    enum { AHEAD = 16 };
+    ld W = 0, Y = 0, Yl = 0, acc = 0, cum = 0;
+    const struct xunit *xs = c->xs;
+    size_t n = c->n;
+    for (size_t j = 0; j < n; j++) {
+        if (j + AHEAD < n) PREFETCH(&m[xs[j + AHEAD].i]);
+        unsigned km = m[xs[j].i];
+        if (km == 0) continue;
+        ld k = km;
+        ld wi = k * (ld)xs[j].w, ai = k * (ld)xs[j].a;
+        acc += wi * (2 * cum + ai);
+        cum += ai;
+        W += wi;
+        Y += ai;
+        Yl += k * (ld)xs[j].l;
+    }
+    *g = (double)(1 - acc / (W * Y));
+    *t = (double)(Yl / Y - logl(Y / W));
+    if (!c->orank) {
+        *ci = NAN;
+        return;
+    }
+    const struct runit *rs = c->rs;
+    ld Wr = 0, Yr = 0;
+    acc = cum = 0;
+    for (size_t b = 0; b < c->nblocks; b++) {
+        ld Wb = 0, Yb = 0;
+        for (size_t j = c->bstart[b]; j < c->bstart[b + 1]; j++) {
+            if (j + AHEAD < c->nr) PREFETCH(&m[rs[j + AHEAD].i]);
+            ld k = m[rs[j].i];
+            Wb += k * (ld)rs[j].w;
+            Yb += k * (ld)rs[j].a;
+        }
+        acc += Wb * (2 * cum + Yb);
+        cum += Yb;
+        Wr += Wb;
+        Yr += Yb;
+    }
+    *ci = Yr > 0 ? (double)(1 - acc / (Wr * Yr)) : NAN;
+}
 
 /* Statistics for multiplicities m (NULL = the sample itself). */
 static void stats(const boot_ctx *c, const unsigned *m, double *g, double *t, double *ci)
@@ -88,7 +147,7 @@ static pms_status run_block(size_t block, size_t first, size_t count, void *vctx
     for (size_t k = 0; k < count; k++) {
         pms_boot_multiplicities(r, c->n, m);
         size_t j = first + k;
-        stats(c, m, &c->rep_g[j], &c->rep_t[j], &c->rep_c[j]);
+        stats_resample(c, m, &c->rep_g[j], &c->rep_t[j], &c->rep_c[j]);
     }
     pms_boot_rng_free(r);
     free(m);
@@ -232,6 +291,21 @@ pms_status pms_fair_bootstrap(const double *x, const double *w, size_t n,
         }
         c.bstart[c.nblocks] = nr;
     }
+    c.xs = malloc(n * sizeof *c.xs);
+    if (!c.xs || (c.orank && !(c.rs = malloc(c.nr * sizeof *c.rs)))) goto done;
+    for (size_t j = 0; j < n; j++) {
+        size_t i = c.ox[j];
+        c.xs[j].w = w ? w[i] : 1.0;
+        c.xs[j].a = c.a[i];
+        c.xs[j].l = c.l[i];
+        c.xs[j].i = i;
+    }
+    for (size_t j = 0; c.orank && j < c.nr; j++) {
+        size_t i = c.orank[j];
+        c.rs[j].w = w ? w[i] : 1.0;
+        c.rs[j].a = c.a[i];
+        c.rs[j].i = i;
+    }
     double g0, t0, c0;
     stats(&c, NULL, &g0, &t0, &c0);
     if ((st = pms_boot_run_blocks(c.R, o->threads, run_block, &c)) != PMS_OK) {
@@ -264,6 +338,8 @@ done:
     free(c.a);
     free(c.l);
     free(c.ox);
+    free(c.xs);
+    free(c.rs);
     free(c.orank);
     free(c.bstart);
     free(c.rep_g);

@@ -1,32 +1,68 @@
 #!/usr/bin/env bash
-# Loader benchmark: the real 2014/15 payments file joined to practice IMD, and a
-# generated 2-million-row payments-like CSV; median of RUNS runs.  Where R is
-# installed, the same work in R (read.csv + merge; read.csv on the big file) in
-# the same run, and the ratio.  Usage: bench_load.sh BUILD_DIR [RUNS]
+# Loader benchmark, each figure beside its peer from the same run:
+#  1. the real 2014/15 payments file joined to practice IMD (pmsreview only);
+#  2. a generated 2,000,000-row file in the real 53-column 2014/15 layout
+#     (bench/gen_payments_2014.awk, 0.66 GB, read once first so that it is in
+#     the page cache): pmsreview's loader (bench_load: pms_dataset_open, which
+#     reads, hashes, types every column and names it), data.table::fread and
+#     pandas.read_csv, interleaved round by round, medians of RUNS rounds,
+#     with the ratios; peak resident memory of each, once.
+# The machine's load average is printed before and after: figures taken
+# while other work runs are slower, and the ratios are what to compare.
+# Usage: bench_load.sh BUILD_DIR [RUNS] [ROWS]
 set -euo pipefail
-B=${1:-build}; RUNS=${2:-5}
+B=${1:-build}; RUNS=${2:-5}; ROWS=${3:-2000000}
 cd "$(dirname "$0")/.."
-big=${PMS_BENCH_TMP:-/tmp}/pmsreview-big.csv
-[ -s "$big" ] || awk -v n=2000000 -f bench/gen_payments.awk >"$big"
+B=$(cd "$B" && pwd)
 P14=datasets/nhs-payments/nhs-payments-gp-2014-15.csv
 IMD=datasets/practice-imd/practice-imd-fingertips-93553.csv
-small=$("$B/bench_load" "$P14" "$RUNS" "$IMD")
-echo "$small"
-large=$("$B/bench_load" "$big" "$RUNS")
-echo "$large"
-peak=$( { /usr/bin/time -f '%M' "$B/bench_load" "$big" 1 >/dev/null; } 2>&1 | tail -1)
-echo "load 2M rows: peak resident memory $((peak / 1024)) MB for a $(( $(stat -c %s "$big") / 1000000 )) MB file"
-if command -v Rscript >/dev/null; then
-  ours=$(echo "$small" | sed -E 's/.*runs ([0-9.]+) s.*/\1/')
-  r=$(Rscript --vanilla -e '
-    t <- replicate('"$RUNS"', system.time({
-      p <- read.csv("'"$P14"'", check.names = FALSE, fileEncoding = "UTF-8-BOM")
-      i <- read.csv("'"$IMD"'", check.names = FALSE, fileEncoding = "UTF-8-BOM")
-      i <- i[i$Year == 2015, c("AreaCode", "Value")]
-      m <- merge(p, i, by.x = "Practice Code", by.y = "AreaCode", all.x = TRUE)
-    })[["elapsed"]]); cat(median(t))')
-  echo "R read.csv + merge (2014/15 + IMD): median ${r} s; pmsreview is $(awk -v a="$r" -v b="$ours" 'BEGIN{printf "%.1f", a/b}')x faster"
-  oursbig=$(echo "$large" | sed -E 's/.*runs ([0-9.]+) s.*/\1/')
-  rbig=$(Rscript --vanilla -e 'cat(system.time(read.csv("'"$big"'", check.names = FALSE))[["elapsed"]])')
-  echo "R read.csv (2M rows, 1 run): ${rbig} s; pmsreview is $(awk -v a="$rbig" -v b="$oursbig" 'BEGIN{printf "%.1f", a/b}')x faster"
+big=${PMS_BENCH_TMP:-/tmp}/pmsreview-2014-layout-$ROWS.csv
+[ -s "$big" ] || awk -v n="$ROWS" -f bench/gen_payments_2014.awk "$P14" >"$big"
+cat "$big" >/dev/null
+PY=/usr/bin/python3
+MB=$(awk -v b="$(stat -c %s "$big")" 'BEGIN{printf "%.0f", b/1e6}')
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$B/bench_load" "$P14" "$RUNS" "$IMD"
+
+median() { sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+have_fread=0; have_pandas=0
+Rscript -e 'suppressPackageStartupMessages(library(data.table))' >/dev/null 2>&1 && have_fread=1
+$PY -c 'import pandas' >/dev/null 2>&1 && have_pandas=1
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+for _ in $(seq "$RUNS"); do
+  "$B/bench_load" "$big" 1 | sed -E 's/.*runs ([0-9.]+) s.*/\1/' >>"$T/ours"
+  if [ $have_fread = 1 ]; then
+    Rscript --vanilla -e 'suppressPackageStartupMessages(library(data.table));
+      cat(system.time(fread("'"$big"'", nThread = '"$(nproc)"'))[["elapsed"]])' >>"$T/fread"
+    echo >>"$T/fread"
+  fi
+  if [ $have_pandas = 1 ]; then
+    $PY -c 'import time, pandas as pd, sys
+t = time.perf_counter(); pd.read_csv(sys.argv[1], encoding="utf-8-sig"); print(time.perf_counter() - t)' "$big" >>"$T/pandas"
+  fi
+done
+ours=$(median <"$T/ours")
+printf 'pmsreview loader, %s rows x 53 columns (%s MB): median %.3f s, %.0f MB/s (%d runs)\n' \
+  "$ROWS" "$MB" "$ours" "$(awk -v m="$MB" -v t="$ours" 'BEGIN{print m/t}')" "$RUNS"
+peak() { { /usr/bin/time -f '%M' "$@" >/dev/null; } 2>&1 | tail -1; }
+p=$(peak "$B/bench_load" "$big" 1)
+echo "  peak resident memory $((p / 1024)) MB, $(awk -v p="$p" -v m="$MB" 'BEGIN{printf "%.2f", p/1024/m}')x the file"
+if [ $have_fread = 1 ]; then
+  f=$(median <"$T/fread")
+  printf 'data.table::fread (%d threads): median %.3f s; pmsreview is %.1fx faster\n' "$(nproc)" "$f" \
+    "$(awk -v a="$f" -v b="$ours" 'BEGIN{print a/b}')"
+  p=$(peak Rscript --vanilla -e 'suppressPackageStartupMessages(library(data.table)); invisible(fread("'"$big"'"))')
+  echo "  peak resident memory $((p / 1024)) MB"
+else
+  echo "data.table::fread: not installed (apt-get install r-cran-data.table)"
 fi
+if [ $have_pandas = 1 ]; then
+  pd=$(median <"$T/pandas")
+  printf 'pandas.read_csv: median %.3f s; pmsreview is %.1fx faster\n' "$pd" \
+    "$(awk -v a="$pd" -v b="$ours" 'BEGIN{print a/b}')"
+  p=$(peak $PY -c 'import pandas as pd, sys; pd.read_csv(sys.argv[1], encoding="utf-8-sig")' "$big")
+  echo "  peak resident memory $((p / 1024)) MB"
+else
+  echo "pandas: not installed for $PY"
+fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -20,15 +20,25 @@ median() { sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[
 bench() { # name, command...
   local name=$1; shift
   if command -v hyperfine >/dev/null; then
-    hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$T/h.json" "$*" >/dev/null 2>&1
+    hyperfine --warmup 1 --runs "$RUNS" --export-json "$T/h.json" "$(printf "%q " "$@")" >/dev/null 2>&1
     m=$(/usr/bin/python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$T/h.json")
   else
+    : >"$T/cpu"
     m=$(for _ in $(seq "$RUNS"); do
-          s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N)
+          s=$(date +%s.%N); /usr/bin/time -a -o "$T/cpu" -f '%U %S' "$@" >/dev/null; e=$(date +%s.%N)
           awk -v a="$s" -v b="$e" 'BEGIN{printf "%.3f\n", b-a}'
         done | median)
+    # CPU seconds (user + system, gnuplot included): what the work costs
+    # whatever else the machine is doing.
+    cpu=$(awk '{print $1 + $2}' "$T/cpu" | median)
   fi
-  echo "$name: median $m s ($RUNS runs, $(nproc) cores)"
+  echo "$name: median $m s wall${cpu:+, $cpu s CPU} ($RUNS runs, $(nproc) cores)"
 }
-bench "pmsreview report (default, charts included)" "$B/pmsreview" report --out "$T/rep"
-bench "pmsreview report (charts = no)" "$B/pmsreview" report --config "$T/nocharts.ini" --out "$T/rep2"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# hyperfine or the loop replace --out's folder each run: remove it first so
+# that every run writes a fresh one.
+bench "pmsreview report (default, charts included)" bash -c "rm -rf '$T/rep'; exec '$B/pmsreview' report --out '$T/rep'"
+with=$m
+bench "pmsreview report (charts = no)" bash -c "rm -rf '$T/rep2'; exec '$B/pmsreview' report --config '$T/nocharts.ini' --out '$T/rep2'"
+echo "the 8 charts (PNG, SVG, PDF each) add $(awk -v a="$with" -v b="$m" 'BEGIN{printf "%.3f s (%.2fx the time without)", a-b, a/b}')"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,6 +3,10 @@
 #include "csv.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -82,22 +86,116 @@ void pms_hint_hugepages(void *p, size_t n)
 #endif
 }
 
-/* Bytes that end an unquoted field. */
-static const unsigned char field_end[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1, [0] = 1};
+/* ---- hashing on another core while this one parses ----
+ *
+ * The parser writes into the buffer (NUL terminators, quotes removed), so it
+ * may only touch bytes the hashing thread has already hashed: `done` is the
+ * hashed prefix, published with release order; the parser checks it before
+ * each write (one comparison with a cached bound) and waits in the rare case
+ * it catches up (SHA-NI hashes about 3x faster than the parser reads). */
+typedef struct {
+    const char *buf;
+    size_t len;
+    atomic_size_t done;
+    unsigned char digest[32];
+    pthread_t tid;
+    int threaded;
+} hasher;
 
-static size_t count_byte(const char *b, size_t n, char c)
+static void *hash_thread(void *arg)
+{
+    hasher *h = arg;
+    pms_sha256_state st;
+    pms_sha256_begin(&st);
+    const size_t chunk = (size_t)1 << 20; /* a multiple of 64 */
+    size_t off = 0;
+    while (h->len - off > chunk) {
+        pms_sha256_feed(&st, h->buf + off, chunk / 64);
+        off += chunk;
+        atomic_store_explicit(&h->done, off, memory_order_release);
+    }
+    pms_sha256_end(&st, h->buf + off, h->len - off, h->digest);
+    atomic_store_explicit(&h->done, h->len + 1, memory_order_release);
+    return NULL;
+}
+
+static void hasher_start(hasher *h, const char *buf, size_t len)
+{
+    h->buf = buf;
+    h->len = len;
+    h->threaded = 0;
+    atomic_init(&h->done, 0);
+    /* Small files: not worth a thread. */
+    if (len >= ((size_t)8 << 20) && pthread_create(&h->tid, NULL, hash_thread, h) == 0) {
+        h->threaded = 1;
+        return;
+    }
+    hash_thread(h);
+}
+
+/* Wait until byte `pos` has been hashed; returns the new bound (exclusive). */
+static size_t hasher_wait(hasher *h, size_t pos)
+{
+    size_t d;
+    while ((d = atomic_load_explicit(&h->done, memory_order_acquire)) <= pos) {
+        struct timespec ts = {0, 50000};
+        nanosleep(&ts, NULL);
+    }
+    return d;
+}
+
+static void hasher_join(hasher *h)
+{
+    if (h->threaded) pthread_join(h->tid, NULL);
+    h->threaded = 0;
+}
+
+/* ---- field scanning, eight bytes at a time ----
+ * An unquoted field ends at ',', '\n', '\r' or the NUL after the text.  Most
+ * fields are short numbers, so the word test mainly saves the per-byte loop
+ * on names and addresses.  has_byte is the classic SWAR zero-byte test
+ * (exact for the lowest matching byte, which is the one used). */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+static inline uint64_t has_zero(uint64_t v) { return (v - ONES) & ~v & HIGHS; }
+
+static inline size_t scan_unquoted(const char *b, size_t r, size_t n)
+{
+    while (r + 8 <= n) {
+        uint64_t v;
+        memcpy(&v, b + r, 8);
+        uint64_t m = has_zero(v ^ (ONES * ',')) | has_zero(v ^ (ONES * '\n')) |
+                     has_zero(v ^ (ONES * '\r')) | has_zero(v);
+        if (m) return r + (size_t)(__builtin_ctzll(m) >> 3);
+        r += 8;
+    }
+    while (r < n && b[r] != ',' && b[r] != '\n' && b[r] != '\r') r++;
+    return r;
+}
+
+/* Count line ends (LF, and CR not followed by LF): an upper bound of the
+ * number of records, so the cell array is allocated once. */
+static size_t count_line_ends(const char *b, size_t n)
 {
     size_t k = 0;
-    for (const char *p = b, *e = b + n; (p = memchr(p, c, (size_t)(e - p))) != NULL; p++) k++;
+    for (const char *p = b, *e = b + n; (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++) k++;
+    for (const char *p = b, *e = b + n; (p = memchr(p, '\r', (size_t)(e - p))) != NULL; p++)
+        k += p + 1 == e || p[1] != '\n';
     return k;
 }
 
-pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *out,
-                         pms_err *err)
+static pms_status parse_impl(char *buf, size_t len, const char *display, pms_csv *out,
+                             pms_err *err, const pms_csv_sink *sink)
 {
     memset(out, 0, sizeof *out);
     out->bytes = len;
-    pms_sha256(buf, len, out->sha256);
+    hasher hs;
+    hasher_start(&hs, buf, len);
+    size_t lim = 0; /* bytes known hashed: the parser may write below this */
+#define GATE(pos) \
+    do { \
+        if ((pos) >= lim) lim = hasher_wait(&hs, (pos)); \
+    } while (0)
 
     /* A NUL byte would silently cut a field short; refuse it with its place. */
     const char *nul = memchr(buf, '\0', len);
@@ -107,11 +205,13 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
             if (*p == '\n') line++, col = 1;
             else if (*p == ',') col++;
         }
+        hasher_join(&hs);
         free(buf);
         return pms_err_set(err, PMS_EPARSE, "%s:%ld:%ld: NUL byte in the file (not a text CSV)",
                            display, line, col);
     }
     if (len >= UINT32_MAX - 16) {
+        hasher_join(&hs);
         free(buf);
         return pms_err_set(err, PMS_EIO, "%s: file of 4 GiB or more is not supported", display);
     }
@@ -122,34 +222,42 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
         off = 3;
     }
     char *b;
-    size_t n;
+    size_t n, base; /* the text is b[base .. n) */
     if (valid_utf8((const unsigned char *)buf + off, len - off)) {
-        char *nb = realloc(buf, len + 1);
-        if (!nb) {
-            free(buf);
-            return pms_err_set(err, PMS_ENOMEM, "%s: out of memory", display);
+        /* The reader leaves room for the terminating NUL; only a buffer from
+         * elsewhere may need to grow, and then it is hashed first. */
+        char *nb = buf;
+        if (malloc_usable_size(buf) < len + 1) {
+            hasher_join(&hs);
+            nb = realloc(buf, len + 1);
+            if (!nb) {
+                free(buf);
+                return pms_err_set(err, PMS_ENOMEM, "%s: out of memory", display);
+            }
+            hs.buf = nb;
         }
-        nb[len] = '\0';
-        if (off) memmove(nb, nb + off, len - off + 1);
+        /* The NUL after the text is written only once the hash is done. */
         b = nb;
-        n = len - off;
+        base = off; /* the BOM stays in the buffer, before the first cell */
+        n = len;
     } else {
+        hasher_join(&hs);
         b = latin1_to_utf8((const unsigned char *)buf + off, len - off, &n);
         free(buf);
         if (!b) return pms_err_set(err, PMS_ENOMEM, "%s: out of memory", display);
         out->latin1 = 1;
+        base = 0;
+        lim = (size_t)-1; /* a fresh copy: nothing to wait for */
     }
     out->buf = b;
     out->len = n;
 
-    /* Every record ends at a line end, so line ends + 1 bound the record count;
-     * reserving that many rows per column means no reallocation (untouched
-     * reserved pages cost nothing). */
-    size_t stride = count_byte(b, n, '\n') + count_byte(b, n, '\r') + 1;
+    size_t cap_rows = count_line_ends(b + base, n - base) + 1;
     char **header = NULL;
     uint32_t *cells = NULL;
     long *lines = NULL;
-    size_t pos = 0, ncols = 0, nrec = 0, caphdr = 0;
+    size_t pos = base, ncols = 0, nrec = 0, caphdr = 0;
+    size_t chunk = sink ? sink->chunk : 0, in_chunk = 0, row_base = 0, rows_held = 0;
     long line = 1;
     int in_header = 1;
     pms_status st = PMS_OK;
@@ -163,6 +271,9 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
         if (pos >= n) break;
         long rec_line = line;
         size_t nf = 0;
+        uint32_t *row = in_header ? NULL
+                        : sink ? cells + (row_base + in_chunk) * ncols
+                               : cells + nrec * ncols;
         for (;;) {
             size_t start;
             char delim;
@@ -178,19 +289,27 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
                                          display, qline, nf + 1);
                         goto fail;
                     }
-                    char c = b[r];
-                    if (c == '"') {
-                        if (r + 1 < n && b[r + 1] == '"') {
-                            b[w++] = '"';
-                            r += 2;
-                            continue;
-                        }
-                        r++;
-                        break;
+                    /* Copy runs without a quote or line end in one step. */
+                    const char *q = memchr(b + r, '"', n - r);
+                    size_t stop = q ? (size_t)(q - b) : n;
+                    for (size_t k = r; k < stop; k++)
+                        if (b[k] == '\n' || (b[k] == '\r' && !(k + 1 < n && b[k + 1] == '\n')))
+                            line++;
+                    if (w != r) {
+                        GATE(stop);
+                        memmove(b + w, b + r, stop - r);
                     }
-                    if (c == '\n' || (c == '\r' && !(r + 1 < n && b[r + 1] == '\n'))) line++;
-                    b[w++] = c;
+                    w += stop - r;
+                    r = stop;
+                    if (r >= n) continue;
+                    if (r + 1 < n && b[r + 1] == '"') {
+                        GATE(r);
+                        b[w++] = '"';
+                        r += 2;
+                        continue;
+                    }
                     r++;
+                    break;
                 }
                 delim = r < n ? b[r] : '\0';
                 if (delim != ',' && delim != '\n' && delim != '\r' && delim != '\0') {
@@ -199,14 +318,27 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
                                      display, line, nf + 1);
                     goto fail;
                 }
-                b[w] = '\0';
+                GATE(w);
+                if (w < n) b[w] = '\0';
+                else {
+                    /* The closing quote was the last byte: the NUL goes after it. */
+                    hasher_join(&hs);
+                    lim = (size_t)-1;
+                    b[w] = '\0';
+                }
                 pos = r;
             } else {
                 start = pos;
-                size_t r = pos;
-                while (!field_end[(unsigned char)b[r]]) r++;
-                delim = b[r];
-                b[r] = '\0';
+                size_t r = scan_unquoted(b, pos, n);
+                delim = r < n ? b[r] : '\0';
+                if (r < n) {
+                    GATE(r);
+                    b[r] = '\0';
+                } else {
+                    hasher_join(&hs);
+                    lim = (size_t)-1;
+                    b[n] = '\0';
+                }
                 pos = r;
             }
             if (in_header) {
@@ -226,13 +358,16 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
                                      display, rec_line, ncols);
                     goto fail;
                 }
-                cells[nf * stride + nrec] = (uint32_t)start;
+                row[nf] = (uint32_t)start;
             }
             nf++;
             if (delim == ',') {
                 pos++;
                 if (pos >= n) {
                     /* "a,b," at end of file: one more, empty field. */
+                    hasher_join(&hs);
+                    lim = (size_t)-1;
+                    b[n] = '\0';
                     if (in_header || nf >= ncols) {
                         if (!in_header) {
                             st = pms_err_set(err, PMS_EPARSE,
@@ -249,7 +384,7 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
                         }
                         header[nf] = b + n;
                     } else
-                        cells[nf * stride + nrec] = (uint32_t)n;
+                        row[nf] = (uint32_t)n;
                     nf++;
                     break;
                 }
@@ -263,12 +398,27 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
         if (in_header) {
             ncols = nf;
             in_header = 0;
-            if (ncols > ((size_t)-1 / sizeof *cells) / stride) goto nomem;
-            cells = malloc(ncols * stride * sizeof *cells);
-            lines = malloc(stride * sizeof *lines);
+            /* Streaming: two chunks of rows, the sink types one while the
+             * other fills; otherwise every row. */
+            rows_held = sink ? 2 * chunk : cap_rows;
+            if (ncols > ((size_t)-1 / sizeof *cells) / rows_held) goto nomem;
+            cells = malloc(ncols * rows_held * sizeof *cells);
+            lines = malloc(cap_rows * sizeof *lines);
             if (!cells || !lines) goto nomem;
-            pms_hint_hugepages(cells, ncols * stride * sizeof *cells);
-            pms_hint_hugepages(lines, stride * sizeof *lines);
+            pms_hint_hugepages(cells, ncols * rows_held * sizeof *cells);
+            pms_hint_hugepages(lines, cap_rows * sizeof *lines);
+            if (sink) {
+                out->buf = b;
+                out->len = n;
+                out->ncols = ncols;
+                out->header = header;
+                out->line = lines;
+                out->stride = ncols;
+                st = sink->on_header(sink->ctx, out, cap_rows, err);
+                out->header = NULL;
+                out->line = NULL;
+                if (st) goto fail;
+            }
             continue;
         }
         if (nf != ncols) {
@@ -278,32 +428,91 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
             goto fail;
         }
         lines[nrec++] = rec_line;
+        if (sink && ++in_chunk == chunk) {
+            st = sink->on_rows(sink->ctx, cells + row_base * ncols, nrec - chunk, chunk, err);
+            if (st) goto fail;
+            in_chunk = 0;
+            /* The other half of the cells array takes the next chunk. */
+            row_base = row_base ? 0 : chunk;
+        }
+    }
+    if (sink && !in_header) {
+        st = sink->on_rows(sink->ctx, cells + (row_base * ncols), nrec - in_chunk, in_chunk, err);
+        if (st) goto fail;
     }
     if (in_header) {
         st = pms_err_set(err, PMS_EPARSE, "%s:1: empty file (no header row)", display);
         goto fail;
     }
+    if (sink) sink->on_stop(sink->ctx);
+    hasher_join(&hs);
+    if (!out->latin1) b[n] = '\0';
+    memcpy(out->sha256, hs.digest, 32);
     out->ncols = ncols;
     out->nrec = nrec;
     out->header = header;
     out->cells = cells;
-    out->stride = stride;
+    out->stride = ncols;
     out->line = lines;
+    if (sink) {
+        /* Chunks are gone once handed over: no cells to read. */
+        free(cells);
+        out->cells = NULL;
+    }
     return PMS_OK;
 nomem:
     st = pms_err_set(err, PMS_ENOMEM, "%s: out of memory while reading", display);
 fail:
+    /* The sink may still be reading cells or text: it stops first. */
+    if (sink && cells) sink->on_stop(sink->ctx);
+    hasher_join(&hs);
     free(header);
     free(cells);
     free(lines);
     free(b);
     memset(out, 0, sizeof *out);
     return st;
+#undef GATE
 }
+
+pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *out,
+                         pms_err *err)
+{
+    return parse_impl(buf, len, display, out, err, NULL);
+}
+
+pms_status pms_csv_parse_stream(char *buf, size_t len, const char *display,
+                                const pms_csv_sink *sink, pms_csv *out, pms_err *err)
+{
+    return parse_impl(buf, len, display, out, err, sink);
+}
+
+static pms_status read_all(const char *path, char **bufp, size_t *lenp, pms_err *err);
 
 pms_status pms_csv_read_file(const char *path, pms_csv *out, pms_err *err)
 {
     memset(out, 0, sizeof *out);
+    char *buf;
+    size_t len;
+    pms_status st = read_all(path, &buf, &len, err);
+    if (st) return st;
+    return pms_csv_parse(buf, len, path, out, err);
+}
+
+pms_status pms_csv_read_file_stream(const char *path, const pms_csv_sink *sink, pms_csv *out,
+                                    pms_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char *buf;
+    size_t len;
+    pms_status st = read_all(path, &buf, &len, err);
+    if (st) return st;
+    return parse_impl(buf, len, path, out, err, sink);
+}
+
+/* The whole file in one malloc'd buffer with a spare byte after it. */
+static pms_status read_all(const char *path, char **bufp, size_t *lenp, pms_err *err)
+{
     struct stat sb;
     if (stat(path, &sb) != 0)
         return pms_err_set(err, PMS_EIO, "%s: cannot open: %s", path, strerror(errno));
@@ -341,7 +550,9 @@ pms_status pms_csv_read_file(const char *path, pms_csv *out, pms_err *err)
         free(buf);
         return pms_err_set(err, PMS_EIO, "%s: read error: %s", path, strerror(saved));
     }
-    return pms_csv_parse(buf, len, path, out, err);
+    *bufp = buf;
+    *lenp = len;
+    return PMS_OK;
 }
 
 void pms_csv_free(pms_csv *c)
@@ -388,9 +599,40 @@ static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
+#define TWO53 ((uint64_t)1 << 53)
+
 /* One pass over the cell: this runs for every numeric cell of every file. */
 pms_numparse pms_parse_number(const char *s, double *out)
 {
+    /* The common cell first: an optional minus, at most 19 digits with an
+     * optional decimal point, nothing else.  Exact when the digits, read as
+     * an integer m, are at most 2^53 and the decimal places at most 22
+     * (Clinger 1990): m and 10^k are then exact doubles, and one division is
+     * correctly rounded, as strtod is.  Anything else takes the general path
+     * below. */
+    {
+        const char *q = s;
+        int neg = *q == '-';
+        q += neg;
+        if (*q >= '0' && *q <= '9') {
+            const char *d0 = q;
+            uint64_t m = 0;
+            while (*q >= '0' && *q <= '9' && q - d0 < 19) m = m * 10 + (uint64_t)(*q++ - '0');
+            int frac = 0;
+            if (*q == '.') {
+                const char *f0 = ++q;
+                while (*q >= '0' && *q <= '9' && (q - d0) - 1 < 19)
+                    m = m * 10 + (uint64_t)(*q++ - '0');
+                frac = (int)(q - f0);
+            }
+            if (*q == '\0' && m <= TWO53) {
+                double v = (double)m;
+                if (frac) v /= pow10_exact[frac];
+                *out = neg && v != 0.0 ? -v : v;
+                return PMS_NUM_OK;
+            }
+        }
+    }
     const char *p = s;
     while (*p == ' ' || *p == '\t') p++;
     if (!*p) return PMS_NUM_MISSING;
@@ -462,8 +704,9 @@ pms_numparse pms_parse_number(const char *s, double *out)
     double v;
     if (m == 0) {
         v = 0.0;
-    } else if (sig <= 15 && te >= -22 && te <= 22) {
-        /* Clinger's fast path: both operands exact, one correctly rounded op. */
+    } else if (m <= TWO53 && te >= -22 && te <= 22) {
+        /* Clinger's fast path: both operands exact, one correctly rounded op.
+         * (A digit dropped after the 19th leaves m >= 10^18 > 2^53.) */
         v = (double)m;
         v = te >= 0 ? v * pow10_exact[te] : v / pow10_exact[-te];
     } else {
@@ -481,7 +724,7 @@ pms_numparse pms_parse_number(const char *s, double *out)
         char *ep;
         v = strtod(tmp, &ep);
         if (*ep != '\0' || !isfinite(v)) return PMS_NUM_BAD;
-        if (v < 0) v = -v;
+        v = fabs(v); /* the sign is applied below; fabs also clears an underflow's -0 */
     }
     if (!isfinite(v)) return PMS_NUM_BAD;
     *out = neg && v != 0.0 ? -v : v;

@@ -24,11 +24,11 @@ typedef struct {
     size_t ncols;       /* fields in the header */
     size_t nrec;        /* data records (header excluded) */
     char **header;      /* ncols header fields */
-    /* Cells are stored column by column as 32-bit offsets into buf (half the
-     * memory of pointers, and each column is contiguous for typing); use
-     * pms_csv_cell. */
+    /* Cells are stored row by row as 32-bit offsets into buf (half the
+     * memory of pointers; row by row is the order of the text they point
+     * into, so typing reads the file front to back); use pms_csv_cell. */
     uint32_t *cells;
-    size_t stride;      /* rows reserved per column */
+    size_t stride;      /* offsets per row: ncols */
     long *line;         /* nrec: physical line where each record starts */
     int latin1;         /* converted from ISO-8859-1 */
     int bom;            /* a UTF-8 BOM was removed */
@@ -39,7 +39,7 @@ typedef struct {
 /* The text of a data cell (NUL-terminated, writable in place). */
 static inline char *pms_csv_cell(const pms_csv *c, size_t row, size_t col)
 {
-    return c->buf + c->cells[col * c->stride + row];
+    return c->buf + c->cells[row * c->stride + col];
 }
 
 /* Read and parse a file; `display` is the name used in messages. */
@@ -49,6 +49,35 @@ pms_status pms_csv_read_file(const char *path, pms_csv *out, pms_err *err);
  * need not be NUL-terminated; it is reallocated if conversion is needed). */
 pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *out,
                          pms_err *err);
+
+/* Streaming, for the table loader: the same parse, but rows are handed to
+ * the sink in chunks instead of being kept, so the cell offsets of a big
+ * file never all exist at once.
+ *  on_header: once, after the header, with csv->buf, header, ncols and line
+ *    (the line array, filled as rows are read) set, and an upper bound of
+ *    the number of rows; the header strings live in csv->buf.
+ *  on_rows: rows [first, first + n) as row-major offsets into csv->buf
+ *    (cells[(i - first) * ncols + j]); the array may be reused for the chunk
+ *    after next, so a sink that works on a chunk in the background must be
+ *    done with it before returning from the following on_rows call.  The
+ *    last call may have n = 0.
+ *  on_stop: once, when parsing ends (also on an error, before anything is
+ *    freed): the sink waits for any background work.
+ * A non-OK status from a callback stops the parse and is returned.  On
+ * success `out` is as from pms_csv_parse but with cells NULL. */
+typedef struct {
+    size_t chunk;       /* rows per chunk, >= 1 */
+    void *ctx;
+    pms_status (*on_header)(void *ctx, const pms_csv *csv, size_t max_rows, pms_err *err);
+    pms_status (*on_rows)(void *ctx, const uint32_t *cells, size_t first, size_t n,
+                          pms_err *err);
+    void (*on_stop)(void *ctx);
+} pms_csv_sink;
+
+pms_status pms_csv_parse_stream(char *buf, size_t len, const char *display,
+                                const pms_csv_sink *sink, pms_csv *out, pms_err *err);
+pms_status pms_csv_read_file_stream(const char *path, const pms_csv_sink *sink, pms_csv *out,
+                                    pms_err *err);
 
 void pms_csv_free(pms_csv *c);
 

@@ -139,6 +139,47 @@ static void sha256_with(void (*blocks)(uint32_t *, const unsigned char *, size_t
     }
 }
 
+/* Incremental use: whole 64-byte blocks, then the rest.  Lets a loader hash
+ * a file on one core while another parses it (io/csv.c). */
+void pms_sha256_begin(pms_sha256_state *s)
+{
+    static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    memcpy(s->h, h0, sizeof h0);
+    s->len = 0;
+    s->blocks = blocks_portable;
+#ifdef PMS_HAVE_SHANI
+    if (cpu_has_shani()) s->blocks = blocks_shani;
+#endif
+}
+
+void pms_sha256_feed(pms_sha256_state *s, const void *data, size_t nblocks)
+{
+    s->blocks(s->h, data, nblocks);
+    s->len += (uint64_t)nblocks * 64;
+}
+
+void pms_sha256_end(pms_sha256_state *s, const void *rest, size_t n, unsigned char digest[32])
+{
+    size_t full = n / 64;
+    if (full) pms_sha256_feed(s, rest, full);
+    const unsigned char *p = (const unsigned char *)rest + 64 * full;
+    size_t rem = n - 64 * full;
+    unsigned char tail[128] = {0};
+    if (rem) memcpy(tail, p, rem);
+    tail[rem] = 0x80;
+    size_t tlen = rem + 1 + 8 <= 64 ? 64 : 128;
+    uint64_t bits = (s->len + rem) * 8;
+    for (int i = 0; i < 8; i++) tail[tlen - 1 - i] = (unsigned char)(bits >> (8 * i));
+    s->blocks(s->h, tail, tlen / 64);
+    for (int i = 0; i < 8; i++) {
+        digest[4 * i] = (unsigned char)(s->h[i] >> 24);
+        digest[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
+        digest[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
+        digest[4 * i + 3] = (unsigned char)s->h[i];
+    }
+}
+
 void pms_sha256_portable(const void *data, size_t len, unsigned char digest[32])
 {
     sha256_with(blocks_portable, data, len, digest);

@@ -1,10 +1,13 @@
 #include "table.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aliases.h"
 #include "csv.h"
@@ -227,61 +230,6 @@ static pms_status name_column(pms_table *t, pms_column *c, const char *header, i
     return PMS_OK;
 }
 
-/* Type one column from its cells (cells[i*stride]). */
-static pms_status type_column(pms_column *c, pms_colkind kind, const pms_csv *csv, size_t col,
-                              const long *lines, const char *path, int keep_codes_text,
-                              pms_err *err)
-{
-    size_t nrows = csv->nrec;
-    if (kind == PMS_KIND_INFER && keep_codes_text &&
-        (ends_with(c->name, "code") || ends_with(c->name, "_cd") || ends_with(c->name, "_id")))
-        kind = PMS_KIND_TEXT;
-    if (kind != PMS_KIND_TEXT) {
-        double *v = malloc((nrows ? nrows : 1) * sizeof *v);
-        if (!v) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-        pms_hint_hugepages(v, nrows * sizeof *v);
-        size_t miss = 0, i;
-        for (i = 0; i < nrows; i++) {
-            const char *s = pms_csv_cell(csv, i, col);
-            pms_numparse r = pms_parse_number(s, &v[i]);
-            if (r == PMS_NUM_MISSING) {
-                v[i] = NAN;
-                miss++;
-            } else if (r == PMS_NUM_BAD)
-                break;
-        }
-        if (i == nrows) {
-            c->type = PMS_COL_NUM;
-            c->num = v;
-            c->n_missing = miss;
-            return PMS_OK;
-        }
-        free(v);
-        if (kind == PMS_KIND_NUM) {
-            char shown[64];
-            snprintf(shown, sizeof shown, "%s", pms_csv_cell(csv, i, col));
-            return pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: not a number: '%s' (column '%s')",
-                               path, lines[i], c->field, shown, c->header);
-        }
-        c->bad_line = lines[i];
-        c->bad_value = xstrdup(pms_csv_cell(csv, i, col));
-        if (!c->bad_value) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    }
-    c->type = PMS_COL_TEXT;
-    c->text = malloc((nrows ? nrows : 1) * sizeof *c->text);
-    if (!c->text) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    size_t miss = 0;
-    int is_code = !strcmp(c->name, "practice_code") || ends_with(c->name, "_code");
-    for (size_t i = 0; i < nrows; i++) {
-        char *s = clean_text(pms_csv_cell(csv, i, col));
-        if (s && is_code) upcase(s);
-        c->text[i] = s;
-        miss += s == NULL;
-    }
-    c->n_missing = miss;
-    return PMS_OK;
-}
-
 static int find_header(const pms_csv *csv, const char *key)
 {
     char k[256];
@@ -464,17 +412,316 @@ done:
     return st;
 }
 
+/* Columns typed while the file was being split (streaming load). */
+typedef struct {
+    size_t ncols;
+    double **num;          /* numeric so far (or for good) */
+    char ***text;          /* text columns */
+    size_t *miss;
+    size_t *bad;           /* first row that is not a number, SIZE_MAX if none */
+    char **bad_value;      /* its text */
+    unsigned char *kind;   /* pms_colkind of the header */
+} typed_cols;
+
+static void typed_free(typed_cols *ty)
+{
+    for (size_t j = 0; j < ty->ncols; j++) {
+        if (ty->num) free(ty->num[j]);
+        if (ty->text) free(ty->text[j]);
+        if (ty->bad_value) free(ty->bad_value[j]);
+    }
+    free(ty->num);
+    free(ty->text);
+    free(ty->miss);
+    free(ty->bad);
+    free(ty->bad_value);
+    free(ty->kind);
+    memset(ty, 0, sizeof *ty);
+}
+
 static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_opts *opts,
-                                 pms_table **out, pms_err *err);
+                                 typed_cols *typed, pms_table **out, pms_err *err);
+
+/* ---- streaming load: type each chunk of rows while the next is split ----
+ *
+ * The splitter (io/csv.c) hands over chunks of CHUNK rows as row-major cell
+ * offsets; a worker thread types chunk k (numbers converted into their
+ * columns, text cells cleaned) while the main thread splits chunk k+1, so
+ * the two cores share the work and the offsets of the whole file never
+ * exist at once (0.64x the file for 53 columns).  A column whose kind is
+ * inferred keeps its offsets while it is still numeric, in case a later
+ * cell turns it into text; a column the alias table calls numeric does not
+ * need them (a non-number there is an error).  Long-format files (pivoted
+ * later) keep every offset, as the plain parser does. */
+enum { CHUNK = 8192 };
+enum { ST_NUM = 0, ST_TEXT, ST_DEAD }; /* DEAD: a numeric-kind column that failed */
+
+typedef struct {
+    const char *path;
+    int keep_codes_text;
+    char *buf;
+    const long *lines;
+    size_t ncols, max_rows;
+    int long_format;
+    uint32_t *all;         /* long format: every row's offsets */
+    size_t nall;
+    typed_cols ty;
+    uint32_t **offs;       /* inferred columns still numeric: offsets of every row */
+    unsigned char *state, *is_code;
+    size_t *cand, ncand, *tcols, ntcols;
+    int threaded;
+    pthread_t tid;
+    int running;
+    const uint32_t *jcells;
+    size_t jfirst, jn;
+    pms_status jst;
+} stream_ctx;
+
+static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows, pms_err *err)
+{
+    stream_ctx *x = vctx;
+    size_t nc = csv->ncols;
+    x->buf = csv->buf;
+    x->lines = csv->line;
+    x->ncols = nc;
+    x->max_rows = max_rows;
+    int ci_ind = find_header(csv, "indicatorid"), ci_area = find_header(csv, "areacode"),
+        ci_val = find_header(csv, "value"), ci_year = find_header(csv, "year");
+    if (ci_year < 0) ci_year = find_header(csv, "timeperiod");
+    x->long_format = ci_ind >= 0 && ci_area >= 0 && ci_val >= 0 && ci_year >= 0;
+    if (x->long_format) {
+        x->all = malloc((max_rows ? max_rows : 1) * nc * sizeof *x->all);
+        return x->all ? PMS_OK : pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    size_t m = nc ? nc : 1;
+    typed_cols *ty = &x->ty;
+    ty->ncols = nc;
+    ty->num = calloc(m, sizeof *ty->num);
+    ty->text = calloc(m, sizeof *ty->text);
+    ty->miss = calloc(m, sizeof *ty->miss);
+    ty->bad = malloc(m * sizeof *ty->bad);
+    ty->bad_value = calloc(m, sizeof *ty->bad_value);
+    ty->kind = calloc(m, 1);
+    x->offs = calloc(m, sizeof *x->offs);
+    x->state = calloc(m, 1);
+    x->is_code = calloc(m, 1);
+    x->cand = malloc(m * sizeof *x->cand);
+    x->tcols = malloc(m * sizeof *x->tcols);
+    if (!ty->num || !ty->text || !ty->miss || !ty->bad || !ty->bad_value || !ty->kind ||
+        !x->offs || !x->state || !x->is_code || !x->cand || !x->tcols)
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    size_t rows = max_rows ? max_rows : 1;
+    for (size_t j = 0; j < nc; j++) {
+        /* The same name and kind as name_column will give. */
+        char hdr[512], name[512];
+        snprintf(hdr, sizeof hdr, "%s", csv->header[j]);
+        char *h = hdr;
+        while (*h == ' ') h++;
+        size_t hl = strlen(h);
+        while (hl && h[hl - 1] == ' ') h[--hl] = '\0';
+        const pms_alias_info *a = pms_alias_lookup(h);
+        pms_colkind kind = a ? a->kind : PMS_KIND_INFER;
+        if (a) snprintf(name, sizeof name, "%s", a->canonical);
+        else pms_snake_case(h, name, sizeof name);
+        ty->kind[j] = (unsigned char)kind;
+        ty->bad[j] = SIZE_MAX;
+        x->is_code[j] = !strcmp(name, "practice_code") || ends_with(name, "_code");
+        if (kind == PMS_KIND_INFER && x->keep_codes_text &&
+            (ends_with(name, "code") || ends_with(name, "_cd") || ends_with(name, "_id")))
+            kind = PMS_KIND_TEXT;
+        if (kind == PMS_KIND_TEXT) {
+            if (!(ty->text[j] = malloc(rows * sizeof **ty->text))) goto nomem;
+            x->state[j] = ST_TEXT;
+            x->tcols[x->ntcols++] = j;
+        } else {
+            if (!(ty->num[j] = malloc(rows * sizeof **ty->num))) goto nomem;
+            pms_hint_hugepages(ty->num[j], rows * sizeof **ty->num);
+            if (kind == PMS_KIND_INFER && !(x->offs[j] = malloc(rows * sizeof **x->offs)))
+                goto nomem;
+            x->state[j] = ST_NUM;
+            x->cand[x->ncand++] = j;
+        }
+    }
+    x->threaded = max_rows * nc >= ((size_t)1 << 20);
+    return PMS_OK;
+nomem:
+    return pms_err_set(err, PMS_ENOMEM, "out of memory");
+}
+
+/* A column found not to be a number at row `bad`: a numeric-kind column is
+ * dead (an error if it comes to be reported); an inferred one becomes text,
+ * its earlier rows from the kept offsets, the rest of this chunk from cells. */
+static pms_status stream_to_text(stream_ctx *x, size_t c, const uint32_t *cells, size_t first,
+                                 size_t n)
+{
+    typed_cols *ty = &x->ty;
+    size_t bad = ty->bad[c];
+    const char *cell = x->buf + cells[(bad - first) * x->ncols + c];
+    if (!(ty->bad_value[c] = xstrdup(cell))) return PMS_ENOMEM;
+    free(ty->num[c]);
+    ty->num[c] = NULL;
+    if (ty->kind[c] == PMS_KIND_NUM) {
+        x->state[c] = ST_DEAD;
+        return PMS_OK;
+    }
+    char **txt = malloc((x->max_rows ? x->max_rows : 1) * sizeof *txt);
+    if (!txt) return PMS_ENOMEM;
+    size_t miss = 0;
+    for (size_t i = 0; i < first + n; i++) {
+        uint32_t o = i < first ? x->offs[c][i] : cells[(i - first) * x->ncols + c];
+        char *s = clean_text(x->buf + o);
+        if (s && x->is_code[c]) upcase(s);
+        txt[i] = s;
+        miss += s == NULL;
+    }
+    free(x->offs[c]);
+    x->offs[c] = NULL;
+    ty->text[c] = txt;
+    ty->miss[c] = miss;
+    x->state[c] = ST_TEXT;
+    x->tcols[x->ntcols++] = c;
+    return PMS_OK;
+}
+
+static pms_status stream_type(stream_ctx *x, const uint32_t *cells, size_t first, size_t n)
+{
+    typed_cols *ty = &x->ty;
+    size_t nc = x->ncols, nt = x->ntcols;
+    size_t failed[64], nfailed = 0;
+    pms_status st = PMS_OK;
+    for (size_t i = first; i < first + n; i++) {
+        const uint32_t *row = cells + (i - first) * nc;
+        for (size_t k = 0; k < x->ncand; k++) {
+            size_t c = x->cand[k];
+            if (x->offs[c]) x->offs[c][i] = row[c];
+            double *v = &ty->num[c][i];
+            pms_numparse r = pms_parse_number(x->buf + row[c], v);
+            if (r == PMS_NUM_OK) continue;
+            if (r == PMS_NUM_MISSING) {
+                *v = NAN;
+                ty->miss[c]++;
+                continue;
+            }
+            ty->bad[c] = i;
+            x->cand[k--] = x->cand[--x->ncand];
+            if (nfailed == sizeof failed / sizeof *failed) {
+                /* Convert now rather than remember more (rows after i in
+                 * this chunk come from cells). */
+                if ((st = stream_to_text(x, c, cells, first, n))) return st;
+            } else
+                failed[nfailed++] = c;
+        }
+        for (size_t k = 0; k < nt; k++) {
+            size_t c = x->tcols[k];
+            char *s = clean_text(x->buf + row[c]);
+            if (s && x->is_code[c]) upcase(s);
+            ty->text[c][i] = s;
+            ty->miss[c] += s == NULL;
+        }
+    }
+    for (size_t k = 0; k < nfailed; k++)
+        if ((st = stream_to_text(x, failed[k], cells, first, n))) return st;
+    return PMS_OK;
+}
+
+static void *stream_worker(void *arg)
+{
+    stream_ctx *x = arg;
+    x->jst = stream_type(x, x->jcells, x->jfirst, x->jn);
+    return NULL;
+}
+
+static pms_status stream_wait(stream_ctx *x)
+{
+    if (x->running) {
+        pthread_join(x->tid, NULL);
+        x->running = 0;
+    }
+    return x->jst;
+}
+
+static pms_status stream_rows(void *vctx, const uint32_t *cells, size_t first, size_t n,
+                              pms_err *err)
+{
+    stream_ctx *x = vctx;
+    if (x->long_format) {
+        memcpy(x->all + first * x->ncols, cells, n * x->ncols * sizeof *cells);
+        x->nall = first + n;
+        return PMS_OK;
+    }
+    /* The previous chunk must be typed before its cells are reused, and
+     * before this one (columns change state in row order). */
+    if (stream_wait(x)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    if (!n) return PMS_OK;
+    if (x->threaded) {
+        x->jcells = cells;
+        x->jfirst = first;
+        x->jn = n;
+        if (pthread_create(&x->tid, NULL, stream_worker, x) == 0) {
+            x->running = 1;
+            return PMS_OK;
+        }
+    }
+    if (stream_type(x, cells, first, n)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    return PMS_OK;
+}
+
+static void stream_stop(void *vctx) { (void)stream_wait(vctx); }
+
+static void stream_free(stream_ctx *x)
+{
+    for (size_t j = 0; x->offs && j < x->ncols; j++) free(x->offs[j]);
+    free(x->offs);
+    free(x->state);
+    free(x->is_code);
+    free(x->cand);
+    free(x->tcols);
+    free(x->all);
+    typed_free(&x->ty);
+}
+
+/* Split, type and name in one go (see stream_ctx). */
+static pms_status load_stream(const char *path, char *buf, size_t len, const pms_load_opts *opts,
+                              pms_table **out, pms_err *err)
+{
+    pms_load_opts defo;
+    if (!opts) {
+        pms_load_opts_default(&defo);
+        opts = &defo;
+    }
+    stream_ctx x;
+    memset(&x, 0, sizeof x);
+    x.path = path;
+    x.keep_codes_text = opts->keep_codes_text;
+    pms_csv_sink sink = {CHUNK, &x, stream_header, stream_rows, stream_stop};
+    pms_csv csv;
+    pms_status st = buf ? pms_csv_parse_stream(buf, len, path, &sink, &csv, err)
+                        : pms_csv_read_file_stream(path, &sink, &csv, err);
+    if (st) {
+        stream_free(&x);
+        return st;
+    }
+    if (x.long_format) {
+        csv.cells = x.all;
+        x.all = NULL;
+        stream_free(&x);
+        return table_from_csv(path, csv, opts, NULL, out, err);
+    }
+    /* Numeric columns that stayed so no longer need their offsets. */
+    for (size_t j = 0; j < x.ncols; j++) {
+        free(x.offs[j]);
+        x.offs[j] = NULL;
+    }
+    st = table_from_csv(path, csv, opts, &x.ty, out, err);
+    stream_free(&x);
+    return st;
+}
 
 pms_status pms_table_load(const char *path, const pms_load_opts *opts, pms_table **out,
                           pms_err *err)
 {
     *out = NULL;
-    pms_csv csv;
-    pms_status st = pms_csv_read_file(path, &csv, err);
-    if (st) return st;
-    return table_from_csv(path, csv, opts, out, err);
+    return load_stream(path, NULL, 0, opts, out, err);
 }
 
 pms_status pms_table_load_mem(const char *display, const void *data, size_t len,
@@ -484,15 +731,49 @@ pms_status pms_table_load_mem(const char *display, const void *data, size_t len,
     char *buf = malloc(len ? len : 1);
     if (!buf) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     if (len) memcpy(buf, data, len);
-    pms_csv csv;
-    pms_status st = pms_csv_parse(buf, len, display, &csv, err);
-    if (st) return st;
-    return table_from_csv(display, csv, opts, out, err);
+    return load_stream(display, buf, len, opts, out, err);
 }
 
-/* Build a table from a parsed file; takes ownership of csv's storage. */
+/* Columns typed while streaming become the table's, in the order the
+ * column-by-column typing found errors: the first numeric-kind column (of
+ * the first n) holding a non-number is the error. */
+static pms_status take_typed(pms_table *t, typed_cols *ty, size_t n, const char *path,
+                             pms_err *err)
+{
+    for (size_t j = 0; j < n; j++) {
+        pms_column *c = &t->cols[j];
+        if (ty->kind[j] == PMS_KIND_NUM && ty->bad[j] != SIZE_MAX) {
+            char shown[64];
+            snprintf(shown, sizeof shown, "%s", ty->bad_value[j]);
+            return pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: not a number: '%s' (column '%s')",
+                               path, t->line[ty->bad[j]], c->field, shown, c->header);
+        }
+    }
+    for (size_t j = 0; j < n; j++) {
+        pms_column *c = &t->cols[j];
+        c->n_missing = ty->miss[j];
+        if (ty->num[j]) {
+            c->type = PMS_COL_NUM;
+            c->num = ty->num[j];
+            ty->num[j] = NULL;
+        } else {
+            c->type = PMS_COL_TEXT;
+            c->text = ty->text[j];
+            ty->text[j] = NULL;
+            if (ty->bad[j] != SIZE_MAX) {
+                c->bad_line = t->line[ty->bad[j]];
+                c->bad_value = ty->bad_value[j];
+                ty->bad_value[j] = NULL;
+            }
+        }
+    }
+    return PMS_OK;
+}
+
+/* Build a table from a parsed file; takes ownership of csv's storage.  With
+ * `typed`, the columns were typed while streaming and csv has no cells. */
 static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_opts *opts,
-                                 pms_table **out, pms_err *err)
+                                 typed_cols *typed, pms_table **out, pms_err *err)
 {
     pms_load_opts defo;
     if (!opts) {
@@ -529,15 +810,23 @@ static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_o
         t->line = csv.line;
         csv.line = NULL;
         strmap seen;
+        pms_colkind *kinds = malloc((csv.ncols ? csv.ncols : 1) * sizeof *kinds);
         const char **layout = malloc((csv.ncols ? csv.ncols : 1) * sizeof *layout);
-        if (!layout || strmap_init(&seen, csv.ncols)) {
+        if (!kinds || !layout || strmap_init(&seen, csv.ncols)) {
+            free(kinds);
             free(layout);
             st = pms_err_set(err, PMS_ENOMEM, "out of memory");
             goto fail;
         }
         const char *remap = pms_alias_layout((const char *const *)csv.header, csv.ncols, layout);
         if (remap) pms_table_note(t, "layout_remap", 4, "%s: %s", path, remap);
-        for (size_t j = 0; j < csv.ncols && !st; j++) {
+        /* Name every column, then type them all in one pass.  An error in
+         * naming column k (a duplicate) is reported only if no column before
+         * k fails typing, the order in which they were found before. */
+        pms_err name_err;
+        pms_status name_st = PMS_OK;
+        size_t named = 0;
+        for (size_t j = 0; j < csv.ncols && !st && !name_st; j++) {
             pms_column *c = add_column(t);
             if (!c) {
                 st = pms_err_set(err, PMS_ENOMEM, "out of memory");
@@ -549,12 +838,21 @@ static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_o
             while (*h == ' ') h++;
             size_t hl = strlen(h);
             while (hl && h[hl - 1] == ' ') h[--hl] = '\0';
-            pms_colkind kind;
-            st = name_column(t, c, h, (int)j + 1, path, &seen, &kind, layout[j], err);
-            if (!st) st = type_column(c, kind, &csv, j, t->line, path, opts->keep_codes_text, err);
+            name_st = name_column(t, c, h, (int)j + 1, path, &seen, &kinds[j], layout[j],
+                                  &name_err);
+            if (!name_st) named = j + 1;
         }
         strmap_free(&seen);
         free(layout);
+        /* Only a long-format file comes without typed columns (see load_stream). */
+        if (!st)
+            st = typed ? take_typed(t, typed, named, path, err)
+                       : pms_err_set(err, PMS_EUSAGE, "%s: columns were not typed", path);
+        free(kinds);
+        if (!st && name_st) {
+            if (err) *err = name_err;
+            st = name_st;
+        }
         if (st) goto fail;
     }
     for (size_t j = 0; j < t->ncols; j++) t->cols[j].source = 0;

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+extern char **environ; /* POSIX: not declared by <unistd.h> without _GNU_SOURCE */
+
 /* A growing text buffer; `failed` remembers an allocation failure so that the
  * many small appends need no checks and finish reports it once. */
 typedef struct {
@@ -358,7 +360,64 @@ static long file_size(const char *path)
     return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
 }
 
-static void finish_one(const char *dir, const char *name, int status, pms_gp_result *res)
+/* Overwrite the date in each "/KEY (D:YYYYMMDDHHmmSS<zone>)" of a PDF by t in
+ * UTC.  cairo writes the zone as "Z" or "+HH'mm'"; the latter becomes
+ * "+00'00'", so every byte keeps its offset.  Returns 0, or -1 if the file
+ * could not be read or written (a date it does not recognise is left alone). */
+static int pdf_set_date(const char *path, time_t t)
+{
+    FILE *f = fopen(path, "r+b");
+    if (!f) return -1;
+    char *d = NULL;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (d = malloc((size_t)n + 1)) && fread(d, 1, (size_t)n, f) == (size_t)n)
+        d[n] = '\0';
+    else {
+        free(d);
+        fclose(f);
+        return -1;
+    }
+    struct tm tm;
+    char stamp[16];
+    if (!gmtime_r(&t, &tm) || strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm) != 14) {
+        free(d);
+        fclose(f);
+        return -1; /* a year outside 0000-9999 has no PDF date */
+    }
+    int rc = 0;
+    static const char *const keys[2] = {"/CreationDate (D:", "/ModDate (D:"};
+    for (int k = 0; k < 2 && !rc; k++) {
+        size_t kl = strlen(keys[k]);
+        /* PDF bytes may hold NULs: search with memcmp, not strstr. */
+        for (long i = 0; i + (long)kl + 15 <= n; i++) {
+            if (memcmp(d + i, keys[k], kl) != 0) continue;
+            char *p = d + i + kl;
+            int digits = 1;
+            for (int j = 0; j < 14; j++) digits &= p[j] >= '0' && p[j] <= '9';
+            if (!digits) continue;
+            char zone[8] = "";
+            size_t zl = 0;
+            if (p[14] == 'Z') zl = 0;
+            else if ((p[14] == '+' || p[14] == '-') && i + (long)kl + 21 <= n && p[17] == '\'') {
+                zl = p[20] == '\'' ? 7 : 6;
+                memcpy(zone, "+00'00'", zl);
+            } else
+                continue;
+            memcpy(p, stamp, 14);
+            if (zl) memcpy(p + 14, zone, zl);
+            if (fseek(f, i + (long)kl, SEEK_SET) != 0 || fwrite(p, 1, 14 + zl, f) != 14 + zl)
+                rc = -1;
+            break;
+        }
+    }
+    free(d);
+    if (fclose(f) != 0) rc = -1;
+    return rc;
+}
+
+static void finish_one(const char *dir, const char *name, int status, const time_t *stamp,
+                       pms_gp_result *res)
 {
     char path[4200], line[400];
     snprintf(path, sizeof path, "%s/%s.stderr", dir, name);
@@ -395,6 +454,13 @@ static void finish_one(const char *dir, const char *name, int status, pms_gp_res
             return;
         }
     }
+    if (stamp) {
+        snprintf(path, sizeof path, "%s/%s.pdf", dir, name);
+        if (pdf_set_date(path, *stamp) != 0) {
+            snprintf(res->message, sizeof res->message, "cannot set the date of %s.pdf", name);
+            return;
+        }
+    }
     res->ok = 1;
     res->message[0] = '\0';
 }
@@ -408,6 +474,9 @@ struct pms_gp_runner {
     size_t n, cap, next;    /* next: first chart not yet started */
     size_t active;
     pms_status st;          /* a start failure, reported by finish */
+    int stamped;            /* PDFs get the date `stamp` (pms_gp_runner_set_time) */
+    char **envp;            /* gnuplot's environment: ours with TZ=UTC0 */
+    time_t stamp;
     pms_err err;
 };
 
@@ -424,8 +493,30 @@ pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned thre
     strcpy(r->gnuplot, gnuplot);
     strcpy(r->dir, dir);
     r->threads = threads ? threads : 1;
+    /* gnuplot runs in UTC so that cairo writes the PDF date's zone as "Z"
+     * whatever the user's TZ: the same document time gives the same bytes. */
+    size_t ne = 0;
+    while (environ[ne]) ne++;
+    r->envp = malloc((ne + 2) * sizeof *r->envp);
+    if (!r->envp) {
+        free(r->gnuplot);
+        free(r->dir);
+        free(r);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (strncmp(environ[i], "TZ=", 3) != 0) r->envp[w++] = environ[i];
+    r->envp[w++] = (char *)"TZ=UTC0";
+    r->envp[w] = NULL;
     *out = r;
     return PMS_OK;
+}
+
+void pms_gp_runner_set_time(pms_gp_runner *r, time_t t)
+{
+    r->stamped = 1;
+    r->stamp = t;
 }
 
 /* Reap whichever of our children have ended (never blocks), then start
@@ -438,7 +529,7 @@ static void pump(pms_gp_runner *r)
         pid_t w = waitpid(r->pid[i], &status, WNOHANG);
         if (w == 0 || (w < 0 && errno == EINTR)) continue;
         if (w < 0) status = 127 << 8;
-        finish_one(r->dir, r->names[i], status, &r->results[i]);
+        finish_one(r->dir, r->names[i], status, r->stamped ? &r->stamp : NULL, &r->results[i]);
         r->pid[i] = 0;
         r->active--;
     }
@@ -461,7 +552,8 @@ static void pump(pms_gp_runner *r)
             dup2(nul, 0);
             dup2(nul, 1);
             dup2(fd, 2);
-            execl(r->gnuplot, "gnuplot", script, (char *)NULL);
+            char *argv[3] = {(char *)"gnuplot", script, NULL};
+            execve(r->gnuplot, argv, r->envp);
             _exit(127);
         }
         r->pid[r->next++] = pid;
@@ -507,6 +599,7 @@ pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_er
     free(r->names);
     free(r->results);
     free(r->pid);
+    free(r->envp);
     free(r->gnuplot);
     free(r->dir);
     free(r);

@@ -27,6 +27,7 @@
 #define PMS_GNUPLOT_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "../analysis/status.h"
 
@@ -116,6 +117,13 @@ typedef struct pms_gp_runner pms_gp_runner;
 pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned threads,
                              pms_gp_runner **out, pms_err *err);
 pms_status pms_gp_runner_add(pms_gp_runner *r, const char *name, pms_err *err);
+/* Stamp every PDF this runner renders with document time t (UTC) instead of
+ * the moment it was drawn, so that reruns with the same time (e.g.
+ * SOURCE_DATE_EPOCH) give byte-identical PDFs: cairo before 1.17 writes the
+ * current time into /CreationDate and ignores SOURCE_DATE_EPOCH.  The date is
+ * rewritten in place at the same length, so the PDF's xref offsets stay
+ * valid.  Call before adding charts. */
+void pms_gp_runner_set_time(pms_gp_runner *r, time_t t);
 pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_err *err);
 
 #endif

@@ -649,6 +649,8 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
                 threads = c > 0 ? (unsigned)c : 1;
             }
             st = pms_gp_runner_new(r->gnuplot, r->charts_dir, threads, &r->runner, err);
+            /* The PDFs carry the document time, as the workbook does. */
+            if (!st) pms_gp_runner_set_time(r->runner, r->created);
         }
     }
 

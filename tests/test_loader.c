@@ -1,0 +1,218 @@
+/* The streaming loader on inputs big enough for its threads: typing chunk by
+ * chunk on a worker while the next chunk is split, hashing on another core
+ * while the parser writes into the buffer.  Expected values are computed
+ * here from the cells generated (strtod of the cell text, which
+ * test_numparse shows the parser matches bit for bit), so every comparison is
+ * exact.
+ * ctest-labels: unit */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "io/sha256.h"
+#include "io/table.h"
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+} sbuf;
+
+static void put(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        assert_true(n >= 0);
+        if ((size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        b->cap = b->cap ? 2 * b->cap : 1 << 20;
+        b->s = realloc(b->s, b->cap);
+        assert_non_null(b->s);
+    }
+}
+
+enum { ROWS = 40000, LATE = 30001 };
+
+/* 40,000 rows x 30 columns (1.2M cells: the threaded path, five chunks).
+ * Columns: practice code, a quoted name (commas, doubled quotes, and a line
+ * break in every 1000th), "Global Sum" (numeric by the alias table), 26
+ * inferred numeric columns with missing markers, and "note", inferred, all
+ * numbers until row LATE, which says "n.k.". */
+static char *make_csv(size_t *len, long *late_line)
+{
+    sbuf b = {0};
+    put(&b, "Practice Code,Practice Name,Global Sum");
+    for (int j = 0; j < 26; j++) put(&b, ",v%d", j);
+    put(&b, ",note\r\n");
+    long line = 2;
+    for (int i = 1; i <= ROWS; i++) {
+        if (i == LATE) *late_line = line;
+        if (i % 1000 == 0) {
+            put(&b, "p%05d,\"Dr \"\"A\"\", B\nC\",", i);
+            line++;
+        } else
+            put(&b, "p%05d,\"Surgery %d, Town\",", i, i);
+        put(&b, "\"\xc2\xa3%d,%03d.%02d\"", i % 999 + 1, i % 1000, i % 100);
+        for (int j = 0; j < 26; j++) {
+            if ((i + j) % 97 == 0) put(&b, ",-");
+            else put(&b, ",%d.%02d", i * (j + 1) % 100003, (i + j) % 100);
+        }
+        if (i == LATE) put(&b, ",n.k.\r\n");
+        else put(&b, ",%d\r\n", i);
+        line++;
+    }
+    *len = b.len;
+    return b.s;
+}
+
+static void test_streaming_types_every_chunk(void **state)
+{
+    (void)state;
+    size_t len;
+    long late_line = 0;
+    char *csv = make_csv(&len, &late_line);
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_table_load_mem("big.csv", csv, len, NULL, &t, &err), PMS_OK);
+    assert_int_equal(t->nrows, ROWS);
+    const pms_column *code = pms_table_col(t, "practice_code");
+    const pms_column *name = pms_table_col(t, "practice_name");
+    const pms_column *gs = pms_table_col(t, "global_sum");
+    const pms_column *note = pms_table_col(t, "note");
+    assert_non_null(code);
+    assert_non_null(name);
+    assert_non_null(gs);
+    assert_non_null(note);
+    assert_int_equal(gs->type, PMS_COL_NUM);
+    /* "note" became text at row LATE: every earlier row keeps its text. */
+    assert_int_equal(note->type, PMS_COL_TEXT);
+    assert_int_equal(note->bad_line, late_line);
+    assert_string_equal(note->bad_value, "n.k.");
+    size_t miss_v3 = 0;
+    for (int i = 1; i <= ROWS; i++) {
+        size_t r = (size_t)i - 1;
+        char want[64];
+        snprintf(want, sizeof want, "P%05d", i); /* codes are upper-cased */
+        assert_string_equal(code->text[r], want);
+        if (i % 1000 == 0) assert_string_equal(name->text[r], "Dr \"A\", B\nC");
+        else {
+            snprintf(want, sizeof want, "Surgery %d, Town", i);
+            assert_string_equal(name->text[r], want);
+        }
+        snprintf(want, sizeof want, "%d%03d.%02d", i % 999 + 1, i % 1000, i % 100);
+        assert_true(gs->num[r] == strtod(want, NULL));
+        if (i == LATE) assert_string_equal(note->text[r], "n.k."); /* not a missing marker */
+        else {
+            snprintf(want, sizeof want, "%d", i);
+            assert_string_equal(note->text[r], want);
+        }
+        for (int j = 0; j < 26; j++) {
+            char nm[8];
+            snprintf(nm, sizeof nm, "v%d", j);
+            const pms_column *v = pms_table_col(t, nm);
+            assert_int_equal(v->type, PMS_COL_NUM);
+            if ((i + j) % 97 == 0) {
+                assert_true(isnan(v->num[r]));
+                if (j == 3) miss_v3++;
+            } else {
+                snprintf(want, sizeof want, "%d.%02d", i * (j + 1) % 100003, (i + j) % 100);
+                assert_true(v->num[r] == strtod(want, NULL));
+            }
+        }
+    }
+    assert_int_equal(pms_table_col(t, "v3")->n_missing, miss_v3);
+    pms_table_free(t);
+    free(csv);
+}
+
+/* Text cells: spaces trimmed, missing markers NULL, anything else kept. */
+static void test_late_text_value(void **state)
+{
+    (void)state;
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    const char *csv = "a,b\n1,x\n2, n.k. \n3,-\n";
+    assert_int_equal(pms_table_load_mem("s.csv", csv, strlen(csv), NULL, &t, &err), PMS_OK);
+    const pms_column *b = pms_table_col(t, "b");
+    assert_string_equal(b->text[1], "n.k.");
+    assert_null(b->text[2]);
+    pms_table_free(t);
+}
+
+/* A non-number in a numeric-kind column, late in a big file and after a
+ * quoted line break: the error names the physical line and the field. */
+static void test_streaming_error_line(void **state)
+{
+    (void)state;
+    size_t len;
+    long late_line = 0;
+    char *csv = make_csv(&len, &late_line);
+    /* Replace row LATE's Global Sum by a non-number of the same length. */
+    char needle[64];
+    snprintf(needle, sizeof needle, "\"\xc2\xa3%d,%03d.%02d\"", LATE % 999 + 1, LATE % 1000,
+             LATE % 100);
+    char tag[16];
+    snprintf(tag, sizeof tag, "p%05d,", LATE);
+    char *row = strstr(csv, tag);
+    assert_non_null(row);
+    char *cell = strstr(row, needle);
+    assert_non_null(cell);
+    memset(cell + 1, 'x', strlen(needle) - 2);
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_table_load_mem("big.csv", csv, len, NULL, &t, &err), PMS_EPARSE);
+    char want[160];
+    snprintf(want, sizeof want, "big.csv:%ld:3: not a number: '", late_line);
+    assert_memory_equal(err.msg, want, strlen(want));
+    assert_null(t);
+    /* A truncated row later in the file is reported first, as before: the
+     * file is split before its columns are typed. */
+    *strrchr(csv, ',') = ';'; /* the last row has a field too few */
+    assert_int_equal(pms_table_load_mem("big.csv", csv, len, NULL, &t, &err), PMS_EPARSE);
+    assert_non_null(strstr(err.msg, "found 29 (truncated row)"));
+    free(csv);
+}
+
+/* The digest is of the bytes as given, although the parser removes quotes and
+ * writes NULs into its buffer while another thread hashes it (>= 8 MB). */
+static void test_hash_while_parsing(void **state)
+{
+    (void)state;
+    sbuf b = {0};
+    put(&b, "Practice Code,Practice Name,x\n");
+    for (int i = 0; b.len < ((size_t)9 << 20); i++)
+        put(&b, "p%06d,\"Dr \"\"%d\"\", and partners\",%d.5\n", i, i, i);
+    unsigned char d[32];
+    char want[65];
+    pms_sha256(b.s, b.len, d);
+    pms_sha256_hex(d, want);
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_table_load_mem("h.csv", b.s, b.len, NULL, &t, &err), PMS_OK);
+    assert_string_equal(t->sources[0].sha256, want);
+    assert_string_equal(pms_table_col(t, "practice_name")->text[7], "Dr \"7\", and partners");
+    pms_table_free(t);
+    free(b.s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_streaming_types_every_chunk),
+        cmocka_unit_test(test_late_text_value),
+        cmocka_unit_test(test_streaming_error_line),
+        cmocka_unit_test(test_hash_while_parsing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
