@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "io/utf8.h"
 
 #define SHEET "CCGs"
 #define TOPN 12
@@ -155,8 +156,10 @@ pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err)
             break;
         }
         /* "11H NHS Bristol CCG (#31)": long names are cut so the axis stays readable. */
-        snprintf(own[j], len, "%s %.34s%s (#%zu)", x->code, x->name ? x->name : "",
-                 x->name && strlen(x->name) > 34 ? "..." : "", pick[j] + 1);
+        const char *nm = x->name ? x->name : "";
+        int cut = (int)pms_utf8_prefix(nm, 34); /* on a character boundary */
+        snprintf(own[j], len, "%s %.*s%s (#%zu)", x->code, cut, nm,
+                 nm[cut] ? "..." : "", pick[j] + 1);
         labels[j] = own[j];
         vals[j] = x->ratio;
         hl[j] = !strcmp(x->code, r->locality);

@@ -8,6 +8,7 @@
 #include "analysis/concentration.h"
 #include "analysis/fairness.h"
 #include "analysis/inequality.h"
+#include "io/utf8.h"
 #include "report/report.h"
 
 #define SHEET "Fairness"
@@ -193,9 +194,10 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
         st = pms_chart_lorenz_points(am, wx, m, &cx[0], &cy[0], &cm[0], err);
         if (!st) curves[nc++] = (pms_chart_curve){"England", cx[0], cy[0], cm[0], 0};
         char lname[160];
-        snprintf(lname, sizeof lname, "%s", r->locality);
+        pms_utf8_copy(lname, sizeof lname, r->locality, sizeof lname);
         for (size_t g = 0; g < ncodes; g++)
-            if (!strcmp(codes[g], r->locality) && names[g]) snprintf(lname, sizeof lname, "%s", names[g]);
+            if (!strcmp(codes[g], r->locality) && names[g])
+                pms_utf8_copy(lname, sizeof lname, names[g], sizeof lname);
         if (!st && nloc >= 2 &&
             !pms_chart_lorenz_points(la, lw, nloc, &cx[1], &cy[1], &cm[1], &ignore))
             curves[nc++] = (pms_chart_curve){lname, cx[1], cy[1], cm[1], 0};
