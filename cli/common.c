@@ -166,14 +166,30 @@ int pms_cli_parse_ulong(const char *cmd, const char *opt, const char *s, unsigne
     return 0;
 }
 
+/* Once stdout has failed, later writes fail too: say so once per process. */
+static int stdout_reported;
+
+int pms_cli_stdout_done(void)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+    if (!stdout_reported)
+        pms_cli_error("write error on standard output: %s", strerror(errno ? errno : EIO));
+    stdout_reported = 1;
+    return PMS_EXIT_USAGE;
+}
+
 int pms_cli_emit(const pms_cli_common *c, pms_out *const *tables, size_t n, const pms_table *prov)
 {
+    errno = 0;
     pms_status st = pms_out_write(stdout, c->format, tables, n, prov, c->command_line);
-    if (st || fflush(stdout) != 0 || ferror(stdout)) {
-        pms_cli_error("write error on standard output: %s", strerror(errno ? errno : EIO));
-        return PMS_EXIT_USAGE;
+    int rc = pms_cli_stdout_done();
+    if (st && !rc) {
+        pms_cli_error("write error on standard output: %s", strerror(EIO));
+        stdout_reported = 1;
+        rc = PMS_EXIT_USAGE;
     }
-    return 0;
+    return rc;
 }
 
 int pms_cli_bad_option(const char *cmd, const struct option *opts, int optopt_, const char *arg)

@@ -128,7 +128,10 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
         pms_out_set_num(sum, s2, rows[k].share);
         pms_out_set_int(sum, s3, (long long)rows[k].n);
         const pms_boot_ci *bc = k == 0 ? &bo.gini : k == 1 ? &bo.theil_t : k == 4 ? &bo.conc : NULL;
-        if (have_boot && bc && bc->replicates) {
+        if (have_boot && bc && pms_boot_bca_why(bc)) {
+            pms_out_set_not_computed(sum, s4, pms_boot_bca_why(bc));
+            pms_out_set_not_computed(sum, s5, pms_boot_bca_why(bc));
+        } else if (have_boot && bc && bc->replicates) {
             pms_out_set_num(sum, s4, bc->bca_low);
             pms_out_set_num(sum, s5, bc->bca_high);
         }
@@ -212,8 +215,13 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
         for (int k = 0; k < 2; k++) free(cx[k]), free(cy[k]);
     }
     if (!st) {
-        char gci[96] = "";
-        if (have_boot)
+        char gci[320] = "";
+        const char *why = have_boot ? pms_boot_bca_why(&bo.gini) : NULL;
+        /* never "nan to nan": an interval that cannot be computed says why */
+        if (why)
+            snprintf(gci, sizeof gci, ", %.0f%% interval not computed (%s)", 100 * r->ci_level,
+                     why);
+        else if (have_boot)
             snprintf(gci, sizeof gci, ", %.0f%% interval %.3f to %.3f", 100 * r->ci_level,
                      bo.gini.bca_low, bo.gini.bca_high);
         pms_report_say(r,
