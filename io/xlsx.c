@@ -118,10 +118,13 @@ pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pm
     }
     /* A fixed creation time makes the file a function of its inputs only. */
     lxw_doc_properties props = {0};
-    props.title = (char *)(title ? title : "pmsreview report");
+    /* The title may come from a config: cleaned like a cell for docProps/core.xml. */
+    char *clean = pms_xlsx_cell_text(title ? title : "pmsreview report");
+    props.title = clean ? clean : "pmsreview report";
     props.author = "pmsreview";
     props.created = created;
-    int bad = workbook_set_properties(x->wb, &props) != LXW_NO_ERROR;
+    int bad = !clean || workbook_set_properties(x->wb, &props) != LXW_NO_ERROR;
+    free(clean); /* libxlsxwriter keeps its own copy */
 
     x->title = workbook_add_format(x->wb);
     format_set_bold(x->title);

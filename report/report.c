@@ -64,6 +64,15 @@ const char *pms_report_money(char *buf, size_t cap, double v, int dec)
         snprintf(buf, cap, "n/a");
         return buf;
     }
+    /* Never "£inf", and never a long number cut to fit the buffer. */
+    if (!isfinite(v)) {
+        snprintf(buf, cap, "not computed");
+        return buf;
+    }
+    if (fabs(v) >= 1e15) {
+        snprintf(buf, cap, "%s\xc2\xa3%.3e", v < 0 ? "-" : "", fabs(v));
+        return buf;
+    }
     char digits[64];
     snprintf(digits, sizeof digits, "%.*f", dec, fabs(v));
     /* Thousands separators on the integer part. */

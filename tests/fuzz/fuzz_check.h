@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
-static int fc_utf8(const unsigned char *s, size_t n)
+static inline int fc_utf8(const unsigned char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         unsigned c = s[i];
@@ -29,9 +29,9 @@ static int fc_utf8(const unsigned char *s, size_t n)
 
 /* Strict JSON: returns 1 if s[0..n) is exactly one JSON value with blanks. */
 typedef struct { const char *p, *e; int depth; } fc_json;
-static void fc_ws(fc_json *j) { while (j->p < j->e && strchr(" \t\n\r", *j->p) && *j->p) j->p++; }
-static int fc_value(fc_json *j);
-static int fc_string(fc_json *j)
+static inline void fc_ws(fc_json *j) { while (j->p < j->e && strchr(" \t\n\r", *j->p) && *j->p) j->p++; }
+static inline int fc_value(fc_json *j);
+static inline int fc_string(fc_json *j)
 {
     if (j->p >= j->e || *j->p != '"') return 0;
     for (j->p++; j->p < j->e; j->p++) {
@@ -48,13 +48,13 @@ static int fc_string(fc_json *j)
     }
     return 0;
 }
-static int fc_digits(fc_json *j)
+static inline int fc_digits(fc_json *j)
 {
     const char *s = j->p;
     while (j->p < j->e && *j->p >= '0' && *j->p <= '9') j->p++;
     return j->p > s;
 }
-static int fc_number(fc_json *j)
+static inline int fc_number(fc_json *j)
 {
     if (j->p < j->e && *j->p == '-') j->p++;
     if (j->p < j->e && *j->p == '0') j->p++;
@@ -67,14 +67,14 @@ static int fc_number(fc_json *j)
     }
     return 1;
 }
-static int fc_lit(fc_json *j, const char *w)
+static inline int fc_lit(fc_json *j, const char *w)
 {
     size_t n = strlen(w);
     if ((size_t)(j->e - j->p) < n || memcmp(j->p, w, n)) return 0;
     j->p += n;
     return 1;
 }
-static int fc_seq(fc_json *j, char close, int obj)
+static inline int fc_seq(fc_json *j, char close, int obj)
 {
     j->p++;
     fc_ws(j);
@@ -93,7 +93,7 @@ static int fc_seq(fc_json *j, char close, int obj)
         return 0;
     }
 }
-static int fc_value(fc_json *j)
+static inline int fc_value(fc_json *j)
 {
     fc_ws(j);
     if (j->p >= j->e || ++j->depth > 64) return 0;
@@ -110,7 +110,7 @@ static int fc_value(fc_json *j)
     j->depth--;
     return ok;
 }
-static int fc_json_valid(const char *s, size_t n)
+static inline int fc_json_valid(const char *s, size_t n)
 {
     fc_json j = {s, s + n, 0};
     if (!fc_value(&j)) return 0;
@@ -119,7 +119,7 @@ static int fc_json_valid(const char *s, size_t n)
 }
 
 /* A plain number as the CSV guard defines it: [-+]?(d+(.d*)?|.d+)([eE][-+]?d+)? */
-static int fc_plain_number(const char *s, size_t n)
+static inline int fc_plain_number(const char *s, size_t n)
 {
     size_t i = 0, d = 0;
     if (i < n && (s[i] == '-' || s[i] == '+')) i++;
@@ -142,7 +142,7 @@ static int fc_plain_number(const char *s, size_t n)
 /* Parse RFC 4180 CSV; every field must be safe to open in a spreadsheet:
  * not starting with = + - @ TAB CR unless a plain number.  Returns 1 if all
  * fields are safe and the quoting is well-formed. */
-static int fc_csv_safe(const char *s, size_t n)
+static inline int fc_csv_safe(const char *s, size_t n)
 {
     char *f = malloc(n + 1);
     if (!f) return 1;
