@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/utf8.h"
+
 void pms_cli_common_init(pms_cli_common *c, const char *cmd, int argc, char **argv)
 {
     memset(c, 0, sizeof *c);
@@ -19,12 +21,30 @@ void pms_cli_common_init(pms_cli_common *c, const char *cmd, int argc, char **ar
         w += (size_t)snprintf(c->command_line + w, sizeof c->command_line - w, " %s", argv[i]);
 }
 
+/* Messages quote names from data and arguments: control characters and
+ * ANSI escapes in them are shown as \xNN, never sent to the terminal. */
+static void vmessage(const char *fmt, va_list ap)
+{
+    char small[1024], *big = NULL;
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(small, sizeof small, fmt, aq);
+    va_end(aq);
+    const char *msg = small;
+    if (n >= (int)sizeof small && (big = malloc((size_t)n + 1))) {
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        msg = big;
+    }
+    fputs("pmsreview: ", stderr);
+    pms_utf8_put_visible(stderr, msg, 1);
+    free(big);
+}
+
 void pms_cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("pmsreview: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    vmessage(fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
 }
@@ -33,8 +53,7 @@ int pms_cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("pmsreview: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    vmessage(fmt, ap);
     fprintf(stderr, "\nTry 'pmsreview %s --help'\n", cmd);
     va_end(ap);
     return PMS_EXIT_USAGE;
