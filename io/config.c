@@ -115,6 +115,12 @@ static int section_line(reader_state *r, const char *s)
     memcpy(name, p + 1, n);
     name[n] = '\0';
     r->key_since_header = 0;
+    if (n == 0) {
+        /* [] would continue the keys before the first [section] */
+        r->st = pms_err_set(r->err, PMS_EPARSE, "%s:%d: empty section name []", r->cfg->path,
+                            r->line);
+        return -1;
+    }
     struct pms_config_index *x = r->cfg->idx;
     if (2 * (x->nsec + 1) > x->nsecslot && section_grow(x)) {
         r->st = pms_err_set(r->err, PMS_ENOMEM, "out of memory");

@@ -161,6 +161,12 @@ run savings --scenarios "$TMPD/rep-sc.ini"
 expect_rc 2
 expect_err "pmsreview: $TMPD/rep-sc.ini:7: section [a] repeats [a] from line 3 (put its keys under one [a])"
 
+# "[]" names the section of the keys before the first header: refused (fuzzing found it merging).
+printf 'title = a\n[data.main]\npayments = x.csv\n[]\nseed = 1\n' >"$TMPD/empty.ini"
+run report --config "$TMPD/empty.ini" --out "$TMPD/rep"
+expect_rc 2
+expect_err "pmsreview: $TMPD/empty.ini:4: empty section name []"
+
 # --- 9e. Write errors on standard output: one message, exit 1.
 what="--help > /dev/full"
 for args in "--help" "--version" "check --help" "report --help" "savings --help"; do
