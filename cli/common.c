@@ -19,6 +19,7 @@ void pms_cli_common_init(pms_cli_common *c, const char *cmd, int argc, char **ar
     w += (size_t)snprintf(c->command_line, sizeof c->command_line, "pmsreview");
     for (int i = 0; i < argc && w < sizeof c->command_line; i++)
         w += (size_t)snprintf(c->command_line + w, sizeof c->command_line - w, " %s", argv[i]);
+    pms_utf8_trim_tail(c->command_line); /* a long command line is cut between characters */
 }
 
 /* Messages quote names from data and arguments: control characters and

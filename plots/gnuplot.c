@@ -359,6 +359,7 @@ static void first_line(const char *path, char *out, size_t cap)
     FILE *f = fopen(path, "r");
     if (!f) return;
     if (fgets(out, (int)cap, f)) out[strcspn(out, "\r\n")] = '\0';
+    pms_utf8_trim_tail(out); /* gnuplot may echo UTF-8 from a title: cut whole */
     fclose(f);
 }
 
@@ -388,12 +389,14 @@ static void finish_one(const char *dir, const char *name, int status, pms_gp_res
     if (WEXITSTATUS(status) != 0) {
         snprintf(res->message, sizeof res->message, "gnuplot failed (exit status %d): %s",
                  WEXITSTATUS(status), line[0] ? line : "no message");
+        pms_utf8_trim_tail(res->message);
         return;
     }
     /* Our scripts produce no warnings: anything on stderr means a chart that
      * may be wrong, so it is not trusted. */
     if (errbytes > 0) {
         snprintf(res->message, sizeof res->message, "gnuplot warned: %s", line);
+        pms_utf8_trim_tail(res->message);
         return;
     }
     static const char *ext[3] = {"png", "svg", "pdf"};

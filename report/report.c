@@ -392,6 +392,7 @@ static pms_status render_charts(pms_report_ctx *r, pms_err *err)
         } else {
             char line[1024];
             snprintf(line, sizeof line, "%s (%s): %s", c->name, c->what, res[i].message);
+            pms_utf8_trim_tail(line);
             size_t len = strlen(line) + 1;
             char **nv = realloc(r->missing_charts, (r->nmissing_charts + 1) * sizeof *nv);
             char *cp = malloc(len);

@@ -35,6 +35,9 @@ printf 'log(global_sum)/weighted_patients\nccg_code=11H' >"$work/expr/1"
 printf '(x+1)*-2/(x-2.5)\nweighted_patients>=0' >"$work/expr/2"
 printf 'r=sqrt(abs(x))+exp(-x)\nx!=2.5' >"$work/expr/3"
 [ -d tests/fuzz/corpus-scenario ] && cp -r tests/fuzz/corpus-scenario "$work/scenario-seeds"
+mkdir -p "$work/config-seeds"
+cp datasets/*.ini "$work/config-seeds/"
+[ -d tests/fuzz/corpus-scenario ] && cp tests/fuzz/corpus-scenario/* "$work/config-seeds/"
 
 status=0
 passed=0
@@ -45,6 +48,8 @@ for t in $targets; do
   case $t in
     fuzz_expr) seed=$work/expr ;;
     fuzz_scenario) seed=${work}/scenario-seeds ;;
+    fuzz_report_config) seed=$work/config-seeds ;;
+    fuzz_out) seed=$root/tests/fuzz/corpus-out ;;
     *) seed=$seeds ;;
   esac
   log=$work/$t.log
