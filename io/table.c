@@ -131,6 +131,7 @@ pms_status pms_table_note(pms_table *t, const char *what, size_t count, const ch
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    pms_utf8_trim_tail(buf); /* notes quote names: cut between characters */
     pms_note *n = realloc(t->notes, (t->nnotes + 1) * sizeof *n);
     if (!n) return PMS_ENOMEM;
     t->notes = n;
@@ -247,7 +248,7 @@ static pms_status type_column(pms_column *c, pms_colkind kind, const pms_csv *cs
         free(v);
         if (kind == PMS_KIND_NUM) {
             char shown[64];
-            snprintf(shown, sizeof shown, "%s", pms_csv_cell(csv, i, col));
+            pms_utf8_copy(shown, sizeof shown, pms_csv_cell(csv, i, col), sizeof shown);
             return pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: not a number: '%s' (column '%s')",
                                path, lines[i], c->field, shown, c->header);
         }
