@@ -100,8 +100,15 @@ labels = [c.value for c in wb["CCGs"]["A"] if isinstance(c.value, str) and c.val
 assert len(labels) >= 12, labels
 # cut labels: NHS aaa... then "..." right after the last whole character
 assert all("\ufffd" not in v for v in labels)
-assert any(v.split(" ", 1)[1].startswith("NHS " + "a" * 29 + "...") for v in labels), labels
-assert any(v.split(" ", 1)[1].startswith("NHS " + "a" * 29 + "\u00e9") is False for v in labels)
+cut = []
+for v in labels:
+    name = v.split(" ", 1)[1].rsplit(" (#", 1)[0]
+    if name.endswith("..."):
+        base = name[:-3]
+        b = len(base.encode("utf-8"))
+        assert 31 <= b <= 34 and base.startswith(("NHS aaaa", "bbbb")), (v, b)   # cut between characters
+        cut.append(b)
+assert len(cut) >= 12 and len(set(cut)) >= 3, cut   # splits of 2-, 3- and 4-byte characters
 summary = open(d + "/summary.txt", "rb").read().decode("utf-8")   # strict
 assert "nan" not in summary and "inf " not in summary, summary
 assert "95% interval not computed (the jackknife acceleration is undefined" in summary \
