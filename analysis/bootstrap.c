@@ -108,6 +108,19 @@ static double norm_inter(const double *t, size_t R, double alpha)
     return tk + (z - zk) / (zk1 - zk) * (tk1 - tk);
 }
 
+const char *pms_boot_bca_why(const pms_boot_ci *ci)
+{
+    if (isfinite(ci->bca_low) && isfinite(ci->bca_high)) return NULL;
+    if (ci->replicates < 2) return "fewer than 2 bootstrap resamples gave a finite value";
+    if (!isfinite(ci->bias_z0))
+        return "every bootstrap resample lies on one side of the estimate, so the BCa bias "
+               "correction is infinite";
+    if (!isfinite(ci->accel))
+        return "the jackknife acceleration is undefined: the leave-one-out values are all equal "
+               "or overflow";
+    return "the BCa interval is not finite";
+}
+
 pms_status pms_boot_intervals(double estimate, const double *reps, size_t R,
                               const double *jack, size_t n, double level,
                               pms_boot_ci *out)

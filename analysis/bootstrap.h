@@ -42,6 +42,10 @@ void pms_boot_rng_free(void *rng);
  * (counts sum to n), using the GSL generator `rng` (a gsl_rng *).  O(n). */
 void pms_boot_multiplicities(void *rng, size_t n, unsigned *counts);
 
+/* Why the BCa interval of ci is missing (NaN), as a static phrase for
+ * "interval not computed (PHRASE)", or NULL when it was computed. */
+const char *pms_boot_bca_why(const pms_boot_ci *ci);
+
 /* Intervals at `level` (e.g. 0.95) from R replicate values `reps` (not
  * modified; non-finite replicates are dropped and counted out) and n
  * jackknife values `jack` (leave-one-out statistics; may be NULL, then the

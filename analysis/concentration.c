@@ -98,8 +98,12 @@ pms_status pms_conc_index(const double *x, const double *w, const double *rank_b
     ld W = 0, Y = 0;
     pms_status s = prepare(x, w, rank_by, n, dir, &k, &W, &Y, err);
     if (s != PMS_OK) return s;
-    *ci = index_sorted(k, x, w, n, W, Y / W);
+    double v = index_sorted(k, x, w, n, W, Y / W);
     free(k);
+    if (!isfinite(v))
+        return pms_err_set(err, PMS_ENONFINITE, "concentration index not computed: the sums "
+                                                "overflow (values too large)");
+    *ci = v;
     return PMS_OK;
 }
 

@@ -115,6 +115,10 @@ static pms_status pearson_core(const double *x, const double *y, const double *w
     if (!(sxx > 0)) return pms_err_set(err, PMS_ESINGULAR, "x is constant: no correlation is defined");
     if (!(syy > 0)) return pms_err_set(err, PMS_ESINGULAR, "y is constant: no correlation is defined");
     double v = (double)(sxy / sqrtl(sxx * syy));
+    /* finite inputs whose squares overflow even long double give inf/inf */
+    if (!isfinite(v))
+        return pms_err_set(err, PMS_ENONFINITE, "correlation not computed: the sums of squares "
+                                                "overflow (values too large)");
     *r = v > 1 ? 1 : v < -1 ? -1 : v;
     return PMS_OK;
 }

@@ -67,7 +67,10 @@ pms_status pms_desc_mean(const double *x, size_t n, double *mean)
     if (n == 0) return PMS_ETOOFEW;
     pms_status s = check_finite(x, n);
     if (s != PMS_OK) return s;
-    *mean = mean_two_pass(x, n);
+    double m = mean_two_pass(x, n);
+    /* finite inputs can still overflow a sum (1e308 + 1e308): an error, never inf */
+    if (!isfinite(m)) return PMS_ENONFINITE;
+    *mean = m;
     return PMS_OK;
 }
 
@@ -80,7 +83,9 @@ pms_status pms_desc_variance(const double *x, size_t n, pms_var_denom denom, dou
     if (s != PMS_OK) return s;
     double m = mean_two_pass(x, n);
     double ss = sumsq_dev(x, n, m);
-    *var = ss / (double)(denom == PMS_VAR_SAMPLE ? n - 1 : n);
+    double v = ss / (double)(denom == PMS_VAR_SAMPLE ? n - 1 : n);
+    if (!isfinite(m) || !isfinite(v)) return PMS_ENONFINITE; /* overflow */
+    *var = v;
     return PMS_OK;
 }
 
@@ -103,6 +108,7 @@ pms_status pms_desc_autocorr1(const double *x, size_t n, double *r1)
     if (s != PMS_OK) return s;
     double num, den;
     autocorr_parts(x, n, mean_two_pass(x, n), &num, &den);
+    if (!isfinite(num) || !isfinite(den)) return PMS_ENONFINITE; /* overflow */
     if (!(den > 0)) return PMS_ESINGULAR;
     *r1 = num / den;
     return PMS_OK;
@@ -119,6 +125,9 @@ pms_status pms_desc_summary(const double *x, size_t n, pms_var_denom denom,
     double m = mean_two_pass(x, n);
     double num, den;
     autocorr_parts(x, n, m, &num, &den);
+    if (!isfinite(m) || !isfinite(den) || !isfinite(num) ||
+        !isfinite(den / (double)(denom == PMS_VAR_SAMPLE ? n - 1 : n)))
+        return PMS_ENONFINITE; /* a sum overflowed */
     out->n = n;
     out->mean = m;
     out->variance = den / (double)(denom == PMS_VAR_SAMPLE ? n - 1 : n);
@@ -157,8 +166,9 @@ pms_status pms_desc_wmean(const double *x, const double *w, size_t n, double *me
     if (n == 0) return PMS_ETOOFEW;
     pms_status s = check_weights(x, w, n);
     if (s != PMS_OK) return s;
-    double W;
-    *mean = wmean_two_pass(x, w, n, &W);
+    double W, m = wmean_two_pass(x, w, n, &W);
+    if (!isfinite(m)) return PMS_ENONFINITE; /* sum of w x or of w overflowed */
+    *mean = m;
     return PMS_OK;
 }
 
@@ -190,7 +200,9 @@ pms_status pms_desc_wvariance(const double *x, const double *w, size_t n,
     case PMS_WVAR_FREQUENCY: den = W - 1; break;
     default: den = W; break;
     }
+    if (!isfinite(m) || !isfinite(ss) || !isfinite(den)) return PMS_ENONFINITE; /* overflow */
     if (!(den > 0)) return PMS_ETOOFEW;
+    if (!isfinite(ss / den)) return PMS_ENONFINITE;
     *var = ss / den;
     return PMS_OK;
 }

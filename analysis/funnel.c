@@ -145,6 +145,26 @@ static void limits_at(const pms_funnel_result *r, double m, size_t l, double *lo
     *hi = theta + z * s;
 }
 
+/* Finite inputs can still overflow: sigma^2 of values near 1e200 is inf,
+ * and the limits become +-inf.  Such a fit is an error that says why, never
+ * limits of inf (issue 11). */
+static pms_status all_finite(pms_funnel_result *r, pms_err *err)
+{
+    int ok = isfinite(r->target) && isfinite(r->sigma) && isfinite(r->phi) && isfinite(r->tau2);
+    for (size_t i = 0; i < r->n && ok; i++) {
+        const pms_funnel_unit *u = &r->units[i];
+        ok = isfinite(u->z) && isfinite(u->se);
+        for (size_t l = 0; l < r->nlevels && ok; l++) ok = isfinite(u->low[l]) && isfinite(u->high[l]);
+    }
+    for (size_t g = 0; g < r->ngrid * r->nlevels && ok; g++)
+        ok = isfinite(r->grid_low[g]) && isfinite(r->grid_high[g]);
+    if (ok) return PMS_OK;
+    pms_funnel_result_free(r);
+    return pms_err_set(err, PMS_ENONFINITE,
+                       "funnel: limits not computed: the spread of the values overflows "
+                       "(values too large for double precision)");
+}
+
 pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
                           const pms_funnel_opts *o, pms_funnel_result *out, pms_err *err)
 {
@@ -311,5 +331,5 @@ pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
             limits_at(out, m, l, &out->grid_low[g * o->nlevels + l],
                       &out->grid_high[g * o->nlevels + l]);
     }
-    return PMS_OK;
+    return all_finite(out, err);
 }

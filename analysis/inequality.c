@@ -11,6 +11,28 @@
 
 typedef long double ld;
 
+/* Finite inputs can still overflow a sum or product (x w near 1e308 in
+ * double, or its square): the result is then an error, never inf or NaN. */
+static pms_status finite_or(double v, double *out, const char *what, pms_err *err)
+{
+    if (!isfinite(v))
+        return pms_err_set(err, PMS_ENONFINITE, "%s not computed: the sums overflow (values "
+                                                "too large for double precision)", what);
+    *out = v;
+    return PMS_OK;
+}
+
+static pms_status decomp_finite(pms_ineq_decomp *d, const char *what, pms_err *err)
+{
+    double t;
+    if (finite_or(d->total, &t, what, err) || finite_or(d->between, &t, what, err) ||
+        finite_or(d->within, &t, what, err)) {
+        d->total = d->between = d->within = NAN;
+        return PMS_ENONFINITE;
+    }
+    return PMS_OK;
+}
+
 /* x finite and >= 0 (or > 0 when strict), w finite and > 0. */
 static pms_status check_xw(const char *what, const double *x, const double *w, size_t n,
                            int strict, pms_err *err)
@@ -114,9 +136,9 @@ pms_status pms_ineq_gini(const double *x, const double *w, size_t n, double *gin
         free(p);
         return pms_err_set(err, PMS_EDOMAIN, "Gini: the values sum to zero");
     }
-    *gini = gini_sorted(p, n, W, T);
+    double g = gini_sorted(p, n, W, T);
     free(p);
-    return PMS_OK;
+    return finite_or(g, gini, "Gini", err);
 }
 
 pms_status pms_ineq_gini_sorted(const double *x, const double *w, size_t n, double *gini,
@@ -137,8 +159,7 @@ pms_status pms_ineq_gini_sorted(const double *x, const double *w, size_t n, doub
     if (!(T > 0)) return pms_err_set(err, PMS_EDOMAIN, "Gini: the values sum to zero");
     ld C = 0, acc = 0;
     for (size_t i = 0; i < n; i++) gini_step(w ? w[i] : 1.0, x[i], &C, &acc);
-    *gini = (double)(1 - acc / (W * T));
-    return PMS_OK;
+    return finite_or((double)(1 - acc / (W * T)), gini, "Gini", err);
 }
 
 pms_status pms_ineq_theil_t(const double *x, const double *w, const size_t *group,
@@ -185,7 +206,7 @@ pms_status pms_ineq_theil_t(const double *x, const double *w, const size_t *grou
     out->total = (double)(Yl / Y - logl(mu));
     out->between = group ? (double)between : 0.0;
     out->within = (double)within;
-    return PMS_OK;
+    return decomp_finite(out, "Theil T", err);
 }
 
 static pms_status check_groups(const char *what, const size_t *group, size_t ngroups, size_t n,
@@ -229,7 +250,7 @@ static pms_status ge0(const double *x, const double *w, const size_t *group, siz
     out->total = (double)(logl(mu) - Wl / W);
     out->between = group ? (double)between : 0.0;
     out->within = (double)within;
-    return PMS_OK;
+    return decomp_finite(out, "Theil L", err);
 }
 
 /* GE(2) = var_w / (2 mu^2): within = sum_g sum_{i in g} w (x - mu_g)^2 / (2 W mu^2),
@@ -273,7 +294,7 @@ static pms_status ge2(const double *x, const double *w, const size_t *group, siz
     out->total = (double)(tot / den);
     out->between = group ? (double)(between / den) : 0.0;
     out->within = (double)(within / den);
-    return PMS_OK;
+    return decomp_finite(out, "GE(2)", err);
 }
 
 pms_status pms_ineq_ge(const double *x, const double *w, const size_t *group, size_t ngroups,
@@ -318,8 +339,8 @@ pms_status pms_ineq_atkinson(const double *x, const double *w, size_t n, double 
     acc /= W;
     /* The equally distributed equivalent over the mean, computed on x/mu so
      * that large amounts do not overflow powl. */
-    *a = (double)(1 - (eps == 1 ? expl(acc) : powl(acc, 1 / (1 - (ld)eps))));
-    return PMS_OK;
+    return finite_or((double)(1 - (eps == 1 ? expl(acc) : powl(acc, 1 / (1 - (ld)eps)))), a,
+                     "Atkinson index", err);
 }
 
 pms_status pms_ineq_quantile(const double *x, const double *w, size_t n, double p, double *q,

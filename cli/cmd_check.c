@@ -265,7 +265,7 @@ int pms_cmd_check(int argc, char **argv)
     }
     if (c.help) {
         fputs(help, stdout);
-        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
+        return pms_cli_stdout_done();
     }
     if (optind < argc) return pms_cli_usage("check", "unexpected argument '%s'", argv[optind]);
     if (c.ndata) return check_one(&c, NULL);
@@ -279,11 +279,10 @@ int pms_cmd_check(int argc, char **argv)
         if (c.format == PMS_FMT_JSON && b) fputs(",\n", stdout);
         int rc = check_one(&one, bundles[b]);
         if (rc > worst) worst = rc;
+        /* stdout failed (e.g. /dev/full): said once, the other bundles are not run */
+        if (ferror(stdout)) return pms_cli_stdout_done();
     }
     if (c.format == PMS_FMT_JSON) fputs("]\n", stdout);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        pms_cli_error("write error on standard output");
-        return PMS_EXIT_USAGE;
-    }
-    return worst;
+    int rc = pms_cli_stdout_done();
+    return rc ? rc : worst;
 }

@@ -433,8 +433,14 @@ static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t n
             pms_out_set_num(o, cb[1], w->boot.se);
             pms_out_set_num(o, cb[2], w->boot.pct_low);
             pms_out_set_num(o, cb[3], w->boot.pct_high);
-            pms_out_set_num(o, cb[4], w->boot.bca_low);
-            pms_out_set_num(o, cb[5], w->boot.bca_high);
+            const char *why = pms_boot_bca_why(&w->boot);
+            if (why) { /* an undefined BCa interval says why */
+                pms_out_set_not_computed(o, cb[4], why);
+                pms_out_set_not_computed(o, cb[5], why);
+            } else {
+                pms_out_set_num(o, cb[4], w->boot.bca_low);
+                pms_out_set_num(o, cb[5], w->boot.bca_high);
+            }
         }
         double p = a->adjust == PMS_ADJ_NONE ? r->p_value : w->p_adj;
         pms_verdict v = pms_corr_verdict(p, w->tost, alpha);
@@ -562,7 +568,7 @@ int pms_cmd_correlate(int argc, char **argv)
     if (rc || c.help) {
         if (!rc) {
             fputs(help, stdout);
-            rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
+            rc = pms_cli_stdout_done();
         }
         for (size_t i = 0; i < a.nbufs; i++) free(a.bufs[i]);
         return rc;

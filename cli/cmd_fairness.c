@@ -407,7 +407,11 @@ static pms_out *long_table(const fair_args *a, const fair_rows *s, const fair_re
             pms_out_set_num(o, cb, rows[j].d->between);
             pms_out_set_num(o, cw, rows[j].d->within);
         }
-        if (rows[j].b) {
+        const char *why = rows[j].b ? pms_boot_bca_why(rows[j].b) : NULL;
+        if (why) { /* an undefined BCa interval says why, never "-" alone */
+            pms_out_set_not_computed(o, cl, why);
+            pms_out_set_not_computed(o, ch, why);
+        } else if (rows[j].b) {
             pms_out_set_num(o, cl, rows[j].b->bca_low);
             pms_out_set_num(o, ch, rows[j].b->bca_high);
         }
@@ -546,7 +550,7 @@ int pms_cmd_fairness(int argc, char **argv)
     if (rc || c.help) {
         if (!rc) {
             fputs(help, stdout);
-            rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
+            rc = pms_cli_stdout_done();
         }
         return rc;
     }

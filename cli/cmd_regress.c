@@ -339,7 +339,7 @@ int pms_cmd_regress(int argc, char **argv)
     if (rc || c.help) {
         if (!rc) {
             fputs(help, stdout);
-            rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
+            rc = pms_cli_stdout_done();
         }
         for (size_t i = 0; i < a.nbufs; i++) free(a.bufs[i]);
         return rc;

@@ -63,7 +63,7 @@ int pms_cmd_report(int argc, char **argv)
     }
     if (c.help) {
         fputs(help, stdout);
-        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
+        return pms_cli_stdout_done();
     }
     if (optind < argc) return pms_cli_usage("report", "unexpected argument '%s'", argv[optind]);
     if (c.nwhere || c.nderive)

@@ -1070,7 +1070,7 @@ int pms_cmd_savings(int argc, char **argv)
     if (rc || c.help) {
         if (!rc) {
             fputs(help, stdout);
-            rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
+            rc = pms_cli_stdout_done();
         }
         free(a.sel);
         return rc;

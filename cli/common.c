@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "io/select.h"
+#include "io/utf8.h"
 
 void pms_cli_common_init(pms_cli_common *c, const char *cmd, int argc, char **argv)
 {
@@ -20,14 +21,33 @@ void pms_cli_common_init(pms_cli_common *c, const char *cmd, int argc, char **ar
     w += (size_t)snprintf(c->command_line, sizeof c->command_line, "pmsreview");
     for (int i = 0; i < argc && w < sizeof c->command_line; i++)
         w += (size_t)snprintf(c->command_line + w, sizeof c->command_line - w, " %s", argv[i]);
+    pms_utf8_trim_tail(c->command_line); /* a long command line is cut between characters */
+}
+
+/* Messages quote names from data and arguments: control characters and
+ * ANSI escapes in them are shown as \xNN, never sent to the terminal. */
+static void vmessage(const char *fmt, va_list ap)
+{
+    char small[1024], *big = NULL;
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(small, sizeof small, fmt, aq);
+    va_end(aq);
+    const char *msg = small;
+    if (n >= (int)sizeof small && (big = malloc((size_t)n + 1))) {
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        msg = big;
+    }
+    fputs("pmsreview: ", stderr);
+    pms_utf8_put_visible(stderr, msg, 1);
+    free(big);
 }
 
 void pms_cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("pmsreview: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    vmessage(fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
 }
@@ -36,8 +56,7 @@ int pms_cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("pmsreview: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    vmessage(fmt, ap);
     fprintf(stderr, "\nTry 'pmsreview %s --help'\n", cmd);
     va_end(ap);
     return PMS_EXIT_USAGE;
@@ -234,14 +253,30 @@ int pms_cli_parse_ulong(const char *cmd, const char *opt, const char *s, unsigne
     return 0;
 }
 
+/* Once stdout has failed, later writes fail too: say so once per process. */
+static int stdout_reported;
+
+int pms_cli_stdout_done(void)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+    if (!stdout_reported)
+        pms_cli_error("write error on standard output: %s", strerror(errno ? errno : EIO));
+    stdout_reported = 1;
+    return PMS_EXIT_USAGE;
+}
+
 int pms_cli_emit(const pms_cli_common *c, pms_out *const *tables, size_t n, const pms_table *prov)
 {
+    errno = 0;
     pms_status st = pms_out_write(stdout, c->format, tables, n, prov, c->command_line);
-    if (st || fflush(stdout) != 0 || ferror(stdout)) {
-        pms_cli_error("write error on standard output: %s", strerror(errno ? errno : EIO));
-        return PMS_EXIT_USAGE;
+    int rc = pms_cli_stdout_done();
+    if (st && !rc) {
+        pms_cli_error("write error on standard output: %s", strerror(EIO));
+        stdout_reported = 1;
+        rc = PMS_EXIT_USAGE;
     }
-    return 0;
+    return rc;
 }
 
 int pms_cli_bad_option(const char *cmd, const struct option *opts, int optopt_, const char *arg)

@@ -128,4 +128,9 @@ int pms_cli_parse_ulong(const char *cmd, const char *opt, const char *s, unsigne
  * cleanly (writing to /dev/full fails with exit 1).  Returns the exit code. */
 int pms_cli_emit(const pms_cli_common *c, pms_out *const *tables, size_t n, const pms_table *prov);
 
+/* Flush standard output at the end of a command: 0, or 1 after printing
+ * "pmsreview: write error on standard output: REASON" (e.g. > /dev/full).
+ * Prints nothing if an earlier write error on stdout was already reported. */
+int pms_cli_stdout_done(void);
+
 #endif

@@ -6,6 +6,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "analysis/status.h"
 
 typedef struct {
@@ -47,11 +48,11 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(stdout);
-        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        return pms_cli_stdout_done();
     }
     if (!strcmp(argv[1], "--version")) {
         printf("pmsreview %s\n", PMS_VERSION);
-        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        return pms_cli_stdout_done();
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);

@@ -14,11 +14,13 @@ typedef struct {
 
 typedef struct {
     char *path;
-    pms_config_entry *e;
+    pms_config_entry *e;   /* in file order; a section's entries are contiguous */
     size_t n;
+    struct pms_config_index *idx; /* private: hash of section/key, sections seen */
 } pms_config;
 
-/* Parse; a syntax error or a repeated key is "FILE:LINE: message". */
+/* Parse; a syntax error, a repeated key or a repeated [section] is
+ * "FILE:LINE: message".  Loading and pms_config_find are O(1) per key. */
 pms_status pms_config_load(const char *path, pms_config **out, pms_err *err);
 /* The same from bytes in memory (not copied); `display` names them in messages. */
 pms_status pms_config_load_mem(const char *display, const char *data, size_t len,

@@ -1,15 +1,24 @@
 #include "out.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "utf8.h"
 
 typedef struct {
     char *key;
     pms_outkind kind;
     int decimals;
 } outcol;
+
+/* set: 0 missing (no value in the data), 1 a value, NOT_COMPUTED a statistic
+ * that could not be computed (s then holds the reason). */
+enum { NOT_COMPUTED = 2 };
+static const char overflow_why[] = "the result is not finite (a sum or product overflowed: "
+                                   "values too large)";
 
 typedef struct {
     int set;
@@ -109,8 +118,29 @@ void pms_out_set_num(pms_out *o, int col, double v)
 {
     cell *c = cur(o, col);
     if (!c) return;
+    if (isinf(v)) {
+        pms_out_set_not_computed(o, col, overflow_why);
+        return;
+    }
     c->num = v;
     c->set = !isnan(v);
+}
+
+void pms_out_set_not_computed(pms_out *o, int col, const char *why)
+{
+    cell *c = cur(o, col);
+    if (!c) return;
+    free(c->s);
+    c->s = dup(why ? why : overflow_why);
+    c->num = NAN;
+    /* Without memory for the reason the cell is still never a number. */
+    c->set = c->s ? NOT_COMPUTED : 0;
+}
+
+const char *pms_out_why(const pms_out *o, size_t row, size_t col)
+{
+    const cell *c = &o->cells[row * o->ncols + col];
+    return c->set == NOT_COMPUTED ? c->s : NULL;
 }
 
 void pms_out_set_int(pms_out *o, int col, long long v)
@@ -137,7 +167,7 @@ const char *pms_out_note(const pms_out *o, size_t i) { return o->notes[i]; }
 int pms_out_get(const pms_out *o, size_t row, size_t col, double *v, const char **s)
 {
     const cell *c = &o->cells[row * o->ncols + col];
-    if (!c->set) return 0;
+    if (c->set != 1) return 0;
     if (o->cols[col].kind == PMS_OUT_TEXT) *s = c->s;
     else *v = o->cols[col].kind == PMS_OUT_INT || o->cols[col].kind == PMS_OUT_BOOL ? (double)c->i : c->num;
     return 1;
@@ -150,6 +180,7 @@ pms_status pms_out_footnote(pms_out *o, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    pms_utf8_trim_tail(buf); /* a long note is cut on a character boundary */
     char **n = realloc(o->notes, (o->nnotes + 1) * sizeof *n);
     if (!n) return PMS_ENOMEM;
     o->notes = n;
@@ -181,8 +212,10 @@ static void group_digits(char *s, size_t cap)
 /* Render a cell; json selects full precision and null for missing. */
 static void render(const outcol *c, const cell *x, pms_format fmt, char *buf, size_t cap)
 {
-    if (!x->set) {
-        snprintf(buf, cap, "%s", fmt == PMS_FMT_JSON ? "null" : fmt == PMS_FMT_CSV ? "" : "-");
+    if (x->set != 1 || (c->kind != PMS_OUT_TEXT && c->kind != PMS_OUT_INT &&
+                        c->kind != PMS_OUT_BOOL && !isfinite(x->num))) {
+        const char *none = x->set == NOT_COMPUTED ? "not computed" : "-";
+        snprintf(buf, cap, "%s", fmt == PMS_FMT_JSON ? "null" : fmt == PMS_FMT_CSV ? "" : none);
         return;
     }
     switch (c->kind) {
@@ -199,14 +232,17 @@ static void render(const outcol *c, const cell *x, pms_format fmt, char *buf, si
         if (!strcmp(buf, "-0.00")) snprintf(buf, cap, "0.00");
         if (fmt == PMS_FMT_TEXT) {
             group_digits(buf, cap);
-            char tmp[96];
-            if (buf[0] == '-') snprintf(tmp, sizeof tmp, "-\xc2\xa3%s", buf + 1);
-            else snprintf(tmp, sizeof tmp, "\xc2\xa3%s", buf);
-            snprintf(buf, cap, "%s", tmp);
+            /* "£" (two bytes) after the sign; buffers hold 1e308 with separators */
+            size_t at = buf[0] == '-', len = strlen(buf);
+            if (len + 3 <= cap) {
+                memmove(buf + at + 2, buf + at, len - at + 1);
+                memcpy(buf + at, "\xc2\xa3", 2);
+            }
         }
         return;
     case PMS_OUT_PCT:
-        if (fmt == PMS_FMT_TEXT) snprintf(buf, cap, "%.*f%%", c->decimals, 100.0 * x->num);
+        if (fmt == PMS_FMT_TEXT && !isfinite(100.0 * x->num)) snprintf(buf, cap, "not computed");
+        else if (fmt == PMS_FMT_TEXT) snprintf(buf, cap, "%.*f%%", c->decimals, 100.0 * x->num);
         else snprintf(buf, cap, "%.17g", x->num);
         return;
     case PMS_OUT_REAL:
@@ -222,59 +258,140 @@ static void render(const outcol *c, const cell *x, pms_format fmt, char *buf, si
 void pms_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = pms_utf8_seq(s + i, n - i);
+        if (!k) {
+            /* JSON text is UTF-8: an invalid byte becomes U+FFFD */
+            fputs("\\ufffd", f);
+            i++;
+            continue;
+        }
+        if (k > 1) {
+            fwrite(s + i, 1, k, f);
+            i += k;
+            continue;
+        }
+        switch (c) {
         case '"': fputs("\\\"", f); break;
         case '\\': fputs("\\\\", f); break;
         case '\n': fputs("\\n", f); break;
         case '\r': fputs("\\r", f); break;
         case '\t': fputs("\\t", f); break;
         default:
-            if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-            else fputc(*p, f);
+            if (c < 0x20 || c == 0x7F) fprintf(f, "\\u%04x", c);
+            else fputc(c, f);
         }
+        i++;
     }
     fputc('"', f);
+}
+
+int pms_csv_is_number(const char *s)
+{
+    /* [-+]? (digits [. digits*] | . digits) ([eE] [-+]? digits)? and nothing else */
+    const char *p = s;
+    if (*p == '-' || *p == '+') p++;
+    size_t d = 0;
+    while (isdigit((unsigned char)*p)) p++, d++;
+    if (*p == '.') {
+        p++;
+        while (isdigit((unsigned char)*p)) p++, d++;
+    }
+    if (!d) return 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '-' || *p == '+') p++;
+        if (!isdigit((unsigned char)*p)) return 0;
+        while (isdigit((unsigned char)*p)) p++;
+    }
+    return *p == '\0';
+}
+
+int pms_csv_needs_guard(const char *s)
+{
+    /* OWASP "CSV injection": a spreadsheet reads a cell starting with one of
+     * these as a formula (TAB and CR because some strip them first); a plain
+     * number is data, and the only cells starting with - or + left alone. */
+    return strchr("=+-@\t\r", s[0]) && s[0] && !pms_csv_is_number(s);
 }
 
 static void csv_field(FILE *f, const char *s)
 {
-    /* Quote when needed; a leading = + - @ would make a spreadsheet run a formula. */
     int need = strpbrk(s, ",\"\n\r") != NULL;
-    int formula = (s[0] == '=' || s[0] == '+' || s[0] == '@' ||
-                   (s[0] == '-' && !(s[1] >= '0' && s[1] <= '9') && s[1] != '.' && s[1]));
+    int formula = pms_csv_needs_guard(s);
     if (!need && !formula) {
-        fputs(s, f);
+        pms_utf8_put_valid(f, s);
         return;
     }
     fputc('"', f);
     if (formula) fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        size_t k = pms_utf8_seq(s + i, n - i);
+        if (!k) {
+            fputs("\xef\xbf\xbd", f); /* U+FFFD for an invalid byte */
+            i++;
+            continue;
+        }
+        if (s[i] == '"') fputc('"', f);
+        fwrite(s + i, 1, k, f);
+        i += k;
     }
     fputc('"', f);
 }
 
-/* Display width of UTF-8 text: count code points, not bytes. */
-static size_t width(const char *s)
+/* Text form: control characters and ANSI escapes in names are shown as \xNN,
+ * so the terminal never acts on them; width counts what is shown. */
+static size_t width(const char *s) { return pms_utf8_visible_width(s, 0); }
+
+static void put_text(FILE *f, const char *s) { pms_utf8_put_visible(f, s, 0); }
+
+/* Notes for cells that could not be computed: one line per column and reason. */
+static size_t not_computed_notes(const pms_out *o, char **lines, size_t max)
 {
-    size_t w = 0;
-    for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
+    size_t n = 0;
+    for (size_t j = 0; j < o->ncols; j++) {
+        for (size_t i = 0; i < o->nrows && n < max; i++) {
+            const char *why = pms_out_why(o, i, j);
+            if (!why) continue;
+            int seen = 0;
+            size_t count = 0;
+            for (size_t r = 0; r < o->nrows; r++) {
+                const char *w2 = pms_out_why(o, r, j);
+                if (w2 && !strcmp(w2, why)) {
+                    if (r < i) seen = 1;
+                    count++;
+                }
+            }
+            if (seen) continue;
+            size_t len = strlen(o->cols[j].key) + strlen(why) + 64;
+            if (!(lines[n] = malloc(len))) break;
+            snprintf(lines[n++], len, "%s: not computed in %zu row%s: %s", o->cols[j].key, count,
+                     count == 1 ? "" : "s", why);
+        }
+    }
+    return n;
 }
+
+enum { MAX_NC_NOTES = 32 };
 
 static void write_text(FILE *f, const pms_out *o)
 {
-    fprintf(f, "%s\n", o->title);
+    pms_utf8_put_visible(f, o->title, 1);
+    fputc('\n', f);
     size_t *w = calloc(o->ncols ? o->ncols : 1, sizeof *w);
     if (!w) return;
     char buf[512];
     for (size_t j = 0; j < o->ncols; j++) w[j] = width(o->cols[j].key);
     for (size_t i = 0; i < o->nrows; i++)
         for (size_t j = 0; j < o->ncols; j++) {
-            render(&o->cols[j], &o->cells[i * o->ncols + j], PMS_FMT_TEXT, buf, sizeof buf);
-            size_t k = width(buf);
+            const cell *x = &o->cells[i * o->ncols + j];
+            const char *t = buf;
+            if (o->cols[j].kind == PMS_OUT_TEXT && x->set == 1) t = x->s;
+            else render(&o->cols[j], x, PMS_FMT_TEXT, buf, sizeof buf);
+            size_t k = width(t);
             if (k > w[j]) w[j] = k;
         }
     /* An empty table's header alone reads like a row: say so instead. */
@@ -284,23 +401,36 @@ static void write_text(FILE *f, const pms_out *o)
         size_t pad = w[j] - width(o->cols[j].key);
         if (j) fputs("  ", f);
         if (right) fprintf(f, "%*s", (int)pad, "");
-        fputs(o->cols[j].key, f);
+        put_text(f, o->cols[j].key);
         if (!right && j + 1 < o->ncols) fprintf(f, "%*s", (int)pad, "");
     }
     if (o->nrows) fputc('\n', f);
     for (size_t i = 0; i < o->nrows; i++) {
         for (size_t j = 0; j < o->ncols; j++) {
-            render(&o->cols[j], &o->cells[i * o->ncols + j], PMS_FMT_TEXT, buf, sizeof buf);
-            size_t pad = w[j] - width(buf);
+            const cell *x = &o->cells[i * o->ncols + j];
+            const char *t = buf;
+            if (o->cols[j].kind == PMS_OUT_TEXT && x->set == 1) t = x->s;
+            else render(&o->cols[j], x, PMS_FMT_TEXT, buf, sizeof buf);
+            size_t pad = w[j] - width(t);
             int right = o->cols[j].kind != PMS_OUT_TEXT;
             if (j) fputs("  ", f);
             if (right) fprintf(f, "%*s", (int)pad, "");
-            fputs(buf, f);
+            put_text(f, t);
             if (!right && j + 1 < o->ncols) fprintf(f, "%*s", (int)pad, "");
         }
         fputc('\n', f);
     }
-    for (size_t k = 0; k < o->nnotes; k++) fprintf(f, "%s\n", o->notes[k]);
+    for (size_t k = 0; k < o->nnotes; k++) {
+        pms_utf8_put_visible(f, o->notes[k], 1);
+        fputc('\n', f);
+    }
+    char *nc[MAX_NC_NOTES];
+    size_t nnc = not_computed_notes(o, nc, MAX_NC_NOTES);
+    for (size_t k = 0; k < nnc; k++) {
+        pms_utf8_put_visible(f, nc[k], 1);
+        fputc('\n', f);
+        free(nc[k]);
+    }
     free(w);
 }
 
@@ -316,7 +446,7 @@ static void write_csv(FILE *f, const pms_out *o)
         for (size_t j = 0; j < o->ncols; j++) {
             if (j) fputc(',', f);
             const cell *x = &o->cells[i * o->ncols + j];
-            if (o->cols[j].kind == PMS_OUT_TEXT && x->set) csv_field(f, x->s);
+            if (o->cols[j].kind == PMS_OUT_TEXT && x->set == 1) csv_field(f, x->s);
             else {
                 render(&o->cols[j], x, PMS_FMT_CSV, buf, sizeof buf);
                 fputs(buf, f);
@@ -338,7 +468,7 @@ static void write_json_table(FILE *f, const pms_out *o)
             pms_json_string(f, o->cols[j].key);
             fputs(": ", f);
             const cell *x = &o->cells[i * o->ncols + j];
-            if (o->cols[j].kind == PMS_OUT_TEXT && x->set) pms_json_string(f, x->s);
+            if (o->cols[j].kind == PMS_OUT_TEXT && x->set == 1) pms_json_string(f, x->s);
             else {
                 render(&o->cols[j], x, PMS_FMT_JSON, buf, sizeof buf);
                 fputs(buf, f);
@@ -347,18 +477,21 @@ static void write_json_table(FILE *f, const pms_out *o)
         fputc('}', f);
     }
     fputs(o->nrows ? "\n  ]" : "]", f);
-    if (o->nnotes) {
+    char *nc[MAX_NC_NOTES];
+    size_t nnc = not_computed_notes(o, nc, MAX_NC_NOTES);
+    if (o->nnotes || nnc) {
         fputs(",\n  ", f);
         char key[300];
         snprintf(key, sizeof key, "%s_notes", o->name);
         pms_json_string(f, key);
         fputs(": [", f);
-        for (size_t k = 0; k < o->nnotes; k++) {
+        for (size_t k = 0; k < o->nnotes + nnc; k++) {
             if (k) fputs(", ", f);
-            pms_json_string(f, o->notes[k]);
+            pms_json_string(f, k < o->nnotes ? o->notes[k] : nc[k - o->nnotes]);
         }
         fputc(']', f);
     }
+    for (size_t k = 0; k < nnc; k++) free(nc[k]);
 }
 
 static void write_provenance_json(FILE *f, const pms_table *t, const char *cmdline)
@@ -419,10 +552,18 @@ pms_status pms_out_write(FILE *f, pms_format fmt, pms_out *const *tables, size_t
         if (prov) {
             fputs("\nData:\n", f);
             for (size_t i = 0; i < prov->nsources; i++)
-                fprintf(f, "  %s  (%zu rows, sha256 %.16s...)\n", prov->sources[i].path,
-                        prov->sources[i].rows, prov->sources[i].sha256);
+            {
+                fputs("  ", f);
+                put_text(f, prov->sources[i].path);
+                fprintf(f, "  (%zu rows, sha256 %.16s...)\n", prov->sources[i].rows,
+                        prov->sources[i].sha256);
+            }
             for (size_t i = 0; i < prov->nnotes; i++)
-                fprintf(f, "  note: %s\n", prov->notes[i].detail);
+            {
+                fputs("  note: ", f);
+                put_text(f, prov->notes[i].detail);
+                fputc('\n', f);
+            }
         }
     }
     return ferror(f) ? PMS_EIO : PMS_OK;

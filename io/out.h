@@ -5,7 +5,9 @@
  * consistent and the text form is what an analyst pastes into a paper.
  *
  * JSON shape: {"provenance": {...}, "<table name>": [ {col: value, ...}, ... ], ...}
- * Missing numbers are null in JSON, empty in CSV and "-" in text.  Output is
+ * Missing numbers are null in JSON, empty in CSV and "-" in text; numbers that
+ * could not be computed (non-finite) likewise, "not computed" in text, with the
+ * reason in a note.  Output is
  * deterministic: numbers are printed with a fixed rule (see pms_out_col), and
  * nothing time-dependent is written. */
 #ifndef PMS_OUT_H
@@ -46,6 +48,15 @@ void pms_out_set_text(pms_out *o, int col, const char *s);    /* copied; NULL = 
 void pms_out_set_num(pms_out *o, int col, double v);          /* NaN = missing */
 void pms_out_set_int(pms_out *o, int col, long long v);
 void pms_out_set_bool(pms_out *o, int col, int v);
+/* A statistic that could not be computed, with the reason (copied; NULL: an
+ * overflow).  Text shows "not computed" and a note "KEY: not computed in N
+ * rows: WHY" after the table; CSV an empty cell; JSON null and the note in
+ * "<name>_notes"; the workbook "not computed".  pms_out_set_num with +-inf
+ * does the same with the reason "the result is not finite (... overflowed)":
+ * no format ever prints nan or inf as a number. */
+void pms_out_set_not_computed(pms_out *o, int col, const char *why);
+/* The reason a cell was not computed, or NULL. */
+const char *pms_out_why(const pms_out *o, size_t row, size_t col);
 
 size_t pms_out_nrows(const pms_out *o);
 
@@ -77,7 +88,14 @@ int pms_out_get(const pms_out *o, size_t row, size_t col, double *v, const char 
 size_t pms_out_nnotes(const pms_out *o);
 const char *pms_out_note(const pms_out *o, size_t i);
 
-/* JSON string escaping helper (also used by other writers). */
+/* JSON string escaping helper (also used by other writers); invalid UTF-8
+ * bytes become \ufffd, so the output always parses. */
 void pms_json_string(FILE *f, const char *s);
+
+/* CSV injection guard (OWASP): 1 if a cell starts with = + - @ TAB or CR and
+ * is not a plain number ([-+]?digits[.digits][e[-+]digits]); such a cell is
+ * written quoted with a leading apostrophe: "'=1+2". */
+int pms_csv_needs_guard(const char *s);
+int pms_csv_is_number(const char *s);
 
 #endif

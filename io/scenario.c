@@ -155,17 +155,18 @@ static const char *const method_names[] = {"none", "glidepath", "cap", "percent"
 static const char *const reinvest_names[] = {"none", "weighted", "deprivation", "below_gms"};
 static const char *const scope_names[] = {"ccg", "region", "national"};
 
-static pms_status read_scenario(const pms_config *c, const char *name, pms_sav_scenario *sc,
-                                pms_err *err)
+static pms_status read_scenario(const pms_config *c, const char *name, size_t at,
+                                pms_sav_scenario *sc, pms_err *err)
 {
     pms_status st;
     pms_sav_scenario_default(sc);
     const pms_config_entry *first = NULL, *e_method = NULL, *e_start = NULL, *e_years = NULL,
                            *e_target = NULL, *e_cap = NULL, *e_pct = NULL, *e_rcol = NULL,
                            *e_ret = NULL, *e_reinvest = NULL, *e_rpct = NULL, *e_keep = NULL;
-    for (size_t i = 0; i < c->n; i++) {
+    /* A section's entries are contiguous (io/config refuses a repeated
+     * [section]): read from its first entry to its last, O(keys). */
+    for (size_t i = at; i < c->n && !strcmp(c->e[i].section, name); i++) {
         const pms_config_entry *e = &c->e[i];
-        if (strcmp(e->section, name)) continue;
         if (!first) first = e;
         const char *k = e->key;
         int v = 0;
@@ -319,8 +320,8 @@ static pms_status from_config(const pms_config *c, pms_scenario_file **out, pms_
     snprintf(f->locality, sizeof f->locality, "ccg_code");
     /* Keys: known per kind of section, none outside a section. */
     const char **names = calloc(c->n ? c->n : 1, sizeof *names);
-    size_t nn = 0;
-    if (!names) {
+    size_t *at = calloc(c->n ? c->n : 1, sizeof *at), nn = 0;
+    if (!names || !at) {
         st = pms_err_set(err, PMS_ENOMEM, "out of memory");
         goto fail;
     }
@@ -341,15 +342,15 @@ static pms_status from_config(const pms_config *c, pms_scenario_file **out, pms_
             goto fail;
         }
         if (is_model || is_gs) continue;
-        size_t j = 0;
-        while (j < nn && strcmp(names[j], e->section)) j++;
-        if (j == nn) {
+        /* sections are contiguous: a new name is a new scenario */
+        if (!nn || strcmp(names[nn - 1], e->section)) {
             if (strlen(e->section) >= PMS_SAV_NAME_MAX) {
                 st = pms_err_set(err, PMS_EPARSE,
                                  "%s:%d: scenario name [%s] is longer than %d characters",
                                  c->path, e->line, e->section, PMS_SAV_NAME_MAX - 1);
                 goto fail;
             }
+            at[nn] = i;
             names[nn++] = e->section;
         }
     }
@@ -365,15 +366,17 @@ static pms_status from_config(const pms_config *c, pms_scenario_file **out, pms_
         goto fail;
     }
     for (size_t j = 0; j < nn; j++) {
-        if ((st = read_scenario(c, names[j], &f->s[j], err))) goto fail;
+        if ((st = read_scenario(c, names[j], at[j], &f->s[j], err))) goto fail;
         f->n = j + 1;
         if ((st = pms_sav_check_years(&f->settings, &f->s[j], c->path, err))) goto fail;
     }
     free(names);
+    free(at);
     *out = f;
     return PMS_OK;
 fail:
     free(names);
+    free(at);
     pms_scenario_free(f);
     return st;
 }

@@ -13,6 +13,7 @@
 #include "csv.h"
 #include "expr.h"
 #include "sha256.h"
+#include "utf8.h"
 
 /* ---- small string hash map: key -> row index, for joins and pivots ---- */
 
@@ -133,6 +134,7 @@ pms_status pms_table_note(pms_table *t, const char *what, size_t count, const ch
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    pms_utf8_trim_tail(buf); /* notes quote names: cut between characters */
     pms_note *n = realloc(t->notes, (t->nnotes + 1) * sizeof *n);
     if (!n) return PMS_ENOMEM;
     t->notes = n;
@@ -380,8 +382,9 @@ static pms_status pivot_long(pms_table *t, pms_csv *csv, const char *path, int c
         double v;
         pms_numparse r = pms_parse_number(cell, &v);
         if (r == PMS_NUM_BAD) {
-            st = pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: not a number: '%.40s' (column '%s')",
-                             path, csv->line[i], ci_val + 1, cell, csv->header[ci_val]);
+            st = pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: not a number: '%.*s' (column '%s')",
+                             path, csv->line[i], ci_val + 1, (int)pms_utf8_prefix(cell, 40), cell,
+                             csv->header[ci_val]);
             goto done;
         }
         if (r == PMS_NUM_MISSING) continue;
@@ -744,7 +747,7 @@ static pms_status take_typed(pms_table *t, typed_cols *ty, size_t n, const char 
         pms_column *c = &t->cols[j];
         if (ty->kind[j] == PMS_KIND_NUM && ty->bad[j] != SIZE_MAX) {
             char shown[64];
-            snprintf(shown, sizeof shown, "%s", ty->bad_value[j]);
+            pms_utf8_copy(shown, sizeof shown, ty->bad_value[j], sizeof shown);
             return pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: not a number: '%s' (column '%s')",
                                path, t->line[ty->bad[j]], c->field, shown, c->header);
         }
@@ -933,9 +936,9 @@ pms_status pms_table_numeric(const pms_table *t, const char *name, const double 
     }
     if (c->type != PMS_COL_NUM) {
         if (c->bad_value)
-            return pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: column '%s' is not numeric: '%.40s' is not a number",
+            return pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: column '%s' is not numeric: '%.*s' is not a number",
                                t->sources[c->source].path, c->bad_line, c->field, name,
-                               c->bad_value);
+                               (int)pms_utf8_prefix(c->bad_value, 40), c->bad_value);
         return pms_err_set(err, PMS_EUSAGE, "column '%s' is text, not a number", name);
     }
     *values = c->num;

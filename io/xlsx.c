@@ -7,11 +7,68 @@
 
 #include <xlsxwriter.h>
 
+#include "utf8.h"
+
 struct pms_xlsx {
     lxw_workbook *wb;
     char *path;
     lxw_format *title, *header, *wrap, *text, *integer, *money, *pct, *real[7], *note;
 };
+
+/* Excel holds at most 32,767 characters in a cell (libxlsxwriter refuses a
+ * longer string and the cell stays blank): longer text is cut on a character
+ * boundary at PMS_XLSX_CELL_MAX characters and ends with a visible marker. */
+#define CUT_MARK "\xe2\x80\xa6 [cut: Excel holds 32,767 characters in a cell]"
+
+/* The text as it may go into the sheet XML: well-formed UTF-8 (an invalid
+ * byte becomes U+FFFD), no character XML 1.0 forbids (C0 controls other than
+ * TAB and LF, U+FFFE, U+FFFF are shown as \xNN), at most PMS_XLSX_CELL_MAX
+ * characters with the marker.  Malloc'd; NULL when out of memory. */
+char *pms_xlsx_cell_text(const char *s)
+{
+    size_t n = strlen(s), cap = 4 * n + sizeof CUT_MARK + 1, w = 0, chars = 0, i = 0;
+    char *d = malloc(cap);
+    if (!d) return NULL;
+    while (i < n) {
+        if (chars >= PMS_XLSX_CELL_MAX) {
+            memcpy(d + w, CUT_MARK, sizeof CUT_MARK);
+            return d;
+        }
+        size_t k = pms_utf8_seq(s + i, n - i);
+        unsigned char c = (unsigned char)s[i];
+        if (!k) {
+            memcpy(d + w, "\xef\xbf\xbd", 3);
+            w += 3, i++, chars++;
+        } else if ((k == 1 && c < 0x20 && c != '\t' && c != '\n') ||
+                   (k == 3 && c == 0xEF && (unsigned char)s[i + 1] == 0xBF &&
+                    (unsigned char)s[i + 2] >= 0xBE)) {
+            for (size_t j = 0; j < k; j++) w += (size_t)sprintf(d + w, "\\x%02x", (unsigned char)s[i + j]);
+            i += k, chars += 4 * k;
+        } else {
+            memcpy(d + w, s + i, k);
+            w += k, i += k, chars++;
+        }
+    }
+    d[w] = '\0';
+    return d;
+}
+
+static pms_status lxw_fail(pms_err *err, lxw_error e, const char *sheet, const char *what)
+{
+    return pms_err_set(err, e == LXW_ERROR_MEMORY_MALLOC_FAILED ? PMS_ENOMEM : PMS_EIO,
+                       "workbook sheet '%s': cannot write %s: %s", sheet, what, lxw_strerror(e));
+}
+
+/* Every string cell goes through here: cleaned, never a formula, checked. */
+static pms_status put_string(lxw_worksheet *ws, const char *sheet, lxw_row_t row, lxw_col_t col,
+                             const char *s, lxw_format *fmt, pms_err *err)
+{
+    char *t = pms_xlsx_cell_text(s);
+    if (!t) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    lxw_error e = worksheet_write_string(ws, row, col, t, fmt);
+    free(t);
+    return e == LXW_NO_ERROR ? PMS_OK : lxw_fail(err, e, sheet, "a text cell");
+}
 
 static lxw_worksheet *sheet_get(pms_xlsx *x, const char *name)
 {
@@ -61,10 +118,13 @@ pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pm
     }
     /* A fixed creation time makes the file a function of its inputs only. */
     lxw_doc_properties props = {0};
-    props.title = (char *)(title ? title : "pmsreview report");
+    /* The title may come from a config: cleaned like a cell for docProps/core.xml. */
+    char *clean = pms_xlsx_cell_text(title ? title : "pmsreview report");
+    props.title = clean ? clean : "pmsreview report";
     props.author = "pmsreview";
     props.created = created;
-    workbook_set_properties(x->wb, &props);
+    int bad = !clean || workbook_set_properties(x->wb, &props) != LXW_NO_ERROR;
+    free(clean); /* libxlsxwriter keeps its own copy */
 
     x->title = workbook_add_format(x->wb);
     format_set_bold(x->title);
@@ -93,6 +153,16 @@ pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pm
         format_set_num_format(x->real[k], dec[k]);
     }
     x->note = workbook_add_format(x->wb);
+    bad |= !x->title || !x->header || !x->wrap || !x->text || !x->integer || !x->money ||
+           !x->pct || !x->note;
+    for (int k = 0; k < 7; k++) bad |= !x->real[k];
+    if (bad) {
+        /* the workbook is not written: nothing half-made is left behind */
+        lxw_workbook_free(x->wb);
+        free(x->path);
+        free(x);
+        return pms_err_set(err, PMS_ENOMEM, "%s: cannot set up the workbook (out of memory)", path);
+    }
     format_set_italic(x->note);
     format_set_font_color(x->note, 0x425563);
     *out = x;
@@ -104,14 +174,20 @@ pms_status pms_xlsx_add_lines(pms_xlsx *x, const char *sheet, const char *const 
 {
     lxw_worksheet *ws = sheet_get(x, sheet);
     if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
-    worksheet_set_column(ws, 0, 0, 110, x->wrap);
+    lxw_error e = worksheet_set_column(ws, 0, 0, 110, x->wrap);
+    if (e) return lxw_fail(err, e, sheet, "the column width");
     for (size_t i = 0; i < n; i++) {
-        worksheet_write_string(ws, (lxw_row_t)i, 0, lines[i], i == 0 ? x->title : x->wrap);
+        pms_status st = put_string(ws, sheet, (lxw_row_t)i, 0, lines[i],
+                                   i == 0 ? x->title : x->wrap, err);
+        if (st) return st;
         /* Spreadsheets do not grow a row for wrapped text they did not lay
          * out themselves: give each line the height of its wrapped text
-         * (about 100 characters per line in a 110-wide column). */
+         * (about 100 characters per line in a 110-wide column; Excel's
+         * largest row is 409 points). */
         size_t len = strlen(lines[i]), wrapped = len / 100 + 1;
-        worksheet_set_row(ws, (lxw_row_t)i, i == 0 ? 22 : 15.0 * (double)wrapped + 3, NULL);
+        double h = i == 0 ? 22 : 15.0 * (double)wrapped + 3;
+        if ((e = worksheet_set_row(ws, (lxw_row_t)i, h > 409 ? 409 : h, NULL)))
+            return lxw_fail(err, e, sheet, "a row height");
     }
     return PMS_OK;
 }
@@ -139,11 +215,13 @@ pms_status pms_xlsx_add_tables(pms_xlsx *x, const char *sheet, pms_out *const *t
         const pms_out *o = tables[k];
         size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o);
         if (nc > maxcols) maxcols = nc;
-        worksheet_write_string(ws, row, 0, pms_out_title(o), x->title);
+        pms_status st = put_string(ws, sheet, row, 0, pms_out_title(o), x->title, err);
+        if (st) return st;
         row++;
         lxw_row_t header = row;
         for (size_t j = 0; j < nc; j++) {
-            worksheet_write_string(ws, row, (lxw_col_t)j, pms_out_key(o, j), x->header);
+            if ((st = put_string(ws, sheet, row, (lxw_col_t)j, pms_out_key(o, j), x->header, err)))
+                return st;
             /* Keys have no spaces to wrap at: the column fits the whole key. */
             double w = (double)strlen(pms_out_key(o, j)) * 1.05 + 2;
             if (j < 64 && w > width[j]) width[j] = w;
@@ -154,26 +232,39 @@ pms_status pms_xlsx_add_tables(pms_xlsx *x, const char *sheet, pms_out *const *t
             for (size_t j = 0; j < nc; j++) {
                 double v = NAN;
                 const char *s = NULL;
-                if (!pms_out_get(o, i, j, &v, &s)) continue;
+                if (!pms_out_get(o, i, j, &v, &s)) {
+                    /* A statistic that could not be computed says so (the
+                     * reason is in the table's notes). */
+                    if (pms_out_why(o, i, j) &&
+                        (st = put_string(ws, sheet, row, (lxw_col_t)j, "not computed", x->text, err)))
+                        return st;
+                    continue;
+                }
                 pms_outkind kind = pms_out_kind(o, j);
                 double w;
+                lxw_error e;
                 if (kind == PMS_OUT_TEXT) {
                     /* Never a formula, whatever the text starts with. */
-                    worksheet_write_string(ws, row, (lxw_col_t)j, s, x->text);
+                    if ((st = put_string(ws, sheet, row, (lxw_col_t)j, s, x->text, err))) return st;
                     w = (double)strlen(s) + 2;
+                    e = LXW_NO_ERROR;
                 } else if (kind == PMS_OUT_BOOL) {
-                    worksheet_write_boolean(ws, row, (lxw_col_t)j, v != 0, x->text);
+                    e = worksheet_write_boolean(ws, row, (lxw_col_t)j, v != 0, x->text);
                     w = 6;
                 } else {
-                    worksheet_write_number(ws, row, (lxw_col_t)j, v,
-                                           num_format(x, kind, pms_out_decimals(o, j)));
+                    e = worksheet_write_number(ws, row, (lxw_col_t)j, v,
+                                               num_format(x, kind, pms_out_decimals(o, j)));
                     w = kind == PMS_OUT_MONEY ? 16 : 12;
                 }
+                if (e) return lxw_fail(err, e, sheet, "a cell");
                 if (j < 64 && w > width[j]) width[j] = w;
             }
         if (k == 0) {
             worksheet_freeze_panes(ws, header + 1, 0);
-            if (nc) worksheet_autofilter(ws, header, 0, row > first ? row - 1 : header, (lxw_col_t)(nc - 1));
+            lxw_error e = nc ? worksheet_autofilter(ws, header, 0, row > first ? row - 1 : header,
+                                                    (lxw_col_t)(nc - 1))
+                             : LXW_NO_ERROR;
+            if (e) return lxw_fail(err, e, sheet, "the autofilter");
         }
         if (locs) {
             snprintf(locs[k].sheet, sizeof locs[k].sheet, "%s", sheet);
@@ -183,13 +274,30 @@ pms_status pms_xlsx_add_tables(pms_xlsx *x, const char *sheet, pms_out *const *t
             locs[k].ncols = nc;
         }
         for (size_t m = 0; m < pms_out_nnotes(o); m++, row++)
-            worksheet_write_string(ws, row, 0, pms_out_note(o, m), x->note);
+            if ((st = put_string(ws, sheet, row, 0, pms_out_note(o, m), x->note, err))) return st;
+        /* the reasons for cells that could not be computed */
+        for (size_t j = 0; j < nc; j++)
+            for (size_t i = 0; i < nr; i++) {
+                const char *why = pms_out_why(o, i, j);
+                if (!why) continue;
+                int seen = 0;
+                for (size_t r = 0; r < i && !seen; r++)
+                    seen = pms_out_why(o, r, j) && !strcmp(pms_out_why(o, r, j), why);
+                if (seen) continue;
+                size_t len = strlen(why) + strlen(pms_out_key(o, j)) + 32;
+                char *t = malloc(len);
+                if (!t) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+                snprintf(t, len, "%s: not computed: %s", pms_out_key(o, j), why);
+                st = put_string(ws, sheet, row++, 0, t, x->note, err);
+                free(t);
+                if (st) return st;
+            }
         row++; /* a blank row between tables */
     }
-    worksheet_set_row(ws, 1, 30, NULL);
-    for (size_t j = 0; j < maxcols && j < 64; j++)
-        worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, width[j] > 60 ? 60 : width[j], NULL);
-    return PMS_OK;
+    lxw_error e = worksheet_set_row(ws, 1, 30, NULL);
+    for (size_t j = 0; j < maxcols && j < 64 && !e; j++)
+        e = worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, width[j] > 60 ? 60 : width[j], NULL);
+    return e ? lxw_fail(err, e, sheet, "the layout") : PMS_OK;
 }
 
 pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
@@ -215,18 +323,33 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
     if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
     lxw_chart *ch = workbook_add_chart(x->wb, types[kind]);
     if (!ch) return pms_err_set(err, PMS_ENOMEM, "cannot add a chart");
-    chart_title_set_name(ch, title);
-    chart_axis_set_name(ch->x_axis, xtitle);
-    chart_axis_set_name(ch->y_axis, ytitle);
+    /* Titles may hold names from the data: cleaned like cells (libxlsxwriter
+     * copies them). */
+    char *t[3] = {pms_xlsx_cell_text(title ? title : ""), pms_xlsx_cell_text(xtitle ? xtitle : ""),
+                  pms_xlsx_cell_text(ytitle ? ytitle : "")};
+    if (!t[0] || !t[1] || !t[2]) {
+        free(t[0]), free(t[1]), free(t[2]);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    if (title) chart_title_set_name(ch, t[0]);
+    if (xtitle) chart_axis_set_name(ch->x_axis, t[1]);
+    if (ytitle) chart_axis_set_name(ch->y_axis, t[2]);
+    free(t[0]), free(t[1]), free(t[2]);
     for (size_t k = 0; k < n; k++) {
         const pms_xlsx_series *s = &series[k];
         if (s->loc->last_row < s->loc->first_row) continue;
         lxw_chart_series *cs = chart_add_series(ch, NULL, NULL);
+        if (!cs) return pms_err_set(err, PMS_ENOMEM, "cannot add a chart series");
         chart_series_set_categories(cs, s->loc->sheet, s->loc->first_row, (lxw_col_t)s->xcol,
                                     s->loc->last_row, (lxw_col_t)s->xcol);
         chart_series_set_values(cs, s->loc->sheet, s->loc->first_row, (lxw_col_t)s->ycol,
                                 s->loc->last_row, (lxw_col_t)s->ycol);
-        if (s->name) chart_series_set_name(cs, s->name);
+        if (s->name) {
+            char *nm = pms_xlsx_cell_text(s->name);
+            if (!nm) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+            chart_series_set_name(cs, nm);
+            free(nm);
+        }
         lxw_color_t c = palette[k % (sizeof palette / sizeof *palette)];
         if (kind == PMS_XLSX_SCATTER) {
             chart_series_set_marker_type(cs, LXW_CHART_MARKER_CIRCLE);

@@ -71,6 +71,15 @@ pms_status pms_xlsx_add_image(pms_xlsx *x, const char *sheet, unsigned row, unsi
 pms_status pms_xlsx_print_area(pms_xlsx *x, const char *sheet, unsigned last_row,
                                unsigned last_col, pms_err *err);
 
+/* Text as written into a cell, chart title or series name: well-formed UTF-8
+ * (invalid bytes become U+FFFD), characters XML 1.0 forbids shown as \xNN,
+ * and at most PMS_XLSX_CELL_MAX characters: longer text is cut on a character
+ * boundary and ends with "… [cut: Excel holds 32,767 characters in a cell]"
+ * (Excel's limit is 32,767; libxlsxwriter refuses longer text).  Malloc'd;
+ * NULL when out of memory. */
+#define PMS_XLSX_CELL_MAX 32000
+char *pms_xlsx_cell_text(const char *s);
+
 /* Write the file and free everything (also on failure). */
 pms_status pms_xlsx_close(pms_xlsx *x, pms_err *err);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 extern char **environ; /* POSIX: not declared by <unistd.h> without _GNU_SOURCE */
+#include "../io/utf8.h"
 
 /* A growing text buffer; `failed` remembers an allocation failure so that the
  * many small appends need no checks and finish reports it once. */
@@ -114,14 +115,14 @@ pms_status pms_gp_find(char *path, size_t cap, pms_err *err)
     return pms_err_set(err, PMS_ENOTFOUND, "gnuplot is not installed (not found on PATH)");
 }
 
-/* Length of the longest prefix of s (n bytes) that ends on a UTF-8 character
- * boundary and fits in cap - 1 bytes. */
-static size_t utf8_fit(const char *s, size_t n, size_t cap)
+/* The next character of in for a .dat or script string: its length k (0 at
+ * the end), or a space (*sp = 1) for a byte that is not well-formed UTF-8 or
+ * a C1 control, so that no invalid UTF-8 reaches a chart or its files. */
+static size_t next_char(const char *in, size_t n, size_t i, int *sp)
 {
-    if (n < cap) return n;
-    size_t k = cap ? cap - 1 : 0;
-    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80) k--;
-    return k;
+    size_t k = pms_utf8_seq(in + i, n - i);
+    *sp = !k || (k == 2 && (unsigned char)in[i] == 0xC2 && (unsigned char)in[i + 1] < 0xA0);
+    return k ? k : 1;
 }
 
 void pms_gp_data_text(const char *in, char *out, size_t cap)
@@ -129,10 +130,18 @@ void pms_gp_data_text(const char *in, char *out, size_t cap)
     if (!cap) return;
     if (!in) in = "";
     while (*in == ' ' || *in == '\t' || *in == '\r' || *in == '\n') in++;
-    size_t n = utf8_fit(in, strlen(in), cap);
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)in[i];
+    size_t n = strlen(in), w = 0;
+    for (size_t i = 0; i < n;) {
+        int sp;
+        size_t k = next_char(in, n, i, &sp);
+        if (w + (sp ? 1 : k) >= cap) break; /* cut on a character boundary */
+        if (sp || k > 1) {
+            if (sp) out[w++] = ' ';
+            else memcpy(out + w, in + i, k), w += k;
+            i += k;
+            continue;
+        }
+        unsigned char ch = (unsigned char)in[i++];
         if (ch < 0x20 || ch == 0x7F) ch = ' ';
         else if (ch == '"') ch = '\'';
         out[w++] = (char)ch;
@@ -146,30 +155,30 @@ void pms_gp_script_text(const char *in, char *out, size_t cap)
 {
     if (!cap) return;
     if (!in) in = "";
-    size_t n = utf8_fit(in, strlen(in), cap);
     static const char ok[] = " .,:;()/-+%&=_";
-    size_t w = 0;
-    for (size_t i = 0; i < n && w + 1 < cap; i++) {
+    size_t n = strlen(in), w = 0;
+    for (size_t i = 0; i < n;) {
+        int sp;
+        size_t k = next_char(in, n, i, &sp);
         unsigned char ch = (unsigned char)in[i];
-        if (ch == '\'') {
+        i += k;
+        if (!sp && k > 1) {
+            if (w + k >= cap) break; /* cut on a character boundary */
+            memcpy(out + w, in + i - k, k);
+            w += k;
+            continue;
+        }
+        if (ch == '\'' && !sp) {
             /* Doubled, it is a literal quote inside a single-quoted string. */
             if (w + 2 >= cap) break;
             out[w++] = '\'';
             out[w++] = '\'';
             continue;
         }
-        int keep = ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                   (ch >= '0' && ch <= '9') || (ch && strchr(ok, ch));
+        if (w + 1 >= cap) break;
+        int keep = !sp && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                           (ch >= '0' && ch <= '9') || (ch && strchr(ok, ch)));
         out[w++] = keep ? (char)ch : ' ';
-    }
-    /* Never end inside a UTF-8 sequence cut by the doubling above. */
-    while (w > 0 && ((unsigned char)out[w - 1] & 0x80)) {
-        size_t k = w - 1;
-        while (k > 0 && ((unsigned char)out[k] & 0xC0) == 0x80) k--;
-        unsigned char lead = (unsigned char)out[k];
-        size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-        if (w - k >= need) break;
-        w = k;
     }
     out[w] = '\0';
 }
@@ -351,6 +360,7 @@ static void first_line(const char *path, char *out, size_t cap)
     FILE *f = fopen(path, "r");
     if (!f) return;
     if (fgets(out, (int)cap, f)) out[strcspn(out, "\r\n")] = '\0';
+    pms_utf8_trim_tail(out); /* gnuplot may echo UTF-8 from a title: cut whole */
     fclose(f);
 }
 
@@ -437,12 +447,14 @@ static void finish_one(const char *dir, const char *name, int status, const time
     if (WEXITSTATUS(status) != 0) {
         snprintf(res->message, sizeof res->message, "gnuplot failed (exit status %d): %s",
                  WEXITSTATUS(status), line[0] ? line : "no message");
+        pms_utf8_trim_tail(res->message);
         return;
     }
     /* Our scripts produce no warnings: anything on stderr means a chart that
      * may be wrong, so it is not trusted. */
     if (errbytes > 0) {
         snprintf(res->message, sizeof res->message, "gnuplot warned: %s", line);
+        pms_utf8_trim_tail(res->message);
         return;
     }
     static const char *ext[3] = {"png", "svg", "pdf"};

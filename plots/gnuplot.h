@@ -50,13 +50,15 @@ pms_status pms_gp_find(char *path, size_t cap, pms_err *err);
 
 /* Copy `in` to `out` (cap bytes incl. NUL, truncating on a UTF-8 boundary)
  * for a .dat string column: tab, CR, LF and other control characters become
- * spaces, '"' becomes '\'', leading/trailing spaces are trimmed, an empty
+ * spaces (so do bytes that are not well-formed UTF-8), '"' becomes '\'',
+ * leading/trailing spaces are trimmed, an empty
  * result becomes "-".  Never fails. */
 void pms_gp_data_text(const char *in, char *out, size_t cap);
 
 /* Copy `in` for use inside a single-quoted gnuplot string: keeps ASCII
- * letters, digits, space and . , : ; ( ) / - + % & = _ and bytes >= 0x80
- * (UTF-8, e.g. the pound sign); a single quote is doubled (gnuplot's escape
+ * letters, digits, space and . , : ; ( ) / - + % & = _ and well-formed UTF-8
+ * characters (e.g. the pound sign; invalid bytes and C1 controls become
+ * spaces, a cut falls on a character boundary); a single quote is doubled (gnuplot's escape
  * for it there); anything else (double quotes, backquotes, $, @, !, \,
  * control characters ...) becomes a space.  Never fails. */
 void pms_gp_script_text(const char *in, char *out, size_t cap);

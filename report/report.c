@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "plots/gnuplot.h"
+#include "io/utf8.h"
 
 /* Under every chart drawn from the main year (sections drawing other years set their own). */
 static const char *main_source =
@@ -19,6 +20,7 @@ static char *vfmt(const char *fmt, va_list ap)
 {
     char buf[2048];
     vsnprintf(buf, sizeof buf, fmt, ap);
+    pms_utf8_trim_tail(buf); /* a long sentence is cut on a character boundary */
     /* Names from data may hold newlines or tabs: one sentence stays one line. */
     for (char *p = buf; *p; p++)
         if ((unsigned char)*p < 0x20) *p = ' ';
@@ -93,6 +95,15 @@ const char *pms_report_money(char *buf, size_t cap, double v, int dec)
         snprintf(buf, cap, "n/a");
         return buf;
     }
+    /* Never "£inf", and never a long number cut to fit the buffer. */
+    if (!isfinite(v)) {
+        snprintf(buf, cap, "not computed");
+        return buf;
+    }
+    if (fabs(v) >= 1e15) {
+        snprintf(buf, cap, "%s\xc2\xa3%.3e", v < 0 ? "-" : "", fabs(v));
+        return buf;
+    }
     char digits[64];
     snprintf(digits, sizeof digits, "%.*f", dec, fabs(v));
     /* Thousands separators on the integer part. */
@@ -125,12 +136,15 @@ const char *pms_report_locality(pms_report_ctx *r)
             if (code[i] && name[i] && !strcmp(code[i], r->locality)) found = name[i];
     if (found) {
         /* Names from data may hold newlines: one line in sentences. */
-        snprintf(r->locality_label, sizeof r->locality_label, "%.150s (%.30s)", found,
+        /* cut on character boundaries: a byte cut inside a character breaks
+         * the workbook's XML and summary.txt */
+        snprintf(r->locality_label, sizeof r->locality_label, "%.*s (%.*s)",
+                 (int)pms_utf8_prefix(found, 150), found, (int)pms_utf8_prefix(r->locality, 30),
                  r->locality);
         for (char *p = r->locality_label; *p; p++)
             if ((unsigned char)*p < 0x20) *p = ' ';
     } else {
-        snprintf(r->locality_label, sizeof r->locality_label, "%.150s", r->locality);
+        pms_utf8_copy(r->locality_label, sizeof r->locality_label, r->locality, 150);
     }
     return r->locality_label;
 }
@@ -606,6 +620,7 @@ static pms_status render_charts(pms_report_ctx *r, pms_err *err)
         } else {
             char line[1024];
             snprintf(line, sizeof line, "%s (%s): %s", c->name, c->what, res[i].message);
+            pms_utf8_trim_tail(line);
             size_t len = strlen(line) + 1;
             char **nv = realloc(r->missing_charts, (r->nmissing_charts + 1) * sizeof *nv);
             char *cp = malloc(len);

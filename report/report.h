@@ -140,6 +140,10 @@ const char *pms_report_money(char *buf, size_t cap, double v, int dec);
  * or the code alone when the data has no name for it. */
 const char *pms_report_locality(pms_report_ctx *r);
 
+/* "11H NHS Bristol CCG (#31)": a CCG's chart label, the name cut at 34 bytes
+ * on a character boundary with "..." (name may be NULL). */
+void pms_report_ccg_label(char *out, size_t cap, const char *code, const char *name, size_t rank);
+
 /* "7,802": a count with thousands separators into buf. */
 const char *pms_report_count(char *buf, size_t cap, size_t n);
 

@@ -5,8 +5,19 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "io/utf8.h"
 
 #define SHEET "CCGs"
+
+void pms_report_ccg_label(char *out, size_t cap, const char *code, const char *name, size_t rank)
+{
+    /* "11H NHS Bristol CCG (#31)": long names are cut so the axis stays
+     * readable, on a character boundary (a cut byte breaks the workbook). */
+    const char *nm = name ? name : "";
+    int cut = (int)pms_utf8_prefix(nm, 34);
+    snprintf(out, cap, "%s %.*s%s (#%zu)", code, cut, nm, nm[cut] ? "..." : "", rank);
+    pms_utf8_trim_tail(out);
+}
 #define TOPN 12
 
 typedef struct {
@@ -154,9 +165,7 @@ pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err)
             st = pms_err_set(err, PMS_ENOMEM, "out of memory");
             break;
         }
-        /* "11H NHS Bristol CCG (#31)": long names are cut so the axis stays readable. */
-        snprintf(own[j], len, "%s %.34s%s (#%zu)", x->code, x->name ? x->name : "",
-                 x->name && strlen(x->name) > 34 ? "..." : "", pick[j] + 1);
+        pms_report_ccg_label(own[j], len, x->code, x->name, pick[j] + 1);
         labels[j] = own[j];
         vals[j] = x->ratio;
         hl[j] = !strcmp(x->code, r->locality);

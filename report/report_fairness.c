@@ -8,6 +8,7 @@
 #include "analysis/concentration.h"
 #include "analysis/fairness.h"
 #include "analysis/inequality.h"
+#include "io/utf8.h"
 #include "report/report.h"
 
 #define SHEET "Fairness"
@@ -127,7 +128,10 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
         pms_out_set_num(sum, s2, rows[k].share);
         pms_out_set_int(sum, s3, (long long)rows[k].n);
         const pms_boot_ci *bc = k == 0 ? &bo.gini : k == 1 ? &bo.theil_t : k == 4 ? &bo.conc : NULL;
-        if (have_boot && bc && bc->replicates) {
+        if (have_boot && bc && pms_boot_bca_why(bc)) {
+            pms_out_set_not_computed(sum, s4, pms_boot_bca_why(bc));
+            pms_out_set_not_computed(sum, s5, pms_boot_bca_why(bc));
+        } else if (have_boot && bc && bc->replicates) {
             pms_out_set_num(sum, s4, bc->bca_low);
             pms_out_set_num(sum, s5, bc->bca_high);
         }
@@ -193,9 +197,10 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
         st = pms_chart_lorenz_points(am, wx, m, &cx[0], &cy[0], &cm[0], err);
         if (!st) curves[nc++] = (pms_chart_curve){"England", cx[0], cy[0], cm[0], 0};
         char lname[160];
-        snprintf(lname, sizeof lname, "%s", r->locality);
+        pms_utf8_copy(lname, sizeof lname, r->locality, sizeof lname);
         for (size_t g = 0; g < ncodes; g++)
-            if (!strcmp(codes[g], r->locality) && names[g]) snprintf(lname, sizeof lname, "%s", names[g]);
+            if (!strcmp(codes[g], r->locality) && names[g])
+                pms_utf8_copy(lname, sizeof lname, names[g], sizeof lname);
         if (!st && nloc >= 2 &&
             !pms_chart_lorenz_points(la, lw, nloc, &cx[1], &cy[1], &cm[1], &ignore))
             curves[nc++] = (pms_chart_curve){lname, cx[1], cy[1], cm[1], 0};
@@ -210,8 +215,13 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
         for (int k = 0; k < 2; k++) free(cx[k]), free(cy[k]);
     }
     if (!st) {
-        char gci[96] = "";
-        if (have_boot)
+        char gci[320] = "";
+        const char *why = have_boot ? pms_boot_bca_why(&bo.gini) : NULL;
+        /* never "nan to nan": an interval that cannot be computed says why */
+        if (why)
+            snprintf(gci, sizeof gci, ", %.0f%% interval not computed (%s)", 100 * r->ci_level,
+                     why);
+        else if (have_boot)
             snprintf(gci, sizeof gci, ", %.0f%% interval %.3f to %.3f", 100 * r->ci_level,
                      bo.gini.bca_low, bo.gini.bca_high);
         pms_report_say(r,

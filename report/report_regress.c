@@ -6,6 +6,7 @@
 
 #include "analysis/regress.h"
 #include "analysis/theilsen.h"
+#include "io/utf8.h"
 #include "report/report.h"
 
 #define SHEET "Deprivation"
@@ -157,6 +158,7 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
     char locscope[160];
     snprintf(locscope, sizeof locscope, "%s%s%s%s", r->locality, locname ? " (" : "",
              locname ? locname : "", locname ? ")" : "");
+    pms_utf8_trim_tail(locscope);
     pms_out *coef = pms_out_new("coefficients", "Payments per weighted patient on deprivation: "
                                                 "least squares, HC3 robust intervals");
     pms_out *model = pms_out_new("model", "Fit");
@@ -274,6 +276,7 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
             "IMD 2015 score of the practice population (higher = more deprived)", ylab);
         char hl[200];
         snprintf(hl, sizeof hl, "%s practices", locname ? locname : r->locality);
+        pms_utf8_trim_tail(hl);
         st = pms_chart_scatter_fit(&ci, imd, pay, nrows, loc, hl, r->ci_level, err);
         /* The scatter's rows are only those in the fit. */
         if (!st)

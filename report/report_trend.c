@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/utf8.h"
 #include "report/report.h"
 
 #define TYPES 4
@@ -177,6 +178,7 @@ pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
         snprintf(src, sizeof src, "Source: NHS Digital, NHS Payments to General Practice, %s to %s. "
                                   "Pooled: total payments / weighted patients.",
                  first_year, last_year);
+        pms_utf8_trim_tail(src); /* years are [trend] keys from the config */
         ci.source = src;
         st = pms_chart_categories(&ci, years, ny, type_names, TYPES, flat, 1, err);
         if (!st)

@@ -85,9 +85,60 @@ static void test_unwritable(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent-dir/r.xlsx"));
 }
 
+/* Hostile text (issue 11): a 40,000-character cell (libxlsxwriter refused it
+ * and the cell stayed blank), invalid UTF-8, control characters, +-inf in a
+ * number column, and a title with control characters.  Read back with
+ * openpyxl (an independent reader; its XML parser rejects what Excel would):
+ * the long cell is cut to at most 32,767 characters and ends with the marker,
+ * nothing is blank, and the inf cell says "not computed". */
+static void test_hostile_cells_openpyxl(void **state)
+{
+    (void)state;
+    if (system("/usr/bin/python3 -c 'import openpyxl' 2>/dev/null") != 0) skip();
+    const char *tmp = getenv("PMS_TEST_TMP");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/hostile.xlsx", tmp ? tmp : "/tmp");
+    if (tmp) mkdir(tmp, 0777);
+    pms_xlsx *x = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_xlsx_open(path, 1416009600, "title \x01\x1b", &x, &err), PMS_OK);
+    char *big = malloc(3 * 40000 + 1);
+    for (int i = 0; i < 40000; i++) memcpy(big + 3 * i, "\xe2\x82\xac", 3);
+    big[3 * 40000] = '\0';
+    pms_out *o = pms_out_new("t", "Hostile \x02 title");
+    int c0 = pms_out_col(o, "name", PMS_OUT_TEXT, 0), c1 = pms_out_col(o, "v", PMS_OUT_REAL, 2);
+    const char *names[] = {big, "bad \xff byte", "ctl \x01\x1b[31m", "cut \xe2\x82"};
+    for (int i = 0; i < 4; i++) {
+        pms_out_row(o);
+        pms_out_set_text(o, c0, names[i]);
+        pms_out_set_num(o, c1, i == 3 ? INFINITY : 2.385 * i);
+    }
+    assert_int_equal(pms_xlsx_add_tables(x, "Data", &o, 1, NULL, &err), PMS_OK);
+    assert_int_equal(pms_xlsx_close(x, &err), PMS_OK);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c '\n"
+             "import openpyxl, sys\n"
+             "ws = openpyxl.load_workbook(sys.argv[1])[\"Data\"]\n"
+             "v = [ws.cell(row=r, column=1).value for r in range(3, 7)]\n"
+             "assert v[0].endswith(\"\u2026 [cut: Excel holds 32,767 characters in a cell]\"), v[0][-60:]\n"
+             "assert len(v[0]) <= 32767 and v[0].startswith(\"\u20ac\" * 1000)\n"
+             "assert v[1] == \"bad \\ufffd byte\", v[1]\n"
+             "assert v[2] == \"ctl \\\\x01\\\\x1b[31m\", v[2]\n"
+             "assert v[3] == \"cut \\ufffd\\ufffd\", v[3]\n"
+             "assert ws.cell(row=6, column=2).value == \"not computed\"\n"
+             "assert ws.cell(row=4, column=2).value == 2.385\n"
+             "' %s",
+             path);
+    assert_int_equal(system(cmd), 0);
+    free(big);
+    pms_out_free(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_deterministic_zip),
-                                       cmocka_unit_test(test_unwritable)};
+                                       cmocka_unit_test(test_unwritable),
+                                       cmocka_unit_test(test_hostile_cells_openpyxl)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,9 @@ printf 'cap=0:30:0.5' >"$work/sweep/1"
 printf 'reinvest_pct=0:100:12.5' >"$work/sweep/2"
 printf 'keep_for_services=1e-3:2.5e1:0.1' >"$work/sweep/3"
 [ -d tests/fuzz/corpus-scenario ] && cp -r tests/fuzz/corpus-scenario "$work/scenario-seeds"
+mkdir -p "$work/config-seeds"
+cp datasets/*.ini "$work/config-seeds/"
+[ -d tests/fuzz/corpus-scenario ] && cp tests/fuzz/corpus-scenario/* "$work/config-seeds/"
 
 status=0
 passed=0
@@ -50,6 +53,8 @@ for t in $targets; do
     fuzz_expr) seed=$work/expr ;;
     fuzz_scenario) seed=${work}/scenario-seeds ;;
     fuzz_sweep_spec) seed=$work/sweep ;;
+    fuzz_report_config) seed=$work/config-seeds ;;
+    fuzz_out) seed=$root/tests/fuzz/corpus-out ;;
     *) seed=$seeds ;;
   esac
   log=$work/$t.log
