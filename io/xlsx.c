@@ -35,7 +35,7 @@ typedef struct {
 } noterec;
 
 /* Rows of a long table that a printout shows (about one A4 landscape page). */
-enum { PRINT_ROWS = 30 };
+enum { PRINT_ROWS = 25 };
 
 struct pms_xlsx {
     lxw_workbook *wb;
@@ -456,16 +456,19 @@ static pms_status write_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_ro
  * as the page goes and never spill onto pages of their own. */
 static void print_layout(sheetrec *r, const double *width, size_t nc, lxw_row_t last_row)
 {
-    /* A4 landscape less 0.8 in of margins is 1,045 px; a column of width w
-     * is 7w + 5 px in the default 11 pt font, 64 px at the default width. */
+    /* A4 landscape less 0.8 in of margins is 1,045 px.  A column of width w
+     * is 7w + 5 px in Excel's Calibri 11, but LibreOffice without Calibri or
+     * Carlito measures widths in DejaVu Sans digits, 9-10 px: plan for the
+     * wider so the table fits either way (Excel then prints a little smaller,
+     * still >= 75%). */
     double px = 0;
-    for (size_t j = 0; j < nc; j++) px += 7 * width[j] + 5;
+    for (size_t j = 0; j < nc; j++) px += 10 * width[j] + 5;
     int scale = px <= 1045 ? 100 : (int)(100 * 1045 / px);
     if (scale < 75) scale = 75;
     worksheet_set_print_scale(r->ws, (uint16_t)scale);
     double page = 1045.0 * 100 / scale;
     lxw_col_t last = (lxw_col_t)(nc - 1);
-    while (px + 64 <= page && last < 40) px += 64, last++;
+    while (px + 90 <= page && last < 40) px += 90, last++;
     r->print_col = last;
     r->print_row = last_row;
     worksheet_print_area(r->ws, 0, 0, last_row, last);
@@ -506,13 +509,24 @@ static pms_status add_one_table(pms_xlsx *x, const char *group, const pms_out *o
     lxw_row_t header = row;
     double width[64] = {0};
     lxw_table_column col[64], *cols[65];
+    char heads[64][128];
     for (size_t j = 0; j < nc; j++) {
         memset(&col[j], 0, sizeof col[j]);
-        col[j].header = (char *)pms_out_key(o, j);
+        /* The key as words ("p_value" -> "p value"), wrapped on up to three
+         * lines: a column need not be as wide as its whole key. */
+        snprintf(heads[j], sizeof heads[j], "%s", pms_out_key(o, j));
+        size_t word = 0, longest = 0, len = strlen(heads[j]);
+        for (char *p = heads[j]; *p; p++) {
+            if (*p == '_') *p = ' ';
+            word = *p == ' ' ? 0 : word + 1;
+            if (word > longest) longest = word;
+        }
+        double wl = (double)longest * 1.1 + 2, w3 = (double)len / 3 * 1.1 + 2;
+        width[j] = wl > w3 ? wl : w3;
+        if (width[j] < 8) width[j] = 8;
+        col[j].header = heads[j];
         col[j].header_format = x->header;
         cols[j] = &col[j];
-        /* Keys have no spaces to wrap at: the column fits the whole key. */
-        width[j] = (double)strlen(pms_out_key(o, j)) * 1.05 + 3;
     }
     cols[nc] = NULL;
     if (nr) {
@@ -534,7 +548,7 @@ static pms_status add_one_table(pms_xlsx *x, const char *group, const pms_out *o
         return pms_err_set(err, PMS_EUSAGE, "cannot make '%s' an Excel Table", r->name);
     worksheet_freeze_panes(ws, header + 1, 0);
     worksheet_repeat_rows(ws, header, header);
-    worksheet_set_row(ws, header, 30, NULL);
+    worksheet_set_row(ws, header, 48, NULL);
     for (size_t j = 0; j < nc; j++)
         worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, width[j] > 60 ? 60 : width[j], NULL);
     r->last_row = last;
