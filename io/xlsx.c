@@ -40,7 +40,7 @@ enum { PRINT_ROWS = 25 };
 struct pms_xlsx {
     lxw_workbook *wb;
     char *path, *title;
-    lxw_format *title_f, *header, *wrap, *text, *integer, *pct[4], *real[7], *note, *na,
+    lxw_format *title_f, *title_wrap, *header, *wrap, *text, *integer, *pct[4], *real[7], *note, *na,
         *link, *money[3], *pval[4];
     lxw_worksheet *cover, *toc, *notes_ws;
     sheetrec *sheets;
@@ -153,6 +153,12 @@ static void make_formats(pms_xlsx *x)
     format_set_bold(x->title_f);
     format_set_font_size(x->title_f, 14);
     format_set_font_color(x->title_f, 0x003087);
+    x->title_wrap = workbook_add_format(wb);
+    format_set_bold(x->title_wrap);
+    format_set_font_size(x->title_wrap, 14);
+    format_set_font_color(x->title_wrap, 0x003087);
+    format_set_text_wrap(x->title_wrap);
+    format_set_align(x->title_wrap, LXW_ALIGN_VERTICAL_TOP);
     x->header = workbook_add_format(wb);
     format_set_bold(x->header);
     format_set_text_wrap(x->header);
@@ -300,14 +306,14 @@ pms_status pms_xlsx_add_lines(pms_xlsx *x, const char *sheet, const char *const 
         return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
     }
     lxw_worksheet *ws = r->ws;
-    worksheet_set_column(ws, 0, 0, 110, x->wrap);
-    worksheet_fit_to_pages(ws, 1, 0); /* one 110-wide column: about 80% */
+    /* One 100-wide column prints one page wide at 100% (see print_layout). */
+    worksheet_set_column(ws, 0, 0, 100, x->wrap);
     for (size_t i = 0; i < n; i++) {
         worksheet_write_string(ws, (lxw_row_t)i, 0, lines[i], i == 0 ? x->title_f : x->wrap);
         /* Spreadsheets do not grow a row for wrapped text they did not lay
          * out themselves: give each line the height of its wrapped text
-         * (about 100 characters per line in a 110-wide column). */
-        size_t len = strlen(lines[i]), wrapped = len / 100 + 1;
+         * (about 90 characters per line in a 100-wide column). */
+        size_t len = strlen(lines[i]), wrapped = len / 90 + 1;
         worksheet_set_row(ws, (lxw_row_t)i, i == 0 ? 22 : 15.0 * (double)wrapped + 3, NULL);
     }
     if (n && n - 1 > r->last_row) r->last_row = (unsigned)(n - 1);
@@ -717,9 +723,10 @@ static void fill_cover(pms_xlsx *x)
     snprintf(a1, sizeof a1, "%s%s%s%s%s", x->title, c[0] ? ", " : "", c[0] ? c[0] : "",
              c[1] ? ", " : "", c[1] ? c[1] : "");
     lxw_worksheet *ws = x->cover;
-    worksheet_set_column(ws, 0, 0, 110, x->wrap);
-    worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_write_string(ws, 0, 0, a1, x->title_f);
+    worksheet_set_column(ws, 0, 0, 100, x->wrap);
+    worksheet_write_string(ws, 0, 0, a1, x->title_wrap);
+    /* 14 pt bold: about 70 characters a line in the 100-wide column. */
+    worksheet_set_row(ws, 0, 20.0 * (double)(strlen(a1) / 70 + 1) + 4, NULL);
     const char *lines[8];
     char buf[4][1200];
     size_t n = 0;
@@ -736,7 +743,7 @@ static void fill_cover(pms_xlsx *x)
                  "\xc2\xa3" "1 million, millions (\xc2\xa3m) above.";
     for (size_t i = 0; i < n; i++) {
         worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, lines[i], x->wrap);
-        worksheet_set_row(ws, (lxw_row_t)(i + 1), 15.0 * (double)(strlen(lines[i]) / 100 + 1) + 3,
+        worksheet_set_row(ws, (lxw_row_t)(i + 1), 15.0 * (double)(strlen(lines[i]) / 90 + 1) + 3,
                           NULL);
     }
 }
@@ -761,14 +768,13 @@ static lxw_error front_table(pms_xlsx *x, lxw_worksheet *ws, const char *title, 
                            .style_type_number = 1, .columns = cols};
     worksheet_freeze_panes(ws, 3, 0);
     worksheet_repeat_rows(ws, 2, 2);
-    worksheet_fit_to_pages(ws, 1, 0);
     return worksheet_add_table(ws, 2, 0, 2 + (lxw_row_t)(nr ? nr : 1), (lxw_col_t)(nc - 1), &t);
 }
 
 static lxw_error fill_toc(pms_xlsx *x)
 {
     static const char *heads[] = {"Sheet name", "Description"};
-    static const double w[] = {32, 100};
+    static const double w[] = {31, 69};
     lxw_error e = front_table(x, x->toc, "Table of contents",
                               "This worksheet contains one table. Select a sheet name to go to "
                               "that sheet.", "Table_of_contents", heads, 2, x->nsheets + 1, w);
@@ -781,6 +787,8 @@ static lxw_error fill_toc(pms_xlsx *x)
         snprintf(url, sizeof url, "internal:'%s'!A1", x->sheets[i].name);
         worksheet_write_url_opt(x->toc, row, 0, url, x->link, x->sheets[i].name, NULL);
         worksheet_write_string(x->toc, row, 1, x->sheets[i].desc, x->wrap);
+        size_t wrapped = strlen(x->sheets[i].desc) / 62 + 1;
+        if (wrapped > 1) worksheet_set_row(x->toc, row, 15.0 * (double)wrapped + 3, NULL);
     }
     return e;
 }
@@ -788,7 +796,7 @@ static lxw_error fill_toc(pms_xlsx *x)
 static lxw_error fill_notes(pms_xlsx *x)
 {
     static const char *heads[] = {"Note number", "Applies to", "Note text"};
-    static const double w[] = {13, 30, 90};
+    static const double w[] = {14, 27, 59};
     lxw_error e = front_table(x, x->notes_ws, "Notes",
                               "This worksheet contains one table: the notes of the tables, "
                               "then a short glossary.", "Notes_table", heads, 3, x->nnotes, w);
@@ -803,7 +811,7 @@ static lxw_error fill_notes(pms_xlsx *x)
         worksheet_write_string(x->notes_ws, row, 0, num, x->text);
         worksheet_write_string(x->notes_ws, row, 1, x->notes[i].where, x->wrap);
         worksheet_write_string(x->notes_ws, row, 2, x->notes[i].text, x->wrap);
-        worksheet_set_row(x->notes_ws, row, 15.0 * (double)(strlen(x->notes[i].text) / 85 + 1) + 3,
+        worksheet_set_row(x->notes_ws, row, 15.0 * (double)(strlen(x->notes[i].text) / 52 + 1) + 3,
                           NULL);
     }
     return e;
