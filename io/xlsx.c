@@ -40,7 +40,7 @@ enum { PRINT_ROWS = 25 };
 struct pms_xlsx {
     lxw_workbook *wb;
     char *path, *title;
-    lxw_format *title_f, *title_wrap, *header, *wrap, *text, *integer, *pct[4], *real[7], *note, *na,
+    lxw_format *title_f, *title_wrap, *header, *boolean, *wrap, *text, *integer, *pct[4], *real[7], *note, *na,
         *link, *money[3], *pval[4];
     lxw_worksheet *cover, *toc, *notes_ws;
     sheetrec *sheets;
@@ -169,6 +169,9 @@ static void make_formats(pms_xlsx *x)
     format_set_text_wrap(x->wrap);
     format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
     x->text = workbook_add_format(wb);
+    /* LibreOffice shows a boolean through its number format (else 0/1). */
+    x->boolean = workbook_add_format(wb);
+    format_set_num_format(x->boolean, "\"yes\";\"yes\";\"no\"");
     x->na = workbook_add_format(wb);
     format_set_align(x->na, LXW_ALIGN_RIGHT);
     x->link = workbook_add_format(wb);
@@ -332,9 +335,14 @@ static lxw_format *num_format(pms_xlsx *x, const pms_out *o, size_t j, double v,
     int dec = pms_out_decimals(o, j);
     switch (k) {
     case PMS_OUT_INT: return x->integer;
-    case PMS_OUT_MONEY:
+    case PMS_OUT_MONEY: {
         if (dec == 0) return fabs(v) >= 1e6 ? x->money[2] : x->money[1];
-        return colmax < 1000 ? x->money[0] : fabs(v) >= 1e6 ? x->money[2] : x->money[1];
+        /* An amount per patient ("payments_per_weighted") keeps its pence even
+         * in a column where a tiny practice is paid thousands per patient. */
+        const char *key = pms_out_key(o, j);
+        if (colmax < 1000 || strstr(key, "per_") || strstr(key, "_per")) return x->money[0];
+        return fabs(v) >= 1e6 ? x->money[2] : x->money[1];
+    }
     case PMS_OUT_PCT: return x->pct[dec < 0 ? 0 : dec > 3 ? 3 : dec];
     case PMS_OUT_REAL:
         if (is_pvalue_key(pms_out_key(o, j))) {
@@ -443,7 +451,7 @@ static pms_status write_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_ro
                 worksheet_write_string(ws, rr, (lxw_col_t)j, s, x->text);
                 w = (double)strlen(s) + 2;
             } else if (kind == PMS_OUT_BOOL) {
-                worksheet_write_boolean(ws, rr, (lxw_col_t)j, v != 0, x->text);
+                worksheet_write_boolean(ws, rr, (lxw_col_t)j, v != 0, x->boolean);
                 w = 7;
             } else {
                 worksheet_write_number(ws, rr, (lxw_col_t)j, v, num_format(x, o, j, v, colmax));

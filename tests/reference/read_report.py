@@ -33,6 +33,9 @@ def close(a, b, rel, what):
 
 
 wb = openpyxl.load_workbook(xlsx)
+PENCE = "\u00a3#,##0.00;-\u00a3#,##0.00"
+POUNDS = "\u00a3#,##0;-\u00a3#,##0"
+MILLIONS = '\u00a3#,##0.0,,"m";-\u00a3#,##0.0,,"m"'
 z = zipfile.ZipFile(xlsx)
 names = z.namelist()
 
@@ -142,6 +145,18 @@ for ws in wb.worksheets[3:]:
           "%s: print scale %r, fit to page %r" % (name, scale, fit))
     check(ws.column_dimensions["A"].width >= 8, "%s: column A too narrow" % name)
 check(ntables >= 20, "only %d table sheets" % ntables)
+# Money per weighted patient keeps its pence in every table, even where a tiny
+# practice is paid thousands per weighted patient.
+for ws in wb.worksheets[3:]:
+    for t in ws.tables.values():
+        rows = list(ws[t.ref])
+        for j, h in enumerate(rows[0]):
+            if "per weighted" not in str(h.value):
+                continue
+            for r in rows[1:]:
+                f = r[j].number_format
+                check(not f.startswith("\u00a3") or f == PENCE,
+                      "%s %s: %r formatted %r" % (ws.title, r[j].coordinate, r[j].value, f))
 check(nfig == 4 + int(sys.argv[5]), "%d chart sheets" % nfig)
 # Every chart and image carries alt text (xdr:cNvPr descr).
 for n in names:
@@ -159,9 +174,6 @@ check(cells[1:1 + len(sentences)] == sentences, "Summary sentences differ from s
 check(len(sentences) >= 12, "only %d summary sentences" % len(sentences))
 
 
-PENCE = "\u00a3#,##0.00;-\u00a3#,##0.00"
-POUNDS = "\u00a3#,##0;-\u00a3#,##0"
-MILLIONS = '\u00a3#,##0.0,,"m";-\u00a3#,##0.0,,"m"'
 
 # Deprivation: the coefficients are the regress subcommand's, to the last digit
 # printed (%.17g in JSON; the workbook stores the same doubles).
