@@ -48,7 +48,7 @@ struct pms_xlsx {
     noterec *notes;
     size_t nnotes;
     char *cover_text[6]; /* period, geography, about, source, contact, organisation */
-    char tables[64][40]; /* Excel Table names used (kept unique) */
+    char tables[256][40]; /* Excel Table names used (kept unique) */
     size_t ntables;
     time_t created;
 };
@@ -235,13 +235,16 @@ pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pm
     /* Properties are set at close (the cover may name the organisation); the
      * creation time is fixed there so the file is a function of its inputs. */
     make_formats(x);
+    /* The front sheets' tables. */
+    snprintf(x->tables[x->ntables++], 40, "Table_of_contents");
+    snprintf(x->tables[x->ntables++], 40, "Notes_table");
     /* Sheets are written in creation order: the three front sheets first,
      * filled in at close when every other sheet is known. */
     x->cover = workbook_add_worksheet(x->wb, "Cover_sheet");
     x->toc = workbook_add_worksheet(x->wb, "Table_of_contents");
     x->notes_ws = workbook_add_worksheet(x->wb, "Notes");
     if (!x->cover || !x->toc || !x->notes_ws) {
-        workbook_close(x->wb);
+        lxw_workbook_free(x->wb); /* nothing written */
         free(x->path);
         free(x->title);
         free(x);
@@ -400,7 +403,12 @@ static void table_name(pms_xlsx *x, const char *sheet, char out[40])
     }
     while (n && b[n - 1] == '_') n--;
     b[n] = '\0';
-    snprintf(out, 40, "%s%s", isalpha((unsigned char)b[0]) ? "" : "T_", b);
+    /* Excel refuses a name that reads as a cell ("CCG1", "R1C1"). */
+    size_t letters = strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+    int cell_like = (letters <= 3 && b[letters] && strspn(b + letters, "0123456789") ==
+                     strlen(b + letters)) || ((b[0] == 'R' || b[0] == 'r' || b[0] == 'C' ||
+                     b[0] == 'c') && (isdigit((unsigned char)b[1]) || !b[1]));
+    snprintf(out, 40, "%s%s", isalpha((unsigned char)b[0]) && !cell_like ? "" : "T_", b);
     char base[40];
     memcpy(base, out, 40);
     for (int k = 2; k < 100; k++) {
@@ -409,7 +417,7 @@ static void table_name(pms_xlsx *x, const char *sheet, char out[40])
         if (!used) break;
         snprintf(out, 40, "%.34s_%d", base, k);
     }
-    if (x->ntables < 64) memcpy(x->tables[x->ntables++], out, 40);
+    if (x->ntables < 256) memcpy(x->tables[x->ntables++], out, 40);
 }
 
 static pms_status remember_missing(sheetrec *r, unsigned row, lxw_col_t col)

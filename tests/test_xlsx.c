@@ -146,6 +146,9 @@ static void test_layout(void **state)
     assert_string_equal(loc[0].sheet, "Savings national review");
     assert_int_equal(pms_xlsx_add_tables(x, "Savings", t, 2, loc, &err), PMS_OK);
     assert_string_equal(loc[0].sheet, "Savings national review 2");
+    /* A sheet whose name reads as a cell still gets a valid Table name. */
+    assert_int_equal(pms_xlsx_add_tables(x, "CCG1", t, 1, loc, &err), PMS_OK);
+    assert_string_equal(loc[0].sheet, "CCG1");
     pms_xlsx_series s = {&loc[0], 1, 2, "total", 0};
     assert_int_equal(pms_xlsx_add_chart(x, "Savings", 0, 0, PMS_XLSX_COLUMN, "Totals", "p", "£",
                                         &s, 1, &err),
@@ -161,15 +164,20 @@ static void test_layout(void **state)
     char *a = strstr(wbx, "name=\"Cover_sheet\""), *b = strstr(wbx, "name=\"Table_of_contents\""),
          *n = strstr(wbx, "name=\"Notes\""), *sum = strstr(wbx, "name=\"Summary\"");
     assert_true(a && b && n && sum && a < b && b < n && n < sum);
-    /* Print titles on every table sheet: 7 tables + ToC + Notes. */
+    /* Print titles on every table sheet: 8 tables + ToC + Notes. */
     size_t titles = 0;
     for (char *p = wbx; (p = strstr(p, "_xlnm.Print_Titles")); p++) titles++;
-    assert_int_equal(titles, 9);
+    assert_int_equal(titles, 10);
     free(wbx);
-    char *t9 = member(path, "xl/tables/table9.xml"), *t10 = member(path, "xl/tables/table10.xml");
-    assert_non_null(t9);
-    assert_null(t10);
-    free(t9);
+    char *t10 = member(path, "xl/tables/table10.xml"), *t11 = member(path, "xl/tables/table11.xml");
+    assert_non_null(t10);
+    assert_null(t11);
+    free(t10);
+    char *tabs = member(path, "xl/tables/*.xml");
+    assert_non_null(strstr(tabs, "name=\"T_CCG1\""));
+    assert_null(strstr(tabs, "name=\"CCG1\""));
+    assert_non_null(strstr(tabs, "name=\"National_review\""));
+    free(tabs);
     char *st = member(path, "xl/styles.xml");
     assert_non_null(strstr(st, "[&lt;0.001]&quot;&lt;0.001&quot;;0.000"));
     assert_non_null(strstr(st, "0.0000")); /* 0.0123 to three significant figures */
