@@ -177,6 +177,7 @@ static void make_formats(pms_xlsx *x)
     x->link = workbook_add_format(wb);
     format_set_underline(x->link, LXW_UNDERLINE_SINGLE);
     format_set_font_color(x->link, 0x0563C1);
+    format_set_align(x->link, LXW_ALIGN_VERTICAL_TOP); /* beside a wrapped description */
     x->integer = workbook_add_format(wb);
     format_set_num_format(x->integer, "#,##0");
     /* Pence only for amounts under £1,000 (£ per patient); whole pounds up
@@ -777,7 +778,8 @@ static lxw_error front_table(pms_xlsx *x, lxw_worksheet *ws, const char *title, 
         col[j].header = (char *)heads[j];
         col[j].header_format = x->header;
         cols[j] = &col[j];
-        worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, widths[j], x->wrap);
+        /* No column format: cells without one of their own would take it. */
+        worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, widths[j], NULL);
     }
     cols[nc] = NULL;
     lxw_table_options t = {.name = (char *)name, .style_type = LXW_TABLE_STYLE_TYPE_LIGHT,
@@ -803,7 +805,7 @@ static lxw_error fill_toc(pms_xlsx *x)
         snprintf(url, sizeof url, "internal:'%s'!A1", x->sheets[i].name);
         worksheet_write_url_opt(x->toc, row, 0, url, x->link, x->sheets[i].name, NULL);
         worksheet_write_string(x->toc, row, 1, x->sheets[i].desc, x->wrap);
-        size_t wrapped = strlen(x->sheets[i].desc) / 62 + 1;
+        size_t wrapped = strlen(x->sheets[i].desc) / 80 + 1;
         if (wrapped > 1) worksheet_set_row(x->toc, row, 15.0 * (double)wrapped + 3, NULL);
     }
     return e;
@@ -824,10 +826,10 @@ static lxw_error fill_notes(pms_xlsx *x)
         lxw_row_t row = 3 + (lxw_row_t)i;
         if (strcmp(x->notes[i].where, "Glossary")) snprintf(num, sizeof num, "[note %zu]", i + 1);
         else snprintf(num, sizeof num, "not applicable");
-        worksheet_write_string(x->notes_ws, row, 0, num, x->text);
+        worksheet_write_string(x->notes_ws, row, 0, num, x->wrap);
         worksheet_write_string(x->notes_ws, row, 1, x->notes[i].where, x->wrap);
         worksheet_write_string(x->notes_ws, row, 2, x->notes[i].text, x->wrap);
-        worksheet_set_row(x->notes_ws, row, 15.0 * (double)(strlen(x->notes[i].text) / 52 + 1) + 3,
+        worksheet_set_row(x->notes_ws, row, 15.0 * (double)(strlen(x->notes[i].text) / 62 + 1) + 3,
                           NULL);
     }
     return e;
