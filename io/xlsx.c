@@ -1,20 +1,71 @@
 #include "xlsx.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <xlsxwriter.h>
 
 #include "utf8.h"
 
+/* A sheet of the workbook, in creation order, for the Table_of_contents and
+ * for finding the sheets a section's name now stands for. */
+typedef enum { SHEET_LINES, SHEET_TABLE, SHEET_FIGURE } sheetkind;
+
+typedef struct {
+    unsigned row;
+    lxw_col_t col;
+} misscell;
+
+typedef struct {
+    char name[32], group[32];
+    char *desc;
+    sheetkind kind;
+    lxw_worksheet *ws;
+    unsigned last_row;      /* last row written */
+    unsigned print_row;     /* last row printed */
+    lxw_col_t print_col;    /* last column printed */
+    misscell *miss;         /* "[x]" cells, blanked again if a chart plots them */
+    size_t nmiss;
+} sheetrec;
+
+typedef struct {
+    char *where, *text; /* where: a sheet name, or "Glossary" */
+} noterec;
+
+/* Rows of a long table that a printout shows (about one A4 landscape page). */
+enum { PRINT_ROWS = 25 };
+
 struct pms_xlsx {
     lxw_workbook *wb;
-    char *path;
-    lxw_format *title, *header, *wrap, *text, *integer, *money, *pct, *real[7], *note;
+    char *path, *title;
+    lxw_format *title_f, *title_wrap, *header, *boolean, *wrap, *text, *integer, *pct[4], *real[7], *note, *na,
+        *link, *money[3], *pval[4];
+    lxw_worksheet *cover, *toc, *notes_ws;
+    sheetrec *sheets;
+    size_t nsheets;
+    noterec *notes;
+    size_t nnotes;
+    char *cover_text[6]; /* period, geography, about, source, contact, organisation */
+    char tables[256][40]; /* Excel Table names used (kept unique) */
+    size_t ntables;
+    time_t created;
+    lxw_error first_err; /* the first libxlsxwriter failure, reported at close */
 };
 
+static char *dupstr(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* A4 landscape, margins for a binder, "Page N of M": every sheet of the pack. */
 /* Excel holds at most 32,767 characters in a cell (libxlsxwriter refuses a
  * longer string and the cell stays blank): longer text is cut on a character
  * boundary at PMS_XLSX_CELL_MAX characters and ends with a visible marker. */
@@ -53,47 +104,174 @@ char *pms_xlsx_cell_text(const char *s)
     return d;
 }
 
-static pms_status lxw_fail(pms_err *err, lxw_error e, const char *sheet, const char *what)
+/* Every libxlsxwriter call's result is kept: the first failure makes
+ * pms_xlsx_close fail, so a workbook with a blank or missing cell is never
+ * reported as written. */
+static void keep(pms_xlsx *x, lxw_error e)
 {
-    return pms_err_set(err, e == LXW_ERROR_MEMORY_MALLOC_FAILED ? PMS_ENOMEM : PMS_EIO,
-                       "workbook sheet '%s': cannot write %s: %s", sheet, what, lxw_strerror(e));
+    if (e != LXW_NO_ERROR && x->first_err == LXW_NO_ERROR) x->first_err = e;
+}
+
+/* Excel's tallest row is 409 points: a longer wrapped text is shown in part. */
+static double row_height(double h)
+{
+    return h > 409 ? 409 : h;
 }
 
 /* Every string cell goes through here: cleaned, never a formula, checked. */
-static pms_status put_string(lxw_worksheet *ws, const char *sheet, lxw_row_t row, lxw_col_t col,
-                             const char *s, lxw_format *fmt, pms_err *err)
+static void wstr(pms_xlsx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+                 lxw_format *fmt)
 {
-    char *t = pms_xlsx_cell_text(s);
-    if (!t) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    lxw_error e = worksheet_write_string(ws, row, col, t, fmt);
+    char *t = pms_xlsx_cell_text(s ? s : "");
+    keep(x, t ? worksheet_write_string(ws, row, col, t, fmt) : LXW_ERROR_MEMORY_MALLOC_FAILED);
     free(t);
-    return e == LXW_NO_ERROR ? PMS_OK : lxw_fail(err, e, sheet, "a text cell");
 }
 
-static lxw_worksheet *sheet_get(pms_xlsx *x, const char *name)
+static void print_setup(lxw_worksheet *ws)
 {
-    lxw_worksheet *ws = workbook_get_worksheet_by_name(x->wb, name);
-    if (ws) return ws;
-    ws = workbook_add_worksheet(x->wb, name);
-    if (ws) {
-        /* Printed (or converted to PDF) for a board pack: A4 landscape, one
-         * page wide, as many pages down as it takes. */
-        worksheet_set_landscape(ws);
-        worksheet_set_paper(ws, 9);
-        worksheet_fit_to_pages(ws, 1, 0);
-        worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);
+    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.6);
+    worksheet_set_footer(ws, "&CPage &P of &N");
+}
+
+static sheetrec *find_sheet(pms_xlsx *x, const char *name)
+{
+    for (size_t i = 0; i < x->nsheets; i++)
+        if (!strcmp(x->sheets[i].name, name)) return &x->sheets[i];
+    return NULL;
+}
+
+static int name_taken(pms_xlsx *x, const char *name)
+{
+    static const char *front[] = {"Cover_sheet", "Table_of_contents", "Notes"};
+    for (size_t i = 0; i < 3; i++)
+        if (!strcasecmp(front[i], name)) return 1;
+    for (size_t i = 0; i < x->nsheets; i++)
+        if (!strcasecmp(x->sheets[i].name, name)) return 1;
+    return 0;
+}
+
+/* A legal, unique sheet name (<= 31 characters, none of []:*?/\) from base. */
+static void unique_name(pms_xlsx *x, const char *base, char out[32])
+{
+    char b[32];
+    size_t n = 0;
+    for (const char *p = base; *p && n < 31; p++) b[n++] = strchr("[]:*?/\\", *p) ? '-' : *p;
+    while (n && b[n - 1] == ' ') n--;
+    b[n] = '\0';
+    snprintf(out, 32, "%s", n ? b : "Sheet");
+    for (int k = 2; name_taken(x, out) && k < 1000; k++) {
+        char suf[8];
+        int s = snprintf(suf, sizeof suf, " %d", k);
+        int keep = (int)n > 31 - s ? 31 - s : (int)n;
+        snprintf(out, 32, "%.*s%s", keep, b, suf);
     }
-    return ws;
+}
+
+static sheetrec *add_sheet(pms_xlsx *x, const char *group, const char *base, sheetkind kind,
+                           const char *desc)
+{
+    sheetrec *n = realloc(x->sheets, (x->nsheets + 1) * sizeof *n);
+    if (!n) return NULL;
+    x->sheets = n;
+    sheetrec *r = &n[x->nsheets];
+    memset(r, 0, sizeof *r);
+    unique_name(x, base, r->name);
+    snprintf(r->group, sizeof r->group, "%s", group);
+    r->kind = kind;
+    r->desc = dupstr(desc ? desc : "");
+    r->ws = r->desc ? workbook_add_worksheet(x->wb, r->name) : NULL;
+    if (!r->ws) {
+        free(r->desc);
+        return NULL;
+    }
+    print_setup(r->ws);
+    x->nsheets++;
+    return r;
 }
 
 pms_status pms_xlsx_print_area(pms_xlsx *x, const char *sheet, unsigned last_row,
                                unsigned last_col, pms_err *err)
 {
-    lxw_worksheet *ws = sheet_get(x, sheet);
-    if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
-    if (worksheet_print_area(ws, 0, 0, last_row, (lxw_col_t)last_col) != LXW_NO_ERROR)
-        return pms_err_set(err, PMS_EUSAGE, "bad print area on '%s'", sheet);
+    int found = 0;
+    for (size_t i = 0; i < x->nsheets; i++) {
+        sheetrec *r = &x->sheets[i];
+        if (strcmp(r->group, sheet) && strcmp(r->name, sheet)) continue;
+        found = 1;
+        if (r->last_row <= last_row || r->print_row <= last_row) continue;
+        /* The columns stay those that fit the page (see print_layout). */
+        lxw_col_t c = r->kind == SHEET_TABLE ? r->print_col : (lxw_col_t)last_col;
+        r->print_row = last_row;
+        if (worksheet_print_area(r->ws, 0, 0, last_row, c) != LXW_NO_ERROR)
+            return pms_err_set(err, PMS_EUSAGE, "bad print area on '%s'", r->name);
+    }
+    if (!found) return pms_err_set(err, PMS_EUSAGE, "no sheet '%s' to set a print area on", sheet);
     return PMS_OK;
+}
+
+static void make_formats(pms_xlsx *x)
+{
+    lxw_workbook *wb = x->wb;
+    x->title_f = workbook_add_format(wb);
+    format_set_bold(x->title_f);
+    format_set_font_size(x->title_f, 14);
+    format_set_font_color(x->title_f, 0x003087);
+    x->title_wrap = workbook_add_format(wb);
+    format_set_bold(x->title_wrap);
+    format_set_font_size(x->title_wrap, 14);
+    format_set_font_color(x->title_wrap, 0x003087);
+    format_set_text_wrap(x->title_wrap);
+    format_set_align(x->title_wrap, LXW_ALIGN_VERTICAL_TOP);
+    x->header = workbook_add_format(wb);
+    format_set_bold(x->header);
+    format_set_text_wrap(x->header);
+    format_set_bg_color(x->header, 0x005EB8);
+    format_set_font_color(x->header, LXW_COLOR_WHITE);
+    format_set_align(x->header, LXW_ALIGN_VERTICAL_TOP);
+    x->wrap = workbook_add_format(wb);
+    format_set_text_wrap(x->wrap);
+    format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
+    x->text = workbook_add_format(wb);
+    /* LibreOffice shows a boolean through its number format (else 0/1). */
+    x->boolean = workbook_add_format(wb);
+    format_set_num_format(x->boolean, "\"yes\";\"yes\";\"no\"");
+    x->na = workbook_add_format(wb);
+    format_set_align(x->na, LXW_ALIGN_RIGHT);
+    x->link = workbook_add_format(wb);
+    format_set_underline(x->link, LXW_UNDERLINE_SINGLE);
+    format_set_font_color(x->link, 0x0563C1);
+    format_set_align(x->link, LXW_ALIGN_VERTICAL_TOP); /* beside a wrapped description */
+    x->integer = workbook_add_format(wb);
+    format_set_num_format(x->integer, "#,##0");
+    /* Pence only for amounts under £1,000 (£ per patient); whole pounds up
+     * to £1m; millions above (the ",," scales by a million). */
+    static const char *money[3] = {"\xc2\xa3#,##0.00;-\xc2\xa3#,##0.00",
+                                   "\xc2\xa3#,##0;-\xc2\xa3#,##0",
+                                   "\xc2\xa3#,##0.0,,\"m\";-\xc2\xa3#,##0.0,,\"m\""};
+    for (int k = 0; k < 3; k++) {
+        x->money[k] = workbook_add_format(wb);
+        format_set_num_format(x->money[k], money[k]);
+    }
+    static const char *pct[4] = {"0%", "0.0%", "0.00%", "0.000%"};
+    for (int k = 0; k < 4; k++) {
+        x->pct[k] = workbook_add_format(wb);
+        format_set_num_format(x->pct[k], pct[k]);
+    }
+    /* p-values: three significant figures, "<0.001" below. */
+    static const char *pv[4] = {"[<0.001]\"<0.001\";0.000", "0.00000", "0.0000", "0.000"};
+    for (int k = 0; k < 4; k++) {
+        x->pval[k] = workbook_add_format(wb);
+        format_set_num_format(x->pval[k], pv[k]);
+    }
+    static const char *dec[7] = {"#,##0", "#,##0.0", "#,##0.00", "0.000", "0.0000",
+                                 "0.00000", "0.000000"};
+    for (int k = 0; k < 7; k++) {
+        x->real[k] = workbook_add_format(wb);
+        format_set_num_format(x->real[k], dec[k]);
+    }
+    x->note = workbook_add_format(wb);
+    format_set_font_color(x->note, 0x425563);
 }
 
 pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pms_xlsx **out,
@@ -102,202 +280,443 @@ pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pm
     *out = NULL;
     pms_xlsx *x = calloc(1, sizeof *x);
     if (!x) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    x->path = malloc(strlen(path) + 1);
-    if (!x->path) {
+    x->path = dupstr(path);
+    /* The title may come from a config: cleaned like a cell (docProps/core.xml). */
+    x->title = pms_xlsx_cell_text(title ? title : "pmsreview report");
+    if (!x->path || !x->title) {
+        free(x->path);
+        free(x->title);
         free(x);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
-    strcpy(x->path, path);
     lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = NULL,
                                 .use_zip64 = LXW_FALSE};
     x->wb = workbook_new_opt(path, &opt);
     if (!x->wb) {
         free(x->path);
+        free(x->title);
         free(x);
         return pms_err_set(err, PMS_EIO, "%s: cannot create the workbook", path);
     }
-    /* A fixed creation time makes the file a function of its inputs only. */
-    lxw_doc_properties props = {0};
-    /* The title may come from a config: cleaned like a cell for docProps/core.xml. */
-    char *clean = pms_xlsx_cell_text(title ? title : "pmsreview report");
-    props.title = clean ? clean : "pmsreview report";
-    props.author = "pmsreview";
-    props.created = created;
-    int bad = !clean || workbook_set_properties(x->wb, &props) != LXW_NO_ERROR;
-    free(clean); /* libxlsxwriter keeps its own copy */
-
-    x->title = workbook_add_format(x->wb);
-    format_set_bold(x->title);
-    format_set_font_size(x->title, 14);
-    format_set_font_color(x->title, 0x003087);
-    x->header = workbook_add_format(x->wb);
-    format_set_bold(x->header);
-    format_set_text_wrap(x->header);
-    format_set_bg_color(x->header, 0x005EB8);
-    format_set_font_color(x->header, LXW_COLOR_WHITE);
-    format_set_align(x->header, LXW_ALIGN_VERTICAL_TOP);
-    x->wrap = workbook_add_format(x->wb);
-    format_set_text_wrap(x->wrap);
-    format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
-    x->text = workbook_add_format(x->wb);
-    x->integer = workbook_add_format(x->wb);
-    format_set_num_format(x->integer, "#,##0");
-    x->money = workbook_add_format(x->wb);
-    format_set_num_format(x->money, "\xc2\xa3#,##0.00;[Red]-\xc2\xa3#,##0.00");
-    x->pct = workbook_add_format(x->wb);
-    format_set_num_format(x->pct, "0.0%");
-    static const char *dec[7] = {"#,##0", "#,##0.0", "#,##0.00", "0.000", "0.0000",
-                                 "0.00000", "0.000000"};
-    for (int k = 0; k < 7; k++) {
-        x->real[k] = workbook_add_format(x->wb);
-        format_set_num_format(x->real[k], dec[k]);
-    }
-    x->note = workbook_add_format(x->wb);
-    bad |= !x->title || !x->header || !x->wrap || !x->text || !x->integer || !x->money ||
-           !x->pct || !x->note;
-    for (int k = 0; k < 7; k++) bad |= !x->real[k];
-    if (bad) {
-        /* the workbook is not written: nothing half-made is left behind */
-        lxw_workbook_free(x->wb);
+    /* Properties are set at close (the cover may name the organisation); the
+     * creation time is fixed there so the file is a function of its inputs. */
+    make_formats(x);
+    /* The front sheets' tables. */
+    snprintf(x->tables[x->ntables++], 40, "Table_of_contents");
+    snprintf(x->tables[x->ntables++], 40, "Notes_table");
+    /* Sheets are written in creation order: the three front sheets first,
+     * filled in at close when every other sheet is known. */
+    x->cover = workbook_add_worksheet(x->wb, "Cover_sheet");
+    x->toc = workbook_add_worksheet(x->wb, "Table_of_contents");
+    x->notes_ws = workbook_add_worksheet(x->wb, "Notes");
+    if (!x->cover || !x->toc || !x->notes_ws) {
+        lxw_workbook_free(x->wb); /* nothing written */
         free(x->path);
+        free(x->title);
         free(x);
-        return pms_err_set(err, PMS_ENOMEM, "%s: cannot set up the workbook (out of memory)", path);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
-    format_set_italic(x->note);
-    format_set_font_color(x->note, 0x425563);
+    print_setup(x->cover);
+    print_setup(x->toc);
+    print_setup(x->notes_ws);
+    x->created = created;
     *out = x;
     return PMS_OK;
+}
+
+pms_status pms_xlsx_set_cover(pms_xlsx *x, const pms_xlsx_cover *c, pms_err *err)
+{
+    const char *v[6] = {c->period, c->geography, c->about, c->source, c->contact,
+                        c->organisation};
+    for (int i = 0; i < 6; i++) {
+        free(x->cover_text[i]);
+        x->cover_text[i] = NULL;
+        if (v[i] && !(x->cover_text[i] = dupstr(v[i])))
+            return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    return PMS_OK;
+}
+
+static pms_status add_note(pms_xlsx *x, const char *where, const char *text, pms_err *err)
+{
+    noterec *n = realloc(x->notes, (x->nnotes + 1) * sizeof *n);
+    if (!n) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    x->notes = n;
+    n[x->nnotes].where = dupstr(where);
+    n[x->nnotes].text = dupstr(text);
+    if (!n[x->nnotes].where || !n[x->nnotes].text) {
+        free(n[x->nnotes].where);
+        free(n[x->nnotes].text);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    x->nnotes++;
+    return PMS_OK;
+}
+
+pms_status pms_xlsx_add_glossary(pms_xlsx *x, const char *term, const char *meaning,
+                                 pms_err *err)
+{
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s: %s", term, meaning);
+    return add_note(x, "Glossary", buf, err);
 }
 
 pms_status pms_xlsx_add_lines(pms_xlsx *x, const char *sheet, const char *const *lines,
                               size_t n, pms_err *err)
 {
-    lxw_worksheet *ws = sheet_get(x, sheet);
-    if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
-    lxw_error e = worksheet_set_column(ws, 0, 0, 110, x->wrap);
-    if (e) return lxw_fail(err, e, sheet, "the column width");
+    /* What the Table_of_contents says of it: its first sentence. */
+    char desc[160];
+    const char *d = n > 1 ? lines[1] : n ? lines[0] : sheet;
+    snprintf(desc, sizeof desc, "%.*s%s", (int)pms_utf8_prefix(d, 150), d, strlen(d) > 150 ? "..." : "");
+    sheetrec *r = find_sheet(x, sheet);
+    if (r && r->kind == SHEET_LINES) {
+        char *nd = dupstr(desc);
+        if (!nd) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        free(r->desc);
+        r->desc = nd;
+    } else if (!(r = add_sheet(x, sheet, sheet, SHEET_LINES, desc))) {
+        return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
+    }
+    lxw_worksheet *ws = r->ws;
+    /* One 100-wide column prints one page wide at 100% (see print_layout). */
+    keep(x, worksheet_set_column(ws, 0, 0, 100, x->wrap));
     for (size_t i = 0; i < n; i++) {
-        pms_status st = put_string(ws, sheet, (lxw_row_t)i, 0, lines[i],
-                                   i == 0 ? x->title : x->wrap, err);
-        if (st) return st;
+        wstr(x, ws, (lxw_row_t)i, 0, lines[i], i == 0 ? x->title_f : x->wrap);
         /* Spreadsheets do not grow a row for wrapped text they did not lay
          * out themselves: give each line the height of its wrapped text
-         * (about 100 characters per line in a 110-wide column; Excel's
-         * largest row is 409 points). */
-        size_t len = strlen(lines[i]), wrapped = len / 100 + 1;
-        double h = i == 0 ? 22 : 15.0 * (double)wrapped + 3;
-        if ((e = worksheet_set_row(ws, (lxw_row_t)i, h > 409 ? 409 : h, NULL)))
-            return lxw_fail(err, e, sheet, "a row height");
+         * (about 90 characters per line in a 100-wide column). */
+        size_t len = strlen(lines[i]), wrapped = len / 90 + 1;
+        keep(x, worksheet_set_row(ws, (lxw_row_t)i, row_height(i == 0 ? 22 : 15.0 * (double)wrapped + 3), NULL));
+    }
+    if (n && n - 1 > r->last_row) r->last_row = (unsigned)(n - 1);
+    return PMS_OK;
+}
+
+static int is_pvalue_key(const char *k)
+{
+    return !strcmp(k, "p") || !strncmp(k, "p_", 2);
+}
+
+/* The format of one number, by what it is (see the header). */
+static lxw_format *num_format(pms_xlsx *x, const pms_out *o, size_t j, double v, double colmax)
+{
+    pms_outkind k = pms_out_kind(o, j);
+    int dec = pms_out_decimals(o, j);
+    switch (k) {
+    case PMS_OUT_INT: return x->integer;
+    case PMS_OUT_MONEY: {
+        if (dec == 0) return fabs(v) >= 1e6 ? x->money[2] : x->money[1];
+        /* An amount per patient ("payments_per_weighted") keeps its pence even
+         * in a column where a tiny practice is paid thousands per patient. */
+        const char *key = pms_out_key(o, j);
+        if (colmax < 1000 || strstr(key, "per_") || strstr(key, "_per")) return x->money[0];
+        return fabs(v) >= 1e6 ? x->money[2] : x->money[1];
+    }
+    case PMS_OUT_PCT: return x->pct[dec < 0 ? 0 : dec > 3 ? 3 : dec];
+    case PMS_OUT_REAL:
+        if (is_pvalue_key(pms_out_key(o, j))) {
+            double a = fabs(v);
+            return a < 0.001 ? x->pval[0] : a < 0.01 ? x->pval[1] : a < 0.1 ? x->pval[2]
+                                                                              : x->pval[3];
+        }
+        return x->real[dec < 0 ? 0 : dec > 6 ? 6 : dec];
+    default: return x->text;
+    }
+}
+
+/* "by_ccg" -> "by CCG": the table's name as words for a sheet name. */
+static void words(const char *name, char *out, size_t cap)
+{
+    size_t w = 0;
+    for (const char *p = name; *p && w + 1 < cap; p++) out[w++] = *p == '_' ? ' ' : *p;
+    out[w] = '\0';
+    for (char *t = strtok(out, " "), *prev = NULL; t; prev = t, t = strtok(NULL, " ")) {
+        if (prev) prev[strlen(prev)] = ' ';
+        if (!strcasecmp(t, "ccg")) memcpy(t, "CCG", 3);
+        else if (!strcasecmp(t, "ccgs")) memcpy(t, "CCGs", 4);
+    }
+}
+
+/* The sheet a section's table goes on: "Savings by year" from "Savings" and
+ * "by_year"; a name too long for 31 characters drops the section. */
+static void table_sheet_base(const char *group, const char *name, size_t n, char out[64])
+{
+    if (n == 1) {
+        snprintf(out, 64, "%s", group);
+        return;
+    }
+    char w[64];
+    words(name, w, sizeof w);
+    if (!strncasecmp(w, group, strlen(group))) {
+        snprintf(out, 64, "%s%s", group, w + strlen(group));
+    } else if (strlen(group) + 1 + strlen(w) <= 31) {
+        snprintf(out, 64, "%s %s", group, w);
+    } else {
+        w[0] = (char)toupper((unsigned char)w[0]);
+        snprintf(out, 64, "%s", w);
+    }
+}
+
+/* An Excel Table name: letters, digits and underscores, unique. */
+static void table_name(pms_xlsx *x, const char *sheet, char out[40])
+{
+    char b[34];
+    size_t n = 0;
+    for (const char *p = sheet; *p && n < 32; p++) {
+        char c = isalnum((unsigned char)*p) ? *p : '_';
+        if (c == '_' && (n == 0 || b[n - 1] == '_')) continue;
+        b[n++] = c;
+    }
+    while (n && b[n - 1] == '_') n--;
+    b[n] = '\0';
+    /* Excel refuses a name that reads as a cell ("CCG1", "R1C1"). */
+    size_t letters = strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+    int cell_like = (letters <= 3 && b[letters] && strspn(b + letters, "0123456789") ==
+                     strlen(b + letters)) || ((b[0] == 'R' || b[0] == 'r' || b[0] == 'C' ||
+                     b[0] == 'c') && (isdigit((unsigned char)b[1]) || !b[1]));
+    snprintf(out, 40, "%s%s", isalpha((unsigned char)b[0]) && !cell_like ? "" : "T_", b);
+    char base[40];
+    memcpy(base, out, 40);
+    for (int k = 2; k < 100; k++) {
+        int used = 0;
+        for (size_t i = 0; i < x->ntables; i++) used |= !strcasecmp(x->tables[i], out);
+        if (!used) break;
+        snprintf(out, 40, "%.34s_%d", base, k);
+    }
+    if (x->ntables < 256) memcpy(x->tables[x->ntables++], out, 40);
+}
+
+static pms_status remember_missing(sheetrec *r, unsigned row, lxw_col_t col)
+{
+    misscell *m = realloc(r->miss, (r->nmiss + 1) * sizeof *m);
+    if (!m) return PMS_ENOMEM;
+    r->miss = m;
+    m[r->nmiss++] = (misscell){row, col};
+    return PMS_OK;
+}
+
+/* The cells of one table from `row` down; column widths into width[]. */
+static pms_status write_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row_t row,
+                              double *width)
+{
+    size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o);
+    lxw_worksheet *ws = r->ws;
+    for (size_t j = 0; j < nc; j++) {
+        double colmax = 0, v;
+        const char *s;
+        for (size_t i = 0; i < nr; i++)
+            if (pms_out_kind(o, j) != PMS_OUT_TEXT && pms_out_get(o, i, j, &v, &s) &&
+                fabs(v) > colmax)
+                colmax = fabs(v);
+        for (size_t i = 0; i < nr; i++) {
+            lxw_row_t rr = row + (lxw_row_t)i;
+            pms_outkind kind = pms_out_kind(o, j);
+            double w;
+            v = NAN;
+            s = NULL;
+            if (!pms_out_get(o, i, j, &v, &s)) {
+                /* An empty cell says so: "[x]" (not available), or "not
+                 * computed" for a statistic that could not be (the reason
+                 * is a note of the table). */
+                wstr(x, ws, rr, (lxw_col_t)j, pms_out_why(o, i, j) ? "not computed" : "[x]", x->na);
+                if (kind != PMS_OUT_TEXT && remember_missing(r, rr, (lxw_col_t)j))
+                    return PMS_ENOMEM;
+                w = 5;
+            } else if (kind == PMS_OUT_TEXT) {
+                /* Never a formula, whatever the text starts with. */
+                wstr(x, ws, rr, (lxw_col_t)j, s, x->text);
+                w = (double)strlen(s) + 2;
+            } else if (kind == PMS_OUT_BOOL) {
+                keep(x, worksheet_write_boolean(ws, rr, (lxw_col_t)j, v != 0, x->boolean));
+                w = 7;
+            } else {
+                keep(x, worksheet_write_number(ws, rr, (lxw_col_t)j, v, num_format(x, o, j, v, colmax)));
+                w = kind == PMS_OUT_MONEY ? 14 : 12;
+            }
+            if (w > width[j]) width[j] = w;
+        }
     }
     return PMS_OK;
 }
 
-static lxw_format *num_format(pms_xlsx *x, pms_outkind k, int dec)
+/* Printing: the scale that fits the table to one page wide, but not below 75%
+ * (11 pt text prints at >= 8.25 pt); a wider table runs onto more pages
+ * across.  The print area is the table's columns and the empty columns that
+ * still fit the page, so notes and titles longer than the table print as far
+ * as the page goes and never spill onto pages of their own. */
+static void print_layout(sheetrec *r, const double *width, size_t nc, lxw_row_t last_row)
 {
-    switch (k) {
-    case PMS_OUT_INT: return x->integer;
-    case PMS_OUT_MONEY: return x->money;
-    case PMS_OUT_PCT: return x->pct;
-    case PMS_OUT_REAL: return x->real[dec < 0 ? 0 : dec > 6 ? 6 : dec];
-    default: return x->text;
+    /* A4 landscape less 0.8 in of margins is 1,045 px.  A column of width w
+     * is 7w + 5 px in Excel's Calibri 11, but LibreOffice without Calibri or
+     * Carlito measures widths in DejaVu Sans digits, 9-10 px: plan for the
+     * wider so the table fits either way (Excel then prints a little smaller,
+     * still >= 75%). */
+    double px = 0;
+    for (size_t j = 0; j < nc; j++) px += 10 * width[j] + 5;
+    int scale = px <= 1045 ? 100 : (int)(100 * 1045 / px);
+    if (scale < 75) scale = 75;
+    worksheet_set_print_scale(r->ws, (uint16_t)scale);
+    double page = 1045.0 * 100 / scale;
+    lxw_col_t last = (lxw_col_t)(nc - 1);
+    while (px + 90 <= page && last < 40) px += 90, last++;
+    r->print_col = last;
+    r->print_row = last_row;
+    worksheet_print_area(r->ws, 0, 0, last_row, last);
+}
+
+static pms_status add_one_table(pms_xlsx *x, const char *group, const pms_out *o, size_t n,
+                                pms_xlsx_loc *loc, pms_err *err)
+{
+    char base[64];
+    table_sheet_base(group, pms_out_name(o), n, base);
+    sheetrec *r = add_sheet(x, group, base, SHEET_TABLE, pms_out_title(o));
+    if (!r) return pms_err_set(err, PMS_EUSAGE, "cannot add a sheet for '%s'", base);
+    lxw_worksheet *ws = r->ws;
+    size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o), nn = pms_out_nnotes(o);
+    if (nc == 0 || nc > 64) return pms_err_set(err, PMS_EUSAGE, "table '%s' has %zu columns",
+                                               pms_out_name(o), nc);
+    wstr(x, ws, 0, 0, pms_out_title(o), x->title_f);
+    char desc[512];
+    size_t first_note = x->nnotes + 1;
+    char printed[96] = "";
+    if (nr > PRINT_ROWS + 10)
+        snprintf(printed, sizeof printed, " A printout shows the first %d.", PRINT_ROWS);
+    if (nn)
+        snprintf(desc, sizeof desc, "One table of %zu rows.%s Notes [note %zu]%s below, in full "
+                 "on the Notes sheet. [x]: not available.", nr, printed, first_note,
+                 nn > 1 ? " onwards" : "");
+    else
+        snprintf(desc, sizeof desc, "One table of %zu rows.%s [x]: not available.", nr, printed);
+    wstr(x, ws, 1, 0, desc, x->text);
+    lxw_row_t row = 2;
+    for (size_t m = 0; m < nn; m++, row++) {
+        char buf[2200];
+        snprintf(buf, sizeof buf, "[note %zu] %s", x->nnotes + 1, pms_out_note(o, m));
+        wstr(x, ws, row, 0, buf, x->note);
+        pms_status st = add_note(x, r->name, pms_out_note(o, m), err);
+        if (st) return st;
     }
+    /* The reasons for cells that could not be computed, once each. */
+    for (size_t j = 0; j < nc; j++)
+        for (size_t i = 0; i < nr; i++) {
+            const char *why = pms_out_why(o, i, j);
+            if (!why) continue;
+            int seen = 0;
+            for (size_t q = 0; q < i && !seen; q++)
+                seen = pms_out_why(o, q, j) && !strcmp(pms_out_why(o, q, j), why);
+            if (seen) continue;
+            char buf[2200];
+            snprintf(buf, sizeof buf, "%s: not computed: %s", pms_out_key(o, j), why);
+            char line[2300];
+            snprintf(line, sizeof line, "[note %zu] %s", x->nnotes + 1, buf);
+            wstr(x, ws, row++, 0, line, x->note);
+            pms_status st = add_note(x, r->name, buf, err);
+            if (st) return st;
+        }
+    lxw_row_t header = row;
+    double width[64] = {0};
+    lxw_table_column col[64], *cols[65];
+    char heads[64][128];
+    for (size_t j = 0; j < nc; j++) {
+        memset(&col[j], 0, sizeof col[j]);
+        /* The key as words ("p_value" -> "p value"), wrapped on up to three
+         * lines: a column need not be as wide as its whole key. */
+        snprintf(heads[j], sizeof heads[j], "%s", pms_out_key(o, j));
+        size_t word = 0, longest = 0, len = strlen(heads[j]);
+        for (char *p = heads[j]; *p; p++) {
+            if (*p == '_') *p = ' ';
+            word = *p == ' ' ? 0 : word + 1;
+            if (word > longest) longest = word;
+        }
+        double wl = (double)longest * 1.1 + 2, w3 = (double)len / 3 * 1.1 + 2;
+        width[j] = wl > w3 ? wl : w3;
+        if (width[j] < 8) width[j] = 8;
+        col[j].header = heads[j];
+        col[j].header_format = x->header;
+        cols[j] = &col[j];
+    }
+    cols[nc] = NULL;
+    if (nr) {
+        if (write_cells(x, r, o, header + 1, width)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    } else {
+        /* An Excel Table needs a data row: say there is nothing. */
+        for (size_t j = 0; j < nc; j++)
+            wstr(x, ws, header + 1, (lxw_col_t)j, j ? "[x]" : "no rows", x->na);
+    }
+    lxw_row_t last = header + (lxw_row_t)(nr ? nr : 1);
+    char tname[40];
+    table_name(x, r->name, tname);
+    lxw_table_options topt = {0};
+    topt.name = tname;
+    topt.style_type = LXW_TABLE_STYLE_TYPE_LIGHT;
+    topt.style_type_number = 1;
+    topt.columns = cols;
+    if (worksheet_add_table(ws, header, 0, last, (lxw_col_t)(nc - 1), &topt) != LXW_NO_ERROR)
+        return pms_err_set(err, PMS_EUSAGE, "cannot make '%s' an Excel Table", r->name);
+    worksheet_freeze_panes(ws, header + 1, 0);
+    keep(x, worksheet_repeat_rows(ws, header, header));
+    keep(x, worksheet_set_row(ws, header, 48, NULL));
+    for (size_t j = 0; j < nc; j++)
+        keep(x, worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, width[j] > 60 ? 60 : width[j], NULL));
+    r->last_row = last;
+    /* A long table prints its first rows only: the workbook holds it all. */
+    print_layout(r, width, nc, nr > PRINT_ROWS + 10 ? header + PRINT_ROWS : last);
+    if (loc) {
+        snprintf(loc->sheet, sizeof loc->sheet, "%s", r->name);
+        loc->header_row = header;
+        loc->first_row = header + 1;
+        loc->last_row = nr ? last : header;
+        loc->ncols = nc;
+    }
+    return PMS_OK;
 }
 
 pms_status pms_xlsx_add_tables(pms_xlsx *x, const char *sheet, pms_out *const *tables,
                                size_t n, pms_xlsx_loc *locs, pms_err *err)
 {
-    lxw_worksheet *ws = sheet_get(x, sheet);
-    if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
-    lxw_row_t row = 0;
-    double width[64] = {0};
-    size_t maxcols = 0;
     for (size_t k = 0; k < n; k++) {
-        const pms_out *o = tables[k];
-        size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o);
-        if (nc > maxcols) maxcols = nc;
-        pms_status st = put_string(ws, sheet, row, 0, pms_out_title(o), x->title, err);
+        pms_status st = add_one_table(x, sheet, tables[k], n, locs ? &locs[k] : NULL, err);
         if (st) return st;
-        row++;
-        lxw_row_t header = row;
-        for (size_t j = 0; j < nc; j++) {
-            if ((st = put_string(ws, sheet, row, (lxw_col_t)j, pms_out_key(o, j), x->header, err)))
-                return st;
-            /* Keys have no spaces to wrap at: the column fits the whole key. */
-            double w = (double)strlen(pms_out_key(o, j)) * 1.05 + 2;
-            if (j < 64 && w > width[j]) width[j] = w;
-        }
-        row++;
-        lxw_row_t first = row;
-        for (size_t i = 0; i < nr; i++, row++)
-            for (size_t j = 0; j < nc; j++) {
-                double v = NAN;
-                const char *s = NULL;
-                if (!pms_out_get(o, i, j, &v, &s)) {
-                    /* A statistic that could not be computed says so (the
-                     * reason is in the table's notes). */
-                    if (pms_out_why(o, i, j) &&
-                        (st = put_string(ws, sheet, row, (lxw_col_t)j, "not computed", x->text, err)))
-                        return st;
-                    continue;
-                }
-                pms_outkind kind = pms_out_kind(o, j);
-                double w;
-                lxw_error e;
-                if (kind == PMS_OUT_TEXT) {
-                    /* Never a formula, whatever the text starts with. */
-                    if ((st = put_string(ws, sheet, row, (lxw_col_t)j, s, x->text, err))) return st;
-                    w = (double)strlen(s) + 2;
-                    e = LXW_NO_ERROR;
-                } else if (kind == PMS_OUT_BOOL) {
-                    e = worksheet_write_boolean(ws, row, (lxw_col_t)j, v != 0, x->text);
-                    w = 6;
-                } else {
-                    e = worksheet_write_number(ws, row, (lxw_col_t)j, v,
-                                               num_format(x, kind, pms_out_decimals(o, j)));
-                    w = kind == PMS_OUT_MONEY ? 16 : 12;
-                }
-                if (e) return lxw_fail(err, e, sheet, "a cell");
-                if (j < 64 && w > width[j]) width[j] = w;
-            }
-        if (k == 0) {
-            worksheet_freeze_panes(ws, header + 1, 0);
-            lxw_error e = nc ? worksheet_autofilter(ws, header, 0, row > first ? row - 1 : header,
-                                                    (lxw_col_t)(nc - 1))
-                             : LXW_NO_ERROR;
-            if (e) return lxw_fail(err, e, sheet, "the autofilter");
-        }
-        if (locs) {
-            snprintf(locs[k].sheet, sizeof locs[k].sheet, "%s", sheet);
-            locs[k].header_row = header;
-            locs[k].first_row = first;
-            locs[k].last_row = row > first ? row - 1 : first - 1;
-            locs[k].ncols = nc;
-        }
-        for (size_t m = 0; m < pms_out_nnotes(o); m++, row++)
-            if ((st = put_string(ws, sheet, row, 0, pms_out_note(o, m), x->note, err))) return st;
-        /* the reasons for cells that could not be computed */
-        for (size_t j = 0; j < nc; j++)
-            for (size_t i = 0; i < nr; i++) {
-                const char *why = pms_out_why(o, i, j);
-                if (!why) continue;
-                int seen = 0;
-                for (size_t r = 0; r < i && !seen; r++)
-                    seen = pms_out_why(o, r, j) && !strcmp(pms_out_why(o, r, j), why);
-                if (seen) continue;
-                size_t len = strlen(why) + strlen(pms_out_key(o, j)) + 32;
-                char *t = malloc(len);
-                if (!t) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-                snprintf(t, len, "%s: not computed: %s", pms_out_key(o, j), why);
-                st = put_string(ws, sheet, row++, 0, t, x->note, err);
-                free(t);
-                if (st) return st;
-            }
-        row++; /* a blank row between tables */
     }
-    lxw_error e = worksheet_set_row(ws, 1, 30, NULL);
-    for (size_t j = 0; j < maxcols && j < 64 && !e; j++)
-        e = worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, width[j] > 60 ? 60 : width[j], NULL);
-    return e ? lxw_fail(err, e, sheet, "the layout") : PMS_OK;
+    return PMS_OK;
+}
+
+/* A sheet for one chart or image: title in A1, what it is in A2. */
+static sheetrec *figure_sheet(pms_xlsx *x, const char *group, const char *name,
+                              const char *title)
+{
+    char base[64];
+    if (name) {
+        /* Whole words only, first letter capital: "Lorenz curves after each". */
+        snprintf(base, sizeof base, "%s", name);
+        if (strlen(base) > 31) {
+            base[31] = '\0';
+            char *sp = strrchr(base, ' ');
+            if (sp) *sp = '\0';
+        }
+        base[0] = (char)toupper((unsigned char)base[0]);
+    } else {
+        snprintf(base, sizeof base, "Chart %s", group);
+    }
+    sheetrec *r = add_sheet(x, group, base, SHEET_FIGURE, title ? title : group);
+    if (!r) return NULL;
+    wstr(x, r->ws, 0, 0, title ? title : group, x->title_f);
+    wstr(x, r->ws, 1, 0, "A chart; its alternative text describes it, and its "
+                           "data are on the sheet named in the text.", x->text);
+    worksheet_fit_to_pages(r->ws, 1, 1);
+    r->last_row = 30;
+    return r;
+}
+
+/* A chart cannot plot "[x]": make the missing cells it plots blank again. */
+static void blank_missing(pms_xlsx *x, const pms_xlsx_loc *loc, int col)
+{
+    sheetrec *r = find_sheet(x, loc->sheet);
+    if (!r) return;
+    for (size_t i = 0; i < r->nmiss; i++)
+        if (r->miss[i].col == (lxw_col_t)col && r->miss[i].row >= loc->first_row &&
+            r->miss[i].row <= loc->last_row)
+            keep(x, worksheet_write_blank(r->ws, r->miss[i].row, r->miss[i].col, x->na));
 }
 
 pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
@@ -319,8 +738,10 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
                                     LXW_CHART_LINE};
     static const lxw_color_t palette[] = {0x005EB8, 0xFFB81C, 0x00A499, 0x41B6E6,
                                           0x003087, 0x425563, 0x0072CE};
-    lxw_worksheet *ws = sheet_get(x, sheet);
-    if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
+    (void)row;
+    (void)col;
+    sheetrec *fig = figure_sheet(x, sheet, NULL, title);
+    if (!fig) return pms_err_set(err, PMS_EUSAGE, "cannot add a sheet for the chart '%s'", title);
     lxw_chart *ch = workbook_add_chart(x->wb, types[kind]);
     if (!ch) return pms_err_set(err, PMS_ENOMEM, "cannot add a chart");
     /* Titles may hold names from the data: cleaned like cells (libxlsxwriter
@@ -338,6 +759,8 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
     for (size_t k = 0; k < n; k++) {
         const pms_xlsx_series *s = &series[k];
         if (s->loc->last_row < s->loc->first_row) continue;
+        blank_missing(x, s->loc, s->xcol);
+        blank_missing(x, s->loc, s->ycol);
         lxw_chart_series *cs = chart_add_series(ch, NULL, NULL);
         if (!cs) return pms_err_set(err, PMS_ENOMEM, "cannot add a chart series");
         chart_series_set_categories(cs, s->loc->sheet, s->loc->first_row, (lxw_col_t)s->xcol,
@@ -374,32 +797,184 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
     if (!isnan(ymax)) chart_axis_set_max(ch->y_axis, ymax);
     if (n <= 1) chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
     else chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
-    lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.5};
-    if (worksheet_insert_chart_opt(ws, row, (lxw_col_t)col, ch, &opt) != LXW_NO_ERROR)
+    /* Alt text: what is plotted and where its numbers are. */
+    static const char *kinds[] = {"Scatter chart", "Bar chart", "Column chart", "Line chart"};
+    char alt[512];
+    snprintf(alt, sizeof alt, "%s: %s. Horizontal axis: %s; vertical axis: %s. The data are on "
+             "the sheet '%s'.", kinds[kind], title, kind == PMS_XLSX_BAR ? ytitle : xtitle,
+             kind == PMS_XLSX_BAR ? xtitle : ytitle, n ? series[0].loc->sheet : "");
+    lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.5, .description = alt};
+    if (worksheet_insert_chart_opt(fig->ws, 2, 0, ch, &opt) != LXW_NO_ERROR)
         return pms_err_set(err, PMS_EUSAGE, "cannot place the chart '%s'", title);
+    return PMS_OK;
+}
+
+pms_status pms_xlsx_add_figure(pms_xlsx *x, const char *sheet, const char *name,
+                               const char *title, const char *alt, const char *png, double scale,
+                               pms_err *err)
+{
+    sheetrec *fig = figure_sheet(x, sheet, name, title);
+    if (!fig) return pms_err_set(err, PMS_EUSAGE, "cannot add a sheet for '%s'", png);
+    lxw_image_options opt = {.x_scale = scale, .y_scale = scale,
+                             .description = (char *)(alt ? alt : title)};
+    if (worksheet_insert_image_opt(fig->ws, 2, 0, png, &opt) != LXW_NO_ERROR)
+        return pms_err_set(err, PMS_EIO, "%s: cannot embed the image", png);
     return PMS_OK;
 }
 
 pms_status pms_xlsx_add_image(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
                               const char *png, double scale, pms_err *err)
 {
-    lxw_worksheet *ws = sheet_get(x, sheet);
-    if (!ws) return pms_err_set(err, PMS_EUSAGE, "cannot add sheet '%s'", sheet);
-    lxw_image_options opt = {.x_scale = scale, .y_scale = scale};
-    if (worksheet_insert_image_opt(ws, row, (lxw_col_t)col, png, &opt) != LXW_NO_ERROR)
-        return pms_err_set(err, PMS_EIO, "%s: cannot embed the image", png);
-    return PMS_OK;
+    (void)row;
+    (void)col;
+    return pms_xlsx_add_figure(x, sheet, NULL, NULL, NULL, png, scale, err);
+}
+
+/* Cover_sheet: the title with period and geography in A1, then what the
+ * workbook is, its source and contact, and how to read it. */
+static void fill_cover(pms_xlsx *x)
+{
+    char **c = x->cover_text;
+    char a1[1024];
+    snprintf(a1, sizeof a1, "%s%s%s%s%s", x->title, c[0] ? ", " : "", c[0] ? c[0] : "",
+             c[1] ? ", " : "", c[1] ? c[1] : "");
+    lxw_worksheet *ws = x->cover;
+    keep(x, worksheet_set_column(ws, 0, 0, 100, x->wrap));
+    wstr(x, ws, 0, 0, a1, x->title_wrap);
+    /* 14 pt bold: about 70 characters a line in the 100-wide column. */
+    keep(x, worksheet_set_row(ws, 0, row_height(20.0 * (double)(strlen(a1) / 70 + 1) + 4), NULL));
+    const char *lines[8];
+    char buf[4][1200];
+    size_t n = 0;
+    snprintf(buf[0], sizeof buf[0], "%s", c[2] ? c[2] : "The tables and charts of the report, "
+             "one table per worksheet; the Table_of_contents links to each.");
+    lines[n++] = buf[0];
+    if (c[3]) snprintf(buf[1], sizeof buf[1], "Source: %s", c[3]), lines[n++] = buf[1];
+    if (c[4]) snprintf(buf[2], sizeof buf[2], "Contact: %s", c[4]), lines[n++] = buf[2];
+    if (c[5]) snprintf(buf[3], sizeof buf[3], "Produced by: %s", c[5]), lines[n++] = buf[3];
+    lines[n++] = "Notes are marked [note 1], [note 2] and so on, and listed on the Notes sheet, "
+                 "with a short glossary.";
+    lines[n++] = "[x] in a table marks a value that is not available or not applicable.";
+    lines[n++] = "Money is in pounds: pence only for amounts per patient, whole pounds up to "
+                 "\xc2\xa3" "1 million, millions (\xc2\xa3m) above.";
+    for (size_t i = 0; i < n; i++) {
+        wstr(x, ws, (lxw_row_t)(i + 1), 0, lines[i], x->wrap);
+        keep(x, worksheet_set_row(ws, (lxw_row_t)(i + 1), row_height(15.0 * (double)(strlen(lines[i]) / 90 + 1) + 3),
+                          NULL));
+    }
+}
+
+/* Title, description and a header row at rows 0-2, then the table. */
+static lxw_error front_table(pms_xlsx *x, lxw_worksheet *ws, const char *title, const char *desc,
+                             const char *name, const char **heads, size_t nc, size_t nr,
+                             const double *widths)
+{
+    wstr(x, ws, 0, 0, title, x->title_f);
+    wstr(x, ws, 1, 0, desc, x->text);
+    lxw_table_column col[3], *cols[4];
+    for (size_t j = 0; j < nc; j++) {
+        memset(&col[j], 0, sizeof col[j]);
+        col[j].header = (char *)heads[j];
+        col[j].header_format = x->header;
+        cols[j] = &col[j];
+        /* No column format: cells without one of their own would take it. */
+        keep(x, worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, widths[j], NULL));
+    }
+    cols[nc] = NULL;
+    lxw_table_options t = {.name = (char *)name, .style_type = LXW_TABLE_STYLE_TYPE_LIGHT,
+                           .style_type_number = 1, .columns = cols};
+    worksheet_freeze_panes(ws, 3, 0);
+    keep(x, worksheet_repeat_rows(ws, 2, 2));
+    return worksheet_add_table(ws, 2, 0, 2 + (lxw_row_t)(nr ? nr : 1), (lxw_col_t)(nc - 1), &t);
+}
+
+static lxw_error fill_toc(pms_xlsx *x)
+{
+    static const char *heads[] = {"Sheet name", "Description"};
+    static const double w[] = {31, 69};
+    lxw_error e = front_table(x, x->toc, "Table of contents",
+                              "This worksheet contains one table. Select a sheet name to go to "
+                              "that sheet.", "Table_of_contents", heads, 2, x->nsheets + 1, w);
+    char url[80];
+    lxw_row_t row = 3;
+    snprintf(url, sizeof url, "internal:'Notes'!A1");
+    keep(x, worksheet_write_url_opt(x->toc, row, 0, url, x->link, "Notes", NULL));
+    wstr(x, x->toc, row++, 1, "Notes and a short glossary", x->wrap);
+    for (size_t i = 0; i < x->nsheets; i++, row++) {
+        snprintf(url, sizeof url, "internal:'%s'!A1", x->sheets[i].name);
+        keep(x, worksheet_write_url_opt(x->toc, row, 0, url, x->link, x->sheets[i].name, NULL));
+        wstr(x, x->toc, row, 1, x->sheets[i].desc, x->wrap);
+        size_t wrapped = strlen(x->sheets[i].desc) / 80 + 1;
+        if (wrapped > 1) keep(x, worksheet_set_row(x->toc, row, row_height(15.0 * (double)wrapped + 3), NULL));
+    }
+    return e;
+}
+
+static lxw_error fill_notes(pms_xlsx *x)
+{
+    static const char *heads[] = {"Note number", "Applies to", "Note text"};
+    static const double w[] = {14, 27, 59};
+    lxw_error e = front_table(x, x->notes_ws, "Notes",
+                              "This worksheet contains one table: the notes of the tables, "
+                              "then a short glossary.", "Notes_table", heads, 3, x->nnotes, w);
+    if (!x->nnotes)
+        for (lxw_col_t j = 0; j < 3; j++)
+            wstr(x, x->notes_ws, 3, j, j ? "not applicable" : "[x]", x->na);
+    for (size_t i = 0; i < x->nnotes; i++) {
+        char num[32];
+        lxw_row_t row = 3 + (lxw_row_t)i;
+        if (strcmp(x->notes[i].where, "Glossary")) snprintf(num, sizeof num, "[note %zu]", i + 1);
+        else snprintf(num, sizeof num, "not applicable");
+        wstr(x, x->notes_ws, row, 0, num, x->wrap);
+        wstr(x, x->notes_ws, row, 1, x->notes[i].where, x->wrap);
+        wstr(x, x->notes_ws, row, 2, x->notes[i].text, x->wrap);
+        keep(x, worksheet_set_row(x->notes_ws, row, row_height(15.0 * (double)(strlen(x->notes[i].text) / 62 + 1) + 3),
+                          NULL));
+    }
+    return e;
+}
+
+static void free_all(pms_xlsx *x)
+{
+    for (size_t i = 0; i < x->nsheets; i++) {
+        free(x->sheets[i].desc);
+        free(x->sheets[i].miss);
+    }
+    free(x->sheets);
+    for (size_t i = 0; i < x->nnotes; i++) {
+        free(x->notes[i].where);
+        free(x->notes[i].text);
+    }
+    free(x->notes);
+    for (int i = 0; i < 6; i++) free(x->cover_text[i]);
+    free(x->title);
+    free(x->path);
+    free(x);
 }
 
 pms_status pms_xlsx_close(pms_xlsx *x, pms_err *err)
 {
     if (!x) return PMS_OK;
-    lxw_error e = workbook_close(x->wb);
+    fill_cover(x);
+    lxw_error e = fill_toc(x);
+    if (e == LXW_NO_ERROR) e = fill_notes(x);
+    if (e == LXW_NO_ERROR) e = x->first_err;
+    const char *org = x->cover_text[5] ? x->cover_text[5] : "pmsreview";
+    lxw_doc_properties props = {0};
+    props.title = x->title;
+    props.subject = x->cover_text[1] ? x->cover_text[1] : x->title;
+    props.author = (char *)org;
+    props.company = (char *)org;
+    props.created = x->created; /* a fixed time: the file is a function of its inputs */
+    if (e == LXW_NO_ERROR) e = workbook_set_properties(x->wb, &props);
+    /* libxlsxwriter has no core language property: a custom one says it. */
+    if (e == LXW_NO_ERROR) e = workbook_set_custom_property_string(x->wb, "Language", "en-GB");
+    lxw_error ce = workbook_close(x->wb);
+    if (e == LXW_NO_ERROR) e = ce;
     pms_status st = PMS_OK;
     if (e != LXW_NO_ERROR)
         st = pms_err_set(err, PMS_EIO, "%s: cannot write the workbook: %s", x->path,
                          lxw_strerror(e));
-    free(x->path);
-    free(x);
+    free_all(x);
     return st;
 }

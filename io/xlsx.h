@@ -1,8 +1,17 @@
 /* The Excel workbook of the board report, written with libxlsxwriter.
  *
- * Result tables (pms_out) become formatted sheets: bold wrapped header, frozen
- * header row, autofilter, £ with thousands separators, percentages, fixed
- * decimals, column widths from the content.  Text from data files is always
+ * The layout follows the Government Analysis Function's "Releasing statistics
+ * in spreadsheets": Cover_sheet, Table_of_contents and Notes come first
+ * (created at open, filled at close), then one table per sheet.  Each table
+ * sheet has its title in A1, a description in A2, its notes in column A above
+ * the table and nothing below; the table is an Excel Table (one header row,
+ * autofilter, a meaningful name), missing cells say "[x]", and it prints A4
+ * landscape with the header row repeated and "Page N of M" in the footer,
+ * never scaled below 75% (8 pt text).  Numbers are formatted by what they
+ * are: money in £ (pence only for values under £1,000 such as £ per patient,
+ * whole pounds up to £1m, £m above), p-values as "<0.001" or three
+ * significant figures, percentages as percentages.  Charts and images go on
+ * sheets of their own with alt text.  Text from data files is always
  * written as a string, never as a formula, so a practice called "=cmd|..."
  * cannot run anything.  The document's creation time is a parameter so the
  * same inputs give a byte-identical file. */
@@ -27,13 +36,36 @@ typedef struct {
 pms_status pms_xlsx_open(const char *path, time_t created, const char *title,
                          pms_xlsx **out, pms_err *err);
 
-/* A sheet of plain lines (Summary, Methods): the first line is a title. */
+/* What the Cover_sheet says (any field may be NULL).  The title in A1 is the
+ * open() title followed by period and geography.  organisation is also the
+ * document's author and company. */
+typedef struct {
+    const char *period;       /* e.g. "2014/15" */
+    const char *geography;    /* e.g. "England, with Bristol (11H) as the locality" */
+    const char *about;        /* what the workbook is, one paragraph */
+    const char *source;
+    const char *contact;
+    const char *organisation;
+} pms_xlsx_cover;
+
+/* Copies every string; may be called any time before close. */
+pms_status pms_xlsx_set_cover(pms_xlsx *x, const pms_xlsx_cover *c, pms_err *err);
+
+/* A glossary entry on the Notes sheet (copied). */
+pms_status pms_xlsx_add_glossary(pms_xlsx *x, const char *term, const char *meaning,
+                                 pms_err *err);
+
+/* A sheet of plain lines (Summary, Methods): the first line is its title, in
+ * A1.  Calling it again for the same sheet rewrites it (the Summary is created
+ * first and filled last). */
 pms_status pms_xlsx_add_lines(pms_xlsx *x, const char *sheet, const char *const *lines,
                               size_t n, pms_err *err);
 
-/* One or more tables stacked down one sheet, each with its title and notes; the
- * first table's header row is frozen and filtered.  locs (may be NULL) gets
- * one entry per table. */
+/* Tables of one section, one sheet each: the sheet is named `sheet` when
+ * there is one table, else `sheet` and the table's name ("CCGs ccgs chart"),
+ * at most 31 characters and unique.  Footnotes become [note N] (listed on the
+ * Notes sheet too).  locs (may be NULL) gets one entry per table: the sheet it
+ * landed on and its rows. */
 pms_status pms_xlsx_add_tables(pms_xlsx *x, const char *sheet, pms_out *const *tables,
                                size_t n, pms_xlsx_loc *locs, pms_err *err);
 
@@ -47,7 +79,9 @@ typedef struct {
     int trendline;       /* scatter: add a linear trendline */
 } pms_xlsx_series;
 
-/* A native Excel chart placed on `sheet` at (row, col). */
+/* A native Excel chart on a sheet of its own named after `sheet` ("Chart
+ * CCGs"), with the title in A1 and alt text; row and col are kept for
+ * compatibility and ignored. */
 pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
                               pms_xlsx_chartkind kind, const char *title, const char *xtitle,
                               const char *ytitle, const pms_xlsx_series *series, size_t n,
@@ -61,13 +95,20 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
                                     const pms_xlsx_series *series, size_t n, double ymin,
                                     double ymax, pms_err *err);
 
-/* Embed a PNG at (row, col) of `sheet`, scaled. */
+/* Embed a PNG, scaled, on a sheet of its own named `name` (whole words, at
+ * most 31 characters; NULL: "Chart <sheet>"), with `title` in A1 and `alt`
+ * as its alt text (both may be NULL). */
+pms_status pms_xlsx_add_figure(pms_xlsx *x, const char *sheet, const char *name,
+                               const char *title, const char *alt, const char *png, double scale,
+                               pms_err *err);
+
+/* The same without a title or alt text of its own (row and col ignored). */
 pms_status pms_xlsx_add_image(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
                               const char *png, double scale, pms_err *err);
 
-/* Print only rows 0..last_row and columns 0..last_col of `sheet` (a long
- * data table stays in the sheet but out of the printed pack).  Every sheet
- * prints A4 landscape, one page wide. */
+/* Print only rows 0..last_row and columns 0..last_col of the sheets made from
+ * `sheet` that run longer (a long data table stays in the workbook but out of
+ * the printed pack). */
 pms_status pms_xlsx_print_area(pms_xlsx *x, const char *sheet, unsigned last_row,
                                unsigned last_col, pms_err *err);
 

@@ -1,5 +1,6 @@
 #include "report/report.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -616,7 +617,11 @@ static pms_status render_charts(pms_report_ctx *r, pms_err *err)
             char png[4400];
             snprintf(png, sizeof png, "%s/%s.png", r->charts_dir, c->name);
             /* 1600 px wide at 0.5: about 12 columns of the sheet. */
-            st = pms_xlsx_add_image(r->x, c->sheet, c->row, c->col, png, 0.5, err);
+            char title[256], alt[512];
+            snprintf(title, sizeof title, "Chart: %s", c->what);
+            snprintf(alt, sizeof alt, "Chart of the %s (%s.png); the numbers are in the tables "
+                     "of the %s sheets.", c->what, c->name, c->sheet);
+            st = pms_xlsx_add_figure(r->x, c->sheet, c->what, title, alt, png, 0.5, err);
         } else {
             char line[1024];
             snprintf(line, sizeof line, "%s (%s): %s", c->name, c->what, res[i].message);
@@ -636,6 +641,54 @@ static pms_status render_charts(pms_report_ctx *r, pms_err *err)
         }
     }
     free(res);
+    return st;
+}
+
+/* The Cover_sheet and the glossary on the Notes sheet.  The period is read
+ * from the main payments file's name ("...-2014-15.csv" -> "2014/15") unless
+ * [report] period says it; [report] organisation and contact name the
+ * producer. */
+static pms_status workbook_front(pms_report_ctx *r, pms_err *err)
+{
+    char period[16] = "", geo[300];
+    const char *pay = pms_config_str(r->cfg, "data.main", "payments", "");
+    for (const char *p = pay; *p && !period[0]; p++)
+        if (strlen(p) >= 7 && isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[3]) &&
+            p[4] == '-' && isdigit((unsigned char)p[5]) && isdigit((unsigned char)p[6]) &&
+            (p[0] == '1' || p[0] == '2') && (p == pay || !isdigit((unsigned char)p[-1])))
+            snprintf(period, sizeof period, "%.4s/%.2s", p, p + 5);
+    snprintf(geo, sizeof geo, "England, with %s as the locality", pms_report_locality(r));
+    pms_xlsx_cover c = {
+        .period = pms_config_str(r->cfg, "report", "period", period[0] ? period : NULL),
+        .geography = geo,
+        .about = "The board report's tables and charts on whether GP practice funding follows "
+                 "need: one table per worksheet, with the Summary in words and the Methods. "
+                 "The Table_of_contents links to every sheet.",
+        .source = "NHS Payments to General Practice (NHS Digital) and practice deprivation "
+                  "(Fingertips); every input file with its SHA-256 is on the Provenance sheets.",
+        .contact = pms_config_str(r->cfg, "report", "contact",
+                                  "not given (set [report] contact in the configuration)"),
+        .organisation = pms_config_str(r->cfg, "report", "organisation", "pmsreview"),
+    };
+    static const char *gloss[][2] = {
+        {"Weighted patients", "the practice list adjusted by the Carr-Hill formula for age, sex, "
+                              "need and rurality; funding per weighted patient compares like "
+                              "with like"},
+        {"IMD", "Index of Multiple Deprivation score of the practice's population; higher is "
+                "more deprived"},
+        {"Spearman's rho", "a correlation of ranks from -1 to 1; 0 means no monotone relation"},
+        {"p-value", "the chance of a result at least this extreme if there were no relation; "
+                    "shown as <0.001 when smaller"},
+        {"Confidence interval", "the range of values consistent with the data at 95%"},
+        {"Gini coefficient", "inequality from 0 (all practices funded alike per weighted patient) "
+                             "to 1"},
+        {"PMS, GMS, APMS", "the three GP contract types: Personal, General and Alternative "
+                           "Provider Medical Services"},
+        {"MPIG", "Minimum Practice Income Guarantee, a top-up being phased out"},
+    };
+    pms_status st = pms_xlsx_set_cover(r->x, &c, err);
+    for (size_t i = 0; !st && i < sizeof gloss / sizeof *gloss; i++)
+        st = pms_xlsx_add_glossary(r->x, gloss[i][0], gloss[i][1], err);
     return st;
 }
 
@@ -695,6 +748,7 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
     }
     if (!st) st = provenance_sheet(r, err);
     if (!st) st = write_summary(r, title, err);
+    if (!st) st = workbook_front(r, err);
     /* On failure, wait for any gnuplot still running before the folder goes. */
     if (r->runner) {
         pms_gp_runner_finish(r->runner, NULL, NULL);

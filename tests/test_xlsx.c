@@ -44,9 +44,11 @@ static char *write_one(const char *name)
     pms_out *o = sample();
     pms_xlsx_loc loc;
     assert_int_equal(pms_xlsx_add_tables(x, "Practices", &o, 1, &loc, &err), PMS_OK);
-    assert_int_equal(loc.header_row, 1);
-    assert_int_equal(loc.first_row, 2);
-    assert_int_equal(loc.last_row, 5);
+    /* Title, description, one note, then the header. */
+    assert_string_equal(loc.sheet, "Practices");
+    assert_int_equal(loc.header_row, 3);
+    assert_int_equal(loc.first_row, 4);
+    assert_int_equal(loc.last_row, 7);
     pms_xlsx_series s = {&loc, 2, 1, "core", 1};
     assert_int_equal(pms_xlsx_add_chart(x, "Practices", 10, 6, PMS_XLSX_SCATTER, "Core", "share",
                                         "£", &s, 1, &err),
@@ -120,14 +122,15 @@ static void test_hostile_cells_openpyxl(void **state)
              "/usr/bin/python3 -c '\n"
              "import openpyxl, sys\n"
              "ws = openpyxl.load_workbook(sys.argv[1])[\"Data\"]\n"
-             "v = [ws.cell(row=r, column=1).value for r in range(3, 7)]\n"
+             "h = [r for r in range(1, 20) if ws.cell(row=r, column=1).value == \"name\"][0]\n"
+             "v = [ws.cell(row=r, column=1).value for r in range(h + 1, h + 5)]\n"
              "assert v[0].endswith(\"\u2026 [cut: Excel holds 32,767 characters in a cell]\"), v[0][-60:]\n"
              "assert len(v[0]) <= 32767 and v[0].startswith(\"\u20ac\" * 1000)\n"
              "assert v[1] == \"bad \\ufffd byte\", v[1]\n"
              "assert v[2] == \"ctl \\\\x01\\\\x1b[31m\", v[2]\n"
              "assert v[3] == \"cut \\ufffd\\ufffd\", v[3]\n"
-             "assert ws.cell(row=6, column=2).value == \"not computed\"\n"
-             "assert ws.cell(row=4, column=2).value == 2.385\n"
+             "assert ws.cell(row=h + 4, column=2).value == \"not computed\"\n"
+             "assert ws.cell(row=h + 2, column=2).value == 2.385\n"
              "' %s",
              path);
     assert_int_equal(system(cmd), 0);
@@ -135,9 +138,116 @@ static void test_hostile_cells_openpyxl(void **state)
     pms_out_free(o);
 }
 
+static pms_out *small(const char *name, int rows)
+{
+    pms_out *o = pms_out_new(name, name);
+    int c0 = pms_out_col(o, "what", PMS_OUT_TEXT, 0);
+    int c1 = pms_out_col(o, "p_value", PMS_OUT_REAL, 6);
+    int c2 = pms_out_col(o, "total", PMS_OUT_MONEY, 2);
+    for (int i = 0; i < rows; i++) {
+        pms_out_row(o);
+        pms_out_set_text(o, c0, "a");
+        pms_out_set_num(o, c1, i ? 0.0123 : 1e-9);
+        pms_out_set_num(o, c2, i ? NAN : 4.2e9);
+    }
+    return o;
+}
+
+/* The text of one member of the package, via unzip; NULL if unzip is absent. */
+static char *member(const char *path, const char *name)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "unzip -p '%s' '%s' 2>/dev/null", path, name);
+    FILE *f = popen(cmd, "r");
+    if (!f) return NULL;
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    if (pclose(f) != 0 || n == 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* One table per sheet with meaningful unique names, the front sheets first,
+ * each table an Excel Table with print titles, formats by what a number is. */
+static void test_layout(void **state)
+{
+    (void)state;
+    const char *tmp = getenv("PMS_TEST_TMP");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/layout.xlsx", tmp ? tmp : "/tmp");
+    pms_xlsx *x = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_xlsx_open(path, 1416009600, "Review", &x, &err), PMS_OK);
+    const char *lines[] = {"Summary", "One line."};
+    assert_int_equal(pms_xlsx_add_lines(x, "Summary", lines, 2, &err), PMS_OK);
+    pms_out *t[3] = {small("national_review", 2), small("deprivation_claim", 0),
+                     small("by_ccg", 3)};
+    pms_xlsx_loc loc[3];
+    assert_int_equal(pms_xlsx_add_tables(x, "The national review, reproduced", t, 3, loc, &err),
+                     PMS_OK);
+    assert_string_equal(loc[0].sheet, "National review");
+    assert_string_equal(loc[1].sheet, "Deprivation claim");
+    assert_string_equal(loc[2].sheet, "By CCG");
+    assert_true(loc[1].last_row < loc[1].first_row); /* empty, though a row says so */
+    assert_int_equal(pms_xlsx_add_tables(x, "Savings", t, 2, loc, &err), PMS_OK);
+    assert_string_equal(loc[0].sheet, "Savings national review");
+    assert_int_equal(pms_xlsx_add_tables(x, "Savings", t, 2, loc, &err), PMS_OK);
+    assert_string_equal(loc[0].sheet, "Savings national review 2");
+    /* A sheet whose name reads as a cell still gets a valid Table name. */
+    assert_int_equal(pms_xlsx_add_tables(x, "CCG1", t, 1, loc, &err), PMS_OK);
+    assert_string_equal(loc[0].sheet, "CCG1");
+    pms_xlsx_series s = {&loc[0], 1, 2, "total", 0};
+    assert_int_equal(pms_xlsx_add_chart(x, "Savings", 0, 0, PMS_XLSX_COLUMN, "Totals", "p", "£",
+                                        &s, 1, &err),
+                     PMS_OK);
+    assert_int_equal(pms_xlsx_add_glossary(x, "Gini", "inequality", &err), PMS_OK);
+    pms_xlsx_cover c = {.period = "2014/15", .geography = "England", .organisation = "Org"};
+    assert_int_equal(pms_xlsx_set_cover(x, &c, &err), PMS_OK);
+    assert_int_equal(pms_xlsx_close(x, &err), PMS_OK);
+    for (int i = 0; i < 3; i++) pms_out_free(t[i]);
+
+    char *wbx = member(path, "xl/workbook.xml");
+    if (!wbx) skip(); /* no unzip */
+    char *a = strstr(wbx, "name=\"Cover_sheet\""), *b = strstr(wbx, "name=\"Table_of_contents\""),
+         *n = strstr(wbx, "name=\"Notes\""), *sum = strstr(wbx, "name=\"Summary\"");
+    assert_true(a && b && n && sum && a < b && b < n && n < sum);
+    /* Print titles on every table sheet: 8 tables + ToC + Notes. */
+    size_t titles = 0;
+    for (char *p = wbx; (p = strstr(p, "_xlnm.Print_Titles")); p++) titles++;
+    assert_int_equal(titles, 10);
+    free(wbx);
+    char *t10 = member(path, "xl/tables/table10.xml"), *t11 = member(path, "xl/tables/table11.xml");
+    assert_non_null(t10);
+    assert_null(t11);
+    free(t10);
+    char *tabs = member(path, "xl/tables/*.xml");
+    assert_non_null(strstr(tabs, "name=\"T_CCG1\""));
+    assert_null(strstr(tabs, "name=\"CCG1\""));
+    assert_non_null(strstr(tabs, "name=\"National_review\""));
+    free(tabs);
+    char *st = member(path, "xl/styles.xml");
+    assert_non_null(strstr(st, "[&lt;0.001]&quot;&lt;0.001&quot;;0.000"));
+    assert_non_null(strstr(st, "0.0000")); /* 0.0123 to three significant figures */
+    assert_non_null(strstr(st, ",,&quot;m&quot;")); /* £4.2bn in millions */
+    free(st);
+    char *ss = member(path, "xl/sharedStrings.xml");
+    assert_non_null(strstr(ss, "[x]"));
+    assert_non_null(strstr(ss, "Review, 2014/15, England"));
+    free(ss);
+    char *custom = member(path, "docProps/custom.xml");
+    assert_non_null(custom);
+    assert_non_null(strstr(custom, "en-GB"));
+    free(custom);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_deterministic_zip),
+                                       cmocka_unit_test(test_layout),
                                        cmocka_unit_test(test_unwritable),
                                        cmocka_unit_test(test_hostile_cells_openpyxl)};
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,29 +1,61 @@
 #!/usr/bin/env bash
-# The workbook opens in LibreOffice and converts to PDF (every sheet printed).
-# Labelled `libreoffice` in ctest; exits 77 (skipped) where LibreOffice or
-# poppler-utils are absent:  apt-get install libreoffice-calc-nogui poppler-utils
+# The workbook opens in LibreOffice and converts to PDF (every sheet printed),
+# and the printout is a board pack: a bounded number of pages, none shrunk
+# below legibility.  Labelled `libreoffice` in ctest; exits 77 (skipped) where
+# LibreOffice, poppler-utils or unzip are absent:
+#   apt-get install libreoffice-calc-nogui poppler-utils unzip
 source "$(dirname "$0")/lib.bash" "$@"
-if ! command -v libreoffice >/dev/null || ! command -v pdfinfo >/dev/null; then
-  echo "SKIP: libreoffice or pdfinfo not installed"
+if ! command -v libreoffice >/dev/null || ! command -v pdfinfo >/dev/null ||
+   ! command -v pdftotext >/dev/null || ! command -v unzip >/dev/null; then
+  echo "SKIP: libreoffice, pdfinfo, pdftotext or unzip not installed"
   exit 77
 fi
 export SOURCE_DATE_EPOCH=1700000000
 run report --out "$TMPD/rep"
 expect_rc 0
+xlsx="$TMPD/rep/pmsreview-report.xlsx"
 # A private profile, so a running LibreOffice or a missing HOME cannot interfere.
 what="libreoffice --convert-to pdf"
 HOME="$TMPD" timeout 180 libreoffice --headless "-env:UserInstallation=file://$TMPD/lo-profile" \
-  --convert-to pdf --outdir "$TMPD/pdf" "$TMPD/rep/pmsreview-report.xlsx" >"$TMPD/lo.log" 2>&1
+  --convert-to pdf --outdir "$TMPD/pdf" "$xlsx" >"$TMPD/lo.log" 2>&1
 rc=$?
 expect_rc 0
 pdf="$TMPD/pdf/pmsreview-report.pdf"
 [ -s "$pdf" ] && ok || bad "no PDF ($(cat "$TMPD/lo.log"))"
 head -c 5 "$pdf" | grep -q '%PDF-' && ok || bad "not a PDF"
+
+# Pages: one sheet at least one page; a sheet may run onto a few more (long
+# text, a table wider than a page at 75%), but a long table prints only its
+# first rows, so the pack stays within sheets + 15 pages.  (The old layout,
+# 13 sheets, printed 47 pages: "Savings by locality" alone ran to 23.)
 pages=$(pdfinfo "$pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
-[ "${pages:-0}" -ge 12 ] && ok || bad "only ${pages:-0} pages (one sheet at least each)"
-# The text of the Summary sheet is in the PDF.
-if command -v pdftotext >/dev/null; then
-  pdftotext -l 3 "$pdf" "$TMPD/p.txt"
-  grep -q "PMS contract review" "$TMPD/p.txt" && ok || bad "title not in the PDF"
-fi
+sheets=$(unzip -p "$xlsx" xl/workbook.xml | grep -o '<sheet ' | wc -l)
+echo "report_libreoffice: $sheets sheets, ${pages:-0} pages" >&2
+[ "${pages:-0}" -ge "$sheets" ] && ok || bad "only ${pages:-0} pages for $sheets sheets"
+[ "${pages:-0}" -le $((sheets + 15)) ] && ok || bad "${pages:-0} pages for $sheets sheets"
+
+# Legibility, from the file: no sheet holding a table is fitted to the page
+# (fitting shrinks without a floor), and every print scale is 75-100%, so
+# 11 pt text prints at 8.25 pt or more.
+for s in $(unzip -Z1 "$xlsx" | grep '^xl/worksheets/sheet[0-9]*\.xml$'); do
+  x=$(unzip -p "$xlsx" "$s")
+  if grep -q '<tableParts' <<<"$x" && grep -q 'fitToPage="1"' <<<"$x"; then
+    bad "$s: a table sheet fitted to the page"
+  fi
+  sc=$(grep -o 'scale="[0-9]*"' <<<"$x" | head -1 | tr -dc 0-9)
+  [ -z "$sc" ] || { [ "$sc" -ge 75 ] && [ "$sc" -le 100 ]; } || bad "$s: print scale $sc%"
+done
+ok
+# Legibility, from the PDF: every word with a letter or digit has a box at
+# least 9.3 pt high.  pdftotext -bbox boxes span the font's ascent to descent,
+# 1.164 em in DejaVu Sans (LibreOffice's stand-in for Calibri), so 9.3 pt is
+# 8 pt text.  The old fit-to-width layout printed words 3.2 pt high.
+pdftotext -bbox "$pdf" "$TMPD/bbox.html"
+small=$(awk -F'"' '/<word / { h = $8 - $4; t = $0; sub(/.*">/, "", t); sub(/<.*/, "", t);
+          if (t ~ /[A-Za-z0-9]/ && h < 9.3) { n++; if (n == 1) ex = t " (" h " pt)" } }
+          END { print n + 0, ex }' "$TMPD/bbox.html")
+[ "${small%% *}" = 0 ] && ok || bad "words printed below 8 pt: $small"
+# The title of the report is on the first page (the Cover_sheet).
+pdftotext -l 1 "$pdf" "$TMPD/p.txt"
+grep -q "PMS contract review" "$TMPD/p.txt" && ok || bad "title not on the first page"
 finish
