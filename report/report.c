@@ -487,7 +487,8 @@ static void rules_say(pms_report_ctx *r)
                    "The comparisons use %s practices in England in 2014/15: of the %s in the "
                    "payments file, %s are left out (%s). "
                    "%s more have no deprivation score or income figure, leaving %s practices "
-                   "compared with deprivation. The savings options cover every contract.",
+                   "compared with deprivation. The savings options cover every GMS and PMS "
+                   "contract, whatever these rules say.",
                    pms_report_count(a, sizeof a, s->kept), pms_report_count(c, sizeof c, s->nrows),
                    pms_report_count(b, sizeof b, s->nrows - s->kept), w ? why : "none",
                    pms_report_count(one, sizeof one, nodep),
