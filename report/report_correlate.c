@@ -51,7 +51,7 @@ static void say_answer(pms_report_ctx *r, const char *ln, pms_verdict vd, double
                        "receive %s payments per weighted patient (rank correlation %.2f, 95%% "
                        "interval %.2f to %.2f)%s.",
                        rho > 0 ? "Funding follows need" : "Funding runs against need", loc, n,
-                       rho > 0 ? "more" : "less", rho, lo, hi,
+                       rho > 0 ? "higher" : "lower", rho, lo, hi,
                        vd == PMS_VERDICT_SHOWN_SMALL ? ", though the link is weak" : "");
     else if (vd == PMS_VERDICT_EQUIVALENT)
         pms_report_say(r, PMS_SAY_ANSWER,
@@ -85,7 +85,7 @@ static void say_england(pms_report_ctx *r, pms_verdict vd, double rho, double lo
                        "Across England, practices with more deprived patients receive %s%s "
                        "payments per weighted patient (rank correlation %.2f, 95%% interval "
                        "%.2f to %.2f)%s.",
-                       how, rho > 0 ? "more" : "less", rho, lo, hi,
+                       how, rho > 0 ? "higher" : "lower", rho, lo, hi,
                        vd == PMS_VERDICT_SHOWN_SMALL ? ": a real link, but too weak to matter" : "");
     else
         pms_report_say(r, PMS_SAY_ENGLAND,

@@ -24,7 +24,7 @@ expect_out_has "Income measure: payments less dispensing and premises per weight
 expect_out_has "The comparisons use 7,773 practices in England in 2014/15: of the 7,959 in the payments file, 186 are left out (37 with no patients or no payments, 99 open for only part of the year, 50 with fewer than 1,000 patients). 24 more have no deprivation score or income figure, leaving 7,749 practices compared with deprivation."
 expect_out_has "Bristol (11H, 2014/15 practices): 47 of 55 found in 2018/19 (the performance year), 39 of them kept by the practice rules."
 expect_out_has "the robust (Theil-Sen) line of payments less dispensing and premises per weighted patient on deprivation has a slope of -£0.06 per IMD 2015 point (95% interval -£0.09 to -£0.03), the line drawn on the scatter."
-expect_out_has "Across England, practices with more deprived patients receive slightly less payments less dispensing and premises per weighted patient (rank correlation -0.04, 95% interval -0.07 to -0.02)"
+expect_out_has "Across England, practices with more deprived patients receive slightly lower payments less dispensing and premises per weighted patient (rank correlation -0.04, 95% interval -0.07 to -0.02)"
 expect_out_has "Followed by practice code across CCG changes, Bristol (11H, 2014/15 practices): of 55, 55 in 2014/15,"
 expect_out_has "42 in 2022/23."
 expect_out_has "Total NHS payments per weighted patient were £140.83 in 2014/15 and £163.39 in 2022/23."
