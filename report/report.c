@@ -74,12 +74,21 @@ static char *name_measure(const pms_report_ctx *r, char *s)
     return t;
 }
 
-void pms_report_say(pms_report_ctx *r, const char *fmt, ...)
+void pms_report_say(pms_report_ctx *r, pms_say_part part, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    push(&r->say, &r->nsay, name_measure(r, vfmt(fmt, ap)));
+    char *s = name_measure(r, vfmt(fmt, ap));
     va_end(ap);
+    unsigned char *np = realloc(r->say_part, r->nsay + 1);
+    if (!np) {
+        free(s);
+        return;
+    }
+    r->say_part = np;
+    size_t before = r->nsay;
+    push(&r->say, &r->nsay, s);
+    if (r->nsay > before) np[before] = (unsigned char)part;
 }
 
 void pms_report_method(pms_report_ctx *r, const char *fmt, ...)
@@ -388,48 +397,6 @@ static pms_status provenance_sheet(pms_report_ctx *r, pms_err *err)
     return st;
 }
 
-static pms_status write_summary(pms_report_ctx *r, const char *title, pms_err *err)
-{
-    size_t cap = 256;
-    for (size_t i = 0; i < r->nsay; i++) cap += strlen(r->say[i]) + 4;
-    for (size_t i = 0; i < r->nmissing_charts; i++) cap += strlen(r->missing_charts[i]) + 64;
-    r->summary = malloc(cap + strlen(title));
-    if (!r->summary) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    size_t w = (size_t)sprintf(r->summary, "%s\n\n", title);
-    for (size_t i = 0; i < r->nsay; i++) w += (size_t)sprintf(r->summary + w, "- %s\n", r->say[i]);
-    for (size_t i = 0; i < r->nmissing_charts; i++)
-        w += (size_t)sprintf(r->summary + w, "Chart not drawn: %s\n", r->missing_charts[i]);
-    char path[4400];
-    snprintf(path, sizeof path, "%s/summary.txt", r->dir);
-    FILE *f = fopen(path, "w");
-    int bad = !f || fputs(r->summary, f) < 0;
-    /* fclose once, whatever happened: it flushes, so it can fail too (disk full). */
-    if (f && fclose(f) != 0) bad = 1;
-    if (bad) return pms_err_set(err, PMS_EIO, "%s: cannot write: %s", path, strerror(errno));
-    const char **lines = malloc((r->nsay + r->nmissing_charts + 1) * sizeof *lines);
-    char **own = calloc(r->nmissing_charts + 1, sizeof *own);
-    if (!lines || !own) {
-        free(lines);
-        free(own);
-        return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    }
-    size_t n = 0;
-    lines[n++] = title;
-    for (size_t i = 0; i < r->nsay; i++) lines[n++] = r->say[i];
-    for (size_t i = 0; i < r->nmissing_charts; i++) {
-        size_t len = strlen(r->missing_charts[i]) + 32;
-        if ((own[i] = malloc(len))) {
-            snprintf(own[i], len, "Chart not drawn: %s", r->missing_charts[i]);
-            lines[n++] = own[i];
-        }
-    }
-    pms_status st = pms_xlsx_add_lines(r->x, "Summary", lines, n, err);
-    for (size_t i = 0; i < r->nmissing_charts; i++) free(own[i]);
-    free(own);
-    free(lines);
-    return st;
-}
-
 /* Codes within one edit (a typo) or sharing the first two characters. */
 static int close_code(const char *a, const char *b)
 {
@@ -506,15 +473,43 @@ const char *pms_report_locality_found(pms_report_ctx *r, const pms_table *t, con
     return buf;
 }
 
-/* The summary and Methods lines for the practice rules. */
+/* The summary and Methods lines for the practice rules: the one practice
+ * count of the summary, with every exclusion explained here once. */
 static void rules_say(pms_report_ctx *r)
 {
     const pms_select_result *s = &r->selres;
-    char a[48], b[48];
-    pms_report_say(r, "Income measure: %s (%s). Practice rules removed %s of %s practices from "
-                      "the statistics (the savings model keeps every contract).",
-                   r->measure_label, r->measure, pms_report_count(a, sizeof a, s->nrows - s->kept),
-                   pms_report_count(b, sizeof b, s->nrows));
+    static const char *const plain[PMS_SEL_NRULES] = {
+        "with no patients or no payments", "that are not GP practices (walk-in centres)",
+        "flagged as atypical", "open for only part of the year", "with fewer than %s patients"};
+    char a[48], b[48], c[48], d[48], why[700] = "", one[200];
+    size_t w = 0;
+    for (int k = 0; k < PMS_SEL_NRULES; k++) {
+        if (!s->excluded[k]) continue;
+        char rule[80];
+        snprintf(rule, sizeof rule, plain[k],
+                 pms_report_count(d, sizeof d, (size_t)fmax(0, r->sel.min_list)));
+        snprintf(one, sizeof one, "%s%s %s", w ? ", " : "",
+                 pms_report_count(c, sizeof c, s->excluded[k]), rule);
+        if (w + strlen(one) < sizeof why) w += (size_t)snprintf(why + w, sizeof why - w, "%s", one);
+    }
+    const double *dep = NULL, *y = NULL;
+    pms_err ignore;
+    size_t nodep = 0;
+    if (!pms_table_numeric(r->main, r->deprivation, &dep, &ignore) &&
+        !pms_table_numeric(r->main, r->measure, &y, &ignore))
+        for (size_t i = 0; i < r->main->nrows; i++) nodep += !isfinite(dep[i]) || !isfinite(y[i]);
+    pms_report_say(r, PMS_SAY_ENGLAND,
+                   "The comparisons use %s practices in England in 2014/15: of the %s in the "
+                   "payments file, %s are left out (%s). "
+                   "%s more have no deprivation score or income figure, leaving %s practices "
+                   "compared with deprivation. The savings options cover every GMS and PMS "
+                   "contract, whatever these rules say.",
+                   pms_report_count(a, sizeof a, s->kept), pms_report_count(c, sizeof c, s->nrows),
+                   pms_report_count(b, sizeof b, s->nrows - s->kept), w ? why : "none",
+                   pms_report_count(one, sizeof one, nodep),
+                   pms_report_count(d, sizeof d, s->kept - nodep));
+    pms_report_say(r, PMS_SAY_DETAIL, "Income measure: %s (column %s).", r->measure_label,
+                   r->measure);
     pms_report_method(r, "Income measure: %s = %s / %s (doc/methods/measures-and-practices.md): "
                          "dispensing_payments = prescribing fee + dispensing fee + reimbursement "
                          "of drugs; payments_less_dispensing = total NHS payments - "
@@ -580,7 +575,8 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
             unsigned char *mark = malloc(r->perf->nrows ? r->perf->nrows : 1);
             size_t kept = mark ? pms_report_locality_rows(r, r->perf, mark) : 0;
             free(mark);
-            pms_report_say(r, "%s (the performance year), %zu of them kept by the practice rules.",
+            pms_report_say(r, PMS_SAY_DETAIL,
+                           "%s (the performance year), %zu of them kept by the practice rules.",
                            found, kept);
         }
         return st;
@@ -733,6 +729,7 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
     if (!st) st = pms_report_premium(r, err);
     if (!st) st = pms_report_trend(r, err);
     if (!st) st = pms_report_sensitivity(r, err);
+    if (!st) st = pms_report_practices(r, err);
     if (!st) st = render_charts(r, err);
 
     if (!st) {
@@ -747,7 +744,7 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
         }
     }
     if (!st) st = provenance_sheet(r, err);
-    if (!st) st = write_summary(r, title, err);
+    if (!st) st = pms_report_write_summary(r, title, err);
     if (!st) st = workbook_front(r, err);
     /* On failure, wait for any gnuplot still running before the folder goes. */
     if (r->runner) {
@@ -767,6 +764,7 @@ void pms_report_ctx_free(pms_report_ctx *r)
     if (r->x) pms_xlsx_close(r->x, NULL);
     for (size_t i = 0; i < r->nsay; i++) free(r->say[i]);
     free(r->say);
+    free(r->say_part);
     for (size_t i = 0; i < r->nmethods; i++) free(r->methods[i]);
     free(r->methods);
     for (size_t i = 0; i < r->nloaded; i++) pms_table_free(r->loaded[i]);

@@ -75,7 +75,8 @@ typedef struct {
     char dir[4200];      /* the temporary report directory being written */
     time_t created;
     pms_xlsx *x;
-    char **say;          /* summary sentences, in order */
+    char **say;          /* summary sentences, in the order said */
+    unsigned char *say_part; /* each sentence's pms_say_part */
     size_t nsay;
     char **methods;      /* Methods sheet lines */
     size_t nmethods;
@@ -115,16 +116,34 @@ typedef struct {
     char *summary;       /* summary.txt as printed */
 } pms_report_ctx;
 
+/* summary.txt and the Summary sheet from the sentences said, by part, with
+ * a glossary of the terms they use (report_summary.c). */
+pms_status pms_report_write_summary(pms_report_ctx *r, const char *title, pms_err *err);
+/* The Practices sheet and practices.csv (report_practices.c). */
+pms_status pms_report_practices(pms_report_ctx *r, pms_err *err);
 /* Check the config's sections and keys (FILE:LINE errors, PMS_EPARSE). */
 pms_status pms_report_configure(pms_report_ctx *r, pms_err *err);
 /* Write everything into r->dir. */
 pms_status pms_report_build(pms_report_ctx *r, pms_err *err);
 void pms_report_ctx_free(pms_report_ctx *r);
 
-/* Add a summary sentence / a Methods line (printf-style). */
-void pms_report_say(pms_report_ctx *r, const char *fmt, ...)
+/* The parts of the summary, in the order a board reads them (issue 14):
+ * the answer for the locality first, then its savings options, England for
+ * context, and the technical detail (test names, adjustments, slopes) last.
+ * Sentences outside PMS_SAY_DETAIL use plain words: any technical term kept
+ * there is explained in the glossary at the end. */
+typedef enum {
+    PMS_SAY_ANSWER = 0,  /* does funding follow need in the locality, and can the data tell? */
+    PMS_SAY_SAVINGS,     /* the savings options for the locality */
+    PMS_SAY_ENGLAND,     /* England for context */
+    PMS_SAY_DETAIL,      /* technical detail */
+    PMS_SAY_NPARTS
+} pms_say_part;
+
+/* Add a summary sentence to a part / a Methods line (printf-style). */
+void pms_report_say(pms_report_ctx *r, pms_say_part part, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(printf, 3, 4)))
 #endif
     ;
 void pms_report_method(pms_report_ctx *r, const char *fmt, ...)

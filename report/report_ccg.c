@@ -194,15 +194,18 @@ pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err)
             st = pms_report_add_chart(r, "ccg_bars", "highest and lowest CCGs", SHEET, 25, 10, err);
     }
     if (!st && m) {
-        pms_report_say(r,
+        pms_report_say(r, PMS_SAY_ENGLAND,
                        "Across %zu CCGs, pooled payments per weighted patient ranged from "
                        "\xc2\xa3%.2f (%s) to \xc2\xa3%.2f (%s); England as a whole: \xc2\xa3%.2f.",
                        m, g[m - 1].ratio, g[m - 1].code, g[0].ratio, g[0].code, england);
         if (locrank)
-            pms_report_say(r, "%s ranks %zu of %zu CCGs at \xc2\xa3%.2f per weighted patient "
-                              "(%+.1f%% against England).",
-                           pms_report_locality(r), locrank, m, g[locrank - 1].ratio,
-                           100 * (g[locrank - 1].ratio / england - 1));
+            pms_report_say(r, PMS_SAY_ANSWER,
+                           "%s's practices receive \xc2\xa3%.2f per weighted patient, %.1f%% "
+                           "%s than England as a whole (\xc2\xa3%.2f): number %zu of %zu CCGs, "
+                           "highest first.",
+                           pms_report_locality(r), g[locrank - 1].ratio,
+                           100 * fabs(g[locrank - 1].ratio / england - 1),
+                           g[locrank - 1].ratio >= england ? "more" : "less", england, locrank, m);
         pms_report_method(r, "CCGs: pooled payments per weighted patient = sum of %s / sum of "
                              "%s over the CCG's practices "
                              "(practices with no weighted patients excluded: %zu); ranked "

@@ -39,6 +39,61 @@ static size_t pairs(const double *x, const double *y, const unsigned char *keep,
     return m;
 }
 
+/* The locality's answer in plain words, the "absence of evidence" case
+ * first (issue 14): a board reads this bullet before any other. */
+static void say_answer(pms_report_ctx *r, const char *ln, pms_verdict vd, double rho, double lo,
+                       double hi, size_t n, double md, double nat_rho)
+{
+    const char *loc = pms_report_locality(r);
+    if (vd == PMS_VERDICT_SHOWN || vd == PMS_VERDICT_SHOWN_SMALL)
+        pms_report_say(r, PMS_SAY_ANSWER,
+                       "%s in %s: across its %zu practices, those with more deprived patients "
+                       "receive %s payments per weighted patient (rank correlation %.2f, 95%% "
+                       "interval %.2f to %.2f)%s.",
+                       rho > 0 ? "Funding follows need" : "Funding runs against need", loc, n,
+                       rho > 0 ? "higher" : "lower", rho, lo, hi,
+                       vd == PMS_VERDICT_SHOWN_SMALL ? ", though the link is weak" : "");
+    else if (vd == PMS_VERDICT_EQUIVALENT)
+        pms_report_say(r, PMS_SAY_ANSWER,
+                       "In %s payments per weighted patient have no link with deprivation large "
+                       "enough to matter (rank correlation %.2f, 95%% interval %.2f to %.2f, "
+                       "across %zu practices): funding neither follows nor runs against need.",
+                       loc, rho, lo, hi, n);
+    else if (nat_rho >= lo && nat_rho <= hi)
+        /* The question that started the toolkit: a locality that "shows no
+         * correlation" may simply be too small to see the national one. */
+        pms_report_say(r, PMS_SAY_ANSWER,
+                       "The data cannot tell. In %s payments per weighted patient show no clear "
+                       "link with deprivation (rank correlation %.2f, 95%% interval %.2f to "
+                       "%.2f), but its %zu practices could only reveal a link of %.2f or "
+                       "stronger, and England's is %.2f, which lies inside that interval. So "
+                       "%s's lack of a link is absence of evidence, not evidence of absence.",
+                       loc, rho, lo, hi, n, md, nat_rho, ln);
+    else
+        pms_report_say(r, PMS_SAY_ANSWER,
+                       "The data cannot tell. In %s payments per weighted patient show no clear "
+                       "link with deprivation (rank correlation %.2f, 95%% interval %.2f to "
+                       "%.2f): its %zu practices could only reveal a link of %.2f or stronger.",
+                       loc, rho, lo, hi, n, md);
+}
+
+static void say_england(pms_report_ctx *r, pms_verdict vd, double rho, double lo, double hi)
+{
+    const char *how = vd == PMS_VERDICT_SHOWN_SMALL ? "slightly " : "";
+    if (vd == PMS_VERDICT_SHOWN || vd == PMS_VERDICT_SHOWN_SMALL)
+        pms_report_say(r, PMS_SAY_ENGLAND,
+                       "Across England, practices with more deprived patients receive %s%s "
+                       "payments per weighted patient (rank correlation %.2f, 95%% interval "
+                       "%.2f to %.2f)%s.",
+                       how, rho > 0 ? "higher" : "lower", rho, lo, hi,
+                       vd == PMS_VERDICT_SHOWN_SMALL ? ": a real link, but too weak to matter" : "");
+    else
+        pms_report_say(r, PMS_SAY_ENGLAND,
+                       "Across England, payments per weighted patient show %s link with "
+                       "deprivation (rank correlation %.2f, 95%% interval %.2f to %.2f).",
+                       vd == PMS_VERDICT_EQUIVALENT ? "no" : "no clear", rho, lo, hi);
+}
+
 pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
 {
     pair_spec specs[3] = {{"deprivation (IMD 2015 score)", "2014/15", r->main, r->deprivation},
@@ -102,14 +157,15 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
     /* Holm over the national family (every variable and method). */
     if (!st && nres) st = pms_p_adjust(p, nres, PMS_ADJ_HOLM, padj, err);
     double nat_rho = NAN, nat_lo = NAN, nat_hi = NAN;
+    pms_verdict nat_vd = PMS_VERDICT_NONE;
     char nat_verdict[256] = "";
     for (size_t k = 0; k < nres && !st; k++) {
         const pms_corr_result *c = &res[k];
         double tost = pms_corr_tost(c, DELTA);
         double md = pms_corr_min_detectable(c->method, c->n_eff, 0, alpha, POWER);
         char v[256];
-        pms_corr_verdict_text(pms_corr_verdict(padj[k], tost, alpha), c, DELTA, md, POWER, alpha,
-                              "practices", v, sizeof v);
+        pms_verdict vd = pms_corr_verdict(padj[k], tost, alpha);
+        pms_corr_verdict_text(vd, c, DELTA, md, POWER, alpha, "practices", v, sizeof v);
         const pair_spec *sp = &specs[k / 2];
         pms_out_row(nat);
         pms_out_set_text(nat, nc[0], sp->label);
@@ -125,7 +181,7 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
         pms_out_set_num(nat, nc[10], tost);
         pms_out_set_text(nat, nc[11], v);
         if (k == 0) {
-            nat_rho = c->estimate, nat_lo = c->ci_low, nat_hi = c->ci_high;
+            nat_rho = c->estimate, nat_lo = c->ci_low, nat_hi = c->ci_high, nat_vd = vd;
             snprintf(nat_verdict, sizeof nat_verdict, "%s", v);
         }
     }
@@ -194,6 +250,8 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
     double loc_rho = NAN, loc_lo = NAN, loc_hi = NAN;
     char loc_verdict[256] = "";
     size_t loc_n = 0;
+    pms_verdict loc_vd = PMS_VERDICT_NONE;
+    double loc_md = NAN;
     const char *loc_name = NULL;
     for (size_t j = 0; j < ntested && !st; j++) {
         const pms_corr_result *c = &cr[j];
@@ -220,6 +278,7 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
             loc_done = 1;
             loc_name = names[tested[j]];
             loc_rho = c->estimate, loc_lo = c->ci_low, loc_hi = c->ci_high, loc_n = c->n;
+            loc_vd = vd, loc_md = md;
             snprintf(loc_verdict, sizeof loc_verdict, "%s", v);
         }
     }
@@ -229,29 +288,32 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
     pms_out *tabs[2] = {nat, ccg};
     if (!st) st = pms_xlsx_add_tables(r->x, SHEET, tabs, 2, NULL, err);
     if (!st && nres) {
-        pms_report_say(r,
-                       "Nationally, Spearman's rho between payments per weighted patient and "
-                       "deprivation was %.3f (%.0f%% interval %.3f to %.3f): %s.",
-                       nat_rho, 100 * r->ci_level, nat_lo, nat_hi, nat_verdict);
+        const char *ln = loc_name ? loc_name : r->locality;
         if (loc_done)
-            pms_report_say(r, "In %s (%s, %zu practices) rho was %.3f (%.3f to %.3f): %s.",
-                           loc_name ? loc_name : r->locality, r->locality, loc_n, loc_rho, loc_lo,
-                           loc_hi, loc_verdict);
-        /* The question that started the toolkit: a locality that "shows no
-         * correlation" may simply be too small to see the national one. */
-        if (loc_done && !strncmp(loc_verdict, "inconclusive", 12) && nat_rho >= loc_lo &&
-            nat_rho <= loc_hi)
-            pms_report_say(r, "So %s's lack of a correlation is absence of evidence, not evidence "
-                              "of absence: the national rho of %.2f lies inside its interval, "
-                              "and its %zu practices cannot rule it out.",
-                           loc_name ? loc_name : r->locality, nat_rho, loc_n);
+            say_answer(r, ln, loc_vd, loc_rho, loc_lo, loc_hi, loc_n, loc_md, nat_rho);
+        else
+            pms_report_say(r, PMS_SAY_ANSWER,
+                           "The data cannot tell: %s has fewer than %d practices with both "
+                           "payments and a deprivation score, too few to look for a link.",
+                           pms_report_locality(r), MIN_CCG);
+        say_england(r, nat_vd, nat_rho, nat_lo, nat_hi);
         if (nres > 2)
-            pms_report_say(r, "In 2018/19, Spearman's rho of payments per weighted patient with "
-                              "QOF points was %.3f and with patient experience %.3f.",
+            pms_report_say(r, PMS_SAY_ENGLAND,
+                           "In 2018/19 the rank correlation of payments per weighted patient "
+                           "with QOF points was %.2f and with patient experience %.2f.",
                            res[2].estimate, nres > 4 ? res[4].estimate : NAN);
-        pms_report_say(r, "Within CCGs, after Benjamini-Hochberg adjustment over %zu CCGs, %zu "
-                          "show a positive and %zu a negative correlation with deprivation.",
+        pms_report_say(r, PMS_SAY_ENGLAND,
+                       "Taking each of the %zu CCGs with enough practices on its own, %zu show "
+                       "a clear positive link with deprivation and %zu a clear negative one "
+                       "(allowing for testing so many at once).",
                        ntested, shown_pos, shown_neg);
+        pms_report_say(r, PMS_SAY_DETAIL,
+                       "Spearman's rho with deprivation: England %.3f (%.0f%% interval %.3f to "
+                       "%.3f, Holm-adjusted): %s; %s (%s, %zu practices) %.3f (%.3f to %.3f, "
+                       "Benjamini-Hochberg-adjusted over %zu CCGs): %s.",
+                       nat_rho, 100 * r->ci_level, nat_lo, nat_hi, nat_verdict, ln, r->locality,
+                       loc_n, loc_rho, loc_lo, loc_hi, ntested,
+                       loc_done ? loc_verdict : "not tested");
         pms_report_method(r, "Correlations: Spearman's rho (Pearson r of mid-ranks; interval "
                              "tanh(atanh(rho) +/- z sqrt((1 + rho^2/2)/(n - 3))), Bonett & Wright "
                              "2000) and Pearson's r (Fisher z interval); p-values as R's cor.test; "

@@ -224,16 +224,22 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
         else if (have_boot)
             snprintf(gci, sizeof gci, ", %.0f%% interval %.3f to %.3f", 100 * r->ci_level,
                      bo.gini.bca_low, bo.gini.bca_high);
-        pms_report_say(r,
-                       "Payments per weighted patient have a Gini coefficient of %.3f%s across "
-                       "%s practices (weighted by patients; 0 = all equal). Theil's index is "
-                       "%.4f, of which %.0f%% lies between CCGs and %.0f%% within them.",
-                       gini, gci, pms_report_count((char[32]){0}, 32, m), th.total, 100 * th.between / th.total,
-                       100 * th.within / th.total);
+        pms_report_say(r, PMS_SAY_ENGLAND,
+                       "Across England's practices payments per weighted patient have a Gini "
+                       "coefficient of %.3f%s (each practice weighted by its patients; 0 = all "
+                       "equal).", gini, gci);
+        pms_report_say(r, PMS_SAY_DETAIL,
+                       "Gini over %s practices. Theil's index is %.4f, of which %.0f%% lies "
+                       "between CCGs and %.0f%% within them.",
+                       pms_report_count((char[32]){0}, 32, m), th.total,
+                       100 * th.between / th.total, 100 * th.within / th.total);
         if (!isnan(loc_gini))
-            pms_report_say(r, "Within %s the Gini coefficient is %.3f.", pms_report_locality(r),
-                           loc_gini);
-        pms_report_say(r,
+            pms_report_say(r, PMS_SAY_ANSWER,
+                           "Payments per weighted patient are %s evenly spread among %s's "
+                           "practices than across England (Gini coefficient %.3f against %.3f).",
+                           loc_gini <= gini ? "more" : "less", pms_report_locality(r), loc_gini,
+                           gini);
+        pms_report_say(r, PMS_SAY_ENGLAND,
                        "The concentration index of payments per weighted patient against "
                        "deprivation is %.4f (%s: %s).",
                        conc, conc < 0 ? "negative" : "positive",

@@ -140,7 +140,13 @@ pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err)
         if (!st) st = pms_report_add_chart(r, "funnel", "funnel plot", SHEET, 1, 10, err);
         if (st) goto done;
     }
-    pms_report_say(r,
+    pms_report_say(r, PMS_SAY_ANSWER,
+                   "%s of %s's practices receive unusually much or little per weighted "
+                   "patient for their size (outside the limits); in England %zu do (%zu above, "
+                   "%zu below).",
+                   in_loc ? pms_report_count((char[32]){0}, 32, in_loc) : "None",
+                   pms_report_locality(r), listed, f.n_above[top], f.n_below[top]);
+    pms_report_say(r, PMS_SAY_DETAIL,
                    "On a funnel plot of payments per weighted patient against practice size "
                    "(target \xc2\xa3%.2f, over-dispersion factor %.1f), %zu practices lie "
                    "outside the 99.8%% limits (%zu above, %zu below), %zu of them in %s.",

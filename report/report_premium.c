@@ -175,12 +175,13 @@ pms_status pms_report_premium(pms_report_ctx *r, pms_err *err)
     }
     if (!st) {
         char tot[48], pw[48], np[32];
-        pms_report_money(tot, sizeof tot, (double)res.national.premium / 100.0, 0);
+        /* \xc2\xa3m for a national total (issue 14): "£416.8m". */
+        snprintf(tot, sizeof tot, "\xc2\xa3%.1fm", (double)res.national.premium / 1e8);
         pms_report_money(pw, sizeof pw, res.national.per_weighted, 2);
-        pms_report_say(r, "At the review's 2013/14 prices the public file gives a PMS premium of "
+        pms_report_say(r, PMS_SAY_ENGLAND, "At the review's 2013/14 prices the public file gives a PMS premium of "
                           "%s (%s per weighted patient) over %s PMS practices, against NHS "
                           "England's \xc2\xa3" "325m (\xc2\xa3" "13.52); its correlation with "
-                          "deprivation is rho %+.2f.",
+                          "deprivation is %+.2f.",
                        tot, pw, pms_report_count(np, sizeof np, res.n),
                        res.national.corr.estimate);
         pms_report_method(r, "National review reproduced: premium = global sum + MPIG + balance "

@@ -289,25 +289,25 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
         /* The robust line leads: it agrees with the rank correlation, while
          * least squares follows a handful of tiny practices. */
         if (nat.ts_ok)
-            pms_report_say(r,
+            pms_report_say(r, PMS_SAY_DETAIL,
                            "Across %s practices in England in 2014/15, the robust (Theil-Sen) "
                            "line of payments per weighted patient on deprivation has a slope of "
                            "%s per IMD 2015 point (%.0f%% interval %s to %s), the line drawn on "
                            "the scatter.",
                            pms_report_count((char[32]){0}, 32, nat.n),
-                           pms_report_money(m1, sizeof m1, nat.ts.slope, 3), 100 * r->ci_level,
-                           pms_report_money(m2, sizeof m2, nat.ts.slope_low, 3),
-                           pms_report_money(m3, sizeof m3, nat.ts.slope_high, 3));
-        pms_report_say(r,
+                           pms_report_money(m1, sizeof m1, nat.ts.slope, 2), 100 * r->ci_level,
+                           pms_report_money(m2, sizeof m2, nat.ts.slope_low, 2),
+                           pms_report_money(m3, sizeof m3, nat.ts.slope_high, 2));
+        pms_report_say(r, PMS_SAY_DETAIL,
                        "Least squares gives %s per point (%.0f%% interval %s to %s, HC3 robust, "
                        "p = %.2g; R\xc2\xb2 = %.4f): it is pulled by a few very small practices "
                        "with very high payments per weighted patient, which the Theil-Sen line "
                        "and the rank correlation below are not.",
-                       pms_report_money(m1, sizeof m1, f->coef[1], 3), 100 * r->ci_level,
-                       pms_report_money(m2, sizeof m2, f->ci_low[1], 3),
-                       pms_report_money(m3, sizeof m3, f->ci_high[1], 3), f->p_value[1], f->r2);
+                       pms_report_money(m1, sizeof m1, f->coef[1], 2), 100 * r->ci_level,
+                       pms_report_money(m2, sizeof m2, f->ci_low[1], 2),
+                       pms_report_money(m3, sizeof m3, f->ci_high[1], 2), f->p_value[1], f->r2);
         if (el.ok)
-            pms_report_say(r,
+            pms_report_say(r, PMS_SAY_DETAIL,
                            "On the log scale, which the outliers do not drive, a 10%% higher "
                            "deprivation score goes with payments per weighted patient %.1f%% "
                            "%s (elasticity %.3f, %.0f%% interval %.3f to %.3f, HC3 robust, "
@@ -318,17 +318,17 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
                            el.fit.p_value[1], el.n);
         if (lf.ok && lf.ts_ok) {
             char m4[40];
-            pms_report_say(r,
+            pms_report_say(r, PMS_SAY_DETAIL,
                            "In %s (%s, %zu practices) the Theil-Sen slope was %s per IMD point "
                            "(%.0f%% interval %s to %s; least squares %s).",
                            locname ? locname : r->locality, r->locality, lf.n,
-                           pms_report_money(m1, sizeof m1, lf.ts.slope, 3), 100 * r->ci_level,
-                           pms_report_money(m2, sizeof m2, lf.ts.slope_low, 3),
-                           pms_report_money(m3, sizeof m3, lf.ts.slope_high, 3),
-                           pms_report_money(m4, sizeof m4, lf.fit.coef[1], 3));
+                           pms_report_money(m1, sizeof m1, lf.ts.slope, 2), 100 * r->ci_level,
+                           pms_report_money(m2, sizeof m2, lf.ts.slope_low, 2),
+                           pms_report_money(m3, sizeof m3, lf.ts.slope_high, 2),
+                           pms_report_money(m4, sizeof m4, lf.fit.coef[1], 2));
         }
         else
-            pms_report_say(r, "Locality %s has too few practices (%zu) with payments and "
+            pms_report_say(r, PMS_SAY_DETAIL, "Locality %s has too few practices (%zu) with payments and "
                               "deprivation for a fitted line.", r->locality, lf.n);
         pms_report_method(r, "Deprivation: ordinary least squares of payments per weighted "
                              "patient (%s / %s) on the practice's "

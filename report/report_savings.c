@@ -237,6 +237,18 @@ static void add_cmp_row(sav_report *s, const char *area, const pms_sav_scenario 
 }
 
 /* The locality's rows and sentence for result k. */
+/* A scenario that releases nothing still moves money: the MPIG taper runs
+ * with or without a review, and the summary says so (issue 14). */
+static const char *const mpig_note =
+    " (with no review this is the phasing out of MPIG, which happens anyway)";
+
+static int releases_nothing(const pms_sav_result *res)
+{
+    for (size_t y = 0; y < res->nyears; y++)
+        if (res->year[y].released) return 0;
+    return 1;
+}
+
 static void locality_part(sav_report *s, const pms_sav_scenario *sc, const pms_sav_effects *eng)
 {
     const pms_sav_result *res = &s->res;
@@ -264,10 +276,11 @@ static void locality_part(sav_report *s, const pms_sav_scenario *sc, const pms_s
     size_t lose5 = losing_5pct_any_year(res);
     double g1 = res->nyears ? res->year[res->nyears - 1].fair.gini : NAN;
     if (l == (size_t)-1) {
-        pms_report_say(s->r, "Savings, %s: England saves %s net in %s, %s a year once complete (%s) "
-                             "and %s over %s to %s; %zu practices lose more than 5%% of core "
-                             "funding in some year; the Gini of core funding per weighted "
-                             "patient goes from %.3f to %.3f.",
+        pms_report_say(s->r, PMS_SAY_ENGLAND,
+                       "%s, England: saves %s net in %s, %s a year once complete (%s) "
+                       "and %s over %s to %s; %zu practices lose more than 5%% of core "
+                       "funding in some year%s; the Gini coefficient of core funding per "
+                       "weighted patient goes from %.3f to %.3f.",
                        pms_sav_label(sc), pms_sav_money_short(eng->first_net, m[0], 48),
                        pms_sav_year_label(eng->first_year, y1, sizeof y1),
                        pms_sav_money_short(eng->full_net, m[1], 48),
@@ -275,7 +288,7 @@ static void locality_part(sav_report *s, const pms_sav_scenario *sc, const pms_s
                        pms_sav_money_short(eng->cum_net, m[2], 48),
                        pms_sav_year_label(eng->horizon_from, y3, sizeof y3),
                        pms_sav_year_label(eng->horizon_to, y1, sizeof y1), lose5,
-                       res->fair_base.gini, g1);
+                       releases_nothing(res) && lose5 ? mpig_note : "", res->fair_base.gini, g1);
         return;
     }
     pms_sav_effects e;
@@ -289,13 +302,10 @@ static void locality_part(sav_report *s, const pms_sav_scenario *sc, const pms_s
         gain += d > 0;
     }
     char yf[16], yh1[16], yh2[16];
-    pms_report_say(s->r,
-                   "Savings, %s: %s releases %s in %s, reinvests %s and saves %s net; once "
-                   "complete (%s) it saves %s a year, %s over %s to %s; %zu of its %zu practices "
-                   "end with less core funding and %zu with more. England: %s net in %s, %s a "
-                   "year once complete, %s over the same years; %zu practices lose more than 5%% "
-                   "of core funding in some year; the Gini of core funding per weighted patient "
-                   "goes from %.3f to %.3f.",
+    pms_report_say(s->r, PMS_SAY_SAVINGS,
+                   "%s: %s releases %s in %s, reinvests %s and saves %s net; once complete (%s) "
+                   "it saves %s a year, %s over %s to %s; %zu of its %zu practices end with less "
+                   "core funding and %zu with more%s.",
                    pms_sav_label(sc), s->area, pms_sav_money_short(e.first_released, m[0], 48),
                    pms_sav_year_label(e.first_year, y1, sizeof y1),
                    pms_sav_money_short(e.first_reinvested, m[1], 48),
@@ -305,10 +315,17 @@ static void locality_part(sav_report *s, const pms_sav_scenario *sc, const pms_s
                    pms_sav_money_short(e.cum_net, m[4], 48),
                    pms_sav_year_label(e.horizon_from, yh1, sizeof yh1),
                    pms_sav_year_label(e.horizon_to, yh2, sizeof yh2), lose, np, gain,
-                   pms_sav_money_short(eng->first_net, m[5], 48),
+                   releases_nothing(res) && lose ? mpig_note : "");
+    pms_report_say(s->r, PMS_SAY_ENGLAND,
+                   "%s, England: saves %s net in %s, %s a year once complete and %s over the "
+                   "same years; %zu practices lose more than 5%% of core funding in some "
+                   "year%s; the Gini coefficient of core funding per weighted patient goes from "
+                   "%.3f to %.3f.",
+                   pms_sav_label(sc), pms_sav_money_short(eng->first_net, m[5], 48),
                    pms_sav_year_label(eng->first_year, y2, sizeof y2),
                    pms_sav_money_short(eng->full_net, m[6], 48),
-                   pms_sav_money_short(eng->cum_net, m[7], 48), lose5, res->fair_base.gini, g1);
+                   pms_sav_money_short(eng->cum_net, m[7], 48), lose5,
+                   releases_nothing(res) && lose5 ? mpig_note : "", res->fair_base.gini, g1);
 }
 
 /* England's rows for the scenario just run (s->res), and its Lorenz curve. */

@@ -112,21 +112,23 @@ static void say(pms_report_ctx *r, const sens_row rows[2][4])
     for (int m = 0; m < 4; m++)
         if (rows[0][m].nat_ok) lo = fmin(lo, rows[0][m].nat.estimate), hi = fmax(hi, rows[0][m].nat.estimate);
     if (same)
-        pms_report_say(r, "Sensitivity: the national rank correlation with deprivation is %s for "
-                          "every income measure (total, less dispensing, less dispensing and "
-                          "premises, core; rho %.3f to %.3f), so the conclusion does not depend on "
-                          "the measure.",
+        pms_report_say(r, PMS_SAY_ENGLAND,
+                       "What counts as income does not change England's answer: the rank "
+                       "correlation with deprivation is %s for every income measure (total, "
+                       "less dispensing, less dispensing and premises, core; %.2f to %.2f).",
                        sign_of(&rows[0][0]), lo, hi);
     else
-        pms_report_say(r, "Sensitivity: the conclusion depends on the income measure: the national "
-                          "rank correlation with deprivation is %s for total payments (rho %.3f), "
-                          "%s for payments less dispensing (%.3f), %s for payments less "
-                          "dispensing and premises (%.3f) and %s for core payments (%.3f).",
+        pms_report_say(r, PMS_SAY_ENGLAND,
+                       "What counts as income changes England's answer: the rank correlation "
+                       "with deprivation is %s for total payments (%.2f), %s for payments less "
+                       "dispensing (%.2f), %s for payments less dispensing and premises (%.2f) "
+                       "and %s for core payments (%.2f).",
                        sign_of(&rows[0][0]), rows[0][0].nat.estimate, sign_of(&rows[0][1]),
                        rows[0][1].nat.estimate, sign_of(&rows[0][2]), rows[0][2].nat.estimate,
                        sign_of(&rows[0][3]), rows[0][3].nat.estimate);
-    pms_report_say(r, "Without the practice rules the sign of the national correlation %s "
-                      "(total payments: rho %.3f with the rules, %.3f without).",
+    pms_report_say(r, PMS_SAY_DETAIL,
+                   "Without the practice rules the sign of the national correlation %s "
+                   "(total payments: rho %.3f with the rules, %.3f without).",
                    rules_same ? "is the same for every measure" : "changes for at least one measure",
                    rows[0][0].nat.estimate, rows[1][0].nat.estimate);
 }

@@ -50,7 +50,7 @@ static void sentence(pms_report_ctx *r, const pms_target_rows *s, const pms_targ
                      size_t l)
 {
     if (l == (size_t)-1) {
-        pms_report_say(r, "Under the weighted-list formula, %s has no practice with core "
+        pms_report_say(r, PMS_SAY_ANSWER, "Under the weighted-list formula, %s has no practice with core "
                           "funding and a weighted list in the data, so its fair share is not "
                           "computed.", pms_report_locality(r));
         return;
@@ -60,7 +60,7 @@ static void sentence(pms_report_ctx *r, const pms_target_rows *s, const pms_targ
         if (s->loc[k] == l) pms_target_band_add(&b, res->distance_pct[k]);
     double d = res->loc_distance_pct[l];
     char over[16], under[16];
-    pms_report_say(r,
+    pms_report_say(r, PMS_SAY_ANSWER,
                    "Under the weighted-list formula the practices of %s receive %.1f%% %s than "
                    "their fair share of England's core funding; %s of its %zu practices are more than "
                    "10%% above theirs and %s more than 10%% below.",

@@ -158,7 +158,7 @@ pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
         /* "Bristol (11H, 2014/15 practices): 54 of 55 found in the base year" -> keep the head. */
         char *colon = strstr(lab, "): ");
         if (colon) colon[1] = '\0';
-        pms_report_say(r, "Followed by practice code across CCG changes, %s: of %zu, %s.", lab,
+        pms_report_say(r, PMS_SAY_DETAIL, "Followed by practice code across CCG changes, %s: of %zu, %s.", lab,
                        r->nloc_codes, follow);
     }
     if (!st && first_year) {
@@ -186,7 +186,7 @@ pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
                                       34, 10, err);
     }
     if (!st && first_year && last_year) {
-        pms_report_say(r,
+        pms_report_say(r, PMS_SAY_ENGLAND,
                        "Total NHS payments per weighted patient were \xc2\xa3%.2f in %s and "
                        "\xc2\xa3%.2f in %s. PMS practices received \xc2\xa3%.2f per weighted "
                        "patient against \xc2\xa3%.2f for GMS in %s (a gap of \xc2\xa3%.2f), and "

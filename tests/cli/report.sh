@@ -18,16 +18,33 @@ if [ -f "$TMPD/rep/summary.txt" ] && [ "$out" = "$(cat "$TMPD/rep/summary.txt")"
 else bad "stdout is not summary.txt"; fi
 expect_out_has "PMS contract review: how GP practice funding follows need"
 # Issue 12: the measure, the practice rules, the robust line, the locality
-# across CCG changes, the trend to 2022/23 and the sensitivity table.
-expect_out_has "Income measure: payments less dispensing and premises per weighted patient (payments_less_dispensing_premises_per_weighted). Practice rules removed 186 of 7,959 practices from the statistics (the savings model keeps every contract)."
+# across CCG changes, the trend to 2022/23 and the sensitivity table (issue
+# 14: in plain words, the technical ones under "Technical detail").
+expect_out_has "Income measure: payments less dispensing and premises per weighted patient (column payments_less_dispensing_premises_per_weighted)."
+expect_out_has "The comparisons use 7,773 practices in England in 2014/15: of the 7,959 in the payments file, 186 are left out (37 with no patients or no payments, 99 open for only part of the year, 50 with fewer than 1,000 patients). 24 more have no deprivation score or income figure, leaving 7,749 practices compared with deprivation."
 expect_out_has "Bristol (11H, 2014/15 practices): 47 of 55 found in 2018/19 (the performance year), 39 of them kept by the practice rules."
-expect_out_has "the robust (Theil-Sen) line of payments less dispensing and premises per weighted patient on deprivation has a slope of -£0.063 per IMD 2015 point (95% interval -£0.094 to -£0.033), the line drawn on the scatter."
-expect_out_has "Nationally, Spearman's rho between payments less dispensing and premises per weighted patient and deprivation was -0.043"
+expect_out_has "the robust (Theil-Sen) line of payments less dispensing and premises per weighted patient on deprivation has a slope of -£0.06 per IMD 2015 point (95% interval -£0.09 to -£0.03), the line drawn on the scatter."
+expect_out_has "Across England, practices with more deprived patients receive slightly lower payments less dispensing and premises per weighted patient (rank correlation -0.04, 95% interval -0.07 to -0.02)"
 expect_out_has "Followed by practice code across CCG changes, Bristol (11H, 2014/15 practices): of 55, 55 in 2014/15,"
 expect_out_has "42 in 2022/23."
 expect_out_has "Total NHS payments per weighted patient were £140.83 in 2014/15 and £163.39 in 2022/23."
-expect_out_has "Sensitivity: the conclusion depends on the income measure: the national rank correlation with deprivation is negative for total payments (rho -0.207)"
+expect_out_has "What counts as income changes England's answer: the rank correlation with deprivation is negative for total payments (-0.21)"
 expect_out_has "Without the practice rules the sign of the national correlation is the same for every measure"
+# Issue 14: the summary reads like a board paper.
+what="summary order and words"
+$PY "$SRC/tests/reference/check_summary.py" "$TMPD/rep/summary.txt" "Bristol (11H)" && ok \
+  || bad "summary.txt is not in the board's order or uses jargon"
+expect_out_has "- The data cannot tell. In Bristol (11H) payments less dispensing and premises per weighted patient show no clear link with deprivation (rank correlation 0.02, 95% interval -0.25 to 0.28), but its 54 practices could only reveal a link of 0.37 or stronger, and England's is -0.04, which lies inside that interval. So Bristol's lack of a link is absence of evidence, not evidence of absence."
+expect_out_has "40 practices lose more than 5% of core funding in some year (with no review this is the phasing out of MPIG, which happens anyway)"
+expect_out_has "PMS premium of £416.8m (£17.64 per weighted patient)"
+# Issue 14: the Practices sheet and practices.csv against io/select's counts.
+what="Practices sheet"
+if $PY -c 'import openpyxl' 2>/dev/null; then
+  $PY "$SRC/tests/reference/read_practices.py" "$TMPD/rep" "$DS/nhs-payments/nhs-payments-gp-2014-15.csv" 11H \
+    && ok || bad "the Practices sheet failed its checks"
+else
+  echo "SKIP: /usr/bin/python3 lacks openpyxl (python3-openpyxl)" >&2
+fi
 [ -z "$err" ] && ok || bad "stderr not empty: $err"
 ls "$TMPD" | grep -q 'rep\.tmp-' && bad "temporary directory left behind" || ok
 if $PY -c 'import openpyxl, scipy, pandas' 2>/dev/null; then
@@ -54,8 +71,8 @@ expect_err "pmsreview: $TMPD/badm.ini:2: measure must be a column per weighted o
 # independent checks of read_report.py, which recompute that measure.
 run report --config "$SRC/tests/fixtures/report-classic.ini" --out "$TMPD/classic" --threads 2
 expect_rc 0
-expect_out_has "Nationally, Spearman's rho between payments per weighted patient and deprivation was -0.203"
-expect_out_has "So Bristol's lack of a correlation is absence of evidence, not evidence of absence: the national rho of -0.20 lies inside its interval"
+expect_out_has "Spearman's rho with deprivation: England -0.203"
+expect_out_has "and England's is -0.20, which lies inside that interval. So Bristol's lack of a link is absence of evidence, not evidence of absence."
 
 # The workbook against the library and against SciPy.
 "$PMS" regress --y payments_per_weighted --x imd2015 --robust hc3 --format json >"$TMPD/reg.json"
@@ -182,7 +199,7 @@ expect_err "pmsreview: $TMPD/c3.ini:2: ci_level must be between 0.5 and 0.999, n
 # Another locality.
 run report --locality 11J --out "$TMPD/loc" --threads 1
 expect_rc 0
-expect_out_has "(11J) ranks "
+expect_out_has "(11J)'s practices receive £"
 grep -q "locality.*11J" <(unzip -p "$TMPD/loc/pmsreview-report.xlsx" xl/sharedStrings.xml) && ok \
   || bad "Provenance lacks the locality"
 

@@ -257,7 +257,7 @@ expect_rc 0
 import sys, openpyxl
 d = sys.argv[1]
 summary = open(d + "/summary.txt", encoding="utf-8").read()
-assert "Savings, Cut 17%: Bristol (11H) releases" in summary
+assert "\n- Cut 17%: Bristol (11H) releases" in summary
 rows = list(openpyxl.load_workbook(d + "/pmsreview-report.xlsx")["Savings"].iter_rows(values_only=True))
 assert rows[0][0] == "Bristol (11H): savings by scenario and year (\u00a3 thousand)", rows[0]
 i = [k for k, r in enumerate(rows) if r[0] == "Scenarios"][0]

@@ -46,7 +46,7 @@ check(wb.sheetnames[:3] == ["Cover_sheet", "Table_of_contents", "Notes"],
 check(wb.sheetnames[3] == "Summary", "Summary is the fourth sheet: %r" % wb.sheetnames[3])
 for s in ("Deprivation coefficients", "Correlations national", "Fairness inequality", "Funnel",
           "CCGs", "Savings by year", "Savings by locality", "Savings by practice",
-          "National review", "Trend", "Methods", "Provenance inputs"):
+          "National review", "Trend", "Practices", "Methods", "Provenance inputs"):
     check(s in wb.sheetnames, "no sheet %r" % s)
 check(all(len(n) <= 31 for n in wb.sheetnames), "a sheet name over 31 characters")
 cover = wb["Cover_sheet"]
@@ -164,13 +164,15 @@ for n in names:
         d = z.read(n).decode()
         check(d.count("<xdr:cNvPr") == d.count('descr="'), n + ": an object without alt text")
 
-# Summary: the title, then the sentences of summary.txt, in order.
+# Summary: the title, then summary.txt line by line (headings as they are,
+# bullets without their "- ", no blank lines), in order.
 summary = open(rep + "/summary.txt", encoding="utf-8").read().splitlines()
 sheet = wb["Summary"]
 cells = [c.value for c in sheet["A"] if c.value is not None]
 check(cells[0] == summary[0], "Summary title")
 sentences = [l[2:] for l in summary if l.startswith("- ")]
-check(cells[1:1 + len(sentences)] == sentences, "Summary sentences differ from summary.txt")
+want = [l[2:] if l.startswith("- ") else l for l in summary[1:] if l]
+check(cells[1:] == want, "Summary sheet differs from summary.txt")
 check(len(sentences) >= 12, "only %d summary sentences" % len(sentences))
 
 
