@@ -447,8 +447,12 @@ static void table_sheet_base(const char *group, const char *name, size_t n, char
     }
     char w[64];
     words(name, w, sizeof w);
-    if (!strncasecmp(w, group, strlen(group))) {
-        snprintf(out, 64, "%s%s", group, w + strlen(group));
+    size_t gl = strlen(group), wl = strlen(w);
+    if (!strncasecmp(w, group, gl)) {
+        snprintf(out, 64, "%s%s", group, w + gl);
+    } else if (wl <= gl && !strcasecmp(group + gl - wl, w)) {
+        /* "Savings by practice" + "by practice": the group says it already. */
+        snprintf(out, 64, "%s", group);
     } else if (strlen(group) + 1 + strlen(w) <= 31) {
         snprintf(out, 64, "%s %s", group, w);
     } else {

@@ -59,14 +59,20 @@ with open(payments, encoding="utf-8-sig", newline="") as f:
 wb = openpyxl.load_workbook(rep + "/pmsreview-report.xlsx", read_only=True)
 check("Practices" in wb.sheetnames, "no Practices sheet")
 rows = list(wb["Practices"].iter_rows(values_only=True)) if "Practices" in wb.sheetnames else []
-hi = next((i for i, r in enumerate(rows) if r and r[0] == "practice_code"), None)
+# The sheet is one Excel Table: headers are the keys as words ("practice code"),
+# and an empty cell says "[x]".
+def key(h):
+    return str(h).replace(" ", "_")
+
+
+hi = next((i for i, r in enumerate(rows) if r and key(r[0]) == "practice_code"), None)
 check(hi is not None, "Practices: no header row")
-head = rows[hi] if hi is not None else ()
+head = [key(h) for h in rows[hi]] if hi is not None else ()
 data = []
 for r in rows[hi + 1:] if hi is not None else []:
     if r[0] is None or not any(r[1:]):  # the end, or the footnote below the table
         break
-    data.append(dict(zip(head, r)))
+    data.append(dict(zip(head, [None if v == "[x]" else v for v in r])))
 
 # One row per practice of the main year, each once.
 check(len(data) == len(src), "Practices: %d rows, the file has %d practices" % (len(data), len(src)))

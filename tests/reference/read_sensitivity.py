@@ -120,9 +120,10 @@ for rules_on in (True, False):
                                conc(v[g].values, wt[g].values, imd[g].values))
 
 wb = openpyxl.load_workbook(rep + "/pmsreview-report.xlsx")
+# One Excel Table on the sheet: headers are the keys as words ("practice rules").
 rows = list(wb["Sensitivity"].iter_rows(values_only=True))
-hi = [i for i, r in enumerate(rows) if r[:3] == ("measure", "column", "practice_rules")][0]
-head = rows[hi]
+hi = [i for i, r in enumerate(rows) if r[:3] == ("measure", "column", "practice rules")][0]
+head = [str(h).replace(" ", "_") for h in rows[hi]]
 got = [dict(zip(head, r)) for r in rows[hi + 1:] if r[1] in measures]
 if len(got) != 8:
     failures.append("Sensitivity: %d rows, want 8" % len(got))
@@ -140,7 +141,8 @@ for g in got:
     close(g["concentration_index"], ci, 1e-9, what + " concentration index")
 
 # The rule counts in Provenance.
-prov = list(wb["Provenance"].iter_rows(values_only=True))
+prov = [r for n in wb.sheetnames if n.startswith("Provenance")
+        for r in wb[n].iter_rows(values_only=True)]
 for name, n in first.items():
     hits = [r for r in prov if r[1] == "rule_" + name and "nhs-payments-gp-2014-15" in str(r[0])]
     if not hits or hits[0][2] != n:
