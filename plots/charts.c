@@ -215,11 +215,19 @@ static const char *const series_colour[] = {PMS_GP_BLUE,  PMS_GP_YELLOW, PMS_GP_
 /* Curves as blocks: each block starts with a header row naming the series
  * (read by columnheader), then x, y rows.  A curve of more than 2000 points
  * is thinned evenly: the picture cannot show more, and the files stay small. */
-static void write_curves(pms_gp_chart *c, const pms_chart_curve *curves, size_t n)
+static void write_curves(pms_gp_chart *c, const pms_chart_curve *curves, size_t n, int gini)
 {
     for (size_t s = 0; s < n; s++) {
         pms_gp_text(c, "x");
-        pms_gp_text(c, curves[s].name);
+        if (gini) {
+            /* Lorenz curves that look alike are told apart by their Gini. */
+            char name[400];
+            snprintf(name, sizeof name, "%.300s (Gini %.3f)", curves[s].name ? curves[s].name : "",
+                     pms_chart_lorenz_gini(curves[s].x, curves[s].y, curves[s].n));
+            pms_gp_text(c, name);
+        } else {
+            pms_gp_text(c, curves[s].name);
+        }
         pms_gp_row_end(c);
         size_t step = curves[s].n > 2000 ? curves[s].n / 2000 : 1;
         for (size_t i = 0; i < curves[s].n; i++) {
@@ -239,16 +247,16 @@ pms_status pms_chart_lorenz(const pms_chart_info *ci, const pms_chart_curve *cur
     pms_gp_chart *c;
     pms_status st = open_chart(ci, &c, err);
     if (st) return st;
-    write_curves(c, curves, ncurves);
+    write_curves(c, curves, ncurves, 1);
     /* Shares are stored as fractions and drawn as percentages. */
     pms_gp_cmd(c, "set xrange [0:100]\nset yrange [0:100]\nset size ratio -1");
     pms_gp_cmd(c, "set format x '%%.0f%%%%'\nset format y '%%.0f%%%%'\nset xtics 20\nset ytics 20");
     pms_gp_cmd(c, "set key outside right center box lc rgb '#D8DDE0'");
     pms_gp_cmd(c, "plot x with lines lw 1.5 dt 2 lc rgb '" PMS_GP_GREY "' title 'Equality', \\");
     for (size_t s = 0; s < ncurves; s++)
-        pms_gp_cmd(c, "     DATA index %zu using ($1*100):($2*100) with lines lw %s lc rgb '%s' title "
-                      "columnheader(2)%s",
-                   s, s == 0 ? "3" : "2", series_colour[s % NCOLOUR],
+        pms_gp_cmd(c, "     DATA index %zu using ($1*100):($2*100) with lines lw %s dt %zu lc rgb '%s' "
+                      "title columnheader(2)%s",
+                   s, s == 0 ? "3" : "2", s % 5 + 1, series_colour[s % NCOLOUR],
                    s + 1 < ncurves ? ", \\" : "");
     return pms_gp_chart_finish(c, err);
 }
@@ -260,7 +268,7 @@ pms_status pms_chart_curves(const pms_chart_info *ci, const pms_chart_curve *cur
     pms_gp_chart *c;
     pms_status st = open_chart(ci, &c, err);
     if (st) return st;
-    write_curves(c, curves, ncurves);
+    write_curves(c, curves, ncurves, 0);
     pms_gp_cmd(c, "set key top right box lc rgb '#D8DDE0' opaque");
     pms_gp_cmd(c, "set format y \"%%'.0f\"");
     int any_y2 = 0;
@@ -276,14 +284,17 @@ pms_status pms_chart_curves(const pms_chart_info *ci, const pms_chart_curve *cur
         pms_gp_cmd(c, "set yrange [0:*]");   /* two scales: both from zero, or the eye compares slopes */
         pms_gp_cmd(c, "set y2label '%s' textcolor rgb '#231F20'", lab);
     }
+    /* Room either side, so that a marker at the first x does not sit on the y axis. */
+    pms_gp_cmd(c, "set offsets graph 0.04, graph 0.04, 0, 0");
     if (!isnan(mark_x))
         pms_gp_cmd(c, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 1.5 "
                       "lc rgb '" PMS_GP_RED "'",
                    mark_x, mark_x);
     for (size_t s = 0; s < ncurves; s++)
-        pms_gp_cmd(c, "%s DATA index %zu using 1:2 axes %s with linespoints pt 7 ps 0.7 lw 2 "
-                      "lc rgb '%s' title columnheader(2)%s",
-                   s == 0 ? "plot" : "    ", s, curves[s].y2 ? "x1y2" : "x1y1",
+        pms_gp_cmd(c, "%s DATA index %zu using 1:2 axes %s with linespoints pt %d ps 0.9 lw 2 "
+                      "dt %zu lc rgb '%s' title columnheader(2)%s",
+                   s == 0 ? "plot" : "    ", s, curves[s].y2 ? "x1y2" : "x1y1", s % 2 ? 5 : 7,
+                   s % 5 + 1,
                    series_colour[s % NCOLOUR], s + 1 < ncurves || !isnan(mark_x) ? ", \\" : "");
     if (!isnan(mark_x))
         pms_gp_cmd(c, "     NaN with lines dt 2 lw 1.5 lc rgb '" PMS_GP_RED "' title 'As in the "
@@ -304,7 +315,8 @@ static int cmp_rank_desc(const void *a, const void *b)
 
 pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const double *y,
                             size_t n, const unsigned char *outlier, const char *const *labels,
-                            size_t nlabel, double target, const double *lim_x,
+                            size_t nlabel, const unsigned char *highlight,
+                            const char *highlight_name, double target, const double *lim_x,
                             const double *lo95, const double *hi95, const double *lo998,
                             const double *hi998, size_t m, pms_err *err)
 {
@@ -385,7 +397,7 @@ pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const dou
         double px = x[i] / (xmax * 1.02), py = (y[i] - ylo) / (yhi - ylo);
         int crowded = 0;
         for (size_t j = 0; j < nlab; j++)
-            if (fabs(px - lx[j]) < 0.09 && fabs(py - ly[j]) < 0.06) crowded = 1;
+            if (fabs(px - lx[j]) < 0.2 && fabs(py - ly[j]) < 0.05) crowded = 1; /* names, not codes */
         if (crowded) continue;
         lx[nlab] = px;
         ly[nlab] = py;
@@ -394,6 +406,20 @@ pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const dou
         pms_gp_text(c, labels ? labels[i] : "");
         pms_gp_row_end(c);
         nlab++;
+    }
+    pms_gp_block_end(c);
+    /* index 4: the highlighted practices, a header row naming them. */
+    size_t nhl = 0;
+    for (size_t i = 0; i < n && highlight; i++) {
+        if (!highlight[i] || isnan(x[i]) || isnan(y[i])) continue;
+        if (!nhl++) {
+            pms_gp_text(c, "x");
+            pms_gp_text(c, highlight_name ? highlight_name : "Highlighted");
+            pms_gp_row_end(c);
+        }
+        pms_gp_num(c, x[i]);
+        pms_gp_num(c, y[i]);
+        pms_gp_row_end(c);
     }
     pms_gp_block_end(c);
     size_t off = 0;
@@ -416,19 +442,23 @@ pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const dou
         pms_gp_cmd(c, "     DATA index 2 using 1:2 with lines lw 1.5 dt 3 lc rgb '" PMS_GP_LIGHT_BLUE
                       "' title '95%% limits', DATA index 2 using 1:3 with lines lw 1.5 dt 3 "
                       "lc rgb '" PMS_GP_LIGHT_BLUE "' notitle, \\");
-    int more = nout > 0 || nlab > 0;
+    int more = nout > 0 || nlab > 0 || nhl > 0;
     if (nin)
         pms_gp_cmd(c, "     DATA index 0 using 1:2 with points pt 7 ps 0.45 lc rgb '#990072B2' "
                       "title 'Within limits'%s",
                    more ? ", \\" : "");
     if (nout)
-        pms_gp_cmd(c, "     DATA index 1 using 1:2 with points pt 7 ps 0.6 lc rgb '" PMS_GP_RED
-                      "' title 'Outside 99.8%% limits'%s",
-                   nlab ? ", \\" : "");
+        pms_gp_cmd(c, "     DATA index 1 using 1:2 with points pt 13 ps 0.9 lc rgb '#000000' "
+                      "title 'Outside 99.8%% limits'%s",
+                   nlab || nhl ? ", \\" : "");
     if (nlab)
         pms_gp_cmd(c, "     DATA index 3 using 1:2:3 with labels left offset 0.6,0.3 font ',8' "
-                      "textcolor rgb '#231F20' notitle");
-    if (!nin && !nout && !nlab) pms_gp_cmd(c, "     NaN notitle");
+                      "textcolor rgb '#231F20' notitle%s",
+                   nhl ? ", \\" : "");
+    if (nhl)
+        pms_gp_cmd(c, "     DATA index 4 using 1:2 with points pt 9 ps 1.4 lc rgb '" PMS_GP_RED
+                      "' title columnheader(2)");
+    if (!nin && !nout && !nlab && !nhl) pms_gp_cmd(c, "     NaN notitle");
     free(r);
     return pms_gp_chart_finish(c, err);
 }
@@ -438,18 +468,37 @@ pms_status pms_chart_categories(const pms_chart_info *ci, const char *const *cat
                                 const double *values, int as_lines, pms_err *err)
 {
     if (!ncat || !nseries) return pms_err_set(err, PMS_ETOOFEW, "no values to chart");
+    size_t *order = malloc(nseries * sizeof *order);
+    if (!order) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    /* A bar series that is zero (or missing) throughout draws no bar: it is
+     * left out of the plot and its key (counted in a note) rather than shown
+     * as a colour with nothing above it.  Its column stays in the .dat file,
+     * after the drawn ones. */
+    size_t ndrawn = 0, k = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t s = 0; s < nseries; s++) {
+            int zero = !as_lines;
+            for (size_t j = 0; j < ncat && zero; j++)
+                zero = isnan(values[s * ncat + j]) || values[s * ncat + j] == 0;
+            if (zero != pass) continue;
+            order[k++] = s;
+            ndrawn += !zero;
+        }
     pms_gp_chart *c;
     pms_status st = open_chart(ci, &c, err);
-    if (st) return st;
+    if (st) {
+        free(order);
+        return st;
+    }
     /* One table: a header row of series names (columnheader), then a row per category. */
     pms_gp_text(c, "category");
-    for (size_t s = 0; s < nseries; s++) pms_gp_text(c, series[s]);
+    for (size_t s = 0; s < nseries; s++) pms_gp_text(c, series[order[s]]);
     pms_gp_row_end(c);
     double lo = INFINITY, hi = -INFINITY;
-    for (size_t k = 0; k < ncat; k++) {
-        pms_gp_text(c, categories[k]);
+    for (size_t j = 0; j < ncat; j++) {
+        pms_gp_text(c, categories[j]);
         for (size_t s = 0; s < nseries; s++) {
-            double v = values[s * ncat + k];
+            double v = values[order[s] * ncat + j];
             pms_gp_num(c, v);
             if (!isnan(v)) {
                 if (v < lo) lo = v;
@@ -458,7 +507,8 @@ pms_status pms_chart_categories(const pms_chart_info *ci, const char *const *cat
         }
         pms_gp_row_end(c);
     }
-    pms_gp_cmd(c, "set key top left horizontal box lc rgb '#D8DDE0' opaque");
+    free(order);
+    pms_gp_cmd(c, "set key top right vertical box lc rgb '#D8DDE0' opaque");
     pms_gp_cmd(c, "set format y \"%%'.0f\"");
     pms_gp_cmd(c, "set grid noxtics");
     /* Many categories: slanted labels, so that 2014/15, 2015/16 ... do not touch. */
@@ -467,8 +517,10 @@ pms_status pms_chart_categories(const pms_chart_info *ci, const char *const *cat
         double pad = (hi - lo) * 0.25 + 1e-9;
         pms_gp_cmd(c, "set yrange [%g:%g]", lo - pad, hi + pad);
         pms_gp_cmd(c, "set offsets 0.2, 0.2, 0, 0");
-        pms_gp_cmd(c, "plot for [s=2:%zu] DATA using 0:s:xtic(1) with linespoints pt 7 ps 1 "
-                      "lw 2.5 lc rgb word('%s %s %s %s %s %s', s-1) title columnheader(s)",
+        /* Shapes and dash types as well as colours. */
+        pms_gp_cmd(c, "plot for [s=2:%zu] DATA using 0:s:xtic(1) with linespoints pt "
+                      "(word('7 5 9 11 13 15', (s-2)%%6+1)+0) ps 1.2 dt s-1 lw 2.5 lc rgb "
+                      "word('%s %s %s %s %s %s', (s-2)%%6+1) title columnheader(s)",
                    nseries + 1, series_colour[0], series_colour[1], series_colour[2],
                    series_colour[3], series_colour[4], series_colour[5]);
     } else {
@@ -477,10 +529,18 @@ pms_status pms_chart_categories(const pms_chart_info *ci, const char *const *cat
         pms_gp_cmd(c, "set yrange [%g:%g]", lo < 0 ? lo * 1.15 : 0, hi > 0 ? hi * 1.4 : 1);
         pms_gp_cmd(c, "set style data histograms\nset style histogram clustered gap 1\n"
                       "set style fill solid 1.0 noborder\nset boxwidth 0.9");
-        pms_gp_cmd(c, "plot for [s=2:%zu] DATA using s:xtic(1) lc rgb word('%s %s %s %s %s %s', "
-                      "(s-2)%%6+1) title columnheader(s)",
-                   nseries + 1, series_colour[0], series_colour[1], series_colour[2],
-                   series_colour[3], series_colour[4], series_colour[5]);
+        if (ndrawn < nseries)
+            pms_gp_cmd(c, "set label 1001 '%zu of the %zu series are zero throughout and have "
+                          "no bars.' at graph 0, graph 1.035 left font ',9' textcolor rgb '"
+                          PMS_GP_GREY "'",
+                       nseries - ndrawn, nseries);
+        if (ndrawn)
+            pms_gp_cmd(c, "plot for [s=2:%zu] DATA using s:xtic(1) lc rgb word('%s %s %s %s %s "
+                          "%s', (s-2)%%6+1) title columnheader(s)",
+                       ndrawn + 1, series_colour[0], series_colour[1], series_colour[2],
+                       series_colour[3], series_colour[4], series_colour[5]);
+        else
+            pms_gp_cmd(c, "plot DATA using (0):xtic(1) lc rgb '#FFFFFF' notitle");
     }
     return pms_gp_chart_finish(c, err);
 }
@@ -517,7 +577,9 @@ pms_status pms_chart_hbars(const pms_chart_info *ci, const char *const *labels,
                       "lc rgb '" PMS_GP_DARK_BLUE "' front",
                    ref, ref);
     pms_gp_cmd(c, "plot DATA using (0.5*$2):1:(0.5*$2):(0.36):($3 > 0 ? 0xD55E00 : 0x0072B2)"
-                  ":ytic(4) with boxxyerror lc rgb variable notitle%s",
+                  ":ytic(4) with boxxyerror lc rgb variable notitle, \\");
+    pms_gp_cmd(c, "     DATA using ($3 > 0 ? 0.5*$2 : NaN):1:(0.5*$2):(0.36) with boxxyerror "
+                  "fs transparent pattern 2 noborder lc rgb '#000000' notitle%s",
                isnan(ref) ? "" : ", \\");
     if (!isnan(ref))
         pms_gp_cmd(c, "     NaN with lines lw 2 dt 2 lc rgb '" PMS_GP_DARK_BLUE "' title '%s'",

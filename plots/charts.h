@@ -66,14 +66,17 @@ pms_status pms_chart_curves(const pms_chart_info *ci, const pms_chart_curve *cur
 
 /* Funnel plot: indicator y against size x, the target line, control limits
  * on a grid (lim_x, m points; lo95/hi95 and lo998/hi998 may be NULL), points
- * outside flagged by outlier[i] != 0 in red and, for the `nlabel` most
- * extreme of them (by |y - target|) within the range drawn, labelled with
- * labels[i] (data text, to the .dat file).  The y range follows the limits
- * (beyond 2% of the largest size), and points outside it are counted on the
- * chart. */
+ * outside flagged by outlier[i] != 0 as dark diamonds and, for the `nlabel`
+ * most extreme of them (by |y - target|) within the range drawn, labelled
+ * with labels[i] (data text, to the .dat file: practice names).  Points with
+ * highlight[i] (may be NULL) are drawn on top as large triangles in the
+ * highlight colour, named highlight_name in the key (data text: .dat index
+ * 4).  The y range follows the limits (beyond 2% of the largest size), and
+ * points outside it are counted on the chart. */
 pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const double *y,
                             size_t n, const unsigned char *outlier, const char *const *labels,
-                            size_t nlabel, double target, const double *lim_x,
+                            size_t nlabel, const unsigned char *highlight,
+                            const char *highlight_name, double target, const double *lim_x,
                             const double *lo95, const double *hi95, const double *lo998,
                             const double *hi998, size_t m, pms_err *err);
 
