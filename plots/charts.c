@@ -251,7 +251,7 @@ pms_status pms_chart_lorenz(const pms_chart_info *ci, const pms_chart_curve *cur
     /* Shares are stored as fractions and drawn as percentages. */
     pms_gp_cmd(c, "set xrange [0:100]\nset yrange [0:100]\nset size ratio -1");
     pms_gp_cmd(c, "set format x '%%.0f%%%%'\nset format y '%%.0f%%%%'\nset xtics 20\nset ytics 20");
-    pms_gp_cmd(c, "set key outside right center box lc rgb '#D8DDE0'");
+    pms_gp_cmd(c, "set key outside right center box lc rgb '#D8DDE0' font ',9'");
     pms_gp_cmd(c, "plot x with lines lw 1.5 dt 2 lc rgb '" PMS_GP_GREY "' title 'Equality', \\");
     for (size_t s = 0; s < ncurves; s++)
         pms_gp_cmd(c, "     DATA index %zu using ($1*100):($2*100) with lines lw %s dt %zu lc rgb '%s' "
