@@ -808,12 +808,12 @@ pms_status pms_chart_histograms(const pms_chart_info *ci, const char *const *ser
     pms_gp_script_text(mark_unit ? mark_unit : "", unit, sizeof unit);
     pms_gp_cmd(c, "set xrange [%g:%g]\nset yrange [0:%g]", lo, hi, (double)top * 1.15 + 1);
     pms_gp_cmd(c, "set format y \"%%'.0f\"");
-    pms_gp_cmd(c, "set key outside right top box lc rgb '#D8DDE0' font ',9'");
+    pms_gp_cmd(c, "set key inside top left box lc rgb '#D8DDE0' opaque font ',9'");
     for (size_t k = 0; k < nmarks && k < 8; k++) {
         pms_gp_cmd(c, "set arrow %zu from %.10g, graph 0 to %.10g, graph 1 nohead lw 1.5 dt %d "
                       "lc rgb '" PMS_GP_RED "' front",
                    10 + k, marks[k], marks[k], k == 0 ? 2 : 4);
-        pms_gp_cmd(c, "set label %zu '%g%s' at %.10g, graph 0.97 right offset -0.4,0 font ',10' "
+        pms_gp_cmd(c, "set label %zu '%g%s' at %.10g, graph 0.5 right offset -0.4,0 font ',10' "
                       "textcolor rgb '" PMS_GP_RED "' front",
                    10 + k, marks[k], unit, marks[k]);
     }

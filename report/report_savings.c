@@ -601,7 +601,7 @@ static pms_status gains_losses(sav_report *s, pms_err *err)
             "Practices by change in core funding after each scenario (England)",
             "Change in core funding, final year against 2014/15 (%, 1-point bins)",
             "Practices");
-        st = pms_chart_histograms(&ci, s->labels, vals, cnt, ns, 1, -40, 20, marks, 2, "%", err);
+        st = pms_chart_histograms(&ci, s->labels, vals, cnt, ns, 1, -30, 15, marks, 2, "%", err);
     }
     if (!st)
         st = pms_report_add_chart(s->r, "gains_losses", "practice-level gains and losses", SHEET,
