@@ -562,7 +562,7 @@ static pms_status waterfalls(sav_report *s, pms_err *err)
         char title[300];
         const char *name = area == 0 ? "savings_waterfall" : "savings_waterfall_england";
         snprintf(title, sizeof title, "%.200s: savings a year once complete, by scenario", area == 0 ? s->area : "England");
-        pms_chart_info ci = pms_report_chart_info(r, name, title, "Scenario",
+        pms_chart_info ci = pms_report_chart_info(r, name, title, "",
                                                   area == 0 ? "\u00a3 thousand a year"
                                                             : "\u00a3 million a year");
         st = pms_chart_waterfall(&ci, s->labels, v, v + n, v + 2 * n, n,
