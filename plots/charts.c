@@ -147,7 +147,7 @@ pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, cons
                   "' title 'Least-squares line (pulled by outliers)'%s",
                nh ? ", \\" : "");
     if (nh)
-        pms_gp_cmd(c, "     DATA index 1 using 1:2 with points pt 7 ps 0.8 lc rgb '" PMS_GP_RED
+        pms_gp_cmd(c, "     DATA index 1 using 1:2 with points pt 9 ps 1.1 lc rgb '" PMS_GP_RED
                       "' title columnheader(2)");
     pms_reg_result_free(&fit);
     free(xs), free(ys), free(tmp), free(hs);
