@@ -11,6 +11,7 @@
 #define PMS_CHARTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../analysis/status.h"
 
@@ -65,14 +66,17 @@ pms_status pms_chart_curves(const pms_chart_info *ci, const pms_chart_curve *cur
 
 /* Funnel plot: indicator y against size x, the target line, control limits
  * on a grid (lim_x, m points; lo95/hi95 and lo998/hi998 may be NULL), points
- * outside flagged by outlier[i] != 0 in red and, for the `nlabel` most
- * extreme of them (by |y - target|) within the range drawn, labelled with
- * labels[i] (data text, to the .dat file).  The y range follows the limits
- * (beyond 2% of the largest size), and points outside it are counted on the
- * chart. */
+ * outside flagged by outlier[i] != 0 as dark diamonds and, for the `nlabel`
+ * most extreme of them (by |y - target|) within the range drawn, labelled
+ * with labels[i] (data text, to the .dat file: practice names).  Points with
+ * highlight[i] (may be NULL) are drawn on top as large triangles in the
+ * highlight colour, named highlight_name in the key (data text: .dat index
+ * 4).  The y range follows the limits (beyond 2% of the largest size), and
+ * points outside it are counted on the chart. */
 pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const double *y,
                             size_t n, const unsigned char *outlier, const char *const *labels,
-                            size_t nlabel, double target, const double *lim_x,
+                            size_t nlabel, const unsigned char *highlight,
+                            const char *highlight_name, double target, const double *lim_x,
                             const double *lo95, const double *hi95, const double *lo998,
                             const double *hi998, size_t m, pms_err *err);
 
@@ -89,5 +93,55 @@ pms_status pms_chart_categories(const pms_chart_info *ci, const char *const *cat
 pms_status pms_chart_hbars(const pms_chart_info *ci, const char *const *labels,
                            const double *values, const unsigned char *highlight, size_t n,
                            double ref, const char *ref_name, pms_err *err);
+
+/* Forest plot: one row per unit (e.g. CCG), its estimate est[i] with the
+ * interval lo[i]..hi[i], sorted by the estimate (lowest at the bottom), a
+ * vertical line at ref (NaN: none) named ref_name (script-safe copy) and a
+ * dashed line at zero.  Units with highlight[i] are drawn larger, in the
+ * highlight colour with a different point shape, and labelled with
+ * labels[i] (data text); the others are not named (two hundred names would
+ * be unreadable).  Rows with a NaN are skipped.  .dat: index 0 all units
+ * (position, est, lo, hi, highlight, label), index 1 the highlighted ones
+ * (header row naming the first), index 2 their labels. */
+pms_status pms_chart_forest(const pms_chart_info *ci, const char *const *labels,
+                            const double *est, const double *lo, const double *hi,
+                            const unsigned char *highlight, size_t n, double ref,
+                            const char *ref_name, pms_err *err);
+
+/* Waterfall per group (e.g. scenario): premium released, less reinvested,
+ * leaves the net saving, each a bar (released from 0 up; reinvested hanging
+ * from the top of released down to net; net from 0 up to net).  Money in
+ * integer pence; drawn in units of `unit_pence` (100000 for \u00a3k, 1e8 for
+ * \u00a3m) with each bar's value printed on it.  The .dat row per group:
+ * label, released, reinvested, net (in the unit), then the three in pence
+ * (exact integers, so released = reinvested + net can be checked). */
+pms_status pms_chart_waterfall(const pms_chart_info *ci, const char *const *labels,
+                               const int64_t *released, const int64_t *reinvested,
+                               const int64_t *net, size_t n, double unit_pence, pms_err *err);
+
+/* Histograms, one outline per series (values[s][0..counts[s]-1], NaN
+ * skipped), in bins of width `bin` over [lo, hi]; values beyond the range
+ * are counted in the end bins and the chart says how many.  Each series has
+ * its own colour, dash type and point shape.  Vertical marker lines at
+ * marks[0..nmarks-1] (e.g. -5 and -10), each labelled with its value and
+ * `mark_unit` (program text).  .dat: a block per series, a header row naming
+ * it, then (bin centre, count) rows. */
+pms_status pms_chart_histograms(const pms_chart_info *ci, const char *const *series,
+                                const double *const *values, const size_t *counts,
+                                size_t nseries, double bin, double lo, double hi,
+                                const double *marks, size_t nmarks, const char *mark_unit,
+                                pms_err *err);
+
+/* Points each labelled with labels[i] (data text), e.g. a locality's
+ * practices by name, with a horizontal reference line at ref (NaN: none)
+ * named ref_name (script-safe copy).  Rows with a NaN are skipped.  .dat:
+ * x, y, label per row. */
+pms_status pms_chart_labelled_points(const pms_chart_info *ci, const double *x, const double *y,
+                                     const char *const *labels, size_t n, double ref,
+                                     const char *ref_name, const char *points_name, pms_err *err);
+
+/* Gini coefficient of a Lorenz curve (x, y from 0,0 to 1,1): 1 - sum of
+ * (x_i - x_{i-1}) (y_i + y_{i-1}) (trapezoids; exact for the polyline). */
+double pms_chart_lorenz_gini(const double *x, const double *y, size_t m);
 
 #endif

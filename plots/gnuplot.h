@@ -31,13 +31,18 @@
 
 #include "../analysis/status.h"
 
-/* The house style: NHS identity colours. */
-#define PMS_GP_BLUE "#005EB8"       /* NHS Blue: the main series */
-#define PMS_GP_DARK_BLUE "#003087"  /* fitted lines, second series */
-#define PMS_GP_LIGHT_BLUE "#41B6E6" /* intervals, third series */
-#define PMS_GP_GREY "#768692"       /* context, limits, source line */
-#define PMS_GP_RED "#DA291C"        /* highlights and outliers */
-#define PMS_GP_YELLOW "#FFB81C"     /* warm yellow: fourth series */
+/* The house style: the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal
+ * Design"), distinguishable with the common colour-vision deficiencies.  The
+ * names say each colour's role; charts never rely on colour alone (point
+ * shapes, dash types and labels carry the same meaning). */
+#define PMS_GP_BLUE "#0072B2"       /* blue: the main series */
+#define PMS_GP_DARK_BLUE "#000000"  /* black: fitted lines, reference lines */
+#define PMS_GP_LIGHT_BLUE "#56B4E9" /* sky blue: intervals, third series */
+#define PMS_GP_GREY "#768692"       /* neutral grey: context, limits, source line */
+#define PMS_GP_RED "#D55E00"        /* vermillion: the locality, highlights, outliers */
+#define PMS_GP_YELLOW "#E69F00"     /* orange: second series */
+#define PMS_GP_GREEN "#009E73"      /* bluish green: fourth series, net saving */
+#define PMS_GP_PURPLE "#CC79A7"     /* reddish purple: fifth series */
 
 /* Pixel size of the PNG, and of the PDF in inches (same 16:9 shape). */
 #define PMS_GP_PNG_WIDTH 1600

@@ -2,6 +2,7 @@
  * deprivation (main year) and with quality and experience (performance
  * year), nationally and per CCG, with adjusted p-values and verdicts. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,46 @@ static void say_england(pms_report_ctx *r, pms_verdict vd, double rho, double lo
                        "Across England, payments per weighted patient show %s link with "
                        "deprivation (rank correlation %.2f, 95%% interval %.2f to %.2f).",
                        vd == PMS_VERDICT_EQUIVALENT ? "no" : "no clear", rho, lo, hi);
+}
+
+/* The forest plot of the per-CCG Spearman correlations: each CCG's rho and
+ * interval, sorted, England's rho as a line, the locality named. */
+static pms_status forest(pms_report_ctx *r, const pms_corr_result *cr, const size_t *tested,
+                         size_t ntested, const char **codes, const char **names, double nat_rho,
+                         pms_err *err)
+{
+    double *est = malloc(ntested * sizeof *est), *lo = malloc(ntested * sizeof *lo),
+           *hi = malloc(ntested * sizeof *hi);
+    const char **lab = malloc(ntested * sizeof *lab);
+    unsigned char *hl = malloc(ntested);
+    char (*text)[200] = malloc(ntested * sizeof *text);
+    pms_status st = PMS_OK;
+    if (!est || !lo || !hi || !lab || !hl || !text) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+    for (size_t j = 0; j < ntested && !st; j++) {
+        const char *code = codes[tested[j]], *name = names[tested[j]];
+        est[j] = cr[j].estimate, lo[j] = cr[j].ci_low, hi[j] = cr[j].ci_high;
+        hl[j] = !strcmp(code, r->locality);
+        snprintf(text[j], sizeof text[j], "%s%s%s%s", name ? name : code, name ? " (" : "",
+                 name ? code : "", name ? ")" : "");
+        lab[j] = text[j];
+    }
+    if (!st) {
+        char title[200], ref[96];
+        snprintf(title, sizeof title, "Each CCG: rank correlation of practice income with "
+                                      "deprivation, 2014/15");
+        snprintf(ref, sizeof ref, "England: rho %.2f", nat_rho);
+        char xl[96];
+        snprintf(xl, sizeof xl, "Spearman's rho with the IMD 2015 score (%.0f%% interval)",
+                 100 * r->ci_level);
+        pms_chart_info ci = pms_report_chart_info(r, "forest_ccg", title, xl,
+                                                  "CCGs, lowest rho at the bottom");
+        st = pms_chart_forest(&ci, lab, est, lo, hi, hl, ntested, nat_rho, ref, err);
+    }
+    if (!st)
+        st = pms_report_add_chart(r, "forest_ccg", "per-CCG correlations (forest plot)", SHEET,
+                                  1, 13, err);
+    free(est), free(lo), free(hi), free(lab), free(hl), free(text);
+    return st;
 }
 
 pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
@@ -282,6 +323,7 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
             snprintf(loc_verdict, sizeof loc_verdict, "%s", v);
         }
     }
+    if (!st && r->charts_on && ntested) st = forest(r, cr, tested, ntested, codes, names, nat_rho, err);
     pms_out_footnote(ccg, "CCGs with fewer than %d practices with both values (or a constant "
                           "column) are not tested: %zu. p adjusted over the %zu CCGs tested by "
                           "Benjamini-Hochberg.", MIN_CCG, small, ntested);

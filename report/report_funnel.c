@@ -1,6 +1,7 @@
 /* Report section: funnel plot of payments per weighted patient against
  * practice size (weighted patients), with over-dispersed limits and the
  * practices outside them. */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +27,13 @@ pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err)
     size_t n = t->nrows, cap = n ? n : 1;
     double *y = malloc(cap * sizeof *y), *s = malloc(cap * sizeof *s);
     size_t *row = malloc(cap * sizeof *row);
-    unsigned char *out = calloc(cap, 1);
+    unsigned char *out = calloc(cap, 1), *hl = calloc(cap, 1);
     const char **lab = malloc(cap * sizeof *lab);
     pms_funnel_result f;
     memset(&f, 0, sizeof f);
     pms_out *sum = NULL, *list = NULL;
     double *lo95 = NULL, *hi95 = NULL, *lo998 = NULL, *hi998 = NULL;
-    if (!y || !s || !row || !out || !lab) {
+    if (!y || !s || !row || !out || !lab || !hl) {
         st = pms_err_set(err, PMS_ENOMEM, "out of memory");
         goto done;
     }
@@ -128,15 +129,22 @@ pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err)
         }
         for (size_t u = 0; u < m; u++) {
             out[u] = f.units[u].outside >= (int)f.nlevels;
-            lab[u] = code ? code[row[u]] : NULL;
+            /* Named by practice (the code only when the data has no name). */
+            lab[u] = name && name[row[u]] ? name[row[u]] : code ? code[row[u]] : NULL;
+            hl[u] = ccg && ccg[row[u]] && !strcmp(ccg[row[u]], r->locality);
         }
         char title[256];
-        snprintf(title, sizeof title, "Funnel plot: %s by practice size, 2014/15", r->measure_label);
+        /* "Payments less dispensing and premises per weighted patient by practice
+         * size, 2014/15": the chart says it is a funnel; the title must fit. */
+        snprintf(title, sizeof title, "%c%s by practice size, 2014/15", toupper((unsigned char)r->measure_label[0]),
+                 r->measure_label + 1);
         pms_chart_info ci = pms_report_chart_info(
             r, "funnel", title,
             "Weighted patients (practice size)", "\xc2\xa3 per weighted patient");
-        st = pms_chart_funnel(&ci, s, y, m, out, lab, NLABEL, f.target, f.grid_size, lo95, hi95,
-                              lo998, hi998, g, err);
+        char hname[240];
+        snprintf(hname, sizeof hname, "%s practices", pms_report_locality(r));
+        st = pms_chart_funnel(&ci, s, y, m, out, lab, NLABEL, hl, hname, f.target, f.grid_size,
+                              lo95, hi95, lo998, hi998, g, err);
         if (!st) st = pms_report_add_chart(r, "funnel", "funnel plot", SHEET, 1, 10, err);
         if (st) goto done;
     }
@@ -158,12 +166,13 @@ pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err)
                          "phi from z-scores Winsorised at 10%% per tail (Spiegelhalter 2005, "
                          "QSHC), limits theta +/- z sqrt(phi) sigma/sqrt(n) at 95%% and 99.8%%. "
                          "Excluded: %zu practices without weighted patients or payments. The "
-                         "chart names the %d most extreme outliers by practice code.",
+                         "chart names the %d most extreme outliers by practice name and marks the locality's "
+                         "practices.",
                      excluded, NLABEL);
 done:
     pms_funnel_result_free(&f);
     pms_out_free(sum), pms_out_free(list);
-    free(y), free(s), free(row), free(out), free(lab);
+    free(y), free(s), free(row), free(out), free(lab), free(hl);
     free(lo95), free(hi95), free(lo998), free(hi998);
     return st;
 }

@@ -69,6 +69,55 @@ static void coef_rows(pms_out *o, const int *c, const char *scope, const char *d
     }
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The locality's practices by name: the report's measure against
+ * deprivation, with England's median as a line. */
+static pms_status locality_points(pms_report_ctx *r, const double *imd, const double *pay,
+                                  const unsigned char *all, const unsigned char *loc,
+                                  const char *const *code, const char *const *name, size_t n,
+                                  const char *ylab, const char *locname, pms_err *err)
+{
+    double *x = malloc((n ? n : 1) * sizeof *x), *y = malloc((n ? n : 1) * sizeof *y),
+           *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    const char **lab = malloc((n ? n : 1) * sizeof *lab);
+    pms_status st = PMS_OK;
+    if (!x || !y || !tmp || !lab) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+    size_t m = 0, k = 0;
+    for (size_t i = 0; i < n && !st; i++) {
+        if (!all[i]) continue;
+        tmp[k++] = pay[i];
+        if (!loc[i]) continue;
+        x[m] = imd[i], y[m] = pay[i];
+        lab[m++] = name && name[i] ? name[i] : code ? code[i] : "";
+    }
+    double med = NAN;
+    if (!st && k) {
+        qsort(tmp, k, sizeof *tmp, cmp_dbl);
+        med = k % 2 ? tmp[k / 2] : 0.5 * (tmp[k / 2 - 1] + tmp[k / 2]);
+    }
+    if (!st && m) {
+        char title[300], ref[96], pts[240];
+        snprintf(title, sizeof title, "%.200s: each practice's income against deprivation, "
+                 "2014/15", locname);
+        snprintf(ref, sizeof ref, "England median: \u00a3%.2f", med);
+        snprintf(pts, sizeof pts, "%.200s practices (%zu)", locname, m);
+        pms_chart_info ci = pms_report_chart_info(
+            r, "locality_practices", title,
+            "IMD 2015 score of the practice population (higher = more deprived)", ylab);
+        st = pms_chart_labelled_points(&ci, x, y, lab, m, med, ref, pts, err);
+        if (!st)
+            st = pms_report_add_chart(r, "locality_practices", "the locality's practices by name",
+                                      SHEET, 48, 10, err);
+    }
+    free(x), free(y), free(tmp), free(lab);
+    return st;
+}
+
 pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
 {
     const pms_table *t = r->main;
@@ -282,6 +331,9 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
         if (!st)
             st = pms_report_add_chart(r, "scatter_imd", "payments against deprivation", SHEET,
                                       25, 10, err);
+        if (!st)
+            st = locality_points(r, imd, pay, all, loc, code, name, nrows, ylab,
+                                 locname ? locname : r->locality, err);
     }
     if (!st) {
         const pms_reg_result *f = &nat.fit;

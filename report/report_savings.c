@@ -52,6 +52,7 @@ typedef struct {
     double *net;              /* nscen x NYMAX: net saving by year from the base year, £m */
     size_t nyears;            /* years used in net */
     pms_sav_effects *eng;     /* England's effects per scenario */
+    pms_sav_effects *loceff;  /* the locality's (when it is in the model) */
     int64_t **finals;         /* core funding after each scenario's final year */
     const pms_sav_scenario **pcs;
     double *amt, **lx, **ly_;
@@ -69,7 +70,7 @@ static void sav_free(sav_report *s)
         if (s->finals && i < s->sf->n) free(s->finals[i]);
     }
     free(s->lx), free(s->ly_), free(s->lm), free(s->curves), free(s->amt);
-    free(s->finals), free(s->pcs), free(s->eng), free(s->net), free(s->labels);
+    free(s->finals), free(s->pcs), free(s->eng), free(s->loceff), free(s->net), free(s->labels);
     free(s->loc_names);
     free(s->flags);
     pms_sav_result_free(&s->res);
@@ -146,6 +147,7 @@ static pms_status prepare(sav_report *s, pms_err *err)
     size_t n = s->sf->n;
     if (!(s->ws = pms_sav_ws_new(&s->b)) || !(s->labels = calloc(n, sizeof *s->labels)) ||
         !(s->net = calloc(n * NYMAX, sizeof *s->net)) || !(s->eng = calloc(n, sizeof *s->eng)) ||
+        !(s->loceff = calloc(n, sizeof *s->loceff)) ||
         !(s->finals = calloc(n, sizeof *s->finals)) || !(s->pcs = calloc(n, sizeof *s->pcs)) ||
         !(s->lx = calloc(n + 1, sizeof *s->lx)) || !(s->ly_ = calloc(n + 1, sizeof *s->ly_)) ||
         !(s->lm = calloc(n + 1, sizeof *s->lm)) || !(s->curves = calloc(n + 1, sizeof *s->curves)) ||
@@ -428,6 +430,8 @@ static pms_status run_all(sav_report *s, pms_err *err)
         s->labels[k] = pms_sav_label(&sf->s[k]);
         pms_sav_effects_of(&s->res, &s->b, (size_t)-1, s->horizon, &s->eng[k]);
         locality_part(s, &sf->s[k], &s->eng[k]);
+        if (s->loc != (size_t)-1)
+            pms_sav_effects_of(&s->res, &s->b, s->loc, s->horizon, &s->loceff[k]);
         england_part(s, &sf->s[k], k);
         practice_part(s, &sf->s[k]);
         size_t n = s->res.n;
@@ -554,6 +558,75 @@ static pms_status write_tables(sav_report *s, pms_xlsx_loc *where, pms_err *err)
     return st;
 }
 
+/* Premium released -> reinvested -> net saving per scenario, in the full
+ * year (the recurrent annual effect once each schedule is complete): the
+ * locality in £ thousand, England in £ million. */
+static pms_status waterfalls(sav_report *s, pms_err *err)
+{
+    pms_report_ctx *r = s->r;
+    size_t n = s->nscen;
+    int64_t *v = malloc(3 * n * sizeof *v);
+    if (!v) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    pms_status st = PMS_OK;
+    for (int area = 0; area < 2 && !st; area++) {
+        const pms_sav_effects *e = area == 0 ? s->loceff : s->eng;
+        if (area == 0 && s->loc == (size_t)-1) continue;
+        for (size_t k = 0; k < n; k++) {
+            v[k] = e[k].full_released;
+            v[n + k] = e[k].full_reinvested;
+            v[2 * n + k] = e[k].full_net;
+        }
+        char title[300];
+        const char *name = area == 0 ? "savings_waterfall" : "savings_waterfall_england";
+        snprintf(title, sizeof title, "%.200s: savings a year once complete, by scenario", area == 0 ? s->area : "England");
+        pms_chart_info ci = pms_report_chart_info(r, name, title, "",
+                                                  area == 0 ? "\u00a3 thousand a year"
+                                                            : "\u00a3 million a year");
+        st = pms_chart_waterfall(&ci, s->labels, v, v + n, v + 2 * n, n,
+                                 area == 0 ? 1e5 : 1e8, err);
+        if (!st)
+            st = pms_report_add_chart(r, name, area == 0 ? "savings waterfall, the locality"
+                                                         : "savings waterfall, England",
+                                      SHEET, area == 0 ? 93 : 116, 12, err);
+    }
+    free(v);
+    return st;
+}
+
+/* Practice-level change in core funding after each scenario's final year,
+ * as a % of the base year, with the 5% and 10% loss lines. */
+static pms_status gains_losses(sav_report *s, pms_err *err)
+{
+    size_t n = s->b.n, ns = s->nscen;
+    double *pct = malloc((ns * n > 0 ? ns * n : 1) * sizeof *pct);
+    const double **vals = malloc(ns * sizeof *vals);
+    size_t *cnt = malloc(ns * sizeof *cnt);
+    pms_status st = PMS_OK;
+    if (!pct || !vals || !cnt) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+    for (size_t k = 0; k < ns && !st; k++) {
+        for (size_t i = 0; i < n; i++) {
+            int64_t b = s->b.core0[i];
+            pct[k * n + i] = b > 0 ? 100.0 * (double)(s->finals[k][i] - b) / (double)b : NAN;
+        }
+        vals[k] = pct + k * n;
+        cnt[k] = n;
+    }
+    static const double marks[2] = {-5, -10};
+    if (!st) {
+        pms_chart_info ci = pms_report_chart_info(
+            s->r, "gains_losses",
+            "Practices by change in core funding after each scenario (England)",
+            "Change in core funding, final year against 2014/15 (%, 1-point bins)",
+            "Practices");
+        st = pms_chart_histograms(&ci, s->labels, vals, cnt, ns, 1, -30, 15, marks, 2, "%", err);
+    }
+    if (!st)
+        st = pms_report_add_chart(s->r, "gains_losses", "practice-level gains and losses", SHEET,
+                                  139, 12, err);
+    free(pct), free(vals), free(cnt);
+    return st;
+}
+
 static pms_status charts(sav_report *s, const pms_xlsx_loc *cmp_loc, const double *sx,
                          const double *sy, const double *sl, size_t npts, int sk, pms_err *err)
 {
@@ -601,6 +674,8 @@ static pms_status charts(sav_report *s, const pms_xlsx_loc *cmp_loc, const doubl
             st = pms_report_add_chart(r, "lorenz_scenarios", "Lorenz curves after each scenario",
                                       SHEET, 47, 12, err);
     }
+    if (!st) st = waterfalls(s, err);
+    if (!st) st = gains_losses(s, err);
     if (!st && s->sweep && npts > 1) {
         /* The board's trade-off: money released against practices hit hard. */
         pms_chart_curve sc[2] = {{"Premium released in the final year (left)", sx, sy, npts, 0},

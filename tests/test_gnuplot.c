@@ -265,6 +265,81 @@ static void test_scatter_band(void **state)
     assert_int_equal(pms_chart_scatter_fit(&ci, x, y, 2, NULL, NULL, 0.95, &err), PMS_ETOOFEW);
 }
 
+/* The issue-14 charts: hostile names stay in the .dat files (never in a
+ * script), every builder's script renders, and their data is as documented. */
+static void test_new_charts(void **state)
+{
+    (void)state;
+    pms_err err = {{0}};
+    const char *pwned = "/tmp/pmsreview-test-pwned2";
+    unlink(pwned);
+    const char *labels[3] = {"`touch /tmp/pmsreview-test-pwned2`",
+                             "\"; system('touch /tmp/pmsreview-test-pwned2'); \"",
+                             "St Mary's\tSurgery\n"};
+    const double est[3] = {0.3, -0.2, 0.1}, lo[3] = {0.1, -0.5, -0.2}, hi[3] = {0.5, 0.1, 0.4};
+    const unsigned char hl[3] = {0, 0, 1};
+    pms_chart_info ci = {dir, "forest", "Forest", "rho", "units", "Source: test"};
+    assert_int_equal(pms_chart_forest(&ci, labels, est, lo, hi, hl, 3, -0.04, "England", &err),
+                     PMS_OK);
+    char *dat = slurp("forest.dat");
+    /* Sorted by the estimate: -0.2 (row 2), 0.1 (the highlighted one), 0.3. */
+    assert_non_null(strstr(dat, "\n1\t-0.2\t-0.5\t0.1\t0\t"));
+    assert_non_null(strstr(dat, "\n2\t0.1\t-0.2\t0.4\t1\tSt Mary's Surgery\n"));
+    assert_non_null(strstr(dat, "\n3\t0.3\t0.1\t0.5\t0\t`touch"));
+    free(dat);
+    const int64_t rel[2] = {123456789012345, 0}, re[2] = {23456789012345, 0},
+                  net[2] = {100000000000000, 0};
+    ci.name = "waterfall";
+    assert_int_equal(pms_chart_waterfall(&ci, labels, rel, re, net, 2, 1e8, &err), PMS_OK);
+    dat = slurp("waterfall.dat");
+    /* Pence exactly, beyond the 10 digits of %.10g; a zero bar still says 0. */
+    assert_non_null(strstr(dat, "\t123456789012345\t23456789012345\t100000000000000\t"));
+    assert_non_null(strstr(dat, "\t0\t0\t0\t0\t0\t0\n"));
+    free(dat);
+    const double v0[4] = {-12, -6, 0.5, NAN}, v1[2] = {-50, 30};
+    const double *vals[2] = {v0, v1};
+    const size_t cnt[2] = {4, 2};
+    const double marks[2] = {-5, -10};
+    ci.name = "hist";
+    assert_int_equal(pms_chart_histograms(&ci, labels, vals, cnt, 2, 1, -40, 20, marks, 2, "%",
+                                          &err),
+                     PMS_OK);
+    dat = slurp("hist.dat");
+    assert_non_null(strstr(dat, "\n-11.5\t1\n"));
+    assert_non_null(strstr(dat, "\n-39.5\t1\n")); /* -50 counted in the end bin */
+    assert_non_null(strstr(dat, "\n19.5\t1\n"));  /* 30 too */
+    free(dat);
+    const double px[3] = {10, 20, NAN}, py[3] = {100, 120, 130};
+    ci.name = "points";
+    assert_int_equal(pms_chart_labelled_points(&ci, px, py, labels, 3, 110, "Median", "Ours",
+                                               &err),
+                     PMS_OK);
+    const char *names[4] = {"forest", "waterfall", "hist", "points"};
+    for (int k = 0; k < 4; k++) {
+        char f[64];
+        snprintf(f, sizeof f, "%s.gp", names[k]);
+        char *script = slurp(f);
+        assert_null(strstr(script, "touch"));
+        assert_null(strstr(script, "St Mary"));
+        free(script);
+    }
+    /* Gini of the polyline (0,0) (0.5,0.25) (1,1): 1 - (0.5*0.25 + 0.5*1.25) = 0.25. */
+    const double gx[3] = {0, 0.5, 1}, gy[3] = {0, 0.25, 1};
+    assert_abs(pms_chart_lorenz_gini(gx, gy, 3), 0.25, 1e-15);
+    char gp[4096];
+    if (pms_gp_find(gp, sizeof gp, &err)) {
+        skip();
+        return;
+    }
+    pms_gp_result res[4];
+    assert_int_equal(pms_gp_render(gp, dir, names, 4, 2, res, &err), PMS_OK);
+    for (int k = 0; k < 4; k++) {
+        if (!res[k].ok) fprintf(stderr, "%s: %s\n", names[k], res[k].message);
+        assert_true(res[k].ok);
+    }
+    assert_int_equal(access(pwned, F_OK), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_chart_name),    cmocka_unit_test(test_find),
         cmocka_unit_test(test_hostile_render), cmocka_unit_test(test_render_failures),
         cmocka_unit_test(test_lorenz_points), cmocka_unit_test(test_scatter_band),
+        cmocka_unit_test(test_new_charts),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -9,7 +9,9 @@ export SOURCE_DATE_EPOCH=1700000000
 IMD=$DS/practice-imd/practice-imd-fingertips-93553.csv
 have_gnuplot=0
 command -v gnuplot >/dev/null && have_gnuplot=1
-CHARTS="scatter_imd lorenz funnel ccg_bars distance_from_target savings_by_year lorenz_scenarios sweep trend_contract"
+CHARTS="scatter_imd lorenz funnel ccg_bars distance_from_target savings_by_year lorenz_scenarios sweep
+        trend_contract forest_ccg savings_waterfall savings_waterfall_england gains_losses
+        locality_practices"
 
 # 1. The default report.
 run report --out "$TMPD/rep" --threads 2
@@ -78,7 +80,7 @@ expect_out_has "and England's is -0.20, which lies inside that interval. So Bris
 "$PMS" regress --y payments_per_weighted --x imd2015 --robust hc3 --format json >"$TMPD/reg.json"
 "$PMS" funnel --value payments_per_weighted --size weighted_patients \
   --overdispersion multiplicative --format json >"$TMPD/funnel.json"
-nimg=9
+nimg=14
 [ $have_gnuplot = 1 ] || nimg=0
 if $PY -c 'import openpyxl, scipy' 2>/dev/null; then
   what="read_report.py"
@@ -107,6 +109,61 @@ assert b"/MediaBox [ 0 0 720 405 ]" in pdf, "pdf page size"
 PYEOF
 done
 
+# Issue 14's charts hold the rows they claim, read back independently.
+what="issue 14 chart data"
+$PY - "$TMPD/rep/charts" "$DS" <<'PYEOF' && ok || bad "forest_ccg/savings_waterfall/gains_losses/locality_practices data"
+import configparser, csv, re, sys
+d, ds = sys.argv[1], sys.argv[2]
+def blocks(name):
+    txt = open(f"{d}/{name}.dat", encoding="utf-8").read().split("\n", 1)[1]
+    return [[r.split("\t") for r in b.split("\n") if r] for b in txt.split("\n\n\n") if b.strip()]
+# forest_ccg: one row per CCG tested (209 CCGs have >= 10 practices with both
+# values after the practice rules, as the Correlations sheet lists), sorted,
+# each rho inside its interval, the locality alone highlighted and named.
+f = blocks("forest_ccg")[0]
+assert len(f) == 209, len(f)
+assert [int(r[0]) for r in f] == list(range(1, 210))
+rho = [float(r[1]) for r in f]
+assert rho == sorted(rho)
+assert all(float(r[2]) <= float(r[1]) <= float(r[3]) for r in f)
+hl = [r for r in f if r[4] == "1"]
+assert len(hl) == 1 and hl[0][5] == "Bristol (11H)", hl
+# The waterfalls: released = reinvested + net saving to the penny, one row
+# per scenario, named by the scenario file's labels (not identifiers).
+ini = configparser.ConfigParser(inline_comment_prefixes=(";",), interpolation=None)
+ini.read(f"{ds}/pms-review-scenarios.ini")
+labels = [ini[s]["label"] for s in ini.sections() if "label" in ini[s]]
+for w in ("savings_waterfall", "savings_waterfall_england"):
+    rows = blocks(w)[0]
+    assert [r[0] for r in rows] == labels, (w, [r[0] for r in rows])
+    for r in rows:
+        assert int(r[4]) == int(r[5]) + int(r[6]), r
+        # The drawn value (%.10g: 10 significant digits) is the pence over the unit.
+        assert abs(float(r[1]) * (1e5 if w == "savings_waterfall" else 1e8) - int(r[4])) <= 1e-9 * abs(int(r[4])) + 1, r
+    assert any(int(r[6]) > 0 for r in rows)
+# gains_losses: a block per scenario, each counting every practice of the model once.
+g = blocks("gains_losses")
+assert [b[0][1] for b in g] == labels
+tot = {sum(int(float(r[1])) for r in b[1:]) for b in g}
+assert len(tot) == 1 and 7000 < tot.pop() < 8000
+gp = open(f"{d}/gains_losses.gp").read()
+assert "from -5, graph 0" in gp and "from -10, graph 0" in gp
+# locality_practices: Bristol's 55 practices of 2014/15 less the one the
+# practice rules remove, each named as in the payments file.
+b = blocks("locality_practices")
+pts = b[0][1:]
+assert len(pts) == 54, len(pts)
+names = set()
+with open(f"{ds}/nhs-payments/nhs-payments-gp-2014-15.csv", encoding="utf-8-sig", newline="") as fh:
+    rd = csv.DictReader(fh)
+    ccgcol = next(c for c in rd.fieldnames if re.search("ccg code", c, re.I))
+    namecol = next(c for c in rd.fieldnames if re.search("practice name", c, re.I))
+    for row in rd:
+        if row[ccgcol].strip() == "11H": names.add(row[namecol].strip())
+assert len(names) >= 54
+assert all(r[2].lower() in {n.lower() for n in names} for r in pts), [r[2] for r in pts if r[2].lower() not in {n.lower() for n in names}]
+PYEOF
+
 # The same command again replaces the report with a byte-identical workbook
 # (fixed creation time; the command line is in Provenance, so it is the same).
 cp "$TMPD/rep/pmsreview-report.xlsx" "$TMPD/first.xlsx"
@@ -129,7 +186,7 @@ if $PY -c 'import openpyxl' 2>/dev/null; then
   $PY - "$TMPD/nogp/pmsreview-report.xlsx" <<'PYEOF' && ok || bad "Summary sheet does not name the missing charts"
 import openpyxl, sys
 s = [c.value for c in openpyxl.load_workbook(sys.argv[1])["Summary"]["A"] if c.value]
-assert sum(1 for v in s if v.startswith("Chart not drawn: ")) == 9, s
+assert sum(1 for v in s if v.startswith("Chart not drawn: ")) == 14, s
 PYEOF
   $PY "$SRC/tests/reference/read_report.py" "$TMPD/nogp" "$DS" "$TMPD/reg.json" "$TMPD/funnel.json" 0 && ok \
     || bad "the workbook without gnuplot failed its checks"
