@@ -568,6 +568,9 @@ static void print_layout(sheetrec *r, const double *width, size_t nc, lxw_row_t 
     worksheet_print_area(r->ws, 0, 0, last_row, last);
 }
 
+static pms_status table_body(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row_t header,
+                             pms_xlsx_loc *loc, pms_err *err);
+
 static pms_status add_one_table(pms_xlsx *x, const char *group, const pms_out *o, size_t n,
                                 pms_xlsx_loc *loc, pms_err *err)
 {
@@ -577,8 +580,9 @@ static pms_status add_one_table(pms_xlsx *x, const char *group, const pms_out *o
     if (!r) return pms_err_set(err, PMS_EUSAGE, "cannot add a sheet for '%s'", base);
     lxw_worksheet *ws = r->ws;
     size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o), nn = pms_out_nnotes(o);
-    if (nc == 0 || nc > 64) return pms_err_set(err, PMS_EUSAGE, "table '%s' has %zu columns",
-                                               pms_out_name(o), nc);
+    /* Excel's widest sheet has 16,384 columns. */
+    if (nc == 0 || nc > 16384) return pms_err_set(err, PMS_EUSAGE, "table '%s' has %zu columns",
+                                                  pms_out_name(o), nc);
     wstr(x, ws, 0, 0, pms_out_title(o), x->title_f);
     char desc[512];
     size_t first_note = x->nnotes + 1;
@@ -617,10 +621,24 @@ static pms_status add_one_table(pms_xlsx *x, const char *group, const pms_out *o
             pms_status st = add_note(x, r->name, buf, err);
             if (st) return st;
         }
-    lxw_row_t header = row;
-    double width[64] = {0};
-    lxw_table_column col[64], *cols[65];
-    char heads[64][128];
+    return table_body(x, r, o, row, loc, err);
+}
+
+/* The Excel Table itself, its header at row `header`: headers as words,
+ * column widths, the cells, print titles and layout. */
+static pms_status table_body(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row_t header,
+                             pms_xlsx_loc *loc, pms_err *err)
+{
+    lxw_worksheet *ws = r->ws;
+    size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o);
+    double *width = calloc(nc, sizeof *width);
+    lxw_table_column *col = calloc(nc, sizeof *col), **cols = calloc(nc + 1, sizeof *cols);
+    char (*heads)[128] = calloc(nc, sizeof *heads);
+    pms_status st = PMS_OK;
+    if (!width || !col || !cols || !heads) {
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto done;
+    }
     for (size_t j = 0; j < nc; j++) {
         memset(&col[j], 0, sizeof col[j]);
         /* The key as words ("p_value" -> "p value"), wrapped on up to three
@@ -641,7 +659,10 @@ static pms_status add_one_table(pms_xlsx *x, const char *group, const pms_out *o
     }
     cols[nc] = NULL;
     if (nr) {
-        if (write_cells(x, r, o, header + 1, width)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        if (write_cells(x, r, o, header + 1, width)) {
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            goto done;
+        }
     } else {
         /* An Excel Table needs a data row: say there is nothing. */
         for (size_t j = 0; j < nc; j++)
@@ -655,8 +676,10 @@ static pms_status add_one_table(pms_xlsx *x, const char *group, const pms_out *o
     topt.style_type = LXW_TABLE_STYLE_TYPE_LIGHT;
     topt.style_type_number = 1;
     topt.columns = cols;
-    if (worksheet_add_table(ws, header, 0, last, (lxw_col_t)(nc - 1), &topt) != LXW_NO_ERROR)
-        return pms_err_set(err, PMS_EUSAGE, "cannot make '%s' an Excel Table", r->name);
+    if (worksheet_add_table(ws, header, 0, last, (lxw_col_t)(nc - 1), &topt) != LXW_NO_ERROR) {
+        st = pms_err_set(err, PMS_EUSAGE, "cannot make '%s' an Excel Table", r->name);
+        goto done;
+    }
     worksheet_freeze_panes(ws, header + 1, 0);
     keep(x, worksheet_repeat_rows(ws, header, header));
     keep(x, worksheet_set_row(ws, header, 48, NULL));
@@ -672,7 +695,9 @@ static pms_status add_one_table(pms_xlsx *x, const char *group, const pms_out *o
         loc->last_row = nr ? last : header;
         loc->ncols = nc;
     }
-    return PMS_OK;
+done:
+    free(width), free(col), free(cols), free(heads);
+    return st;
 }
 
 pms_status pms_xlsx_add_tables(pms_xlsx *x, const char *sheet, pms_out *const *tables,

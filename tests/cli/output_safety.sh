@@ -96,7 +96,7 @@ for n in z.namelist():
     if n.endswith(".xml") or n.endswith(".rels"):
         ET.fromstring(z.read(n))              # strict XML: fails on a cut character
 wb = openpyxl.load_workbook(d + "/pmsreview-report.xlsx")
-labels = [c.value for c in wb["CCGs"]["A"] if isinstance(c.value, str) and c.value.endswith(")") and "(#" in c.value]
+labels = [c.value for n in wb.sheetnames if n.startswith("CCGs") for c in wb[n]["A"] if isinstance(c.value, str) and c.value.endswith(")") and "(#" in c.value]
 assert len(labels) >= 12, labels
 # cut labels: NHS aaa... then "..." right after the last whole character
 assert all("\ufffd" not in v for v in labels)

@@ -258,13 +258,13 @@ import sys, openpyxl
 d = sys.argv[1]
 summary = open(d + "/summary.txt", encoding="utf-8").read()
 assert "\n- Cut 17%: Bristol (11H) releases" in summary
-rows = list(openpyxl.load_workbook(d + "/pmsreview-report.xlsx")["Savings"].iter_rows(values_only=True))
-assert rows[0][0] == "Bristol (11H): savings by scenario and year (\u00a3 thousand)", rows[0]
-i = [k for k, r in enumerate(rows) if r[0] == "Scenarios"][0]
-n = 0
-for r in rows[i + 2:]:
-    if r[0] is None: break
-    n += 1
+wb = openpyxl.load_workbook(d + "/pmsreview-report.xlsx")
+# One table per sheet: the locality's years lead the savings sheets.
+first = [n for n in wb.sheetnames if n.startswith("Savings")][0]
+assert wb[first]["A1"].value == "Bristol (11H): savings by scenario and year (\u00a3 thousand)", first
+ws = wb["Savings scenarios"]
+t = list(ws.tables.values())[0]
+n = len(list(ws[t.ref])) - 1
 assert n == 17, n
 PY
 
