@@ -18,13 +18,8 @@ README=$SRC/README.md
 H2M=$SRC/doc/pmsreview.h2m
 MAN=$(dirname "$PMS")/pmsreview.1
 
-# Written on other branches of issue 16 at the same time as these documents;
-# a link to one of them is accepted while it does not exist yet.  Empty this
-# list once they are merged.
-PENDING="doc/output.md doc/output-formats.md doc/loader.md doc/fuzzing.md bench/RESULTS.md
-doc/methods/correlation.md doc/methods/regression.md doc/methods/funnel.md
-doc/methods/savings.md doc/methods/measures-and-practices.md doc/methods/theil-sen.md
-doc/methods/premium.md"
+# Documents a link may name before they exist (none now: every page is merged).
+PENDING=""
 
 what="pmsreview --help"
 main_help=$("$PMS" --help) || bad "exit $?"
