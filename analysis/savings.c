@@ -440,6 +440,17 @@ static pms_status index_codes(const char *const *codes, const size_t *rows, size
     return PMS_OK;
 }
 
+void pms_sav_exclusions(const pms_sav_base *b, pms_sav_exclusion out[PMS_SAV_NEXCLUSIONS])
+{
+    const pms_sav_exclusion ex[PMS_SAV_NEXCLUSIONS] = {
+        {b->excluded_missing, "missing", "global sum, MPIG, PMS balance or weighted patients missing"},
+        {b->excluded_weighted, "weighted", "weighted patients <= 0"},
+        {b->excluded_core, "no_core", "no core funding recorded (global sum + MPIG + PMS balance <= 0)"},
+        {b->excluded_contract, "contract", "APMS or other contract (not GMS or PMS)"},
+        {b->excluded_locality, "locality", "no locality code"}};
+    memcpy(out, ex, sizeof ex);
+}
+
 void pms_sav_base_free(pms_sav_base *b)
 {
     if (!b) return;

@@ -164,6 +164,16 @@ pms_status pms_sav_prepare(const pms_sav_data *d, const pms_sav_settings *s,
                            pms_sav_base *out, pms_err *err);
 void pms_sav_base_free(pms_sav_base *b);
 
+/* The reasons pms_sav_prepare left practices out, in one wording for every
+ * caller (savings, premium, the report): `key` names the reason in
+ * provenance notes, `why` says it in words, `n` counts the practices. */
+typedef struct {
+    size_t n;
+    const char *key, *why;
+} pms_sav_exclusion;
+enum { PMS_SAV_NEXCLUSIONS = 5 };
+void pms_sav_exclusions(const pms_sav_base *b, pms_sav_exclusion out[PMS_SAV_NEXCLUSIONS]);
+
 /* Fairness of core funding per weighted patient, weighted by W: Gini,
  * Theil T with its between- and within-locality parts, and the concentration
  * index against IMD 2015 ranked most deprived first (C < 0: funding

@@ -646,13 +646,9 @@ static pms_out *excluded_table(const pms_sav_base *b)
         pms_out_free(o);
         return NULL;
     }
-    struct { size_t n; const char *why; } ex[] = {
-        {b->excluded_missing, "global sum, MPIG, PMS balance or weighted patients missing"},
-        {b->excluded_weighted, "weighted patients <= 0"},
-        {b->excluded_core, "no core funding recorded"},
-        {b->excluded_contract, "APMS or other contract (out of scope)"},
-        {b->excluded_locality, "no locality code"}};
-    for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++) {
+    pms_sav_exclusion ex[PMS_SAV_NEXCLUSIONS];
+    pms_sav_exclusions(b, ex);
+    for (size_t i = 0; i < PMS_SAV_NEXCLUSIONS; i++) {
         if (pms_out_row(o)) break;
         pms_out_set_text(o, cr, ex[i].why);
         pms_out_set_int(o, cn, (long long)ex[i].n);

@@ -448,13 +448,17 @@ static void table_sheet_base(const char *group, const char *name, size_t n, char
     char w[64];
     words(name, w, sizeof w);
     size_t gl = strlen(group), wl = strlen(w);
-    if (!strncasecmp(w, group, gl)) {
-        snprintf(out, 64, "%s%s", group, w + gl);
+    if (gl < 64 && !strncasecmp(w, group, gl)) {
+        /* the group's own spelling, then the rest of the words (wl < 64) */
+        memcpy(out, group, gl);
+        memcpy(out + gl, w + gl, wl - gl + 1);
     } else if (wl <= gl && !strcasecmp(group + gl - wl, w)) {
         /* "Savings by practice" + "by practice": the group says it already. */
         snprintf(out, 64, "%s", group);
-    } else if (strlen(group) + 1 + strlen(w) <= 31) {
-        snprintf(out, 64, "%s %s", group, w);
+    } else if (gl + 1 + wl <= 31) {
+        memcpy(out, group, gl);
+        out[gl] = ' ';
+        memcpy(out + gl + 1, w, wl + 1);
     } else {
         w[0] = (char)toupper((unsigned char)w[0]);
         snprintf(out, 64, "%s", w);

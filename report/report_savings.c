@@ -81,21 +81,15 @@ static void sav_free(sav_report *s)
 
 static void note_exclusions(pms_table *t, const pms_sav_base *b)
 {
-    struct {
-        size_t n;
-        const char *what, *why;
-    } ex[] = {{b->excluded_missing, "report_savings_missing",
-               "global sum, MPIG, PMS balance or weighted patients missing"},
-              {b->excluded_weighted, "report_savings_weighted", "weighted patients <= 0"},
-              {b->excluded_core, "report_savings_no_core",
-               "no core funding recorded (global sum + MPIG + PMS balance <= 0)"},
-              {b->excluded_contract, "report_savings_contract",
-               "APMS or other contract (out of scope)"},
-              {b->excluded_locality, "report_savings_locality", "no locality code"}};
-    for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++)
-        if (ex[i].n)
-            pms_table_note(t, ex[i].what, ex[i].n, "report (savings): %zu practices excluded: %s",
+    pms_sav_exclusion ex[PMS_SAV_NEXCLUSIONS];
+    pms_sav_exclusions(b, ex);
+    for (size_t i = 0; i < PMS_SAV_NEXCLUSIONS; i++)
+        if (ex[i].n) {
+            char what[64];
+            snprintf(what, sizeof what, "report_savings_%s", ex[i].key);
+            pms_table_note(t, what, ex[i].n, "report (savings): %zu practices excluded: %s",
                            ex[i].n, ex[i].why);
+        }
 }
 
 /* Practices whose core funding falls by more than 5% in some year. */

@@ -64,7 +64,7 @@ expect_rc 0
 expect_out_has "PMS premium, England (money in pounds)"
 expect_out_has "2013/14            66.25                    3.4763          3,006      2,827        179  £416,802,835.75"
 expect_out_has "PMS premium above the GMS equivalent                  pounds                       £325,000,000.00  £416,802,835.75"
-expect_out_has "no core payment recorded (global sum + MPIG + PMS balance <= 0)        232"
+expect_out_has "no core funding recorded (global sum + MPIG + PMS balance <= 0)        232"
 
 # Usage errors: one line plus the hint, exit 1, nothing on stdout.
 hint="Try 'pmsreview premium --help'"
