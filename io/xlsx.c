@@ -155,17 +155,24 @@ static int name_taken(pms_xlsx *x, const char *name)
 /* A legal, unique sheet name (<= 31 characters, none of []:*?/\) from base. */
 static void unique_name(pms_xlsx *x, const char *base, char out[32])
 {
-    char b[32];
-    size_t n = 0;
-    for (const char *p = base; *p && n < 31; p++) b[n++] = strchr("[]:*?/\\", *p) ? '-' : *p;
+    /* Valid UTF-8 without control characters (they would break workbook.xml),
+     * cut on a character boundary, without the characters Excel refuses in a
+     * sheet name or an apostrophe at either end. */
+    char b[32], *clean = pms_xlsx_cell_text(base ? base : "");
+    const char *src = clean ? clean : "";
+    size_t n = pms_utf8_prefix(src, 31);
+    for (size_t i = 0; i < n; i++) b[i] = strchr("[]:*?/\\", src[i]) ? '-' : src[i];
+    free(clean);
     while (n && b[n - 1] == ' ') n--;
+    if (n && b[0] == '\'') b[0] = '-';
+    if (n && b[n - 1] == '\'') b[n - 1] = '-';
     b[n] = '\0';
     snprintf(out, 32, "%s", n ? b : "Sheet");
     for (int k = 2; name_taken(x, out) && k < 1000; k++) {
         char suf[8];
         int s = snprintf(suf, sizeof suf, " %d", k);
-        int keep = (int)n > 31 - s ? 31 - s : (int)n;
-        snprintf(out, 32, "%.*s%s", keep, b, suf);
+        size_t keep = pms_utf8_prefix(b, (size_t)n > (size_t)(31 - s) ? (size_t)(31 - s) : n);
+        snprintf(out, 32, "%.*s%s", (int)keep, b, suf);
     }
 }
 
@@ -331,7 +338,8 @@ pms_status pms_xlsx_set_cover(pms_xlsx *x, const pms_xlsx_cover *c, pms_err *err
     for (int i = 0; i < 6; i++) {
         free(x->cover_text[i]);
         x->cover_text[i] = NULL;
-        if (v[i] && !(x->cover_text[i] = dupstr(v[i])))
+        /* cleaned like a cell: they also go into the document properties */
+        if (v[i] && !(x->cover_text[i] = pms_xlsx_cell_text(v[i])))
             return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
     return PMS_OK;
@@ -647,7 +655,13 @@ static pms_status table_body(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row
         memset(&col[j], 0, sizeof col[j]);
         /* The key as words ("p_value" -> "p value"), wrapped on up to three
          * lines: a column need not be as wide as its whole key. */
-        snprintf(heads[j], sizeof heads[j], "%s", pms_out_key(o, j));
+        char *key = pms_xlsx_cell_text(pms_out_key(o, j)); /* written raw into the Table XML */
+        if (!key) {
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            goto done;
+        }
+        pms_utf8_copy(heads[j], sizeof heads[j], key, sizeof heads[j]);
+        free(key);
         size_t word = 0, longest = 0, len = strlen(heads[j]);
         for (char *p = heads[j]; *p; p++) {
             if (*p == '_') *p = ' ';
@@ -788,21 +802,28 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
     if (title) chart_title_set_name(ch, t[0]);
     if (xtitle) chart_axis_set_name(ch->x_axis, t[1]);
     if (ytitle) chart_axis_set_name(ch->y_axis, t[2]);
-    free(t[0]), free(t[1]), free(t[2]);
+    /* The alt text below is built from the cleaned titles too. */
+    title = t[0], xtitle = t[1], ytitle = t[2];
     for (size_t k = 0; k < n; k++) {
         const pms_xlsx_series *s = &series[k];
         if (s->loc->last_row < s->loc->first_row) continue;
         blank_missing(x, s->loc, s->xcol);
         blank_missing(x, s->loc, s->ycol);
         lxw_chart_series *cs = chart_add_series(ch, NULL, NULL);
-        if (!cs) return pms_err_set(err, PMS_ENOMEM, "cannot add a chart series");
+        if (!cs) {
+            free(t[0]), free(t[1]), free(t[2]);
+            return pms_err_set(err, PMS_ENOMEM, "cannot add a chart series");
+        }
         chart_series_set_categories(cs, s->loc->sheet, s->loc->first_row, (lxw_col_t)s->xcol,
                                     s->loc->last_row, (lxw_col_t)s->xcol);
         chart_series_set_values(cs, s->loc->sheet, s->loc->first_row, (lxw_col_t)s->ycol,
                                 s->loc->last_row, (lxw_col_t)s->ycol);
         if (s->name) {
             char *nm = pms_xlsx_cell_text(s->name);
-            if (!nm) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+            if (!nm) {
+                free(t[0]), free(t[1]), free(t[2]);
+                return pms_err_set(err, PMS_ENOMEM, "out of memory");
+            }
             chart_series_set_name(cs, nm);
             free(nm);
         }
@@ -837,9 +858,11 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
              "the sheet '%s'.", kinds[kind], title, kind == PMS_XLSX_BAR ? ytitle : xtitle,
              kind == PMS_XLSX_BAR ? xtitle : ytitle, n ? series[0].loc->sheet : "");
     lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.5, .description = alt};
+    pms_status st = PMS_OK;
     if (worksheet_insert_chart_opt(fig->ws, 2, 0, ch, &opt) != LXW_NO_ERROR)
-        return pms_err_set(err, PMS_EUSAGE, "cannot place the chart '%s'", title);
-    return PMS_OK;
+        st = pms_err_set(err, PMS_EUSAGE, "cannot place the chart '%s'", title);
+    free(t[0]), free(t[1]), free(t[2]);
+    return st;
 }
 
 pms_status pms_xlsx_add_figure(pms_xlsx *x, const char *sheet, const char *name,
@@ -848,11 +871,15 @@ pms_status pms_xlsx_add_figure(pms_xlsx *x, const char *sheet, const char *name,
 {
     sheetrec *fig = figure_sheet(x, sheet, name, title);
     if (!fig) return pms_err_set(err, PMS_EUSAGE, "cannot add a sheet for '%s'", png);
-    lxw_image_options opt = {.x_scale = scale, .y_scale = scale,
-                             .description = (char *)(alt ? alt : title)};
+    /* Alt text may hold names from the data: cleaned like a cell. */
+    char *desc = pms_xlsx_cell_text(alt ? alt : title ? title : "");
+    if (!desc) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    lxw_image_options opt = {.x_scale = scale, .y_scale = scale, .description = desc};
+    pms_status st = PMS_OK;
     if (worksheet_insert_image_opt(fig->ws, 2, 0, png, &opt) != LXW_NO_ERROR)
-        return pms_err_set(err, PMS_EIO, "%s: cannot embed the image", png);
-    return PMS_OK;
+        st = pms_err_set(err, PMS_EIO, "%s: cannot embed the image", png);
+    free(desc);
+    return st;
 }
 
 pms_status pms_xlsx_add_image(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,

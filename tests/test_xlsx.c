@@ -87,6 +87,50 @@ static void test_unwritable(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent-dir/r.xlsx"));
 }
 
+/* Text that libxlsxwriter writes raw into XML parts other than cells (found
+ * by fuzz_xlsx): a column key becomes the Excel Table's header in
+ * xl/tables/, a chart title becomes the drawing's alt text, a sheet name goes
+ * into workbook.xml.  With control characters in each, every XML part must
+ * still parse (Python's strict parser, as Excel's). */
+static void test_hostile_parts_xml(void **state)
+{
+    (void)state;
+    if (system("/usr/bin/python3 -c 'import xml.etree.ElementTree' 2>/dev/null") != 0) skip();
+    const char *tmp = getenv("PMS_TEST_TMP");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/hostile-parts.xlsx", tmp ? tmp : "/tmp");
+    if (tmp) mkdir(tmp, 0777);
+    pms_xlsx *x = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_xlsx_open(path, 1416009600, "t", &x, &err), PMS_OK);
+    pms_out *o = pms_out_new("t", "title");
+    int c0 = pms_out_col(o, "key\x01\x19 \xe2\x82", PMS_OUT_TEXT, 0),
+        c1 = pms_out_col(o, "v", PMS_OUT_REAL, 2);
+    pms_out_row(o);
+    pms_out_set_text(o, c0, "a");
+    pms_out_set_num(o, c1, 2.385);
+    pms_xlsx_loc loc;
+    assert_int_equal(pms_xlsx_add_tables(x, "Data\x02 sheet 'x'", &o, 1, &loc, &err), PMS_OK);
+    pms_xlsx_series sr = {&loc, c0, c1, "series\x03", 1};
+    assert_int_equal(pms_xlsx_add_chart(x, "Data", 1, 5, PMS_XLSX_SCATTER, "chart\x04\xd5",
+                                        "x\x05", "y", &sr, 1, &err),
+                     PMS_OK);
+    assert_int_equal(pms_xlsx_close(x, &err), PMS_OK);
+    pms_out_free(o);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c '\n"
+             "import sys, zipfile, xml.etree.ElementTree as ET\n"
+             "z = zipfile.ZipFile(sys.argv[1])\n"
+             "parts = [n for n in z.namelist() if n.endswith((\".xml\", \".rels\"))]\n"
+             "assert any(n.startswith(\"xl/tables/\") for n in parts), parts\n"
+             "assert any(n.startswith(\"xl/drawings/\") for n in parts), parts\n"
+             "for n in parts: ET.fromstring(z.read(n))\n"
+             "' %s",
+             path);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Hostile text (issue 11): a 40,000-character cell (libxlsxwriter refused it
  * and the cell stayed blank), invalid UTF-8, control characters, +-inf in a
  * number column, and a title with control characters.  Read back with
@@ -249,6 +293,7 @@ int main(void)
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_deterministic_zip),
                                        cmocka_unit_test(test_layout),
                                        cmocka_unit_test(test_unwritable),
-                                       cmocka_unit_test(test_hostile_cells_openpyxl)};
+                                       cmocka_unit_test(test_hostile_cells_openpyxl),
+                                       cmocka_unit_test(test_hostile_parts_xml)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
