@@ -173,6 +173,25 @@ int pms_out_get(const pms_out *o, size_t row, size_t col, double *v, const char 
     return 1;
 }
 
+pms_status pms_out_set_title(pms_out *o, const char *title)
+{
+    char *t = dup(title);
+    if (!t) return PMS_ENOMEM;
+    free(o->title);
+    o->title = t;
+    return PMS_OK;
+}
+
+pms_status pms_out_set_note(pms_out *o, size_t i, const char *text)
+{
+    if (i >= o->nnotes) return PMS_EUSAGE;
+    char *t = dup(text);
+    if (!t) return PMS_ENOMEM;
+    free(o->notes[i]);
+    o->notes[i] = t;
+    return PMS_OK;
+}
+
 pms_status pms_out_footnote(pms_out *o, const char *fmt, ...)
 {
     char buf[2048];

@@ -79,6 +79,9 @@ pms_status pms_out_write(FILE *f, pms_format fmt, pms_out *const *tables, size_t
 /* Read access for other writers (the Excel workbook). */
 const char *pms_out_name(const pms_out *o);
 const char *pms_out_title(const pms_out *o);
+/* Replace the title / footnote i (copied), e.g. to name a measure in words. */
+pms_status pms_out_set_title(pms_out *o, const char *title);
+pms_status pms_out_set_note(pms_out *o, size_t i, const char *text);
 size_t pms_out_ncols(const pms_out *o);
 const char *pms_out_key(const pms_out *o, size_t col);
 pms_outkind pms_out_kind(const pms_out *o, size_t col);

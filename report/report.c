@@ -74,6 +74,25 @@ static char *name_measure(const pms_report_ctx *r, char *s)
     return t;
 }
 
+pms_status pms_report_add_tables(pms_report_ctx *r, const char *sheet, pms_out *const *tables,
+                                 size_t n, pms_xlsx_loc *locs, pms_err *err)
+{
+    /* Table titles and notes name the report's measure, as its sentences do. */
+    for (size_t k = 0; k < n; k++) {
+        pms_out *o = tables[k];
+        char *t = name_measure(r, strdup(pms_out_title(o)));
+        pms_status st = t ? pms_out_set_title(o, t) : PMS_ENOMEM;
+        free(t);
+        for (size_t i = 0; i < pms_out_nnotes(o) && !st; i++) {
+            t = name_measure(r, strdup(pms_out_note(o, i)));
+            st = t ? pms_out_set_note(o, i, t) : PMS_ENOMEM;
+            free(t);
+        }
+        if (st) return pms_err_set(err, st, "out of memory");
+    }
+    return pms_xlsx_add_tables(r->x, sheet, tables, n, locs, err);
+}
+
 void pms_report_say(pms_report_ctx *r, pms_say_part part, const char *fmt, ...)
 {
     va_list ap;

@@ -140,6 +140,11 @@ typedef enum {
     PMS_SAY_NPARTS
 } pms_say_part;
 
+/* pms_xlsx_add_tables with the titles and notes naming the report's measure
+ * (tables are changed in place). */
+pms_status pms_report_add_tables(pms_report_ctx *r, const char *sheet, pms_out *const *tables,
+                                 size_t n, pms_xlsx_loc *locs, pms_err *err);
+
 /* Add a summary sentence to a part / a Methods line (printf-style). */
 void pms_report_say(pms_report_ctx *r, pms_say_part part, const char *fmt, ...)
 #if defined(__GNUC__)

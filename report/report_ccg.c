@@ -176,12 +176,13 @@ pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err)
     }
     pms_out *tabs[2] = {all, top};
     pms_xlsx_loc loc[2];
-    if (!st) st = pms_xlsx_add_tables(r->x, SHEET, tabs, 2, loc, err);
+    if (!st) st = pms_report_add_tables(r, SHEET, tabs, 2, loc, err);
     if (!st && np) {
         pms_xlsx_series s = {&loc[1], tc[0], tc[1], "\xc2\xa3 per weighted patient", 0};
-        st = pms_xlsx_add_chart(r->x, SHEET, 1, 10, PMS_XLSX_BAR,
-                                "Highest and lowest CCGs: payments per weighted patient",
-                                "CCG", "\xc2\xa3 per weighted patient", &s, 1, err);
+        char title[256];
+        snprintf(title, sizeof title, "Highest and lowest CCGs: %s", r->measure_label);
+        st = pms_xlsx_add_chart(r->x, SHEET, 1, 10, PMS_XLSX_BAR, title, "CCG",
+                                "\xc2\xa3 per weighted patient", &s, 1, err);
     }
     if (!st && np && r->charts_on) {
         char title[256];

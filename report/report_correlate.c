@@ -328,7 +328,7 @@ pms_status pms_report_correlate(pms_report_ctx *r, pms_err *err)
                           "column) are not tested: %zu. p adjusted over the %zu CCGs tested by "
                           "Benjamini-Hochberg.", MIN_CCG, small, ntested);
     pms_out *tabs[2] = {nat, ccg};
-    if (!st) st = pms_xlsx_add_tables(r->x, SHEET, tabs, 2, NULL, err);
+    if (!st) st = pms_report_add_tables(r, SHEET, tabs, 2, NULL, err);
     if (!st && nres) {
         const char *ln = loc_name ? loc_name : r->locality;
         if (loc_done)

@@ -188,7 +188,7 @@ pms_status pms_report_fairness(pms_report_ctx *r, pms_err *err)
     pms_out_footnote(per, "contribution_to_within = share_of_payments x theil_t; these sum to "
                           "the within-CCG part.");
     pms_out *tabs[2] = {sum, per};
-    st = pms_xlsx_add_tables(r->x, SHEET, tabs, 2, NULL, err);
+    st = pms_report_add_tables(r, SHEET, tabs, 2, NULL, err);
     if (!st && r->charts_on) {
         double *cx[2] = {NULL, NULL}, *cy[2] = {NULL, NULL};
         size_t cm[2] = {0, 0};

@@ -112,7 +112,7 @@ pms_status pms_report_funnel(pms_report_ctx *r, pms_err *err)
         pms_out_set_bool(list, l7, is_loc);
     }
     pms_out *tabs[2] = {sum, list};
-    if ((st = pms_xlsx_add_tables(r->x, SHEET, tabs, 2, NULL, err))) goto done;
+    if ((st = pms_report_add_tables(r, SHEET, tabs, 2, NULL, err))) goto done;
     if (r->charts_on) {
         size_t g = f.ngrid;
         lo95 = malloc(g * sizeof *lo95), hi95 = malloc(g * sizeof *hi95);

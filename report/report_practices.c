@@ -142,7 +142,7 @@ pms_status pms_report_practices(pms_report_ctx *r, pms_err *err)
                             "model uses every contract. Money in pounds; per_weighted and "
                             "per_registered are pounds per patient.",
                          file, r->all->nrows - out);
-        st = pms_xlsx_add_tables(r->x, "Practices", &o, 1, NULL, err);
+        st = pms_report_add_tables(r, "Practices", &o, 1, NULL, err);
     }
     if (!st) st = write_csv(r, o, err);
     if (!st)

@@ -171,7 +171,7 @@ pms_status pms_report_premium(pms_report_ctx *r, pms_err *err)
                               "(|rho| < %.2f) can support it.",
                          res.delta);
         pms_out *tabs[3] = {rev, dep, own};
-        st = pms_xlsx_add_tables(r->x, SHEET, tabs, 3, NULL, err);
+        st = pms_report_add_tables(r, SHEET, tabs, 3, NULL, err);
     }
     if (!st) {
         char tot[48], pw[48], np[32];

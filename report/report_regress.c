@@ -1,5 +1,6 @@
 /* Report section: payments per weighted patient against deprivation (OLS
  * with HC3 intervals), nationally and in the locality, with the scatter. */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,12 +299,14 @@ pms_status pms_report_regress(pms_report_ctx *r, pms_err *err)
     }
     pms_out *tabs[3] = {coef, model, prac};
     pms_xlsx_loc where[3];
-    st = pms_xlsx_add_tables(r->x, SHEET, tabs, 3, where, err);
+    st = pms_report_add_tables(r, SHEET, tabs, 3, where, err);
     if (!st) {
         pms_xlsx_series s = {&where[2], pc[3], pc[4], "Practices", 1};
         /* The axis stops at 400: a handful of tiny practices reach 35,000. */
-        st = pms_xlsx_add_chart_range(r->x, SHEET, 1, 10, PMS_XLSX_SCATTER,
-                                      "Payments per weighted patient and deprivation",
+        char title[256];
+        snprintf(title, sizeof title, "%c%s and deprivation", toupper((unsigned char)r->measure_label[0]),
+                 r->measure_label + 1);
+        st = pms_xlsx_add_chart_range(r->x, SHEET, 1, 10, PMS_XLSX_SCATTER, title,
                                       "IMD 2015 score", "\xc2\xa3 per weighted patient", &s, 1, 0,
                                       400, err);
     }

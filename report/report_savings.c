@@ -543,12 +543,12 @@ static pms_status write_tables(sav_report *s, pms_xlsx_loc *where, pms_err *err)
     tabs[nt++] = s->scen;
     tabs[nt++] = s->yrs;
     if (s->sweep) tabs[nt++] = s->sweep;
-    if ((st = pms_xlsx_add_tables(r->x, SHEET, tabs, nt, where, err)) ||
-        (st = pms_xlsx_add_tables(r->x, SHEET_LOC, &s->loct, 1, NULL, err)))
+    if ((st = pms_report_add_tables(r, SHEET, tabs, nt, where, err)) ||
+        (st = pms_report_add_tables(r, SHEET_LOC, &s->loct, 1, NULL, err)))
         return st;
     pms_out *pt[2] = {s->pcmp, s->prac};
-    if (s->pcmp) st = pms_xlsx_add_tables(r->x, SHEET_PRAC, pt, 2, NULL, err);
-    else st = pms_xlsx_add_tables(r->x, SHEET_PRAC, &s->prac, 1, NULL, err);
+    if (s->pcmp) st = pms_report_add_tables(r, SHEET_PRAC, pt, 2, NULL, err);
+    else st = pms_report_add_tables(r, SHEET_PRAC, &s->prac, 1, NULL, err);
     return st;
 }
 

@@ -168,7 +168,7 @@ pms_status pms_report_sensitivity(pms_report_ctx *r, pms_err *err)
                             "amounts only.",
                          r->deprivation, 100 * r->ci_level, pms_report_locality(r), MIN_LOC);
         pms_out *tabs[1] = {o};
-        st = pms_xlsx_add_tables(r->x, SHEET, tabs, 1, NULL, err);
+        st = pms_report_add_tables(r, SHEET, tabs, 1, NULL, err);
     }
     if (!st) {
         say(r, (const sens_row(*)[4])rows);

@@ -101,7 +101,7 @@ pms_status pms_report_target(pms_report_ctx *r, pms_err *err)
         st = pms_err_set(err, PMS_ENOMEM, "out of memory");
         goto done;
     }
-    if ((st = pms_xlsx_add_tables(r->x, SHEET, tabs, 3, NULL, err))) goto done;
+    if ((st = pms_report_add_tables(r, SHEET, tabs, 3, NULL, err))) goto done;
     if (r->charts_on && (st = chart(r, &s, &res, l, err))) goto done;
     sentence(r, &s, &res, l);
     char pot[48], moved[48];

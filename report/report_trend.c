@@ -24,8 +24,8 @@ static double median(double *v, size_t n)
 
 pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
 {
-    pms_out *longt = pms_out_new("trend", "Payments per weighted patient by contract type");
-    pms_out *wide = pms_out_new("trend_wide", "Pooled payments per weighted patient (chart data)");
+    pms_out *longt = pms_out_new("trend", "Total NHS payments per weighted patient by contract type");
+    pms_out *wide = pms_out_new("trend_wide", "Pooled total NHS payments per weighted patient (chart data)");
     if (!longt || !wide) {
         pms_out_free(longt);
         pms_out_free(wide);
@@ -151,7 +151,7 @@ pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
                            "2018). Pooled total NHS payments / weighted patients of those found.");
     pms_xlsx_loc loc[3];
     pms_out *tabs[3] = {longt, wide, loct};
-    if (!st) st = pms_xlsx_add_tables(r->x, "Trend", tabs, 3, loc, err);
+    if (!st) st = pms_report_add_tables(r, "Trend", tabs, 3, loc, err);
     if (!st && fw) {
         char lab[300];
         pms_report_locality_found(r, r->main, "the base year", lab, sizeof lab);
@@ -165,7 +165,7 @@ pms_status pms_report_trend(pms_report_ctx *r, pms_err *err)
         pms_xlsx_series s[3];
         for (int k = 0; k < 3; k++) s[k] = (pms_xlsx_series){&loc[1], 0, w_col[k], type_names[k], 0};
         st = pms_xlsx_add_chart(r->x, "Trend", 2, 10, PMS_XLSX_LINE,
-                                "Payments per weighted patient by contract type", "Year",
+                                "Total NHS payments per weighted patient by contract type", "Year",
                                 "\xc2\xa3 per weighted patient", s, 3, err);
     }
     if (!st && ny && r->charts_on) {

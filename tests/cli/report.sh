@@ -47,6 +47,21 @@ if $PY -c 'import openpyxl' 2>/dev/null; then
 else
   echo "SKIP: /usr/bin/python3 lacks openpyxl (python3-openpyxl)" >&2
 fi
+# Tables and native charts name the report's measure, as the sentences do; the
+# trend alone is of total NHS payments (comparable across years).
+what="titles name the measure"
+if $PY -c 'import openpyxl' 2>/dev/null; then
+  $PY - "$TMPD/rep/pmsreview-report.xlsx" <<'PYEOF' && ok || bad "a table or chart title names the wrong measure"
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+m = "payments less dispensing and premises per weighted patient"
+for name in ("Fairness inequality", "Funnel", "CCGs", "Correlations by CCG", "Deprivation coefficients",
+             "Chart Deprivation", "Chart CCGs"):
+    a1 = str(wb[name]["A1"].value)
+    assert m in a1.lower(), (name, a1)
+assert str(wb["Trend"]["A1"].value).startswith("Total NHS payments per weighted patient"), wb["Trend"]["A1"].value
+PYEOF
+fi
 [ -z "$err" ] && ok || bad "stderr not empty: $err"
 ls "$TMPD" | grep -q 'rep\.tmp-' && bad "temporary directory left behind" || ok
 if $PY -c 'import openpyxl, scipy, pandas' 2>/dev/null; then

@@ -340,7 +340,7 @@ cell = cws.cell(row=ch + 1, column=chead.index("difference from england") + 1)
 check(cell.number_format == "0.0%", "percent format %r" % cell.number_format)
 
 # Trend: 2014/15 "All" pooled = every practice with weighted patients.
-trend = table(None, "Payments per weighted patient by contract type")
+trend = table(None, "Total NHS payments per weighted patient by contract type")
 a = [r for r in trend if r["year"] == "2014/15" and r["contract_type"] == "All"][0]
 close(a["payments_per_weighted"], all_t / all_w, 1e-13, "trend 2014/15 All")
 check(len({r["year"] for r in trend}) == 6, "trend years")
