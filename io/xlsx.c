@@ -857,6 +857,7 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
     snprintf(alt, sizeof alt, "%s: %s. Horizontal axis: %s; vertical axis: %s. The data are on "
              "the sheet '%s'.", kinds[kind], title, kind == PMS_XLSX_BAR ? ytitle : xtitle,
              kind == PMS_XLSX_BAR ? xtitle : ytitle, n ? series[0].loc->sheet : "");
+    pms_utf8_trim_tail(alt); /* long titles: the cut falls between characters */
     lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.5, .description = alt};
     pms_status st = PMS_OK;
     if (worksheet_insert_chart_opt(fig->ws, 2, 0, ch, &opt) != LXW_NO_ERROR)

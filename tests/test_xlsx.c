@@ -115,6 +115,14 @@ static void test_hostile_parts_xml(void **state)
     assert_int_equal(pms_xlsx_add_chart(x, "Data", 1, 5, PMS_XLSX_SCATTER, "chart\x04\xd5",
                                         "x\x05", "y", &sr, 1, &err),
                      PMS_OK);
+    /* A title long enough that the alt text built from it is cut: the cut
+     * must fall between characters (3-byte euro signs, 301 of them). */
+    char longt[1000];
+    for (int i = 0; i < 301; i++) memcpy(longt + 3 * i, "\xe2\x82\xac", 3);
+    longt[903] = '\0';
+    assert_int_equal(pms_xlsx_add_chart(x, "Data", 1, 5, PMS_XLSX_SCATTER, longt, "x", "y", &sr,
+                                        1, &err),
+                     PMS_OK);
     assert_int_equal(pms_xlsx_close(x, &err), PMS_OK);
     pms_out_free(o);
     char cmd[2048];
