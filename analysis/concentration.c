@@ -1,6 +1,6 @@
 /* Concentration index by the covariance formula on weighted fractional ranks.
  * The sort is on a copy (index array): inputs stay in the caller's order. */
-#include "concentration.h"
+#include "analysis/concentration.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "status.h"
+#include "base/status.h"
 
 typedef enum { PMS_RANK_ASCENDING = 0, PMS_RANK_DESCENDING = 1 } pms_rank_dir;
 

@@ -1,6 +1,6 @@
 /* Correlation coefficients, intervals and tests; see correlate.h for the
  * formulas and their sources. */
-#include "correlate.h"
+#include "analysis/correlate.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -11,8 +11,8 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
 
-#include "regress.h"
-#include "tdist.h"
+#include "analysis/regress.h"
+#include "analysis/tdist.h"
 
 void pms_corr_opts_default(pms_corr_opts *o)
 {

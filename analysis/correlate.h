@@ -53,8 +53,8 @@
 
 #include <stdint.h>
 
-#include "bootstrap.h"
-#include "status.h"
+#include "analysis/bootstrap.h"
+#include "base/status.h"
 
 typedef enum { PMS_CORR_PEARSON = 0, PMS_CORR_SPEARMAN, PMS_CORR_KENDALL } pms_corr_method;
 

@@ -4,7 +4,7 @@
  * sample variance: analysis and recommendations", Am. Stat. 37:242-247 (the
  * corrected two-pass formula); Neumaier (1974) for the compensated sum;
  * NIST StRD univariate summary statistics for the autocorrelation definition. */
-#include "descriptive.h"
+#include "analysis/descriptive.h"
 
 #include <math.h>
 

@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "status.h"
+#include "base/status.h"
 
 /* Denominator of a variance: an explicit convention, never a hidden default. */
 typedef enum {

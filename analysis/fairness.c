@@ -1,6 +1,6 @@
 /* Bootstrap of Gini, Theil T and the concentration index by multiplicity
  * vectors over a fixed sort (see fairness.h for the method). */
-#include "fairness.h"
+#include "analysis/fairness.h"
 
 #include <math.h>
 #include <stdlib.h>

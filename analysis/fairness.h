@@ -24,9 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bootstrap.h"
-#include "concentration.h"
-#include "status.h"
+#include "analysis/bootstrap.h"
+#include "analysis/concentration.h"
+#include "base/status.h"
 
 typedef struct {
     size_t replicates;      /* R >= 2 */

@@ -1,5 +1,5 @@
 /* Funnel-plot limits, z-scores and over-dispersion (see funnel.h). */
-#include "funnel.h"
+#include "analysis/funnel.h"
 
 #include <float.h>
 #include <math.h>

@@ -36,7 +36,7 @@
 
 #include <stddef.h>
 
-#include "status.h"
+#include "base/status.h"
 
 typedef enum { PMS_FUNNEL_PROPORTION = 0, PMS_FUNNEL_MEAN = 1 } pms_funnel_type;
 typedef enum { PMS_OD_NONE = 0, PMS_OD_MULTIPLICATIVE, PMS_OD_ADDITIVE } pms_funnel_od;

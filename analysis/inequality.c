@@ -2,7 +2,7 @@
  * practices are added in one pass, and extended precision keeps the
  * cancellation in 1 - sum(...) (Gini) and in the log terms (Theil) below
  * 1e-15 of the result without a second, compensated pass. */
-#include "inequality.h"
+#include "analysis/inequality.h"
 
 #include <float.h>
 #include <math.h>

@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 
-#include "status.h"
+#include "base/status.h"
 
 typedef struct { double total, between, within; } pms_ineq_decomp;
 

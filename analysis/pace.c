@@ -1,12 +1,12 @@
 /* Pace of change (see pace.h). */
-#include "pace.h"
+#include "analysis/pace.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "savings.h"
+#include "analysis/savings.h"
 
 void pms_pace_scenario_default(pms_pace_scenario *s)
 {

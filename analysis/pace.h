@@ -29,8 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
-#include "target.h"
+#include "base/status.h"
+#include "analysis/target.h"
 
 #define PMS_PACE_NAME_MAX 64
 #define PMS_PACE_MAX_YEARS 50

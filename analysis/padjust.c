@@ -1,5 +1,5 @@
 /* p-value adjustment; see padjust.h for the formulas (R's p.adjust). */
-#include "padjust.h"
+#include "analysis/padjust.h"
 
 #include <math.h>
 #include <stdlib.h>

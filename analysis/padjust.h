@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "status.h"
+#include "base/status.h"
 
 typedef enum { PMS_ADJ_NONE = 0, PMS_ADJ_HOLM, PMS_ADJ_BH, PMS_ADJ_BY } pms_adjust_method;
 

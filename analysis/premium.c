@@ -1,4 +1,4 @@
-#include "premium.h"
+#include "analysis/premium.h"
 
 #include <math.h>
 #include <stdlib.h>

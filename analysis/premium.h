@@ -30,9 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "correlate.h"
-#include "savings.h"
-#include "status.h"
+#include "analysis/correlate.h"
+#include "analysis/savings.h"
+#include "base/status.h"
 
 /* Global sum per weighted patient (pounds) of financial year `year` (2013 =
  * 2013/14), or NaN if the table has none.  2013/14 66.25, 2014/15 73.56,

@@ -16,7 +16,7 @@
  * "Econometric computing with HC and HAC covariance matrix estimators", JSS 11(10)
  * and the sandwich package's R/vcovHC.R (meatHC) and R/estfun.R (estfun.lm) for
  * the weighted HC formulas. */
-#include "regress.h"
+#include "analysis/regress.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,7 +25,7 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "tdist.h"
+#include "analysis/tdist.h"
 
 typedef long double ld;
 

@@ -33,7 +33,7 @@
 
 #include <stddef.h>
 
-#include "status.h"
+#include "base/status.h"
 
 typedef enum {
     PMS_HC_NONE = 0,   /* classical SEs only */

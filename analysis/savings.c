@@ -1,4 +1,4 @@
-#include "savings.h"
+#include "analysis/savings.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "concentration.h"
-#include "inequality.h"
+#include "analysis/concentration.h"
+#include "analysis/inequality.h"
 
 __extension__ typedef __int128 i128;
 

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
+#include "base/status.h"
 
 typedef enum {
     PMS_SAV_NONE = 0,      /* baseline: the premium is left alone */

@@ -1,13 +1,13 @@
 /* Fair shares and distance from target (see target.h). */
-#include "target.h"
+#include "analysis/target.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "correlate.h"
-#include "savings.h"
+#include "analysis/correlate.h"
+#include "analysis/savings.h"
 
 void pms_target_result_free(pms_target_result *r)
 {

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
+#include "base/status.h"
 
 /* The scale of need_units: need_units = llround(need x PMS_TARGET_NEED_SCALE). */
 #define PMS_TARGET_NEED_SCALE 1e6

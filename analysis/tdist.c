@@ -1,5 +1,5 @@
 /* Student's t tail from the incomplete beta function; see tdist.h. */
-#include "tdist.h"
+#include "analysis/tdist.h"
 
 #include <math.h>
 

@@ -1,4 +1,4 @@
-#include "theilsen.h"
+#include "analysis/theilsen.h"
 
 #include <float.h>
 #include <math.h>

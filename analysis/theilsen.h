@@ -23,7 +23,7 @@
 
 #include <stddef.h>
 
-#include "status.h"
+#include "base/status.h"
 
 typedef struct {
     double slope, intercept;

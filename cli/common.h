@@ -7,7 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "analysis/status.h"
+#include "base/status.h"
 #include "io/out.h"
 #include "io/table.h"
 

@@ -7,7 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "analysis/status.h"
+#include "base/status.h"
 
 typedef struct {
     const char *name;

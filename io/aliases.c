@@ -1,4 +1,4 @@
-#include "aliases.h"
+#include "io/aliases.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "config.h"
+#include "io/config.h"
 
 #include <errno.h>
 #include <ini.h>

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "../analysis/status.h"
+#include "base/status.h"
 
 typedef struct {
     char *section, *key, *value;

@@ -1,6 +1,6 @@
 /* madvise(MADV_HUGEPAGE) is Linux's; everything else here is C11 + POSIX. */
 #define _DEFAULT_SOURCE
-#include "csv.h"
+#include "io/csv.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "sha256.h"
+#include "io/sha256.h"
 
 static int valid_utf8(const unsigned char *s, size_t n)
 {

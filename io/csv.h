@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../analysis/status.h"
+#include "base/status.h"
 
 typedef struct {
     char *buf;          /* owned: the UTF-8 text, fields point into it */

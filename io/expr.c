@@ -1,11 +1,11 @@
-#include "expr.h"
+#include "io/expr.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
+#include "io/csv.h"
 
 /* A tiny AST evaluated column-at-a-time; expressions are short, data long. */
 typedef enum { E_NUM, E_COL, E_NEG, E_ADD, E_SUB, E_MUL, E_DIV, E_FUN } ekind;

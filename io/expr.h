@@ -14,8 +14,8 @@
 
 #include <stddef.h>
 
-#include "../analysis/status.h"
-#include "table.h"
+#include "base/status.h"
+#include "io/table.h"
 
 typedef struct pms_expr pms_expr;
 

@@ -2,7 +2,7 @@
  * values, then a "Data:" line naming the columns, then one observation per
  * line), but the line numbers differ per file, so values are found by their
  * labels rather than by position. */
-#include "nist.h"
+#include "io/nist.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "../analysis/status.h"
+#include "base/status.h"
 
 typedef enum { PMS_NIST_UNIVARIATE = 0, PMS_NIST_LINREG } pms_nist_kind;
 

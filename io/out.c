@@ -1,4 +1,4 @@
-#include "out.h"
+#include "io/out.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
+#include "io/utf8.h"
 
 typedef struct {
     char *key;

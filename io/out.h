@@ -15,8 +15,8 @@
 
 #include <stdio.h>
 
-#include "../analysis/status.h"
-#include "table.h"
+#include "base/status.h"
+#include "io/table.h"
 
 typedef enum { PMS_FMT_TEXT = 0, PMS_FMT_CSV, PMS_FMT_JSON } pms_format;
 

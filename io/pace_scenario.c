@@ -1,11 +1,11 @@
 /* Pace-of-change scenarios from an INI file (see pace_scenario.h). */
-#include "pace_scenario.h"
+#include "io/pace_scenario.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "io/config.h"
 
 static const char *const keys[] = {"method", "description", "years", "pace_pct",
                                    "max_loss_pct", "max_gain_pct", "growth_pct", NULL};

@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 
-#include "../analysis/pace.h"
-#include "../analysis/status.h"
+#include "analysis/pace.h"
+#include "base/status.h"
 
 /* *out is malloc'd (free() it; NULL when *n is 0). */
 pms_status pms_pace_load(const char *path, pms_pace_scenario **out, size_t *n, pms_err *err);

@@ -1,4 +1,4 @@
-#include "scenario.h"
+#include "io/scenario.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
-#include "sha256.h"
+#include "io/config.h"
+#include "io/sha256.h"
 
 static const char *const model_keys[] = {"base_year", "locality", "mpig_base_year",
                                          "mpig_taper_years", NULL};

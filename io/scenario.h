@@ -19,10 +19,10 @@
 
 #include <stddef.h>
 
-#include "../analysis/savings.h"
-#include "../analysis/status.h"
-#include "out.h"
-#include "table.h"
+#include "analysis/savings.h"
+#include "base/status.h"
+#include "io/out.h"
+#include "io/table.h"
 
 typedef struct {
     char *path;

@@ -3,7 +3,7 @@
  * and Ice Lake, AMD since Zen) the compression function uses them: about 5x the
  * portable code, which made hashing ~30% of loading a file.  The choice is made
  * at run time from CPUID; both paths give the same digest (tested). */
-#include "sha256.h"
+#include "io/sha256.h"
 
 #include <stdio.h>
 #include <string.h>

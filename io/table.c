@@ -1,4 +1,4 @@
-#include "table.h"
+#include "io/table.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "aliases.h"
-#include "csv.h"
-#include "expr.h"
-#include "sha256.h"
-#include "utf8.h"
+#include "io/aliases.h"
+#include "io/csv.h"
+#include "io/expr.h"
+#include "io/sha256.h"
+#include "io/utf8.h"
 
 /* ---- small string hash map: key -> row index, for joins and pivots ---- */
 

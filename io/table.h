@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../analysis/status.h"
+#include "base/status.h"
 
 typedef enum { PMS_COL_NUM = 0, PMS_COL_TEXT = 1 } pms_coltype;
 

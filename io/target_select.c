@@ -1,12 +1,12 @@
 /* Rows for the fair-shares analysis (see target_select.h). */
-#include "target_select.h"
+#include "io/target_select.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "expr.h"
+#include "io/expr.h"
 
 int pms_tscope_parse(const char *s)
 {

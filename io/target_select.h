@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../analysis/target.h"
-#include "out.h"
-#include "table.h"
+#include "analysis/target.h"
+#include "io/out.h"
+#include "io/table.h"
 
 typedef enum { PMS_TSCOPE_NATIONAL = 0, PMS_TSCOPE_REGION, PMS_TSCOPE_LOCALITY } pms_tscope;
 

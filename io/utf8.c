@@ -1,4 +1,4 @@
-#include "utf8.h"
+#include "io/utf8.h"
 
 #include <string.h>
 

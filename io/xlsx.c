@@ -1,4 +1,4 @@
-#include "xlsx.h"
+#include "io/xlsx.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -9,7 +9,7 @@
 
 #include <xlsxwriter.h>
 
-#include "utf8.h"
+#include "io/utf8.h"
 
 /* A sheet of the workbook, in creation order, for the Table_of_contents and
  * for finding the sheets a section's name now stands for. */

@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "../analysis/status.h"
-#include "out.h"
+#include "base/status.h"
+#include "io/out.h"
 
 typedef struct pms_xlsx pms_xlsx;
 

@@ -1,10 +1,10 @@
 /* Distance-from-target chart (see chart_target.h). */
-#include "chart_target.h"
+#include "plots/chart_target.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#include "gnuplot.h"
+#include "plots/gnuplot.h"
 
 typedef struct {
     double v;

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "charts.h"
+#include "plots/charts.h"
 
 /* loc_pct[nloc] and prac_pct[nprac] are fractions (0.05 = 5% over target);
  * highlight[nloc] marks the locality (at most one is expected); loc_name

@@ -1,4 +1,4 @@
-#include "charts.h"
+#include "plots/charts.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -7,9 +7,9 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "../analysis/regress.h"
-#include "../analysis/theilsen.h"
-#include "gnuplot.h"
+#include "analysis/regress.h"
+#include "analysis/theilsen.h"
+#include "plots/gnuplot.h"
 
 static pms_status open_chart(const pms_chart_info *ci, pms_gp_chart **c, pms_err *err)
 {

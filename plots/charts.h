@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../analysis/status.h"
+#include "base/status.h"
 
 /* What every chart has: where it goes and what it says. */
 typedef struct {

@@ -1,4 +1,4 @@
-#include "gnuplot.h"
+#include "plots/gnuplot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 extern char **environ; /* POSIX: not declared by <unistd.h> without _GNU_SOURCE */
-#include "../io/utf8.h"
+#include "io/utf8.h"
 
 /* A growing text buffer; `failed` remembers an allocation failure so that the
  * many small appends need no checks and finish reports it once. */

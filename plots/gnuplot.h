@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "../analysis/status.h"
+#include "base/status.h"
 
 /* The house style: the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal
  * Design"), distinguishable with the common colour-vision deficiencies.  The

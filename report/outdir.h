@@ -15,7 +15,7 @@
 #ifndef PMS_REPORT_OUTDIR_H
 #define PMS_REPORT_OUTDIR_H
 
-#include "analysis/status.h"
+#include "base/status.h"
 
 #define PMS_OUTDIR_MARKER ".pmsreview-report"
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "analysis/status.h"
+#include "base/status.h"
 #include "io/config.h"
 #include "io/out.h"
 #include "io/select.h"
