@@ -37,6 +37,7 @@
 
 typedef struct {
     char name[PMS_PACE_NAME_MAX];
+    char label[PMS_PACE_NAME_MAX]; /* short human label ("" = the name) */
     unsigned years;      /* 1 .. PMS_PACE_MAX_YEARS */
     double pace;         /* share of the distance closed each year, (0, 1] */
     double max_loss;     /* floor: largest loss a year, fraction of last year's money, >= 0 */

@@ -855,6 +855,12 @@ static int choose_scenarios(const savings_args *a, savings_state *S)
     const pms_scenario_file *sf = S->sf;
     if (!(S->run = malloc((sf->n + a->nsel + 1) * sizeof *S->run)))
         return pms_cli_usage("savings", "out of memory");
+    /* Pace scenarios (method = pace) share the file but not the model. */
+    pms_err e;
+    int k0;
+    for (size_t i = 0; i <= a->nsel; i++)
+        if (pms_scenario_savings_pick(sf, i < a->nsel ? a->sel[i] : NULL, &k0, &e))
+            return pms_cli_usage("savings", "%s", e.msg);
     if (a->sweep) {
         int k = pick_sweep_scenario(a, sf);
         const char *pname = pms_sav_param_name(a->spec.param);

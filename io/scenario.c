@@ -18,7 +18,8 @@ static const char *const scenario_keys[] = {
     "method",         "target",             "cap",             "percent",
     "retention_column", "retention",        "protect_max_pct", "protect_max_per_wp",
     "max_extension_years", "reinvest",      "reinvest_pct",    "keep_for_services",
-    "scope",          NULL};
+    "scope",          "pace_pct",           "max_loss_pct",    "max_gain_pct",
+    "growth_pct",     NULL};
 
 static int in_list(const char *k, const char *const *list)
 {
@@ -151,160 +152,251 @@ static pms_status read_rates(const pms_config *c, pms_scenario_file *f, pms_err 
     return PMS_OK;
 }
 
-static const char *const method_names[] = {"none", "glidepath", "cap", "percent"};
+/* "pace" last: read_pace takes those sections (pms_sav_method has no value for it). */
+static const char *const method_names[] = {"none", "glidepath", "cap", "percent", "pace"};
 static const char *const reinvest_names[] = {"none", "weighted", "deprivation", "below_gms"};
 static const char *const scope_names[] = {"ccg", "region", "national"};
 
+/* Keys only a pace-of-change scenario takes, and every key it takes. */
+static const char *const pace_only_keys[] = {"pace_pct", "max_loss_pct", "max_gain_pct",
+                                             "growth_pct", NULL};
+static const char *const pace_keys[] = {"method",       "label",        "description",
+                                        "years",        "pace_pct",     "max_loss_pct",
+                                        "max_gain_pct", "growth_pct",   NULL};
+
+/* The entries of a savings scenario that later checks refer to. */
+typedef struct {
+    const pms_config_entry *first, *method, *start, *years, *target, *cap, *pct, *rcol, *ret,
+        *reinvest, *rpct, *keep;
+} seen_keys;
+
+/* A whole number from lo to hi ("years", "max_extension_years"). */
+static pms_status get_whole(const pms_config *c, const pms_config_entry *e, long lo, long hi,
+                            unsigned *out, pms_err *err)
+{
+    char *end;
+    errno = 0;
+    long y = strtol(e->value, &end, 10);
+    while (*end == ' ') end++;
+    if (end == e->value || *end || errno || y < lo || y > hi)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: %s must be a whole number from %ld to %ld, "
+                                            "not '%s'",
+                           c->path, e->line, e->key, lo, hi, e->value);
+    *out = (unsigned)y;
+    return PMS_OK;
+}
+
+static const char *const rate_unit = "a rate in pounds per weighted patient";
+
+/* One key of a savings scenario into sc (the keys are known: from_config
+ * refused any other). */
+static pms_status read_key(const pms_config *c, const pms_config_entry *e, pms_sav_scenario *sc,
+                           seen_keys *k, pms_err *err)
+{
+    const char *key = e->key;
+    int v = 0;
+    pms_status st = PMS_OK;
+    if (!strcmp(key, "label")) {
+        if (!e->value[0] || strlen(e->value) >= sizeof sc->label)
+            return pms_err_set(err, PMS_EPARSE, "%s:%d: label must be 1 to %zu characters, not '%s'",
+                               c->path, e->line, sizeof sc->label - 1, e->value);
+        snprintf(sc->label, sizeof sc->label, "%s", e->value);
+    } else if (!strcmp(key, "reinvest_pct")) {
+        st = get_number(c, e, 100, "a percentage", &sc->reinvest_pct, err);
+        sc->line_reinvest_pct = e->line;
+        k->rpct = e;
+    } else if (!strcmp(key, "keep_for_services")) {
+        st = get_number(c, e, 1e6, rate_unit, &sc->keep_for_services, err);
+        k->keep = e;
+    } else if (!strcmp(key, "description")) {
+        snprintf(sc->description, sizeof sc->description, "%s", e->value);
+    } else if (!strcmp(key, "start_year")) {
+        st = get_year(c, e, &sc->start_year, err);
+        sc->line_start_year = e->line;
+        k->start = e;
+    } else if (!strcmp(key, "years")) {
+        st = get_whole(c, e, 1, 30, &sc->years, err);
+        k->years = e;
+    } else if (!strcmp(key, "method")) {
+        st = get_choice(c, e, method_names, 5, &v, err);
+        sc->method = (pms_sav_method)v;
+        k->method = e;
+    } else if (!strcmp(key, "reinvest")) {
+        st = get_choice(c, e, reinvest_names, 4, &v, err);
+        sc->reinvest = (pms_sav_reinvest)v;
+        sc->line_reinvest = e->line;
+        k->reinvest = e;
+    } else if (!strcmp(key, "scope")) {
+        st = get_choice(c, e, scope_names, 3, &v, err);
+        sc->scope = (pms_sav_scope)v;
+        sc->line_scope = e->line;
+    } else if (!strcmp(key, "target")) {
+        st = get_number(c, e, 1e6, rate_unit, &sc->target, err);
+        k->target = e;
+    } else if (!strcmp(key, "cap")) {
+        st = get_number(c, e, 1e6, rate_unit, &sc->cap, err);
+        k->cap = e;
+    } else if (!strcmp(key, "percent")) {
+        st = get_number(c, e, 100, "a percentage", &sc->percent, err);
+        k->pct = e;
+    } else if (!strcmp(key, "retention")) {
+        st = get_number(c, e, 1e6, rate_unit, &sc->retention, err);
+        k->ret = e;
+    } else if (!strcmp(key, "retention_column")) {
+        if (!e->value[0] || strlen(e->value) >= sizeof sc->retention_column)
+            return pms_err_set(err, PMS_EPARSE, "%s:%d: retention_column must name a column",
+                               c->path, e->line);
+        snprintf(sc->retention_column, sizeof sc->retention_column, "%s", e->value);
+        sc->line_retention = e->line;
+        k->rcol = e;
+    } else if (!strcmp(key, "max_extension_years")) {
+        st = get_whole(c, e, 0, PMS_SAV_MAX_EXTENSION, &sc->max_extension, err);
+    } else if (!strcmp(key, "protect_max_pct")) {
+        st = get_number(c, e, 100, "a percentage", &sc->protect_pct, err);
+    } else if (!strcmp(key, "protect_max_per_wp")) {
+        st = get_number(c, e, 1e6, rate_unit, &sc->protect_per_wp, err);
+    } else if (in_list(key, pace_only_keys)) {
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: %s applies only to method = pace", c->path,
+                           e->line, key);
+    }
+    return st;
+}
+
+/* What a savings scenario needs once every key is read, and the keys that do
+ * not fit its method. */
+static pms_status check_scenario(const pms_config *c, const char *name, const pms_sav_scenario *sc,
+                                 const seen_keys *k, pms_err *err)
+{
+    const char *missing = !k->start    ? "start_year"
+                          : !k->years  ? "years"
+                          : !k->method ? "method"
+                                       : NULL;
+    if (missing)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: scenario [%s] has no %s", c->path,
+                           k->first->line, name, missing);
+    if (sc->method == PMS_SAV_CAP && !k->cap)
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s:%d: method cap needs cap = POUNDS (premium kept per weighted "
+                           "patient)",
+                           c->path, k->method->line);
+    if (sc->method == PMS_SAV_PERCENT && !k->pct)
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s:%d: method percent needs percent = P (share of the premium "
+                           "removed)",
+                           c->path, k->method->line);
+    const pms_config_entry *stray = sc->method != PMS_SAV_CAP && k->cap           ? k->cap
+                                    : sc->method != PMS_SAV_PERCENT && k->pct     ? k->pct
+                                    : sc->method != PMS_SAV_GLIDEPATH && k->target ? k->target
+                                                                                  : NULL;
+    if (stray)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: %s does not apply to method %s", c->path,
+                           stray->line, stray->key, k->method->value);
+    if (k->rpct && sc->reinvest == PMS_REINVEST_NONE)
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s:%d: reinvest_pct needs reinvest = weighted, deprivation or "
+                           "below_gms (%s)",
+                           c->path, k->rpct->line,
+                           k->reinvest ? "reinvest is none" : "no reinvest is given");
+    if (k->keep && sc->method == PMS_SAV_NONE)
+        return pms_err_set(err, PMS_EPARSE, "%s:%d: keep_for_services does not apply to method none",
+                           c->path, k->keep->line);
+    if (k->ret && !k->rcol)
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s:%d: retention needs retention_column (the column flagging the "
+                           "practices that accepted the offer)",
+                           c->path, k->ret->line);
+    if (k->rcol && !k->ret)
+        return pms_err_set(err, PMS_EPARSE,
+                           "%s:%d: retention_column needs retention = POUNDS per weighted patient",
+                           c->path, k->rcol->line);
+    return PMS_OK;
+}
+
+/* The savings scenario [name], whose entries start at c->e[at]. */
 static pms_status read_scenario(const pms_config *c, const char *name, size_t at,
                                 pms_sav_scenario *sc, pms_err *err)
 {
     pms_status st;
     pms_sav_scenario_default(sc);
-    const pms_config_entry *first = NULL, *e_method = NULL, *e_start = NULL, *e_years = NULL,
-                           *e_target = NULL, *e_cap = NULL, *e_pct = NULL, *e_rcol = NULL,
-                           *e_ret = NULL, *e_reinvest = NULL, *e_rpct = NULL, *e_keep = NULL;
+    seen_keys k;
+    memset(&k, 0, sizeof k);
+    k.first = &c->e[at];
     /* A section's entries are contiguous (io/config refuses a repeated
      * [section]): read from its first entry to its last, O(keys). */
+    for (size_t i = at; i < c->n && !strcmp(c->e[i].section, name); i++)
+        if ((st = read_key(c, &c->e[i], sc, &k, err))) return st;
+    snprintf(sc->name, sizeof sc->name, "%s", name);
+    sc->line = k.first->line;
+    return check_scenario(c, name, sc, &k, err);
+}
+
+/* The method entry of the section starting at c->e[at], or NULL. */
+static const pms_config_entry *section_method(const pms_config *c, size_t at)
+{
+    for (size_t i = at; i < c->n && !strcmp(c->e[i].section, c->e[at].section); i++)
+        if (!strcmp(c->e[i].key, "method")) return &c->e[i];
+    return NULL;
+}
+
+/* The pace-of-change scenario [name] (method = pace), entries from c->e[at]. */
+static pms_status read_pace(const pms_config *c, const char *name, size_t at,
+                            const pms_config_entry *method, pms_pace_scenario *s, pms_err *err)
+{
+    pms_pace_scenario_default(s);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    s->line = method->line;
     for (size_t i = at; i < c->n && !strcmp(c->e[i].section, name); i++) {
         const pms_config_entry *e = &c->e[i];
-        if (!first) first = e;
-        const char *k = e->key;
-        int v = 0;
-        if (!strcmp(k, "label")) {
-            if (!e->value[0] || strlen(e->value) >= sizeof sc->label)
+        if (!in_list(e->key, pace_keys))
+            return pms_err_set(err, PMS_EPARSE, "%s:%d: %s does not apply to method pace",
+                               c->path, e->line, e->key);
+        if (!strcmp(e->key, "label")) {
+            if (!e->value[0] || strlen(e->value) >= sizeof s->label)
                 return pms_err_set(err, PMS_EPARSE,
                                    "%s:%d: label must be 1 to %zu characters, not '%s'", c->path,
-                                   e->line, sizeof sc->label - 1, e->value);
-            snprintf(sc->label, sizeof sc->label, "%s", e->value);
-        } else if (!strcmp(k, "reinvest_pct")) {
-            if ((st = get_number(c, e, 100, "a percentage", &sc->reinvest_pct, err))) return st;
-            sc->line_reinvest_pct = e->line;
-            e_rpct = e;
-        } else if (!strcmp(k, "keep_for_services")) {
-            if ((st = get_number(c, e, 1e6, "a rate in pounds per weighted patient",
-                                 &sc->keep_for_services, err)))
-                return st;
-            e_keep = e;
-        } else if (!strcmp(k, "description")) {
-            snprintf(sc->description, sizeof sc->description, "%s", e->value);
-        } else if (!strcmp(k, "start_year")) {
-            if ((st = get_year(c, e, &sc->start_year, err))) return st;
-            sc->line_start_year = e->line;
-            e_start = e;
-        } else if (!strcmp(k, "years")) {
-            char *end;
-            errno = 0;
-            long y = strtol(e->value, &end, 10);
-            while (*end == ' ') end++;
-            if (end == e->value || *end || errno || y < 1 || y > 30)
-                return pms_err_set(err, PMS_EPARSE,
-                                   "%s:%d: years must be a whole number from 1 to 30, not '%s'",
-                                   c->path, e->line, e->value);
-            sc->years = (unsigned)y;
-            e_years = e;
-        } else if (!strcmp(k, "method")) {
-            if ((st = get_choice(c, e, method_names, 4, &v, err))) return st;
-            sc->method = (pms_sav_method)v;
-            e_method = e;
-        } else if (!strcmp(k, "reinvest")) {
-            if ((st = get_choice(c, e, reinvest_names, 4, &v, err))) return st;
-            sc->reinvest = (pms_sav_reinvest)v;
-            sc->line_reinvest = e->line;
-            e_reinvest = e;
-        } else if (!strcmp(k, "scope")) {
-            if ((st = get_choice(c, e, scope_names, 3, &v, err))) return st;
-            sc->scope = (pms_sav_scope)v;
-            sc->line_scope = e->line;
-        } else if (!strcmp(k, "target")) {
-            if ((st = get_number(c, e, 1e6, "a rate in pounds per weighted patient", &sc->target,
-                                 err)))
-                return st;
-            e_target = e;
-        } else if (!strcmp(k, "cap")) {
-            if ((st = get_number(c, e, 1e6, "a rate in pounds per weighted patient", &sc->cap,
-                                 err)))
-                return st;
-            e_cap = e;
-        } else if (!strcmp(k, "percent")) {
-            if ((st = get_number(c, e, 100, "a percentage", &sc->percent, err))) return st;
-            e_pct = e;
-        } else if (!strcmp(k, "retention")) {
-            if ((st = get_number(c, e, 1e6, "a rate in pounds per weighted patient",
-                                 &sc->retention, err)))
-                return st;
-            e_ret = e;
-        } else if (!strcmp(k, "retention_column")) {
-            if (!e->value[0] || strlen(e->value) >= sizeof sc->retention_column)
-                return pms_err_set(err, PMS_EPARSE, "%s:%d: retention_column must name a column",
-                                   c->path, e->line);
-            snprintf(sc->retention_column, sizeof sc->retention_column, "%s", e->value);
-            sc->line_retention = e->line;
-            e_rcol = e;
-        } else if (!strcmp(k, "max_extension_years")) {
-            char *end;
-            errno = 0;
-            long y = strtol(e->value, &end, 10);
-            while (*end == ' ') end++;
-            if (end == e->value || *end || errno || y < 0 || y > PMS_SAV_MAX_EXTENSION)
-                return pms_err_set(err, PMS_EPARSE,
-                                   "%s:%d: max_extension_years must be a whole number from 0 to "
-                                   "%d, not '%s'",
-                                   c->path, e->line, PMS_SAV_MAX_EXTENSION, e->value);
-            sc->max_extension = (unsigned)y;
-        } else if (!strcmp(k, "protect_max_pct")) {
-            if ((st = get_number(c, e, 100, "a percentage", &sc->protect_pct, err))) return st;
-        } else if (!strcmp(k, "protect_max_per_wp")) {
-            if ((st = get_number(c, e, 1e6, "a rate in pounds per weighted patient",
-                                 &sc->protect_per_wp, err)))
-                return st;
+                                   e->line, sizeof s->label - 1, e->value);
+            snprintf(s->label, sizeof s->label, "%s", e->value);
         }
     }
-    snprintf(sc->name, sizeof sc->name, "%s", name);
-    sc->line = first->line;
-    if (!e_start)
-        return pms_err_set(err, PMS_EPARSE, "%s:%d: scenario [%s] has no start_year", c->path,
-                           first->line, name);
-    if (!e_years)
-        return pms_err_set(err, PMS_EPARSE, "%s:%d: scenario [%s] has no years", c->path,
-                           first->line, name);
-    if (!e_method)
-        return pms_err_set(err, PMS_EPARSE, "%s:%d: scenario [%s] has no method", c->path,
-                           first->line, name);
-    if (sc->method == PMS_SAV_CAP && !e_cap)
+    unsigned long years = s->years;
+    double pace = 100 * s->pace, loss = 100 * s->max_loss, gain = 100 * s->max_gain,
+           growth = 100 * s->growth;
+    pms_status st = pms_config_ulong(c, name, "years", 1, PMS_PACE_MAX_YEARS, &years, err);
+    if (!st) st = pms_config_double(c, name, "pace_pct", 0.001, 100, &pace, err);
+    if (!st) st = pms_config_double(c, name, "max_loss_pct", 0, 100, &loss, err);
+    if (!st) st = pms_config_double(c, name, "max_gain_pct", 0, 1000, &gain, err);
+    if (!st) st = pms_config_double(c, name, "growth_pct", -100, 1000, &growth, err);
+    if (st) return st;
+    s->years = (unsigned)years;
+    s->pace = pace / 100, s->max_loss = loss / 100, s->max_gain = gain / 100;
+    s->growth = growth / 100;
+    if (!(s->growth >= -s->max_loss && s->growth <= s->max_gain))
         return pms_err_set(err, PMS_EPARSE,
-                           "%s:%d: method cap needs cap = POUNDS (premium kept per weighted "
-                           "patient)",
-                           c->path, e_method->line);
-    if (sc->method == PMS_SAV_PERCENT && !e_pct)
-        return pms_err_set(err, PMS_EPARSE,
-                           "%s:%d: method percent needs percent = P (share of the premium "
-                           "removed)",
-                           c->path, e_method->line);
-    const pms_config_entry *stray = sc->method != PMS_SAV_CAP && e_cap           ? e_cap
-                                    : sc->method != PMS_SAV_PERCENT && e_pct     ? e_pct
-                                    : sc->method != PMS_SAV_GLIDEPATH && e_target ? e_target
-                                                                                 : NULL;
-    if (stray)
-        return pms_err_set(err, PMS_EPARSE, "%s:%d: %s does not apply to method %s", c->path,
-                           stray->line, stray->key, e_method->value);
-    if (e_rpct && sc->reinvest == PMS_REINVEST_NONE)
-        return pms_err_set(err, PMS_EPARSE,
-                           "%s:%d: reinvest_pct needs reinvest = weighted, deprivation or "
-                           "below_gms (%s)",
-                           c->path, e_rpct->line,
-                           e_reinvest ? "reinvest is none" : "no reinvest is given");
-    if (e_keep && sc->method == PMS_SAV_NONE)
-        return pms_err_set(err, PMS_EPARSE, "%s:%d: keep_for_services does not apply to method none",
-                           c->path, e_keep->line);
-    if (e_ret && !e_rcol)
-        return pms_err_set(err, PMS_EPARSE,
-                           "%s:%d: retention needs retention_column (the column flagging the "
-                           "practices that accepted the offer)",
-                           c->path, e_ret->line);
-    if (e_rcol && !e_ret)
-        return pms_err_set(err, PMS_EPARSE,
-                           "%s:%d: retention_column needs retention = POUNDS per weighted patient",
-                           c->path, e_rcol->line);
+                           "%s:%d: scenario [%s]: growth_pct must lie between -max_loss_pct "
+                           "and max_gain_pct",
+                           c->path, s->line, name);
+    return PMS_OK;
+}
+
+/* Every scenario section (names[j] from c->e[at[j]]) into f: savings
+ * scenarios in f->s, pace scenarios in f->pace, each in file order. */
+static pms_status read_sections(const pms_config *c, const char *const *names, const size_t *at,
+                                size_t nn, pms_scenario_file *f, pms_err *err)
+{
+    pms_status st;
+    if (!(f->s = calloc(nn, sizeof *f->s)) || !(f->pace = calloc(nn, sizeof *f->pace)))
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    for (size_t j = 0; j < nn; j++) {
+        const pms_config_entry *m = section_method(c, at[j]);
+        if (m && !strcmp(m->value, "pace")) {
+            if ((st = read_pace(c, names[j], at[j], m, &f->pace[f->npace], err))) return st;
+            f->npace++;
+            continue;
+        }
+        if ((st = read_scenario(c, names[j], at[j], &f->s[f->n], err))) return st;
+        f->n++;
+        if ((st = pms_sav_check_years(&f->settings, &f->s[f->n - 1], c->path, err))) return st;
+    }
     return PMS_OK;
 }
 
@@ -361,15 +453,7 @@ static pms_status from_config(const pms_config *c, pms_scenario_file **out, pms_
                          c->path);
         goto fail;
     }
-    if (!(f->s = calloc(nn, sizeof *f->s))) {
-        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
-        goto fail;
-    }
-    for (size_t j = 0; j < nn; j++) {
-        if ((st = read_scenario(c, names[j], at[j], &f->s[j], err))) goto fail;
-        f->n = j + 1;
-        if ((st = pms_sav_check_years(&f->settings, &f->s[j], c->path, err))) goto fail;
-    }
+    if ((st = read_sections(c, names, at, nn, f, err))) goto fail;
     free(names);
     free(at);
     *out = f;
@@ -409,6 +493,7 @@ void pms_scenario_free(pms_scenario_file *f)
     if (!f) return;
     free(f->path);
     free(f->s);
+    free(f->pace);
     free(f);
 }
 
@@ -625,4 +710,32 @@ pms_status pms_scenario_practice_comparison(const pms_sav_base *b, const pms_tab
                         "change_pct against before; per_weighted: pounds per weighted patient.");
     *out = o;
     return PMS_OK;
+}
+
+int pms_scenario_find_pace(const pms_scenario_file *f, const char *name)
+{
+    for (size_t i = 0; i < f->npace; i++)
+        if (!strcmp(f->pace[i].name, name)) return (int)i;
+    return -1;
+}
+
+pms_status pms_scenario_savings_pick(const pms_scenario_file *f, const char *name, int *k,
+                                     pms_err *err)
+{
+    *k = -1;
+    if (!name) {
+        if (f->n) return PMS_OK;
+        return pms_err_set(err, PMS_ENOTFOUND,
+                           "%s has no savings scenarios, only %zu with method = pace ('pmsreview "
+                           "target --pace %s' runs them)",
+                           f->path, f->npace, f->path);
+    }
+    if ((*k = pms_scenario_find(f, name)) >= 0) return PMS_OK;
+    int p = pms_scenario_find_pace(f, name);
+    if (p >= 0)
+        return pms_err_set(err, PMS_ENOTFOUND,
+                           "%s:%d: scenario '%s' is a pace-of-change scenario (method = pace): "
+                           "'pmsreview target --pace %s' runs it, not the savings model",
+                           f->path, f->pace[p].line, name, f->path);
+    return pms_err_set(err, PMS_ENOTFOUND, "no scenario '%s' in %s", name, f->path);
 }

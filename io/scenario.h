@@ -11,6 +11,11 @@
  *                  protect_max_per_wp, max_extension_years, keep_for_services,
  *                  reinvest, reinvest_pct, scope, label, description
  *                  (every key: doc/methods/savings.md)
+ *   [NAME]         method = pace: a pace-of-change scenario (analysis/pace.h) for
+ *                  `pmsreview target --pace`: label, description, years,
+ *                  pace_pct, max_loss_pct, max_gain_pct, growth_pct
+ *                  (doc/methods/fair-shares.md).  Savings-only keys in a pace
+ *                  section, and pace-only keys elsewhere, are errors.
  *
  * Every complaint is "FILE:LINE: message" and nothing is half-read.
  * Ownership: pms_scenario_load creates a file freed by pms_scenario_free. */
@@ -19,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "analysis/pace.h"
 #include "analysis/savings.h"
 #include "base/status.h"
 #include "io/out.h"
@@ -29,8 +35,10 @@ typedef struct {
     pms_sav_settings settings;
     char locality[PMS_SAV_NAME_MAX];   /* locality column (default ccg_code) */
     int line_locality;
-    pms_sav_scenario *s;               /* scenarios in file order */
+    pms_sav_scenario *s;               /* savings scenarios in file order */
     size_t n;
+    pms_pace_scenario *pace;           /* method = pace scenarios in file order */
+    size_t npace;                      /* n + npace >= 1 */
 } pms_scenario_file;
 
 pms_status pms_scenario_load(const char *path, pms_scenario_file **out, pms_err *err);
@@ -39,8 +47,17 @@ pms_status pms_scenario_load_mem(const char *display, const char *data, size_t l
                                  pms_scenario_file **out, pms_err *err);
 void pms_scenario_free(pms_scenario_file *f);
 
-/* Index of the scenario called `name`, or -1. */
+/* Index of the savings scenario called `name` (in f->s), or -1. */
 int pms_scenario_find(const pms_scenario_file *f, const char *name);
+/* Index of the pace scenario called `name` (in f->pace), or -1. */
+int pms_scenario_find_pace(const pms_scenario_file *f, const char *name);
+
+/* For the savings model: *k = the savings scenario called `name`, or, with
+ * name NULL, check that f has any.  PMS_ENOTFOUND with a message that says
+ * when the name (or every scenario of the file) is a pace scenario, which the
+ * savings model does not run. */
+pms_status pms_scenario_savings_pick(const pms_scenario_file *f, const char *name, int *k,
+                                     pms_err *err);
 
 /* Offer-based retention flags of scenario k, one per table row, from its
  * retention_column: numbers (non-zero = flagged, missing = not) or text

@@ -698,6 +698,8 @@ pms_status pms_report_savings(pms_report_ctx *r, pms_err *err)
     s.t = r->all ? r->all : r->main; /* every contract: no practice rules here */
     s.loc = (size_t)-1;
     pms_status st = pms_scenario_load(path, &s.sf, err);
+    int any;
+    if (!st) st = pms_scenario_savings_pick(s.sf, NULL, &any, err); /* not pace alone */
     double *sx = NULL, *sy = NULL, *sl = NULL;
     size_t npts = 0;
     int sk = -1;

@@ -744,7 +744,7 @@ static void test_scenario_errors(void **state)
     expect_ini("[a]\nstart_year = 2014/15\nyears = 0\nmethod = none\n", P,
                "s.ini:3: years must be a whole number from 1 to 30, not '0'");
     expect_ini("[a]\nstart_year = 2014/15\nyears = 4\nmethod = slash\n", P,
-               "s.ini:4: method must be none, glidepath, cap or percent, not 'slash'");
+               "s.ini:4: method must be none, glidepath, cap, percent or pace, not 'slash'");
     expect_ini("[a]\nstart_year = 2014/15\nyears = 4\nmethod = none\nreinvest = all\n", P,
                "s.ini:5: reinvest must be none, weighted, deprivation or below_gms, not 'all'");
     expect_ini("[a]\nstart_year = 2014/15\nyears = 4\nmethod = none\nscope = world\n", P,

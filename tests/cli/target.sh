@@ -211,7 +211,7 @@ run target --pace "$TMPD/p2.ini"
 expect_rc 2
 expect_err "pmsreview: $TMPD/p2.ini:2: scenario [p]: growth_pct must lie between -max_loss_pct and max_gain_pct"
 expect_out_empty
-printf '[s]\nmethod = cap\ncap = 5\n' >"$TMPD/p3.ini"
+printf '[s]\nstart_year = 2014/15\nyears = 4\nmethod = cap\ncap = 5\n' >"$TMPD/p3.ini"
 run target --pace "$TMPD/p3.ini"
 expect_rc 1
 expect_err "pmsreview: $TMPD/p3.ini: no scenario with method = pace"
