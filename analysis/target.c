@@ -190,3 +190,65 @@ fail:
     pms_target_result_free(out);
     return st;
 }
+
+static double removed(int64_t before, int64_t after)
+{
+    return before ? 1 - (double)after / (double)before : NAN;
+}
+
+/* One position: compute the targets of `in` and keep the summary. */
+static pms_status axis_of(const pms_target_input *in, pms_target_axis *a, double *loc_pct,
+                          size_t focus, pms_err *err)
+{
+    pms_target_result r;
+    pms_status st = pms_target_compute(in, &r, err);
+    if (st) return st;
+    a->n = in->n, a->pot = r.pot, a->to_move = r.to_move, a->bands = r.bands;
+    if (loc_pct) *loc_pct = focus < r.nloc ? r.loc_distance_pct[focus] : NAN;
+    pms_target_result_free(&r);
+    return PMS_OK;
+}
+
+/* The focus locality's practices as one pool of their own. */
+static pms_status locality_axes(const pms_target_input *in, const int64_t *after, size_t focus,
+                                pms_target_score *out, pms_err *err)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < in->n; i++) m += in->loc[i] == focus;
+    if (!m) return PMS_OK;
+    int64_t *a0 = malloc(m * sizeof *a0), *a1 = malloc(m * sizeof *a1),
+            *u = malloc(m * sizeof *u);
+    size_t *loc = calloc(m, sizeof *loc);
+    pms_status st = PMS_OK;
+    if (!a0 || !a1 || !u || !loc) {
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto done;
+    }
+    m = 0;
+    for (size_t i = 0; i < in->n; i++)
+        if (in->loc[i] == focus) a0[m] = in->actual[i], a1[m] = after[i], u[m++] = in->need_units[i];
+    pms_target_input sub = {m, a0, u, NULL, 1, NULL, loc, 1, NULL};
+    if ((st = axis_of(&sub, &out->loc_before, NULL, 0, err))) goto done;
+    sub.actual = a1;
+    if ((st = axis_of(&sub, &out->loc_after, NULL, 0, err))) goto done;
+    out->loc_removed = removed(out->loc_before.to_move, out->loc_after.to_move);
+done:
+    free(a0), free(a1), free(u), free(loc);
+    return st;
+}
+
+pms_status pms_target_score_of(const pms_target_input *in, const int64_t *after, size_t focus,
+                               pms_target_score *out, pms_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->removed = out->loc_removed = NAN;
+    out->loc_distance_pct_before = out->loc_distance_pct_after = NAN;
+    pms_target_input x = *in;
+    x.imd = NULL; /* no correlation needed */
+    pms_status st = axis_of(&x, &out->before, &out->loc_distance_pct_before, focus, err);
+    x.actual = after;
+    if (!st) st = axis_of(&x, &out->after, &out->loc_distance_pct_after, focus, err);
+    if (st) return st;
+    out->removed = removed(out->before.to_move, out->after.to_move);
+    return focus < in->nloc ? locality_axes(in, after, focus, out, err) : PMS_OK;
+}

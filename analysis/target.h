@@ -70,6 +70,36 @@ pms_status pms_target_compute(const pms_target_input *in, pms_target_result *out
                               pms_err *err);
 void pms_target_result_free(pms_target_result *r);
 
+/* One position on the distance-from-target axis. */
+typedef struct {
+    size_t n;                  /* practices */
+    int64_t pot;               /* their money, pence */
+    int64_t to_move;           /* half the sum of |actual - target| */
+    pms_target_bands bands;    /* practices beyond 5% / 10% of target */
+} pms_target_axis;
+
+/* How much of the distance from target an option removes: the same
+ * practices with their money before (in->actual) and after the option
+ * (after[i], pence), each position measured against fair shares of its OWN
+ * pot in each pool.  So an option that saves money is judged on how it
+ * shares what is left, and its saving is before.pot - after.pot. */
+typedef struct {
+    pms_target_axis before, after;  /* the pools of `in` (the scope) */
+    double removed;                 /* 1 - after.to_move / before.to_move (NaN if 0) */
+    /* The focus locality alone: its practices' money shared among them by
+     * need (one pool), before and after.  n = 0 without a focus. */
+    pms_target_axis loc_before, loc_after;
+    double loc_removed;
+    /* The focus locality's distance from its share of the scope's pools:
+     * sum of (actual - target) / sum of target (NaN without a focus). */
+    double loc_distance_pct_before, loc_distance_pct_after;
+} pms_target_score;
+
+/* focus_loc: a locality index of `in`, or (size_t)-1.  in->imd is ignored.
+ * Errors as pms_target_compute (a pool whose money after is negative). */
+pms_status pms_target_score_of(const pms_target_input *in, const int64_t *after, size_t focus_loc,
+                               pms_target_score *out, pms_err *err);
+
 /* The bands of one distance_pct (> 0.05 over, < -0.05 under, ...), added to b. */
 void pms_target_band_add(pms_target_bands *b, double distance_pct);
 

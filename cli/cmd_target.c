@@ -11,12 +11,13 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "io/target_select.h"
-#include "io/pace_scenario.h"
+#include "io/scenario.h"
+#include "io/target_options.h"
 
 static const char *help =
     "Usage: pmsreview target [--need NEED] [--value COL] [--scope national|region|locality]\n"
     "                        [--imd COL|none] [--elasticity E] [--locality CODE]\n"
-    "                        [--pace FILE]\n"
+    "                        [--pace FILE] [--scenarios FILE]\n"
     "                        [--data FILE]... [--where 'COL OP VALUE']... [--derive 'N=EXPR']...\n"
     "                        [--format text|csv|json]\n\n"
     "Fair shares: within each pool of the scope the pot (the practices' total of --value)\n"
@@ -47,7 +48,13 @@ static const char *help =
     "  --pace FILE       pace of change: run every scenario of FILE with method = pace\n"
     "                    (keys years, pace_pct, max_loss_pct, max_gain_pct, growth_pct;\n"
     "                    see doc/methods/fair-shares.md) from the actual money towards\n"
-    "                    the targets, within the scope, year by year\n"
+    "                    the targets, within the scope, year by year.  FILE is a savings\n"
+    "                    scenario file (the shipped datasets/pms-review-scenarios.ini\n"
+    "                    holds two pace scenarios); its other scenarios are left alone\n"
+    "  --scenarios FILE  score every savings scenario of FILE on the same axis: the money\n"
+    "                    to move and the practices beyond 10% before and after its final\n"
+    "                    year, each against fair shares of its own total (a saving is\n"
+    "                    shown apart), for the scope and for --locality on its own\n"
     "  --data FILE       input CSV (repeatable; the first is the practice table, others\n"
     "                    are joined on practice code). Default: 2014/15 payments + IMD\n"
     "  --where 'C OP V'  keep rows where column C compares to V (= != < <= > >=)\n"
@@ -60,6 +67,9 @@ static const char *help =
     "Examples:\n"
     "  # Bristol's practices against England's weighted-list shares of core funding:\n"
     "  pmsreview target --locality 11H\n"
+    "  # How much of that distance each savings scenario, and each pace scenario, removes:\n"
+    "  pmsreview target --locality 11H --scenarios datasets/pms-review-scenarios.ini \\\n"
+    "      --pace datasets/pms-review-scenarios.ini\n"
     "  # Total payments, shared within each region, with a deprivation uplift, JSON:\n"
     "  pmsreview target --need weighted_imd --elasticity 0.3 --value total_payments \\\n"
     "      --scope region --format json\n\n"
@@ -69,11 +79,11 @@ static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
 
 enum { OPT_NEED = PMS_OPT_FIRST_COMMAND_SPECIFIC, OPT_VALUE, OPT_SCOPE, OPT_IMD, OPT_ELAST,
-       OPT_LOCALITY, OPT_PACE };
+       OPT_LOCALITY, OPT_PACE, OPT_SCENARIOS };
 
 typedef struct {
     pms_target_spec spec;
-    const char *scope, *imd, *locality, *elasticity, *pace;
+    const char *scope, *imd, *locality, *elasticity, *pace, *scenarios;
 } target_args;
 
 static int parse_args(int argc, char **argv, pms_cli_common *c, target_args *a)
@@ -87,6 +97,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, target_args *a)
         {"elasticity", required_argument, NULL, OPT_ELAST},
         {"locality", required_argument, NULL, OPT_LOCALITY},
         {"pace", required_argument, NULL, OPT_PACE},
+        {"scenarios", required_argument, NULL, OPT_SCENARIOS},
         {NULL, 0, NULL, 0}};
     int opt, rc = 0;
     optind = 1;
@@ -103,6 +114,9 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, target_args *a)
         case OPT_ELAST: rc = pms_cli_once("target", &a->elasticity, optarg, "--elasticity"); break;
         case OPT_LOCALITY: rc = pms_cli_once("target", &a->locality, optarg, "--locality"); break;
         case OPT_PACE: rc = pms_cli_once("target", &a->pace, optarg, "--pace"); break;
+        case OPT_SCENARIOS:
+            rc = pms_cli_once("target", &a->scenarios, optarg, "--scenarios");
+            break;
         default: return pms_cli_bad_option("target", opts, optopt, argv[optind - 1]);
         }
         if (rc) return rc;
@@ -250,12 +264,13 @@ fail:
 static pms_status pace_table(const target_args *a, const pms_target_rows *r, pms_out **out,
                              pms_err *err)
 {
-    pms_pace_scenario *sc = NULL;
-    size_t nsc = 0;
-    pms_status st = pms_pace_load(a->pace, &sc, &nsc, err);
+    pms_scenario_file *f = NULL;
+    pms_status st = pms_scenario_load(a->pace, &f, err);
     if (st) return st;
+    const pms_pace_scenario *sc = f->pace;
+    size_t nsc = f->npace;
     if (!nsc) {
-        free(sc);
+        pms_scenario_free(f);
         return pms_err_set(err, PMS_ENOTFOUND, "%s: no scenario with method = pace", a->pace);
     }
     pms_out *o = pms_out_new("pace", "Pace of change towards the fair shares, year by year");
@@ -274,7 +289,7 @@ static pms_status pace_table(const target_args *a, const pms_target_rows *r, pms
             o = NULL;
         }
     if (!o) {
-        free(sc);
+        pms_scenario_free(f);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
     pms_target_input in;
@@ -304,7 +319,7 @@ static pms_status pace_table(const target_args *a, const pms_target_rows *r, pms
         }
         pms_pace_result_free(&pr);
     }
-    free(sc);
+    pms_scenario_free(f);
     if (st) {
         pms_out_free(o);
         return st == PMS_ENOMEM ? pms_err_set(err, st, "out of memory") : st;
@@ -316,6 +331,29 @@ static pms_status pace_table(const target_args *a, const pms_target_rows *r, pms
                         "closed = share of the starting to_move closed.");
     *out = o;
     return PMS_OK;
+}
+
+/* Every savings scenario of --scenarios on the fair-shares axis. */
+static pms_status options_table(const target_args *a, const pms_table *t,
+                                const pms_target_rows *r, pms_out **out, pms_err *err)
+{
+    pms_scenario_file *f = NULL;
+    pms_target_options o;
+    memset(&o, 0, sizeof o);
+    pms_status st = pms_scenario_load(a->scenarios, &f, err);
+    int k;
+    if (!st) st = pms_scenario_savings_pick(f, NULL, &k, err);
+    if (!st) st = pms_target_options_run(t, r, f, a->locality, &o, err);
+    if (!st) {
+        const char *everyone = a->spec.scope == PMS_TSCOPE_NATIONAL ? "England"
+                               : a->spec.scope == PMS_TSCOPE_REGION ? "England, within each region"
+                                                                    : "England, within each CCG";
+        if (!(*out = pms_target_out_options(&o, everyone, a->locality)))
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    pms_target_options_free(&o);
+    pms_scenario_free(f);
+    return st;
 }
 
 int pms_cmd_target(int argc, char **argv)
@@ -341,7 +379,7 @@ int pms_cmd_target(int argc, char **argv)
     pms_target_result res;
     memset(&r, 0, sizeof r);
     memset(&res, 0, sizeof res);
-    pms_out *tables[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    pms_out *tables[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     size_t ntables = 0;
     pms_err err = {{0}};
     pms_status st = PMS_OK;
@@ -380,6 +418,7 @@ int pms_cmd_target(int argc, char **argv)
     tables[ntables++] = pms_target_out_pools(&r, &res, a.spec.scope);
     tables[ntables++] = pms_target_out_excluded(t, &r, &a.spec);
     if (a.pace && (st = pace_table(&a, &r, &tables[ntables++], &err))) goto fail;
+    if (a.scenarios && (st = options_table(&a, t, &r, &tables[ntables++], &err))) goto fail;
     for (size_t i = 0; i < ntables; i++)
         if (!tables[i]) {
             st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
