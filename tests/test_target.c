@@ -11,6 +11,7 @@
 
 #include "analysis/pace.h"
 #include "analysis/target.h"
+#include "io/scenario.h"
 
 /* Pool 0: practices 0-2, actual 100000 + 200001 + 33333 = 333334p, equal
  * need: 333334 / 3 = 111111 r 1, the penny to the lowest index ->
@@ -221,6 +222,152 @@ static void test_pace_held_back_and_overspend(void **state)
     assert_int_equal(pms_pace_run(&in, &sc, 0, &r, &err), PMS_EDOMAIN);
 }
 
+/* An option scored (pms_target_score_of), worked by hand.  Need 2:1:1:1,
+ * one pool, localities {0,1} and {2,3}.
+ * Before: 130, 70, 100, 100 (pot 400): targets 160, 80, 80, 80; distances
+ *   -30, -10, +20, +20: to_move 40; -18.75%, -12.5% under 10%, +25%, +25%
+ *   over 10%.  Locality 0: 200 against 240, -1/6.
+ * After: 110, 80, 100, 90 (pot 380): targets 152, 76, 76, 76; distances
+ *   -42, +4, +24, +14: to_move 42, removed 1 - 42/40 = -0.05 (the option
+ *   moves away from target); -27.6% under, +5.3% over 5% only, +31.6% and
+ *   +18.4% over 10%.  Locality 0: 190 against 228, -1/6.
+ * Locality 0 alone: before 200 by 2:1 = 133 r 1/3, 66 r 2/3: the penny to
+ *   the larger remainder -> 133, 67; distances -3, +3: to_move 3, nobody
+ *   beyond 5%.  After 190 = 126 r 2/3, 63 r 1/3 -> 127, 63; distances -17,
+ *   +17: to_move 17 (-13.4% under 10%, +27.0% over 10%), removed 1 - 17/3. */
+static void test_score_by_hand(void **state)
+{
+    (void)state;
+    const int64_t a0[4] = {130, 70, 100, 100}, a1[4] = {110, 80, 100, 90};
+    const int64_t u[4] = {2, 1, 1, 1};
+    const size_t l[4] = {0, 0, 1, 1};
+    const double im[4] = {1, 2, 3, 4};
+    pms_target_input in = {4, a0, u, NULL, 1, NULL, l, 2, im};
+    pms_target_score sc;
+    pms_err err;
+    assert_int_equal(pms_target_score_of(&in, a1, 0, &sc, &err), PMS_OK);
+    assert_int_equal(sc.before.n, 4);
+    assert_int_equal(sc.before.pot, 400);
+    assert_int_equal(sc.after.pot, 380);
+    assert_int_equal(sc.before.to_move, 40);
+    assert_int_equal(sc.after.to_move, 42);
+    assert_abs(sc.removed, -0.05, 1e-15); /* one double division */
+    pms_target_bands b0 = {2, 2, 2, 2}, b1 = {3, 2, 1, 1};
+    assert_memory_equal(&sc.before.bands, &b0, sizeof b0);
+    assert_memory_equal(&sc.after.bands, &b1, sizeof b1);
+    assert_abs(sc.loc_distance_pct_before, -1.0 / 6, 1e-15);
+    assert_abs(sc.loc_distance_pct_after, -1.0 / 6, 1e-15);
+    assert_int_equal(sc.loc_before.n, 2);
+    assert_int_equal(sc.loc_before.pot, 200);
+    assert_int_equal(sc.loc_after.pot, 190);
+    assert_int_equal(sc.loc_before.to_move, 3);
+    assert_int_equal(sc.loc_after.to_move, 17);
+    assert_abs(sc.loc_removed, 1 - 17.0 / 3, 1e-15);
+    pms_target_bands l0 = {0, 0, 0, 0}, l1 = {1, 1, 1, 1};
+    assert_memory_equal(&sc.loc_before.bands, &l0, sizeof l0);
+    assert_memory_equal(&sc.loc_after.bands, &l1, sizeof l1);
+    /* Inputs untouched. */
+    assert_int_equal(a0[0], 130);
+    assert_int_equal(a1[3], 90);
+    /* Without a focus: no locality part. */
+    assert_int_equal(pms_target_score_of(&in, a1, (size_t)-1, &sc, &err), PMS_OK);
+    assert_int_equal(sc.loc_before.n, 0);
+    assert_true(isnan(sc.loc_removed) && isnan(sc.loc_distance_pct_after));
+    /* Nothing to move before: removed is undefined, not a division by zero. */
+    const int64_t eq[4] = {200, 100, 100, 100};
+    in.actual = eq;
+    assert_int_equal(pms_target_score_of(&in, a1, (size_t)-1, &sc, &err), PMS_OK);
+    assert_true(isnan(sc.removed));
+    /* A pool whose money after is negative has no pot: an error. */
+    const int64_t neg[4] = {-500, 80, 100, 90};
+    in.actual = a0;
+    assert_int_equal(pms_target_score_of(&in, neg, (size_t)-1, &sc, &err), PMS_EDOMAIN);
+}
+
+/* One scenario file, both kinds (io/scenario.c). */
+static void test_scenario_file_both_kinds(void **state)
+{
+    (void)state;
+    static const char ini[] = "[model]\nbase_year = 2014/15\n"
+                              "[s]\nstart_year = 2014/15\nyears = 2\nmethod = none\n"
+                              "[p]\nlabel = Pace\nmethod = pace\nyears = 3\npace_pct = 40\n"
+                              "max_loss_pct = 1.5\nmax_gain_pct = 4\ngrowth_pct = -1\n"
+                              "[q]\nmethod = pace\n";
+    pms_scenario_file *f = NULL;
+    pms_err err;
+    assert_int_equal(pms_scenario_load_mem("s.ini", ini, strlen(ini), &f, &err), PMS_OK);
+    assert_int_equal(f->n, 1);
+    assert_int_equal(f->npace, 2);
+    assert_string_equal(f->s[0].name, "s");
+    const pms_pace_scenario *p = &f->pace[0], *q = &f->pace[1];
+    assert_string_equal(p->name, "p");
+    assert_string_equal(p->label, "Pace");
+    assert_int_equal(p->line, 9);
+    assert_int_equal(p->years, 3);
+    assert_abs(p->pace, 0.40, 1e-15);
+    assert_abs(p->max_loss, 0.015, 1e-15);
+    assert_abs(p->max_gain, 0.04, 1e-15);
+    assert_abs(p->growth, -0.01, 1e-15);
+    assert_string_equal(q->name, "q");
+    assert_int_equal(q->years, 5); /* the defaults */
+    assert_abs(q->pace, 0.25, 0);
+    assert_abs(q->max_loss, 0.02, 0);
+    assert_abs(q->max_gain, 0.05, 0);
+    assert_abs(q->growth, 0, 0);
+    assert_int_equal(pms_scenario_find(f, "p"), -1);
+    assert_int_equal(pms_scenario_find_pace(f, "q"), 1);
+    assert_int_equal(pms_scenario_find_pace(f, "s"), -1);
+    int k;
+    assert_int_equal(pms_scenario_savings_pick(f, NULL, &k, &err), PMS_OK);
+    assert_int_equal(pms_scenario_savings_pick(f, "s", &k, &err), PMS_OK);
+    assert_int_equal(k, 0);
+    assert_int_equal(pms_scenario_savings_pick(f, "p", &k, &err), PMS_ENOTFOUND);
+    assert_string_equal(err.msg, "s.ini:9: scenario 'p' is a pace-of-change scenario (method = "
+                                 "pace): 'pmsreview target --pace s.ini' runs it, not the "
+                                 "savings model");
+    assert_int_equal(pms_scenario_savings_pick(f, "zz", &k, &err), PMS_ENOTFOUND);
+    assert_string_equal(err.msg, "no scenario 'zz' in s.ini");
+    pms_scenario_free(f);
+    /* Pace alone: read, but the savings model has nothing to run. */
+    static const char ponly[] = "[p]\nmethod = pace\n";
+    assert_int_equal(pms_scenario_load_mem("p.ini", ponly, strlen(ponly), &f, &err), PMS_OK);
+    assert_int_equal(f->n, 0);
+    assert_int_equal(f->npace, 1);
+    assert_int_equal(pms_scenario_savings_pick(f, NULL, &k, &err), PMS_ENOTFOUND);
+    assert_string_equal(err.msg, "p.ini has no savings scenarios, only 1 with method = pace "
+                                 "('pmsreview target --pace p.ini' runs them)");
+    pms_scenario_free(f);
+}
+
+static void expect_bad(const char *ini, const char *want)
+{
+    pms_scenario_file *f = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_scenario_load_mem("b.ini", ini, strlen(ini), &f, &err), PMS_EPARSE);
+    assert_string_equal(err.msg, want);
+    assert_null(f);
+}
+
+static void test_scenario_file_errors(void **state)
+{
+    (void)state;
+    expect_bad("[p]\nmethod = pace\nstart_year = 2014/15\n",
+               "b.ini:3: start_year does not apply to method pace");
+    expect_bad("[p]\nmethod = pace\ncap = 5\n", "b.ini:3: cap does not apply to method pace");
+    expect_bad("[s]\nstart_year = 2014/15\nyears = 2\nmethod = none\nmax_gain_pct = 5\n",
+               "b.ini:5: max_gain_pct applies only to method = pace");
+    expect_bad("[p]\nmethod = pace\nyears = 51\n", "b.ini:3: years must be between 1 and 50, not 51");
+    expect_bad("[p]\nmethod = pace\npace_pct = 0\n",
+               "b.ini:3: pace_pct must be between 0.001 and 100, not 0");
+    expect_bad("[p]\nmethod = pace\nmax_gain_pct = 1\ngrowth_pct = 2\n",
+               "b.ini:2: scenario [p]: growth_pct must lie between -max_loss_pct and max_gain_pct");
+    expect_bad("[p]\nmethod = pace\nspeed = 2\n", "b.ini:3: unknown key 'speed' in [p]");
+    expect_bad("[p]\nmethod = pace\nlabel = \n", "b.ini:3: label must be 1 to 63 characters, not ''");
+    /* A savings section keeps its own messages, in their old order. */
+    expect_bad("[s]\nmethod = none\n", "b.ini:2: scenario [s] has no start_year");
+    expect_bad("[s]\nstart_year = 2014/15\nyears = 2\n", "b.ini:2: scenario [s] has no method");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +377,9 @@ int main(void)
         cmocka_unit_test(test_bands),
         cmocka_unit_test(test_pace_floor_and_cap),
         cmocka_unit_test(test_pace_held_back_and_overspend),
+        cmocka_unit_test(test_score_by_hand),
+        cmocka_unit_test(test_scenario_file_both_kinds),
+        cmocka_unit_test(test_scenario_file_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

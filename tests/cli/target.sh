@@ -99,6 +99,85 @@ for r, f in zip(rows, ref):
 ' $scope "$SRC/tests/reference/pace.out" && ok || bad "pace differs from tests/reference/pace.out"
 done
 
+# The savings scenarios on the same axis (--scenarios): every savings scenario
+# of the shipped file (its two pace scenarios are not savings options), national
+# and within each CCG, against the independent recomputation
+# (tests/reference/target_options.out): pots before and after, net saving, money
+# to move before and after, practices more than 10% over and under, for England
+# and for Bristol alone, exactly in pence; Bristol's distance from its share of
+# the scope to 1e-15 (one double division each side); removed to 1e-15 likewise.
+for scope in national locality; do
+  run target --scenarios "$DS/pms-review-scenarios.ini" --scope $scope --locality 11H --format json
+  expect_rc 0
+  printf '%s' "$out" | python3 -c '
+import json, sys
+from decimal import Decimal
+scope, refpath = sys.argv[1:3]
+d = json.loads(sys.stdin.read(), parse_float=Decimal)
+pence = lambda v: int(v * 100)
+ref = [l.split() for l in open(refpath) if l.split()[1] == scope]
+rows = d["options"]
+assert len(rows) == 2 * len(ref) == 14, (len(rows), len(ref))
+def got(r):
+    return [r["practices"], pence(r["pot_before"]), pence(r["pot_after"]), pence(r["net_saving"]),
+            pence(r["to_move_before"]), pence(r["to_move_after"]), r["over10_before"],
+            r["over10_after"], r["under10_before"], r["under10_after"]]
+for k, f in enumerate(ref):
+    e, b = rows[2 * k], rows[2 * k + 1]
+    assert (e["scenario"], e["area"], b["area"]) == (f[2], "England" if scope == "national"
+            else "England, within each CCG", "11H"), (e, b)
+    assert e["final_year"] == "%s/%02d" % (f[3], (int(f[3]) + 1) % 100), e
+    want = [int(x) for x in f[4:14]]
+    assert got(e) == want, (got(e), f)
+    L = [int(x) for x in f[15:25]]
+    assert got(b) == L, (got(b), f)
+    for r, w in ((e, want), (b, L)):
+        assert abs(float(r["removed"]) - (1 - w[5] / w[4])) < 1e-15, r
+    a0, t0, a1, t1 = (int(x) for x in f[25:29])
+    assert abs(float(b["distance_pct_before"]) - (a0 - t0) / t0) < 1e-15, b
+    assert abs(float(b["distance_pct_after"]) - (a1 - t1) / t1) < 1e-15, b
+    assert e["distance_pct_before"] is None, e
+' $scope "$SRC/tests/reference/target_options.out" && ok || bad "--scenarios differs from tests/reference/target_options.out"
+done
+
+# One scenario file for both: the shipped file's pace scenarios run under
+# --pace (and its savings scenarios are left alone), its savings scenarios under
+# --scenarios; the savings command names a pace scenario instead of running it.
+run target --pace "$DS/pms-review-scenarios.ini" --format csv
+expect_rc 0
+expect_out_has "pace_quarter,5,4397787505.00,"
+expect_out_has "pace_growth,1,"
+printf '%s' "$out" | grep -q "glidepath4" && bad "a savings scenario ran as pace" || ok
+run savings --scenario pace_quarter
+expect_rc 1
+expect_err "pmsreview: $DS/pms-review-scenarios.ini:115: scenario 'pace_quarter' is a pace-of-change scenario (method = pace): 'pmsreview target --pace $DS/pms-review-scenarios.ini' runs it, not the savings model
+Try 'pmsreview savings --help'"
+expect_out_empty
+printf '[p]\nmethod = pace\nyears = 2\n' >"$TMPD/ponly.ini"
+run savings --scenarios "$TMPD/ponly.ini"
+expect_rc 1
+expect_err "pmsreview: $TMPD/ponly.ini has no savings scenarios, only 1 with method = pace ('pmsreview target --pace $TMPD/ponly.ini' runs them)
+Try 'pmsreview savings --help'"
+expect_out_empty
+run target --scenarios "$TMPD/ponly.ini"
+expect_rc 1
+expect_err "pmsreview: $TMPD/ponly.ini has no savings scenarios, only 1 with method = pace ('pmsreview target --pace $TMPD/ponly.ini' runs them)"
+expect_out_empty
+# Keys of the other kind are refused with file and line.
+printf '[p]\nmethod = pace\nstart_year = 2014/15\n' >"$TMPD/p4.ini"
+run target --pace "$TMPD/p4.ini"
+expect_rc 2
+expect_err "pmsreview: $TMPD/p4.ini:3: start_year does not apply to method pace"
+expect_out_empty
+printf '[s]\nstart_year = 2014/15\nyears = 2\nmethod = none\npace_pct = 5\n' >"$TMPD/p5.ini"
+run target --scenarios "$TMPD/p5.ini"
+expect_rc 2
+expect_err "pmsreview: $TMPD/p5.ini:5: pace_pct applies only to method = pace"
+expect_out_empty
+run target --scenarios "$TMPD/nonexistent.ini"
+expect_rc 2
+expect_err_has "nonexistent.ini"
+expect_out_empty
 # --locality leads with that locality and summarises it (Bristol: 55 practices,
 # 15 more than 10% over their national weighted-list share of core funding).
 run target --locality 11H --format json
@@ -149,6 +228,7 @@ usage "--elasticity applies only to --need weighted_imd" --elasticity 0.3
 usage "--elasticity must be between 0 and 5, not '-1'" --need weighted_imd --elasticity -1
 usage "--elasticity expects a number, not 'x'" --need weighted_imd --elasticity x
 usage "--need given twice" --need weighted --need registered
+usage "--scenarios given twice" --scenarios a --scenarios b
 usage "--need weighted_imd needs an IMD column, not --imd none" --need weighted_imd --imd none
 usage "unexpected argument 'extra'" extra
 usage "option '--need' needs a value" --need
