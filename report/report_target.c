@@ -8,11 +8,15 @@
 #include <string.h>
 
 #include "analysis/target.h"
+#include "io/config.h"
+#include "io/scenario.h"
+#include "io/target_options.h"
 #include "io/target_select.h"
 #include "plots/chart_target.h"
 #include "report/report.h"
 
 #define SHEET "Fair_shares"
+#define OPTIONS_SHEET "Fair_shares_options"
 
 /* The chart: every locality's distance, the report's locality highlighted,
  * and its practices. */
@@ -69,6 +73,83 @@ static void sentence(pms_report_ctx *r, const pms_target_rows *s, const pms_targ
                    pms_report_count(under, sizeof under, b.under10));
 }
 
+/* The option removing the largest share of a distance (England's, or the
+ * locality's own with loc), or -1. */
+static int best_option(const pms_target_options *o, int loc)
+{
+    int best = -1;
+    for (size_t k = 0; k < o->n; k++) {
+        double v = loc ? o->o[k].score.loc_removed : o->o[k].score.removed;
+        if (!isnan(v) && (best < 0 || v > (loc ? o->o[best].score.loc_removed
+                                               : o->o[best].score.removed)))
+            best = (int)k;
+    }
+    return best;
+}
+
+static void options_sentence(pms_report_ctx *r, const pms_target_options *o)
+{
+    int e = best_option(o, 0), l = o->focus != (size_t)-1 ? best_option(o, 1) : -1;
+    if (e < 0) return;
+    const pms_target_option *E = &o->o[e];
+    char moved[48], saved[48], yr[16], local[300] = "", base[120] = "", net[80] = "";
+    if (l >= 0)
+        snprintf(local, sizeof local, ", and '%s' the most among the practices of %s (%.1f%%)",
+                 pms_sav_label(o->o[l].sc), pms_report_locality(r),
+                 100 * o->o[l].score.loc_removed);
+    for (size_t k = 0; k < o->n; k++)
+        if (o->o[k].sc->method == PMS_SAV_NONE)
+            snprintf(base, sizeof base, "; with no review (the MPIG taper alone) it is %.1f%%",
+                     100 * o->o[k].score.removed);
+    if (E->net_saving > 0)
+        snprintf(net, sizeof net, " (saving %s a year)",
+                 pms_sav_money_short(E->net_saving, saved, sizeof saved));
+    pms_report_say(r, PMS_SAY_SAVINGS,
+                   "Against fair shares of what each option leaves to share (weighted list), "
+                   "'%s'%s removes the most of the distance from target across England: %.1f%% "
+                   "of the %s that would have to move between practices, by %s%s%s.",
+                   pms_sav_label(E->sc), net, 100 * E->score.removed,
+                   pms_sav_money_short(E->score.before.to_move, moved, sizeof moved),
+                   pms_sav_year_label(E->final_year, yr, sizeof yr), local, base);
+}
+
+/* The savings scenarios of [savings] scenarios on the same axis: the
+ * Fair_shares_options sheet (one table) and one sentence. */
+static pms_status options(pms_report_ctx *r, const pms_table *t, const pms_target_rows *s,
+                          pms_err *err)
+{
+    const char *rel = pms_config_str(r->cfg, "savings", "scenarios", NULL);
+    if (!rel) return PMS_OK;
+    char path[4096];
+    pms_report_path(r, rel, path, sizeof path);
+    pms_scenario_file *f = NULL;
+    pms_target_options o;
+    memset(&o, 0, sizeof o);
+    pms_out *tab = NULL;
+    int k;
+    pms_status st = pms_scenario_load(path, &f, err);
+    if (!st) st = pms_scenario_savings_pick(f, NULL, &k, err);
+    if (!st) st = pms_target_options_run(t, s, f, r->locality, &o, err);
+    if (!st && !(tab = pms_target_out_options(&o, "England", pms_report_locality(r))))
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+    if (!st) st = pms_report_add_tables(r, OPTIONS_SHEET, &tab, 1, NULL, err);
+    if (!st) {
+        options_sentence(r, &o);
+        pms_report_method(r, "Fair shares of the savings options: each savings scenario's core "
+                             "funding in its final year, practice by practice (the savings "
+                             "model's %zu practices), against fair shares of that year's own "
+                             "total by the weighted list, beside the base year against its "
+                             "own; removed = the share of the money to move that the scenario "
+                             "removes; the net saving is shown apart. See "
+                             "doc/methods/fair-shares.md.",
+                          o.scored);
+    }
+    pms_out_free(tab);
+    pms_target_options_free(&o);
+    pms_scenario_free(f);
+    return st;
+}
+
 pms_status pms_report_target(pms_report_ctx *r, pms_err *err)
 {
     /* Every contract's money, as 'pmsreview target' shares it: a fair share is
@@ -116,6 +197,7 @@ pms_status pms_report_target(pms_report_ctx *r, pms_err *err)
                       pms_report_money(pot, sizeof pot, (double)res.pot / 100, 0), s.n,
                       pms_report_money(moved, sizeof moved, (double)res.to_move / 100, 0),
                       s.rows - s.n);
+    st = options(r, t, &s, err);
 done:
     for (size_t i = 0; i < 3; i++) pms_out_free(tabs[i]);
     pms_target_result_free(&res);

@@ -380,6 +380,20 @@ if floc and fref:
     check(sum(round(r["target"] * 100) for r in fpr) == fref["config"][2] ==
           sum(round(r["actual"] * 100) for r in fpr), "Fair_shares: targets do not add up to the pot")
 
+# Fair shares of the savings options: England's rows and Bristol's own, to the
+# penny, against tests/reference/target_options.out (national).
+oref = [l.split() for l in open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                             "target_options.out")) if l.split()[1] == "national"]
+opt = table(None, "Savings scenarios on the fair-shares axis")
+check(len(opt) == 2 * len(oref), "Fair_shares_options: %d rows" % len(opt))
+for k, f in enumerate(oref[:len(opt) // 2]):
+    for r, want in ((opt[2 * k], f[4:14]), (opt[2 * k + 1], f[15:25])):
+        got = [r["practices"]] + [round(r[c] * 100) for c in ("pot_before", "pot_after",
+               "net_saving", "to_move_before", "to_move_after")] + \
+              [r[c] for c in ("over10_before", "over10_after", "under10_before", "under10_after")]
+        check(r["scenario"] == f[2] and got == [int(x) for x in want],
+              "Fair_shares_options: %s %s %r, want %r" % (f[2], r["area"], got, want))
+
 # Methods and Provenance.
 meth = [c.value for c in wb["Methods"]["A"] if c.value]
 for key in ("Deprivation:", "Correlations:", "Fairness:", "CCGs:", "Fair shares:", "Savings:",
