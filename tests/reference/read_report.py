@@ -384,7 +384,8 @@ if floc and fref:
 # penny, against tests/reference/target_options.out (national).
 oref = [l.split() for l in open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                              "target_options.out")) if l.split()[1] == "national"]
-opt = table(None, "Savings scenarios on the fair-shares axis")
+opt = table(None, "Savings scenarios on the fair-shares axis: the distance from target before "
+            "and after each scenario's final year")
 check(len(opt) == 2 * len(oref), "Fair_shares_options: %d rows" % len(opt))
 for k, f in enumerate(oref[:len(opt) // 2]):
     for r, want in ((opt[2 * k], f[4:14]), (opt[2 * k + 1], f[15:25])):
