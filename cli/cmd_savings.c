@@ -908,6 +908,10 @@ static pms_status setup(pms_cli_common *c, const savings_args *a, savings_state 
     if ((st = pms_scenario_sha256(S->sf, hex, err))) return st;
     pms_table_note(S->t, "scenarios", S->sf->n, "savings: scenarios from %s (SHA-256 %s)",
                    S->sf->path, hex);
+    if (S->sf->npace)
+        pms_table_note(S->t, "pace_scenarios", S->sf->npace,
+                       "savings: %zu pace-of-change scenarios of %s (method = pace) left to "
+                       "'pmsreview target --pace'", S->sf->npace, S->sf->path);
     if ((st = pms_scenario_locality_names(S->sf, S->t, &S->b, &S->loc_names, err))) return st;
     S->loc = (size_t)-1;
     if (a->locality) {

@@ -158,7 +158,7 @@ ini late '[a]\nstart_year = 2016/17\nyears = 3\nmethod = none\n'
 err_case 1 "pmsreview: $TMPD/late.ini:2: year 2018/19 of scenario 'a' has no global sum rate (add it to [global_sum])" \
   --scenarios "$TMPD/late.ini"
 ini method '[a]\nstart_year = 2014/15\nyears = 4\nmethod = axe\n'
-err_case 2 "pmsreview: $TMPD/method.ini:4: method must be none, glidepath, cap or percent, not 'axe'" \
+err_case 2 "pmsreview: $TMPD/method.ini:4: method must be none, glidepath, cap, percent or pace, not 'axe'" \
   --scenarios "$TMPD/method.ini"
 ini column '[a]\nstart_year = 2014/15\nyears = 2\nmethod = cap\ncap = 5\nretention_column = offer\nretention = 2\n'
 err_case 1 "pmsreview: $TMPD/column.ini:6: retention column 'offer' is not in the data" \

@@ -146,6 +146,25 @@ for k, f in enumerate(ref):
 ' $scope "$SRC/tests/reference/target_options.out" && ok || bad "--scenarios differs from tests/reference/target_options.out"
 done
 
+# With another value (total payments) only the core part moves: each
+# scenario's pot falls by exactly what it falls by under core funding.
+run target --scenarios "$DS/pms-review-scenarios.ini" --format json
+expect_rc 0
+core=$out
+run target --scenarios "$DS/pms-review-scenarios.ini" --value total_payments --format json
+expect_rc 0
+printf '%s' "$core" >"$TMPD/core.json"
+printf '%s' "$out" | python3 -c '
+import json, sys
+from decimal import Decimal
+a = json.load(open(sys.argv[1]), parse_float=Decimal)["options"]
+b = json.load(sys.stdin, parse_float=Decimal)["options"]
+assert len(a) == len(b) == 7
+for x, y in zip(a, b):
+    assert x["pot_before"] - x["pot_after"] == y["pot_before"] - y["pot_after"], (x, y)
+    assert x["net_saving"] == y["net_saving"] and y["pot_before"] > x["pot_before"], (x, y)
+' "$TMPD/core.json" && ok || bad "--value total_payments: the scenarios change more than core funding"
+
 # One scenario file for both: the shipped file's pace scenarios run under
 # --pace (and its savings scenarios are left alone), its savings scenarios under
 # --scenarios; the savings command names a pace scenario instead of running it.
