@@ -15,12 +15,7 @@
 #include "io/scenario.h"
 #include "io/sha256.h"
 
-static const char *help =
-    "Usage: pmsreview savings [--scenarios FILE.ini] [--scenario NAME]...\n"
-    "                         [--locality CODE] [--horizon YEARS]\n"
-    "                         [--sweep PARAM=FROM:TO:STEP] [--detail years|localities|all]\n"
-    "                         [--data FILE]... [--where 'COL OP VALUE']... [--derive 'N=EXPR']...\n"
-    "                         [--format text|csv|json]\n\n"
+static const char *about =
     "Model the PMS contract review: for each scenario and year, the PMS premium\n"
     "released, reinvested and saved (released = reinvested + net saving, to the\n"
     "penny), practices losing and gaining core funding, losing more than 5% and\n"
@@ -33,31 +28,9 @@ static const char *help =
     "A PMS practice's premium in a year = core funding - weighted patients x the\n"
     "global sum per weighted patient of that year. GMS MPIG falls by a seventh of\n"
     "its 2013/14 value each year. APMS practices are out of scope. Money is kept in\n"
-    "whole pence and shared out by largest remainder.\n\n"
-    "Options:\n"
-    "  --scenarios FILE    scenario file (INI); default datasets/pms-review-scenarios.ini\n"
-    "  --scenario NAME     run only this scenario (repeatable; any number)\n"
-    "  --locality CODE     lead with this locality (a value of the locality column, e.g.\n"
-    "                      11H): its savings by year in pounds thousand, the scenarios\n"
-    "                      like for like, its practices before and after each scenario\n"
-    "  --horizon YEARS     years from the data's year over which scenarios are compared\n"
-    "                      like for like (default 4)\n"
-    "  --sweep P=A:B:S     run one scenario for P = A, A+S, ..., B and tabulate savings\n"
-    "                      against practices losing > 5% and the Gini after. P is target,\n"
-    "                      cap, percent, retention, protect_pct, protect_per_wp,\n"
-    "                      reinvest_pct or keep_for_services.\n"
-    "                      Without --scenario the first scenario using P is swept\n"
-    "  --detail LEVEL      years (years, scenarios, criteria), localities (and locality\n"
-    "                      totals) or all (and every practice's schedule: for England\n"
-    "                      about 220,000 rows, so narrow it with --where). Default:\n"
-    "                      localities in text, all in CSV and JSON\n"
-    "  --data FILE         input CSV (repeatable; the first is the practice table, others\n"
-    "                      are joined on practice code). Default: 2014/15 payments + IMD\n"
-    "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
-    "  --derive 'N=EXPR'   add column N computed from others\n"
-    "  --format FMT        text (default), csv or json (money in pounds, two decimals)\n"
-    "  --threads N         threads for --sweep (0 = all CPUs; results do not depend on it)\n"
-    "  --help              this help\n\n"
+    "whole pence and shared out by largest remainder.";
+
+static const char *epilog =
     "Examples:\n"
     "  pmsreview savings --locality 11H\n"
     "  pmsreview savings --where 'ccg_code = 11H' --detail localities\n"
@@ -72,10 +45,6 @@ static const char *help =
 static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
 
-enum {
-    OPT_SCENARIOS = PMS_OPT_FIRST_COMMAND_SPECIFIC, OPT_SCENARIO, OPT_SWEEP, OPT_DETAIL,
-    OPT_LOCALITY, OPT_HORIZON
-};
 enum { DETAIL_YEARS = 0, DETAIL_LOCALITIES, DETAIL_ALL };
 
 typedef struct {
@@ -86,70 +55,61 @@ typedef struct {
     pms_sav_sweep_spec spec;
     int detail;
     const char *locality;     /* --locality CODE */
-    unsigned horizon;         /* --horizon YEARS (default 4) */
+    unsigned long horizon;    /* --horizon YEARS (default 4) */
 } savings_args;
+
+static int sweep_opt(const char *cmd, const char *arg, void *to)
+{
+    savings_args *a = to;
+    pms_err e = {{0}};
+    if (pms_sav_sweep_parse(arg, &a->spec, &e)) return pms_cli_usage(cmd, "--sweep %s", e.msg);
+    a->sweep = arg;
+    return 0;
+}
+
+static const char *const detail_names[] = {"years", "localities", "all", NULL};
 
 static int parse_args(int argc, char **argv, pms_cli_common *c, savings_args *a)
 {
-    static const struct option opts[] = {PMS_COMMON_LONG_OPTIONS,
-                                         {"scenarios", required_argument, NULL, OPT_SCENARIOS},
-                                         {"scenario", required_argument, NULL, OPT_SCENARIO},
-                                         {"sweep", required_argument, NULL, OPT_SWEEP},
-                                         {"detail", required_argument, NULL, OPT_DETAIL},
-                                         {"locality", required_argument, NULL, OPT_LOCALITY},
-                                         {"horizon", required_argument, NULL, OPT_HORIZON},
-                                         {NULL, 0, NULL, 0}};
-    int opt, rc;
-    optind = 1;
-    opterr = 0;
     /* every --scenario fits: there are fewer than argc of them */
     if (!(a->sel = calloc((size_t)argc + 1, sizeof *a->sel)))
         return pms_cli_usage("savings", "out of memory");
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int r = pms_cli_common_opt(c, opt, optarg);
-        if (r < 0) return PMS_EXIT_USAGE;
-        if (r > 0) continue;
-        switch (opt) {
-        case OPT_SCENARIOS:
-            if ((rc = pms_cli_once("savings", &a->scenarios, optarg, "--scenarios"))) return rc;
-            break;
-        case OPT_SCENARIO: a->sel[a->nsel++] = optarg; break;
-        case OPT_SWEEP: {
-            if (a->sweep) return pms_cli_usage("savings", "--sweep given twice");
-            pms_err e = {{0}};
-            if (pms_sav_sweep_parse(optarg, &a->spec, &e))
-                return pms_cli_usage("savings", "--sweep %s", e.msg);
-            a->sweep = optarg;
-            break;
-        }
-        case OPT_DETAIL:
-            if (!strcmp(optarg, "years")) a->detail = DETAIL_YEARS;
-            else if (!strcmp(optarg, "localities")) a->detail = DETAIL_LOCALITIES;
-            else if (!strcmp(optarg, "all")) a->detail = DETAIL_ALL;
-            else
-                return pms_cli_usage("savings",
-                                     "--detail expects years, localities or all, not '%s'", optarg);
-            break;
-        case OPT_LOCALITY:
-            if ((rc = pms_cli_once("savings", &a->locality, optarg, "--locality"))) return rc;
-            break;
-        case OPT_HORIZON: {
-            char *end;
-            errno = 0;
-            long h = strtol(optarg, &end, 10);
-            if (end == optarg || *end || errno || h < 1 || h > 50)
-                return pms_cli_usage("savings",
-                                     "--horizon expects a whole number of years from 1 to 50, "
-                                     "not '%s'",
-                                     optarg);
-            a->horizon = (unsigned)h;
-            break;
-        }
-        default: return pms_cli_bad_option("savings", opts, optopt, argv[optind - 1]);
-        }
-    }
-    if (c->help) return 0;
-    if (optind < argc) return pms_cli_usage("savings", "unexpected argument '%s'", argv[optind]);
+    const pms_cli_opt opts[] = {
+        {.name = "scenarios", .kind = PMS_ARG_TEXT, .to = &a->scenarios, .meta = "FILE",
+         .usage = "--scenarios FILE.ini",
+         .help = "scenario file (INI); default datasets/pms-review-scenarios.ini"},
+        {.name = "scenario", .kind = PMS_ARG_TEXTS, .to = a->sel, .n = &a->nsel,
+         .max = (size_t)argc, .meta = "NAME",
+         .help = "run only this scenario (repeatable; any number)"},
+        {.name = "locality", .kind = PMS_ARG_TEXT, .to = &a->locality, .meta = "CODE",
+         .help = "lead with this locality (a value of the locality column, e.g.\n"
+                 "11H): its savings by year in pounds thousand, the scenarios\n"
+                 "like for like, its practices before and after each scenario"},
+        {.name = "horizon", .kind = PMS_ARG_UINT, .to = &a->horizon, .lo = 1, .hi = 50,
+         .flags = PMS_ARG_BAD_ALL, .bad = "expects a whole number of years from 1 to 50",
+         .meta = "YEARS",
+         .help = "years from the data's year over which scenarios are compared\n"
+                 "like for like (default 4)"},
+        {.name = "sweep", .kind = PMS_ARG_CALL, .to = a, .call = sweep_opt, .meta = "P=A:B:S",
+         .usage = "--sweep PARAM=FROM:TO:STEP",
+         .help = "run one scenario for P = A, A+S, ..., B and tabulate savings\n"
+                 "against practices losing > 5% and the Gini after. P is target,\n"
+                 "cap, percent, retention, protect_pct, protect_per_wp,\n"
+                 "reinvest_pct or keep_for_services.\n"
+                 "Without --scenario the first scenario using P is swept"},
+        {.name = "detail", .kind = PMS_ARG_ENUM, .to = &a->detail, .names = detail_names,
+         .meta = "LEVEL",
+         .help = "years (years, scenarios, criteria), localities (and locality\n"
+                 "totals) or all (and every practice's schedule: for England\n"
+                 "about 220,000 rows, so narrow it with --where). Default:\n"
+                 "localities in text, all in CSV and JSON"},
+        PMS_CLI_OPTS_INPUT(c),
+        PMS_CLI_OPT_FORMAT(c, "text (default), csv or json (money in pounds, two decimals)"),
+        PMS_CLI_OPT_THREADS(c, "threads for --sweep (0 = all CPUs; results do not depend on it)"),
+        PMS_CLI_END};
+    const pms_cli_spec spec = {"savings", about, epilog, 22, opts, NULL, NULL, 0};
+    int rc = pms_cli_parse(&spec, argc, argv, &c->help);
+    if (rc || c->help) return rc;
     if (a->sweep && a->nsel > 1)
         return pms_cli_usage("savings", "--sweep runs one scenario: give at most one --scenario");
     return 0;
@@ -1064,10 +1024,6 @@ int pms_cmd_savings(int argc, char **argv)
      * for England would bury the answer, so it is asked for explicitly there. */
     if (a.detail < 0) a.detail = c.format == PMS_FMT_TEXT ? DETAIL_LOCALITIES : DETAIL_ALL;
     if (rc || c.help) {
-        if (!rc) {
-            fputs(help, stdout);
-            rc = pms_cli_stdout_done();
-        }
         free(a.sel);
         return rc;
     }
