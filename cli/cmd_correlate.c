@@ -71,14 +71,16 @@ typedef struct {
     size_t nbufs;
 } corr_args;
 
-static int parse_methods(corr_args *a, const char *arg)
+/* --method LIST: a CALL row of the option table. */
+static int method_opt(const char *cmd, const char *arg, void *to)
 {
+    corr_args *a = to;
     char buf[128];
-    if (strlen(arg) >= sizeof buf) return pms_cli_usage("correlate", "--method list too long");
+    if (strlen(arg) >= sizeof buf) return pms_cli_usage(cmd, "--method list too long");
     strcpy(buf, arg);
     const char *items[8];
     int k = pms_cli_split(buf, items, 8);
-    if (k <= 0) return pms_cli_usage("correlate", "--method needs pearson, spearman or kendall");
+    if (k <= 0) return pms_cli_usage(cmd, "--method needs pearson, spearman or kendall");
     a->nmethods = 0;
     for (int i = 0; i < k; i++) {
         pms_corr_method m;
@@ -86,21 +88,15 @@ static int parse_methods(corr_args *a, const char *arg)
         else if (!strcmp(items[i], "spearman")) m = PMS_CORR_SPEARMAN;
         else if (!strcmp(items[i], "kendall")) m = PMS_CORR_KENDALL;
         else
-            return pms_cli_usage("correlate",
+            return pms_cli_usage(cmd,
                                  "--method expects pearson, spearman or kendall, not '%s'", items[i]);
         for (size_t j = 0; j < a->nmethods; j++)
             if (a->methods[j] == m)
-                return pms_cli_usage("correlate", "method '%s' is named twice", items[i]);
-        if (a->nmethods == 3) return pms_cli_usage("correlate", "too many methods");
+                return pms_cli_usage(cmd, "method '%s' is named twice", items[i]);
+        if (a->nmethods == 3) return pms_cli_usage(cmd, "too many methods");
         a->methods[a->nmethods++] = m;
     }
     return 0;
-}
-
-static int method_opt(const char *cmd, const char *arg, void *a)
-{
-    (void)cmd;
-    return parse_methods(a, arg);
 }
 
 static int adjust_opt(const char *cmd, const char *arg, void *m)

@@ -38,8 +38,10 @@ typedef struct {
     char limit_text[PMS_FUNNEL_MAXLEVELS][16];    /* "95", "99.8" for text */
 } funnel_args;
 
-static int parse_limits(funnel_args *a, const char *arg)
+/* --limits L,L: a CALL row of the option table. */
+static int limits_opt(const char *cmd, const char *arg, void *to)
 {
+    funnel_args *a = to;
     char *copy = strdup(arg);
     if (!copy) {
         pms_cli_error("out of memory");
@@ -49,22 +51,22 @@ static int parse_limits(funnel_args *a, const char *arg)
     int k = pms_cli_split(copy, items, PMS_FUNNEL_MAXLEVELS);
     int rc = 0;
     if (k <= 0) {
-        rc = pms_cli_usage("funnel", "--limits expects 1 to %d percentages such as 95,99.8, not '%s'",
+        rc = pms_cli_usage(cmd, "--limits expects 1 to %d percentages such as 95,99.8, not '%s'",
                            PMS_FUNNEL_MAXLEVELS, arg);
     }
     for (int i = 0; i < k && !rc; i++) {
         double v;
-        if (pms_cli_parse_double("funnel", "--limits", items[i], &v)) {
+        if (pms_cli_parse_double(cmd, "--limits", items[i], &v)) {
             rc = PMS_EXIT_USAGE;
             break;
         }
         if (!(v > 0 && v < 100)) {
-            rc = pms_cli_usage("funnel", "--limits: %s is not a percentage between 0 and 100",
+            rc = pms_cli_usage(cmd, "--limits: %s is not a percentage between 0 and 100",
                                items[i]);
             break;
         }
         if (i && !(v > a->fo.levels[i - 1] * 100)) {
-            rc = pms_cli_usage("funnel", "--limits must increase, as in 95,99.8");
+            rc = pms_cli_usage(cmd, "--limits must increase, as in 95,99.8");
             break;
         }
         a->fo.levels[i] = v / 100;
@@ -76,12 +78,6 @@ static int parse_limits(funnel_args *a, const char *arg)
     if (!rc) a->fo.nlevels = (size_t)k;
     free(copy);
     return rc;
-}
-
-static int limits_opt(const char *cmd, const char *arg, void *a)
-{
-    (void)cmd;
-    return parse_limits(a, arg);
 }
 
 static const char *const type_names[] = {"mean", "proportion", NULL};
