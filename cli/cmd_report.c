@@ -45,7 +45,7 @@ int pms_cmd_report(int argc, char **argv)
          .help = "output folder (default: out = in the config, else board-report)"},
         PMS_CLI_OPT_THREADS(&c, "threads for bootstrap and charts (results do not depend on it)"),
         PMS_CLI_END};
-    const pms_cli_spec spec = {"report", about, epilog, 18, opts, NULL, NULL, 0};
+    const pms_cli_spec spec = {"report", about, epilog, 19, opts, NULL, NULL, 0};
     int rc = pms_cli_parse(&spec, argc, argv, &c.help);
     if (rc || c.help) return rc;
 
