@@ -10,23 +10,16 @@
 #include "cli/common.h"
 #include "io/aliases.h"
 
-static const char *help =
-    "Usage: pmsreview check [--data FILE]... [--where COL OP VALUE]... [--derive NAME=EXPR]...\n"
-    "                       [--format text|csv|json]\n\n"
+static const char *about =
     "Load data files and report how they were read: rows, columns recognised and\n"
     "their canonical names, missing values per column, duplicate practice codes,\n"
     "unmatched join keys, and national totals by contract type.\n\n"
     "The first --data file is the practice table; the others are left-joined to it\n"
     "on practice code. Without --data, every shipped dataset is checked: each year\n"
     "of NHS Payments to General Practice, 2014/15 joined to practice IMD, and\n"
-    "2018/19 joined to the QOF and patient survey table.\n\n"
-    "Options:\n"
-    "  --data FILE         input CSV (repeatable; first = practice table)\n"
-    "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
-    "  --derive 'N=EXPR'   add column N from + - * / ( ) log() exp() sqrt() abs()\n"
-    PMS_SELECT_HELP
-    "  --format FMT        text (default), csv or json\n"
-    "  --help              this help\n\n"
+    "2018/19 joined to the QOF and patient survey table.";
+
+static const char *epilog =
     "Examples:\n"
     "  pmsreview check --data datasets/nhs-payments/nhs-payments-gp-2014-15.csv\n"
     "  pmsreview check --data payments.csv --data datasets/practice-imd/practice-imd-fingertips-93553.csv \\\n"
@@ -252,22 +245,18 @@ static int check_one(pms_cli_common *c, const char *const *defaults)
 
 int pms_cmd_check(int argc, char **argv)
 {
-    static const struct option opts[] = {PMS_COMMON_LONG_OPTIONS,
-        PMS_SELECT_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     pms_cli_common c;
     pms_cli_common_init(&c, "check", argc, argv);
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int r = pms_cli_common_opt(&c, opt, optarg);
-        if (r < 0) return PMS_EXIT_USAGE;
-        if (r == 0) return pms_cli_usage("check", "unknown option '%s'", argv[optind - 1]);
-    }
-    if (c.help) {
-        fputs(help, stdout);
-        return pms_cli_stdout_done();
-    }
-    if (optind < argc) return pms_cli_usage("check", "unexpected argument '%s'", argv[optind]);
+    const pms_cli_opt opts[] = {
+        PMS_CLI_OPT_DATA(&c, "input CSV (repeatable; first = practice table)"),
+        PMS_CLI_OPT_WHERE(&c),
+        PMS_CLI_OPT_DERIVE(&c, "add column N from + - * / ( ) log() exp() sqrt() abs()"),
+        PMS_CLI_OPTS_SELECT(&c),
+        PMS_CLI_OPT_FORMAT(&c, PMS_CLI_HELP_FORMAT),
+        PMS_CLI_END};
+    const pms_cli_spec spec = {"check", about, epilog, 22, opts, NULL, NULL, 0};
+    int rc = pms_cli_parse(&spec, argc, argv, &c.help);
+    if (rc || c.help) return rc;
     if (c.ndata) return check_one(&c, NULL);
     /* One report per shipped dataset; in JSON, an array of the per-dataset objects. */
     int worst = 0;
@@ -277,12 +266,12 @@ int pms_cmd_check(int argc, char **argv)
         one.ndata = 0;
         if (c.format == PMS_FMT_TEXT) printf("%s== %s ==\n", b ? "\n" : "", bundles[b][0]);
         if (c.format == PMS_FMT_JSON && b) fputs(",\n", stdout);
-        int rc = check_one(&one, bundles[b]);
-        if (rc > worst) worst = rc;
+        int one_rc = check_one(&one, bundles[b]);
+        if (one_rc > worst) worst = one_rc;
         /* stdout failed (e.g. /dev/full): said once, the other bundles are not run */
         if (ferror(stdout)) return pms_cli_stdout_done();
     }
     if (c.format == PMS_FMT_JSON) fputs("]\n", stdout);
-    int rc = pms_cli_stdout_done();
+    rc = pms_cli_stdout_done();
     return rc ? rc : worst;
 }

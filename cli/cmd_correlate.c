@@ -13,46 +13,13 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 
-static const char *help =
-    "Usage: pmsreview correlate --x COL --y COL[,COL...] [--method pearson,spearman,kendall]\n"
-    "                           [--weight COL] [--control COL[,COL...]] [--by COL]\n"
-    "                           [--bootstrap N] [--seed S] [--ci-level 0.95]\n"
-    "                           [--adjust none|holm|bh|by] [--equivalence DELTA] [--power 0.8]\n"
-    "                           [--data FILE]... [--where 'COL OP VALUE']... [--derive 'N=EXPR']...\n"
-    "                           [--format text|csv|json] [--threads N]\n\n"
+static const char *about =
     "Correlation of --x with each --y column, for each method and (with --by) each\n"
     "group: the estimate, a confidence interval, a two-sided p-value as R's cor.test,\n"
     "the p-value adjusted across every result printed, the smallest correlation the\n"
-    "sample could detect, and a verdict in plain words.\n\n"
-    "Options:\n"
-    "  --x COL             the first variable (e.g. imd2015)\n"
-    "  --y COL[,COL...]    the second variable(s) (repeatable)\n"
-    "  --method LIST       pearson, spearman, kendall (default: all three; pearson and\n"
-    "                      spearman with --weight or --control)\n"
-    "  --weight COL        weighted Pearson, and Spearman as weighted Pearson of weighted\n"
-    "                      mid-ranks; intervals and tests use Kish's effective n\n"
-    "                      (sum w)^2/sum w^2; a weight <= 0 is an error\n"
-    "  --control COL,...   partial correlation given these columns (Pearson, or Spearman\n"
-    "                      on ranks), df reduced by their number as R's ppcor; not with\n"
-    "                      --weight (no weighted partial correlation is offered)\n"
-    "  --by COL            one result per value of COL (e.g. ccg_code)\n"
-    "  --bootstrap N       add percentile and BCa intervals from N paired resamples\n"
-    "                      (use 2000 or more for BCa); not with --control\n"
-    "  --seed S            bootstrap seed (default 1); results do not depend on --threads\n"
-    "  --ci-level L        confidence level in (0, 1); default 0.95; the test level is 1 - L\n"
-    "  --adjust M          p-value adjustment across all results printed: holm (default),\n"
-    "                      bh (Benjamini-Hochberg), by (Benjamini-Yekutieli) or none\n"
-    "  --equivalence D     also test |correlation| < D (0 < D < 1) by two one-sided tests\n"
-    "                      on the Fisher z scale (TOST)\n"
-    "  --power P           power for the smallest detectable correlation; default 0.8\n"
-    "  --data FILE         input CSV (repeatable; the first is the practice table, others\n"
-    "                      are joined on practice code). Default: 2014/15 payments + IMD\n"
-    "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
-    "  --derive 'N=EXPR'   add column N computed from others\n"
-    PMS_SELECT_HELP
-    "  --format FMT        text (default), csv or json\n"
-    "  --threads N         threads for the bootstrap (default: all CPUs)\n"
-    "  --help              this help\n\n"
+    "sample could detect, and a verdict in plain words.";
+
+static const char *epilog =
     "Intervals: Fisher z; for Spearman with the Bonett-Wright variance (1 + rho^2/2)/(n-3),\n"
     "for Kendall the Fieller-Hartley-Pearson variance 0.437/(n-4).  p-values: t test\n"
     "(Pearson); Spearman exact (n <= 9) or AS 89 (n <= 1290) without ties, else t;\n"
@@ -81,21 +48,6 @@ static const char *help =
 static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
 
-enum {
-    OPT_X = PMS_OPT_FIRST_COMMAND_SPECIFIC,
-    OPT_Y,
-    OPT_METHOD,
-    OPT_WEIGHT,
-    OPT_CONTROL,
-    OPT_BY,
-    OPT_BOOT,
-    OPT_SEED,
-    OPT_CI,
-    OPT_ADJUST,
-    OPT_EQUIV,
-    OPT_POWER
-};
-
 #define MAXY 64
 #define MAXCTL 32
 
@@ -119,21 +71,16 @@ typedef struct {
     size_t nbufs;
 } corr_args;
 
-static int add_list(corr_args *a, const char *arg, const char **items, size_t *n, size_t max,
-                    const char *opt)
+/* --method LIST: a CALL row of the option table. */
+static int method_opt(const char *cmd, const char *arg, void *to)
 {
-    return pms_cli_add_list("correlate", opt, arg, a->bufs, &a->nbufs, sizeof a->bufs / sizeof a->bufs[0],
-                            items, n, max);
-}
-
-static int parse_methods(corr_args *a, const char *arg)
-{
+    corr_args *a = to;
     char buf[128];
-    if (strlen(arg) >= sizeof buf) return pms_cli_usage("correlate", "--method list too long");
+    if (strlen(arg) >= sizeof buf) return pms_cli_usage(cmd, "--method list too long");
     strcpy(buf, arg);
     const char *items[8];
     int k = pms_cli_split(buf, items, 8);
-    if (k <= 0) return pms_cli_usage("correlate", "--method needs pearson, spearman or kendall");
+    if (k <= 0) return pms_cli_usage(cmd, "--method needs pearson, spearman or kendall");
     a->nmethods = 0;
     for (int i = 0; i < k; i++) {
         pms_corr_method m;
@@ -141,104 +88,78 @@ static int parse_methods(corr_args *a, const char *arg)
         else if (!strcmp(items[i], "spearman")) m = PMS_CORR_SPEARMAN;
         else if (!strcmp(items[i], "kendall")) m = PMS_CORR_KENDALL;
         else
-            return pms_cli_usage("correlate",
+            return pms_cli_usage(cmd,
                                  "--method expects pearson, spearman or kendall, not '%s'", items[i]);
         for (size_t j = 0; j < a->nmethods; j++)
             if (a->methods[j] == m)
-                return pms_cli_usage("correlate", "method '%s' is named twice", items[i]);
-        if (a->nmethods == 3) return pms_cli_usage("correlate", "too many methods");
+                return pms_cli_usage(cmd, "method '%s' is named twice", items[i]);
+        if (a->nmethods == 3) return pms_cli_usage(cmd, "too many methods");
         a->methods[a->nmethods++] = m;
     }
     return 0;
 }
 
+static int adjust_opt(const char *cmd, const char *arg, void *m)
+{
+    if (pms_adjust_parse(arg, m))
+        return pms_cli_usage(cmd, "--adjust expects none, holm, bh or by, not '%s'", arg);
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, pms_cli_common *c, corr_args *a)
 {
-    static const struct option opts[] = {
-        PMS_COMMON_LONG_OPTIONS,
-        PMS_SELECT_LONG_OPTIONS,
-        {"x", required_argument, NULL, OPT_X},
-        {"y", required_argument, NULL, OPT_Y},
-        {"method", required_argument, NULL, OPT_METHOD},
-        {"weight", required_argument, NULL, OPT_WEIGHT},
-        {"control", required_argument, NULL, OPT_CONTROL},
-        {"by", required_argument, NULL, OPT_BY},
-        {"bootstrap", required_argument, NULL, OPT_BOOT},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"ci-level", required_argument, NULL, OPT_CI},
-        {"adjust", required_argument, NULL, OPT_ADJUST},
-        {"equivalence", required_argument, NULL, OPT_EQUIV},
-        {"power", required_argument, NULL, OPT_POWER},
-        {NULL, 0, NULL, 0}};
-    int opt, rc, explicit_methods = 0;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int r = pms_cli_common_opt(c, opt, optarg);
-        if (r < 0) return PMS_EXIT_USAGE;
-        if (r > 0) continue;
-        switch (opt) {
-        case OPT_X:
-            if ((rc = pms_cli_once("correlate", &a->x, optarg, "--x"))) return rc;
-            break;
-        case OPT_Y:
-            if ((rc = add_list(a, optarg, a->y, &a->ny, MAXY, "--y"))) return rc;
-            break;
-        case OPT_METHOD:
-            if (explicit_methods) return pms_cli_usage("correlate", "--method given twice");
-            explicit_methods = 1;
-            if ((rc = parse_methods(a, optarg))) return rc;
-            break;
-        case OPT_WEIGHT:
-            if ((rc = pms_cli_once("correlate", &a->weight, optarg, "--weight"))) return rc;
-            break;
-        case OPT_CONTROL:
-            if ((rc = add_list(a, optarg, a->control, &a->ncontrol, MAXCTL, "--control"))) return rc;
-            break;
-        case OPT_BY:
-            if ((rc = pms_cli_once("correlate", &a->by, optarg, "--by"))) return rc;
-            break;
-        case OPT_BOOT:
-            if (pms_cli_parse_ulong("correlate", "--bootstrap", optarg, &a->boot)) return PMS_EXIT_USAGE;
-            if (a->boot < 2 || a->boot > 10000000)
-                return pms_cli_usage("correlate", "--bootstrap must be between 2 and 10000000, not '%s'",
-                                     optarg);
-            break;
-        case OPT_SEED:
-            if (pms_cli_parse_ulong("correlate", "--seed", optarg, &a->seed)) return PMS_EXIT_USAGE;
-            break;
-        case OPT_CI:
-            if (pms_cli_parse_double("correlate", "--ci-level", optarg, &a->ci_level))
-                return PMS_EXIT_USAGE;
-            if (!(a->ci_level > 0 && a->ci_level < 1))
-                return pms_cli_usage("correlate", "--ci-level must be between 0 and 1, not '%s'",
-                                     optarg);
-            break;
-        case OPT_ADJUST:
-            if (pms_adjust_parse(optarg, &a->adjust))
-                return pms_cli_usage("correlate", "--adjust expects none, holm, bh or by, not '%s'",
-                                     optarg);
-            break;
-        case OPT_EQUIV:
-            if (pms_cli_parse_double("correlate", "--equivalence", optarg, &a->delta))
-                return PMS_EXIT_USAGE;
-            if (!(a->delta > 0 && a->delta < 1))
-                return pms_cli_usage("correlate",
-                                     "--equivalence must be between 0 and 1 (a correlation), not '%s'",
-                                     optarg);
-            break;
-        case OPT_POWER:
-            if (pms_cli_parse_double("correlate", "--power", optarg, &a->power)) return PMS_EXIT_USAGE;
-            if (!(a->power > 0 && a->power < 1))
-                return pms_cli_usage("correlate", "--power must be between 0 and 1, not '%s'", optarg);
-            break;
-        default: return pms_cli_bad_option("correlate", opts, optopt, argv[optind - 1]);
-        }
-    }
-    if (c->help) return 0;
-    if (optind < argc) return pms_cli_usage("correlate", "unexpected argument '%s'", argv[optind]);
-    if (!a->x) return pms_cli_usage("correlate", "--x is required");
-    if (a->ny == 0) return pms_cli_usage("correlate", "--y is required");
+    const pms_cli_opt opts[] = {
+        {.name = "x", .kind = PMS_ARG_TEXT, .to = &a->x, .flags = PMS_ARG_REQUIRED, .meta = "COL",
+         .help = "the first variable (e.g. imd2015)"},
+        {.name = "y", .kind = PMS_ARG_LIST, .to = a->y, .n = &a->ny, .max = MAXY,
+         .flags = PMS_ARG_REQUIRED, .meta = "COL[,COL...]",
+         .help = "the second variable(s) (repeatable)"},
+        {.name = "method", .kind = PMS_ARG_CALL, .to = a, .call = method_opt, .meta = "LIST",
+         .usage = "--method pearson,spearman,kendall",
+         .help = "pearson, spearman, kendall (default: all three; pearson and\n"
+                 "spearman with --weight or --control)"},
+        {.name = "weight", .kind = PMS_ARG_TEXT, .to = &a->weight, .meta = "COL",
+         .help = "weighted Pearson, and Spearman as weighted Pearson of weighted\n"
+                 "mid-ranks; intervals and tests use Kish's effective n\n"
+                 "(sum w)^2/sum w^2; a weight <= 0 is an error"},
+        {.name = "control", .kind = PMS_ARG_LIST, .to = a->control, .n = &a->ncontrol,
+         .max = MAXCTL, .meta = "COL,...",
+         .help = "partial correlation given these columns (Pearson, or Spearman\n"
+                 "on ranks), df reduced by their number as R's ppcor; not with\n"
+                 "--weight (no weighted partial correlation is offered)"},
+        {.name = "by", .kind = PMS_ARG_TEXT, .to = &a->by, .meta = "COL",
+         .help = "one result per value of COL (e.g. ccg_code)"},
+        {.name = "bootstrap", .kind = PMS_ARG_UINT, .to = &a->boot, .lo = 2, .hi = 1e7,
+         .meta = "N",
+         .help = "add percentile and BCa intervals from N paired resamples\n"
+                 "(use 2000 or more for BCa); not with --control"},
+        {.name = "seed", .kind = PMS_ARG_UINT, .to = &a->seed, .meta = "S",
+         .help = "bootstrap seed (default 1); results do not depend on --threads"},
+        {.name = "ci-level", .kind = PMS_ARG_REAL, .to = &a->ci_level, .lo = 0, .hi = 1,
+         .flags = PMS_ARG_LO_OPEN | PMS_ARG_HI_OPEN, .meta = "L",
+         .help = "confidence level in (0, 1); default 0.95; the test level is 1 - L"},
+        {.name = "adjust", .kind = PMS_ARG_CALL, .to = &a->adjust, .call = adjust_opt,
+         .meta = "M", .usage = "--adjust none|holm|bh|by",
+         .help = "p-value adjustment across all results printed: holm (default),\n"
+                 "bh (Benjamini-Hochberg), by (Benjamini-Yekutieli) or none"},
+        {.name = "equivalence", .kind = PMS_ARG_REAL, .to = &a->delta, .lo = 0, .hi = 1,
+         .flags = PMS_ARG_LO_OPEN | PMS_ARG_HI_OPEN,
+         .bad = "must be between 0 and 1 (a correlation)", .meta = "D",
+         .help = "also test |correlation| < D (0 < D < 1) by two one-sided tests\n"
+                 "on the Fisher z scale (TOST)"},
+        {.name = "power", .kind = PMS_ARG_REAL, .to = &a->power, .lo = 0, .hi = 1,
+         .flags = PMS_ARG_LO_OPEN | PMS_ARG_HI_OPEN, .meta = "P",
+         .help = "power for the smallest detectable correlation; default 0.8"},
+        PMS_CLI_OPTS_INPUT(c),
+        PMS_CLI_OPTS_SELECT(c),
+        PMS_CLI_OPT_FORMAT(c, PMS_CLI_HELP_FORMAT),
+        PMS_CLI_OPT_THREADS(c, "threads for the bootstrap (default: all CPUs)"),
+        PMS_CLI_END};
+    const pms_cli_spec spec = {"correlate", about, epilog, 22, opts, a->bufs, &a->nbufs,
+                               sizeof a->bufs / sizeof a->bufs[0]};
+    int rc = pms_cli_parse(&spec, argc, argv, &c->help);
+    if (rc || c->help) return rc;
+    int explicit_methods = a->nmethods > 0;
     for (size_t j = 0; j < a->ny; j++) {
         if (!strcmp(a->y[j], a->x))
             return pms_cli_usage("correlate", "'%s' is both --x and --y", a->x);
@@ -566,10 +487,6 @@ int pms_cmd_correlate(int argc, char **argv)
     a.seed = 1;
     int rc = parse_args(argc, argv, &c, &a);
     if (rc || c.help) {
-        if (!rc) {
-            fputs(help, stdout);
-            rc = pms_cli_stdout_done();
-        }
         for (size_t i = 0; i < a.nbufs; i++) free(a.bufs[i]);
         return rc;
     }

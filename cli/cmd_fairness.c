@@ -13,42 +13,14 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 
-static const char *help =
-    "Usage: pmsreview fairness --value COL [--weight COL] [--group COL] [--rank-by COL]\n"
-    "                          [--bootstrap N] [--seed S] [--ci-level 0.95]\n"
-    "                          [--data FILE]... [--where 'COL OP VALUE']... [--derive 'N=EXPR']...\n"
-    "                          [--threads N] [--format text|csv|json]\n\n"
+static const char *about =
     "How evenly an amount per practice (e.g. payments per weighted patient) is spread:\n"
     "weighted mean, coefficient of variation, p90/p10, Palma ratio, Hoover index, Gini\n"
     "and the Lorenz curve, Theil T, Theil L and GE(2) with exact between- and within-group\n"
     "parts, Atkinson indices (0.5, 1, 2), the concentration index against a ranking\n"
-    "column, per-group rows and, with --bootstrap, percentile and BCa intervals.\n\n"
-    "Options:\n"
-    "  --value COL       the amount per practice (must be > 0; others are excluded and\n"
-    "                    counted, since Theil L and Atkinson need positive values)\n"
-    "  --weight COL      weights: real numbers such as patients, not replication counts\n"
-    "                    (practices with a missing or non-positive weight are excluded\n"
-    "                    and counted); default: every practice weighs 1\n"
-    "  --group COL       groups for the between/within decompositions and the group rows\n"
-    "                    (e.g. ccg_code); practices without a group are excluded\n"
-    "  --rank-by COL     ranking column for the concentration index, ranked from the\n"
-    "                    highest value to the lowest (IMD: most deprived first), so a\n"
-    "                    negative index means the amount is concentrated where the\n"
-    "                    ranking value is high (the more deprived practices); practices\n"
-    "                    without a value are left out of the index only\n"
-    "  --bootstrap N     N resamples of practices for percentile and BCa intervals of the\n"
-    "                    Gini, Theil T and the concentration index (default 0: none)\n"
-    "  --seed S          random seed for --bootstrap (default 1); results do not depend\n"
-    "                    on --threads\n"
-    "  --ci-level L      confidence level in (0, 1); default 0.95\n"
-    "  --data FILE       input CSV (repeatable; the first is the practice table, others\n"
-    "                    are joined on practice code). Default: 2014/15 payments + IMD\n"
-    "  --where 'C OP V'  keep rows where column C compares to V (= != < <= > >=)\n"
-    "  --derive 'N=EXPR' add column N computed from others\n"
-    PMS_SELECT_HELP
-    "  --threads N       threads for --bootstrap (default: all CPUs)\n"
-    "  --format FMT      text (default), csv or json\n"
-    "  --help            this help\n\n"
+    "column, per-group rows and, with --bootstrap, percentile and BCa intervals.";
+
+static const char *epilog =
     "Conventions: population forms (no n-1); the Gini is the area form of the weighted\n"
     "Lorenz curve (R ineq::Gini for unit weights); quantiles invert the weighted\n"
     "distribution function (R type 1); Palma = (1 - L(0.9)) / L(0.4) on the Lorenz curve.\n"
@@ -68,16 +40,6 @@ static const char *help =
 static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
 
-enum {
-    OPT_VALUE = PMS_OPT_FIRST_COMMAND_SPECIFIC,
-    OPT_WEIGHT,
-    OPT_GROUP,
-    OPT_RANK,
-    OPT_BOOT,
-    OPT_SEED,
-    OPT_CI
-};
-
 typedef struct {
     const char *value, *weight, *group, *rank;
     unsigned long bootstrap, seed;
@@ -86,54 +48,42 @@ typedef struct {
 
 static int parse_args(int argc, char **argv, pms_cli_common *c, fair_args *a)
 {
-    static const struct option opts[] = {
-        PMS_COMMON_LONG_OPTIONS,
-        PMS_SELECT_LONG_OPTIONS,
-        {"value", required_argument, NULL, OPT_VALUE},
-        {"weight", required_argument, NULL, OPT_WEIGHT},
-        {"group", required_argument, NULL, OPT_GROUP},
-        {"rank-by", required_argument, NULL, OPT_RANK},
-        {"bootstrap", required_argument, NULL, OPT_BOOT},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"ci-level", required_argument, NULL, OPT_CI},
-        {NULL, 0, NULL, 0}};
-    int opt, rc;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int r = pms_cli_common_opt(c, opt, optarg);
-        if (r < 0) return PMS_EXIT_USAGE;
-        if (r > 0) continue;
-        switch (opt) {
-        case OPT_VALUE: if ((rc = pms_cli_once("fairness", &a->value, optarg, "--value"))) return rc; break;
-        case OPT_WEIGHT: if ((rc = pms_cli_once("fairness", &a->weight, optarg, "--weight"))) return rc; break;
-        case OPT_GROUP: if ((rc = pms_cli_once("fairness", &a->group, optarg, "--group"))) return rc; break;
-        case OPT_RANK: if ((rc = pms_cli_once("fairness", &a->rank, optarg, "--rank-by"))) return rc; break;
-        case OPT_BOOT:
-            if (pms_cli_parse_ulong("fairness", "--bootstrap", optarg, &a->bootstrap))
-                return PMS_EXIT_USAGE;
-            if (a->bootstrap == 1 || a->bootstrap > 10000000)
-                return pms_cli_usage("fairness",
-                                     "--bootstrap must be 0 (none) or between 2 and 10000000, not '%s'",
-                                     optarg);
-            break;
-        case OPT_SEED:
-            if (pms_cli_parse_ulong("fairness", "--seed", optarg, &a->seed)) return PMS_EXIT_USAGE;
-            break;
-        case OPT_CI:
-            if (pms_cli_parse_double("fairness", "--ci-level", optarg, &a->ci_level))
-                return PMS_EXIT_USAGE;
-            if (!(a->ci_level > 0 && a->ci_level < 1))
-                return pms_cli_usage("fairness", "--ci-level must be between 0 and 1, not '%s'",
-                                     optarg);
-            break;
-        default: return pms_cli_bad_option("fairness", opts, optopt, argv[optind - 1]);
-        }
-    }
-    if (c->help) return 0;
-    if (optind < argc) return pms_cli_usage("fairness", "unexpected argument '%s'", argv[optind]);
-    if (!a->value) return pms_cli_usage("fairness", "--value is required");
-    return 0;
+    const pms_cli_opt opts[] = {
+        {.name = "value", .kind = PMS_ARG_TEXT, .to = &a->value, .flags = PMS_ARG_REQUIRED,
+         .meta = "COL",
+         .help = "the amount per practice (must be > 0; others are excluded and\n"
+                 "counted, since Theil L and Atkinson need positive values)"},
+        {.name = "weight", .kind = PMS_ARG_TEXT, .to = &a->weight, .meta = "COL",
+         .help = "weights: real numbers such as patients, not replication counts\n"
+                 "(practices with a missing or non-positive weight are excluded\n"
+                 "and counted); default: every practice weighs 1"},
+        {.name = "group", .kind = PMS_ARG_TEXT, .to = &a->group, .meta = "COL",
+         .help = "groups for the between/within decompositions and the group rows\n"
+                 "(e.g. ccg_code); practices without a group are excluded"},
+        {.name = "rank-by", .kind = PMS_ARG_TEXT, .to = &a->rank, .meta = "COL",
+         .help = "ranking column for the concentration index, ranked from the\n"
+                 "highest value to the lowest (IMD: most deprived first), so a\n"
+                 "negative index means the amount is concentrated where the\n"
+                 "ranking value is high (the more deprived practices); practices\n"
+                 "without a value are left out of the index only"},
+        {.name = "bootstrap", .kind = PMS_ARG_UINT, .to = &a->bootstrap, .lo = 2, .hi = 1e7,
+         .flags = PMS_ARG_ZERO_OK, .bad = "must be 0 (none) or between 2 and 10000000",
+         .meta = "N",
+         .help = "N resamples of practices for percentile and BCa intervals of the\n"
+                 "Gini, Theil T and the concentration index (default 0: none)"},
+        {.name = "seed", .kind = PMS_ARG_UINT, .to = &a->seed, .meta = "S",
+         .help = "random seed for --bootstrap (default 1); results do not depend\n"
+                 "on --threads"},
+        {.name = "ci-level", .kind = PMS_ARG_REAL, .to = &a->ci_level, .lo = 0, .hi = 1,
+         .flags = PMS_ARG_LO_OPEN | PMS_ARG_HI_OPEN, .meta = "L",
+         .help = "confidence level in (0, 1); default 0.95"},
+        PMS_CLI_OPTS_INPUT(c),
+        PMS_CLI_OPTS_SELECT(c),
+        PMS_CLI_OPT_THREADS(c, "threads for --bootstrap (default: all CPUs)"),
+        PMS_CLI_OPT_FORMAT(c, PMS_CLI_HELP_FORMAT),
+        PMS_CLI_END};
+    const pms_cli_spec spec = {"fairness", about, epilog, 20, opts, NULL, NULL, 0};
+    return pms_cli_parse(&spec, argc, argv, &c->help);
 }
 
 /* Kept rows, in table order, and why the others went. */
@@ -547,13 +497,7 @@ int pms_cmd_fairness(int argc, char **argv)
     a.ci_level = 0.95;
     a.seed = 1;
     int rc = parse_args(argc, argv, &c, &a);
-    if (rc || c.help) {
-        if (!rc) {
-            fputs(help, stdout);
-            rc = pms_cli_stdout_done();
-        }
-        return rc;
-    }
+    if (rc || c.help) return rc;
     pms_table *t = NULL;
     fair_rows s;
     memset(&s, 0, sizeof s);

@@ -9,45 +9,13 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 
-static const char *help =
-    "Usage: pmsreview funnel --value COL --size COL [--type mean|proportion]\n"
-    "                        [--input auto|count|percentage] [--limits 95,99.8]\n"
-    "                        [--overdispersion none|multiplicative|additive]\n"
-    "                        [--winsorise 0.1] [--data FILE]... [--where 'COL OP VALUE']...\n"
-    "                        [--derive 'N=EXPR']... [--format text|csv|json]\n\n"
+static const char *about =
     "Funnel plot of an indicator per practice against its size (Spiegelhalter 2005):\n"
     "the target, control limits at each size, each practice's z-score, which limits it\n"
     "falls outside and a list of outliers, most extreme first.  CSV/JSON also hold every\n"
-    "practice and the limit curves on a grid of 200 sizes, which is what the plot draws.\n\n"
-    "Options:\n"
-    "  --value COL       the indicator: for --type mean a mean per unit of size (e.g.\n"
-    "                    payments_per_weighted); for --type proportion a count, or a\n"
-    "                    percentage, of --size, as --input says\n"
-    "  --input I         --type proportion: count (value/size: whole numbers 0 to size),\n"
-    "                    percentage (value/100: 0 to 100) or auto (default: counts if\n"
-    "                    every value is a whole number from 0 to its size, else\n"
-    "                    percentages); a value that breaks the rule is an error naming\n"
-    "                    its line\n"
-    "  --size COL        the practice's size: weighted patients, or the denominator\n"
-    "  --type T          mean (default): target = size-weighted mean, limits\n"
-    "                    target +- z sigma/sqrt(size), sigma^2 = sum size (value -\n"
-    "                    target)^2 / (I - 1) estimated from the practices;\n"
-    "                    proportion: target = pooled proportion, interpolated exact\n"
-    "                    binomial limits (Spiegelhalter 2005, appendix A.1.1)\n"
-    "  --limits L,L      two-sided coverage of the limits in percent (default 95,99.8)\n"
-    "  --overdispersion M  none (default); multiplicative: variance x phi, phi = mean of\n"
-    "                    the squared Winsorised z-scores, applied only if phi > 1;\n"
-    "                    additive: variance + tau^2, the DerSimonian-Laird estimate from\n"
-    "                    phi (Spiegelhalter 2005, QSHC 14:347); both give normal limits\n"
-    "  --winsorise Q     fraction of z-scores Winsorised in each tail for phi (default\n"
-    "                    0.1; 0 for none)\n"
-    "  --data FILE       input CSV (repeatable; the first is the practice table, others\n"
-    "                    are joined on practice code). Default: 2014/15 payments + IMD\n"
-    "  --where 'C OP V'  keep rows where column C compares to V (= != < <= > >=)\n"
-    "  --derive 'N=EXPR' add column N computed from others\n"
-    PMS_SELECT_HELP
-    "  --format FMT      text (default), csv or json\n"
-    "  --help            this help\n\n"
+    "practice and the limit curves on a grid of 200 sizes, which is what the plot draws.";
+
+static const char *epilog =
     "Practices with a missing value or size, or a size <= 0, are excluded and counted.\n\n"
     "Examples:\n"
     "  # Payments per weighted patient against list size, with over-dispersion:\n"
@@ -61,9 +29,6 @@ static const char *help =
 static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
 
-enum { OPT_VALUE = PMS_OPT_FIRST_COMMAND_SPECIFIC, OPT_SIZE, OPT_TYPE, OPT_LIMITS, OPT_OD, OPT_WINS,
-       OPT_INPUT };
-
 typedef struct {
     const char *value, *size;
     pms_funnel_opts fo;
@@ -73,8 +38,10 @@ typedef struct {
     char limit_text[PMS_FUNNEL_MAXLEVELS][16];    /* "95", "99.8" for text */
 } funnel_args;
 
-static int parse_limits(funnel_args *a, const char *arg)
+/* --limits L,L: a CALL row of the option table. */
+static int limits_opt(const char *cmd, const char *arg, void *to)
 {
+    funnel_args *a = to;
     char *copy = strdup(arg);
     if (!copy) {
         pms_cli_error("out of memory");
@@ -84,22 +51,22 @@ static int parse_limits(funnel_args *a, const char *arg)
     int k = pms_cli_split(copy, items, PMS_FUNNEL_MAXLEVELS);
     int rc = 0;
     if (k <= 0) {
-        rc = pms_cli_usage("funnel", "--limits expects 1 to %d percentages such as 95,99.8, not '%s'",
+        rc = pms_cli_usage(cmd, "--limits expects 1 to %d percentages such as 95,99.8, not '%s'",
                            PMS_FUNNEL_MAXLEVELS, arg);
     }
     for (int i = 0; i < k && !rc; i++) {
         double v;
-        if (pms_cli_parse_double("funnel", "--limits", items[i], &v)) {
+        if (pms_cli_parse_double(cmd, "--limits", items[i], &v)) {
             rc = PMS_EXIT_USAGE;
             break;
         }
         if (!(v > 0 && v < 100)) {
-            rc = pms_cli_usage("funnel", "--limits: %s is not a percentage between 0 and 100",
+            rc = pms_cli_usage(cmd, "--limits: %s is not a percentage between 0 and 100",
                                items[i]);
             break;
         }
         if (i && !(v > a->fo.levels[i - 1] * 100)) {
-            rc = pms_cli_usage("funnel", "--limits must increase, as in 95,99.8");
+            rc = pms_cli_usage(cmd, "--limits must increase, as in 95,99.8");
             break;
         }
         a->fo.levels[i] = v / 100;
@@ -113,73 +80,63 @@ static int parse_limits(funnel_args *a, const char *arg)
     return rc;
 }
 
+static const char *const type_names[] = {"mean", "proportion", NULL};
+static const char *const od_names[] = {"none", "multiplicative", "additive", NULL};
+static const char *const input_names[] = {"auto", "count", "percentage", NULL};
+
 static int parse_args(int argc, char **argv, pms_cli_common *c, funnel_args *a)
 {
-    static const struct option opts[] = {
-        PMS_COMMON_LONG_OPTIONS,
-        PMS_SELECT_LONG_OPTIONS,
-        {"value", required_argument, NULL, OPT_VALUE},
-        {"size", required_argument, NULL, OPT_SIZE},
-        {"type", required_argument, NULL, OPT_TYPE},
-        {"limits", required_argument, NULL, OPT_LIMITS},
-        {"overdispersion", required_argument, NULL, OPT_OD},
-        {"winsorise", required_argument, NULL, OPT_WINS},
-        {"input", required_argument, NULL, OPT_INPUT},
-        {NULL, 0, NULL, 0}};
-    int opt, rc;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int r = pms_cli_common_opt(c, opt, optarg);
-        if (r < 0) return PMS_EXIT_USAGE;
-        if (r > 0) continue;
-        switch (opt) {
-        case OPT_VALUE:
-            if ((rc = pms_cli_once("funnel", &a->value, optarg, "--value"))) return rc;
-            break;
-        case OPT_SIZE:
-            if ((rc = pms_cli_once("funnel", &a->size, optarg, "--size"))) return rc;
-            break;
-        case OPT_TYPE:
-            if (!strcmp(optarg, "mean")) a->fo.type = PMS_FUNNEL_MEAN;
-            else if (!strcmp(optarg, "proportion")) a->fo.type = PMS_FUNNEL_PROPORTION;
-            else return pms_cli_usage("funnel", "--type expects mean or proportion, not '%s'", optarg);
-            break;
-        case OPT_LIMITS:
-            if ((rc = parse_limits(a, optarg))) return rc;
-            break;
-        case OPT_OD:
-            if (!strcmp(optarg, "none")) a->fo.overdispersion = PMS_OD_NONE;
-            else if (!strcmp(optarg, "multiplicative")) a->fo.overdispersion = PMS_OD_MULTIPLICATIVE;
-            else if (!strcmp(optarg, "additive")) a->fo.overdispersion = PMS_OD_ADDITIVE;
-            else
-                return pms_cli_usage("funnel",
-                                     "--overdispersion expects none, multiplicative or additive, "
-                                     "not '%s'", optarg);
-            break;
-        case OPT_WINS:
-            if (pms_cli_parse_double("funnel", "--winsorise", optarg, &a->fo.winsorise))
-                return PMS_EXIT_USAGE;
-            if (!(a->fo.winsorise >= 0 && a->fo.winsorise < 0.5))
-                return pms_cli_usage("funnel", "--winsorise must be at least 0 and below 0.5, not '%s'",
-                                     optarg);
-            break;
-        case OPT_INPUT:
-            if (!strcmp(optarg, "auto")) a->input = PMS_FUNNEL_INPUT_AUTO;
-            else if (!strcmp(optarg, "count")) a->input = PMS_FUNNEL_INPUT_COUNT;
-            else if (!strcmp(optarg, "percentage")) a->input = PMS_FUNNEL_INPUT_PERCENT;
-            else
-                return pms_cli_usage("funnel", "--input expects auto, count or percentage, not '%s'",
-                                     optarg);
-            a->input_set = 1;
-            break;
-        default: return pms_cli_bad_option("funnel", opts, optopt, argv[optind - 1]);
-        }
-    }
-    if (c->help) return 0;
-    if (optind < argc) return pms_cli_usage("funnel", "unexpected argument '%s'", argv[optind]);
-    if (!a->value) return pms_cli_usage("funnel", "--value is required");
-    if (!a->size) return pms_cli_usage("funnel", "--size is required");
+    int type = a->fo.type == PMS_FUNNEL_PROPORTION, input = -1;
+    int od = a->fo.overdispersion == PMS_OD_MULTIPLICATIVE ? 1
+             : a->fo.overdispersion == PMS_OD_ADDITIVE     ? 2
+                                                           : 0;
+    const pms_cli_opt opts[] = {
+        {.name = "value", .kind = PMS_ARG_TEXT, .to = &a->value, .flags = PMS_ARG_REQUIRED,
+         .meta = "COL",
+         .help = "the indicator: for --type mean a mean per unit of size (e.g.\n"
+                 "payments_per_weighted); for --type proportion a count, or a\n"
+                 "percentage, of --size, as --input says"},
+        {.name = "size", .kind = PMS_ARG_TEXT, .to = &a->size, .flags = PMS_ARG_REQUIRED,
+         .meta = "COL", .help = "the practice's size: weighted patients, or the denominator"},
+        {.name = "type", .kind = PMS_ARG_ENUM, .to = &type, .names = type_names, .meta = "T",
+         .help = "mean (default): target = size-weighted mean, limits\n"
+                 "target +- z sigma/sqrt(size), sigma^2 = sum size (value -\n"
+                 "target)^2 / (I - 1) estimated from the practices;\n"
+                 "proportion: target = pooled proportion, interpolated exact\n"
+                 "binomial limits (Spiegelhalter 2005, appendix A.1.1)"},
+        {.name = "input", .kind = PMS_ARG_ENUM, .to = &input, .names = input_names, .meta = "I",
+         .help = "--type proportion: count (value/size: whole numbers 0 to size),\n"
+                 "percentage (value/100: 0 to 100) or auto (default: counts if\n"
+                 "every value is a whole number from 0 to its size, else\n"
+                 "percentages); a value that breaks the rule is an error naming\n"
+                 "its line"},
+        {.name = "limits", .kind = PMS_ARG_CALL, .to = a, .call = limits_opt, .meta = "L,L",
+         .usage = "--limits 95,99.8",
+         .help = "two-sided coverage of the limits in percent (default 95,99.8)"},
+        {.name = "overdispersion", .kind = PMS_ARG_ENUM, .to = &od, .names = od_names,
+         .meta = "M",
+         .help = "none (default); multiplicative: variance x phi, phi = mean of\n"
+                 "the squared Winsorised z-scores, applied only if phi > 1;\n"
+                 "additive: variance + tau^2, the DerSimonian-Laird estimate from\n"
+                 "phi (Spiegelhalter 2005, QSHC 14:347); both give normal limits"},
+        {.name = "winsorise", .kind = PMS_ARG_REAL, .to = &a->fo.winsorise, .lo = 0, .hi = 0.5,
+         .flags = PMS_ARG_HI_OPEN, .bad = "must be at least 0 and below 0.5", .meta = "Q",
+         .help = "fraction of z-scores Winsorised in each tail for phi (default\n"
+                 "0.1; 0 for none)"},
+        PMS_CLI_OPTS_INPUT(c),
+        PMS_CLI_OPTS_SELECT(c),
+        PMS_CLI_OPT_FORMAT(c, PMS_CLI_HELP_FORMAT),
+        PMS_CLI_END};
+    const pms_cli_spec spec = {"funnel", about, epilog, 20, opts, NULL, NULL, 0};
+    int rc = pms_cli_parse(&spec, argc, argv, &c->help);
+    if (rc || c->help) return rc;
+    static const pms_funnel_od ods[] = {PMS_OD_NONE, PMS_OD_MULTIPLICATIVE, PMS_OD_ADDITIVE};
+    static const pms_funnel_input inputs[] = {PMS_FUNNEL_INPUT_AUTO, PMS_FUNNEL_INPUT_COUNT,
+                                              PMS_FUNNEL_INPUT_PERCENT};
+    a->fo.type = type ? PMS_FUNNEL_PROPORTION : PMS_FUNNEL_MEAN;
+    a->fo.overdispersion = ods[od];
+    a->input_set = input >= 0;
+    if (a->input_set) a->input = inputs[input];
     if (a->input_set && a->fo.type != PMS_FUNNEL_PROPORTION)
         return pms_cli_usage("funnel", "--input applies to --type proportion only");
     return 0;
@@ -393,13 +350,7 @@ int pms_cmd_funnel(int argc, char **argv)
     snprintf(a.limit_text[0], sizeof a.limit_text[0], "95");
     snprintf(a.limit_text[1], sizeof a.limit_text[1], "99.8");
     int rc = parse_args(argc, argv, &c, &a);
-    if (rc || c.help) {
-        if (!rc) {
-            fputs(help, stdout);
-            rc = pms_cli_stdout_done();
-        }
-        return rc;
-    }
+    if (rc || c.help) return rc;
     pms_table *t = NULL;
     pms_funnel_result r;
     memset(&r, 0, sizeof r);

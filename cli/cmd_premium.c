@@ -10,10 +10,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 
-static const char *help =
-    "Usage: pmsreview premium [--prices YEAR] [--locality CODE] [--equivalence DELTA]\n"
-    "                         [--data FILE]... [--where 'COL OP VALUE']... [--derive 'N=EXPR']...\n"
-    "                         [--format text|csv|json]\n\n"
+static const char *about =
     "The PMS premium: what each PMS practice is paid above the GMS equivalent.\n"
     "  premium = global sum + MPIG + balance of PMS expenditure\n"
     "            - weighted patients x the global sum per weighted patient of YEAR\n"
@@ -24,19 +21,9 @@ static const char *help =
     "pro rata weighted patients, PMS practices' own MPIG removed); Spearman's rho of\n"
     "premium per weighted patient with IMD 2015 with its verdict (correlation shown /\n"
     "no correlation as large as DELTA / inconclusive); and NHS England's \"Review of\n"
-    "PMS contracts\" (February 2014) figures beside ours.\n\n"
-    "Options:\n"
-    "  --prices YEAR       global sum year, e.g. 2013/14 (66.25, the review's prices),\n"
-    "                      2014/15 (73.56, the default: the year of the payments) ...\n"
-    "                      2020/21 (93.46)\n"
-    "  --locality CODE     list this locality (ccg_code) first\n"
-    "  --equivalence D     margin for 'no correlation as large as D' (default 0.1)\n"
-    "  --data FILE         input CSV (repeatable; the first is the practice table, others\n"
-    "                      are joined on practice code). Default: 2014/15 payments + IMD\n"
-    "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
-    "  --derive 'N=EXPR'   add column N computed from others\n"
-    "  --format FMT        text (default), csv or json (money in pounds, two decimals)\n"
-    "  --help              this help\n\n"
+    "PMS contracts\" (February 2014) figures beside ours.";
+
+static const char *epilog =
     "Examples:\n"
     "  pmsreview premium --prices 2013/14\n"
     "  pmsreview premium --prices 2013/14 --locality 11H --format json\n\n"
@@ -47,8 +34,6 @@ static const char *help =
 static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
 
-enum { OPT_PRICES = PMS_OPT_FIRST_COMMAND_SPECIFIC, OPT_LOCALITY, OPT_EQUIV };
-
 typedef struct {
     const char *prices, *locality;
     pms_prem_opts o;
@@ -56,39 +41,22 @@ typedef struct {
 
 static int parse_args(int argc, char **argv, pms_cli_common *c, premium_args *a)
 {
-    static const struct option opts[] = {PMS_COMMON_LONG_OPTIONS,
-                                         {"prices", required_argument, NULL, OPT_PRICES},
-                                         {"locality", required_argument, NULL, OPT_LOCALITY},
-                                         {"equivalence", required_argument, NULL, OPT_EQUIV},
-                                         {NULL, 0, NULL, 0}};
-    int opt, rc;
-    optind = 1;
-    opterr = 0;
-    const char *eq = NULL;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int r = pms_cli_common_opt(c, opt, optarg);
-        if (r < 0) return PMS_EXIT_USAGE;
-        if (r > 0) continue;
-        switch (opt) {
-        case OPT_PRICES:
-            if ((rc = pms_cli_once("premium", &a->prices, optarg, "--prices"))) return rc;
-            break;
-        case OPT_LOCALITY:
-            if ((rc = pms_cli_once("premium", &a->locality, optarg, "--locality"))) return rc;
-            break;
-        case OPT_EQUIV:
-            if ((rc = pms_cli_once("premium", &eq, optarg, "--equivalence"))) return rc;
-            if (pms_cli_parse_double("premium", "--equivalence", optarg, &a->o.delta))
-                return PMS_EXIT_USAGE;
-            if (!(a->o.delta > 0 && a->o.delta < 1))
-                return pms_cli_usage("premium", "--equivalence must be between 0 and 1, not '%s'",
-                                     optarg);
-            break;
-        default: return pms_cli_bad_option("premium", opts, optopt, argv[optind - 1]);
-        }
-    }
-    if (c->help) return 0;
-    if (optind < argc) return pms_cli_usage("premium", "unexpected argument '%s'", argv[optind]);
+    const pms_cli_opt opts[] = {
+        {.name = "prices", .kind = PMS_ARG_TEXT, .to = &a->prices, .meta = "YEAR",
+         .help = "global sum year, e.g. 2013/14 (66.25, the review's prices),\n"
+                 "2014/15 (73.56, the default: the year of the payments) ...\n"
+                 "2020/21 (93.46)"},
+        {.name = "locality", .kind = PMS_ARG_TEXT, .to = &a->locality, .meta = "CODE",
+         .help = "list this locality (ccg_code) first"},
+        {.name = "equivalence", .kind = PMS_ARG_REAL, .to = &a->o.delta, .lo = 0, .hi = 1,
+         .flags = PMS_ARG_LO_OPEN | PMS_ARG_HI_OPEN, .meta = "D",
+         .help = "margin for 'no correlation as large as D' (default 0.1)"},
+        PMS_CLI_OPTS_INPUT(c),
+        PMS_CLI_OPT_FORMAT(c, "text (default), csv or json (money in pounds, two decimals)"),
+        PMS_CLI_END};
+    const pms_cli_spec spec = {"premium", about, epilog, 22, opts, NULL, NULL, 0};
+    int rc = pms_cli_parse(&spec, argc, argv, &c->help);
+    if (rc || c->help) return rc;
     if (a->prices) {
         int y;
         if (pms_sav_year_parse(a->prices, &y))
@@ -319,13 +287,7 @@ int pms_cmd_premium(int argc, char **argv)
     memset(&a, 0, sizeof a);
     pms_prem_opts_default(&a.o);
     int rc = parse_args(argc, argv, &c, &a);
-    if (rc || c.help) {
-        if (!rc) {
-            fputs(help, stdout);
-            rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
-        }
-        return rc;
-    }
+    if (rc || c.help) return rc;
     pms_err err = {{0}};
     pms_status st = PMS_OK;
     pms_table *t = NULL;

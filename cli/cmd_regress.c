@@ -9,33 +9,12 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 
-static const char *help =
-    "Usage: pmsreview regress --y COL --x COL[,COL...] [--log COL,...] [--weight COL]\n"
-    "                         [--robust hc0|hc1|hc2|hc3] [--no-intercept] [--ci-level 0.95]\n"
-    "                         [--data FILE]... [--where 'COL OP VALUE']... [--derive 'N=EXPR']...\n"
-    "                         [--format text|csv|json]\n\n"
+static const char *about =
     "Ordinary (or weighted) least squares of --y on the --x columns: coefficients,\n"
     "standard errors, t, two-sided p, confidence intervals, R-squared, adjusted\n"
-    "R-squared, F and the residual SD, as R's lm and summary.lm report them.\n\n"
-    "Options:\n"
-    "  --y COL             response column\n"
-    "  --x COL[,COL...]    predictor columns (repeatable)\n"
-    "  --log COL,...       use the natural log of these model columns; practices with\n"
-    "                      a value <= 0 there are excluded and counted\n"
-    "  --weight COL        precision weights (e.g. registered_patients), as lm(weights =);\n"
-    "                      a weight <= 0 is an error (exclude such rows with --where)\n"
-    "  --robust TYPE       heteroscedasticity-consistent SEs, as R's sandwich::vcovHC:\n"
-    "                      hc0 (White), hc1 (hc0 x n/(n-p)), hc2, hc3 (leverage-adjusted);\n"
-    "                      t tests, intervals and a Wald F of all slopes then use them\n"
-    "  --no-intercept      regression through the origin (R-squared is then uncentred)\n"
-    "  --ci-level L        confidence level in (0, 1); default 0.95\n"
-    "  --data FILE         input CSV (repeatable; the first is the practice table, others\n"
-    "                      are joined on practice code). Default: 2014/15 payments + IMD\n"
-    "  --where 'C OP V'    keep rows where column C compares to V (= != < <= > >=)\n"
-    "  --derive 'N=EXPR'   add column N computed from others\n"
-    PMS_SELECT_HELP
-    "  --format FMT        text (default), csv or json\n"
-    "  --help              this help\n\n"
+    "R-squared, F and the residual SD, as R's lm and summary.lm report them.";
+
+static const char *epilog =
     "Rows missing any model column (or the weight) are excluded and counted by reason.\n"
     "The fit is Householder QR in extended precision on centred, scaled columns.\n\n"
     "Examples:\n"
@@ -50,16 +29,6 @@ static const char *help =
 static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
 
-enum {
-    OPT_Y = PMS_OPT_FIRST_COMMAND_SPECIFIC,
-    OPT_X,
-    OPT_LOG,
-    OPT_WEIGHT,
-    OPT_ROBUST,
-    OPT_NOINT,
-    OPT_CI
-};
-
 #define MAXX (PMS_REG_MAXCOLS - 1)
 
 typedef struct {
@@ -70,77 +39,50 @@ typedef struct {
     size_t nlog;
     const char *weight;
     pms_hc_type robust;
-    int intercept;
+    int intercept, no_intercept;
     double ci_level;
     char *bufs[2 * PMS_REG_MAXCOLS];   /* copies of list arguments, split in place */
     size_t nbufs;
 } regress_args;
 
-static int add_list(regress_args *a, const char *arg, const char **items, size_t *n, size_t max,
-                    const char *opt)
-{
-    return pms_cli_add_list("regress", opt, arg, a->bufs, &a->nbufs, sizeof a->bufs / sizeof a->bufs[0],
-                            items, n, max);
-}
+static const char *const robust_names[] = {"none", "hc0", "hc1", "hc2", "hc3", NULL};
 
 static int parse_args(int argc, char **argv, pms_cli_common *c, regress_args *a)
 {
-    static const struct option opts[] = {
-        PMS_COMMON_LONG_OPTIONS,
-        PMS_SELECT_LONG_OPTIONS,
-        {"y", required_argument, NULL, OPT_Y},
-        {"x", required_argument, NULL, OPT_X},
-        {"log", required_argument, NULL, OPT_LOG},
-        {"weight", required_argument, NULL, OPT_WEIGHT},
-        {"robust", required_argument, NULL, OPT_ROBUST},
-        {"no-intercept", no_argument, NULL, OPT_NOINT},
-        {"ci-level", required_argument, NULL, OPT_CI},
-        {NULL, 0, NULL, 0}};
-    int opt, rc;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int r = pms_cli_common_opt(c, opt, optarg);
-        if (r < 0) return PMS_EXIT_USAGE;
-        if (r > 0) continue;
-        switch (opt) {
-        case OPT_Y:
-            if ((rc = pms_cli_once("regress", &a->y, optarg, "--y"))) return rc;
-            break;
-        case OPT_X:
-            if ((rc = add_list(a, optarg, a->x, &a->nx, MAXX, "--x"))) return rc;
-            break;
-        case OPT_LOG:
-            if ((rc = add_list(a, optarg, a->log, &a->nlog, PMS_REG_MAXCOLS, "--log"))) return rc;
-            break;
-        case OPT_WEIGHT:
-            if ((rc = pms_cli_once("regress", &a->weight, optarg, "--weight"))) return rc;
-            break;
-        case OPT_ROBUST:
-            if (!strcmp(optarg, "hc0")) a->robust = PMS_HC0;
-            else if (!strcmp(optarg, "hc1")) a->robust = PMS_HC1;
-            else if (!strcmp(optarg, "hc2")) a->robust = PMS_HC2;
-            else if (!strcmp(optarg, "hc3")) a->robust = PMS_HC3;
-            else if (!strcmp(optarg, "none")) a->robust = PMS_HC_NONE;
-            else
-                return pms_cli_usage("regress", "--robust expects hc0, hc1, hc2 or hc3, not '%s'",
-                                     optarg);
-            break;
-        case OPT_NOINT: a->intercept = 0; break;
-        case OPT_CI:
-            if (pms_cli_parse_double("regress", "--ci-level", optarg, &a->ci_level))
-                return PMS_EXIT_USAGE;
-            if (!(a->ci_level > 0 && a->ci_level < 1))
-                return pms_cli_usage("regress", "--ci-level must be between 0 and 1, not '%s'",
-                                     optarg);
-            break;
-        default: return pms_cli_bad_option("regress", opts, optopt, argv[optind - 1]);
-        }
-    }
-    if (c->help) return 0;
-    if (optind < argc) return pms_cli_usage("regress", "unexpected argument '%s'", argv[optind]);
-    if (!a->y) return pms_cli_usage("regress", "--y is required");
-    if (a->nx == 0) return pms_cli_usage("regress", "--x is required");
+    int robust = 0;
+    const pms_cli_opt opts[] = {
+        {.name = "y", .kind = PMS_ARG_TEXT, .to = &a->y, .flags = PMS_ARG_REQUIRED, .meta = "COL",
+         .help = "response column"},
+        {.name = "x", .kind = PMS_ARG_LIST, .to = a->x, .n = &a->nx, .max = MAXX,
+         .flags = PMS_ARG_REQUIRED, .meta = "COL[,COL...]", .help = "predictor columns (repeatable)"},
+        {.name = "log", .kind = PMS_ARG_LIST, .to = a->log, .n = &a->nlog, .max = PMS_REG_MAXCOLS,
+         .meta = "COL,...",
+         .help = "use the natural log of these model columns; practices with\n"
+                 "a value <= 0 there are excluded and counted"},
+        {.name = "weight", .kind = PMS_ARG_TEXT, .to = &a->weight, .meta = "COL",
+         .help = "precision weights (e.g. registered_patients), as lm(weights =);\n"
+                 "a weight <= 0 is an error (exclude such rows with --where)"},
+        {.name = "robust", .kind = PMS_ARG_ENUM, .to = &robust, .names = robust_names,
+         .bad = "expects hc0, hc1, hc2 or hc3", .meta = "TYPE", .usage = "--robust hc0|hc1|hc2|hc3",
+         .help = "heteroscedasticity-consistent SEs, as R's sandwich::vcovHC:\n"
+                 "hc0 (White), hc1 (hc0 x n/(n-p)), hc2, hc3 (leverage-adjusted);\n"
+                 "t tests, intervals and a Wald F of all slopes then use them"},
+        {.name = "no-intercept", .kind = PMS_ARG_FLAG, .to = &a->no_intercept,
+         .help = "regression through the origin (R-squared is then uncentred)"},
+        {.name = "ci-level", .kind = PMS_ARG_REAL, .to = &a->ci_level, .lo = 0, .hi = 1,
+         .flags = PMS_ARG_LO_OPEN | PMS_ARG_HI_OPEN, .meta = "L",
+         .help = "confidence level in (0, 1); default 0.95"},
+        PMS_CLI_OPTS_INPUT(c),
+        PMS_CLI_OPTS_SELECT(c),
+        PMS_CLI_OPT_FORMAT(c, PMS_CLI_HELP_FORMAT),
+        PMS_CLI_END};
+    const pms_cli_spec spec = {"regress", about, epilog, 22, opts, a->bufs, &a->nbufs,
+                               sizeof a->bufs / sizeof a->bufs[0]};
+    int rc = pms_cli_parse(&spec, argc, argv, &c->help);
+    if (rc || c->help) return rc;
+    static const pms_hc_type hc[] = {PMS_HC_NONE, PMS_HC0, PMS_HC1, PMS_HC2, PMS_HC3};
+    a->robust = hc[robust];
+    a->intercept = !a->no_intercept;
     for (size_t j = 0; j < a->nx; j++) {
         if (!strcmp(a->x[j], a->y))
             return pms_cli_usage("regress", "'%s' is both the response and a predictor", a->y);
@@ -337,10 +279,6 @@ int pms_cmd_regress(int argc, char **argv)
     a.robust = PMS_HC_NONE;
     int rc = parse_args(argc, argv, &c, &a);
     if (rc || c.help) {
-        if (!rc) {
-            fputs(help, stdout);
-            rc = pms_cli_stdout_done();
-        }
         for (size_t i = 0; i < a.nbufs; i++) free(a.bufs[i]);
         return rc;
     }

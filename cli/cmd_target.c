@@ -14,53 +14,16 @@
 #include "io/scenario.h"
 #include "io/target_options.h"
 
-static const char *help =
-    "Usage: pmsreview target [--need NEED] [--value COL] [--scope national|region|locality]\n"
-    "                        [--imd COL|none] [--elasticity E] [--locality CODE]\n"
-    "                        [--pace FILE] [--scenarios FILE]\n"
-    "                        [--data FILE]... [--where 'COL OP VALUE']... [--derive 'N=EXPR']...\n"
-    "                        [--format text|csv|json]\n\n"
+static const char *about =
     "Fair shares: within each pool of the scope the pot (the practices' total of --value)\n"
     "is shared in proportion to need, target = pot x need / sum of need, in whole pence by\n"
     "largest remainder so that the targets add up to the pot exactly.  For each practice\n"
     "and each locality (CCG): actual, target, distance = actual - target (positive = over\n"
     "target) and distance as a share of target; the money that would have to move to put\n"
     "everyone on target (half the sum of |distance|); how many practices and localities\n"
-    "are more than 5% and 10% over and under; Spearman's rho of distance_pct with IMD.\n\n"
-    "Options:\n"
-    "  --need NEED       a numeric column, an expression over columns (as --derive), or\n"
-    "                    a named alternative:\n"
-    "                      weighted      weighted_patients (the Carr-Hill weighted list,\n"
-    "                                    as the global sum uses; the default)\n"
-    "                      registered    registered_patients (a naive baseline)\n"
-    "                      weighted_imd  weighted_patients x IMD^E: the weighted list with a\n"
-    "                                    deprivation uplift (1% higher IMD score, about E%\n"
-    "                                    more need); practices without IMD are excluded\n"
-    "  --elasticity E    E for weighted_imd, 0 to 5 (default 0.2: illustrative, not from\n"
-    "                    a published formula)\n"
-    "  --value COL       the money shared (default core_payments = global sum + MPIG +\n"
-    "                    PMS balance; e.g. total_payments)\n"
-    "  --scope S         national (default: one pot for England), region (region_code)\n"
-    "                    or locality (ccg_code: each CCG's pot shared within it)\n"
-    "  --imd COL         deprivation score for weighted_imd and the correlation (default\n"
-    "                    imd2015 when present; 'none' for no correlation)\n"
-    "  --locality CODE   list this CCG first and summarise it\n"
-    "  --pace FILE       pace of change: run every scenario of FILE with method = pace\n"
-    "                    (keys years, pace_pct, max_loss_pct, max_gain_pct, growth_pct;\n"
-    "                    see doc/methods/fair-shares.md) from the actual money towards\n"
-    "                    the targets, within the scope, year by year.  FILE is a savings\n"
-    "                    scenario file (the shipped datasets/pms-review-scenarios.ini\n"
-    "                    holds two pace scenarios); its other scenarios are left alone\n"
-    "  --scenarios FILE  score every savings scenario of FILE on the same axis: the money\n"
-    "                    to move and the practices beyond 10% before and after its final\n"
-    "                    year, each against fair shares of its own total (a saving is\n"
-    "                    shown apart), for the scope and for --locality on its own\n"
-    "  --data FILE       input CSV (repeatable; the first is the practice table, others\n"
-    "                    are joined on practice code). Default: 2014/15 payments + IMD\n"
-    "  --where 'C OP V'  keep rows where column C compares to V (= != < <= > >=)\n"
-    "  --derive 'N=EXPR' add column N computed from others\n"
-    "  --format FMT      text (default), csv or json\n"
-    "  --help            this help\n\n"
+    "are more than 5% and 10% over and under; Spearman's rho of distance_pct with IMD.";
+
+static const char *epilog =
     "Practices with a missing value, a missing, non-positive or undefined need, or no\n"
     "locality (or region, for --scope region) are excluded and counted by reason.\n"
     "Money is in pounds with pence; distance_pct is a fraction in CSV/JSON.\n\n"
@@ -78,66 +41,67 @@ static const char *help =
 static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv",
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
 
-enum { OPT_NEED = PMS_OPT_FIRST_COMMAND_SPECIFIC, OPT_VALUE, OPT_SCOPE, OPT_IMD, OPT_ELAST,
-       OPT_LOCALITY, OPT_PACE, OPT_SCENARIOS };
-
 typedef struct {
     pms_target_spec spec;
-    const char *scope, *imd, *locality, *elasticity, *pace, *scenarios;
+    const char *imd, *locality, *pace, *scenarios;
 } target_args;
+
+static const char *const scope_names[] = {"national", "region", "locality", NULL};
 
 static int parse_args(int argc, char **argv, pms_cli_common *c, target_args *a)
 {
-    static const struct option opts[] = {
-        PMS_COMMON_LONG_OPTIONS,
-        {"need", required_argument, NULL, OPT_NEED},
-        {"value", required_argument, NULL, OPT_VALUE},
-        {"scope", required_argument, NULL, OPT_SCOPE},
-        {"imd", required_argument, NULL, OPT_IMD},
-        {"elasticity", required_argument, NULL, OPT_ELAST},
-        {"locality", required_argument, NULL, OPT_LOCALITY},
-        {"pace", required_argument, NULL, OPT_PACE},
-        {"scenarios", required_argument, NULL, OPT_SCENARIOS},
-        {NULL, 0, NULL, 0}};
-    int opt, rc = 0;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int r = pms_cli_common_opt(c, opt, optarg);
-        if (r < 0) return PMS_EXIT_USAGE;
-        if (r > 0) continue;
-        switch (opt) {
-        case OPT_NEED: rc = pms_cli_once("target", &a->spec.need, optarg, "--need"); break;
-        case OPT_VALUE: rc = pms_cli_once("target", &a->spec.value, optarg, "--value"); break;
-        case OPT_SCOPE: rc = pms_cli_once("target", &a->scope, optarg, "--scope"); break;
-        case OPT_IMD: rc = pms_cli_once("target", &a->imd, optarg, "--imd"); break;
-        case OPT_ELAST: rc = pms_cli_once("target", &a->elasticity, optarg, "--elasticity"); break;
-        case OPT_LOCALITY: rc = pms_cli_once("target", &a->locality, optarg, "--locality"); break;
-        case OPT_PACE: rc = pms_cli_once("target", &a->pace, optarg, "--pace"); break;
-        case OPT_SCENARIOS:
-            rc = pms_cli_once("target", &a->scenarios, optarg, "--scenarios");
-            break;
-        default: return pms_cli_bad_option("target", opts, optopt, argv[optind - 1]);
-        }
-        if (rc) return rc;
-    }
-    if (c->help) return 0;
-    if (optind < argc) return pms_cli_usage("target", "unexpected argument '%s'", argv[optind]);
-    if (a->scope) {
-        int s = pms_tscope_parse(a->scope);
-        if (s < 0)
-            return pms_cli_usage("target", "--scope must be national, region or locality, not '%s'",
-                                 a->scope);
-        a->spec.scope = (pms_tscope)s;
-    }
-    if (a->elasticity) {
-        if (pms_cli_parse_double("target", "--elasticity", a->elasticity, &a->spec.elasticity))
-            return PMS_EXIT_USAGE;
-        if (!(a->spec.elasticity >= 0 && a->spec.elasticity <= 5))
-            return pms_cli_usage("target", "--elasticity must be between 0 and 5, not '%s'",
-                                 a->elasticity);
+    int scope = -1;
+    a->spec.elasticity = NAN;
+    const pms_cli_opt opts[] = {
+        {.name = "need", .kind = PMS_ARG_TEXT, .to = &a->spec.need, .meta = "NEED",
+         .help = "a numeric column, an expression over columns (as --derive), or\n"
+                 "a named alternative:\n"
+                 "  weighted      weighted_patients (the Carr-Hill weighted list,\n"
+                 "                as the global sum uses; the default)\n"
+                 "  registered    registered_patients (a naive baseline)\n"
+                 "  weighted_imd  weighted_patients x IMD^E: the weighted list with a\n"
+                 "                deprivation uplift (1% higher IMD score, about E%\n"
+                 "                more need); practices without IMD are excluded"},
+        {.name = "elasticity", .kind = PMS_ARG_REAL, .to = &a->spec.elasticity, .lo = 0, .hi = 5,
+         .meta = "E",
+         .help = "E for weighted_imd, 0 to 5 (default 0.2: illustrative, not from\n"
+                 "a published formula)"},
+        {.name = "value", .kind = PMS_ARG_TEXT, .to = &a->spec.value, .meta = "COL",
+         .help = "the money shared (default core_payments = global sum + MPIG +\n"
+                 "PMS balance; e.g. total_payments)"},
+        {.name = "scope", .kind = PMS_ARG_ENUM, .to = &scope, .names = scope_names, .meta = "S",
+         .bad = "must be national, region or locality",
+         .help = "national (default: one pot for England), region (region_code)\n"
+                 "or locality (ccg_code: each CCG's pot shared within it)"},
+        {.name = "imd", .kind = PMS_ARG_TEXT, .to = &a->imd, .meta = "COL", .usage = "--imd COL|none",
+         .help = "deprivation score for weighted_imd and the correlation (default\n"
+                 "imd2015 when present; 'none' for no correlation)"},
+        {.name = "locality", .kind = PMS_ARG_TEXT, .to = &a->locality, .meta = "CODE",
+         .help = "list this CCG first and summarise it"},
+        {.name = "pace", .kind = PMS_ARG_TEXT, .to = &a->pace, .meta = "FILE",
+         .help = "pace of change: run every scenario of FILE with method = pace\n"
+                 "(keys years, pace_pct, max_loss_pct, max_gain_pct, growth_pct;\n"
+                 "see doc/methods/fair-shares.md) from the actual money towards\n"
+                 "the targets, within the scope, year by year.  FILE is a savings\n"
+                 "scenario file (the shipped datasets/pms-review-scenarios.ini\n"
+                 "holds two pace scenarios); its other scenarios are left alone"},
+        {.name = "scenarios", .kind = PMS_ARG_TEXT, .to = &a->scenarios, .meta = "FILE",
+         .help = "score every savings scenario of FILE on the same axis: the money\n"
+                 "to move and the practices beyond 10% before and after its final\n"
+                 "year, each against fair shares of its own total (a saving is\n"
+                 "shown apart), for the scope and for --locality on its own"},
+        PMS_CLI_OPTS_INPUT(c),
+        PMS_CLI_OPT_FORMAT(c, PMS_CLI_HELP_FORMAT),
+        PMS_CLI_END};
+    const pms_cli_spec spec = {"target", about, epilog, 20, opts, NULL, NULL, 0};
+    int rc = pms_cli_parse(&spec, argc, argv, &c->help);
+    if (rc || c->help) return rc;
+    if (scope >= 0) a->spec.scope = (pms_tscope)pms_tscope_parse(scope_names[scope]);
+    if (!isnan(a->spec.elasticity)) {
         if (!a->spec.need || strcmp(a->spec.need, "weighted_imd"))
             return pms_cli_usage("target", "--elasticity applies only to --need weighted_imd");
+    } else {
+        a->spec.elasticity = PMS_TARGET_DEFAULT_ELASTICITY;
     }
     if (a->imd && !strcmp(a->imd, "none") && a->spec.need && !strcmp(a->spec.need, "weighted_imd"))
         return pms_cli_usage("target", "--need weighted_imd needs an IMD column, not --imd none");
@@ -365,13 +329,7 @@ int pms_cmd_target(int argc, char **argv)
     a.spec.need = NULL;
     a.spec.elasticity = PMS_TARGET_DEFAULT_ELASTICITY;
     int rc = parse_args(argc, argv, &c, &a);
-    if (rc || c.help) {
-        if (!rc) {
-            fputs(help, stdout);
-            rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : PMS_EXIT_USAGE;
-        }
-        return rc;
-    }
+    if (rc || c.help) return rc;
     if (!a.spec.need) a.spec.need = "weighted";
     if (!a.spec.value) a.spec.value = "core_payments";
     pms_table *t = NULL;

@@ -69,76 +69,7 @@ int pms_cli_fail(pms_status s, const pms_err *err)
     return pms_status_exit_code(s);
 }
 
-int pms_cli_common_opt(pms_cli_common *c, int opt, const char *arg)
-{
-    switch (opt) {
-    case PMS_OPT_DATA:
-        if (c->ndata >= PMS_MAX_DATA) {
-            pms_cli_usage(c->cmd, "too many --data files (at most %d)", PMS_MAX_DATA);
-            return -1;
-        }
-        c->data[c->ndata++] = arg;
-        return 1;
-    case PMS_OPT_WHERE:
-        if (c->nwhere >= PMS_MAX_EXPR) {
-            pms_cli_usage(c->cmd, "too many --where clauses (at most %d)", PMS_MAX_EXPR);
-            return -1;
-        }
-        c->where[c->nwhere++] = arg;
-        return 1;
-    case PMS_OPT_DERIVE:
-        if (c->nderive >= PMS_MAX_EXPR) {
-            pms_cli_usage(c->cmd, "too many --derive expressions (at most %d)", PMS_MAX_EXPR);
-            return -1;
-        }
-        c->derive[c->nderive++] = arg;
-        return 1;
-    case PMS_OPT_FORMAT:
-        if (!strcmp(arg, "text")) c->format = PMS_FMT_TEXT;
-        else if (!strcmp(arg, "csv")) c->format = PMS_FMT_CSV;
-        else if (!strcmp(arg, "json")) c->format = PMS_FMT_JSON;
-        else {
-            pms_cli_usage(c->cmd, "--format must be text, csv or json, not '%s'", arg);
-            return -1;
-        }
-        return 1;
-    case PMS_OPT_HELP:
-        c->help = 1;
-        return 1;
-    case PMS_OPT_THREADS: {
-        unsigned long n = 0;
-        if (pms_cli_parse_ulong(c->cmd, "--threads", arg, &n)) return -1;
-        if (n > 256) {
-            pms_cli_usage(c->cmd, "--threads must be at most 256");
-            return -1;
-        }
-        c->threads = (unsigned)n;
-        return 1;
-    }
-    case PMS_OPT_RULES:
-        c->rules = 1;
-        return 1;
-    case PMS_OPT_MIN_LIST:
-        if (pms_cli_parse_double(c->cmd, "--min-list", arg, &c->min_list)) return -1;
-        if (c->min_list < 0) {
-            pms_cli_usage(c->cmd, "--min-list must be 0 or more, not '%s'", arg);
-            return -1;
-        }
-        return 1;
-    case PMS_OPT_YEAR: {
-        unsigned long y = 0;
-        if (pms_cli_parse_ulong(c->cmd, "--year", arg, &y)) return -1;
-        if (y < 1990 || y > 2100) {
-            pms_cli_usage(c->cmd, "--year must be a financial year's first calendar year "
-                                  "(e.g. 2014 for 2014/15), not '%s'", arg);
-            return -1;
-        }
-        c->year = (int)y;
-        return 1;
-    }
-    default: return 0;
-    }
-}
+const char *const pms_cli_formats[] = {"text", "csv", "json", NULL};
 
 const char *pms_cli_datasets_dir(void)
 {
@@ -241,18 +172,6 @@ int pms_cli_parse_double(const char *cmd, const char *opt, const char *s, double
     return 0;
 }
 
-int pms_cli_parse_ulong(const char *cmd, const char *opt, const char *s, unsigned long *out)
-{
-    char *end;
-    errno = 0;
-    if (*s == '-') return pms_cli_usage(cmd, "%s expects a whole number >= 0, not '%s'", opt, s);
-    unsigned long v = strtoul(s, &end, 10);
-    if (end == s || *end || errno)
-        return pms_cli_usage(cmd, "%s expects a whole number >= 0, not '%s'", opt, s);
-    *out = v;
-    return 0;
-}
-
 /* Once stdout has failed, later writes fail too: say so once per process. */
 static int stdout_reported;
 
@@ -277,21 +196,6 @@ int pms_cli_emit(const pms_cli_common *c, pms_out *const *tables, size_t n, cons
         rc = PMS_EXIT_USAGE;
     }
     return rc;
-}
-
-int pms_cli_bad_option(const char *cmd, const struct option *opts, int optopt_, const char *arg)
-{
-    if (optopt_)
-        for (const struct option *o = opts; o->name; o++)
-            if (o->val == optopt_) return pms_cli_usage(cmd, "option '--%s' needs a value", o->name);
-    return pms_cli_usage(cmd, "unknown option '%s'", arg);
-}
-
-int pms_cli_once(const char *cmd, const char **slot, const char *arg, const char *opt)
-{
-    if (*slot) return pms_cli_usage(cmd, "%s given twice", opt);
-    *slot = arg;
-    return 0;
 }
 
 int pms_cli_add_list(const char *cmd, const char *opt, const char *arg, char **bufs,

@@ -1,56 +1,17 @@
-/* Shared command-line plumbing: the options every data subcommand takes
- * (--data, --where, --derive, --format), error printing and exit codes.
+/* Shared command-line plumbing: the rows of the options every data
+ * subcommand takes (--data, --where, --derive, --format; cli/options.h),
+ * error printing and exit codes.
  * Only cli/ writes to stdout and stderr. */
 #ifndef PMS_CLI_COMMON_H
 #define PMS_CLI_COMMON_H
 
-#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 
 #include "base/status.h"
+#include "cli/options.h"
 #include "io/out.h"
 #include "io/table.h"
-
-/* getopt_long codes for the shared options (above the char range). */
-enum {
-    PMS_OPT_DATA = 1000,
-    PMS_OPT_WHERE,
-    PMS_OPT_DERIVE,
-    PMS_OPT_FORMAT,
-    PMS_OPT_HELP,
-    PMS_OPT_THREADS,
-    PMS_OPT_RULES,
-    PMS_OPT_MIN_LIST,
-    PMS_OPT_YEAR,
-    PMS_OPT_FIRST_COMMAND_SPECIFIC = 1100
-};
-
-/* Spread into a command's struct option array: */
-#define PMS_COMMON_LONG_OPTIONS                               \
-    {"data", required_argument, NULL, PMS_OPT_DATA},          \
-    {"where", required_argument, NULL, PMS_OPT_WHERE},        \
-    {"derive", required_argument, NULL, PMS_OPT_DERIVE},      \
-    {"format", required_argument, NULL, PMS_OPT_FORMAT},      \
-    {"help", no_argument, NULL, PMS_OPT_HELP},                \
-    {"threads", required_argument, NULL, PMS_OPT_THREADS}
-
-/* The practice rules (io/select.h), for the statistics commands (correlate,
- * fairness, funnel, regress, check); savings keeps every contract and does not
- * take them.  Off unless asked for, so results stay as before. */
-#define PMS_SELECT_LONG_OPTIONS                               \
-    {"rules", no_argument, NULL, PMS_OPT_RULES},              \
-    {"min-list", required_argument, NULL, PMS_OPT_MIN_LIST},  \
-    {"year", required_argument, NULL, PMS_OPT_YEAR}
-
-/* Their --help lines. */
-#define PMS_SELECT_HELP                                                                    \
-    "  --rules             count only the practices the rules keep: list and payments > 0,\n" \
-    "                      GP practices (not walk-in centres), no atypical flag, open the\n"  \
-    "                      whole year, at least --min-list registered patients (each\n"      \
-    "                      rule's exclusions are listed with the reason)\n"                   \
-    "  --min-list N        with --rules: the list size needed (default 1000; 0 = no minimum)\n" \
-    "  --year YYYY         with --rules: the financial year YYYY/YY+1 for the part-year rule\n" \
-    "                      (default: the year of the latest opening date in the file)\n"
 
 #define PMS_MAX_DATA 32
 #define PMS_MAX_EXPR 64
@@ -60,20 +21,65 @@ typedef struct {
     const char *data[PMS_MAX_DATA];   size_t ndata;
     const char *where[PMS_MAX_EXPR];  size_t nwhere;
     const char *derive[PMS_MAX_EXPR]; size_t nderive;
-    pms_format format;
+    int format;                        /* a pms_format: the index of text, csv, json */
     int help;
-    unsigned threads;                  /* --threads N (0 = all online CPUs); results never depend on it */
+    unsigned long threads;             /* --threads N (0 = all online CPUs); results never depend on it */
     int rules;                         /* --rules: apply the practice rules (io/select.h) */
     double min_list;                   /* --min-list N (-1 = the default, 1000) */
-    int year;                          /* --year YYYY (0 = inferred) */
+    unsigned long year;                /* --year YYYY (0 = inferred) */
     char command_line[4096];           /* for provenance */
 } pms_cli_common;
 
 void pms_cli_common_init(pms_cli_common *c, const char *cmd, int argc, char **argv);
 
-/* Handle a shared option.  Returns 1 if handled, 0 if `opt` is not a shared
- * option, -1 on a usage error (already reported). */
-int pms_cli_common_opt(pms_cli_common *c, int opt, const char *arg);
+/* Rows of the shared options for a command's table (cli/options.h), with
+ * their usual --help text (the _H macros) or the command's own.  Every data
+ * command takes --data, --where, --derive and --format; the statistics
+ * commands also take the practice rules (io/select.h: off unless asked for,
+ * so results stay as before); savings keeps every contract and does not. */
+#define PMS_CLI_HELP_DATA                                                  \
+    "input CSV (repeatable; the first is the practice table, others\n"     \
+    "are joined on practice code). Default: 2014/15 payments + IMD"
+#define PMS_CLI_HELP_DERIVE "add column N computed from others"
+#define PMS_CLI_HELP_FORMAT "text (default), csv or json"
+#define PMS_CLI_OPT_DATA(c, text)                                                          \
+    {.name = "data", .kind = PMS_ARG_TEXTS, .to = (c)->data, .n = &(c)->ndata,            \
+     .max = PMS_MAX_DATA, .noun = "files", .meta = "FILE", .help = text}
+#define PMS_CLI_OPT_WHERE(c)                                                               \
+    {.name = "where", .kind = PMS_ARG_TEXTS, .to = (c)->where, .n = &(c)->nwhere,         \
+     .max = PMS_MAX_EXPR, .noun = "clauses", .meta = "'C OP V'",                          \
+     .usage = "--where 'COL OP VALUE'",                                                   \
+     .help = "keep rows where column C compares to V (= != < <= > >=)"}
+#define PMS_CLI_OPT_DERIVE(c, text)                                                        \
+    {.name = "derive", .kind = PMS_ARG_TEXTS, .to = (c)->derive, .n = &(c)->nderive,      \
+     .max = PMS_MAX_EXPR, .noun = "expressions", .meta = "'N=EXPR'", .help = text}
+/* --data, --where and --derive with their usual text. */
+#define PMS_CLI_OPTS_INPUT(c)                                                              \
+    PMS_CLI_OPT_DATA(c, PMS_CLI_HELP_DATA), PMS_CLI_OPT_WHERE(c),                          \
+        PMS_CLI_OPT_DERIVE(c, PMS_CLI_HELP_DERIVE)
+#define PMS_CLI_OPTS_SELECT(c)                                                             \
+    {.name = "rules", .kind = PMS_ARG_FLAG, .to = &(c)->rules,                             \
+     .help = "count only the practices the rules keep: list and payments > 0,\n"           \
+             "GP practices (not walk-in centres), no atypical flag, open the\n"            \
+             "whole year, at least --min-list registered patients (each\n"                 \
+             "rule's exclusions are listed with the reason)"},                             \
+    {.name = "min-list", .kind = PMS_ARG_REAL, .to = &(c)->min_list, .lo = 0,              \
+     .hi = HUGE_VAL, .bad = "must be 0 or more", .meta = "N",                             \
+     .help = "with --rules: the list size needed (default 1000; 0 = no minimum)"},        \
+    {.name = "year", .kind = PMS_ARG_UINT, .to = &(c)->year, .lo = 1990, .hi = 2100,       \
+     .bad = "must be a financial year's first calendar year (e.g. 2014 for 2014/15)",     \
+     .meta = "YYYY",                                                                      \
+     .help = "with --rules: the financial year YYYY/YY+1 for the part-year rule\n"         \
+             "(default: the year of the latest opening date in the file)"}
+#define PMS_CLI_OPT_FORMAT(c, text)                                                        \
+    {.name = "format", .kind = PMS_ARG_ENUM, .to = &(c)->format, .names = pms_cli_formats, \
+     .bad = "must be text, csv or json", .meta = "FMT", .help = text}
+#define PMS_CLI_OPT_THREADS(c, text)                                                       \
+    {.name = "threads", .kind = PMS_ARG_UINT, .to = &(c)->threads, .lo = 0, .hi = 256,     \
+     .bad = "must be at most 256", .meta = "N", .help = text}
+#define PMS_CLI_END {.name = NULL}
+/* text, csv, json: the order of pms_format. */
+extern const char *const pms_cli_formats[];
 
 /* "pmsreview: MESSAGE" on stderr. */
 void pms_cli_error(const char *fmt, ...)
@@ -87,10 +93,6 @@ int pms_cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-/* The usage error for getopt_long's '?' (opterr = 0): "option '--NAME' needs
- * a value" when optopt names an option of `opts` that lacks its argument, else
- * "unknown option 'ARG'".  Returns PMS_EXIT_USAGE. */
-int pms_cli_bad_option(const char *cmd, const struct option *opts, int optopt_, const char *arg);
 
 /* Report a library failure (err->msg if set, else pms_strerror) and return its exit code. */
 int pms_cli_fail(pms_status s, const pms_err *err);
@@ -109,9 +111,6 @@ const char *pms_cli_datasets_dir(void);
 /* Split a comma-separated list in place into at most max items; returns count or -1. */
 int pms_cli_split(char *s, const char **items, int max);
 
-/* A single-valued option: store `arg` in *slot, or the usage error
- * "OPT given twice" if it was already set.  Returns 0 or PMS_EXIT_USAGE. */
-int pms_cli_once(const char *cmd, const char **slot, const char *arg, const char *opt);
 
 /* A repeatable comma-separated list option (--y a,b --y c): `arg` is copied
  * into bufs[*nbufs] (at most maxbufs copies; the caller frees them), split in
@@ -120,9 +119,9 @@ int pms_cli_once(const char *cmd, const char **slot, const char *arg, const char
 int pms_cli_add_list(const char *cmd, const char *opt, const char *arg, char **bufs,
                      size_t *nbufs, size_t maxbufs, const char **items, size_t *n, size_t max);
 
-/* Parse helpers that report usage errors; return 0 on success. */
+/* A number for option `opt`, or the usage error "OPT expects a number, not
+ * 'S'" (for the items of a list option; a table row parses its own). */
 int pms_cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
-int pms_cli_parse_ulong(const char *cmd, const char *opt, const char *s, unsigned long *out);
 
 /* Write output tables to stdout and check that stdout was written and closed
  * cleanly (writing to /dev/full fails with exit 1).  Returns the exit code. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/savings.h"
+#include "io/savings_input.h"
 #include "io/scenario.h"
 #include "report/report.h"
 
@@ -79,19 +80,6 @@ static void sav_free(sav_report *s)
     pms_scenario_free(s->sf);
 }
 
-static void note_exclusions(pms_table *t, const pms_sav_base *b)
-{
-    pms_sav_exclusion ex[PMS_SAV_NEXCLUSIONS];
-    pms_sav_exclusions(b, ex);
-    for (size_t i = 0; i < PMS_SAV_NEXCLUSIONS; i++)
-        if (ex[i].n) {
-            char what[64];
-            snprintf(what, sizeof what, "report_savings_%s", ex[i].key);
-            pms_table_note(t, what, ex[i].n, "report (savings): %zu practices excluded: %s",
-                           ex[i].n, ex[i].why);
-        }
-}
-
 /* Practices whose core funding falls by more than 5% in some year. */
 static size_t losing_5pct_any_year(const pms_sav_result *r)
 {
@@ -112,21 +100,17 @@ static pms_status prepare(sav_report *s, pms_err *err)
 {
     pms_report_ctx *r = s->r;
     pms_status st;
-    pms_sav_data d;
     pms_err ignore;
-    if ((st = pms_scenario_bind(s->sf, s->t, &d, err)) ||
-        (st = pms_table_text(s->t, "practice_code", &s->code, err)))
+    pms_savings_input in;
+    if ((st = pms_savings_input_open(s->sf, s->t, "report (savings)", "report_savings_", &in, err)))
         return st;
-    s->ct = d.contract;
-    s->lc = d.locality;
+    /* The base and the names move into s (sav_free frees them). */
+    s->b = in.b;
+    s->loc_names = in.loc_names;
+    s->ct = in.d.contract;
+    s->lc = in.d.locality;
+    if ((st = pms_table_text(s->t, "practice_code", &s->code, err))) return st;
     if (pms_table_col(s->t, "practice_name")) pms_table_text(s->t, "practice_name", &s->pname, &ignore);
-    if ((st = pms_sav_prepare(&d, &s->sf->settings, &s->b, err))) return st;
-    note_exclusions(s->t, &s->b);
-    char hex[65];
-    if ((st = pms_scenario_sha256(s->sf, hex, err))) return st;
-    pms_table_note(s->t, "scenarios", s->sf->n, "report (savings): scenarios from %s (SHA-256 %s)",
-                   s->sf->path, hex);
-    if ((st = pms_scenario_locality_names(s->sf, s->t, &s->b, &s->loc_names, err))) return st;
     int l = pms_scenario_locality_find(&s->b, r->locality);
     s->loc = l < 0 ? (size_t)-1 : (size_t)l;
     s->area = pms_report_locality(r);

@@ -12,7 +12,7 @@ what="check json twice"
 "$PMS" check --data "$P14" --data "$IMD" --format json >"$TMPD/b.json"
 same "check json" "$TMPD/a.json" "$TMPD/b.json"
 "$PMS" check --data "$P14" --data "$IMD" --format csv >"$TMPD/a.csv"
-"$PMS" check --data "$P14" --data "$IMD" --format csv --threads 1 >"$TMPD/b.csv"
+"$PMS" check --data "$P14" --data "$IMD" --format csv >"$TMPD/b.csv"
 same "check csv" "$TMPD/a.csv" "$TMPD/b.csv"
 
 # Optional subcommands with a bootstrap: compare one thread against two.

@@ -279,8 +279,13 @@ grep -q "locality.*11J" <(unzip -p "$TMPD/loc/pmsreview-report.xlsx" xl/sharedSt
 run report --nonsense
 expect_rc 1
 expect_out_empty
+# The report's table has no --where (its selection is in the config).
 run report --where 'x > 1'
 expect_rc 1
-expect_err "pmsreview: --where and --derive do not apply to the report
+expect_err "pmsreview: unknown option '--where'
+Try 'pmsreview report --help'"
+run report --out
+expect_rc 1
+expect_err "pmsreview: option '--out' needs a value
 Try 'pmsreview report --help'"
 finish
