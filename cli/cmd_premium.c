@@ -9,6 +9,7 @@
 #include "analysis/premium.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "io/savings_tables.h"
 
 static const char *about =
     "The PMS premium: what each PMS practice is paid above the GMS equivalent.\n"
@@ -253,24 +254,14 @@ static pms_out *review_table(const pms_prem_result *r)
 
 static pms_out *excluded_table(const pms_sav_base *b, pms_table *t)
 {
-    pms_out *o = pms_out_new("excluded", "Practices left out");
+    pms_out *o = pms_savings_out_excluded(b, "Practices left out");
     if (!o) return NULL;
-    int cr = pms_out_col(o, "reason", PMS_OUT_TEXT, 0),
-        cn = pms_out_col(o, "practices", PMS_OUT_INT, 0);
-    if (cr < 0 || cn < 0) {
-        pms_out_free(o);
-        return NULL;
-    }
     pms_sav_exclusion ex[PMS_SAV_NEXCLUSIONS];
     pms_sav_exclusions(b, ex);
-    for (size_t i = 0; i < PMS_SAV_NEXCLUSIONS; i++) {
-        if (pms_out_row(o)) break;
-        pms_out_set_text(o, cr, ex[i].why);
-        pms_out_set_int(o, cn, (long long)ex[i].n);
+    for (size_t i = 0; i < PMS_SAV_NEXCLUSIONS; i++)
         if (ex[i].n)
             pms_table_note(t, "premium_excluded", ex[i].n, "premium: %zu practices left out: %s",
                            ex[i].n, ex[i].why);
-    }
     pms_out_footnote(o, "%zu GMS and %zu PMS practices in the model (GMS practices give the MPIG "
                         "recycled after the taper). Practices without a core payment are left "
                         "out rather than counted as a premium of minus their whole GMS "

@@ -472,9 +472,9 @@ static pms_out *sweep_table(int *col, double step)
 }
 
 
-static pms_out *excluded_table(const pms_sav_base *b)
+pms_out *pms_savings_out_excluded(const pms_sav_base *b, const char *title)
 {
-    pms_out *o = pms_out_new("excluded", "Practices excluded from the model");
+    pms_out *o = pms_out_new("excluded", title);
     if (!o) return NULL;
     int cr = pms_out_col(o, "reason", PMS_OUT_TEXT, 0), cn = pms_out_col(o, "practices", PMS_OUT_INT, 0);
     if (cr < 0 || cn < 0) {
@@ -488,8 +488,15 @@ static pms_out *excluded_table(const pms_sav_base *b)
         pms_out_set_text(o, cr, ex[i].why);
         pms_out_set_int(o, cn, (long long)ex[i].n);
     }
-    pms_out_footnote(o, "%zu practices modelled (%zu GMS, %zu PMS); %zu have an IMD 2015 score.",
-                     b->n, b->n_gms, b->n_pms, b->n_imd);
+    return o;
+}
+
+static pms_out *excluded_table(const pms_sav_base *b)
+{
+    pms_out *o = pms_savings_out_excluded(b, "Practices excluded from the model");
+    if (o)
+        pms_out_footnote(o, "%zu practices modelled (%zu GMS, %zu PMS); %zu have an IMD 2015 score.",
+                         b->n, b->n_gms, b->n_pms, b->n_imd);
     return o;
 }
 

@@ -52,6 +52,10 @@ pms_status pms_savings_tables_sweep(const pms_scenario_file *f, const pms_saving
 
 void pms_savings_tables_free(pms_savings_tables *out);
 
+/* The model's exclusions, one row per reason (zero rows included), titled
+ * `title`; NULL when out of memory.  The caller adds its footnote. */
+pms_out *pms_savings_out_excluded(const pms_sav_base *b, const char *title);
+
 /* The scenario a sweep of p runs: the one called `name` (NULL: the first that
  * uses p), or -1. */
 int pms_savings_sweep_pick(const pms_scenario_file *f, pms_sav_param p, const char *name);
