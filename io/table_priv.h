@@ -61,6 +61,14 @@ static inline size_t *strmap_slot(strmap *m, const char *key, int *found)
     return &m->vals[i];
 }
 
+/* The value stored for key, or NULL if the key is not in the map. */
+static inline size_t *strmap_find(const strmap *m, const char *key)
+{
+    for (size_t i = (size_t)hash_str(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
+        if (!strcmp(m->keys[i], key)) return &m->vals[i];
+    return NULL;
+}
+
 /* ---- growing a table ---- */
 
 static inline char *xstrdup(const char *s)
