@@ -1,10 +1,11 @@
 /* Left join of one table onto another by practice code (io/table.h). */
+#include "io/table.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/table.h"
 #include "io/table_priv.h"
 
 /* How the left rows found the right ones: match[i] is the right row of left

@@ -1,11 +1,11 @@
 /* The standard derived measures (doc/methods/measures-and-practices.md),
  * added to a loaded table by pms_table_derive_standard (io/table.h). */
+#include "io/table.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "io/table.h"
 
 static pms_status derive_ratio(pms_table *t, const char *name, const char *num,
                                const char *den, int quiet, pms_err *err)
