@@ -165,10 +165,11 @@ static pms_status all_finite(pms_funnel_result *r, pms_err *err)
                        "(values too large for double precision)");
 }
 
-pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
-                          const pms_funnel_opts *o, pms_funnel_result *out, pms_err *err)
+/* The options and every unit's value and size, checked before anything is
+ * computed. */
+static pms_status check_inputs(const double *value, const double *size, size_t n,
+                               const pms_funnel_opts *o, pms_err *err)
 {
-    memset(out, 0, sizeof *out);
     if (n < 2) return pms_err_set(err, PMS_ETOOFEW, "funnel: %zu unit%s, need 2", n, n == 1 ? "" : "s");
     if (!(o->winsorise >= 0 && o->winsorise < 0.5))
         return pms_err_set(err, PMS_EDOMAIN, "funnel: Winsorising fraction %g is not in [0, 0.5)",
@@ -202,13 +203,14 @@ pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
                                    value[i]);
         }
     }
-    out->n = n;
-    out->type = o->type;
-    out->overdispersion = o->overdispersion;
-    out->nlevels = o->nlevels;
-    memcpy(out->levels, o->levels, sizeof out->levels);
-    out->winsorise = o->winsorise;
+    return PMS_OK;
+}
 
+/* The target (the size-weighted mean) and sigma: binomial for proportions,
+ * else the size-weighted standard deviation. */
+static pms_status target_sigma(const double *value, const double *size, size_t n,
+                               const pms_funnel_opts *o, pms_funnel_result *out, pms_err *err)
+{
     ld S = 0, Y = 0;
     for (size_t i = 0; i < n; i++) {
         S += size[i];
@@ -231,21 +233,14 @@ pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
         if (!(out->sigma > 0))
             return pms_err_set(err, PMS_EDOMAIN, "funnel: every unit has the same value: no spread");
     }
+    return PMS_OK;
+}
 
-    out->units = calloc(n, sizeof *out->units);
-    double *zw = malloc(n * sizeof *zw);
-    key_idx *ko = malloc(n * sizeof *ko);
-    out->grid_size = malloc(o->grid * sizeof *out->grid_size);
-    out->grid_low = malloc(o->grid * o->nlevels * sizeof *out->grid_low);
-    out->grid_high = malloc(o->grid * o->nlevels * sizeof *out->grid_high);
-    if (!out->units || !zw || !ko || !out->grid_size || !out->grid_low || !out->grid_high) {
-        free(zw);
-        free(ko);
-        pms_funnel_result_free(out);
-        return pms_err_set(err, PMS_ENOMEM, "funnel: out of memory");
-    }
-
-    /* Unadjusted z-scores, Winsorised phi and the DL tau^2 from it. */
+/* Unadjusted z-scores, Winsorised phi and the DL tau^2 from it, and which
+ * adjustment applies; zw is work space for n z-scores. */
+static void overdispersion(const double *value, const double *size, size_t n,
+                           const pms_funnel_opts *o, double *zw, pms_funnel_result *out)
+{
     ld sw = 0, sw2 = 0;
     for (size_t i = 0; i < n; i++) {
         double s = out->sigma / sqrt(size[i]);
@@ -276,9 +271,15 @@ pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
      * still hold and are kept (Spiegelhalter 2005: normal limits are for the
      * adjusted variance only). */
     out->exact = o->type == PMS_FUNNEL_PROPORTION && !out->phi_applied && !out->tau2_applied;
-    free(zw);
+}
 
-    size_t no = 0;
+/* Each unit's standard error, z-score and limits, and whether it lies
+ * outside them; ko gets the outliers with |z| as key, *no their count. */
+static void units_and_outliers(const double *value, const double *size, size_t n,
+                               const pms_funnel_opts *o, pms_funnel_result *out, key_idx *ko,
+                               size_t *no)
+{
+    *no = 0;
     for (size_t i = 0; i < n; i++) {
         pms_funnel_unit *u = &out->units[i];
         double s2 = out->sigma * out->sigma / size[i];
@@ -298,24 +299,18 @@ pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
             }
         }
         if (u->outside) {
-            ko[no].key = fabs(u->z);
-            ko[no].idx = i;
-            no++;
+            ko[*no].key = fabs(u->z);
+            ko[*no].idx = i;
+            (*no)++;
         }
     }
-    qsort(ko, no, sizeof *ko, cmp_outlier);
-    out->outliers = malloc((no ? no : 1) * sizeof *out->outliers);
-    if (!out->outliers) {
-        free(ko);
-        pms_funnel_result_free(out);
-        return pms_err_set(err, PMS_ENOMEM, "funnel: out of memory");
-    }
-    for (size_t j = 0; j < no; j++) out->outliers[j] = ko[j].idx;
-    out->noutliers = no;
-    free(ko);
+}
 
-    /* Limit curves: log-spaced sizes (whole numbers for proportions, where
-     * the exact limits need them), the ends being the smallest and largest unit. */
+/* Limit curves: log-spaced sizes (whole numbers for proportions, where
+ * the exact limits need them), the ends being the smallest and largest unit. */
+static void limit_curves(const double *size, size_t n, const pms_funnel_opts *o,
+                         pms_funnel_result *out)
+{
     double lo = size[0], hi = size[0];
     for (size_t i = 1; i < n; i++) {
         if (size[i] < lo) lo = size[i];
@@ -331,5 +326,50 @@ pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
             limits_at(out, m, l, &out->grid_low[g * o->nlevels + l],
                       &out->grid_high[g * o->nlevels + l]);
     }
+}
+
+pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
+                          const pms_funnel_opts *o, pms_funnel_result *out, pms_err *err)
+{
+    memset(out, 0, sizeof *out);
+    pms_status st = check_inputs(value, size, n, o, err);
+    if (st) return st;
+    out->n = n;
+    out->type = o->type;
+    out->overdispersion = o->overdispersion;
+    out->nlevels = o->nlevels;
+    memcpy(out->levels, o->levels, sizeof out->levels);
+    out->winsorise = o->winsorise;
+    if ((st = target_sigma(value, size, n, o, out, err))) return st;
+
+    out->units = calloc(n, sizeof *out->units);
+    double *zw = malloc(n * sizeof *zw);
+    key_idx *ko = malloc(n * sizeof *ko);
+    out->grid_size = malloc(o->grid * sizeof *out->grid_size);
+    out->grid_low = malloc(o->grid * o->nlevels * sizeof *out->grid_low);
+    out->grid_high = malloc(o->grid * o->nlevels * sizeof *out->grid_high);
+    if (!out->units || !zw || !ko || !out->grid_size || !out->grid_low || !out->grid_high) {
+        free(zw);
+        free(ko);
+        pms_funnel_result_free(out);
+        return pms_err_set(err, PMS_ENOMEM, "funnel: out of memory");
+    }
+    overdispersion(value, size, n, o, zw, out);
+    free(zw);
+
+    size_t no;
+    units_and_outliers(value, size, n, o, out, ko, &no);
+    qsort(ko, no, sizeof *ko, cmp_outlier);
+    out->outliers = malloc((no ? no : 1) * sizeof *out->outliers);
+    if (!out->outliers) {
+        free(ko);
+        pms_funnel_result_free(out);
+        return pms_err_set(err, PMS_ENOMEM, "funnel: out of memory");
+    }
+    for (size_t j = 0; j < no; j++) out->outliers[j] = ko[j].idx;
+    out->noutliers = no;
+    free(ko);
+
+    limit_curves(size, n, o, out);
     return all_finite(out, err);
 }

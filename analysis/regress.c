@@ -221,25 +221,17 @@ static pms_status covariances(const double *X, const double *w, size_t n, size_t
     return PMS_OK;
 }
 
-pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
-                       const double *w, const pms_reg_opts *opts_in, pms_reg_result *out,
-                       pms_err *err)
+/* The arguments and every input value, checked before anything is allocated. */
+static pms_status check_inputs(const double *X, size_t n, size_t k, const double *y,
+                               const double *w, const pms_reg_opts *opts, pms_err *err)
 {
-    if (!X || !y || !out) return pms_err_set(err, PMS_EUSAGE, "regression: missing argument");
-    memset(out, 0, sizeof *out);
-    pms_reg_opts opts;
-    if (opts_in)
-        opts = *opts_in;
-    else
-        pms_reg_opts_default(&opts);
     if (k == 0) return pms_err_set(err, PMS_EUSAGE, "regression: no predictors");
-    if (opts.robust < PMS_HC_NONE || opts.robust > PMS_HC3)
+    if (opts->robust < PMS_HC_NONE || opts->robust > PMS_HC3)
         return pms_err_set(err, PMS_EUSAGE, "regression: unknown robust type");
-    if (!(opts.ci_level > 0 && opts.ci_level < 1))
+    if (!(opts->ci_level > 0 && opts->ci_level < 1))
         return pms_err_set(err, PMS_EDOMAIN, "confidence level %g is not in (0, 1)",
-                           opts.ci_level);
-    int icpt = opts.intercept ? 1 : 0;
-    size_t p = k + (size_t)icpt;
+                           opts->ci_level);
+    size_t p = k + (opts->intercept ? 1 : 0);
     if (n <= p)
         return pms_err_set(err, PMS_ETOOFEW,
                            "%zu observations are too few for %zu parameters (need at least %zu)",
@@ -251,32 +243,36 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
         for (size_t j = 0; j < k; j++)
             if (!isfinite(X[i * k + j]))
                 return pms_err_set(err, PMS_ENONFINITE, "predictor '%s' is not finite in row %zu",
-                                   col_name(&opts, j, nb, sizeof nb), i + 1);
+                                   col_name(opts, j, nb, sizeof nb), i + 1);
         if (w && !isfinite(w[i]))
             return pms_err_set(err, PMS_ENONFINITE, "weight is not finite in row %zu", i + 1);
         if (w && !(w[i] > 0))
             return pms_err_set(err, PMS_EDOMAIN, "weight %g in row %zu is not positive", w[i],
                                i + 1);
     }
+    return PMS_OK;
+}
 
-    work wk = {0};
-    pms_status st = PMS_OK;
-    wk.A = malloc(n * k * sizeof(ld));
-    wk.b = malloc(n * sizeof(ld));
-    wk.vhead = malloc(k * sizeof(ld));
-    wk.rdiag = malloc(k * sizeof(ld));
-    wk.scale = malloc(k * sizeof(ld));
-    wk.mean = calloc(k + 1, sizeof(ld));
-    wk.Rinv = calloc(k * k, sizeof(ld));
-    wk.coef = malloc(k * sizeof(ld));
-    wk.e = malloc(n * sizeof(ld));
-    wk.cq = malloc(k * sizeof(ld));
-    wk.E = calloc(p * p, sizeof(ld));
-    wk.G = calloc(p * p, sizeof(ld));
-    wk.tmp = calloc(p * p, sizeof(ld));
-    wk.V = calloc(p * p, sizeof(ld));
-    wk.Vcl = calloc(p * p, sizeof(ld));
-    wk.q = calloc(p, sizeof(ld));
+/* The work space and the result's arrays; 0, or -1 if any allocation failed
+ * (the caller frees what was allocated). */
+static int fit_alloc(work *wk, size_t n, size_t k, size_t p, pms_reg_result *out)
+{
+    wk->A = malloc(n * k * sizeof(ld));
+    wk->b = malloc(n * sizeof(ld));
+    wk->vhead = malloc(k * sizeof(ld));
+    wk->rdiag = malloc(k * sizeof(ld));
+    wk->scale = malloc(k * sizeof(ld));
+    wk->mean = calloc(k + 1, sizeof(ld));
+    wk->Rinv = calloc(k * k, sizeof(ld));
+    wk->coef = malloc(k * sizeof(ld));
+    wk->e = malloc(n * sizeof(ld));
+    wk->cq = malloc(k * sizeof(ld));
+    wk->E = calloc(p * p, sizeof(ld));
+    wk->G = calloc(p * p, sizeof(ld));
+    wk->tmp = calloc(p * p, sizeof(ld));
+    wk->V = calloc(p * p, sizeof(ld));
+    wk->Vcl = calloc(p * p, sizeof(ld));
+    wk->q = calloc(p, sizeof(ld));
     out->coef = malloc(p * sizeof(double));
     out->se = malloc(p * sizeof(double));
     out->t = malloc(p * sizeof(double));
@@ -285,15 +281,19 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
     out->ci_high = malloc(p * sizeof(double));
     out->se_classical = malloc(p * sizeof(double));
     out->cov = malloc(p * p * sizeof(double));
-    if (!wk.A || !wk.b || !wk.vhead || !wk.rdiag || !wk.scale || !wk.mean || !wk.Rinv ||
-        !wk.coef || !wk.e || !wk.cq || !wk.E || !wk.G || !wk.tmp || !wk.V || !wk.Vcl || !wk.q ||
-        !out->coef || !out->se || !out->t || !out->p_value || !out->ci_low || !out->ci_high ||
-        !out->se_classical || !out->cov) {
-        st = pms_err_set(err, PMS_ENOMEM, "regression: out of memory");
-        goto done;
-    }
+    if (!wk->A || !wk->b || !wk->vhead || !wk->rdiag || !wk->scale || !wk->mean || !wk->Rinv ||
+        !wk->coef || !wk->e || !wk->cq || !wk->E || !wk->G || !wk->tmp || !wk->V || !wk->Vcl ||
+        !wk->q || !out->coef || !out->se || !out->t || !out->p_value || !out->ci_low ||
+        !out->ci_high || !out->se_classical || !out->cov)
+        return -1;
+    return 0;
+}
 
-    /* Weighted means (two-pass) of the predictors and y; mean[k] is y's. */
+/* Weighted means (two-pass) of the predictors and y into wk->mean (mean[k]
+ * is y's; all zero without an intercept); returns the total weight W. */
+static ld weighted_means(const double *X, const double *y, const double *w, size_t n, size_t k,
+                         int icpt, work *wk)
+{
     ld W = 0;
     for (size_t i = 0; i < n; i++) W += w ? (ld)w[i] : 1.0L;
     if (icpt) {
@@ -304,82 +304,98 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
             ld m = s / W, d = 0;
             for (size_t i = 0; i < n; i++)
                 d += (w ? (ld)w[i] : 1.0L) * ((ld)(j < k ? X[i * k + j] : y[i]) - m);
-            wk.mean[j] = m + d / W;
+            wk->mean[j] = m + d / W;
         }
     }
+    return W;
+}
 
-    /* A = diag(sqrt w) (X - mean), column-major, each column scaled to unit length. */
+/* A = diag(sqrt w) (X - mean), column-major, each column scaled to unit
+ * length; b = diag(sqrt w) (y - mean). */
+static pms_status scaled_design(const double *X, const double *y, const double *w, size_t n,
+                                size_t k, int icpt, const pms_reg_opts *opts, work *wk,
+                                pms_err *err)
+{
+    char nb[32];
     for (size_t j = 0; j < k; j++) {
         ld ss = 0, raw = 0;
         for (size_t i = 0; i < n; i++) {
             ld sw = w ? sqrtl((ld)w[i]) : 1.0L;
-            ld a = sw * ((ld)X[i * k + j] - wk.mean[j]);
-            wk.A[j * n + i] = a;
+            ld a = sw * ((ld)X[i * k + j] - wk->mean[j]);
+            wk->A[j * n + i] = a;
             ss += a * a;
             raw += sw * sw * (ld)X[i * k + j] * (ld)X[i * k + j];
         }
         ld s = sqrtl(ss);
-        if (!(s > 1e-13L * sqrtl(raw)) || s == 0) {
-            st = pms_err_set(err, PMS_ESINGULAR,
-                             icpt ? "predictor '%s' is constant: it cannot be separated from the "
-                                    "intercept"
-                                  : "predictor '%s' is all zero",
-                             col_name(&opts, j, nb, sizeof nb));
-            goto done;
-        }
-        wk.scale[j] = s;
-        for (size_t i = 0; i < n; i++) wk.A[j * n + i] /= s;
+        if (!(s > 1e-13L * sqrtl(raw)) || s == 0)
+            return pms_err_set(err, PMS_ESINGULAR,
+                               icpt ? "predictor '%s' is constant: it cannot be separated from "
+                                      "the intercept"
+                                    : "predictor '%s' is all zero",
+                               col_name(opts, j, nb, sizeof nb));
+        wk->scale[j] = s;
+        for (size_t i = 0; i < n; i++) wk->A[j * n + i] /= s;
     }
     for (size_t i = 0; i < n; i++) {
         ld sw = w ? sqrtl((ld)w[i]) : 1.0L;
-        wk.b[i] = sw * ((ld)y[i] - wk.mean[k]);
+        wk->b[i] = sw * ((ld)y[i] - wk->mean[k]);
     }
+    return PMS_OK;
+}
 
-    /* Householder QR: H_j = I - beta_j v v', beta_j = 1/(|alpha| (|alpha| + |x_0|)),
-     * v stored from the diagonal down, beta_j kept in vhead[j]. */
+/* Householder QR: H_j = I - beta_j v v', beta_j = 1/(|alpha| (|alpha| + |x_0|)),
+ * v stored from the diagonal down, beta_j kept in vhead[j]; b becomes Q'b. */
+static pms_status householder_qr(size_t n, size_t k, int icpt, const pms_reg_opts *opts,
+                                 work *wk, pms_err *err)
+{
+    char nb[32];
     for (size_t j = 0; j < k; j++) {
-        ld *a = wk.A + j * n;
+        ld *a = wk->A + j * n;
         ld nrm = 0;
         for (size_t i = j; i < n; i++) nrm += a[i] * a[i];
         nrm = sqrtl(nrm);
         /* The column's distance from the span of the ones before it, relative
          * to its own (unit) length: tiny means collinear. */
-        if (!(nrm > PMS_REG_RANK_TOL)) {
-            st = pms_err_set(err, PMS_ESINGULAR,
-                             "predictor '%s' is a linear combination of the predictors before it%s "
-                             "(design matrix singular)",
-                             col_name(&opts, j, nb, sizeof nb), icpt ? " and the intercept" : "");
-            goto done;
-        }
+        if (!(nrm > PMS_REG_RANK_TOL))
+            return pms_err_set(err, PMS_ESINGULAR,
+                               "predictor '%s' is a linear combination of the predictors before "
+                               "it%s (design matrix singular)",
+                               col_name(opts, j, nb, sizeof nb), icpt ? " and the intercept" : "");
         ld alpha = a[j] > 0 ? -nrm : nrm;
         ld v0 = a[j] - alpha;
         ld beta = 1.0L / (nrm * (nrm + fabsl(a[j])));
-        wk.vhead[j] = beta;
-        wk.rdiag[j] = alpha;
+        wk->vhead[j] = beta;
+        wk->rdiag[j] = alpha;
         a[j] = v0;
         for (size_t l = j + 1; l <= k; l++) {
-            ld *c = l < k ? wk.A + l * n : wk.b;
+            ld *c = l < k ? wk->A + l * n : wk->b;
             ld s = 0;
             for (size_t i = j; i < n; i++) s += a[i] * c[i];
             s *= beta;
             for (size_t i = j; i < n; i++) c[i] -= s * a[i];
         }
     }
+    return PMS_OK;
+}
 
-    /* R^{-1} (upper triangular), then coefficients c = R^{-1} (Q'b)[0:k]. */
+/* R^{-1} (upper triangular), then the slopes c = R^{-1} (Q'b)[0:k] (unscaled
+ * into wk->coef), refined against the data's residual. */
+static void solve_slopes(const double *X, const double *y, const double *w, size_t n, size_t k,
+                         work *wk)
+{
     for (size_t j = k; j-- > 0;) {
-        wk.Rinv[j * k + j] = 1.0L / wk.rdiag[j];
+        wk->Rinv[j * k + j] = 1.0L / wk->rdiag[j];
         for (size_t c = j + 1; c < k; c++) {
             ld s = 0;
-            for (size_t l = j + 1; l <= c; l++) s += wk.A[l * n + j] * wk.Rinv[l * k + c];
-            wk.Rinv[j * k + c] = -s / wk.rdiag[j];
+            for (size_t l = j + 1; l <= c; l++) s += wk->A[l * n + j] * wk->Rinv[l * k + c];
+            wk->Rinv[j * k + c] = -s / wk->rdiag[j];
         }
     }
     for (size_t j = 0; j < k; j++) {
         ld s = 0;
-        for (size_t l = j; l < k; l++) s += wk.Rinv[j * k + l] * wk.b[l];
-        wk.coef[j] = s / wk.scale[j];
-        wk.cq[j] = wk.b[j];   /* Q'y, kept in step with coef for the Wald F */
+        for (size_t l = j; l < k; l++) s += wk->Rinv[j * k + l] * wk->b[l];
+        wk->coef[j] = s / wk->scale[j];
+        wk->cq[j] = wk->b[j];   /* Q'y, kept in step with coef for the Wald F */
     }
     /* Iterative refinement: the residual of the data (in long double, from
      * the unrounded inputs) projected by the same QR gives a correction.  It
@@ -390,60 +406,58 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
     for (int it = 0; it < 3; it++) {
         for (size_t i = 0; i < n; i++) {
             ld sw = w ? sqrtl((ld)w[i]) : 1.0L;
-            ld r = (ld)y[i] - wk.mean[k];
-            for (size_t j = 0; j < k; j++) r -= ((ld)X[i * k + j] - wk.mean[j]) * wk.coef[j];
-            wk.e[i] = sw * r;
+            ld r = (ld)y[i] - wk->mean[k];
+            for (size_t j = 0; j < k; j++) r -= ((ld)X[i * k + j] - wk->mean[j]) * wk->coef[j];
+            wk->e[i] = sw * r;
         }
         for (size_t j = 0; j < k; j++) {
-            const ld *a = wk.A + j * n;
+            const ld *a = wk->A + j * n;
             ld s = 0;
-            for (size_t i = j; i < n; i++) s += a[i] * wk.e[i];
-            s *= wk.vhead[j];
-            for (size_t i = j; i < n; i++) wk.e[i] -= s * a[i];
+            for (size_t i = j; i < n; i++) s += a[i] * wk->e[i];
+            s *= wk->vhead[j];
+            for (size_t i = j; i < n; i++) wk->e[i] -= s * a[i];
         }
         for (size_t j = 0; j < k; j++) {
             ld s = 0;
-            for (size_t l = j; l < k; l++) s += wk.Rinv[j * k + l] * wk.e[l];
-            wk.coef[j] += s / wk.scale[j];
-            wk.cq[j] += wk.e[j];
+            for (size_t l = j; l < k; l++) s += wk->Rinv[j * k + l] * wk->e[l];
+            wk->coef[j] += s / wk->scale[j];
+            wk->cq[j] += wk->e[j];
         }
     }
-    ld b0 = 0;
-    if (icpt) {
-        b0 = wk.mean[k];
-        for (size_t j = 0; j < k; j++) b0 -= wk.mean[j] * wk.coef[j];
-    }
+}
 
-    /* Residuals from the data (not from Q'b), so RSS carries the solution's accuracy. */
-    ld rss = 0, tss = 0;
+/* Residuals from the data (not from Q'b), so RSS carries the solution's
+ * accuracy; wk->e gets the unweighted residuals, *tss the centred total. */
+static void residuals(const double *X, const double *y, const double *w, size_t n, size_t k,
+                      work *wk, ld *rss, ld *tss)
+{
+    *rss = *tss = 0;
     for (size_t i = 0; i < n; i++) {
-        ld r = (ld)y[i] - wk.mean[k];
-        for (size_t j = 0; j < k; j++) r -= ((ld)X[i * k + j] - wk.mean[j]) * wk.coef[j];
-        wk.e[i] = r;
+        ld r = (ld)y[i] - wk->mean[k];
+        for (size_t j = 0; j < k; j++) r -= ((ld)X[i * k + j] - wk->mean[j]) * wk->coef[j];
+        wk->e[i] = r;
         ld wi = w ? (ld)w[i] : 1.0L;
-        rss += wi * r * r;
-        ld yc = (ld)y[i] - wk.mean[k];
-        tss += wi * yc * yc;
+        *rss += wi * r * r;
+        ld yc = (ld)y[i] - wk->mean[k];
+        *tss += wi * yc * yc;
     }
+}
 
+/* Fit statistics: R^2, adjusted R^2 and the classical F (tss is the
+ * uncentred total without an intercept). */
+static void fit_summary(pms_reg_result *out, size_t n, size_t k, size_t p, int icpt,
+                        const pms_reg_opts *opts, ld rss, ld tss, ld s2, ld hmax)
+{
     size_t o = (size_t)icpt;
     double df = (double)(n - p);
-    ld s2 = rss / (ld)(n - p), hmax = 0;
-    st = covariances(X, w, n, k, icpt, W, s2, opts.robust, &wk, &hmax, err);
-    if (st != PMS_OK) goto done;
-
     out->n = n;
     out->k = k;
     out->p = p;
     out->intercept = icpt;
-    out->robust = opts.robust;
-    out->ci_level = opts.ci_level;
+    out->robust = opts->robust;
+    out->ci_level = opts->ci_level;
     out->df_resid = df;
     out->rss = (double)rss;
-    if (!icpt) {
-        tss = 0;
-        for (size_t i = 0; i < n; i++) tss += (w ? (ld)w[i] : 1.0L) * (ld)y[i] * (ld)y[i];
-    }
     out->tss = (double)tss;
     out->resid_sd = (double)sqrtl(s2);
     out->perfect_fit = rss == 0;
@@ -458,13 +472,21 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
         out->f = out->f_p = NAN;
     }
     out->max_leverage = (double)hmax;
-    if (icpt) out->coef[0] = (double)b0;
-    for (size_t j = 0; j < k; j++) out->coef[o + j] = (double)wk.coef[j];
-    double tq = gsl_cdf_tdist_Qinv((1 - opts.ci_level) / 2, df);
+}
+
+/* The coefficient table (estimates, standard errors, t, p, interval), the
+ * robust Wald F, and the design's conditioning. */
+static void fit_coefficients(pms_reg_result *out, size_t n, size_t k, const work *wk, ld b0)
+{
+    size_t p = out->p, o = (size_t)out->intercept;
+    double df = out->df_resid;
+    if (out->intercept) out->coef[0] = (double)b0;
+    for (size_t j = 0; j < k; j++) out->coef[o + j] = (double)wk->coef[j];
+    double tq = gsl_cdf_tdist_Qinv((1 - out->ci_level) / 2, df);
     for (size_t a = 0; a < p; a++) {
-        for (size_t c = 0; c < p; c++) out->cov[a * p + c] = (double)wk.V[a * p + c];
-        out->se_classical[a] = (double)sqrtl(wk.Vcl[a * p + a] > 0 ? wk.Vcl[a * p + a] : 0);
-        out->se[a] = (double)sqrtl(wk.V[a * p + a] > 0 ? wk.V[a * p + a] : 0);
+        for (size_t c = 0; c < p; c++) out->cov[a * p + c] = (double)wk->V[a * p + c];
+        out->se_classical[a] = (double)sqrtl(wk->Vcl[a * p + a] > 0 ? wk->Vcl[a * p + a] : 0);
+        out->se[a] = (double)sqrtl(wk->V[a * p + a] > 0 ? wk->V[a * p + a] : 0);
         if (out->se[a] > 0) {
             out->t[a] = out->coef[a] / out->se[a];
             out->p_value[a] = pms_tdist_p2(out->t[a], df);
@@ -476,20 +498,65 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
     }
     out->wald_f = out->wald_p = NAN;
     out->wald_undefined = 0;
-    if (opts.robust != PMS_HC_NONE && !out->perfect_fit) {
+    if (out->robust != PMS_HC_NONE && !out->perfect_fit) {
         ld F;
-        if (wald_from_qr(wk.G, p, o, wk.cq, k, &F) == 0) {
+        if (wald_from_qr(wk->G, p, o, wk->cq, k, &F) == 0) {
             out->wald_f = (double)F;
             out->wald_p = gsl_cdf_fdist_Q(out->wald_f, (double)k, df);
         } else {
             out->wald_undefined = 1;
         }
     }
-    out->cond = cond1(&wk, n, k);
+    out->cond = cond1(wk, n, k);
     out->near_singular = 0;
     for (size_t j = 0; j < k; j++)
-        if (fabsl(wk.rdiag[j]) < PMS_REG_NEAR_TOL && !out->near_singular)
+        if (fabsl(wk->rdiag[j]) < PMS_REG_NEAR_TOL && !out->near_singular)
             out->near_singular = 1, out->near_col = j;
+}
+
+pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
+                       const double *w, const pms_reg_opts *opts_in, pms_reg_result *out,
+                       pms_err *err)
+{
+    if (!X || !y || !out) return pms_err_set(err, PMS_EUSAGE, "regression: missing argument");
+    memset(out, 0, sizeof *out);
+    pms_reg_opts opts;
+    if (opts_in)
+        opts = *opts_in;
+    else
+        pms_reg_opts_default(&opts);
+    pms_status st = check_inputs(X, n, k, y, w, &opts, err);
+    if (st) return st;
+    int icpt = opts.intercept ? 1 : 0;
+    size_t p = k + (size_t)icpt;
+
+    work wk = {0};
+    if (fit_alloc(&wk, n, k, p, out)) {
+        st = pms_err_set(err, PMS_ENOMEM, "regression: out of memory");
+        goto done;
+    }
+    ld W = weighted_means(X, y, w, n, k, icpt, &wk);
+    if ((st = scaled_design(X, y, w, n, k, icpt, &opts, &wk, err)) ||
+        (st = householder_qr(n, k, icpt, &opts, &wk, err)))
+        goto done;
+    solve_slopes(X, y, w, n, k, &wk);
+    ld b0 = 0;
+    if (icpt) {
+        b0 = wk.mean[k];
+        for (size_t j = 0; j < k; j++) b0 -= wk.mean[j] * wk.coef[j];
+    }
+    ld rss, tss;
+    residuals(X, y, w, n, k, &wk, &rss, &tss);
+
+    ld s2 = rss / (ld)(n - p), hmax = 0;
+    st = covariances(X, w, n, k, icpt, W, s2, opts.robust, &wk, &hmax, err);
+    if (st != PMS_OK) goto done;
+    if (!icpt) {
+        tss = 0;
+        for (size_t i = 0; i < n; i++) tss += (w ? (ld)w[i] : 1.0L) * (ld)y[i] * (ld)y[i];
+    }
+    fit_summary(out, n, k, p, icpt, &opts, rss, tss, s2, hmax);
+    fit_coefficients(out, n, k, &wk, b0);
 
 done:
     work_free(&wk);

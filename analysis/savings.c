@@ -511,19 +511,10 @@ static pms_status check_row_limits(const pms_sav_data *d, size_t i, pms_err *err
     return PMS_OK;
 }
 
-pms_status pms_sav_prepare(const pms_sav_data *d, const pms_sav_settings *s,
-                           pms_sav_base *out, pms_err *err)
+/* The base's arrays for up to d->n practices; -1 if any allocation failed
+ * (the caller frees). */
+static int base_alloc(const pms_sav_data *d, pms_sav_base *out)
 {
-    memset(out, 0, sizeof *out);
-    if (!d->global_sum || !d->mpig || !d->pms_balance || !d->weighted || !d->contract ||
-        !d->locality)
-        return pms_err_set(err, PMS_EUSAGE, "savings: global sum, MPIG, PMS balance, weighted "
-                                            "patients, contract type and locality are required");
-    for (size_t i = 0; i < d->n; i++) {
-        pms_status st = check_row_limits(d, i, err);
-        if (st) return st;
-    }
-    out->settings = *s;
     size_t n = d->n ? d->n : 1;
     out->row = malloc(n * sizeof *out->row);
     out->contract = malloc(n * sizeof *out->contract);
@@ -540,8 +531,13 @@ pms_status pms_sav_prepare(const pms_sav_data *d, const pms_sav_settings *s,
     if (!out->row || !out->contract || !out->weighted || !out->wunits || !out->gs0 ||
         !out->mpig0 || !out->pmsbal0 || !out->core0 || !out->imd || !out->loc ||
         (d->ccg && !out->ccg) || (d->region && !out->region))
-        goto nomem;
+        return -1;
+    return 0;
+}
 
+/* The practices the model holds, in pence, each exclusion counted by reason. */
+static void base_rows(const pms_sav_data *d, pms_sav_base *out)
+{
     size_t k = 0;
     for (size_t i = 0; i < d->n; i++) {
         double gs = d->global_sum[i], mp = d->mpig[i], pb = d->pms_balance[i],
@@ -586,54 +582,75 @@ pms_status pms_sav_prepare(const pms_sav_data *d, const pms_sav_settings *s,
         k++;
     }
     out->n = k;
-    /* Totals over the model: each value is bounded, but many of them could
-     * still add up beyond int64; 2^62 leaves room for the sums of a year. */
+}
+
+/* Totals over the model: each value is bounded, but many of them could
+ * still add up beyond int64; 2^62 leaves room for the sums of a year.
+ * Returns 0, or -1 if they do not fit. */
+static int base_totals(pms_sav_base *out)
+{
     i128 money = 0, wsum = 0;
-    for (size_t j = 0; j < k; j++) {
+    for (size_t j = 0; j < out->n; j++) {
         money += (out->gs0[j] < 0 ? -(i128)out->gs0[j] : out->gs0[j]) +
                  (out->mpig0[j] < 0 ? -(i128)out->mpig0[j] : out->mpig0[j]) +
                  (out->pmsbal0[j] < 0 ? -(i128)out->pmsbal0[j] : out->pmsbal0[j]);
         wsum += out->wunits[j];
     }
-    if (money > ((i128)1 << 62) || wsum * (i128)PMS_SAV_MAX_IMD > ((i128)1 << 62)) {
+    if (money > ((i128)1 << 62) || wsum * (i128)PMS_SAV_MAX_IMD > ((i128)1 << 62)) return -1;
+    out->wunits_total = (int64_t)wsum;
+    return 0;
+}
+
+/* A pool index (CCG or region) for each kept practice.  A missing code is
+ * its own pool "" so that money never moves between unknown places.
+ * Returns 0, or -1 if out of memory. */
+static int base_pools(const char *const *codes, size_t nrows, const pms_sav_base *out,
+                      size_t *idx, size_t *npool)
+{
+    const char **tmp = NULL;
+    size_t ntmp;
+    const char **c = malloc(nrows * sizeof *c);
+    if (!c) return -1;
+    for (size_t i = 0; i < nrows; i++) c[i] = codes[i] ? codes[i] : "";
+    pms_status st = index_codes(c, out->row, out->n, idx, &tmp, &ntmp);
+    free(c);
+    if (st) return -1;
+    free(tmp);
+    *npool = ntmp;
+    return 0;
+}
+
+pms_status pms_sav_prepare(const pms_sav_data *d, const pms_sav_settings *s,
+                           pms_sav_base *out, pms_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!d->global_sum || !d->mpig || !d->pms_balance || !d->weighted || !d->contract ||
+        !d->locality)
+        return pms_err_set(err, PMS_EUSAGE, "savings: global sum, MPIG, PMS balance, weighted "
+                                            "patients, contract type and locality are required");
+    for (size_t i = 0; i < d->n; i++) {
+        pms_status st = check_row_limits(d, i, err);
+        if (st) return st;
+    }
+    out->settings = *s;
+    if (base_alloc(d, out)) goto nomem;
+    base_rows(d, out);
+    if (base_totals(out)) {
         pms_sav_base_free(out);
         return pms_err_set(err, PMS_EPARSE,
                            "savings: the practices' money or weighted patients add up beyond "
                            "what the model holds in 64-bit pence (totals must stay below 2^62 "
                            "pence)");
     }
-    out->wunits_total = (int64_t)wsum;
-    if (k == 0) {
+    if (out->n == 0) {
         pms_sav_base_free(out);
         return pms_err_set(err, PMS_ETOOFEW, "savings: no GMS or PMS practice has core funding "
                                              "and weighted patients");
     }
-    if (index_codes(d->locality, out->row, k, out->loc, &out->loc_name, &out->nloc))
+    if (index_codes(d->locality, out->row, out->n, out->loc, &out->loc_name, &out->nloc))
         goto nomem;
-    /* Pool codes: a missing CCG or region code is its own pool "" so that
-     * money never moves between unknown places. */
-    const char **tmp = NULL;
-    size_t ntmp;
-    if (d->ccg) {
-        const char **c = malloc(d->n * sizeof *c);
-        if (!c) goto nomem;
-        for (size_t i = 0; i < d->n; i++) c[i] = d->ccg[i] ? d->ccg[i] : "";
-        pms_status st = index_codes(c, out->row, k, out->ccg, &tmp, &ntmp);
-        free(c);
-        if (st) goto nomem;
-        free(tmp);
-        out->nccg = ntmp;
-    }
-    if (d->region) {
-        const char **c = malloc(d->n * sizeof *c);
-        if (!c) goto nomem;
-        for (size_t i = 0; i < d->n; i++) c[i] = d->region[i] ? d->region[i] : "";
-        pms_status st = index_codes(c, out->row, k, out->region, &tmp, &ntmp);
-        free(c);
-        if (st) goto nomem;
-        free(tmp);
-        out->nregion = ntmp;
-    }
+    if (d->ccg && base_pools(d->ccg, d->n, out, out->ccg, &out->nccg)) goto nomem;
+    if (d->region && base_pools(d->region, d->n, out, out->region, &out->nregion)) goto nomem;
     return PMS_OK;
 nomem:
     pms_sav_base_free(out);
@@ -1010,28 +1027,47 @@ static pms_status grow(pms_sav_result *r, size_t nyears, size_t n, size_t nloc)
     return PMS_OK;
 }
 
-static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pms_sav_ws *ws,
-                           sink *out, pms_err *err)
+/* A scenario's settings in the model's fixed-point units (1/10,000 of a
+ * pound per weighted patient, or of one), and the pools it reinvests in. */
+typedef struct {
+    unsigned N;                  /* the scenario's years, before any extension */
+    int ylast;                   /* the year whose GMS rate later years keep */
+    int64_t tau_u, ret_u, pct_u, keep_u, rpct_u, prot_pct_u, prot_wp_u;
+    int protect;                 /* a cut is limited year by year */
+    pms_sav_scope scope;
+    const size_t *order, *pstart;
+    size_t npool;
+} sim_params;
+
+static void sim_params_init(const pms_sav_base *b, const pms_sav_scenario *sc,
+                            const pms_sav_ws *ws, sim_params *sp)
 {
-    const pms_sav_settings *s = &b->settings;
-    size_t n = b->n;
-    pms_status st;
-    unsigned N = sc->years;
-    int ylast = sc->start_year + (int)N - 1;
-    int64_t tau_u = sc->method == PMS_SAV_GLIDEPATH ? to_units4(sc->target)
-                    : sc->method == PMS_SAV_CAP     ? to_units4(sc->cap)
-                                                    : 0;
-    int64_t ret_u = to_units4(sc->retention), pct_u = to_units4(sc->percent / 100.0);
-    int64_t keep_u = sc->method != PMS_SAV_NONE ? to_units4(sc->keep_for_services) : 0;
-    int64_t rpct_u = sc->reinvest == PMS_REINVEST_NONE ? 0 : to_units4(sc->reinvest_pct / 100.0);
-    int64_t prot_pct_u = to_units4(sc->protect_pct / 100.0), prot_wp_u = to_units4(sc->protect_per_wp);
-    int protect = prot_pct_u > 0 || prot_wp_u > 0;
+    sp->N = sc->years;
+    sp->ylast = sc->start_year + (int)sp->N - 1;
+    sp->tau_u = sc->method == PMS_SAV_GLIDEPATH ? to_units4(sc->target)
+                : sc->method == PMS_SAV_CAP     ? to_units4(sc->cap)
+                                                : 0;
+    sp->ret_u = to_units4(sc->retention);
+    sp->pct_u = to_units4(sc->percent / 100.0);
+    sp->keep_u = sc->method != PMS_SAV_NONE ? to_units4(sc->keep_for_services) : 0;
+    sp->rpct_u = sc->reinvest == PMS_REINVEST_NONE ? 0 : to_units4(sc->reinvest_pct / 100.0);
+    sp->prot_pct_u = to_units4(sc->protect_pct / 100.0);
+    sp->prot_wp_u = to_units4(sc->protect_per_wp);
+    sp->protect = sp->prot_pct_u > 0 || sp->prot_wp_u > 0;
     pms_sav_scope scope = sc->scope;
     if (scope == PMS_SCOPE_CCG && !b->ccg) scope = PMS_SCOPE_NATIONAL;
     if (scope == PMS_SCOPE_REGION && !b->region) scope = PMS_SCOPE_NATIONAL;
-    const size_t *order = ws->order[scope], *pstart = ws->start[scope];
-    size_t npool = ws->npool[scope];
+    sp->scope = scope;
+    sp->order = ws->order[scope];
+    sp->pstart = ws->start[scope];
+    sp->npool = ws->npool[scope];
+}
 
+/* Before year 1: nothing cut yet, core funding as in the base year (and, for
+ * a full result, the base year's core, localities and fairness). */
+static pms_status sim_start(const pms_sav_base *b, pms_sav_ws *ws, sink *out, pms_err *err)
+{
+    size_t n = b->n;
     memset(ws->cut_prev, 0, n * sizeof *ws->cut_prev);
     memset(ws->cut, 0, n * sizeof *ws->cut);
     memset(ws->tgt_prev, 0, n * sizeof *ws->tgt_prev);
@@ -1047,226 +1083,245 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
         memcpy(r->core, b->core0, n * sizeof *r->core);
         memset(r->loc_core, 0, b->nloc * sizeof *r->loc_core);
         for (size_t i = 0; i < n; i++) r->loc_core[b->loc[i]] += b->core0[i];
-        if ((st = fairness(b, ws, b->core0, 1, &r->fair_base, err))) return st;
+        return fairness(b, ws, b->core0, 1, &r->fair_base, err);
     }
-    int64_t net_cum = 0, last_released = 0, mpig_prev = 0;
-    for (size_t i = 0; i < n; i++)
-        if (b->contract[i] == PMS_CONTRACT_GMS) mpig_prev += b->mpig0[i];
-    for (unsigned t = 1;; t++) {
-        int y = sc->start_year + (int)t - 1;
-        int yr = y < ylast ? y : ylast;
-        int64_t gs_u = to_units4(pms_sav_gs_rate(s, yr));
-        unsigned tt = t < N ? t : N;
-        int64_t released = 0, target = 0, kept = 0, mpig_total;
-        const int64_t *gmseq, *gmspre;
-        if (year_tables(b, ws, y, yr, gs_u, &gmseq, &gmspre, &mpig_total))
-            return pms_err_set(err, PMS_ENOMEM, "out of memory");
-        /* the taper against the year before (the base year before year 1,
-         * however many years lie between) */
-        int64_t mpig_change = mpig_total - mpig_prev;
-        mpig_prev = mpig_total;
-        int pending = 0;
-        /* GMS practices: this year's MPIG, never a cut (their cut stays 0) */
-        memcpy(ws->pre, gmspre, n * sizeof *ws->pre);
-        for (size_t j = 0; j < ws->npms; j++) {
-            size_t i = ws->pms[j];
-            int64_t T = 0;
-            if (sc->method != PMS_SAV_NONE) {
-                int keep = sc->retain && sc->retain[b->row[i]];
-                int64_t floor_p =
-                    wp_pence(b->wunits[i], gs_u + keep_u + tau_u + (keep ? ret_u : 0));
-                int64_t X = b->core0[i] - floor_p;
-                if (X < 0) X = 0;
-                if (keep_u > 0) {
-                    /* the first keep_for_services pounds of premium above GMS */
-                    int64_t prem = b->core0[i] - gmseq[i], svc = wp_pence(b->wunits[i], keep_u);
-                    kept += prem <= 0 ? 0 : prem < svc ? prem : svc;
-                }
-                switch (sc->method) {
-                case PMS_SAV_GLIDEPATH: T = mul_div(X, tt, N); break;
-                case PMS_SAV_CAP: T = X; break;
-                case PMS_SAV_PERCENT: T = mul_div(X, pct_u, 10000); break;
-                default: break;
-                }
+    return PMS_OK;
+}
+
+/* Year t's cut of each PMS practice: the target withdrawal T (never below
+ * last year's), limited by the protection; ws->pre gets funding before
+ * reinvestment.  Adds to the year's totals; *pending says a protection held
+ * a cut below its target. */
+static void year_cuts(const pms_sav_base *b, const pms_sav_scenario *sc, const sim_params *sp,
+                      pms_sav_ws *ws, int64_t gs_u, unsigned tt, const int64_t *gmseq,
+                      const int64_t *gmspre, pms_sav_year *Y, int *pending)
+{
+    size_t n = b->n;
+    unsigned N = sp->N;
+    /* GMS practices: this year's MPIG, never a cut (their cut stays 0) */
+    memcpy(ws->pre, gmspre, n * sizeof *ws->pre);
+    for (size_t j = 0; j < ws->npms; j++) {
+        size_t i = ws->pms[j];
+        int64_t T = 0;
+        if (sc->method != PMS_SAV_NONE) {
+            int keep = sc->retain && sc->retain[b->row[i]];
+            int64_t floor_p =
+                wp_pence(b->wunits[i], gs_u + sp->keep_u + sp->tau_u + (keep ? sp->ret_u : 0));
+            int64_t X = b->core0[i] - floor_p;
+            if (X < 0) X = 0;
+            if (sp->keep_u > 0) {
+                /* the first keep_for_services pounds of premium above GMS */
+                int64_t prem = b->core0[i] - gmseq[i], svc = wp_pence(b->wunits[i], sp->keep_u);
+                Y->kept_for_services += prem <= 0 ? 0 : prem < svc ? prem : svc;
             }
-            /* Money once withdrawn is not handed back when the GMS rate rises. */
-            if (T < ws->tgt_prev[i]) T = ws->tgt_prev[i];
-            int64_t c = T;
-            if (protect) {
-                int64_t base = b->core0[i] - ws->cut_prev[i], lim = INT64_MAX;
-                if (prot_pct_u > 0) lim = mul_div(base, prot_pct_u, 10000);
-                if (prot_wp_u > 0) {
-                    int64_t l2 = wp_pence(b->wunits[i], prot_wp_u);
-                    if (l2 < lim) lim = l2;
-                }
-                if (c > ws->cut_prev[i] + lim) c = ws->cut_prev[i] + lim;
-            }
-            if (c < T) pending = 1;
-            ws->tgt[i] = T;
-            ws->cut[i] = c;
-            ws->pre[i] = b->core0[i] - c;
-            released += c;
-            target += T;
-        }
-        /* Reinvestment, pool by pool. */
-        int64_t reinvested = 0;
-        size_t eligible = 0;
-        memset(ws->reinv, 0, n * sizeof *ws->reinv);
-        if (sc->reinvest != PMS_REINVEST_NONE) {
-            for (size_t p = 0; p < npool; p++) {
-                size_t a = pstart[p], e = pstart[p + 1], k = e - a;
-                int64_t A = 0, S = 0;
-                for (size_t j = a; j < e; j++) A += ws->cut[order[j]];
-                /* the pool's share to reinvest, half a penny up; the rest is saved */
-                if (rpct_u != 10000) A = (int64_t)(((i128)A * rpct_u + 5000) / 10000);
-                int64_t *wv = ws->w + a, *al = ws->alloc + a;
-                if (sc->reinvest == PMS_REINVEST_BELOW_GMS) {
-                    size_t below = 0;
-                    for (size_t j = 0; j < k; j++) {
-                        size_t i = order[a + j];
-                        int64_t gap = gmseq[i] - ws->pre[i];
-                        wv[j] = gap > 0 ? gap : 0;
-                        S += wv[j];
-                        below += wv[j] > 0;
-                    }
-                    /* with more money than gaps, everyone shares the rest */
-                    eligible += A > S ? k : below;
-                    if (A == 0) continue;
-                    if (S >= A) {
-                        if (apportion(A, wv, k, al, ws->scratch, ws->rem))
-                            return pms_err_set(err, PMS_EDOMAIN, "savings: bad apportionment");
-                    } else {
-                        /* everyone below GMS reaches it; the rest pro rata W */
-                        int64_t rest = A - S;
-                        for (size_t j = 0; j < k; j++) ws->reinv[order[a + j]] = wv[j];
-                        for (size_t j = 0; j < k; j++) wv[j] = b->wunits[order[a + j]];
-                        if (apportion(rest, wv, k, al, ws->scratch, ws->rem))
-                            return pms_err_set(err, PMS_EDOMAIN, "savings: bad apportionment");
-                        for (size_t j = 0; j < k; j++) al[j] += ws->reinv[order[a + j]];
-                    }
-                } else {
-                    int kind = sc->reinvest == PMS_REINVEST_WEIGHTED ? 0 : 1;
-                    S = ws->psum[scope][kind][p];
-                    eligible += ws->ppos[scope][kind][p];
-                    if (A == 0 || S == 0) continue;  /* nobody to reinvest in: a saving */
-                    apportion_known(A, ws->pw[scope][kind] + a, k, S, al, ws->scratch, ws->rem);
-                }
-                for (size_t j = 0; j < k; j++) {
-                    ws->reinv[order[a + j]] = al[j];
-                    reinvested += al[j];
-                }
+            switch (sc->method) {
+            case PMS_SAV_GLIDEPATH: T = mul_div(X, tt, N); break;
+            case PMS_SAV_CAP: T = X; break;
+            case PMS_SAV_PERCENT: T = mul_div(X, sp->pct_u, 10000); break;
+            default: break;
             }
         }
-        /* Year results. */
-        pms_sav_year Y;
-        memset(&Y, 0, sizeof Y);
-        Y.year = y;
-        Y.t = t;
-        Y.extension = t > N;
-        Y.released = released;
-        Y.released_new = released - last_released;
-        Y.reinvested = reinvested;
-        Y.net_saving = released - reinvested;
-        Y.target = target;
-        Y.kept_for_services = kept;
-        Y.mpig_change = mpig_change;
-        Y.eligible = eligible;
-        const int64_t *restrict pre = ws->pre, *restrict rei = ws->reinv, *restrict cprev = ws->core_prev;
-        int64_t *restrict cnow = ws->core;
-        unsigned char *restrict l5 = ws->lost5, *restrict l10 = ws->lost10;
-        /* Counters in locals and without branches: whether a practice loses
-         * is as unpredictable as a coin. */
-        int64_t total = 0, worst = 0;
-        size_t losing = 0, gaining = 0, o5 = 0, o10 = 0, worst_i = 0;
-        for (size_t i = 0; i < n; i++) {
-            int64_t c = pre[i] + rei[i], prev = cprev[i], d = c - prev;
-            cnow[i] = c;
-            total += c;
-            losing += d < 0;
-            gaining += d > 0;
-            /* loss > 5% of last year's core: 100 (-d) > 5 prev, in integers;
-             * |d|, prev < 2^56 on any real data, so 64-bit products suffice */
-            int small = d > -((int64_t)1 << 56) && prev < ((int64_t)1 << 56) &&
-                        prev > -((int64_t)1 << 56);
-            unsigned char f5, f10;
-            if (small) {
-                f5 = -d * 100 > prev * 5;
-                f10 = -d * 100 > prev * 10;
+        /* Money once withdrawn is not handed back when the GMS rate rises. */
+        if (T < ws->tgt_prev[i]) T = ws->tgt_prev[i];
+        int64_t c = T;
+        if (sp->protect) {
+            int64_t base = b->core0[i] - ws->cut_prev[i], lim = INT64_MAX;
+            if (sp->prot_pct_u > 0) lim = mul_div(base, sp->prot_pct_u, 10000);
+            if (sp->prot_wp_u > 0) {
+                int64_t l2 = wp_pence(b->wunits[i], sp->prot_wp_u);
+                if (l2 < lim) lim = l2;
+            }
+            if (c > ws->cut_prev[i] + lim) c = ws->cut_prev[i] + lim;
+        }
+        if (c < T) *pending = 1;
+        ws->tgt[i] = T;
+        ws->cut[i] = c;
+        ws->pre[i] = b->core0[i] - c;
+        Y->released += c;
+        Y->target += T;
+    }
+}
+
+/* Below-GMS reinvestment in one pool of k practices from a: the gaps to GMS
+ * first, then (with money over) the rest pro rata weighted patients.  al
+ * gets each practice's share; *eligible counts who could receive. */
+static pms_status reinvest_below_gms(const pms_sav_base *b, const sim_params *sp, pms_sav_ws *ws,
+                                     const int64_t *gmseq, size_t a, size_t k, int64_t A,
+                                     size_t *eligible, int *none, pms_err *err)
+{
+    const size_t *order = sp->order;
+    int64_t *wv = ws->w + a, *al = ws->alloc + a, S = 0;
+    size_t below = 0;
+    for (size_t j = 0; j < k; j++) {
+        size_t i = order[a + j];
+        int64_t gap = gmseq[i] - ws->pre[i];
+        wv[j] = gap > 0 ? gap : 0;
+        S += wv[j];
+        below += wv[j] > 0;
+    }
+    /* with more money than gaps, everyone shares the rest */
+    *eligible += A > S ? k : below;
+    *none = A == 0;
+    if (A == 0) return PMS_OK;
+    if (S >= A) {
+        if (apportion(A, wv, k, al, ws->scratch, ws->rem))
+            return pms_err_set(err, PMS_EDOMAIN, "savings: bad apportionment");
+    } else {
+        /* everyone below GMS reaches it; the rest pro rata W */
+        int64_t rest = A - S;
+        for (size_t j = 0; j < k; j++) ws->reinv[order[a + j]] = wv[j];
+        for (size_t j = 0; j < k; j++) wv[j] = b->wunits[order[a + j]];
+        if (apportion(rest, wv, k, al, ws->scratch, ws->rem))
+            return pms_err_set(err, PMS_EDOMAIN, "savings: bad apportionment");
+        for (size_t j = 0; j < k; j++) al[j] += ws->reinv[order[a + j]];
+    }
+    return PMS_OK;
+}
+
+/* Reinvestment, pool by pool, into ws->reinv. */
+static pms_status year_reinvest(const pms_sav_base *b, const pms_sav_scenario *sc,
+                                const sim_params *sp, pms_sav_ws *ws, const int64_t *gmseq,
+                                pms_sav_year *Y, pms_err *err)
+{
+    const size_t *order = sp->order, *pstart = sp->pstart;
+    pms_sav_scope scope = sp->scope;
+    int64_t reinvested = 0;
+    size_t eligible = 0;
+    memset(ws->reinv, 0, b->n * sizeof *ws->reinv);
+    if (sc->reinvest != PMS_REINVEST_NONE) {
+        for (size_t p = 0; p < sp->npool; p++) {
+            size_t a = pstart[p], e = pstart[p + 1], k = e - a;
+            int64_t A = 0, S = 0;
+            for (size_t j = a; j < e; j++) A += ws->cut[order[j]];
+            /* the pool's share to reinvest, half a penny up; the rest is saved */
+            if (sp->rpct_u != 10000) A = (int64_t)(((i128)A * sp->rpct_u + 5000) / 10000);
+            int64_t *al = ws->alloc + a;
+            if (sc->reinvest == PMS_REINVEST_BELOW_GMS) {
+                int none;
+                pms_status st =
+                    reinvest_below_gms(b, sp, ws, gmseq, a, k, A, &eligible, &none, err);
+                if (st) return st;
+                if (none) continue;
             } else {
-                f5 = (i128)(-d) * 100 > (i128)prev * 5;
-                f10 = (i128)(-d) * 100 > (i128)prev * 10;
+                int kind = sc->reinvest == PMS_REINVEST_WEIGHTED ? 0 : 1;
+                S = ws->psum[scope][kind][p];
+                eligible += ws->ppos[scope][kind][p];
+                if (A == 0 || S == 0) continue;  /* nobody to reinvest in: a saving */
+                apportion_known(A, ws->pw[scope][kind] + a, k, S, al, ws->scratch, ws->rem);
             }
-            f5 &= d < 0;
-            f10 &= d < 0;
-            o5 += f5;
-            o10 += f10;
-            l5[i] |= f5;
-            l10[i] |= f10;
-            if (-d > worst) worst = -d, worst_i = i;
-        }
-        Y.core_total = total;
-        Y.losing = losing;
-        Y.gaining = gaining;
-        Y.losing_over_5pct = o5;
-        Y.losing_over_10pct = o10;
-        if (worst > 0) {
-            Y.largest_loss = worst;
-            Y.largest_loss_practice = worst_i;
-            Y.largest_loss_pct = (double)worst / (double)cprev[worst_i];
-        }
-        net_cum += Y.net_saving;
-        last_released = released;
-        int last = t >= N && (!pending || t >= N + sc->max_extension);
-        if (out->r) {
-            pms_sav_result *r = out->r;
-            if (grow(r, t, n, b->nloc)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-            if ((st = fairness(b, ws, ws->core, 1, &Y.fair, err))) return st;
-            r->year[t - 1] = Y;
-            r->nyears = t;
-            memcpy(r->core + (size_t)t * n, ws->core, n * sizeof *ws->core);
-            memcpy(r->cut + (size_t)(t - 1) * n, ws->cut, n * sizeof *ws->cut);
-            memcpy(r->reinvest + (size_t)(t - 1) * n, ws->reinv, n * sizeof *ws->reinv);
-            int64_t *lc = r->loc_core + (size_t)t * b->nloc, *lu = r->loc_cut + (size_t)(t - 1) * b->nloc,
-                    *lr = r->loc_reinvest + (size_t)(t - 1) * b->nloc;
-            memset(lc, 0, b->nloc * sizeof *lc);
-            memset(lu, 0, b->nloc * sizeof *lu);
-            memset(lr, 0, b->nloc * sizeof *lr);
-            for (size_t i = 0; i < n; i++) {
-                lc[b->loc[i]] += ws->core[i];
-                lu[b->loc[i]] += ws->cut[i];
-                lr[b->loc[i]] += ws->reinv[i];
+            for (size_t j = 0; j < k; j++) {
+                ws->reinv[order[a + j]] = al[j];
+                reinvested += al[j];
             }
-        } else if (last) {
-            if ((st = fairness(b, ws, ws->core, 0, &Y.fair, err))) return st;
         }
-        if (out->row) {
-            pms_sav_sweep_row *w = out->row;
-            w->released_final = Y.released;
-            w->reinvested_final = Y.reinvested;
-            w->net_saving_final = Y.net_saving;
-            w->net_saving_cumulative = net_cum;
-            w->extension_years = t > N ? t - N : 0;
-            w->gini_after = Y.fair.gini;
-        }
-        if (last) {
-            size_t un = 0;
-            int64_t gap = 0;
-            for (size_t i = 0; i < n; i++)
-                if (ws->cut[i] < ws->tgt[i]) un++, gap += ws->tgt[i] - ws->cut[i];
-            if (out->r) out->r->unmet_practices = un, out->r->unmet = gap;
-            if (out->row) out->row->unmet_practices = un;
-            break;
-        }
-        int64_t *sw = ws->cut_prev;
-        ws->cut_prev = ws->cut;
-        ws->cut = sw;
-        sw = ws->tgt_prev;
-        ws->tgt_prev = ws->tgt;
-        ws->tgt = sw;
-        sw = ws->core_prev;
-        ws->core_prev = ws->core;
-        ws->core = sw;
     }
+    Y->reinvested = reinvested;
+    Y->eligible = eligible;
+    return PMS_OK;
+}
+
+/* Each practice's core funding this year, into ws->core, and who gains and
+ * loses against last year (ws->lost5/lost10 remember any year's loss). */
+static void year_changes(size_t n, pms_sav_ws *ws, pms_sav_year *Y)
+{
+    const int64_t *restrict pre = ws->pre, *restrict rei = ws->reinv, *restrict cprev = ws->core_prev;
+    int64_t *restrict cnow = ws->core;
+    unsigned char *restrict l5 = ws->lost5, *restrict l10 = ws->lost10;
+    /* Counters in locals and without branches: whether a practice loses
+     * is as unpredictable as a coin. */
+    int64_t total = 0, worst = 0;
+    size_t losing = 0, gaining = 0, o5 = 0, o10 = 0, worst_i = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t c = pre[i] + rei[i], prev = cprev[i], d = c - prev;
+        cnow[i] = c;
+        total += c;
+        losing += d < 0;
+        gaining += d > 0;
+        /* loss > 5% of last year's core: 100 (-d) > 5 prev, in integers;
+         * |d|, prev < 2^56 on any real data, so 64-bit products suffice */
+        int small = d > -((int64_t)1 << 56) && prev < ((int64_t)1 << 56) &&
+                    prev > -((int64_t)1 << 56);
+        unsigned char f5, f10;
+        if (small) {
+            f5 = -d * 100 > prev * 5;
+            f10 = -d * 100 > prev * 10;
+        } else {
+            f5 = (i128)(-d) * 100 > (i128)prev * 5;
+            f10 = (i128)(-d) * 100 > (i128)prev * 10;
+        }
+        f5 &= d < 0;
+        f10 &= d < 0;
+        o5 += f5;
+        o10 += f10;
+        l5[i] |= f5;
+        l10[i] |= f10;
+        if (-d > worst) worst = -d, worst_i = i;
+    }
+    Y->core_total = total;
+    Y->losing = losing;
+    Y->gaining = gaining;
+    Y->losing_over_5pct = o5;
+    Y->losing_over_10pct = o10;
+    if (worst > 0) {
+        Y->largest_loss = worst;
+        Y->largest_loss_practice = worst_i;
+        Y->largest_loss_pct = (double)worst / (double)cprev[worst_i];
+    }
+}
+
+/* A full result keeps year t whole: totals, fairness, each practice's core,
+ * cut and reinvestment, and their sums by locality. */
+static pms_status year_record(const pms_sav_base *b, pms_sav_ws *ws, pms_sav_result *r,
+                              unsigned t, pms_sav_year *Y, pms_err *err)
+{
+    size_t n = b->n;
+    pms_status st;
+    if (grow(r, t, n, b->nloc)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    if ((st = fairness(b, ws, ws->core, 1, &Y->fair, err))) return st;
+    r->year[t - 1] = *Y;
+    r->nyears = t;
+    memcpy(r->core + (size_t)t * n, ws->core, n * sizeof *ws->core);
+    memcpy(r->cut + (size_t)(t - 1) * n, ws->cut, n * sizeof *ws->cut);
+    memcpy(r->reinvest + (size_t)(t - 1) * n, ws->reinv, n * sizeof *ws->reinv);
+    int64_t *lc = r->loc_core + (size_t)t * b->nloc, *lu = r->loc_cut + (size_t)(t - 1) * b->nloc,
+            *lr = r->loc_reinvest + (size_t)(t - 1) * b->nloc;
+    memset(lc, 0, b->nloc * sizeof *lc);
+    memset(lu, 0, b->nloc * sizeof *lu);
+    memset(lr, 0, b->nloc * sizeof *lr);
+    for (size_t i = 0; i < n; i++) {
+        lc[b->loc[i]] += ws->core[i];
+        lu[b->loc[i]] += ws->cut[i];
+        lr[b->loc[i]] += ws->reinv[i];
+    }
+    return PMS_OK;
+}
+
+/* This year's cuts, targets and core become last year's. */
+static void year_swap(pms_sav_ws *ws)
+{
+    int64_t *sw = ws->cut_prev;
+    ws->cut_prev = ws->cut;
+    ws->cut = sw;
+    sw = ws->tgt_prev;
+    ws->tgt_prev = ws->tgt;
+    ws->tgt = sw;
+    sw = ws->core_prev;
+    ws->core_prev = ws->core;
+    ws->core = sw;
+}
+
+/* After the last year: the practices whose cut stayed below target (and by
+ * how much), and over the whole run who ever lost over 5% and 10%. */
+static pms_status sim_finish(const pms_sav_base *b, pms_sav_ws *ws, sink *out, unsigned N,
+                             pms_err *err)
+{
+    size_t n = b->n;
+    size_t un = 0;
+    int64_t gap = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ws->cut[i] < ws->tgt[i]) un++, gap += ws->tgt[i] - ws->cut[i];
+    if (out->r) out->r->unmet_practices = un, out->r->unmet = gap;
+    if (out->row) out->row->unmet_practices = un;
     if (out->row) {
         size_t c5 = 0, c10 = 0;
         for (size_t i = 0; i < n; i++) c5 += ws->lost5[i], c10 += ws->lost10[i];
@@ -1281,6 +1336,66 @@ static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pm
         out->r->loc_practices = lp;
     }
     return PMS_OK;
+}
+
+static pms_status simulate(const pms_sav_base *b, const pms_sav_scenario *sc, pms_sav_ws *ws,
+                           sink *out, pms_err *err)
+{
+    const pms_sav_settings *s = &b->settings;
+    size_t n = b->n;
+    pms_status st;
+    sim_params sp;
+    sim_params_init(b, sc, ws, &sp);
+    unsigned N = sp.N;
+    if ((st = sim_start(b, ws, out, err))) return st;
+    int64_t net_cum = 0, last_released = 0, mpig_prev = 0;
+    for (size_t i = 0; i < n; i++)
+        if (b->contract[i] == PMS_CONTRACT_GMS) mpig_prev += b->mpig0[i];
+    for (unsigned t = 1;; t++) {
+        int y = sc->start_year + (int)t - 1;
+        int yr = y < sp.ylast ? y : sp.ylast;
+        int64_t gs_u = to_units4(pms_sav_gs_rate(s, yr));
+        unsigned tt = t < N ? t : N;
+        int64_t mpig_total;
+        const int64_t *gmseq, *gmspre;
+        if (year_tables(b, ws, y, yr, gs_u, &gmseq, &gmspre, &mpig_total))
+            return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        pms_sav_year Y;
+        memset(&Y, 0, sizeof Y);
+        Y.year = y;
+        Y.t = t;
+        Y.extension = t > N;
+        /* the taper against the year before (the base year before year 1,
+         * however many years lie between) */
+        Y.mpig_change = mpig_total - mpig_prev;
+        mpig_prev = mpig_total;
+        int pending = 0;
+        year_cuts(b, sc, &sp, ws, gs_u, tt, gmseq, gmspre, &Y, &pending);
+        if ((st = year_reinvest(b, sc, &sp, ws, gmseq, &Y, err))) return st;
+        Y.released_new = Y.released - last_released;
+        Y.net_saving = Y.released - Y.reinvested;
+        year_changes(n, ws, &Y);
+        net_cum += Y.net_saving;
+        last_released = Y.released;
+        int last = t >= N && (!pending || t >= N + sc->max_extension);
+        if (out->r) {
+            if ((st = year_record(b, ws, out->r, t, &Y, err))) return st;
+        } else if (last) {
+            if ((st = fairness(b, ws, ws->core, 0, &Y.fair, err))) return st;
+        }
+        if (out->row) {
+            pms_sav_sweep_row *w = out->row;
+            w->released_final = Y.released;
+            w->reinvested_final = Y.reinvested;
+            w->net_saving_final = Y.net_saving;
+            w->net_saving_cumulative = net_cum;
+            w->extension_years = t > N ? t - N : 0;
+            w->gini_after = Y.fair.gini;
+        }
+        if (last) break;
+        year_swap(ws);
+    }
+    return sim_finish(b, ws, out, N, err);
 }
 
 void pms_sav_result_free(pms_sav_result *r)

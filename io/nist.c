@@ -110,6 +110,158 @@ static void base_name(const char *path, char *name, size_t cap)
     if (dot && !strcmp(dot, ".dat")) *dot = '\0';
 }
 
+/* What the header says: certified parameters B0.. (have[k] set for each
+ * found), which univariate values it certifies, the declared number of
+ * observations, and the last "Data:" line. */
+typedef struct {
+    double beta[NIST_MAX_PAR], beta_sd[NIST_MAX_PAR];
+    int have[NIST_MAX_PAR];
+    int have_uni;          /* bits: 1 mean, 2 SD, 4 lag-1 autocorrelation */
+    double n_declared;     /* -1 if not given */
+    size_t data_line;      /* 1-based line of the last "Data:" header, 0 if none */
+    size_t ndata_cols;
+} nist_head;
+
+/* A header line split into tokens: a certified parameter (B<k> value sd),
+ * the residual SD, R-squared, an ANOVA row, or the observation count. */
+static pms_status head_tokens(char **tok, int nt, const char *path, size_t i, pms_nist_data *d,
+                              nist_head *h, pms_err *err)
+{
+    double v;
+    if (tok[0][0] == 'B' && isdigit((unsigned char)tok[0][1]) && nt == 3) {
+        char *end;
+        long k = strtol(tok[0] + 1, &end, 10);
+        double b, sd;
+        if (*end || k < 0 || k >= NIST_MAX_PAR || !parse_num(tok[1], &b) ||
+            !parse_num(tok[2], &sd))
+            return pms_err_set(err, PMS_EPARSE, "%s:%zu: malformed certified parameter", path,
+                               i + 1);
+        h->beta[k] = b;
+        h->beta_sd[k] = sd;
+        h->have[k] = 1;
+    } else if (nt == 3 && !strcmp(tok[0], "Standard") && !strcmp(tok[1], "Deviation") &&
+               parse_num(tok[2], &v)) {
+        d->cert_resid_sd = v;
+    } else if (nt == 2 && !strcmp(tok[0], "R-Squared") && parse_num(tok[1], &v)) {
+        d->cert_r2 = v;
+    } else if (nt == 5 && !strcmp(tok[0], "Regression") && parse_num(tok[1], &v)) {
+        d->cert_df_reg = v;
+        /* An exact fit (Wampler1/2) has F = "infinity". */
+        if (!strcmp(tok[4], "infinity") || !strcmp(tok[4], "Infinity")) d->cert_f = INFINITY;
+        if (!parse_num(tok[2], &d->cert_ss_reg) ||
+            (!isinf(d->cert_f) && !parse_num(tok[4], &d->cert_f)))
+            return pms_err_set(err, PMS_EPARSE, "%s:%zu: malformed ANOVA row", path, i + 1);
+    } else if (nt == 4 && !strcmp(tok[0], "Residual") && parse_num(tok[1], &v)) {
+        d->cert_df_res = v;
+        if (!parse_num(tok[2], &d->cert_ss_res))
+            return pms_err_set(err, PMS_EPARSE, "%s:%zu: malformed ANOVA row", path, i + 1);
+    } else if (nt >= 2 && !strcmp(tok[1], "Observations") && parse_num(tok[0], &v)) {
+        h->n_declared = v;
+    }
+    return PMS_OK;
+}
+
+/* Every line, for the certified values and the "Data:" header. */
+static pms_status scan_head(const linebuf *lb, const char *path, pms_nist_data *d, nist_head *h,
+                            pms_err *err)
+{
+    char tmp[1024];
+    char *tok[NIST_MAX_TOK];
+    for (size_t i = 0; i < lb->n; i++) {
+        const char *line = lb->lines[i];
+        double v;
+        /* Certified univariate values: the number after the line's last ':'
+         * ("Sample Mean  ybar:  1.2", "Sample Mean: 1000000.2", ...). */
+        const char *colon = strrchr(line, ':');
+        if (!strncmp(line, "Sample Mean", 11) && colon && num_after(colon, ":", &v)) {
+            d->cert_mean = v; h->have_uni |= 1; continue;
+        }
+        if (!strncmp(line, "Sample Standard Deviation", 25) && colon && num_after(colon, ":", &v)) {
+            d->cert_sd = v; h->have_uni |= 2; continue;
+        }
+        if (!strncmp(line, "Sample Autocorrelation", 22) && colon && num_after(colon, ":", &v)) {
+            d->cert_autocorr1 = v; h->have_uni |= 4; continue;
+        }
+        if (num_after(line, "Number of Observations:", &v)) { h->n_declared = v; continue; }
+
+        snprintf(tmp, sizeof tmp, "%s", line);
+        int nt = tokenize(tmp, tok, NIST_MAX_TOK);
+        if (nt == 0) continue;
+        if (!strcmp(tok[0], "Data:")) {
+            h->data_line = i + 1;
+            h->ndata_cols = (size_t)(nt - 1);
+            continue;
+        }
+        pms_status st = head_tokens(tok, nt, path, i, d, h, err);
+        if (st) return st;
+    }
+    return PMS_OK;
+}
+
+/* A regression file: the certified parameters must be B0 (or B1) onwards
+ * without gaps and fit the data columns (two columns and several slopes
+ * mean a polynomial). */
+static pms_status certified_linreg(pms_nist_data *d, const nist_head *h, const char *path,
+                                   pms_err *err)
+{
+    d->kind = PMS_NIST_LINREG;
+    d->intercept = h->have[0];
+    size_t k0 = d->intercept ? 0 : 1, np = 0;
+    while (k0 + np < NIST_MAX_PAR && h->have[k0 + np]) np++;
+    for (size_t k = k0 + np; k < NIST_MAX_PAR; k++)
+        if (h->have[k])
+            return pms_err_set(err, PMS_EPARSE, "%s: certified parameters are not B%zu..B%zu",
+                               path, k0, k0 + np - 1);
+    d->npar = np;
+    size_t slopes = np - (size_t)d->intercept;
+    if (h->ndata_cols == 2 && slopes >= 1)
+        d->degree = (int)slopes;
+    else if (h->ndata_cols - 1 != slopes)
+        return pms_err_set(err, PMS_EPARSE, "%s: %zu parameters do not fit %zu predictor columns",
+                           path, np, h->ndata_cols - 1);
+    d->cert_beta = malloc(np * sizeof *d->cert_beta);
+    d->cert_beta_sd = malloc(np * sizeof *d->cert_beta_sd);
+    if (!d->cert_beta || !d->cert_beta_sd)
+        return pms_err_set(err, PMS_ENOMEM, "%s: out of memory", path);
+    for (size_t k = 0; k < np; k++) {
+        d->cert_beta[k] = h->beta[k0 + k];
+        d->cert_beta_sd[k] = h->beta_sd[k0 + k];
+    }
+    if (isnan(d->cert_resid_sd) || isnan(d->cert_r2))
+        return pms_err_set(err, PMS_EPARSE, "%s: no certified residual SD or R-squared", path);
+    return PMS_OK;
+}
+
+/* The observations after the "Data:" line (blank lines and rules skipped),
+ * checked against the declared count. */
+static pms_status read_data(const linebuf *lb, const nist_head *h, const char *path,
+                            pms_nist_data *d, pms_err *err)
+{
+    char tmp[1024];
+    char *tok[NIST_MAX_TOK];
+    size_t cap = lb->n - h->data_line + 1;
+    d->data = malloc(cap * d->ncols * sizeof *d->data);
+    if (!d->data) return pms_err_set(err, PMS_ENOMEM, "%s: out of memory", path);
+    for (size_t i = h->data_line; i < lb->n; i++) {
+        snprintf(tmp, sizeof tmp, "%s", lb->lines[i]);
+        int nt = tokenize(tmp, tok, NIST_MAX_TOK);
+        if (nt == 0 || !strncmp(tok[0], "--", 2)) continue;   /* blank or a rule */
+        if ((size_t)nt != d->ncols)
+            return pms_err_set(err, PMS_EPARSE, "%s:%zu: expected %zu values, found %d", path,
+                               i + 1, d->ncols, nt);
+        for (size_t j = 0; j < d->ncols; j++)
+            if (!parse_num(tok[j], &d->data[d->n * d->ncols + j]))
+                return pms_err_set(err, PMS_EPARSE, "%s:%zu: not a number: '%s'", path, i + 1,
+                                   tok[j]);
+        d->n++;
+    }
+    if (h->n_declared >= 0 && (double)d->n != h->n_declared)
+        return pms_err_set(err, PMS_EPARSE, "%s: header says %.0f observations, found %zu", path,
+                           h->n_declared, d->n);
+    if (d->n == 0) return pms_err_set(err, PMS_EPARSE, "%s: no observations", path);
+    return PMS_OK;
+}
+
 pms_status pms_nist_load(const char *path, pms_nist_data **out, pms_err *err)
 {
     if (!path || !out) return PMS_EUSAGE;
@@ -130,156 +282,24 @@ pms_status pms_nist_load(const char *path, pms_nist_data **out, pms_err *err)
     d->cert_resid_sd = d->cert_r2 = d->cert_f = NAN;
     d->cert_df_reg = d->cert_ss_reg = d->cert_df_res = d->cert_ss_res = NAN;
 
-    double beta[NIST_MAX_PAR], beta_sd[NIST_MAX_PAR];
-    int have[NIST_MAX_PAR] = {0};
-    int have_uni = 0;
-    double n_declared = -1;
-    size_t data_line = 0, ndata_cols = 0;   /* last "Data:" header line (1-based) */
-    char tmp[1024];
-    char *tok[NIST_MAX_TOK];
-
-    for (size_t i = 0; i < lb.n; i++) {
-        const char *line = lb.lines[i];
-        double v;
-        /* Certified univariate values: the number after the line's last ':'
-         * ("Sample Mean  ybar:  1.2", "Sample Mean: 1000000.2", ...). */
-        const char *colon = strrchr(line, ':');
-        if (!strncmp(line, "Sample Mean", 11) && colon && num_after(colon, ":", &v)) {
-            d->cert_mean = v; have_uni |= 1; continue;
-        }
-        if (!strncmp(line, "Sample Standard Deviation", 25) && colon && num_after(colon, ":", &v)) {
-            d->cert_sd = v; have_uni |= 2; continue;
-        }
-        if (!strncmp(line, "Sample Autocorrelation", 22) && colon && num_after(colon, ":", &v)) {
-            d->cert_autocorr1 = v; have_uni |= 4; continue;
-        }
-        if (num_after(line, "Number of Observations:", &v)) { n_declared = v; continue; }
-
-        snprintf(tmp, sizeof tmp, "%s", line);
-        int nt = tokenize(tmp, tok, NIST_MAX_TOK);
-        if (nt == 0) continue;
-        if (!strcmp(tok[0], "Data:")) {
-            data_line = i + 1;
-            ndata_cols = (size_t)(nt - 1);
-            continue;
-        }
-        if (tok[0][0] == 'B' && isdigit((unsigned char)tok[0][1]) && nt == 3) {
-            char *end;
-            long k = strtol(tok[0] + 1, &end, 10);
-            double b, sd;
-            if (*end || k < 0 || k >= NIST_MAX_PAR || !parse_num(tok[1], &b) ||
-                !parse_num(tok[2], &sd)) {
-                st = pms_err_set(err, PMS_EPARSE, "%s:%zu: malformed certified parameter",
-                                 path, i + 1);
-                goto fail;
-            }
-            beta[k] = b;
-            beta_sd[k] = sd;
-            have[k] = 1;
-        } else if (nt == 3 && !strcmp(tok[0], "Standard") && !strcmp(tok[1], "Deviation") &&
-                   parse_num(tok[2], &v)) {
-            d->cert_resid_sd = v;
-        } else if (nt == 2 && !strcmp(tok[0], "R-Squared") && parse_num(tok[1], &v)) {
-            d->cert_r2 = v;
-        } else if (nt == 5 && !strcmp(tok[0], "Regression") && parse_num(tok[1], &v)) {
-            d->cert_df_reg = v;
-            /* An exact fit (Wampler1/2) has F = "infinity". */
-            if (!strcmp(tok[4], "infinity") || !strcmp(tok[4], "Infinity")) d->cert_f = INFINITY;
-            if (!parse_num(tok[2], &d->cert_ss_reg) ||
-                (!isinf(d->cert_f) && !parse_num(tok[4], &d->cert_f))) {
-                st = pms_err_set(err, PMS_EPARSE, "%s:%zu: malformed ANOVA row", path, i + 1);
-                goto fail;
-            }
-        } else if (nt == 4 && !strcmp(tok[0], "Residual") && parse_num(tok[1], &v)) {
-            d->cert_df_res = v;
-            if (!parse_num(tok[2], &d->cert_ss_res)) {
-                st = pms_err_set(err, PMS_EPARSE, "%s:%zu: malformed ANOVA row", path, i + 1);
-                goto fail;
-            }
-        } else if (nt >= 2 && !strcmp(tok[1], "Observations") && parse_num(tok[0], &v)) {
-            n_declared = v;
-        }
-    }
-
-    if (!data_line || ndata_cols == 0 || ndata_cols > NIST_MAX_TOK - 1) {
+    nist_head h;
+    memset(&h, 0, sizeof h);
+    h.n_declared = -1;
+    if ((st = scan_head(&lb, path, d, &h, err))) goto fail;
+    if (!h.data_line || h.ndata_cols == 0 || h.ndata_cols > NIST_MAX_TOK - 1) {
         st = pms_err_set(err, PMS_EPARSE, "%s: no 'Data:' column header", path);
         goto fail;
     }
-    if (have_uni == 7) {
+    if (h.have_uni == 7) {
         d->kind = PMS_NIST_UNIVARIATE;
-    } else if (have_uni == 0 && have[0] + have[1] > 0) {
-        d->kind = PMS_NIST_LINREG;
-        d->intercept = have[0];
-        size_t k0 = d->intercept ? 0 : 1, np = 0;
-        while (k0 + np < NIST_MAX_PAR && have[k0 + np]) np++;
-        for (size_t k = k0 + np; k < NIST_MAX_PAR; k++)
-            if (have[k]) {
-                st = pms_err_set(err, PMS_EPARSE, "%s: certified parameters are not B%zu..B%zu",
-                                 path, k0, k0 + np - 1);
-                goto fail;
-            }
-        d->npar = np;
-        size_t slopes = np - (size_t)d->intercept;
-        if (ndata_cols == 2 && slopes >= 1)
-            d->degree = (int)slopes;
-        else if (ndata_cols - 1 != slopes) {
-            st = pms_err_set(err, PMS_EPARSE,
-                             "%s: %zu parameters do not fit %zu predictor columns", path, np,
-                             ndata_cols - 1);
-            goto fail;
-        }
-        d->cert_beta = malloc(np * sizeof *d->cert_beta);
-        d->cert_beta_sd = malloc(np * sizeof *d->cert_beta_sd);
-        if (!d->cert_beta || !d->cert_beta_sd) {
-            st = pms_err_set(err, PMS_ENOMEM, "%s: out of memory", path);
-            goto fail;
-        }
-        for (size_t k = 0; k < np; k++) {
-            d->cert_beta[k] = beta[k0 + k];
-            d->cert_beta_sd[k] = beta_sd[k0 + k];
-        }
-        if (isnan(d->cert_resid_sd) || isnan(d->cert_r2)) {
-            st = pms_err_set(err, PMS_EPARSE, "%s: no certified residual SD or R-squared", path);
-            goto fail;
-        }
+    } else if (h.have_uni == 0 && h.have[0] + h.have[1] > 0) {
+        if ((st = certified_linreg(d, &h, path, err))) goto fail;
     } else {
         st = pms_err_set(err, PMS_EPARSE, "%s: no complete set of certified values", path);
         goto fail;
     }
-    d->ncols = ndata_cols;
-
-    size_t cap = lb.n - data_line + 1;
-    d->data = malloc(cap * d->ncols * sizeof *d->data);
-    if (!d->data) {
-        st = pms_err_set(err, PMS_ENOMEM, "%s: out of memory", path);
-        goto fail;
-    }
-    for (size_t i = data_line; i < lb.n; i++) {
-        snprintf(tmp, sizeof tmp, "%s", lb.lines[i]);
-        int nt = tokenize(tmp, tok, NIST_MAX_TOK);
-        if (nt == 0 || !strncmp(tok[0], "--", 2)) continue;   /* blank or a rule */
-        if ((size_t)nt != d->ncols) {
-            st = pms_err_set(err, PMS_EPARSE, "%s:%zu: expected %zu values, found %d", path,
-                             i + 1, d->ncols, nt);
-            goto fail;
-        }
-        for (size_t j = 0; j < d->ncols; j++)
-            if (!parse_num(tok[j], &d->data[d->n * d->ncols + j])) {
-                st = pms_err_set(err, PMS_EPARSE, "%s:%zu: not a number: '%s'", path, i + 1,
-                                 tok[j]);
-                goto fail;
-            }
-        d->n++;
-    }
-    if (n_declared >= 0 && (double)d->n != n_declared) {
-        st = pms_err_set(err, PMS_EPARSE, "%s: header says %.0f observations, found %zu", path,
-                         n_declared, d->n);
-        goto fail;
-    }
-    if (d->n == 0) {
-        st = pms_err_set(err, PMS_EPARSE, "%s: no observations", path);
-        goto fail;
-    }
+    d->ncols = h.ndata_cols;
+    if ((st = read_data(&lb, &h, path, d, err))) goto fail;
     linebuf_free(&lb);
     *out = d;
     return PMS_OK;

@@ -34,6 +34,50 @@ static double quantile(double *v, size_t n, double p)
     return v[lo] + (h - (double)lo) * (v[hi] - v[lo]);
 }
 
+/* The scatter chart's data: index 0 the other practices, 1 the highlighted
+ * ones, 2 the fits and band on a grid from xmin to xmax. */
+static void scatter_data(pms_gp_chart *c, const double *xs, const double *ys,
+                         const unsigned char *hs, size_t m, const char *highlight_name,
+                         const pms_reg_result *fit, const pms_ts_result *ts, double xmed,
+                         double xmin, double xmax)
+{
+    for (size_t i = 0; i < m; i++)
+        if (!hs[i]) {
+            pms_gp_num(c, xs[i]);
+            pms_gp_num(c, ys[i]);
+            pms_gp_row_end(c);
+        }
+    pms_gp_block_end(c);
+    /* The highlighted group's name is data text: a header row read by columnheader. */
+    pms_gp_text(c, "x");
+    pms_gp_text(c, highlight_name ? highlight_name : "Highlighted");
+    pms_gp_row_end(c);
+    for (size_t i = 0; i < m; i++)
+        if (hs[i]) {
+            pms_gp_num(c, xs[i]);
+            pms_gp_num(c, ys[i]);
+            pms_gp_row_end(c);
+        }
+    pms_gp_block_end(c);
+    /* Grid: x, least squares, Theil-Sen, and the Theil-Sen slope interval as a
+     * fan through the line's point at the median x (where the slopes pivot). */
+    double ymed = ts->intercept + ts->slope * xmed;
+    int have_band = !isnan(ts->slope_low) && !isnan(ts->slope_high);
+    const int grid = 101;
+    for (int g = 0; g < grid; g++) {
+        double x0 = xmin + (xmax - xmin) * g / (grid - 1);
+        double a = ymed + (have_band ? ts->slope_low : ts->slope) * (x0 - xmed),
+               b = ymed + (have_band ? ts->slope_high : ts->slope) * (x0 - xmed);
+        pms_gp_num(c, x0);
+        pms_gp_num(c, fit->coef[0] + fit->coef[1] * x0);
+        pms_gp_num(c, ts->intercept + ts->slope * x0);
+        pms_gp_num(c, a < b ? a : b);
+        pms_gp_num(c, a < b ? b : a);
+        pms_gp_row_end(c);
+    }
+    pms_gp_block_end(c);
+}
+
 pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, const double *y,
                                  size_t n, const unsigned char *highlight,
                                  const char *highlight_name, double ci_level, pms_err *err)
@@ -84,43 +128,8 @@ pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, cons
     size_t above = 0;
     for (size_t i = 0; i < m; i++) above += ys[i] > ytop || ys[i] < ybot;
 
-    /* index 0: other practices; 1: highlighted; 2: fit and band on a grid. */
-    for (size_t i = 0; i < m; i++)
-        if (!hs[i]) {
-            pms_gp_num(c, xs[i]);
-            pms_gp_num(c, ys[i]);
-            pms_gp_row_end(c);
-        }
-    pms_gp_block_end(c);
-    /* The highlighted group's name is data text: a header row read by columnheader. */
-    pms_gp_text(c, "x");
-    pms_gp_text(c, highlight_name ? highlight_name : "Highlighted");
-    pms_gp_row_end(c);
-    for (size_t i = 0; i < m; i++)
-        if (hs[i]) {
-            pms_gp_num(c, xs[i]);
-            pms_gp_num(c, ys[i]);
-            pms_gp_row_end(c);
-        }
-    pms_gp_block_end(c);
-    /* Grid: x, least squares, Theil-Sen, and the Theil-Sen slope interval as a
-     * fan through the line's point at the median x (where the slopes pivot). */
     memcpy(tmp, xs, m * sizeof *tmp);
-    double xmed = quantile(tmp, m, 0.5), ymed = ts.intercept + ts.slope * xmed;
-    int have_band = !isnan(ts.slope_low) && !isnan(ts.slope_high);
-    const int grid = 101;
-    for (int g = 0; g < grid; g++) {
-        double x0 = xmin + (xmax - xmin) * g / (grid - 1);
-        double a = ymed + (have_band ? ts.slope_low : ts.slope) * (x0 - xmed),
-               b = ymed + (have_band ? ts.slope_high : ts.slope) * (x0 - xmed);
-        pms_gp_num(c, x0);
-        pms_gp_num(c, fit.coef[0] + fit.coef[1] * x0);
-        pms_gp_num(c, ts.intercept + ts.slope * x0);
-        pms_gp_num(c, a < b ? a : b);
-        pms_gp_num(c, a < b ? b : a);
-        pms_gp_row_end(c);
-    }
-    pms_gp_block_end(c);
+    scatter_data(c, xs, ys, hs, m, highlight_name, &fit, &ts, quantile(tmp, m, 0.5), xmin, xmax);
 
     pms_gp_cmd(c, "set yrange [%g:%g]", ybot, ytop);
     pms_gp_cmd(c, "set xrange [%g:%g]", floor(xmin), ceil(xmax));
@@ -316,6 +325,96 @@ static int cmp_rank_desc(const void *a, const void *b)
     return (x->score < y->score) - (x->score > y->score);
 }
 
+/* The funnel's limits block (index 2: x, 95% low and high, 99.8% low and
+ * high); the y range follows the limits, not the most extreme practice. */
+static void funnel_limits(pms_gp_chart *c, const double *lim_x, const double *lo95,
+                          const double *hi95, const double *lo998, const double *hi998,
+                          size_t m, double xmax, double *ymin, double *ymax)
+{
+    for (size_t k = 0; k < m; k++) {
+        pms_gp_num(c, lim_x[k]);
+        double v[4] = {lo95 ? lo95[k] : NAN, hi95 ? hi95[k] : NAN, lo998 ? lo998[k] : NAN,
+                       hi998 ? hi998[k] : NAN};
+        for (int j = 0; j < 4; j++) {
+            pms_gp_num(c, v[j]);
+            if (!isnan(v[j]) && lim_x[k] >= 0.02 * xmax) {
+                if (v[j] < *ymin) *ymin = v[j];
+                if (v[j] > *ymax) *ymax = v[j];
+            }
+        }
+        pms_gp_row_end(c);
+    }
+    pms_gp_block_end(c);
+}
+
+/* Limits of tiny practices reach far below zero; the axis need not
+ * follow them below the lowest 0.5% of the data.  Returns the new ylo. */
+static double funnel_floor(const double *x, const double *y, size_t n, double span, double ylo)
+{
+    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    size_t k = 0;
+    for (size_t i = 0; tmp && i < n; i++)
+        if (!isnan(y[i]) && !isnan(x[i])) tmp[k++] = y[i];
+    if (tmp && k) {
+        double low = quantile(tmp, k, 0.005);
+        double floor_ = low >= 0 ? 0 : low - 0.1 * span;
+        if (ylo < floor_) ylo = floor_;
+    }
+    free(tmp);
+    return ylo;
+}
+
+/* The labels block (index 3): the most extreme outliers first (r, nr),
+ * at most nlabel; returns how many were labelled. */
+static size_t funnel_labels(pms_gp_chart *c, const rank *r, size_t nr, const double *x,
+                            const double *y, const char *const *labels, size_t nlabel,
+                            double xmax, double ylo, double yhi)
+{
+    size_t nlab = 0;
+    double lx[64], ly[64];
+    for (size_t k = 0; k < nr && nlab < nlabel && nlab < 64; k++) {
+        size_t i = r[k].i;
+        /* Only points on the chart can carry a label, and none so close to
+         * one already labelled that the two names would overlap. */
+        if (y[i] < ylo || y[i] > yhi) continue;
+        double px = x[i] / (xmax * 1.02), py = (y[i] - ylo) / (yhi - ylo);
+        int crowded = 0;
+        for (size_t j = 0; j < nlab; j++)
+            if (fabs(px - lx[j]) < 0.2 && fabs(py - ly[j]) < 0.05) crowded = 1; /* names, not codes */
+        if (crowded) continue;
+        lx[nlab] = px;
+        ly[nlab] = py;
+        pms_gp_num(c, x[i]);
+        pms_gp_num(c, y[i]);
+        pms_gp_text(c, labels ? labels[i] : "");
+        pms_gp_row_end(c);
+        nlab++;
+    }
+    pms_gp_block_end(c);
+    return nlab;
+}
+
+/* A block of the highlighted points, headed by a row naming them (read by
+ * columnheader); returns how many there were. */
+static size_t highlight_block(pms_gp_chart *c, const double *x, const double *y, size_t n,
+                              const unsigned char *highlight, const char *highlight_name)
+{
+    size_t nhl = 0;
+    for (size_t i = 0; i < n && highlight; i++) {
+        if (!highlight[i] || isnan(x[i]) || isnan(y[i])) continue;
+        if (!nhl++) {
+            pms_gp_text(c, "x");
+            pms_gp_text(c, highlight_name ? highlight_name : "Highlighted");
+            pms_gp_row_end(c);
+        }
+        pms_gp_num(c, x[i]);
+        pms_gp_num(c, y[i]);
+        pms_gp_row_end(c);
+    }
+    pms_gp_block_end(c);
+    return nhl;
+}
+
 pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const double *y,
                             size_t n, const unsigned char *outlier, const char *const *labels,
                             size_t nlabel, const unsigned char *highlight,
@@ -351,21 +450,7 @@ pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const dou
         }
         pms_gp_block_end(c);
     }
-    /* The y range follows the limits, not the most extreme practice. */
-    for (size_t k = 0; k < m; k++) {
-        pms_gp_num(c, lim_x[k]);
-        double v[4] = {lo95 ? lo95[k] : NAN, hi95 ? hi95[k] : NAN, lo998 ? lo998[k] : NAN,
-                       hi998 ? hi998[k] : NAN};
-        for (int j = 0; j < 4; j++) {
-            pms_gp_num(c, v[j]);
-            if (!isnan(v[j]) && lim_x[k] >= 0.02 * xmax) {
-                if (v[j] < ymin) ymin = v[j];
-                if (v[j] > ymax) ymax = v[j];
-            }
-        }
-        pms_gp_row_end(c);
-    }
-    pms_gp_block_end(c);
+    funnel_limits(c, lim_x, lo95, hi95, lo998, hi998, m, xmax, &ymin, &ymax);
     for (size_t i = 0; i < n && outlier; i++) {
         if (!outlier[i] || isnan(x[i]) || isnan(y[i])) continue;
         r[nr].score = fabs(y[i] - target);
@@ -376,55 +461,10 @@ pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const dou
     if (!isfinite(ymin)) ymin = target * 0.5, ymax = target * 1.5;
     double span = ymax - ymin;
     double ylo = ymin - 0.35 * span, yhi = ymax + 0.35 * span;
-    /* Limits of tiny practices reach far below zero; the axis need not
-     * follow them below the lowest 0.5% of the data. */
-    {
-        double *tmp = malloc((n ? n : 1) * sizeof *tmp);
-        size_t k = 0;
-        for (size_t i = 0; tmp && i < n; i++)
-            if (!isnan(y[i]) && !isnan(x[i])) tmp[k++] = y[i];
-        if (tmp && k) {
-            double low = quantile(tmp, k, 0.005);
-            double floor_ = low >= 0 ? 0 : low - 0.1 * span;
-            if (ylo < floor_) ylo = floor_;
-        }
-        free(tmp);
-    }
-    size_t nlab = 0;
-    double lx[64], ly[64];
-    for (size_t k = 0; k < nr && nlab < nlabel && nlab < 64; k++) {
-        size_t i = r[k].i;
-        /* Only points on the chart can carry a label, and none so close to
-         * one already labelled that the two names would overlap. */
-        if (y[i] < ylo || y[i] > yhi) continue;
-        double px = x[i] / (xmax * 1.02), py = (y[i] - ylo) / (yhi - ylo);
-        int crowded = 0;
-        for (size_t j = 0; j < nlab; j++)
-            if (fabs(px - lx[j]) < 0.2 && fabs(py - ly[j]) < 0.05) crowded = 1; /* names, not codes */
-        if (crowded) continue;
-        lx[nlab] = px;
-        ly[nlab] = py;
-        pms_gp_num(c, x[i]);
-        pms_gp_num(c, y[i]);
-        pms_gp_text(c, labels ? labels[i] : "");
-        pms_gp_row_end(c);
-        nlab++;
-    }
-    pms_gp_block_end(c);
+    ylo = funnel_floor(x, y, n, span, ylo);
+    size_t nlab = funnel_labels(c, r, nr, x, y, labels, nlabel, xmax, ylo, yhi);
     /* index 4: the highlighted practices, a header row naming them. */
-    size_t nhl = 0;
-    for (size_t i = 0; i < n && highlight; i++) {
-        if (!highlight[i] || isnan(x[i]) || isnan(y[i])) continue;
-        if (!nhl++) {
-            pms_gp_text(c, "x");
-            pms_gp_text(c, highlight_name ? highlight_name : "Highlighted");
-            pms_gp_row_end(c);
-        }
-        pms_gp_num(c, x[i]);
-        pms_gp_num(c, y[i]);
-        pms_gp_row_end(c);
-    }
-    pms_gp_block_end(c);
+    size_t nhl = highlight_block(c, x, y, n, highlight, highlight_name);
     size_t off = 0;
     for (size_t i = 0; i < n; i++)
         if (!isnan(y[i]) && !isnan(x[i]) && (y[i] < ylo || y[i] > yhi)) off++;
