@@ -35,6 +35,7 @@ void pms_reg_opts_default(pms_reg_opts *o)
     o->robust = PMS_HC_NONE;
     o->ci_level = 0.95;
     o->names = NULL;
+    o->role = "predictor";
 }
 
 const char *pms_hc_name(pms_hc_type t)
@@ -232,6 +233,7 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
         opts = *opts_in;
     else
         pms_reg_opts_default(&opts);
+    const char *role = opts.role ? opts.role : "predictor";
     if (k == 0) return pms_err_set(err, PMS_EUSAGE, "regression: no predictors");
     if (opts.robust < PMS_HC_NONE || opts.robust > PMS_HC3)
         return pms_err_set(err, PMS_EUSAGE, "regression: unknown robust type");
@@ -250,8 +252,9 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
             return pms_err_set(err, PMS_ENONFINITE, "response is not finite in row %zu", i + 1);
         for (size_t j = 0; j < k; j++)
             if (!isfinite(X[i * k + j]))
-                return pms_err_set(err, PMS_ENONFINITE, "predictor '%s' is not finite in row %zu",
-                                   col_name(&opts, j, nb, sizeof nb), i + 1);
+                return pms_err_at(err, PMS_ENONFINITE, role, j + 1, opts.names ? opts.names[j] : NULL,
+                                  i + 1, "%s '%s' is not finite in row %zu", role,
+                                  col_name(&opts, j, nb, sizeof nb), i + 1);
         if (w && !isfinite(w[i]))
             return pms_err_set(err, PMS_ENONFINITE, "weight is not finite in row %zu", i + 1);
         if (w && !(w[i] > 0))
@@ -320,11 +323,11 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
         }
         ld s = sqrtl(ss);
         if (!(s > 1e-13L * sqrtl(raw)) || s == 0) {
-            st = pms_err_set(err, PMS_ESINGULAR,
-                             icpt ? "predictor '%s' is constant: it cannot be separated from the "
-                                    "intercept"
-                                  : "predictor '%s' is all zero",
-                             col_name(&opts, j, nb, sizeof nb));
+            st = pms_err_at(err, PMS_ESINGULAR, role, j + 1, opts.names ? opts.names[j] : NULL, 0,
+                            icpt ? "%s '%s' is constant: it cannot be separated from the "
+                                   "intercept"
+                                 : "%s '%s' is all zero",
+                            role, col_name(&opts, j, nb, sizeof nb));
             goto done;
         }
         wk.scale[j] = s;
@@ -345,10 +348,11 @@ pms_status pms_reg_fit(const double *X, size_t n, size_t k, const double *y,
         /* The column's distance from the span of the ones before it, relative
          * to its own (unit) length: tiny means collinear. */
         if (!(nrm > PMS_REG_RANK_TOL)) {
-            st = pms_err_set(err, PMS_ESINGULAR,
-                             "predictor '%s' is a linear combination of the predictors before it%s "
-                             "(design matrix singular)",
-                             col_name(&opts, j, nb, sizeof nb), icpt ? " and the intercept" : "");
+            st = pms_err_at(err, PMS_ESINGULAR, role, j + 1, opts.names ? opts.names[j] : NULL, 0,
+                            "%s '%s' is a linear combination of the %ss before it%s "
+                            "(design matrix singular)",
+                            role, col_name(&opts, j, nb, sizeof nb), role,
+                            icpt ? " and the intercept" : "");
             goto done;
         }
         ld alpha = a[j] > 0 ? -nrm : nrm;

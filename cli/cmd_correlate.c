@@ -12,6 +12,7 @@
 #include "analysis/padjust.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "io/cases.h"
 
 static const char *help =
     "Usage: pmsreview correlate --x COL --y COL[,COL...] [--method pearson,spearman,kendall]\n"
@@ -289,40 +290,6 @@ typedef struct {
     int has_boot;
 } corr_row;
 
-/* The library names x, y and "control K"; say which columns. */
-static void name_columns(char *dst, size_t cap, const char *msg, const char *x, const char *y,
-                         const corr_args *a)
-{
-    const char *ctl = strstr(msg, "'control ");
-    if (ctl) {
-        unsigned long k = strtoul(ctl + 9, NULL, 10);
-        const char *end = strchr(ctl + 9, '\'');
-        /* regress calls them predictors; here they are controls */
-        size_t pre = (size_t)(ctl - msg);
-        if (pre >= 10 && !strncmp(ctl - 10, "predictor ", 10)) pre -= 10;
-        const char *rest = end ? end + 1 : "";
-        const char *tail = strstr(rest, "predictors before it");
-        if (k >= 1 && k <= a->ncontrol && end && tail)
-            snprintf(dst, cap, "%.*scontrol '%s'%.*scontrols%s", (int)pre, msg, a->control[k - 1],
-                     (int)(tail - rest), rest, tail + 10);
-        else if (k >= 1 && k <= a->ncontrol && end)
-            snprintf(dst, cap, "%.*scontrol '%s'%s", (int)pre, msg, a->control[k - 1], rest);
-        else
-            snprintf(dst, cap, "%s", msg);
-    } else if (!strncmp(msg, "x ", 2))
-        snprintf(dst, cap, "'%s'%s", x, msg + 1);
-    else if (!strncmp(msg, "y ", 2))
-        snprintf(dst, cap, "'%s'%s", y, msg + 1);
-    else
-        snprintf(dst, cap, "%s", msg);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    const char *const *p = a, *const *q = b;
-    return strcmp(*p, *q);
-}
-
 static void fmt_p(char *buf, size_t cap, double p)
 {
     if (isnan(p)) snprintf(buf, cap, "-");
@@ -492,12 +459,14 @@ static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t n
     return o;
 }
 
+/* The exclusions of each --y, as the selection step counted them. */
+#define MAXREASONS (MAXCTL + 4)
 typedef struct {
-    size_t missing_x, missing_y, missing_w, missing_by;
-    size_t missing_ctl[MAXCTL];
-} excl_counts;
+    pms_excl r[MAXREASONS];
+    size_t n;
+} excl_list;
 
-static pms_out *excluded_table(const corr_args *a, const excl_counts *ex, size_t rows,
+static pms_out *excluded_table(const corr_args *a, const excl_list *ex, size_t rows,
                                pms_table *t)
 {
     pms_out *o = pms_out_new("excluded", "Practices excluded");
@@ -508,49 +477,215 @@ static pms_out *excluded_table(const corr_args *a, const excl_counts *ex, size_t
         pms_out_free(o);
         return NULL;
     }
-    for (size_t j = 0; j < a->ny; j++) {
-        const excl_counts *e = &ex[j];
-        const char *cols[3 + MAXCTL + 1];
-        size_t counts[3 + MAXCTL + 1], k = 0;
-        cols[k] = a->x;
-        counts[k++] = e->missing_x;
-        cols[k] = a->y[j];
-        counts[k++] = e->missing_y;
-        if (a->weight) {
-            cols[k] = a->weight;
-            counts[k++] = e->missing_w;
-        }
-        for (size_t c = 0; c < a->ncontrol; c++) {
-            cols[k] = a->control[c];
-            counts[k++] = e->missing_ctl[c];
-        }
-        if (a->by) {
-            cols[k] = a->by;
-            counts[k++] = e->missing_by;
-        }
-        for (size_t i = 0; i < k; i++) {
-            if (!counts[i]) continue;
+    for (size_t j = 0; j < a->ny; j++)
+        for (size_t i = 0; i < ex[j].n; i++) {
+            const pms_excl *e = &ex[j].r[i];
             if (pms_out_row(o)) break;
             pms_out_set_text(o, cy, a->y[j]);
-            pms_out_set_text(o, cr, "missing");
-            pms_out_set_text(o, cc, cols[i]);
-            pms_out_set_int(o, cn, (long long)counts[i]);
-            pms_table_note(t, "correlate_missing", counts[i],
-                           "correlate: %zu practices excluded for %s vs %s: %s missing", counts[i],
-                           a->y[j], a->x, cols[i]);
+            pms_out_set_text(o, cr, e->reason);
+            pms_out_set_text(o, cc, e->column);
+            pms_out_set_int(o, cn, (long long)e->count);
+            pms_table_note(t, "correlate_missing", e->count,
+                           "correlate: %zu practices excluded for %s vs %s: %s missing", e->count,
+                           a->y[j], a->x, e->column);
         }
-    }
     pms_out_footnote(o, "Of %zu practices. Each excluded practice is counted once, under the first "
                         "reason in the order x, y, weight, controls, group.",
                      rows);
     return o;
 }
 
-/* An analysis that cannot be done is exit 1, as in every subcommand; only a
- * file that cannot be read as data is exit 2 (pms_status_exit_code). */
-static int data_exit(pms_status s)
+/* ---- the computation ---- */
+
+/* Everything a run allocates, freed in one place. */
+typedef struct {
+    corr_row *rows;
+    size_t nrows, maxrows;
+    excl_list *ex;           /* per --y */
+    double *bx, *by, *bw, *bz;
+    int progress;
+} corr_run;
+
+static void corr_run_free(corr_run *R)
 {
-    return pms_status_exit_code(s);
+    free(R->rows);
+    free(R->ex);
+    free(R->bx);
+    free(R->by);
+    free(R->bw);
+    free(R->bz);
+}
+
+/* The selection for one --y: x, y, the weight (a weight <= 0 on a practice
+ * that has x and y is an error, not an exclusion), the controls, --by. */
+static void spec_for(const corr_args *a, size_t j, pms_case_col *cols, pms_cases_spec *sp)
+{
+    size_t k = 0;
+    cols[k++] = (pms_case_col){a->x, NULL, "x", 0, PMS_CASE_NUMBER};
+    cols[k++] = (pms_case_col){a->y[j], NULL, "y", 0, PMS_CASE_NUMBER};
+    if (a->weight) cols[k++] = (pms_case_col){a->weight, NULL, "weight", 0, PMS_CASE_POSITIVE_OR_FAIL};
+    for (size_t c = 0; c < a->ncontrol; c++)
+        cols[k++] = (pms_case_col){a->control[c], NULL, "control", c + 1, PMS_CASE_NUMBER};
+    pms_cases_spec_default(sp);
+    sp->cols = cols;
+    sp->ncols = k;
+    sp->group = a->by;
+    sp->min_cases = a->ncontrol ? a->ncontrol + 4 : 3;
+}
+
+/* "only 2 practices have both 'a' and 'b': too few (need at least 3)" */
+static void too_few(const corr_args *a, size_t j, size_t n, size_t need, pms_err *e)
+{
+    const char *also = a->weight || a->ncontrol ? " (and the weight/controls)" : "";
+    if (n == 0)
+        pms_err_set(e, PMS_ETOOFEW, "no practice has both '%s' and '%s'%s", a->x, a->y[j], also);
+    else
+        pms_err_set(e, PMS_ETOOFEW, "only %zu practice%s %s both '%s' and '%s'%s: too few (need at "
+                                    "least %zu)",
+                    n, n == 1 ? "" : "s", n == 1 ? "has" : "have", a->x, a->y[j], also, need);
+}
+
+/* One method on one group's cases (in R->bx, by, bw, bz). */
+static pms_status compute_row(const corr_args *a, const pms_cli_common *c, corr_run *R,
+                              size_t j, corr_row *w, pms_err *e)
+{
+    pms_corr_opts co;
+    pms_corr_opts_default(&co);
+    co.method = w->method;
+    co.ci_level = a->ci_level;
+    co.x_name = a->x;
+    co.y_name = a->y[j];
+    co.control_names = a->ncontrol ? a->control : NULL;
+    pms_status s;
+    if (a->ncontrol)
+        s = pms_corr_partial_test(R->bx, R->by, R->bz, a->ncontrol, w->n, &co, &w->r, e);
+    else
+        s = pms_corr_test(R->bx, R->by, a->weight ? R->bw : NULL, w->n, &co, &w->r, e);
+    if (!s && a->boot) {
+        /* Long work: a progress line when stderr is a terminal only. */
+        if (R->progress)
+            fprintf(stderr, "\rbootstrap: result %zu of %zu (%lu resamples)...", R->nrows,
+                    R->maxrows, a->boot);
+        pms_corr_boot_opts bo = {a->boot, a->seed, c->threads, a->ci_level};
+        s = pms_corr_bootstrap(R->bx, R->by, a->weight ? R->bw : NULL, w->n, w->method, &bo,
+                               &w->boot, NULL, e);
+        w->has_boot = s == PMS_OK;
+    }
+    if (s) return s;
+    w->ok = 1;
+    w->min_det = pms_corr_min_detectable(w->method, w->r.n_eff, w->r.ncontrols, 1 - a->ci_level,
+                                         a->power);
+    if (!isnan(a->delta)) w->tost = pms_corr_tost(&w->r, a->delta);
+    return PMS_OK;
+}
+
+/* Every method for group g of --y j.  Without --by a failure is the
+ * command's error (printed; exit code in *rc); with --by it is the row's
+ * verdict.  Returns PMS_ENOMEM or PMS_OK. */
+static pms_status group_rows(const corr_args *a, const pms_cli_common *c, corr_run *R,
+                             const pms_cases *cs, size_t j, size_t g, int *rc)
+{
+    size_t n = pms_cases_gather(cs, 0, g, R->bx, 1);
+    pms_cases_gather(cs, 1, g, R->by, 1);
+    if (a->weight) pms_cases_gather(cs, 2, g, R->bw, 1);
+    for (size_t k = 0; k < a->ncontrol; k++)
+        pms_cases_gather(cs, (a->weight ? 3 : 2) + k, g, R->bz + k, a->ncontrol);
+    for (size_t m = 0; m < a->nmethods; m++) {
+        corr_row *w = &R->rows[R->nrows++];
+        w->yi = j;
+        w->group = cs->group_name[g];
+        w->method = a->methods[m];
+        w->n = n;
+        w->n_excluded = cs->group_excluded[g];
+        w->min_det = w->tost = w->p_adj = NAN;
+        pms_err e = {{0}};
+        pms_status s = cs->too_few[g] ? (too_few(a, j, n, a->ncontrol ? a->ncontrol + 4 : 3, &e),
+                                          PMS_ETOOFEW)
+                                      : compute_row(a, c, R, j, w, &e);
+        if (s == PMS_ENOMEM) return s;
+        if (!s) continue;
+        if (!a->by) {
+            if (R->progress) fputs("\r\033[K", stderr);
+            pms_cli_error("%s vs %s (%s): %s", a->y[j], a->x, pms_corr_method_name(a->methods[m]),
+                          e.msg);
+            *rc = pms_status_exit_code(s);
+            return PMS_OK;
+        }
+        snprintf(w->reason, sizeof w->reason, "cannot compute: %s", e.msg);
+    }
+    return PMS_OK;
+}
+
+/* A weight <= 0: the error names the file and line, and how to leave such
+ * practices out. */
+static int weight_error(const corr_args *a, const pms_table *t, const pms_err *e)
+{
+    const double *wcol = NULL;
+    pms_err ignore;
+    size_t i = e->row ? e->row - 1 : 0;
+    pms_table_numeric(t, a->weight, &wcol, &ignore);
+    pms_cli_error("%s:%ld: weight '%s' is %g: weights must be > 0 (exclude such practices with "
+                  "--where '%s > 0')",
+                  t->nsources ? t->sources[0].path : "input", t->line ? t->line[i] : 0L, a->weight,
+                  wcol && i < t->nrows ? wcol[i] : NAN, a->weight);
+    return PMS_EXIT_USAGE;
+}
+
+/* Select, then compute every (y, group, method) row.  Returns an exit code
+ * (printed) or 0. */
+static int run_all(const corr_args *a, const pms_cli_common *c, pms_table *t, corr_run *R)
+{
+    size_t N = t->nrows, cap = N ? N : 1;
+    pms_err err = {{0}};
+    R->progress = a->boot && isatty(STDERR_FILENO);
+    R->ex = calloc(a->ny, sizeof *R->ex);
+    R->bx = malloc(cap * sizeof *R->bx);
+    R->by = malloc(cap * sizeof *R->by);
+    R->bw = malloc(cap * sizeof *R->bw);
+    R->bz = malloc(cap * (a->ncontrol ? a->ncontrol : 1) * sizeof *R->bz);
+    if (!R->ex || !R->bx || !R->by || !R->bw || !R->bz) goto nomem;
+    for (size_t j = 0; j < a->ny; j++) {
+        pms_case_col cols[3 + MAXCTL];
+        pms_cases_spec sp;
+        pms_cases cs;
+        spec_for(a, j, cols, &sp);
+        pms_status st = pms_cases_select(t, &sp, &cs, &err);
+        if (st == PMS_EDOMAIN && !strcmp(err.role, "weight")) return weight_error(a, t, &err);
+        if (st) return pms_cli_fail(st, &err);
+        if (!R->rows) {
+            R->maxrows = a->ny * cs.ngroups * a->nmethods;
+            if (!(R->rows = calloc(R->maxrows ? R->maxrows : 1, sizeof *R->rows))) {
+                pms_cases_free(&cs);
+                goto nomem;
+            }
+        }
+        R->ex[j].n = pms_cases_reasons(&cs, &sp, R->ex[j].r, MAXREASONS);
+        int rc = 0;
+        for (size_t g = 0; g < cs.ngroups && !st && !rc; g++) st = group_rows(a, c, R, &cs, j, g, &rc);
+        pms_cases_free(&cs);
+        if (st) goto nomem;
+        if (rc) return rc;
+    }
+    if (R->progress) fputs("\r\033[K", stderr);
+    return 0;
+nomem:
+    pms_cli_error("out of memory");
+    return PMS_EXIT_USAGE;
+}
+
+/* Adjust across the whole family printed. */
+static pms_status adjust_all(const corr_args *a, corr_run *R, pms_err *err)
+{
+    size_t n = R->nrows ? R->nrows : 1;
+    double *pv = malloc(n * sizeof *pv), *pa = malloc(n * sizeof *pa);
+    pms_status st = pv && pa ? PMS_OK : pms_err_set(err, PMS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < R->nrows && !st; i++) pv[i] = R->rows[i].ok ? R->rows[i].r.p_value : NAN;
+    if (!st) st = pms_p_adjust(pv, R->nrows, a->adjust, pa, err);
+    for (size_t i = 0; i < R->nrows && !st; i++)
+        R->rows[i].p_adj = a->adjust == PMS_ADJ_NONE ? NAN : pa[i];
+    free(pv);
+    free(pa);
+    return st;
 }
 
 int pms_cmd_correlate(int argc, char **argv)
@@ -577,220 +712,23 @@ int pms_cmd_correlate(int argc, char **argv)
     pms_table *t = NULL;
     pms_err err = {{0}};
     pms_status st = PMS_OK;
-    corr_row *rows = NULL;
-    excl_counts *ex = NULL;
-    const char **groups = NULL, **gsorted = NULL;
-    size_t *gidx = NULL, *sel = NULL;
-    double *bx = NULL, *by = NULL, *bw = NULL, *bz = NULL, *pv = NULL, *pa = NULL;
+    corr_run R;
+    memset(&R, 0, sizeof R);
     pms_out *tables[2] = {NULL, NULL};
-    size_t nrows = 0;
-
-    if ((rc = pms_cli_open_data(&c, defaults, &t))) goto done;
-
-    const double *xcol, *ycol[MAXY], *wcol = NULL, *zcol[MAXCTL];
-    const char *const *bycol = NULL;
-    if ((st = pms_table_numeric(t, a.x, &xcol, &err))) goto fail;
-    for (size_t j = 0; j < a.ny; j++)
-        if ((st = pms_table_numeric(t, a.y[j], &ycol[j], &err))) goto fail;
-    if (a.weight && (st = pms_table_numeric(t, a.weight, &wcol, &err))) goto fail;
-    for (size_t j = 0; j < a.ncontrol; j++)
-        if ((st = pms_table_numeric(t, a.control[j], &zcol[j], &err))) goto fail;
-    if (a.by && (st = pms_table_text(t, a.by, &bycol, &err))) goto fail;
-
-    size_t N = t->nrows, alloc = N ? N : 1;
-    /* Groups: sorted distinct values of --by; gidx[i] is row i's group or SIZE_MAX. */
-    size_t ngroups = 1;
-    groups = malloc(alloc * sizeof *groups);
-    gsorted = malloc(alloc * sizeof *gsorted);
-    gidx = malloc(alloc * sizeof *gidx);
-    sel = malloc(alloc * sizeof *sel);
-    bx = malloc(alloc * sizeof *bx);
-    by = malloc(alloc * sizeof *by);
-    bw = malloc(alloc * sizeof *bw);
-    bz = malloc(alloc * (a.ncontrol ? a.ncontrol : 1) * sizeof *bz);
-    ex = calloc(a.ny, sizeof *ex);
-    if (!groups || !gsorted || !gidx || !sel || !bx || !by || !bw || !bz || !ex) goto nomem;
-    if (a.by) {
-        size_t m = 0;
-        for (size_t i = 0; i < N; i++)
-            if (bycol[i]) gsorted[m++] = bycol[i];
-        qsort(gsorted, m, sizeof *gsorted, cmp_str);
-        ngroups = 0;
-        for (size_t i = 0; i < m; i++)
-            if (i == 0 || strcmp(gsorted[i], gsorted[i - 1])) groups[ngroups++] = gsorted[i];
-        for (size_t i = 0; i < N; i++) {
-            gidx[i] = SIZE_MAX;
-            if (!bycol[i]) continue;
-            const char **hit = bsearch(&bycol[i], groups, ngroups, sizeof *groups, cmp_str);
-            gidx[i] = (size_t)(hit - groups);
-        }
-        if (ngroups == 0) {
-            pms_cli_error("column '%s' has no values: nothing to group by", a.by);
-            rc = PMS_EXIT_USAGE;
-            goto done;
-        }
-    } else {
-        groups[0] = NULL;
-        for (size_t i = 0; i < N; i++) gidx[i] = 0;
+    if ((rc = pms_cli_open_data(&c, defaults, &t)) || (rc = run_all(&a, &c, t, &R))) goto done;
+    if ((st = adjust_all(&a, &R, &err))) {
+        rc = pms_cli_fail(st, &err);
+        goto done;
     }
-
-    size_t maxrows = a.ny * ngroups * a.nmethods;
-    int progress = a.boot && isatty(STDERR_FILENO);
-    rows = calloc(maxrows ? maxrows : 1, sizeof *rows);
-    if (!rows) goto nomem;
-
-    /* Reason for each row of each y (0 = used), counted once under the first. */
-    for (size_t j = 0; j < a.ny; j++) {
-        /* A weight <= 0 on a practice that has x and y is an error in the data,
-         * named by file and line (as regress). */
-        for (size_t i = 0; wcol && i < N; i++)
-            if (!isnan(xcol[i]) && !isnan(ycol[j][i]) && !isnan(wcol[i]) && !(wcol[i] > 0)) {
-                pms_cli_error("%s:%ld: weight '%s' is %g: weights must be > 0 (exclude such "
-                              "practices with --where '%s > 0')",
-                              t->nsources ? t->sources[0].path : "input", t->line ? t->line[i] : 0L,
-                              a.weight, wcol[i], a.weight);
-                rc = PMS_EXIT_USAGE;
-                goto done;
-            }
-        size_t *excl_in_group = calloc(ngroups, sizeof *excl_in_group);
-        if (!excl_in_group) goto nomem;
-        for (size_t i = 0; i < N; i++) {
-            int miss = 1;
-            if (isnan(xcol[i])) ex[j].missing_x++;
-            else if (isnan(ycol[j][i])) ex[j].missing_y++;
-            else if (wcol && isnan(wcol[i])) ex[j].missing_w++;
-            else {
-                miss = 0;
-                for (size_t k = 0; k < a.ncontrol && !miss; k++)
-                    if (isnan(zcol[k][i])) {
-                        ex[j].missing_ctl[k]++;
-                        miss = 1;
-                    }
-                if (!miss && gidx[i] == SIZE_MAX) {
-                    ex[j].missing_by++;
-                    miss = 1;
-                }
-            }
-            if (miss && gidx[i] != SIZE_MAX) excl_in_group[gidx[i]]++;
-        }
-        for (size_t g = 0; g < ngroups; g++) {
-            size_t n = 0;
-            for (size_t i = 0; i < N; i++) {
-                if (gidx[i] != g || isnan(xcol[i]) || isnan(ycol[j][i]) || (wcol && isnan(wcol[i])))
-                    continue;
-                int miss = 0;
-                for (size_t k = 0; k < a.ncontrol; k++) miss |= isnan(zcol[k][i]);
-                if (miss) continue;
-                bx[n] = xcol[i];
-                by[n] = ycol[j][i];
-                if (wcol) bw[n] = wcol[i];
-                for (size_t k = 0; k < a.ncontrol; k++) bz[n * a.ncontrol + k] = zcol[k][i];
-                n++;
-            }
-            for (size_t m = 0; m < a.nmethods; m++) {
-                corr_row *w = &rows[nrows++];
-                w->yi = j;
-                w->group = groups[g];
-                w->method = a.methods[m];
-                w->n = n;
-                w->n_excluded = excl_in_group[g];
-                w->min_det = w->tost = w->p_adj = NAN;
-                size_t need = a.ncontrol ? a.ncontrol + 4 : 3;
-                pms_err e = {{0}};
-                pms_status s = PMS_OK;
-                if (n < need) {
-                    s = PMS_ETOOFEW;
-                    if (n == 0)
-                        snprintf(e.msg, sizeof e.msg, "no practice has both '%s' and '%s'%s", a.x,
-                                 a.y[j], a.weight || a.ncontrol ? " (and the weight/controls)" : "");
-                    else
-                        snprintf(e.msg, sizeof e.msg,
-                                 "only %zu practice%s %s both '%s' and '%s'%s: too few (need at "
-                                 "least %zu)",
-                                 n, n == 1 ? "" : "s", n == 1 ? "has" : "have", a.x, a.y[j],
-                                 a.weight || a.ncontrol ? " (and the weight/controls)" : "", need);
-                } else {
-                    pms_corr_opts co;
-                    pms_corr_opts_default(&co);
-                    co.method = a.methods[m];
-                    co.ci_level = a.ci_level;
-                    if (a.ncontrol)
-                        s = pms_corr_partial_test(bx, by, bz, a.ncontrol, n, &co, &w->r, &e);
-                    else
-                        s = pms_corr_test(bx, by, wcol ? bw : NULL, n, &co, &w->r, &e);
-                    if (!s && a.boot) {
-                        /* Long work: a progress line when stderr is a terminal only. */
-                        if (progress)
-                            fprintf(stderr, "\rbootstrap: result %zu of %zu (%lu resamples)...", nrows,
-                                    maxrows, a.boot);
-                        pms_corr_boot_opts bo = {a.boot, a.seed, c.threads, a.ci_level};
-                        s = pms_corr_bootstrap(bx, by, wcol ? bw : NULL, n, a.methods[m], &bo,
-                                               &w->boot, NULL, &e);
-                        w->has_boot = s == PMS_OK;
-                    }
-                }
-                if (s == PMS_ENOMEM) goto nomem_free;
-                if (s) {
-                    char msg[1100];
-                    name_columns(msg, sizeof msg, e.msg, a.x, a.y[j], &a);
-                    if (!a.by) {
-                        if (progress) fputs("\r\033[K", stderr);
-                        pms_cli_error("%s vs %s (%s): %s", a.y[j], a.x,
-                                      pms_corr_method_name(a.methods[m]), msg);
-                        free(excl_in_group);
-                        rc = data_exit(s);
-                        goto done;
-                    }
-                    snprintf(w->reason, sizeof w->reason, "cannot compute: %s", msg);
-                    continue;
-                }
-                w->ok = 1;
-                w->min_det = pms_corr_min_detectable(w->method, w->r.n_eff, w->r.ncontrols,
-                                                     1 - a.ci_level, a.power);
-                if (!isnan(a.delta)) w->tost = pms_corr_tost(&w->r, a.delta);
-            }
-            continue;
-        nomem_free:
-            free(excl_in_group);
-            goto nomem;
-        }
-        free(excl_in_group);
-    }
-
-    if (progress) fputs("\r\033[K", stderr);
-
-    /* Adjust across the whole family printed. */
-    pv = malloc((nrows ? nrows : 1) * sizeof *pv);
-    pa = malloc((nrows ? nrows : 1) * sizeof *pa);
-    if (!pv || !pa) goto nomem;
-    for (size_t i = 0; i < nrows; i++) pv[i] = rows[i].ok ? rows[i].r.p_value : NAN;
-    if ((st = pms_p_adjust(pv, nrows, a.adjust, pa, &err))) goto fail;
-    for (size_t i = 0; i < nrows; i++) rows[i].p_adj = a.adjust == PMS_ADJ_NONE ? NAN : pa[i];
-
-    tables[0] = results_table(&a, rows, nrows, !a.by);
-    tables[1] = excluded_table(&a, ex, N, t);
-    if (!tables[0] || !tables[1]) goto nomem;
-    rc = pms_cli_emit(&c, tables, 2, t);
-    goto done;
-
-nomem:
-    st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-fail:
-    rc = pms_cli_fail(st, &err);
+    tables[0] = results_table(&a, R.rows, R.nrows, !a.by);
+    tables[1] = excluded_table(&a, R.ex, t->nrows, t);
+    if (!tables[0] || !tables[1])
+        rc = pms_cli_fail(pms_err_set(&err, PMS_ENOMEM, "out of memory"), &err);
+    else
+        rc = pms_cli_emit(&c, tables, 2, t);
 done:
     for (size_t i = 0; i < 2; i++) pms_out_free(tables[i]);
-    free(rows);
-    free(ex);
-    free(groups);
-    free(gsorted);
-    free(gidx);
-    free(sel);
-    free(bx);
-    free(by);
-    free(bw);
-    free(bz);
-    free(pv);
-    free(pa);
+    corr_run_free(&R);
     pms_table_free(t);
     for (size_t i = 0; i < a.nbufs; i++) free(a.bufs[i]);
     return rc;
