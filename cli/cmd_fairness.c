@@ -12,6 +12,7 @@
 #include "analysis/inequality.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "io/cases.h"
 
 static const char *help =
     "Usage: pmsreview fairness --value COL [--weight COL] [--group COL] [--rank-by COL]\n"
@@ -136,8 +137,11 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, fair_args *a)
     return 0;
 }
 
-/* Kept rows, in table order, and why the others went. */
+/* Kept rows, in table order, and why the others went: the selection step
+ * (io/cases.h) with the value and weight > 0 (Theil L and Atkinson need
+ * positive values), the group, and the ranking column optional. */
 typedef struct {
+    pms_cases cs;
     size_t rows, n;
     size_t missing_value, nonpositive_value, missing_weight, nonpositive_weight, missing_group;
     size_t missing_rank;          /* among kept rows: left out of the concentration index */
@@ -147,74 +151,42 @@ typedef struct {
     size_t ngroups;
 } fair_rows;
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static pms_status select_rows(const fair_args *a, const pms_table *t, fair_rows *s, pms_err *err)
 {
-    const double *v, *wc = NULL, *rc = NULL;
-    const char *const *gc = NULL;
-    pms_status st;
-    if ((st = pms_table_numeric(t, a->value, &v, err))) return st;
-    if (a->weight && (st = pms_table_numeric(t, a->weight, &wc, err))) return st;
-    if (a->rank && (st = pms_table_numeric(t, a->rank, &rc, err))) return st;
-    if (a->group && (st = pms_table_text(t, a->group, &gc, err))) return st;
-    size_t N = t->nrows ? t->nrows : 1;
-    s->rows = t->nrows;
-    s->x = malloc(N * sizeof *s->x);
-    s->w = wc ? malloc(N * sizeof *s->w) : NULL;
-    s->r = rc ? malloc(N * sizeof *s->r) : NULL;
-    s->g = gc ? malloc(N * sizeof *s->g) : NULL;
-    s->gname = gc ? malloc(N * sizeof *s->gname) : NULL;
-    if (!s->x || (wc && !s->w) || (rc && !s->r) || (gc && (!s->g || !s->gname)))
-        return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    for (size_t i = 0; i < t->nrows; i++) {
-        /* Each excluded practice counted once, under the first reason met. */
-        if (isnan(v[i])) { s->missing_value++; continue; }
-        if (!(v[i] > 0)) { s->nonpositive_value++; continue; }
-        if (wc && isnan(wc[i])) { s->missing_weight++; continue; }
-        if (wc && !(wc[i] > 0)) { s->nonpositive_weight++; continue; }
-        if (gc && (!gc[i] || !gc[i][0])) { s->missing_group++; continue; }
-        s->x[s->n] = v[i];
-        if (wc) s->w[s->n] = wc[i];
-        if (rc) {
-            s->r[s->n] = rc[i];
-            if (isnan(rc[i])) s->missing_rank++;
-        }
-        if (gc) s->gname[s->n] = gc[i];
-        s->n++;
-    }
-    if (gc && s->n) {
-        /* Groups in sorted order of their names, so that output does not
-         * depend on row order: sort a copy of the names, then look up. */
-        const char **u = malloc(s->n * sizeof *u);
-        if (!u) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-        memcpy(u, s->gname, s->n * sizeof *u);
-        qsort(u, s->n, sizeof *u, cmp_str);
-        size_t k = 0;
-        for (size_t i = 0; i < s->n; i++)
-            if (k == 0 || strcmp(u[i], u[k - 1])) u[k++] = u[i];
-        for (size_t i = 0; i < s->n; i++) {
-            const char *key = s->gname[i];
-            const char **hit = bsearch(&key, u, k, sizeof *u, cmp_str);
-            s->g[i] = (size_t)(hit - u);
-        }
-        memcpy(s->gname, u, k * sizeof *u);
-        s->ngroups = k;
-        free(u);
-    }
+    pms_case_col cols[3];
+    size_t k = 0, kw = 0, kr = 0;
+    cols[k++] = (pms_case_col){a->value, NULL, "value", 0, PMS_CASE_POSITIVE};
+    if (a->weight) cols[kw = k++] = (pms_case_col){a->weight, NULL, "weight", 0, PMS_CASE_POSITIVE};
+    if (a->rank) cols[kr = k++] = (pms_case_col){a->rank, NULL, "rank", 0, PMS_CASE_OPTIONAL};
+    pms_cases_spec sp;
+    pms_cases_spec_default(&sp);
+    sp.cols = cols;
+    sp.ncols = k;
+    sp.group = a->group;
+    sp.groups_of_cases = 1; /* a group none of whose practices is kept does not exist */
+    pms_status st = pms_cases_select(t, &sp, &s->cs, err);
+    if (st) return st;
+    const pms_cases *c = &s->cs;
+    s->rows = c->nrows;
+    s->n = c->n;
+    s->missing_value = c->missing[0];
+    s->nonpositive_value = c->nonpositive[0];
+    s->missing_weight = a->weight ? c->missing[kw] : 0;
+    s->nonpositive_weight = a->weight ? c->nonpositive[kw] : 0;
+    s->missing_group = c->no_group;
+    s->missing_rank = a->rank ? c->optional_missing[kr] : 0;
+    s->x = c->col[0];
+    s->w = a->weight ? c->col[kw] : NULL;
+    s->r = a->rank ? c->col[kr] : NULL;
+    s->g = a->group ? c->group : NULL;
+    s->gname = a->group ? c->group_name : NULL;
+    s->ngroups = a->group ? c->ngroups : 0;
     return PMS_OK;
 }
 
 static void fair_rows_free(fair_rows *s)
 {
-    free(s->x);
-    free(s->w);
-    free(s->r);
-    free(s->g);
-    free(s->gname);
+    pms_cases_free(&s->cs);
 }
 
 typedef struct {

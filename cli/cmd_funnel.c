@@ -8,6 +8,7 @@
 #include "analysis/funnel.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "io/cases.h"
 
 static const char *help =
     "Usage: pmsreview funnel --value COL --size COL [--type mean|proportion]\n"
@@ -403,8 +404,8 @@ int pms_cmd_funnel(int argc, char **argv)
     pms_table *t = NULL;
     pms_funnel_result r;
     memset(&r, 0, sizeof r);
-    double *y = NULL, *sz = NULL;
-    size_t *rows = NULL;
+    pms_cases cs;
+    memset(&cs, 0, sizeof cs);
     pms_out *tables[5] = {NULL, NULL, NULL, NULL, NULL};
     size_t ntables = 0;
     pms_err err = {{0}};
@@ -412,29 +413,18 @@ int pms_cmd_funnel(int argc, char **argv)
     const char *input = a.fo.type == PMS_FUNNEL_MEAN ? "mean" : "count";
 
     if ((rc = pms_cli_open_data(&c, defaults, &t))) goto done;
-    const double *vc, *sc;
     const char *const *code = NULL;
-    if ((st = pms_table_numeric(t, a.value, &vc, &err)) ||
-        (st = pms_table_numeric(t, a.size, &sc, &err)))
-        goto fail;
+    pms_case_col cols[2] = {{a.value, NULL, "value", 0, PMS_CASE_NUMBER},
+                            {a.size, NULL, "size", 0, PMS_CASE_POSITIVE}};
+    pms_cases_spec sp;
+    pms_cases_spec_default(&sp);
+    sp.cols = cols;
+    sp.ncols = 2;
+    if ((st = pms_cases_select(t, &sp, &cs, &err))) goto fail;
     if (pms_table_col(t, "practice_code")) pms_table_text(t, "practice_code", &code, &err);
-    size_t N = t->nrows ? t->nrows : 1, n = 0, miss_v = 0, miss_s = 0, nonpos_s = 0;
-    y = malloc(N * sizeof *y);
-    sz = malloc(N * sizeof *sz);
-    rows = malloc(N * sizeof *rows);
-    if (!y || !sz || !rows) {
-        st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-        goto fail;
-    }
-    for (size_t i = 0; i < t->nrows; i++) {
-        if (isnan(vc[i])) { miss_v++; continue; }
-        if (isnan(sc[i])) { miss_s++; continue; }
-        if (!(sc[i] > 0)) { nonpos_s++; continue; }
-        y[n] = vc[i];
-        sz[n] = sc[i];
-        rows[n] = i;
-        n++;
-    }
+    size_t N = t->nrows ? t->nrows : 1, n = cs.n;
+    double *y = cs.col[0], *sz = cs.col[1];
+    const size_t *rows = cs.row;
     const char *src = t->nsources ? t->sources[0].path : "input";
     if (a.fo.type == PMS_FUNNEL_PROPORTION) {
         pms_funnel_input_check chk;
@@ -454,8 +444,6 @@ int pms_cmd_funnel(int argc, char **argv)
     }
     if ((st = pms_funnel_fit(y, sz, n, &a.fo, &r, &err))) goto fail;
 
-    const struct { size_t k; const char *col, *why; } ex[] = {
-        {miss_v, a.value, "missing"}, {miss_s, a.size, "missing"}, {nonpos_s, a.size, "not positive"}};
     pms_out *xo = pms_out_new("excluded", "Practices excluded");
     int xr = xo ? pms_out_col(xo, "reason", PMS_OUT_TEXT, 0) : -1,
         xc = xo ? pms_out_col(xo, "column", PMS_OUT_TEXT, 0) : -1,
@@ -472,14 +460,16 @@ int pms_cmd_funnel(int argc, char **argv)
         st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
         goto fail;
     }
-    for (size_t j = 0; j < 3; j++) {
-        if (!ex[j].k) continue;
+    pms_excl ex[4];
+    size_t nex = pms_cases_reasons(&cs, &sp, ex, 4);
+    for (size_t j = 0; j < nex; j++) {
         if (pms_out_row(xo)) break;
-        pms_out_set_text(xo, xr, ex[j].why);
-        pms_out_set_text(xo, xc, ex[j].col);
-        pms_out_set_int(xo, xn, (long long)ex[j].k);
-        pms_table_note(t, j == 2 ? "funnel_nonpositive" : "funnel_missing", ex[j].k,
-                       "funnel: %zu practices excluded: %s %s", ex[j].k, ex[j].col, ex[j].why);
+        pms_out_set_text(xo, xr, ex[j].reason);
+        pms_out_set_text(xo, xc, ex[j].column);
+        pms_out_set_int(xo, xn, (long long)ex[j].count);
+        pms_table_note(t, ex[j].why == PMS_EXCL_NONPOSITIVE ? "funnel_nonpositive" : "funnel_missing",
+                       ex[j].count, "funnel: %zu practices excluded: %s %s", ex[j].count,
+                       ex[j].column, ex[j].reason);
     }
     pms_out_footnote(xo, "%zu of %zu practices used.", n, t->nrows);
     for (size_t i = 0; i < ntables; i++)
@@ -497,9 +487,7 @@ fail:
 done:
     for (size_t i = 0; i < ntables; i++) pms_out_free(tables[i]);
     pms_funnel_result_free(&r);
-    free(y);
-    free(sz);
-    free(rows);
+    pms_cases_free(&cs);
     pms_table_free(t);
     return rc;
 }
