@@ -142,6 +142,8 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, fair_args *a)
  * positive values), the group, and the ranking column optional. */
 typedef struct {
     pms_cases cs;
+    pms_case_col cols[3];
+    pms_cases_spec spec;
     size_t rows, n;
     size_t missing_value, nonpositive_value, missing_weight, nonpositive_weight, missing_group;
     size_t missing_rank;          /* among kept rows: left out of the concentration index */
@@ -153,18 +155,18 @@ typedef struct {
 
 static pms_status select_rows(const fair_args *a, const pms_table *t, fair_rows *s, pms_err *err)
 {
-    pms_case_col cols[3];
+    pms_case_col *cols = s->cols;
+    pms_cases_spec *sp = &s->spec;
     size_t k = 0, kw = 0, kr = 0;
     cols[k++] = (pms_case_col){a->value, NULL, "value", 0, PMS_CASE_POSITIVE};
     if (a->weight) cols[kw = k++] = (pms_case_col){a->weight, NULL, "weight", 0, PMS_CASE_POSITIVE};
     if (a->rank) cols[kr = k++] = (pms_case_col){a->rank, NULL, "rank", 0, PMS_CASE_OPTIONAL};
-    pms_cases_spec sp;
-    pms_cases_spec_default(&sp);
-    sp.cols = cols;
-    sp.ncols = k;
-    sp.group = a->group;
-    sp.groups_of_cases = 1; /* a group none of whose practices is kept does not exist */
-    pms_status st = pms_cases_select(t, &sp, &s->cs, err);
+    pms_cases_spec_default(sp);
+    sp->cols = cols;
+    sp->ncols = k;
+    sp->group = a->group;
+    sp->groups_of_cases = 1; /* a group none of whose practices is kept does not exist */
+    pms_status st = pms_cases_select(t, sp, &s->cs, err);
     if (st) return st;
     const pms_cases *c = &s->cs;
     s->rows = c->nrows;
@@ -476,7 +478,35 @@ static pms_out *groups_table(const fair_args *a, const fair_rows *s, const pms_i
     return o;
 }
 
-static pms_out *excluded_table(const fair_args *a, const fair_rows *s, pms_table *t)
+/* The concentration index over the kept practices that have a ranking value. */
+static pms_status concentration(const fair_args *a, const fair_rows *s, fair_results *f,
+                                pms_err *err)
+{
+    double *xr = malloc(s->n * sizeof *xr), *wr = malloc(s->n * sizeof *wr),
+           *rr = malloc(s->n * sizeof *rr);
+    pms_status st = PMS_OK;
+    size_t m = 0;
+    if (!xr || !wr || !rr) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < s->n && !st; i++) {
+        if (isnan(s->r[i])) continue;
+        xr[m] = s->x[i];
+        wr[m] = s->w ? s->w[i] : 1.0;
+        rr[m] = s->r[i];
+        m++;
+    }
+    f->conc_n = m;
+    if (!st) st = pms_conc_compute(xr, wr, rr, m, PMS_RANK_DESCENDING, a->ci_level, &f->conc, err);
+    if (st == PMS_ETOOFEW)
+        pms_err_set(err, st, "only %zu practices have %s: too few for a concentration index", m,
+                    a->rank);
+    if (!st) f->has_conc = 1;
+    free(xr);
+    free(wr);
+    free(rr);
+    return st;
+}
+
+static pms_out *excluded_table(const fair_rows *s, pms_table *t)
 {
     pms_out *o = pms_out_new("excluded", "Practices excluded");
     if (!o) return NULL;
@@ -486,28 +516,58 @@ static pms_out *excluded_table(const fair_args *a, const fair_rows *s, pms_table
         pms_out_free(o);
         return NULL;
     }
-    const struct { size_t n; const char *reason, *col, *tag; } why[] = {
-        {s->missing_value, "missing", a->value, "fairness_missing"},
-        {s->nonpositive_value, "not positive", a->value, "fairness_nonpositive"},
-        {s->missing_weight, "missing", a->weight, "fairness_missing"},
-        {s->nonpositive_weight, "not positive", a->weight, "fairness_nonpositive"},
-        {s->missing_group, "missing", a->group, "fairness_missing"},
-        {s->missing_rank, "missing (concentration index only)", a->rank, "fairness_missing_rank"},
-    };
-    for (size_t j = 0; j < sizeof why / sizeof why[0]; j++) {
-        if (!why[j].n) continue;
+    /* The selection's reasons, in the order rows were tested; a missing
+     * ranking value leaves the practice out of the concentration index only. */
+    pms_excl why[8];
+    size_t nwhy = pms_cases_reasons(&s->cs, &s->spec, why, 8);
+    for (size_t j = 0; j < nwhy; j++) {
+        int rank = why[j].why == PMS_EXCL_OPTIONAL;
+        const char *reason = rank ? "missing (concentration index only)" : why[j].reason;
+        const char *tag = rank ? "fairness_missing_rank"
+                          : why[j].why == PMS_EXCL_NONPOSITIVE ? "fairness_nonpositive"
+                                                               : "fairness_missing";
         if (pms_out_row(o)) break;
-        pms_out_set_text(o, cr, why[j].reason);
-        pms_out_set_text(o, cc, why[j].col);
-        pms_out_set_int(o, cn, (long long)why[j].n);
-        pms_table_note(t, why[j].tag, why[j].n, "fairness: %zu practice%s excluded%s: %s %s",
-                       why[j].n, why[j].n == 1 ? "" : "s", j == 5 ? " from the concentration index" : "", why[j].col,
-                       why[j].reason);
+        pms_out_set_text(o, cr, reason);
+        pms_out_set_text(o, cc, why[j].column);
+        pms_out_set_int(o, cn, (long long)why[j].count);
+        pms_table_note(t, tag, why[j].count, "fairness: %zu practice%s excluded%s: %s %s",
+                       why[j].count, why[j].count == 1 ? "" : "s",
+                       rank ? " from the concentration index" : "", why[j].column, reason);
     }
     pms_out_footnote(o, "%zu of %zu practices used. Each excluded practice is counted once, under "
                         "the first reason in the order value, weight, group.",
                      s->n, s->rows);
     return o;
+}
+
+/* The measures: the summary, the Lorenz curve at 101 points, the groups,
+ * the concentration index over the practices with a ranking value, and the
+ * bootstrap. */
+static pms_status compute(const fair_args *a, const pms_cli_common *c, const fair_rows *s,
+                          fair_results *f, pms_ineq_group **grp, pms_err *err)
+{
+    pms_status st;
+    if ((st = pms_ineq_summarise(s->x, s->w, s->g, s->ngroups, s->n, &f->s, err))) return st;
+    double *P = malloc((s->n + 1) * sizeof *P), *L = malloc((s->n + 1) * sizeof *L);
+    st = P && L ? pms_ineq_lorenz(s->x, s->w, s->n, P, L, err)
+                : pms_err_set(err, PMS_ENOMEM, "out of memory");
+    for (size_t k = 0; k <= 100 && !st; k++) {
+        f->lp[k] = (double)k / 100;
+        f->ll[k] = pms_ineq_lorenz_at(P, L, s->n + 1, f->lp[k]);
+    }
+    free(P);
+    free(L);
+    if (!st && a->group) {
+        if (!(*grp = malloc(s->ngroups * sizeof **grp))) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        st = pms_ineq_groups(s->x, s->w, s->g, s->ngroups, s->n, *grp, err);
+    }
+    if (!st && a->rank) st = concentration(a, s, f, err);
+    if (!st && a->bootstrap) {
+        pms_fair_boot_opts bo = {a->bootstrap, (uint64_t)a->seed, c->threads, a->ci_level,
+                                 s->r, PMS_RANK_DESCENDING, NULL, NULL};
+        if (!(st = pms_fair_bootstrap(s->x, s->w, s->n, &bo, &f->boot, err))) f->has_boot = 1;
+    }
+    return st;
 }
 
 int pms_cmd_fairness(int argc, char **argv)
@@ -531,7 +591,6 @@ int pms_cmd_fairness(int argc, char **argv)
     memset(&s, 0, sizeof s);
     fair_results *f = calloc(1, sizeof *f);
     pms_ineq_group *grp = NULL;
-    double *P = NULL, *L = NULL, *xr = NULL, *wr = NULL, *rr = NULL;
     pms_out *tables[5] = {NULL, NULL, NULL, NULL, NULL};
     size_t ntables = 0;
     pms_err err = {{0}};
@@ -548,62 +607,11 @@ int pms_cmd_fairness(int argc, char **argv)
                          s.rows, a.value, a.weight ? " and weight" : "", a.group ? " and a group" : "");
         goto fail;
     }
-    if ((st = pms_ineq_summarise(s.x, s.w, s.g, s.ngroups, s.n, &f->s, &err))) goto fail;
-    P = malloc((s.n + 1) * sizeof *P);
-    L = malloc((s.n + 1) * sizeof *L);
-    if (!P || !L) {
-        st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-        goto fail;
-    }
-    if ((st = pms_ineq_lorenz(s.x, s.w, s.n, P, L, &err))) goto fail;
-    for (size_t k = 0; k <= 100; k++) {
-        f->lp[k] = (double)k / 100;
-        f->ll[k] = pms_ineq_lorenz_at(P, L, s.n + 1, f->lp[k]);
-    }
-    if (a.group) {
-        grp = malloc(s.ngroups * sizeof *grp);
-        if (!grp) {
-            st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-            goto fail;
-        }
-        if ((st = pms_ineq_groups(s.x, s.w, s.g, s.ngroups, s.n, grp, &err))) goto fail;
-    }
-    if (a.rank) {
-        xr = malloc(s.n * sizeof *xr);
-        wr = malloc(s.n * sizeof *wr);
-        rr = malloc(s.n * sizeof *rr);
-        if (!xr || !wr || !rr) {
-            st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-            goto fail;
-        }
-        size_t m = 0;
-        for (size_t i = 0; i < s.n; i++) {
-            if (isnan(s.r[i])) continue;
-            xr[m] = s.x[i];
-            wr[m] = s.w ? s.w[i] : 1.0;
-            rr[m] = s.r[i];
-            m++;
-        }
-        f->conc_n = m;
-        if ((st = pms_conc_compute(xr, wr, rr, m, PMS_RANK_DESCENDING, a.ci_level, &f->conc, &err))) {
-            if (st == PMS_ETOOFEW)
-                pms_err_set(&err, st, "only %zu practices have %s: too few for a concentration index",
-                            m, a.rank);
-            goto fail;
-        }
-        f->has_conc = 1;
-    }
-    if (a.bootstrap) {
-        pms_fair_boot_opts bo = {a.bootstrap, (uint64_t)a.seed, c.threads, a.ci_level,
-                                 s.r, PMS_RANK_DESCENDING, NULL, NULL};
-        if ((st = pms_fair_bootstrap(s.x, s.w, s.n, &bo, &f->boot, &err))) goto fail;
-        f->has_boot = 1;
-    }
-
+    if ((st = compute(&a, &c, &s, f, &grp, &err))) goto fail;
     tables[ntables++] = c.format == PMS_FMT_TEXT ? long_table(&a, &s, f) : wide_table(&a, &s, f);
     tables[ntables++] = lorenz_table(f, c.format == PMS_FMT_TEXT);
     if (a.group) tables[ntables++] = groups_table(&a, &s, grp);
-    tables[ntables++] = excluded_table(&a, &s, t);
+    tables[ntables++] = excluded_table(&s, t);
     for (size_t i = 0; i < ntables; i++)
         if (!tables[i]) {
             st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
@@ -618,11 +626,6 @@ done:
     for (size_t i = 0; i < ntables; i++) pms_out_free(tables[i]);
     free(f);
     free(grp);
-    free(P);
-    free(L);
-    free(xr);
-    free(wr);
-    free(rr);
     fair_rows_free(&s);
     pms_table_free(t);
     return rc;
