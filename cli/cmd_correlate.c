@@ -12,7 +12,7 @@
 #include "analysis/padjust.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "io/cases.h"
+#include "io/correlate_table.h"
 
 static const char *help =
     "Usage: pmsreview correlate --x COL --y COL[,COL...] [--method pearson,spearman,kendall]\n"
@@ -98,7 +98,7 @@ enum {
 };
 
 #define MAXY 64
-#define MAXCTL 32
+#define MAXCTL PMS_CT_MAXCTL
 
 typedef struct {
     const char *x;
@@ -275,20 +275,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, corr_args *a)
     return 0;
 }
 
-/* ---- one result row ---- */
-
-typedef struct {
-    size_t yi;
-    const char *group;     /* NULL without --by */
-    pms_corr_method method;
-    size_t n, n_excluded;
-    int ok;
-    char reason[1200];     /* why it could not be computed */
-    pms_corr_result r;
-    double min_det, tost, p_adj;
-    pms_boot_ci boot;
-    int has_boot;
-} corr_row;
+typedef pms_corr_table_row corr_row;
 
 static void fmt_p(char *buf, size_t cap, double p)
 {
@@ -323,6 +310,48 @@ static const char *adjust_title(pms_adjust_method m)
     case PMS_ADJ_BY: return "Benjamini-Yekutieli";
     default: return "unadjusted";
     }
+}
+
+/* The result in one sentence, as a footnote (without --by). */
+static void sentence(pms_out *o, const corr_args *a, const corr_row *w, const char *controls,
+                     const char *buf)
+{
+    const pms_corr_result *r = &w->r;
+    char ps[32], pa[32], extra[512] = "";
+    fmt_p(ps, sizeof ps, r->p_value);
+    fmt_p(pa, sizeof pa, w->p_adj);
+    size_t l = 0;
+    if (a->adjust != PMS_ADJ_NONE)
+        l += (size_t)snprintf(extra + l, sizeof extra - l, ", %s-adjusted p = %s",
+                              adjust_title(a->adjust), pa);
+    if (!isnan(w->tost) && l < sizeof extra)
+        l += (size_t)snprintf(extra + l, sizeof extra - l, "; equivalence (|%s| < %g) p = %s",
+                              pms_corr_symbol(r->method), a->delta, (fmt_p(pa, sizeof pa, w->tost), pa));
+    if (w->has_boot && l < sizeof extra)
+        snprintf(extra + l, sizeof extra - l, "; bootstrap (%zu resamples) BCa %.3f to %.3f, "
+                                              "percentile %.3f to %.3f",
+                 w->boot.replicates, w->boot.bca_low, w->boot.bca_high, w->boot.pct_low,
+                 w->boot.pct_high);
+    char who[200], excl[64] = "";
+    if (w->n_excluded)
+        snprintf(excl, sizeof excl, ", %zu excluded for missing values", w->n_excluded);
+    if (r->weighted)
+        snprintf(who, sizeof who, "n = %zu practices (effective n %.1f, weighted by %s%s)", r->n,
+                 r->n_eff, a->weight, excl);
+    else
+        snprintf(who, sizeof who, "n = %zu practices%s%s%s", r->n, *excl ? " (" : "",
+                 *excl ? excl + 2 : "", *excl ? ")" : "");
+    char ci[160];
+    if (isnan(r->ci_low))
+        snprintf(ci, sizeof ci, "no interval at this n");
+    else
+        snprintf(ci, sizeof ci, "%g%% CI %.3f to %.3f, %s", 100 * a->ci_level, r->ci_low,
+                 r->ci_high, ci_words(r));
+    pms_out_footnote(o, "%s vs %s: %s%s %s = %.3f (%s), p = %s (%s)%s; %s%s%s. Verdict: %s.",
+                     a->y[w->yi], a->x, r->ncontrols ? "partial " : "", method_title(r->method),
+                     pms_corr_symbol(r->method), r->estimate, ci, ps,
+                     pms_corr_ptype_name(r->p_type), extra, who,
+                     r->ncontrols ? ", controlling for " : "", r->ncontrols ? controls : "", buf);
 }
 
 static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t nrows,
@@ -415,42 +444,7 @@ static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t n
         pms_corr_verdict_text(v, r, a->delta, w->min_det, a->power, alpha, "practices", buf, sizeof buf);
         pms_out_set_text(o, cv, buf);
 
-        if (!sentences) continue;
-        char ps[32], pa[32], extra[512] = "";
-        fmt_p(ps, sizeof ps, r->p_value);
-        fmt_p(pa, sizeof pa, w->p_adj);
-        size_t l = 0;
-        if (a->adjust != PMS_ADJ_NONE)
-            l += (size_t)snprintf(extra + l, sizeof extra - l, ", %s-adjusted p = %s",
-                                  adjust_title(a->adjust), pa);
-        if (!isnan(w->tost) && l < sizeof extra)
-            l += (size_t)snprintf(extra + l, sizeof extra - l, "; equivalence (|%s| < %g) p = %s",
-                                  pms_corr_symbol(r->method), a->delta, (fmt_p(pa, sizeof pa, w->tost), pa));
-        if (w->has_boot && l < sizeof extra)
-            snprintf(extra + l, sizeof extra - l, "; bootstrap (%zu resamples) BCa %.3f to %.3f, "
-                                                  "percentile %.3f to %.3f",
-                     w->boot.replicates, w->boot.bca_low, w->boot.bca_high, w->boot.pct_low,
-                     w->boot.pct_high);
-        char who[200], excl[64] = "";
-        if (w->n_excluded)
-            snprintf(excl, sizeof excl, ", %zu excluded for missing values", w->n_excluded);
-        if (r->weighted)
-            snprintf(who, sizeof who, "n = %zu practices (effective n %.1f, weighted by %s%s)", r->n,
-                     r->n_eff, a->weight, excl);
-        else
-            snprintf(who, sizeof who, "n = %zu practices%s%s%s", r->n, *excl ? " (" : "",
-                     *excl ? excl + 2 : "", *excl ? ")" : "");
-        char ci[160];
-        if (isnan(r->ci_low))
-            snprintf(ci, sizeof ci, "no interval at this n");
-        else
-            snprintf(ci, sizeof ci, "%g%% CI %.3f to %.3f, %s", 100 * a->ci_level, r->ci_low,
-                     r->ci_high, ci_words(r));
-        pms_out_footnote(o, "%s vs %s: %s%s %s = %.3f (%s), p = %s (%s)%s; %s%s%s. Verdict: %s.",
-                         a->y[w->yi], a->x, r->ncontrols ? "partial " : "", method_title(r->method),
-                         pms_corr_symbol(r->method), r->estimate, ci, ps,
-                         pms_corr_ptype_name(r->p_type), extra, who,
-                         r->ncontrols ? ", controlling for " : "", r->ncontrols ? controls : "", buf);
+        if (sentences) sentence(o, a, w, controls, buf);
     }
     pms_out_footnote(o, "p_adjusted: %s across the %zu result%s with a p-value. Verdict at the %g%% level; "
                         "min_detectable is the smallest |correlation| detected with %g%% power.",
@@ -459,14 +453,7 @@ static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t n
     return o;
 }
 
-/* The exclusions of each --y, as the selection step counted them. */
-#define MAXREASONS (MAXCTL + 4)
-typedef struct {
-    pms_excl r[MAXREASONS];
-    size_t n;
-} excl_list;
-
-static pms_out *excluded_table(const corr_args *a, const excl_list *ex, size_t rows,
+static pms_out *excluded_table(const corr_args *a, const pms_corr_table_result *res, size_t rows,
                                pms_table *t)
 {
     pms_out *o = pms_out_new("excluded", "Practices excluded");
@@ -478,8 +465,8 @@ static pms_out *excluded_table(const corr_args *a, const excl_list *ex, size_t r
         return NULL;
     }
     for (size_t j = 0; j < a->ny; j++)
-        for (size_t i = 0; i < ex[j].n; i++) {
-            const pms_excl *e = &ex[j].r[i];
+        for (size_t i = 0; i < res->nexcluded[j]; i++) {
+            const pms_excl *e = &res->excluded[j][i];
             if (pms_out_row(o)) break;
             pms_out_set_text(o, cy, a->y[j]);
             pms_out_set_text(o, cr, e->reason);
@@ -495,125 +482,13 @@ static pms_out *excluded_table(const corr_args *a, const excl_list *ex, size_t r
     return o;
 }
 
-/* ---- the computation ---- */
+/* ---- the computation (io/correlate_table.h) ---- */
 
-/* Everything a run allocates, freed in one place. */
-typedef struct {
-    corr_row *rows;
-    size_t nrows, maxrows;
-    excl_list *ex;           /* per --y */
-    double *bx, *by, *bw, *bz;
-    int progress;
-} corr_run;
-
-static void corr_run_free(corr_run *R)
+/* A progress line when stderr is a terminal only: long work. */
+static void progress(void *ctx, size_t row, size_t nrows, unsigned long resamples)
 {
-    free(R->rows);
-    free(R->ex);
-    free(R->bx);
-    free(R->by);
-    free(R->bw);
-    free(R->bz);
-}
-
-/* The selection for one --y: x, y, the weight (a weight <= 0 on a practice
- * that has x and y is an error, not an exclusion), the controls, --by. */
-static void spec_for(const corr_args *a, size_t j, pms_case_col *cols, pms_cases_spec *sp)
-{
-    size_t k = 0;
-    cols[k++] = (pms_case_col){a->x, NULL, "x", 0, PMS_CASE_NUMBER};
-    cols[k++] = (pms_case_col){a->y[j], NULL, "y", 0, PMS_CASE_NUMBER};
-    if (a->weight) cols[k++] = (pms_case_col){a->weight, NULL, "weight", 0, PMS_CASE_POSITIVE_OR_FAIL};
-    for (size_t c = 0; c < a->ncontrol; c++)
-        cols[k++] = (pms_case_col){a->control[c], NULL, "control", c + 1, PMS_CASE_NUMBER};
-    pms_cases_spec_default(sp);
-    sp->cols = cols;
-    sp->ncols = k;
-    sp->group = a->by;
-    sp->min_cases = a->ncontrol ? a->ncontrol + 4 : 3;
-}
-
-/* "only 2 practices have both 'a' and 'b': too few (need at least 3)" */
-static void too_few(const corr_args *a, size_t j, size_t n, size_t need, pms_err *e)
-{
-    const char *also = a->weight || a->ncontrol ? " (and the weight/controls)" : "";
-    if (n == 0)
-        pms_err_set(e, PMS_ETOOFEW, "no practice has both '%s' and '%s'%s", a->x, a->y[j], also);
-    else
-        pms_err_set(e, PMS_ETOOFEW, "only %zu practice%s %s both '%s' and '%s'%s: too few (need at "
-                                    "least %zu)",
-                    n, n == 1 ? "" : "s", n == 1 ? "has" : "have", a->x, a->y[j], also, need);
-}
-
-/* One method on one group's cases (in R->bx, by, bw, bz). */
-static pms_status compute_row(const corr_args *a, const pms_cli_common *c, corr_run *R,
-                              size_t j, corr_row *w, pms_err *e)
-{
-    pms_corr_opts co;
-    pms_corr_opts_default(&co);
-    co.method = w->method;
-    co.ci_level = a->ci_level;
-    co.x_name = a->x;
-    co.y_name = a->y[j];
-    co.control_names = a->ncontrol ? a->control : NULL;
-    pms_status s;
-    if (a->ncontrol)
-        s = pms_corr_partial_test(R->bx, R->by, R->bz, a->ncontrol, w->n, &co, &w->r, e);
-    else
-        s = pms_corr_test(R->bx, R->by, a->weight ? R->bw : NULL, w->n, &co, &w->r, e);
-    if (!s && a->boot) {
-        /* Long work: a progress line when stderr is a terminal only. */
-        if (R->progress)
-            fprintf(stderr, "\rbootstrap: result %zu of %zu (%lu resamples)...", R->nrows,
-                    R->maxrows, a->boot);
-        pms_corr_boot_opts bo = {a->boot, a->seed, c->threads, a->ci_level};
-        s = pms_corr_bootstrap(R->bx, R->by, a->weight ? R->bw : NULL, w->n, w->method, &bo,
-                               &w->boot, NULL, e);
-        w->has_boot = s == PMS_OK;
-    }
-    if (s) return s;
-    w->ok = 1;
-    w->min_det = pms_corr_min_detectable(w->method, w->r.n_eff, w->r.ncontrols, 1 - a->ci_level,
-                                         a->power);
-    if (!isnan(a->delta)) w->tost = pms_corr_tost(&w->r, a->delta);
-    return PMS_OK;
-}
-
-/* Every method for group g of --y j.  Without --by a failure is the
- * command's error (printed; exit code in *rc); with --by it is the row's
- * verdict.  Returns PMS_ENOMEM or PMS_OK. */
-static pms_status group_rows(const corr_args *a, const pms_cli_common *c, corr_run *R,
-                             const pms_cases *cs, size_t j, size_t g, int *rc)
-{
-    size_t n = pms_cases_gather(cs, 0, g, R->bx, 1);
-    pms_cases_gather(cs, 1, g, R->by, 1);
-    if (a->weight) pms_cases_gather(cs, 2, g, R->bw, 1);
-    for (size_t k = 0; k < a->ncontrol; k++)
-        pms_cases_gather(cs, (a->weight ? 3 : 2) + k, g, R->bz + k, a->ncontrol);
-    for (size_t m = 0; m < a->nmethods; m++) {
-        corr_row *w = &R->rows[R->nrows++];
-        w->yi = j;
-        w->group = cs->group_name[g];
-        w->method = a->methods[m];
-        w->n = n;
-        w->n_excluded = cs->group_excluded[g];
-        w->min_det = w->tost = w->p_adj = NAN;
-        pms_err e = {{0}};
-        pms_status s = cs->too_few[g] ? (too_few(a, j, n, a->ncontrol ? a->ncontrol + 4 : 3, &e),
-                                          PMS_ETOOFEW)
-                                      : compute_row(a, c, R, j, w, &e);
-        if (s == PMS_ENOMEM) return s;
-        if (!s) continue;
-        if (!a->by) {
-            if (R->progress) fputs("\r\033[K", stderr);
-            pms_cli_error("%s vs %s (%s): %s", a->y[j], a->x, pms_corr_method_name(a->methods[m]),
-                          e.msg);
-            *rc = pms_status_exit_code(s);
-            return PMS_OK;
-        }
-        snprintf(w->reason, sizeof w->reason, "cannot compute: %s", e.msg);
-    }
-    return PMS_OK;
+    (void)ctx;
+    fprintf(stderr, "\rbootstrap: result %zu of %zu (%lu resamples)...", row, nrows, resamples);
 }
 
 /* A weight <= 0: the error names the file and line, and how to leave such
@@ -631,61 +506,19 @@ static int weight_error(const corr_args *a, const pms_table *t, const pms_err *e
     return PMS_EXIT_USAGE;
 }
 
-/* Select, then compute every (y, group, method) row.  Returns an exit code
- * (printed) or 0. */
-static int run_all(const corr_args *a, const pms_cli_common *c, pms_table *t, corr_run *R)
+static int run(const corr_args *a, const pms_cli_common *c, const pms_table *t,
+               pms_corr_table_result *res)
 {
-    size_t N = t->nrows, cap = N ? N : 1;
+    pms_corr_table_opts o = {a->x, a->y, a->ny, a->methods, a->nmethods, a->weight,
+                             a->control, a->ncontrol, a->by, a->boot, a->seed, c->threads,
+                             a->ci_level, a->adjust, a->delta, a->power, NULL, NULL};
+    int tty = a->boot && isatty(STDERR_FILENO);
+    if (tty) o.progress = progress;
     pms_err err = {{0}};
-    R->progress = a->boot && isatty(STDERR_FILENO);
-    R->ex = calloc(a->ny, sizeof *R->ex);
-    R->bx = malloc(cap * sizeof *R->bx);
-    R->by = malloc(cap * sizeof *R->by);
-    R->bw = malloc(cap * sizeof *R->bw);
-    R->bz = malloc(cap * (a->ncontrol ? a->ncontrol : 1) * sizeof *R->bz);
-    if (!R->ex || !R->bx || !R->by || !R->bw || !R->bz) goto nomem;
-    for (size_t j = 0; j < a->ny; j++) {
-        pms_case_col cols[3 + MAXCTL];
-        pms_cases_spec sp;
-        pms_cases cs;
-        spec_for(a, j, cols, &sp);
-        pms_status st = pms_cases_select(t, &sp, &cs, &err);
-        if (st == PMS_EDOMAIN && !strcmp(err.role, "weight")) return weight_error(a, t, &err);
-        if (st) return pms_cli_fail(st, &err);
-        if (!R->rows) {
-            R->maxrows = a->ny * cs.ngroups * a->nmethods;
-            if (!(R->rows = calloc(R->maxrows ? R->maxrows : 1, sizeof *R->rows))) {
-                pms_cases_free(&cs);
-                goto nomem;
-            }
-        }
-        R->ex[j].n = pms_cases_reasons(&cs, &sp, R->ex[j].r, MAXREASONS);
-        int rc = 0;
-        for (size_t g = 0; g < cs.ngroups && !st && !rc; g++) st = group_rows(a, c, R, &cs, j, g, &rc);
-        pms_cases_free(&cs);
-        if (st) goto nomem;
-        if (rc) return rc;
-    }
-    if (R->progress) fputs("\r\033[K", stderr);
-    return 0;
-nomem:
-    pms_cli_error("out of memory");
-    return PMS_EXIT_USAGE;
-}
-
-/* Adjust across the whole family printed. */
-static pms_status adjust_all(const corr_args *a, corr_run *R, pms_err *err)
-{
-    size_t n = R->nrows ? R->nrows : 1;
-    double *pv = malloc(n * sizeof *pv), *pa = malloc(n * sizeof *pa);
-    pms_status st = pv && pa ? PMS_OK : pms_err_set(err, PMS_ENOMEM, "out of memory");
-    for (size_t i = 0; i < R->nrows && !st; i++) pv[i] = R->rows[i].ok ? R->rows[i].r.p_value : NAN;
-    if (!st) st = pms_p_adjust(pv, R->nrows, a->adjust, pa, err);
-    for (size_t i = 0; i < R->nrows && !st; i++)
-        R->rows[i].p_adj = a->adjust == PMS_ADJ_NONE ? NAN : pa[i];
-    free(pv);
-    free(pa);
-    return st;
+    pms_status st = pms_corr_table(t, &o, res, &err);
+    if (tty) fputs("\r\033[K", stderr);
+    if (st == PMS_EDOMAIN && !strcmp(err.role, "weight")) return weight_error(a, t, &err);
+    return st ? pms_cli_fail(st, &err) : 0;
 }
 
 int pms_cmd_correlate(int argc, char **argv)
@@ -708,27 +541,21 @@ int pms_cmd_correlate(int argc, char **argv)
         for (size_t i = 0; i < a.nbufs; i++) free(a.bufs[i]);
         return rc;
     }
-
     pms_table *t = NULL;
     pms_err err = {{0}};
-    pms_status st = PMS_OK;
-    corr_run R;
-    memset(&R, 0, sizeof R);
+    pms_corr_table_result res;
+    memset(&res, 0, sizeof res);
     pms_out *tables[2] = {NULL, NULL};
-    if ((rc = pms_cli_open_data(&c, defaults, &t)) || (rc = run_all(&a, &c, t, &R))) goto done;
-    if ((st = adjust_all(&a, &R, &err))) {
-        rc = pms_cli_fail(st, &err);
-        goto done;
-    }
-    tables[0] = results_table(&a, R.rows, R.nrows, !a.by);
-    tables[1] = excluded_table(&a, R.ex, t->nrows, t);
+    if ((rc = pms_cli_open_data(&c, defaults, &t)) || (rc = run(&a, &c, t, &res))) goto done;
+    tables[0] = results_table(&a, res.rows, res.nrows, !a.by);
+    tables[1] = excluded_table(&a, &res, t->nrows, t);
     if (!tables[0] || !tables[1])
         rc = pms_cli_fail(pms_err_set(&err, PMS_ENOMEM, "out of memory"), &err);
     else
         rc = pms_cli_emit(&c, tables, 2, t);
 done:
     for (size_t i = 0; i < 2; i++) pms_out_free(tables[i]);
-    corr_run_free(&R);
+    pms_corr_table_result_free(&res);
     pms_table_free(t);
     for (size_t i = 0; i < a.nbufs; i++) free(a.bufs[i]);
     return rc;
