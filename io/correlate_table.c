@@ -172,6 +172,15 @@ pms_status pms_corr_table(const pms_table *t, const pms_corr_table_opts *o,
     pms_status st = PMS_OK;
     if (!R.bx || !R.by || !R.bw || !R.bz || !out->excluded || !out->nexcluded)
         st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+    /* Every column first, in the order named, so that a missing one is the
+     * error before any work is done. */
+    const double *v;
+    const char *const *g;
+    if (!st) st = pms_table_numeric(t, o->x, &v, err);
+    for (size_t j = 0; j < o->ny && !st; j++) st = pms_table_numeric(t, o->y[j], &v, err);
+    if (!st && o->weight) st = pms_table_numeric(t, o->weight, &v, err);
+    for (size_t j = 0; j < o->ncontrol && !st; j++) st = pms_table_numeric(t, o->control[j], &v, err);
+    if (!st && o->by) st = pms_table_text(t, o->by, &g, err);
     for (size_t j = 0; j < o->ny && !st; j++) st = one_y(&R, t, j, err);
     if (!st) st = adjust_all(o, out, err);
     free(R.bx), free(R.by), free(R.bw), free(R.bz);
