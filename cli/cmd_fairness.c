@@ -1,6 +1,6 @@
 /* pmsreview fairness: inequality and concentration of a per-practice amount
- * (issue 4).  Thin: select rows, call analysis/inequality, concentration and
- * fairness (bootstrap), print. */
+ * (issue 4).  Thin: parse options, call io/fairness_table (the selection step,
+ * then analysis/inequality, concentration and fairness), print. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include "analysis/inequality.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "io/cases.h"
+#include "io/fairness_table.h"
 
 static const char *help =
     "Usage: pmsreview fairness --value COL [--weight COL] [--group COL] [--rank-by COL]\n"
@@ -137,69 +137,9 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, fair_args *a)
     return 0;
 }
 
-/* Kept rows, in table order, and why the others went: the selection step
- * (io/cases.h) with the value and weight > 0 (Theil L and Atkinson need
- * positive values), the group, and the ranking column optional. */
-typedef struct {
-    pms_cases cs;
-    pms_case_col cols[3];
-    pms_cases_spec spec;
-    size_t rows, n;
-    size_t missing_value, nonpositive_value, missing_weight, nonpositive_weight, missing_group;
-    size_t missing_rank;          /* among kept rows: left out of the concentration index */
-    double *x, *w, *r;            /* n each (w NULL without --weight, r NULL without --rank-by) */
-    size_t *g;                    /* n group indices, NULL without --group */
-    const char **gname;           /* ngroups names (pointers into the table) */
-    size_t ngroups;
-} fair_rows;
-
-static pms_status select_rows(const fair_args *a, const pms_table *t, fair_rows *s, pms_err *err)
-{
-    pms_case_col *cols = s->cols;
-    pms_cases_spec *sp = &s->spec;
-    size_t k = 0, kw = 0, kr = 0;
-    cols[k++] = (pms_case_col){a->value, NULL, "value", 0, PMS_CASE_POSITIVE};
-    if (a->weight) cols[kw = k++] = (pms_case_col){a->weight, NULL, "weight", 0, PMS_CASE_POSITIVE};
-    if (a->rank) cols[kr = k++] = (pms_case_col){a->rank, NULL, "rank", 0, PMS_CASE_OPTIONAL};
-    pms_cases_spec_default(sp);
-    sp->cols = cols;
-    sp->ncols = k;
-    sp->group = a->group;
-    sp->groups_of_cases = 1; /* a group none of whose practices is kept does not exist */
-    pms_status st = pms_cases_select(t, sp, &s->cs, err);
-    if (st) return st;
-    const pms_cases *c = &s->cs;
-    s->rows = c->nrows;
-    s->n = c->n;
-    s->missing_value = c->missing[0];
-    s->nonpositive_value = c->nonpositive[0];
-    s->missing_weight = a->weight ? c->missing[kw] : 0;
-    s->nonpositive_weight = a->weight ? c->nonpositive[kw] : 0;
-    s->missing_group = c->no_group;
-    s->missing_rank = a->rank ? c->optional_missing[kr] : 0;
-    s->x = c->col[0];
-    s->w = a->weight ? c->col[kw] : NULL;
-    s->r = a->rank ? c->col[kr] : NULL;
-    s->g = a->group ? c->group : NULL;
-    s->gname = a->group ? c->group_name : NULL;
-    s->ngroups = a->group ? c->ngroups : 0;
-    return PMS_OK;
-}
-
-static void fair_rows_free(fair_rows *s)
-{
-    pms_cases_free(&s->cs);
-}
-
-typedef struct {
-    pms_ineq_summary s;
-    int has_conc;
-    pms_conc_result conc;
-    size_t conc_n;
-    int has_boot;
-    pms_fair_boot_result boot;
-    double lp[101], ll[101];
-} fair_results;
+/* The kept practices and every measure: one library call (io/fairness_table.h). */
+typedef pms_fair_table fair_rows;
+typedef pms_fair_table fair_results;
 
 /* --- output ------------------------------------------------------------ */
 
@@ -478,34 +418,6 @@ static pms_out *groups_table(const fair_args *a, const fair_rows *s, const pms_i
     return o;
 }
 
-/* The concentration index over the kept practices that have a ranking value. */
-static pms_status concentration(const fair_args *a, const fair_rows *s, fair_results *f,
-                                pms_err *err)
-{
-    double *xr = malloc(s->n * sizeof *xr), *wr = malloc(s->n * sizeof *wr),
-           *rr = malloc(s->n * sizeof *rr);
-    pms_status st = PMS_OK;
-    size_t m = 0;
-    if (!xr || !wr || !rr) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
-    for (size_t i = 0; i < s->n && !st; i++) {
-        if (isnan(s->r[i])) continue;
-        xr[m] = s->x[i];
-        wr[m] = s->w ? s->w[i] : 1.0;
-        rr[m] = s->r[i];
-        m++;
-    }
-    f->conc_n = m;
-    if (!st) st = pms_conc_compute(xr, wr, rr, m, PMS_RANK_DESCENDING, a->ci_level, &f->conc, err);
-    if (st == PMS_ETOOFEW)
-        pms_err_set(err, st, "only %zu practices have %s: too few for a concentration index", m,
-                    a->rank);
-    if (!st) f->has_conc = 1;
-    free(xr);
-    free(wr);
-    free(rr);
-    return st;
-}
-
 static pms_out *excluded_table(const fair_rows *s, pms_table *t)
 {
     pms_out *o = pms_out_new("excluded", "Practices excluded");
@@ -540,36 +452,6 @@ static pms_out *excluded_table(const fair_rows *s, pms_table *t)
     return o;
 }
 
-/* The measures: the summary, the Lorenz curve at 101 points, the groups,
- * the concentration index over the practices with a ranking value, and the
- * bootstrap. */
-static pms_status compute(const fair_args *a, const pms_cli_common *c, const fair_rows *s,
-                          fair_results *f, pms_ineq_group **grp, pms_err *err)
-{
-    pms_status st;
-    if ((st = pms_ineq_summarise(s->x, s->w, s->g, s->ngroups, s->n, &f->s, err))) return st;
-    double *P = malloc((s->n + 1) * sizeof *P), *L = malloc((s->n + 1) * sizeof *L);
-    st = P && L ? pms_ineq_lorenz(s->x, s->w, s->n, P, L, err)
-                : pms_err_set(err, PMS_ENOMEM, "out of memory");
-    for (size_t k = 0; k <= 100 && !st; k++) {
-        f->lp[k] = (double)k / 100;
-        f->ll[k] = pms_ineq_lorenz_at(P, L, s->n + 1, f->lp[k]);
-    }
-    free(P);
-    free(L);
-    if (!st && a->group) {
-        if (!(*grp = malloc(s->ngroups * sizeof **grp))) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-        st = pms_ineq_groups(s->x, s->w, s->g, s->ngroups, s->n, *grp, err);
-    }
-    if (!st && a->rank) st = concentration(a, s, f, err);
-    if (!st && a->bootstrap) {
-        pms_fair_boot_opts bo = {a->bootstrap, (uint64_t)a->seed, c->threads, a->ci_level,
-                                 s->r, PMS_RANK_DESCENDING, NULL, NULL};
-        if (!(st = pms_fair_bootstrap(s->x, s->w, s->n, &bo, &f->boot, err))) f->has_boot = 1;
-    }
-    return st;
-}
-
 int pms_cmd_fairness(int argc, char **argv)
 {
     pms_cli_common c;
@@ -587,31 +469,20 @@ int pms_cmd_fairness(int argc, char **argv)
         return rc;
     }
     pms_table *t = NULL;
-    fair_rows s;
-    memset(&s, 0, sizeof s);
-    fair_results *f = calloc(1, sizeof *f);
-    pms_ineq_group *grp = NULL;
+    pms_fair_table f;
+    memset(&f, 0, sizeof f);
     pms_out *tables[5] = {NULL, NULL, NULL, NULL, NULL};
     size_t ntables = 0;
     pms_err err = {{0}};
     pms_status st = PMS_OK;
-    if (!f) {
-        pms_cli_error("out of memory");
-        return PMS_EXIT_USAGE;
-    }
+    pms_fair_table_opts fo = {a.value, a.weight, a.group, a.rank, a.bootstrap, a.seed, c.threads,
+                              a.ci_level};
     if ((rc = pms_cli_open_data(&c, defaults, &t))) goto done;
-    if ((st = select_rows(&a, t, &s, &err))) goto fail;
-    if (s.n < 2) {
-        st = pms_err_set(&err, PMS_ETOOFEW,
-                         "only %zu of %zu practices have a positive %s%s%s: too few (need 2)", s.n,
-                         s.rows, a.value, a.weight ? " and weight" : "", a.group ? " and a group" : "");
-        goto fail;
-    }
-    if ((st = compute(&a, &c, &s, f, &grp, &err))) goto fail;
-    tables[ntables++] = c.format == PMS_FMT_TEXT ? long_table(&a, &s, f) : wide_table(&a, &s, f);
-    tables[ntables++] = lorenz_table(f, c.format == PMS_FMT_TEXT);
-    if (a.group) tables[ntables++] = groups_table(&a, &s, grp);
-    tables[ntables++] = excluded_table(&s, t);
+    if ((st = pms_fair_table_compute(t, &fo, &f, &err))) goto fail;
+    tables[ntables++] = c.format == PMS_FMT_TEXT ? long_table(&a, &f, &f) : wide_table(&a, &f, &f);
+    tables[ntables++] = lorenz_table(&f, c.format == PMS_FMT_TEXT);
+    if (a.group) tables[ntables++] = groups_table(&a, &f, f.groups);
+    tables[ntables++] = excluded_table(&f, t);
     for (size_t i = 0; i < ntables; i++)
         if (!tables[i]) {
             st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
@@ -624,9 +495,7 @@ fail:
     rc = pms_cli_fail(st, &err);
 done:
     for (size_t i = 0; i < ntables; i++) pms_out_free(tables[i]);
-    free(f);
-    free(grp);
-    fair_rows_free(&s);
+    pms_fair_table_free(&f);
     pms_table_free(t);
     return rc;
 }
