@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "io/cases.h"
+#include "io/correlate_table.h"
+#include "io/fairness_table.h"
 #include "io/select.h"
 #include "io/table.h"
 
@@ -424,6 +426,66 @@ static void test_cases_errors(void **state)
     assert_int_equal(err.index + err.row, 0);
 }
 
+/* The commands' computations as library calls, on the same inline file. */
+static void test_tables_through_the_step(void **state)
+{
+    (void)state;
+    pms_table *t = mem(reasons_csv);
+    pms_err err = {{0}};
+    /* fairness: value x > 0, weight w > 0, a group */
+    pms_fair_table f;
+    pms_fair_table_opts fo = {"x", "w", "ccg_code", NULL, 0, 1, 1, 0.95};
+    assert_int_equal(pms_fair_table_compute(t, &fo, &f, &err), PMS_OK);
+    assert_int_equal(f.n, 4); /* P1, P2, P8, P9 */
+    assert_int_equal(f.missing_value, 2);
+    assert_int_equal(f.missing_weight, 1);
+    assert_int_equal(f.nonpositive_weight, 2);
+    assert_int_equal(f.missing_group, 1);
+    assert_int_equal(f.ngroups, 2); /* C has no kept practice */
+    assert_string_equal(f.gname[1], "B");
+    assert_non_null(f.groups);
+    assert_int_equal(f.groups[1].n, 2);
+    pms_fair_table_free(&f);
+    fo.group = "nope";
+    assert_int_equal(pms_fair_table_compute(t, &fo, &f, &err), PMS_ENOTFOUND);
+    assert_string_equal(err.column, "nope");
+    /* correlations by group: a group with too few says so in its row */
+    static const char *const ys[1] = {"r"};
+    static const pms_corr_method sp[1] = {PMS_CORR_SPEARMAN};
+    pms_corr_table_opts co = {"x", ys, 1, sp, 1, NULL, NULL, 0, "ccg_code", 0, 1, 1, 0.95,
+                              PMS_ADJ_HOLM, NAN, 0.8, NULL, NULL};
+    pms_corr_table_result cr;
+    assert_int_equal(pms_corr_table(t, &co, &cr, &err), PMS_OK);
+    assert_int_equal(cr.nrows, 3); /* A, B, C */
+    assert_string_equal(cr.rows[0].group, "A");
+    assert_int_equal(cr.rows[0].n, 3); /* P5, P7, P9 */
+    assert_true(cr.rows[0].ok);
+    assert_int_equal(cr.rows[1].n, 2); /* B: P1, P8 */
+    assert_int_equal(cr.rows[1].n_excluded, 1); /* P3 */
+    assert_false(cr.rows[1].ok);
+    assert_string_equal(cr.rows[1].reason, "cannot compute: only 2 practices have both 'x' and 'r': "
+                                           "too few (need at least 3)");
+    assert_true(isnan(cr.rows[1].p_adj));
+    assert_int_equal(cr.nexcluded[0], 3); /* missing x (2), missing r (1), no group (1) */
+    assert_int_equal(cr.excluded[0][0].count, 2);
+    assert_int_equal(cr.excluded[0][2].why, PMS_EXCL_NO_GROUP);
+    pms_corr_table_result_free(&cr);
+    /* without a group: one row of every case */
+    co.by = NULL;
+    assert_int_equal(pms_corr_table(t, &co, &cr, &err), PMS_OK);
+    assert_int_equal(cr.nrows, 1);
+    assert_int_equal(cr.rows[0].n, 7);
+    assert_null(cr.rows[0].group);
+    pms_corr_table_result_free(&cr);
+    /* a weight <= 0 on a practice with x and y: an error at its row */
+    co.weight = "w";
+    assert_int_equal(pms_corr_table(t, &co, &cr, &err), PMS_EDOMAIN);
+    assert_string_equal(err.role, "weight");
+    assert_int_equal(err.row, 5);
+    assert_null(cr.rows);
+    pms_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_cases_reasons_group_last),
         cmocka_unit_test(test_cases_group_first_and_options),
         cmocka_unit_test(test_cases_errors),
+        cmocka_unit_test(test_tables_through_the_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
