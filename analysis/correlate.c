@@ -19,6 +19,8 @@ void pms_corr_opts_default(pms_corr_opts *o)
     o->method = PMS_CORR_PEARSON;
     o->ci_level = 0.95;
     o->exact = PMS_CORR_EXACT_AUTO;
+    o->x_name = o->y_name = NULL;
+    o->control_names = NULL;
 }
 
 const char *pms_corr_method_name(pms_corr_method m)
@@ -68,8 +70,9 @@ static pms_status check_finite(const double *v, size_t n, const char *name, pms_
 {
     for (size_t i = 0; i < n; i++)
         if (!isfinite(v[i]))
-            return pms_err_set(err, PMS_ENONFINITE, "%s[%zu] is %s: correlations need finite values",
-                               name, i + 1, isnan(v[i]) ? "missing (NaN)" : "infinite");
+            return pms_err_at(err, PMS_ENONFINITE, name, 0, NULL, i + 1,
+                              "%s[%zu] is %s: correlations need finite values", name, i + 1,
+                              isnan(v[i]) ? "missing (NaN)" : "infinite");
     return PMS_OK;
 }
 
@@ -77,8 +80,8 @@ static pms_status check_weights(const double *w, size_t n, pms_err *err)
 {
     for (size_t i = 0; i < n; i++)
         if (!(isfinite(w[i]) && w[i] > 0))
-            return pms_err_set(err, PMS_EDOMAIN, "weight[%zu] is %g: weights must be finite and > 0",
-                               i + 1, w[i]);
+            return pms_err_at(err, PMS_EDOMAIN, "weight", 0, NULL, i + 1,
+                              "weight[%zu] is %g: weights must be finite and > 0", i + 1, w[i]);
     return PMS_OK;
 }
 
@@ -92,10 +95,28 @@ static pms_status check_xy(const double *x, const double *y, const double *w, si
     return PMS_OK;
 }
 
+/* How a message names x or y: its column ('imd2015') when the options give
+ * one, else "x" / "y". */
+static const char *subject(const pms_corr_opts *o, int is_y, char *buf, size_t cap)
+{
+    const char *name = o ? (is_y ? o->y_name : o->x_name) : NULL;
+    if (!name) return is_y ? "y" : "x";
+    snprintf(buf, cap, "'%s'", name);
+    return buf;
+}
+
+static pms_status constant_error(const pms_corr_opts *o, int is_y, pms_err *err)
+{
+    char buf[160];
+    return pms_err_at(err, PMS_ESINGULAR, is_y ? "y" : "x", 0,
+                      o ? (is_y ? o->y_name : o->x_name) : NULL, 0,
+                      "%s is constant: no correlation is defined", subject(o, is_y, buf, sizeof buf));
+}
+
 /* ---- Pearson on (optionally weighted) data; the caller has checked inputs ---- */
 
 static pms_status pearson_core(const double *x, const double *y, const double *w, size_t n,
-                               double *r, pms_err *err)
+                               double *r, const pms_corr_opts *nm, pms_err *err)
 {
     long double sw = 0, sx = 0, sy = 0;
     for (size_t i = 0; i < n; i++) {
@@ -112,8 +133,8 @@ static pms_status pearson_core(const double *x, const double *y, const double *w
         syy += wi * dy * dy;
         sxy += wi * dx * dy;
     }
-    if (!(sxx > 0)) return pms_err_set(err, PMS_ESINGULAR, "x is constant: no correlation is defined");
-    if (!(syy > 0)) return pms_err_set(err, PMS_ESINGULAR, "y is constant: no correlation is defined");
+    if (!(sxx > 0)) return constant_error(nm, 0, err);
+    if (!(syy > 0)) return constant_error(nm, 1, err);
     double v = (double)(sxy / sqrtl(sxx * syy));
     /* finite inputs whose squares overflow even long double give inf/inf */
     if (!isfinite(v))
@@ -126,7 +147,7 @@ static pms_status pearson_core(const double *x, const double *y, const double *w
 pms_status pms_corr_pearson(const double *x, const double *y, size_t n, double *r, pms_err *err)
 {
     pms_status s = check_xy(x, y, NULL, n, err);
-    return s ? s : pearson_core(x, y, NULL, n, r, err);
+    return s ? s : pearson_core(x, y, NULL, n, r, NULL, err);
 }
 
 pms_status pms_corr_wpearson(const double *x, const double *y, const double *w, size_t n,
@@ -134,7 +155,7 @@ pms_status pms_corr_wpearson(const double *x, const double *y, const double *w, 
 {
     if (!w) return pms_err_set(err, PMS_EUSAGE, "weighted correlation without weights");
     pms_status s = check_xy(x, y, w, n, err);
-    return s ? s : pearson_core(x, y, w, n, r, err);
+    return s ? s : pearson_core(x, y, w, n, r, NULL, err);
 }
 
 /* ---- ranks ---- */
@@ -224,7 +245,7 @@ pms_status pms_corr_midranks(const double *x, const double *w, size_t n, double 
 }
 
 static pms_status spearman_core(const double *x, const double *y, const double *w, size_t n,
-                                double *rho, int *ties, pms_err *err)
+                                double *rho, int *ties, const pms_corr_opts *nm, pms_err *err)
 {
     double *rx = malloc(2 * n * sizeof *rx);
     if (!rx) return pms_err_set(err, PMS_ENOMEM, "out of memory");
@@ -236,7 +257,7 @@ static pms_status spearman_core(const double *x, const double *y, const double *
         free(rx);
         return pms_err_set(err, s, "%s", pms_strerror(s));
     }
-    s = pearson_core(rx, ry, w, n, rho, err);
+    s = pearson_core(rx, ry, w, n, rho, nm, err);
     if (ties) *ties = tx || ty;
     free(rx);
     return s;
@@ -245,7 +266,7 @@ static pms_status spearman_core(const double *x, const double *y, const double *
 pms_status pms_corr_spearman(const double *x, const double *y, size_t n, double *rho, pms_err *err)
 {
     pms_status s = check_xy(x, y, NULL, n, err);
-    return s ? s : spearman_core(x, y, NULL, n, rho, NULL, err);
+    return s ? s : spearman_core(x, y, NULL, n, rho, NULL, NULL, err);
 }
 
 pms_status pms_corr_wspearman(const double *x, const double *y, const double *w, size_t n,
@@ -253,7 +274,7 @@ pms_status pms_corr_wspearman(const double *x, const double *y, const double *w,
 {
     if (!w) return pms_err_set(err, PMS_EUSAGE, "weighted correlation without weights");
     pms_status s = check_xy(x, y, w, n, err);
-    return s ? s : spearman_core(x, y, w, n, rho, NULL, err);
+    return s ? s : spearman_core(x, y, w, n, rho, NULL, NULL, err);
 }
 
 /* ---- Kendall tau-b, Knight's algorithm ---- */
@@ -380,7 +401,7 @@ static pms_status sort_pairs(const double *x, const double *y, size_t n, double 
 }
 
 static pms_status kendall_core(const double *x, const double *y, size_t n, kendall_parts *kp,
-                               pms_err *err)
+                               const pms_corr_opts *nm, pms_err *err)
 {
     double *v = calloc(3 * n, sizeof *v);
     if (!v || sort_pairs(x, y, n, v, v + n, NULL)) {
@@ -390,8 +411,8 @@ static pms_status kendall_core(const double *x, const double *y, size_t n, kenda
     kendall_sorted(v, v + n, v + 2 * n, n, kp);
     free(v);
     uint64_t n0 = (uint64_t)n * (n - 1) / 2;
-    if (kp->tx.pairs == n0) return pms_err_set(err, PMS_ESINGULAR, "x is constant: no correlation is defined");
-    if (kp->ty.pairs == n0) return pms_err_set(err, PMS_ESINGULAR, "y is constant: no correlation is defined");
+    if (kp->tx.pairs == n0) return constant_error(nm, 0, err);
+    if (kp->ty.pairs == n0) return constant_error(nm, 1, err);
     return PMS_OK;
 }
 
@@ -400,7 +421,7 @@ pms_status pms_corr_kendall(const double *x, const double *y, size_t n, double *
     pms_status s = check_xy(x, y, NULL, n, err);
     if (s) return s;
     kendall_parts kp;
-    if ((s = kendall_core(x, y, n, &kp, err))) return s;
+    if ((s = kendall_core(x, y, n, &kp, NULL, err))) return s;
     *tau = kp.tau;
     return PMS_OK;
 }
@@ -645,14 +666,14 @@ pms_status pms_corr_test(const double *x, const double *y, const double *w, size
     switch (opts->method) {
     case PMS_CORR_PEARSON:
         /* ties do not matter to Pearson's test; not looked for */
-        if ((s = pearson_core(x, y, w, n, &o.estimate, err))) return s;
+        if ((s = pearson_core(x, y, w, n, &o.estimate, opts, err))) return s;
         break;
     case PMS_CORR_SPEARMAN:
-        if ((s = spearman_core(x, y, w, n, &o.estimate, &o.ties, err))) return s;
+        if ((s = spearman_core(x, y, w, n, &o.estimate, &o.ties, opts, err))) return s;
         break;
     case PMS_CORR_KENDALL: {
         kendall_parts kp;
-        if ((s = kendall_core(x, y, n, &kp, err))) return s;
+        if ((s = kendall_core(x, y, n, &kp, opts, err))) return s;
         o.estimate = kp.tau;
         o.ties = kp.tx.pairs > 0 || kp.ty.pairs > 0;
         if (kendall_p(n, &kp, o.ties, opts->exact, &o)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
@@ -679,27 +700,35 @@ pms_status pms_corr_test(const double *x, const double *y, const double *w, size
     return PMS_OK;
 }
 
-/* Residuals of v on the controls (with an intercept) into e. */
+/* Residuals of v on the controls (with an intercept) into e.  Messages name
+ * v as `what` ("x" or a column) and the controls by their names in nm. */
 static pms_status residualise(const double *v, const double *Z, size_t k, size_t n, double *e,
-                              const char *what, pms_err *err)
+                              const pms_corr_opts *nm, int is_y, pms_err *err)
 {
     pms_reg_opts ro;
     pms_reg_opts_default(&ro);
     pms_reg_result fit;
     memset(&fit, 0, sizeof fit);
-    char names[PMS_REG_MAXCOLS][16];
+    char names[PMS_REG_MAXCOLS][16], wb[160];
     const char *np[PMS_REG_MAXCOLS];
+    const char *what = subject(nm, is_y, wb, sizeof wb);
     if (k >= PMS_REG_MAXCOLS)
         return pms_err_set(err, PMS_EUSAGE, "%zu controls: at most %d", k, PMS_REG_MAXCOLS - 1);
     for (size_t j = 0; j < k; j++) {
         snprintf(names[j], sizeof names[j], "control %zu", j + 1);
         np[j] = names[j];
     }
-    ro.names = np;
+    /* Named controls are called controls; unnamed ones keep the regression's
+     * word ("predictor 'control 2'"). */
+    ro.names = nm && nm->control_names ? nm->control_names : np;
+    if (nm && nm->control_names) ro.role = "control";
     pms_err e2 = {{0}};
     pms_status s = pms_reg_fit(Z, n, k, v, NULL, &ro, &fit, &e2);
-    if (s == PMS_ESINGULAR)
-        return pms_err_set(err, s, "the controls make the design singular: %s", e2.msg);
+    if (s == PMS_ESINGULAR) {
+        pms_err_set(err, s, "the controls make the design singular: %s", e2.msg);
+        pms_err_about(err, "control", e2.index, e2.column);
+        return s;
+    }
     if (s) return pms_err_set(err, s, "%s", e2.msg[0] ? e2.msg : pms_strerror(s));
     long double ss0 = 0, ss = 0, mean = 0;
     for (size_t i = 0; i < n; i++) mean += v[i];
@@ -712,13 +741,16 @@ static pms_status residualise(const double *v, const double *Z, size_t k, size_t
         ss0 += (v[i] - mean) * (v[i] - mean);
     }
     pms_reg_result_free(&fit);
-    if (!(ss0 > 0)) return pms_err_set(err, PMS_ESINGULAR, "%s is constant: no correlation is defined", what);
+    const char *role = is_y ? "y" : "x", *col = nm ? (is_y ? nm->y_name : nm->x_name) : NULL;
+    if (!(ss0 > 0))
+        return pms_err_at(err, PMS_ESINGULAR, role, 0, col, 0,
+                          "%s is constant: no correlation is defined", what);
     /* Exact collinearity in doubles leaves ~1e-32 of the variance. */
     if (ss <= 1e-24L * ss0)
-        return pms_err_set(err, PMS_ESINGULAR,
-                           "%s is a linear combination of the controls: no partial correlation "
-                           "is defined",
-                           what);
+        return pms_err_at(err, PMS_ESINGULAR, role, 0, col, 0,
+                          "%s is a linear combination of the controls: no partial correlation "
+                          "is defined",
+                          what);
     return PMS_OK;
 }
 
@@ -742,8 +774,8 @@ pms_status pms_corr_partial_test(const double *x, const double *y, const double 
     if ((s = check_xy(x, y, NULL, n, err))) return s;
     for (size_t i = 0; i < n * k; i++)
         if (!isfinite(Z[i]))
-            return pms_err_set(err, PMS_ENONFINITE, "control %zu at observation %zu is not finite",
-                               i % k + 1, i / k + 1);
+            return pms_err_at(err, PMS_ENONFINITE, "control", i % k + 1, NULL, i / k + 1,
+                              "control %zu at observation %zu is not finite", i % k + 1, i / k + 1);
     pms_corr_result o;
     result_init(&o, opts, n);
     o.ncontrols = k;
@@ -770,9 +802,9 @@ pms_status pms_corr_partial_test(const double *x, const double *y, const double 
         uz = rz;
     }
     o.ties = tx || ty;
-    if ((s = residualise(ux, uz, k, n, ex, "x", err)) ||
-        (s = residualise(uy, uz, k, n, ey, "y", err)) ||
-        (s = pearson_core(ex, ey, NULL, n, &o.estimate, err))) {
+    if ((s = residualise(ux, uz, k, n, ex, opts, 0, err)) ||
+        (s = residualise(uy, uz, k, n, ey, opts, 1, err)) ||
+        (s = pearson_core(ex, ey, NULL, n, &o.estimate, opts, err))) {
         free(buf);
         return s;
     }
@@ -1238,11 +1270,11 @@ pms_status pms_corr_bootstrap(const double *x, const double *y, const double *w,
     if (s) return s;
     double est;
     switch (method) {
-    case PMS_CORR_PEARSON: s = pearson_core(x, y, w, n, &est, err); break;
-    case PMS_CORR_SPEARMAN: s = spearman_core(x, y, w, n, &est, NULL, err); break;
+    case PMS_CORR_PEARSON: s = pearson_core(x, y, w, n, &est, NULL, err); break;
+    case PMS_CORR_SPEARMAN: s = spearman_core(x, y, w, n, &est, NULL, NULL, err); break;
     default: {
         kendall_parts kp;
-        s = kendall_core(x, y, n, &kp, err);
+        s = kendall_core(x, y, n, &kp, NULL, err);
         est = kp.tau;
     }
     }

@@ -77,6 +77,10 @@ typedef struct {
     pms_corr_method method;
     double ci_level;          /* in (0, 1); default 0.95 */
     pms_corr_exact exact;     /* default PMS_CORR_EXACT_AUTO */
+    /* Column names for messages (default NULL: "x", "y", "control K"); an
+     * error about one input also names it in err->role/index/column. */
+    const char *x_name, *y_name;
+    const char *const *control_names; /* k names, or NULL */
 } pms_corr_opts;
 
 void pms_corr_opts_default(pms_corr_opts *o);

@@ -35,6 +35,7 @@ void pms_reg_opts_default(pms_reg_opts *o)
     o->robust = PMS_HC_NONE;
     o->ci_level = 0.95;
     o->names = NULL;
+    o->role = "predictor";
 }
 
 const char *pms_hc_name(pms_hc_type t)
@@ -221,6 +222,12 @@ static pms_status covariances(const double *X, const double *w, size_t n, size_t
     return PMS_OK;
 }
 
+/* What messages call a column: "predictor", or the caller's word ("control"). */
+static const char *role_of(const pms_reg_opts *o)
+{
+    return o->role ? o->role : "predictor";
+}
+
 /* The arguments and every input value, checked before anything is allocated. */
 static pms_status check_inputs(const double *X, size_t n, size_t k, const double *y,
                                const double *w, const pms_reg_opts *opts, pms_err *err)
@@ -242,8 +249,10 @@ static pms_status check_inputs(const double *X, size_t n, size_t k, const double
             return pms_err_set(err, PMS_ENONFINITE, "response is not finite in row %zu", i + 1);
         for (size_t j = 0; j < k; j++)
             if (!isfinite(X[i * k + j]))
-                return pms_err_set(err, PMS_ENONFINITE, "predictor '%s' is not finite in row %zu",
-                                   col_name(opts, j, nb, sizeof nb), i + 1);
+                return pms_err_at(err, PMS_ENONFINITE, role_of(opts), j + 1,
+                                  opts->names ? opts->names[j] : NULL, i + 1,
+                                  "%s '%s' is not finite in row %zu", role_of(opts),
+                                  col_name(opts, j, nb, sizeof nb), i + 1);
         if (w && !isfinite(w[i]))
             return pms_err_set(err, PMS_ENONFINITE, "weight is not finite in row %zu", i + 1);
         if (w && !(w[i] > 0))
@@ -328,11 +337,12 @@ static pms_status scaled_design(const double *X, const double *y, const double *
         }
         ld s = sqrtl(ss);
         if (!(s > 1e-13L * sqrtl(raw)) || s == 0)
-            return pms_err_set(err, PMS_ESINGULAR,
-                               icpt ? "predictor '%s' is constant: it cannot be separated from "
-                                      "the intercept"
-                                    : "predictor '%s' is all zero",
-                               col_name(opts, j, nb, sizeof nb));
+            return pms_err_at(err, PMS_ESINGULAR, role_of(opts), j + 1,
+                              opts->names ? opts->names[j] : NULL, 0,
+                              icpt ? "%s '%s' is constant: it cannot be separated from the "
+                                     "intercept"
+                                   : "%s '%s' is all zero",
+                              role_of(opts), col_name(opts, j, nb, sizeof nb));
         wk->scale[j] = s;
         for (size_t i = 0; i < n; i++) wk->A[j * n + i] /= s;
     }
@@ -357,10 +367,12 @@ static pms_status householder_qr(size_t n, size_t k, int icpt, const pms_reg_opt
         /* The column's distance from the span of the ones before it, relative
          * to its own (unit) length: tiny means collinear. */
         if (!(nrm > PMS_REG_RANK_TOL))
-            return pms_err_set(err, PMS_ESINGULAR,
-                               "predictor '%s' is a linear combination of the predictors before "
-                               "it%s (design matrix singular)",
-                               col_name(opts, j, nb, sizeof nb), icpt ? " and the intercept" : "");
+            return pms_err_at(err, PMS_ESINGULAR, role_of(opts), j + 1,
+                              opts->names ? opts->names[j] : NULL, 0,
+                              "%s '%s' is a linear combination of the %ss before it%s "
+                              "(design matrix singular)",
+                              role_of(opts), col_name(opts, j, nb, sizeof nb), role_of(opts),
+                              icpt ? " and the intercept" : "");
         ld alpha = a[j] > 0 ? -nrm : nrm;
         ld v0 = a[j] - alpha;
         ld beta = 1.0L / (nrm * (nrm + fabsl(a[j])));

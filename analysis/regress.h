@@ -48,6 +48,8 @@ typedef struct {
     pms_hc_type robust;         /* which SEs se/t/p/ci report; default PMS_HC_NONE */
     double ci_level;            /* confidence level in (0, 1); default 0.95 */
     const char *const *names;   /* k predictor names for messages, or NULL ("x1", ...) */
+    const char *role;           /* what messages call a column: "predictor" (default) or, for
+                                   a partial correlation, "control"; also err->role */
 } pms_reg_opts;
 
 void pms_reg_opts_default(pms_reg_opts *o);

@@ -843,7 +843,7 @@ pms_status pms_sav_check(const pms_sav_base *b, const pms_sav_scenario *sc,
     if (sc->reinvest == PMS_REINVEST_DEPRIVATION && b->n_imd == 0)
         return pms_err_set(err, PMS_ENOTFOUND,
                            "%sreinvest = deprivation needs the imd2015 column (join the practice "
-                           "IMD file with --data)",
+                           "IMD file to the data)",
                            ORIGIN(sc->line_reinvest));
     if (sc->reinvest != PMS_REINVEST_NONE && sc->scope == PMS_SCOPE_CCG && !b->ccg)
         return pms_err_set(err, PMS_ENOTFOUND, "%sscope = ccg needs the ccg_code column",

@@ -12,6 +12,7 @@
 #include "analysis/padjust.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "io/correlate_table.h"
 
 static const char *about =
     "Correlation of --x with each --y column, for each method and (with --by) each\n"
@@ -49,7 +50,7 @@ static const char *const defaults[] = {"nhs-payments/nhs-payments-gp-2014-15.csv
                                        "practice-imd/practice-imd-fingertips-93553.csv", NULL};
 
 #define MAXY 64
-#define MAXCTL 32
+#define MAXCTL PMS_CT_MAXCTL
 
 typedef struct {
     const char *x;
@@ -195,54 +196,7 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, corr_args *a)
     return 0;
 }
 
-/* ---- one result row ---- */
-
-typedef struct {
-    size_t yi;
-    const char *group;     /* NULL without --by */
-    pms_corr_method method;
-    size_t n, n_excluded;
-    int ok;
-    char reason[1200];     /* why it could not be computed */
-    pms_corr_result r;
-    double min_det, tost, p_adj;
-    pms_boot_ci boot;
-    int has_boot;
-} corr_row;
-
-/* The library names x, y and "control K"; say which columns. */
-static void name_columns(char *dst, size_t cap, const char *msg, const char *x, const char *y,
-                         const corr_args *a)
-{
-    const char *ctl = strstr(msg, "'control ");
-    if (ctl) {
-        unsigned long k = strtoul(ctl + 9, NULL, 10);
-        const char *end = strchr(ctl + 9, '\'');
-        /* regress calls them predictors; here they are controls */
-        size_t pre = (size_t)(ctl - msg);
-        if (pre >= 10 && !strncmp(ctl - 10, "predictor ", 10)) pre -= 10;
-        const char *rest = end ? end + 1 : "";
-        const char *tail = strstr(rest, "predictors before it");
-        if (k >= 1 && k <= a->ncontrol && end && tail)
-            snprintf(dst, cap, "%.*scontrol '%s'%.*scontrols%s", (int)pre, msg, a->control[k - 1],
-                     (int)(tail - rest), rest, tail + 10);
-        else if (k >= 1 && k <= a->ncontrol && end)
-            snprintf(dst, cap, "%.*scontrol '%s'%s", (int)pre, msg, a->control[k - 1], rest);
-        else
-            snprintf(dst, cap, "%s", msg);
-    } else if (!strncmp(msg, "x ", 2))
-        snprintf(dst, cap, "'%s'%s", x, msg + 1);
-    else if (!strncmp(msg, "y ", 2))
-        snprintf(dst, cap, "'%s'%s", y, msg + 1);
-    else
-        snprintf(dst, cap, "%s", msg);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    const char *const *p = a, *const *q = b;
-    return strcmp(*p, *q);
-}
+typedef pms_corr_table_row corr_row;
 
 static void fmt_p(char *buf, size_t cap, double p)
 {
@@ -277,6 +231,48 @@ static const char *adjust_title(pms_adjust_method m)
     case PMS_ADJ_BY: return "Benjamini-Yekutieli";
     default: return "unadjusted";
     }
+}
+
+/* The result in one sentence, as a footnote (without --by). */
+static void sentence(pms_out *o, const corr_args *a, const corr_row *w, const char *controls,
+                     const char *buf)
+{
+    const pms_corr_result *r = &w->r;
+    char ps[32], pa[32], extra[512] = "";
+    fmt_p(ps, sizeof ps, r->p_value);
+    fmt_p(pa, sizeof pa, w->p_adj);
+    size_t l = 0;
+    if (a->adjust != PMS_ADJ_NONE)
+        l += (size_t)snprintf(extra + l, sizeof extra - l, ", %s-adjusted p = %s",
+                              adjust_title(a->adjust), pa);
+    if (!isnan(w->tost) && l < sizeof extra)
+        l += (size_t)snprintf(extra + l, sizeof extra - l, "; equivalence (|%s| < %g) p = %s",
+                              pms_corr_symbol(r->method), a->delta, (fmt_p(pa, sizeof pa, w->tost), pa));
+    if (w->has_boot && l < sizeof extra)
+        snprintf(extra + l, sizeof extra - l, "; bootstrap (%zu resamples) BCa %.3f to %.3f, "
+                                              "percentile %.3f to %.3f",
+                 w->boot.replicates, w->boot.bca_low, w->boot.bca_high, w->boot.pct_low,
+                 w->boot.pct_high);
+    char who[200], excl[64] = "";
+    if (w->n_excluded)
+        snprintf(excl, sizeof excl, ", %zu excluded for missing values", w->n_excluded);
+    if (r->weighted)
+        snprintf(who, sizeof who, "n = %zu practices (effective n %.1f, weighted by %s%s)", r->n,
+                 r->n_eff, a->weight, excl);
+    else
+        snprintf(who, sizeof who, "n = %zu practices%s%s%s", r->n, *excl ? " (" : "",
+                 *excl ? excl + 2 : "", *excl ? ")" : "");
+    char ci[160];
+    if (isnan(r->ci_low))
+        snprintf(ci, sizeof ci, "no interval at this n");
+    else
+        snprintf(ci, sizeof ci, "%g%% CI %.3f to %.3f, %s", 100 * a->ci_level, r->ci_low,
+                 r->ci_high, ci_words(r));
+    pms_out_footnote(o, "%s vs %s: %s%s %s = %.3f (%s), p = %s (%s)%s; %s%s%s. Verdict: %s.",
+                     a->y[w->yi], a->x, r->ncontrols ? "partial " : "", method_title(r->method),
+                     pms_corr_symbol(r->method), r->estimate, ci, ps,
+                     pms_corr_ptype_name(r->p_type), extra, who,
+                     r->ncontrols ? ", controlling for " : "", r->ncontrols ? controls : "", buf);
 }
 
 static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t nrows,
@@ -369,42 +365,7 @@ static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t n
         pms_corr_verdict_text(v, r, a->delta, w->min_det, a->power, alpha, "practices", buf, sizeof buf);
         pms_out_set_text(o, cv, buf);
 
-        if (!sentences) continue;
-        char ps[32], pa[32], extra[512] = "";
-        fmt_p(ps, sizeof ps, r->p_value);
-        fmt_p(pa, sizeof pa, w->p_adj);
-        size_t l = 0;
-        if (a->adjust != PMS_ADJ_NONE)
-            l += (size_t)snprintf(extra + l, sizeof extra - l, ", %s-adjusted p = %s",
-                                  adjust_title(a->adjust), pa);
-        if (!isnan(w->tost) && l < sizeof extra)
-            l += (size_t)snprintf(extra + l, sizeof extra - l, "; equivalence (|%s| < %g) p = %s",
-                                  pms_corr_symbol(r->method), a->delta, (fmt_p(pa, sizeof pa, w->tost), pa));
-        if (w->has_boot && l < sizeof extra)
-            snprintf(extra + l, sizeof extra - l, "; bootstrap (%zu resamples) BCa %.3f to %.3f, "
-                                                  "percentile %.3f to %.3f",
-                     w->boot.replicates, w->boot.bca_low, w->boot.bca_high, w->boot.pct_low,
-                     w->boot.pct_high);
-        char who[200], excl[64] = "";
-        if (w->n_excluded)
-            snprintf(excl, sizeof excl, ", %zu excluded for missing values", w->n_excluded);
-        if (r->weighted)
-            snprintf(who, sizeof who, "n = %zu practices (effective n %.1f, weighted by %s%s)", r->n,
-                     r->n_eff, a->weight, excl);
-        else
-            snprintf(who, sizeof who, "n = %zu practices%s%s%s", r->n, *excl ? " (" : "",
-                     *excl ? excl + 2 : "", *excl ? ")" : "");
-        char ci[160];
-        if (isnan(r->ci_low))
-            snprintf(ci, sizeof ci, "no interval at this n");
-        else
-            snprintf(ci, sizeof ci, "%g%% CI %.3f to %.3f, %s", 100 * a->ci_level, r->ci_low,
-                     r->ci_high, ci_words(r));
-        pms_out_footnote(o, "%s vs %s: %s%s %s = %.3f (%s), p = %s (%s)%s; %s%s%s. Verdict: %s.",
-                         a->y[w->yi], a->x, r->ncontrols ? "partial " : "", method_title(r->method),
-                         pms_corr_symbol(r->method), r->estimate, ci, ps,
-                         pms_corr_ptype_name(r->p_type), extra, who,
-                         r->ncontrols ? ", controlling for " : "", r->ncontrols ? controls : "", buf);
+        if (sentences) sentence(o, a, w, controls, buf);
     }
     pms_out_footnote(o, "p_adjusted: %s across the %zu result%s with a p-value. Verdict at the %g%% level; "
                         "min_detectable is the smallest |correlation| detected with %g%% power.",
@@ -413,12 +374,7 @@ static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t n
     return o;
 }
 
-typedef struct {
-    size_t missing_x, missing_y, missing_w, missing_by;
-    size_t missing_ctl[MAXCTL];
-} excl_counts;
-
-static pms_out *excluded_table(const corr_args *a, const excl_counts *ex, size_t rows,
+static pms_out *excluded_table(const corr_args *a, const pms_corr_table_result *res, size_t rows,
                                pms_table *t)
 {
     pms_out *o = pms_out_new("excluded", "Practices excluded");
@@ -429,49 +385,61 @@ static pms_out *excluded_table(const corr_args *a, const excl_counts *ex, size_t
         pms_out_free(o);
         return NULL;
     }
-    for (size_t j = 0; j < a->ny; j++) {
-        const excl_counts *e = &ex[j];
-        const char *cols[3 + MAXCTL + 1];
-        size_t counts[3 + MAXCTL + 1], k = 0;
-        cols[k] = a->x;
-        counts[k++] = e->missing_x;
-        cols[k] = a->y[j];
-        counts[k++] = e->missing_y;
-        if (a->weight) {
-            cols[k] = a->weight;
-            counts[k++] = e->missing_w;
-        }
-        for (size_t c = 0; c < a->ncontrol; c++) {
-            cols[k] = a->control[c];
-            counts[k++] = e->missing_ctl[c];
-        }
-        if (a->by) {
-            cols[k] = a->by;
-            counts[k++] = e->missing_by;
-        }
-        for (size_t i = 0; i < k; i++) {
-            if (!counts[i]) continue;
+    for (size_t j = 0; j < a->ny; j++)
+        for (size_t i = 0; i < res->nexcluded[j]; i++) {
+            const pms_excl *e = &res->excluded[j][i];
             if (pms_out_row(o)) break;
             pms_out_set_text(o, cy, a->y[j]);
-            pms_out_set_text(o, cr, "missing");
-            pms_out_set_text(o, cc, cols[i]);
-            pms_out_set_int(o, cn, (long long)counts[i]);
-            pms_table_note(t, "correlate_missing", counts[i],
-                           "correlate: %zu practices excluded for %s vs %s: %s missing", counts[i],
-                           a->y[j], a->x, cols[i]);
+            pms_out_set_text(o, cr, e->reason);
+            pms_out_set_text(o, cc, e->column);
+            pms_out_set_int(o, cn, (long long)e->count);
+            pms_table_note(t, "correlate_missing", e->count,
+                           "correlate: %zu practices excluded for %s vs %s: %s missing", e->count,
+                           a->y[j], a->x, e->column);
         }
-    }
     pms_out_footnote(o, "Of %zu practices. Each excluded practice is counted once, under the first "
                         "reason in the order x, y, weight, controls, group.",
                      rows);
     return o;
 }
 
-/* An analysis that cannot be done is exit 1, as in every subcommand; only a
- * file that cannot be read as data is exit 2 (pms_status_exit_code). */
-static int data_exit(pms_status s)
+/* ---- the computation (io/correlate_table.h) ---- */
+
+/* A progress line when stderr is a terminal only: long work. */
+static void progress(void *ctx, size_t row, size_t nrows, unsigned long resamples)
 {
-    return pms_status_exit_code(s);
+    (void)ctx;
+    fprintf(stderr, "\rbootstrap: result %zu of %zu (%lu resamples)...", row, nrows, resamples);
+}
+
+/* A weight <= 0: the error names the file and line, and how to leave such
+ * practices out. */
+static int weight_error(const corr_args *a, const pms_table *t, const pms_err *e)
+{
+    const double *wcol = NULL;
+    pms_err ignore;
+    size_t i = e->row ? e->row - 1 : 0;
+    pms_table_numeric(t, a->weight, &wcol, &ignore);
+    pms_cli_error("%s:%ld: weight '%s' is %g: weights must be > 0 (exclude such practices with "
+                  "--where '%s > 0')",
+                  t->nsources ? t->sources[0].path : "input", t->line ? t->line[i] : 0L, a->weight,
+                  wcol && i < t->nrows ? wcol[i] : NAN, a->weight);
+    return PMS_EXIT_USAGE;
+}
+
+static int run(const corr_args *a, const pms_cli_common *c, const pms_table *t,
+               pms_corr_table_result *res)
+{
+    pms_corr_table_opts o = {a->x, a->y, a->ny, a->methods, a->nmethods, a->weight,
+                             a->control, a->ncontrol, a->by, a->boot, a->seed, c->threads,
+                             a->ci_level, a->adjust, a->delta, a->power, NULL, NULL};
+    int tty = a->boot && isatty(STDERR_FILENO);
+    if (tty) o.progress = progress;
+    pms_err err = {{0}};
+    pms_status st = pms_corr_table(t, &o, res, &err);
+    if (tty) fputs("\r\033[K", stderr);
+    if (st == PMS_EDOMAIN && !strcmp(err.role, "weight")) return weight_error(a, t, &err);
+    return st ? pms_cli_fail(st, &err) : 0;
 }
 
 int pms_cmd_correlate(int argc, char **argv)
@@ -490,224 +458,21 @@ int pms_cmd_correlate(int argc, char **argv)
         for (size_t i = 0; i < a.nbufs; i++) free(a.bufs[i]);
         return rc;
     }
-
     pms_table *t = NULL;
     pms_err err = {{0}};
-    pms_status st = PMS_OK;
-    corr_row *rows = NULL;
-    excl_counts *ex = NULL;
-    const char **groups = NULL, **gsorted = NULL;
-    size_t *gidx = NULL, *sel = NULL;
-    double *bx = NULL, *by = NULL, *bw = NULL, *bz = NULL, *pv = NULL, *pa = NULL;
+    pms_corr_table_result res;
+    memset(&res, 0, sizeof res);
     pms_out *tables[2] = {NULL, NULL};
-    size_t nrows = 0;
-
-    if ((rc = pms_cli_open_data(&c, defaults, &t))) goto done;
-
-    const double *xcol, *ycol[MAXY], *wcol = NULL, *zcol[MAXCTL];
-    const char *const *bycol = NULL;
-    if ((st = pms_table_numeric(t, a.x, &xcol, &err))) goto fail;
-    for (size_t j = 0; j < a.ny; j++)
-        if ((st = pms_table_numeric(t, a.y[j], &ycol[j], &err))) goto fail;
-    if (a.weight && (st = pms_table_numeric(t, a.weight, &wcol, &err))) goto fail;
-    for (size_t j = 0; j < a.ncontrol; j++)
-        if ((st = pms_table_numeric(t, a.control[j], &zcol[j], &err))) goto fail;
-    if (a.by && (st = pms_table_text(t, a.by, &bycol, &err))) goto fail;
-
-    size_t N = t->nrows, alloc = N ? N : 1;
-    /* Groups: sorted distinct values of --by; gidx[i] is row i's group or SIZE_MAX. */
-    size_t ngroups = 1;
-    groups = malloc(alloc * sizeof *groups);
-    gsorted = malloc(alloc * sizeof *gsorted);
-    gidx = malloc(alloc * sizeof *gidx);
-    sel = malloc(alloc * sizeof *sel);
-    bx = malloc(alloc * sizeof *bx);
-    by = malloc(alloc * sizeof *by);
-    bw = malloc(alloc * sizeof *bw);
-    bz = malloc(alloc * (a.ncontrol ? a.ncontrol : 1) * sizeof *bz);
-    ex = calloc(a.ny, sizeof *ex);
-    if (!groups || !gsorted || !gidx || !sel || !bx || !by || !bw || !bz || !ex) goto nomem;
-    if (a.by) {
-        size_t m = 0;
-        for (size_t i = 0; i < N; i++)
-            if (bycol[i]) gsorted[m++] = bycol[i];
-        qsort(gsorted, m, sizeof *gsorted, cmp_str);
-        ngroups = 0;
-        for (size_t i = 0; i < m; i++)
-            if (i == 0 || strcmp(gsorted[i], gsorted[i - 1])) groups[ngroups++] = gsorted[i];
-        for (size_t i = 0; i < N; i++) {
-            gidx[i] = SIZE_MAX;
-            if (!bycol[i]) continue;
-            const char **hit = bsearch(&bycol[i], groups, ngroups, sizeof *groups, cmp_str);
-            gidx[i] = (size_t)(hit - groups);
-        }
-        if (ngroups == 0) {
-            pms_cli_error("column '%s' has no values: nothing to group by", a.by);
-            rc = PMS_EXIT_USAGE;
-            goto done;
-        }
-    } else {
-        groups[0] = NULL;
-        for (size_t i = 0; i < N; i++) gidx[i] = 0;
-    }
-
-    size_t maxrows = a.ny * ngroups * a.nmethods;
-    int progress = a.boot && isatty(STDERR_FILENO);
-    rows = calloc(maxrows ? maxrows : 1, sizeof *rows);
-    if (!rows) goto nomem;
-
-    /* Reason for each row of each y (0 = used), counted once under the first. */
-    for (size_t j = 0; j < a.ny; j++) {
-        /* A weight <= 0 on a practice that has x and y is an error in the data,
-         * named by file and line (as regress). */
-        for (size_t i = 0; wcol && i < N; i++)
-            if (!isnan(xcol[i]) && !isnan(ycol[j][i]) && !isnan(wcol[i]) && !(wcol[i] > 0)) {
-                pms_cli_error("%s:%ld: weight '%s' is %g: weights must be > 0 (exclude such "
-                              "practices with --where '%s > 0')",
-                              t->nsources ? t->sources[0].path : "input", t->line ? t->line[i] : 0L,
-                              a.weight, wcol[i], a.weight);
-                rc = PMS_EXIT_USAGE;
-                goto done;
-            }
-        size_t *excl_in_group = calloc(ngroups, sizeof *excl_in_group);
-        if (!excl_in_group) goto nomem;
-        for (size_t i = 0; i < N; i++) {
-            int miss = 1;
-            if (isnan(xcol[i])) ex[j].missing_x++;
-            else if (isnan(ycol[j][i])) ex[j].missing_y++;
-            else if (wcol && isnan(wcol[i])) ex[j].missing_w++;
-            else {
-                miss = 0;
-                for (size_t k = 0; k < a.ncontrol && !miss; k++)
-                    if (isnan(zcol[k][i])) {
-                        ex[j].missing_ctl[k]++;
-                        miss = 1;
-                    }
-                if (!miss && gidx[i] == SIZE_MAX) {
-                    ex[j].missing_by++;
-                    miss = 1;
-                }
-            }
-            if (miss && gidx[i] != SIZE_MAX) excl_in_group[gidx[i]]++;
-        }
-        for (size_t g = 0; g < ngroups; g++) {
-            size_t n = 0;
-            for (size_t i = 0; i < N; i++) {
-                if (gidx[i] != g || isnan(xcol[i]) || isnan(ycol[j][i]) || (wcol && isnan(wcol[i])))
-                    continue;
-                int miss = 0;
-                for (size_t k = 0; k < a.ncontrol; k++) miss |= isnan(zcol[k][i]);
-                if (miss) continue;
-                bx[n] = xcol[i];
-                by[n] = ycol[j][i];
-                if (wcol) bw[n] = wcol[i];
-                for (size_t k = 0; k < a.ncontrol; k++) bz[n * a.ncontrol + k] = zcol[k][i];
-                n++;
-            }
-            for (size_t m = 0; m < a.nmethods; m++) {
-                corr_row *w = &rows[nrows++];
-                w->yi = j;
-                w->group = groups[g];
-                w->method = a.methods[m];
-                w->n = n;
-                w->n_excluded = excl_in_group[g];
-                w->min_det = w->tost = w->p_adj = NAN;
-                size_t need = a.ncontrol ? a.ncontrol + 4 : 3;
-                pms_err e = {{0}};
-                pms_status s = PMS_OK;
-                if (n < need) {
-                    s = PMS_ETOOFEW;
-                    if (n == 0)
-                        snprintf(e.msg, sizeof e.msg, "no practice has both '%s' and '%s'%s", a.x,
-                                 a.y[j], a.weight || a.ncontrol ? " (and the weight/controls)" : "");
-                    else
-                        snprintf(e.msg, sizeof e.msg,
-                                 "only %zu practice%s %s both '%s' and '%s'%s: too few (need at "
-                                 "least %zu)",
-                                 n, n == 1 ? "" : "s", n == 1 ? "has" : "have", a.x, a.y[j],
-                                 a.weight || a.ncontrol ? " (and the weight/controls)" : "", need);
-                } else {
-                    pms_corr_opts co;
-                    pms_corr_opts_default(&co);
-                    co.method = a.methods[m];
-                    co.ci_level = a.ci_level;
-                    if (a.ncontrol)
-                        s = pms_corr_partial_test(bx, by, bz, a.ncontrol, n, &co, &w->r, &e);
-                    else
-                        s = pms_corr_test(bx, by, wcol ? bw : NULL, n, &co, &w->r, &e);
-                    if (!s && a.boot) {
-                        /* Long work: a progress line when stderr is a terminal only. */
-                        if (progress)
-                            fprintf(stderr, "\rbootstrap: result %zu of %zu (%lu resamples)...", nrows,
-                                    maxrows, a.boot);
-                        pms_corr_boot_opts bo = {a.boot, a.seed, c.threads, a.ci_level};
-                        s = pms_corr_bootstrap(bx, by, wcol ? bw : NULL, n, a.methods[m], &bo,
-                                               &w->boot, NULL, &e);
-                        w->has_boot = s == PMS_OK;
-                    }
-                }
-                if (s == PMS_ENOMEM) goto nomem_free;
-                if (s) {
-                    char msg[1100];
-                    name_columns(msg, sizeof msg, e.msg, a.x, a.y[j], &a);
-                    if (!a.by) {
-                        if (progress) fputs("\r\033[K", stderr);
-                        pms_cli_error("%s vs %s (%s): %s", a.y[j], a.x,
-                                      pms_corr_method_name(a.methods[m]), msg);
-                        free(excl_in_group);
-                        rc = data_exit(s);
-                        goto done;
-                    }
-                    snprintf(w->reason, sizeof w->reason, "cannot compute: %s", msg);
-                    continue;
-                }
-                w->ok = 1;
-                w->min_det = pms_corr_min_detectable(w->method, w->r.n_eff, w->r.ncontrols,
-                                                     1 - a.ci_level, a.power);
-                if (!isnan(a.delta)) w->tost = pms_corr_tost(&w->r, a.delta);
-            }
-            continue;
-        nomem_free:
-            free(excl_in_group);
-            goto nomem;
-        }
-        free(excl_in_group);
-    }
-
-    if (progress) fputs("\r\033[K", stderr);
-
-    /* Adjust across the whole family printed. */
-    pv = malloc((nrows ? nrows : 1) * sizeof *pv);
-    pa = malloc((nrows ? nrows : 1) * sizeof *pa);
-    if (!pv || !pa) goto nomem;
-    for (size_t i = 0; i < nrows; i++) pv[i] = rows[i].ok ? rows[i].r.p_value : NAN;
-    if ((st = pms_p_adjust(pv, nrows, a.adjust, pa, &err))) goto fail;
-    for (size_t i = 0; i < nrows; i++) rows[i].p_adj = a.adjust == PMS_ADJ_NONE ? NAN : pa[i];
-
-    tables[0] = results_table(&a, rows, nrows, !a.by);
-    tables[1] = excluded_table(&a, ex, N, t);
-    if (!tables[0] || !tables[1]) goto nomem;
-    rc = pms_cli_emit(&c, tables, 2, t);
-    goto done;
-
-nomem:
-    st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-fail:
-    rc = pms_cli_fail(st, &err);
+    if ((rc = pms_cli_open_data(&c, defaults, &t)) || (rc = run(&a, &c, t, &res))) goto done;
+    tables[0] = results_table(&a, res.rows, res.nrows, !a.by);
+    tables[1] = excluded_table(&a, &res, t->nrows, t);
+    if (!tables[0] || !tables[1])
+        rc = pms_cli_fail(pms_err_set(&err, PMS_ENOMEM, "out of memory"), &err);
+    else
+        rc = pms_cli_emit(&c, tables, 2, t);
 done:
     for (size_t i = 0; i < 2; i++) pms_out_free(tables[i]);
-    free(rows);
-    free(ex);
-    free(groups);
-    free(gsorted);
-    free(gidx);
-    free(sel);
-    free(bx);
-    free(by);
-    free(bw);
-    free(bz);
-    free(pv);
-    free(pa);
+    pms_corr_table_result_free(&res);
     pms_table_free(t);
     for (size_t i = 0; i < a.nbufs; i++) free(a.bufs[i]);
     return rc;

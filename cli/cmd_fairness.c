@@ -1,6 +1,6 @@
 /* pmsreview fairness: inequality and concentration of a per-practice amount
- * (issue 4).  Thin: select rows, call analysis/inequality, concentration and
- * fairness (bootstrap), print. */
+ * (issue 4).  Thin: parse options, call io/fairness_table (the selection step,
+ * then analysis/inequality, concentration and fairness), print. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "analysis/inequality.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "io/fairness_table.h"
 
 static const char *about =
     "How evenly an amount per practice (e.g. payments per weighted patient) is spread:\n"
@@ -86,96 +87,9 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, fair_args *a)
     return pms_cli_parse(&spec, argc, argv, &c->help);
 }
 
-/* Kept rows, in table order, and why the others went. */
-typedef struct {
-    size_t rows, n;
-    size_t missing_value, nonpositive_value, missing_weight, nonpositive_weight, missing_group;
-    size_t missing_rank;          /* among kept rows: left out of the concentration index */
-    double *x, *w, *r;            /* n each (w NULL without --weight, r NULL without --rank-by) */
-    size_t *g;                    /* n group indices, NULL without --group */
-    const char **gname;           /* ngroups names (pointers into the table) */
-    size_t ngroups;
-} fair_rows;
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static pms_status select_rows(const fair_args *a, const pms_table *t, fair_rows *s, pms_err *err)
-{
-    const double *v, *wc = NULL, *rc = NULL;
-    const char *const *gc = NULL;
-    pms_status st;
-    if ((st = pms_table_numeric(t, a->value, &v, err))) return st;
-    if (a->weight && (st = pms_table_numeric(t, a->weight, &wc, err))) return st;
-    if (a->rank && (st = pms_table_numeric(t, a->rank, &rc, err))) return st;
-    if (a->group && (st = pms_table_text(t, a->group, &gc, err))) return st;
-    size_t N = t->nrows ? t->nrows : 1;
-    s->rows = t->nrows;
-    s->x = malloc(N * sizeof *s->x);
-    s->w = wc ? malloc(N * sizeof *s->w) : NULL;
-    s->r = rc ? malloc(N * sizeof *s->r) : NULL;
-    s->g = gc ? malloc(N * sizeof *s->g) : NULL;
-    s->gname = gc ? malloc(N * sizeof *s->gname) : NULL;
-    if (!s->x || (wc && !s->w) || (rc && !s->r) || (gc && (!s->g || !s->gname)))
-        return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    for (size_t i = 0; i < t->nrows; i++) {
-        /* Each excluded practice counted once, under the first reason met. */
-        if (isnan(v[i])) { s->missing_value++; continue; }
-        if (!(v[i] > 0)) { s->nonpositive_value++; continue; }
-        if (wc && isnan(wc[i])) { s->missing_weight++; continue; }
-        if (wc && !(wc[i] > 0)) { s->nonpositive_weight++; continue; }
-        if (gc && (!gc[i] || !gc[i][0])) { s->missing_group++; continue; }
-        s->x[s->n] = v[i];
-        if (wc) s->w[s->n] = wc[i];
-        if (rc) {
-            s->r[s->n] = rc[i];
-            if (isnan(rc[i])) s->missing_rank++;
-        }
-        if (gc) s->gname[s->n] = gc[i];
-        s->n++;
-    }
-    if (gc && s->n) {
-        /* Groups in sorted order of their names, so that output does not
-         * depend on row order: sort a copy of the names, then look up. */
-        const char **u = malloc(s->n * sizeof *u);
-        if (!u) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-        memcpy(u, s->gname, s->n * sizeof *u);
-        qsort(u, s->n, sizeof *u, cmp_str);
-        size_t k = 0;
-        for (size_t i = 0; i < s->n; i++)
-            if (k == 0 || strcmp(u[i], u[k - 1])) u[k++] = u[i];
-        for (size_t i = 0; i < s->n; i++) {
-            const char *key = s->gname[i];
-            const char **hit = bsearch(&key, u, k, sizeof *u, cmp_str);
-            s->g[i] = (size_t)(hit - u);
-        }
-        memcpy(s->gname, u, k * sizeof *u);
-        s->ngroups = k;
-        free(u);
-    }
-    return PMS_OK;
-}
-
-static void fair_rows_free(fair_rows *s)
-{
-    free(s->x);
-    free(s->w);
-    free(s->r);
-    free(s->g);
-    free(s->gname);
-}
-
-typedef struct {
-    pms_ineq_summary s;
-    int has_conc;
-    pms_conc_result conc;
-    size_t conc_n;
-    int has_boot;
-    pms_fair_boot_result boot;
-    double lp[101], ll[101];
-} fair_results;
+/* The kept practices and every measure: one library call (io/fairness_table.h). */
+typedef pms_fair_table fair_rows;
+typedef pms_fair_table fair_results;
 
 /* --- output ------------------------------------------------------------ */
 
@@ -454,7 +368,7 @@ static pms_out *groups_table(const fair_args *a, const fair_rows *s, const pms_i
     return o;
 }
 
-static pms_out *excluded_table(const fair_args *a, const fair_rows *s, pms_table *t)
+static pms_out *excluded_table(const fair_rows *s, pms_table *t)
 {
     pms_out *o = pms_out_new("excluded", "Practices excluded");
     if (!o) return NULL;
@@ -464,23 +378,23 @@ static pms_out *excluded_table(const fair_args *a, const fair_rows *s, pms_table
         pms_out_free(o);
         return NULL;
     }
-    const struct { size_t n; const char *reason, *col, *tag; } why[] = {
-        {s->missing_value, "missing", a->value, "fairness_missing"},
-        {s->nonpositive_value, "not positive", a->value, "fairness_nonpositive"},
-        {s->missing_weight, "missing", a->weight, "fairness_missing"},
-        {s->nonpositive_weight, "not positive", a->weight, "fairness_nonpositive"},
-        {s->missing_group, "missing", a->group, "fairness_missing"},
-        {s->missing_rank, "missing (concentration index only)", a->rank, "fairness_missing_rank"},
-    };
-    for (size_t j = 0; j < sizeof why / sizeof why[0]; j++) {
-        if (!why[j].n) continue;
+    /* The selection's reasons, in the order rows were tested; a missing
+     * ranking value leaves the practice out of the concentration index only. */
+    pms_excl why[8];
+    size_t nwhy = pms_cases_reasons(&s->cs, &s->spec, why, 8);
+    for (size_t j = 0; j < nwhy; j++) {
+        int rank = why[j].why == PMS_EXCL_OPTIONAL;
+        const char *reason = rank ? "missing (concentration index only)" : why[j].reason;
+        const char *tag = rank ? "fairness_missing_rank"
+                          : why[j].why == PMS_EXCL_NONPOSITIVE ? "fairness_nonpositive"
+                                                               : "fairness_missing";
         if (pms_out_row(o)) break;
-        pms_out_set_text(o, cr, why[j].reason);
-        pms_out_set_text(o, cc, why[j].col);
-        pms_out_set_int(o, cn, (long long)why[j].n);
-        pms_table_note(t, why[j].tag, why[j].n, "fairness: %zu practice%s excluded%s: %s %s",
-                       why[j].n, why[j].n == 1 ? "" : "s", j == 5 ? " from the concentration index" : "", why[j].col,
-                       why[j].reason);
+        pms_out_set_text(o, cr, reason);
+        pms_out_set_text(o, cc, why[j].column);
+        pms_out_set_int(o, cn, (long long)why[j].count);
+        pms_table_note(t, tag, why[j].count, "fairness: %zu practice%s excluded%s: %s %s",
+                       why[j].count, why[j].count == 1 ? "" : "s",
+                       rank ? " from the concentration index" : "", why[j].column, reason);
     }
     pms_out_footnote(o, "%zu of %zu practices used. Each excluded practice is counted once, under "
                         "the first reason in the order value, weight, group.",
@@ -499,83 +413,20 @@ int pms_cmd_fairness(int argc, char **argv)
     int rc = parse_args(argc, argv, &c, &a);
     if (rc || c.help) return rc;
     pms_table *t = NULL;
-    fair_rows s;
-    memset(&s, 0, sizeof s);
-    fair_results *f = calloc(1, sizeof *f);
-    pms_ineq_group *grp = NULL;
-    double *P = NULL, *L = NULL, *xr = NULL, *wr = NULL, *rr = NULL;
+    pms_fair_table f;
+    memset(&f, 0, sizeof f);
     pms_out *tables[5] = {NULL, NULL, NULL, NULL, NULL};
     size_t ntables = 0;
     pms_err err = {{0}};
     pms_status st = PMS_OK;
-    if (!f) {
-        pms_cli_error("out of memory");
-        return PMS_EXIT_USAGE;
-    }
+    pms_fair_table_opts fo = {a.value, a.weight, a.group, a.rank, a.bootstrap, a.seed, c.threads,
+                              a.ci_level};
     if ((rc = pms_cli_open_data(&c, defaults, &t))) goto done;
-    if ((st = select_rows(&a, t, &s, &err))) goto fail;
-    if (s.n < 2) {
-        st = pms_err_set(&err, PMS_ETOOFEW,
-                         "only %zu of %zu practices have a positive %s%s%s: too few (need 2)", s.n,
-                         s.rows, a.value, a.weight ? " and weight" : "", a.group ? " and a group" : "");
-        goto fail;
-    }
-    if ((st = pms_ineq_summarise(s.x, s.w, s.g, s.ngroups, s.n, &f->s, &err))) goto fail;
-    P = malloc((s.n + 1) * sizeof *P);
-    L = malloc((s.n + 1) * sizeof *L);
-    if (!P || !L) {
-        st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-        goto fail;
-    }
-    if ((st = pms_ineq_lorenz(s.x, s.w, s.n, P, L, &err))) goto fail;
-    for (size_t k = 0; k <= 100; k++) {
-        f->lp[k] = (double)k / 100;
-        f->ll[k] = pms_ineq_lorenz_at(P, L, s.n + 1, f->lp[k]);
-    }
-    if (a.group) {
-        grp = malloc(s.ngroups * sizeof *grp);
-        if (!grp) {
-            st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-            goto fail;
-        }
-        if ((st = pms_ineq_groups(s.x, s.w, s.g, s.ngroups, s.n, grp, &err))) goto fail;
-    }
-    if (a.rank) {
-        xr = malloc(s.n * sizeof *xr);
-        wr = malloc(s.n * sizeof *wr);
-        rr = malloc(s.n * sizeof *rr);
-        if (!xr || !wr || !rr) {
-            st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-            goto fail;
-        }
-        size_t m = 0;
-        for (size_t i = 0; i < s.n; i++) {
-            if (isnan(s.r[i])) continue;
-            xr[m] = s.x[i];
-            wr[m] = s.w ? s.w[i] : 1.0;
-            rr[m] = s.r[i];
-            m++;
-        }
-        f->conc_n = m;
-        if ((st = pms_conc_compute(xr, wr, rr, m, PMS_RANK_DESCENDING, a.ci_level, &f->conc, &err))) {
-            if (st == PMS_ETOOFEW)
-                pms_err_set(&err, st, "only %zu practices have %s: too few for a concentration index",
-                            m, a.rank);
-            goto fail;
-        }
-        f->has_conc = 1;
-    }
-    if (a.bootstrap) {
-        pms_fair_boot_opts bo = {a.bootstrap, (uint64_t)a.seed, c.threads, a.ci_level,
-                                 s.r, PMS_RANK_DESCENDING, NULL, NULL};
-        if ((st = pms_fair_bootstrap(s.x, s.w, s.n, &bo, &f->boot, &err))) goto fail;
-        f->has_boot = 1;
-    }
-
-    tables[ntables++] = c.format == PMS_FMT_TEXT ? long_table(&a, &s, f) : wide_table(&a, &s, f);
-    tables[ntables++] = lorenz_table(f, c.format == PMS_FMT_TEXT);
-    if (a.group) tables[ntables++] = groups_table(&a, &s, grp);
-    tables[ntables++] = excluded_table(&a, &s, t);
+    if ((st = pms_fair_table_compute(t, &fo, &f, &err))) goto fail;
+    tables[ntables++] = c.format == PMS_FMT_TEXT ? long_table(&a, &f, &f) : wide_table(&a, &f, &f);
+    tables[ntables++] = lorenz_table(&f, c.format == PMS_FMT_TEXT);
+    if (a.group) tables[ntables++] = groups_table(&a, &f, f.groups);
+    tables[ntables++] = excluded_table(&f, t);
     for (size_t i = 0; i < ntables; i++)
         if (!tables[i]) {
             st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
@@ -588,14 +439,7 @@ fail:
     rc = pms_cli_fail(st, &err);
 done:
     for (size_t i = 0; i < ntables; i++) pms_out_free(tables[i]);
-    free(f);
-    free(grp);
-    free(P);
-    free(L);
-    free(xr);
-    free(wr);
-    free(rr);
-    fair_rows_free(&s);
+    pms_fair_table_free(&f);
     pms_table_free(t);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include "analysis/funnel.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "io/cases.h"
 
 static const char *about =
     "Funnel plot of an indicator per practice against its size (Spiegelhalter 2005):\n"
@@ -338,6 +339,63 @@ static pms_status input_error(const funnel_args *a, const char *src, const pms_t
                        src, line, a->value, v, why, pline, y[k->bad_pct]);
 }
 
+/* The practices with a value and a size > 0 (the selection step, io/cases.h). */
+static pms_status select_units(const funnel_args *a, const pms_table *t, pms_case_col *cols,
+                               pms_cases_spec *sp, pms_cases *cs, pms_err *err)
+{
+    cols[0] = (pms_case_col){a->value, NULL, "value", 0, PMS_CASE_NUMBER};
+    cols[1] = (pms_case_col){a->size, NULL, "size", 0, PMS_CASE_POSITIVE};
+    pms_cases_spec_default(sp);
+    sp->cols = cols;
+    sp->ncols = 2;
+    return pms_cases_select(t, sp, cs, err);
+}
+
+/* For --type proportion: the values as proportions of the sizes, in place;
+ * *input says how they were read. */
+static pms_status to_proportions(const funnel_args *a, const pms_table *t, pms_cases *cs,
+                                 const char **input, pms_err *err)
+{
+    double *y = cs->col[0], *sz = cs->col[1];
+    size_t n = cs->n;
+    pms_funnel_input_check chk;
+    double *prop = malloc((n ? n : 1) * sizeof *prop);
+    if (!prop) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    pms_status st = pms_funnel_proportions(y, sz, n, a->input, prop, &chk);
+    if (st == PMS_OK) memcpy(y, prop, n * sizeof *y);
+    free(prop);
+    if (st != PMS_OK)
+        return input_error(a, t->nsources ? t->sources[0].path : "input", t, cs->row, y, sz, &chk,
+                           err);
+    *input = pms_funnel_input_name(chk.used);
+    return PMS_OK;
+}
+
+static pms_out *excluded_table(const pms_cases *cs, const pms_cases_spec *sp, pms_table *t)
+{
+    pms_out *xo = pms_out_new("excluded", "Practices excluded");
+    int xr = xo ? pms_out_col(xo, "reason", PMS_OUT_TEXT, 0) : -1,
+        xc = xo ? pms_out_col(xo, "column", PMS_OUT_TEXT, 0) : -1,
+        xn = xo ? pms_out_col(xo, "practices", PMS_OUT_INT, 0) : -1;
+    if (xn < 0 || xr < 0 || xc < 0) {
+        pms_out_free(xo);
+        return NULL;
+    }
+    pms_excl ex[4];
+    size_t nex = pms_cases_reasons(cs, sp, ex, 4);
+    for (size_t j = 0; j < nex; j++) {
+        if (pms_out_row(xo)) break;
+        pms_out_set_text(xo, xr, ex[j].reason);
+        pms_out_set_text(xo, xc, ex[j].column);
+        pms_out_set_int(xo, xn, (long long)ex[j].count);
+        pms_table_note(t, ex[j].why == PMS_EXCL_NONPOSITIVE ? "funnel_nonpositive" : "funnel_missing",
+                       ex[j].count, "funnel: %zu practices excluded: %s %s", ex[j].count,
+                       ex[j].column, ex[j].reason);
+    }
+    pms_out_footnote(xo, "%zu of %zu practices used.", cs->n, t->nrows);
+    return xo;
+}
+
 int pms_cmd_funnel(int argc, char **argv)
 {
     pms_cli_common c;
@@ -354,85 +412,32 @@ int pms_cmd_funnel(int argc, char **argv)
     pms_table *t = NULL;
     pms_funnel_result r;
     memset(&r, 0, sizeof r);
-    double *y = NULL, *sz = NULL;
-    size_t *rows = NULL;
+    pms_cases cs;
+    memset(&cs, 0, sizeof cs);
+    pms_case_col cols[2];
+    pms_cases_spec sp;
     pms_out *tables[5] = {NULL, NULL, NULL, NULL, NULL};
     size_t ntables = 0;
     pms_err err = {{0}};
     pms_status st = PMS_OK;
     const char *input = a.fo.type == PMS_FUNNEL_MEAN ? "mean" : "count";
+    const char *const *code = NULL;
 
     if ((rc = pms_cli_open_data(&c, defaults, &t))) goto done;
-    const double *vc, *sc;
-    const char *const *code = NULL;
-    if ((st = pms_table_numeric(t, a.value, &vc, &err)) ||
-        (st = pms_table_numeric(t, a.size, &sc, &err)))
-        goto fail;
+    if ((st = select_units(&a, t, cols, &sp, &cs, &err))) goto fail;
     if (pms_table_col(t, "practice_code")) pms_table_text(t, "practice_code", &code, &err);
-    size_t N = t->nrows ? t->nrows : 1, n = 0, miss_v = 0, miss_s = 0, nonpos_s = 0;
-    y = malloc(N * sizeof *y);
-    sz = malloc(N * sizeof *sz);
-    rows = malloc(N * sizeof *rows);
-    if (!y || !sz || !rows) {
-        st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
+    if (a.fo.type == PMS_FUNNEL_PROPORTION && (st = to_proportions(&a, t, &cs, &input, &err)))
         goto fail;
-    }
-    for (size_t i = 0; i < t->nrows; i++) {
-        if (isnan(vc[i])) { miss_v++; continue; }
-        if (isnan(sc[i])) { miss_s++; continue; }
-        if (!(sc[i] > 0)) { nonpos_s++; continue; }
-        y[n] = vc[i];
-        sz[n] = sc[i];
-        rows[n] = i;
-        n++;
-    }
-    const char *src = t->nsources ? t->sources[0].path : "input";
-    if (a.fo.type == PMS_FUNNEL_PROPORTION) {
-        pms_funnel_input_check chk;
-        double *prop = malloc(N * sizeof *prop);
-        if (!prop) {
-            st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-            goto fail;
-        }
-        st = pms_funnel_proportions(y, sz, n, a.input, prop, &chk);
-        if (st == PMS_OK) memcpy(y, prop, n * sizeof *y);
-        free(prop);
-        if (st != PMS_OK) {
-            st = input_error(&a, src, t, rows, y, sz, &chk, &err);
-            goto fail;
-        }
-        input = pms_funnel_input_name(chk.used);
-    }
-    if ((st = pms_funnel_fit(y, sz, n, &a.fo, &r, &err))) goto fail;
-
-    const struct { size_t k; const char *col, *why; } ex[] = {
-        {miss_v, a.value, "missing"}, {miss_s, a.size, "missing"}, {nonpos_s, a.size, "not positive"}};
-    pms_out *xo = pms_out_new("excluded", "Practices excluded");
-    int xr = xo ? pms_out_col(xo, "reason", PMS_OUT_TEXT, 0) : -1,
-        xc = xo ? pms_out_col(xo, "column", PMS_OUT_TEXT, 0) : -1,
-        xn = xo ? pms_out_col(xo, "practices", PMS_OUT_INT, 0) : -1;
-    tables[ntables++] = summary_table(&a, &r, t->nrows - n, input);
-    tables[ntables++] = units_table("outliers", "Outliers", &a, &r, rows, y, sz, code, r.outliers,
+    const double *y = cs.col[0], *sz = cs.col[1];
+    if ((st = pms_funnel_fit(y, sz, cs.n, &a.fo, &r, &err))) goto fail;
+    tables[ntables++] = summary_table(&a, &r, t->nrows - cs.n, input);
+    tables[ntables++] = units_table("outliers", "Outliers", &a, &r, cs.row, y, sz, code, r.outliers,
                                     r.noutliers);
     if (c.format != PMS_FMT_TEXT) {
-        tables[ntables++] = units_table("units", "Practices", &a, &r, rows, y, sz, code, NULL, n);
+        tables[ntables++] = units_table("units", "Practices", &a, &r, cs.row, y, sz, code, NULL, cs.n);
         tables[ntables++] = grid_table(&a, &r);
     }
-    tables[ntables++] = xo;
-    if (xn < 0 || xr < 0 || xc < 0) {
-        st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
-        goto fail;
-    }
-    for (size_t j = 0; j < 3; j++) {
-        if (!ex[j].k) continue;
-        if (pms_out_row(xo)) break;
-        pms_out_set_text(xo, xr, ex[j].why);
-        pms_out_set_text(xo, xc, ex[j].col);
-        pms_out_set_int(xo, xn, (long long)ex[j].k);
-        pms_table_note(t, j == 2 ? "funnel_nonpositive" : "funnel_missing", ex[j].k,
-                       "funnel: %zu practices excluded: %s %s", ex[j].k, ex[j].col, ex[j].why);
-    }
-    pms_out_footnote(xo, "%zu of %zu practices used.", n, t->nrows);
+    tables[ntables++] = excluded_table(&cs, &sp, t);
     for (size_t i = 0; i < ntables; i++)
         if (!tables[i]) {
             st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
@@ -448,9 +453,7 @@ fail:
 done:
     for (size_t i = 0; i < ntables; i++) pms_out_free(tables[i]);
     pms_funnel_result_free(&r);
-    free(y);
-    free(sz);
-    free(rows);
+    pms_cases_free(&cs);
     pms_table_free(t);
     return rc;
 }

@@ -315,17 +315,17 @@ pms_status pms_derive_split(const char *spec, char *name, size_t cap, const char
                             pms_err *err)
 {
     const char *eq = strchr(spec, '=');
-    if (!eq) return pms_err_set(err, PMS_EUSAGE, "--derive '%s': expected NAME=EXPRESSION", spec);
+    if (!eq) return pms_err_set(err, PMS_EUSAGE, "derive expression '%s': expected NAME=EXPRESSION", spec);
     const char *s = spec, *e = eq;
     while (*s == ' ') s++;
     while (e > s && e[-1] == ' ') e--;
     size_t len = (size_t)(e - s);
     if (len == 0 || len >= cap || !is_ident_start(*s))
-        return pms_err_set(err, PMS_EUSAGE, "--derive '%s': the name must be a letter followed "
+        return pms_err_set(err, PMS_EUSAGE, "derive expression '%s': the name must be a letter followed "
                            "by letters, digits or '_'", spec);
     for (size_t i = 0; i < len; i++)
         if (!is_ident(s[i]))
-            return pms_err_set(err, PMS_EUSAGE, "--derive '%s': the name must be a letter "
+            return pms_err_set(err, PMS_EUSAGE, "derive expression '%s': the name must be a letter "
                                "followed by letters, digits or '_'", spec);
     memcpy(name, s, len);
     name[len] = '\0';
@@ -348,7 +348,7 @@ pms_status pms_where_apply(const pms_table *t, const char *clause, unsigned char
                 break;
             }
     if (!best)
-        return pms_err_set(err, PMS_EUSAGE, "--where '%s': expected COLUMN OP VALUE with OP "
+        return pms_err_set(err, PMS_EUSAGE, "where expression '%s': expected COLUMN OP VALUE with OP "
                            "one of = != < <= > >=", clause);
     char col[256], val[512];
     const char *s = clause, *e = best;
@@ -356,7 +356,7 @@ pms_status pms_where_apply(const pms_table *t, const char *clause, unsigned char
     while (e > s && e[-1] == ' ') e--;
     size_t len = (size_t)(e - s);
     if (len == 0 || len >= sizeof col)
-        return pms_err_set(err, PMS_EUSAGE, "--where '%s': missing column name", clause);
+        return pms_err_set(err, PMS_EUSAGE, "where expression '%s': missing column name", clause);
     memcpy(col, s, len);
     col[len] = '\0';
     s = best + strlen(ops[op]);
@@ -370,11 +370,11 @@ pms_status pms_where_apply(const pms_table *t, const char *clause, unsigned char
     }
     if (op == 3) op = 4; /* == is = */
     const pms_column *c = pms_table_col(t, col);
-    if (!c) return pms_err_set(err, PMS_ENOTFOUND, "--where '%s': no column '%s' in the data", clause, col);
+    if (!c) return pms_err_set(err, PMS_ENOTFOUND, "where expression '%s': no column '%s' in the data", clause, col);
     if (c->type == PMS_COL_NUM) {
         double x;
         if (pms_parse_number(val, &x) != PMS_NUM_OK)
-            return pms_err_set(err, PMS_EUSAGE, "--where '%s': '%s' is numeric, so the value "
+            return pms_err_set(err, PMS_EUSAGE, "where expression '%s': '%s' is numeric, so the value "
                                "must be a number, not '%s'", clause, col, val);
         for (size_t i = 0; i < t->nrows; i++) {
             if (!keep[i]) continue;
@@ -401,7 +401,7 @@ pms_status pms_where_apply(const pms_table *t, const char *clause, unsigned char
         return PMS_OK;
     }
     if (op != 0 && op != 4)
-        return pms_err_set(err, PMS_EUSAGE, "--where '%s': '%s' is text; only = and != apply",
+        return pms_err_set(err, PMS_EUSAGE, "where expression '%s': '%s' is text; only = and != apply",
                            clause, col);
     for (size_t i = 0; i < t->nrows; i++) {
         if (!keep[i]) continue;

@@ -779,7 +779,7 @@ pms_status pms_table_keep_rows(pms_table *t, const unsigned char *keep, pms_err 
 pms_status pms_dataset_open(const pms_data_opts *o, pms_table **out, pms_err *err)
 {
     *out = NULL;
-    if (o->ndata == 0) return pms_err_set(err, PMS_EUSAGE, "no --data file given");
+    if (o->ndata == 0) return pms_err_set(err, PMS_EUSAGE, "no data file given");
     pms_table *t = NULL;
     pms_status st = pms_table_load(o->data[0], NULL, &t, err);
     if (st) return st;
@@ -813,7 +813,7 @@ pms_status pms_dataset_open(const pms_data_opts *o, pms_table **out, pms_err *er
         if ((st = pms_table_add_numeric(t, name, v, err))) goto fail;
         if (undef)
             pms_table_note(t, "undefined", undef,
-                           "--derive %s: %zu rows undefined (division by zero or log/sqrt of "
+                           "derived column %s: %zu rows undefined (division by zero or log/sqrt of "
                            "a value outside its domain), set missing",
                            name, undef);
     }
@@ -827,11 +827,12 @@ pms_status pms_dataset_open(const pms_data_opts *o, pms_table **out, pms_err *er
         for (size_t i = 0; i < o->nwhere; i++) {
             pms_where_report rep;
             if ((st = pms_where_apply(t, o->where[i], keep, &rep, err))) {
+                pms_err_about(err, "where", i + 1, NULL);
                 free(keep);
                 goto fail;
             }
             pms_table_note(t, "where", rep.n_failed + rep.n_missing,
-                           "--where '%s' excluded %zu rows (%zu did not satisfy it, %zu had "
+                           "where expression '%s' excluded %zu rows (%zu did not satisfy it, %zu had "
                            "the column missing)",
                            o->where[i], rep.n_failed + rep.n_missing, rep.n_failed,
                            rep.n_missing);
@@ -848,8 +849,10 @@ pms_status pms_dataset_open(const pms_data_opts *o, pms_table **out, pms_err *er
                 int k = snprintf(list + w, sizeof list - w, "%s'%s'", i ? " and " : "", o->where[i]);
                 if (k > 0) w += (size_t)k;
             }
-            st = pms_err_set(err, PMS_ENOTFOUND, "--where %s matches none of the %zu rows of %s",
-                             list, before, t->sources[0].path);
+            st = pms_err_at(err, PMS_ENOTFOUND, "where", 0, NULL, 0,
+                            "the where expression%s %s match%s none of the %zu rows of %s",
+                            o->nwhere > 1 ? "s" : "", list, o->nwhere > 1 ? "" : "es", before,
+                            t->sources[0].path);
             goto fail;
         }
     }

@@ -86,7 +86,7 @@ static pms_status eval_need(const pms_table *t, const char *expr, double *need, 
     if (st) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
-        return pms_err_set(err, st, "--need '%s': %s", expr, msg);
+        return pms_err_set(err, st, "need expression '%s': %s", expr, msg);
     }
     return PMS_OK;
 }

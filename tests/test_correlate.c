@@ -814,6 +814,50 @@ static void test_boot_errors(void **state)
     assert_int_equal(ci.replicates, finite);
 }
 
+/* Errors say which input they are about (issue 16): by name in the message
+ * when the options give names, and in err.role/index/column always. */
+static void test_structured_errors(void **state)
+{
+    (void)state;
+    double x[6] = {1.25, 2.5, 3.75, 5.125, 6.5, 7.875}, y[6] = {2.385, 2.385, 2.385, 2.385, 2.385, 2.385};
+    pms_corr_opts o;
+    pms_corr_opts_default(&o);
+    pms_corr_result r;
+    pms_err err = {{0}};
+    assert_int_equal(pms_corr_test(x, y, NULL, 6, &o, &r, &err), PMS_ESINGULAR);
+    assert_string_equal(err.msg, "y is constant: no correlation is defined");
+    assert_string_equal(err.role, "y");
+    assert_string_equal(err.column, "");
+    o.x_name = "imd2015";
+    o.y_name = "ppw";
+    o.method = PMS_CORR_KENDALL;
+    assert_int_equal(pms_corr_test(x, y, NULL, 6, &o, &r, &err), PMS_ESINGULAR);
+    assert_string_equal(err.msg, "'ppw' is constant: no correlation is defined");
+    assert_string_equal(err.column, "ppw");
+    /* A control that is a linear combination of the ones before it. */
+    double yy[8] = {3.1, 1.4, 4.1, 5.9, 2.6, 5.3, 5.8, 9.7}, xx[8] = {2.7, 1.8, 2.8, 1.8, 4.5, 9.0, 4.5, 2.3};
+    double Z[16];
+    for (int i = 0; i < 8; i++) Z[2 * i] = i * 1.5 + 0.25, Z[2 * i + 1] = 2 * (i * 1.5 + 0.25) + 1;
+    const char *ctl[2] = {"w", "w2"};
+    o.method = PMS_CORR_PEARSON;
+    o.x_name = "a";
+    o.y_name = "b";
+    o.control_names = ctl;
+    assert_int_equal(pms_corr_partial_test(xx, yy, Z, 2, 8, &o, &r, &err), PMS_ESINGULAR);
+    assert_string_equal(err.msg, "the controls make the design singular: control 'w2' is a linear "
+                                 "combination of the controls before it and the intercept (design "
+                                 "matrix singular)");
+    assert_string_equal(err.role, "control");
+    assert_int_equal(err.index, 2);
+    assert_string_equal(err.column, "w2");
+    /* Unnamed, the regression's own words, as before. */
+    o.control_names = NULL;
+    assert_int_equal(pms_corr_partial_test(xx, yy, Z, 2, 8, &o, &r, &err), PMS_ESINGULAR);
+    assert_non_null(strstr(err.msg, "predictor 'control 2' is a linear combination of the "
+                                    "predictors before it"));
+    assert_int_equal(err.index, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -827,6 +871,7 @@ int main(void)
         cmocka_unit_test(test_boot_determinism), cmocka_unit_test(test_boot_vs_r),
         cmocka_unit_test(test_boot_intervals_fixed), cmocka_unit_test(test_boot_coverage),
         cmocka_unit_test(test_boot_errors),
+        cmocka_unit_test(test_structured_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

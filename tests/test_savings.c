@@ -667,7 +667,7 @@ static void test_model_errors(void **state)
     sc.reinvest = PMS_REINVEST_DEPRIVATION;
     assert_int_equal(pms_sav_check(&b, &sc, "s.ini", &err), PMS_ENOTFOUND);
     assert_string_equal(err.msg, "s.ini:7: reinvest = deprivation needs the imd2015 column (join "
-                                 "the practice IMD file with --data)");
+                                 "the practice IMD file to the data)");
     sc.reinvest = PMS_REINVEST_WEIGHTED;
     sc.scope = PMS_SCOPE_REGION;
     sc.line_scope = 8;

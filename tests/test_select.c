@@ -1,7 +1,10 @@
 /* ctest-labels: unit reference */
 /* Which practices count (io/select.c): each rule's exclusions on every real
  * year's file against an independent pandas count (tests/reference/select.py
- * -> select.out), and the rules' edges on small inline files. */
+ * -> select.out), and the rules' edges on small inline files.  Then the
+ * selection step (io/cases.c): complete cases, groups and exclusions by
+ * reason on every real year against pandas (tests/reference/cases.py ->
+ * cases.out), and each reason, order and option on a small inline file. */
 #include "testutil.h"
 
 #include <math.h>
@@ -9,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/cases.h"
+#include "io/correlate_table.h"
+#include "io/fairness_table.h"
 #include "io/select.h"
 #include "io/table.h"
 
@@ -149,12 +155,348 @@ static void test_bad_date_and_missing_columns(void **state)
     pms_table_free(t);
 }
 
+/* ---- the selection step (io/cases.h) ---- */
+
+static long ref_count(const char *ref, const char *key)
+{
+    const char *p = strstr(ref, key);
+    assert_non_null(p);
+    return strtol(p + strlen(key), NULL, 10);
+}
+
+static void test_cases_real_years_against_pandas(void **state)
+{
+    (void)state;
+    char *ref = pms_test_slurp(PMS_SOURCE_DIR "/tests/reference/cases.out");
+    for (size_t y = 0; y < sizeof years / sizeof *years; y++) {
+        char rel[128], key[160];
+        snprintf(rel, sizeof rel, "nhs-payments/nhs-payments-gp-%s.csv", years[y]);
+        char *path = pms_test_path(PMS_DATASETS_DIR, rel);
+        pms_table *t = NULL;
+        pms_err err = {{0}};
+        assert_int_equal(pms_table_load(path, NULL, &t, &err), PMS_OK);
+        free(path);
+        const double *reg;
+        assert_int_equal(pms_table_numeric(t, "registered_patients", &reg, &err), PMS_OK);
+        unsigned char *keep = malloc(t->nrows);
+        assert_non_null(keep);
+        for (size_t i = 0; i < t->nrows; i++) keep[i] = reg[i] >= 1000;
+        pms_case_col cols[2] = {{"total_payments", NULL, "amount", 0, PMS_CASE_NUMBER},
+                                {"weighted_patients", NULL, "weight", 0, PMS_CASE_POSITIVE}};
+        pms_cases_spec sp;
+        pms_cases_spec_default(&sp);
+        sp.cols = cols;
+        sp.ncols = 2;
+        sp.keep = keep;
+        sp.group = "ccg_code";
+        pms_cases c;
+        assert_int_equal(pms_cases_select(t, &sp, &c, &err), PMS_OK);
+        /* counts are exact */
+        struct { const char *name; size_t got; } k[] = {
+            {"n", c.n}, {"rule", c.rule}, {"missing_total", c.missing[0]},
+            {"missing_weighted", c.missing[1]}, {"nonpositive_weighted", c.nonpositive[1]},
+            {"no_group", c.no_group}, {"ngroups", c.ngroups}};
+        for (size_t j = 0; j < sizeof k / sizeof *k; j++) {
+            snprintf(key, sizeof key, "%s %s ", years[y], k[j].name);
+            assert_int_equal(k[j].got, ref_count(ref, key));
+        }
+        assert_int_equal(c.n + c.excluded, t->nrows);
+        for (size_t g = 0; g < c.ngroups; g += c.ngroups - 1) {
+            snprintf(key, sizeof key, "%s group %s n ", years[y], c.group_name[g]);
+            assert_int_equal(c.group_n[g], ref_count(ref, key));
+            const char *ex = strstr(strstr(ref, key), "excluded ");
+            assert_int_equal(c.group_excluded[g], strtol(ex + 9, NULL, 10));
+            if (c.ngroups == 1) break;
+        }
+        double sum = 0;
+        for (size_t i = 0; i < c.n; i++) sum += c.col[0][i];
+        snprintf(key, sizeof key, "%s sum_total ", years[y]);
+        /* pounds to the penny: the files hold pence, and a different order of
+         * summation moves ~8e9 by ~1e-6 at most */
+        assert_true(fabs(sum - strtod(strstr(ref, key) + strlen(key), NULL)) < 0.005);
+        pms_cases_free(&c);
+        free(keep);
+        pms_table_free(t);
+    }
+    free(ref);
+}
+
+/* One practice per reason; P8 is dropped by the keep mask. */
+static const char reasons_csv[] =
+    "practice_code,ccg_code,ccg_name,x,w,r\n"
+    "P1,B,Bee,1.5,2,7\n"    /* case (B) */
+    "P2,A,,2.5,3,\n"        /* case (A), no r: kept, counted */
+    "P3,B,Bee2,,4,1\n"      /* missing x */
+    "P4,,,3.5,5,2\n"        /* no group */
+    "P5,A,Ay,4.5,0,3\n"     /* w not positive */
+    "P6,C,Cee,5.5,,4\n"     /* missing w */
+    "P7,A,Ay,6.5,-1,5\n"    /* w not positive */
+    "P8,B,Bee,7.5,8,6\n"    /* rule */
+    "P9,A,Ay,8.5,9,8\n"     /* case (A) */
+    "P10,,,,,\n";           /* missing x (group last) or no group (group first) */
+
+static const unsigned char reasons_keep[10] = {1, 1, 1, 1, 1, 1, 1, 0, 1, 1};
+
+static void reasons_spec(pms_cases_spec *sp, pms_case_col *cols)
+{
+    cols[0] = (pms_case_col){"x", NULL, "x", 0, PMS_CASE_NUMBER};
+    cols[1] = (pms_case_col){"w", NULL, "weight", 0, PMS_CASE_POSITIVE};
+    cols[2] = (pms_case_col){"r", NULL, "rank", 0, PMS_CASE_OPTIONAL};
+    pms_cases_spec_default(sp);
+    sp->cols = cols;
+    sp->ncols = 3;
+    sp->keep = reasons_keep;
+    sp->group = "ccg_code";
+    sp->label = "ccg_name";
+    sp->min_cases = 2;
+}
+
+static void test_cases_reasons_group_last(void **state)
+{
+    (void)state;
+    pms_table *t = mem(reasons_csv);
+    pms_case_col cols[3];
+    pms_cases_spec sp;
+    reasons_spec(&sp, cols);
+    pms_cases c;
+    pms_err err = {{0}};
+    assert_int_equal(pms_cases_select(t, &sp, &c, &err), PMS_OK);
+    assert_int_equal(c.nrows, 10);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.excluded, 7);
+    assert_int_equal(c.rule, 1);
+    assert_int_equal(c.missing[0], 2);   /* P3, P10 */
+    assert_int_equal(c.missing[1], 1);   /* P6 */
+    assert_int_equal(c.nonpositive[1], 2); /* P5, P7 */
+    assert_int_equal(c.nonpositive[0], 0);
+    assert_int_equal(c.no_group, 1);     /* P4 */
+    assert_int_equal(c.optional_missing[2], 1); /* P2 */
+    /* cases in table order, with their rows and groups (sorted: A, B, C) */
+    assert_int_equal(c.row[0], 0);
+    assert_int_equal(c.row[1], 1);
+    assert_int_equal(c.row[2], 8);
+    assert_true(c.col[0][0] == 1.5 && c.col[0][1] == 2.5 && c.col[0][2] == 8.5);
+    assert_true(isnan(c.col[2][1]));
+    assert_int_equal(c.ngroups, 3);
+    assert_string_equal(c.group_name[0], "A");
+    assert_string_equal(c.group_name[1], "B");
+    assert_string_equal(c.group_name[2], "C");
+    assert_string_equal(c.group_label[0], "Ay"); /* P2 has no name: the first non-empty */
+    assert_string_equal(c.group_label[1], "Bee");
+    assert_int_equal(c.group[0], 1);
+    assert_int_equal(c.group[1], 0);
+    assert_int_equal(c.group_n[0], 2);
+    assert_int_equal(c.group_n[1], 1);
+    assert_int_equal(c.group_n[2], 0);
+    assert_int_equal(c.group_excluded[0], 2); /* P5, P7 */
+    assert_int_equal(c.group_excluded[1], 1); /* P3 (P8 is the rule's) */
+    assert_int_equal(c.group_excluded[2], 1); /* P6 */
+    assert_false(c.too_few[0]);
+    assert_true(c.too_few[1]);
+    assert_true(c.too_few[2]);
+    double v[4];
+    assert_int_equal(pms_cases_gather(&c, 0, 0, v, 1), 2);
+    assert_true(v[0] == 2.5 && v[1] == 8.5);
+    assert_int_equal(pms_cases_gather(&c, 1, PMS_ALL_GROUPS, v, 1), 3);
+    assert_true(v[0] == 2 && v[1] == 3 && v[2] == 9);
+    assert_int_equal(pms_cases_group_id(&c, "C"), 2);
+    assert_int_equal(pms_cases_group_id(&c, "Z"), PMS_NO_GROUP);
+    /* the reasons, in the order rows are tested, optional last */
+    pms_excl e[8];
+    size_t ne = pms_cases_reasons(&c, &sp, e, 8);
+    assert_int_equal(ne, 6);
+    static const pms_excl_why why[6] = {PMS_EXCL_RULE, PMS_EXCL_MISSING, PMS_EXCL_MISSING,
+                                        PMS_EXCL_NONPOSITIVE, PMS_EXCL_NO_GROUP, PMS_EXCL_OPTIONAL};
+    static const size_t count[6] = {1, 2, 1, 2, 1, 1};
+    static const char *const column[6] = {NULL, "x", "w", "w", "ccg_code", "r"};
+    for (size_t j = 0; j < 6; j++) {
+        assert_int_equal(e[j].why, why[j]);
+        assert_int_equal(e[j].count, count[j]);
+        if (column[j]) assert_string_equal(e[j].column, column[j]);
+    }
+    assert_string_equal(e[3].reason, "not positive");
+    assert_int_equal(pms_cases_reasons(&c, &sp, e, 2), 2); /* capped */
+    pms_cases_free(&c);
+    pms_cases_free(&c); /* a freed result frees again as a no-op */
+    pms_table_free(t);
+}
+
+static void test_cases_group_first_and_options(void **state)
+{
+    (void)state;
+    pms_table *t = mem(reasons_csv);
+    pms_case_col cols[3];
+    pms_cases_spec sp;
+    reasons_spec(&sp, cols);
+    sp.group_first = 1;
+    sp.groups_of_cases = 1;
+    sp.order = PMS_GROUPS_FIRST_SEEN;
+    pms_cases c;
+    pms_err err = {{0}};
+    assert_int_equal(pms_cases_select(t, &sp, &c, &err), PMS_OK);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.no_group, 2);   /* P4 and P10, before their columns */
+    assert_int_equal(c.missing[0], 1); /* P3 only */
+    assert_int_equal(c.ngroups, 2);    /* C has no case; B seen first */
+    assert_string_equal(c.group_name[0], "B");
+    assert_string_equal(c.group_name[1], "A");
+    assert_int_equal(c.group_excluded[0], 1);
+    assert_int_equal(c.group_excluded[1], 2);
+    pms_excl e[8];
+    assert_int_equal(pms_cases_reasons(&c, &sp, e, 8), 6);
+    assert_int_equal(e[1].why, PMS_EXCL_NO_GROUP);
+    pms_cases_free(&c);
+
+    /* Ungrouped practices kept (the trend's "All"), no keep mask, no group order asked. */
+    reasons_spec(&sp, cols);
+    sp.keep = NULL;
+    sp.keep_ungrouped = 1;
+    assert_int_equal(pms_cases_select(t, &sp, &c, &err), PMS_OK);
+    assert_int_equal(c.n, 5); /* P1, P2, P4, P8, P9 */
+    assert_int_equal(c.no_group, 0);
+    assert_int_equal(c.group[2], PMS_NO_GROUP);
+    assert_int_equal(c.group_n[1], 2); /* B: P1, P8 */
+    pms_cases_free(&c);
+
+    /* Without a group column: one group, unnamed, of every case. */
+    reasons_spec(&sp, cols);
+    sp.group = NULL;
+    assert_int_equal(pms_cases_select(t, &sp, &c, &err), PMS_OK);
+    assert_int_equal(c.ngroups, 1);
+    assert_null(c.group_name[0]);
+    assert_int_equal(c.n, 4); /* P4 is now a case */
+    assert_int_equal(c.group_n[0], 4);
+    assert_int_equal(c.group_excluded[0], 5); /* every column exclusion */
+    pms_cases_free(&c);
+
+    /* Arrays already fetched instead of names. */
+    const double *xv;
+    assert_int_equal(pms_table_numeric(t, "x", &xv, &err), PMS_OK);
+    pms_case_col one = {"x", xv, "x", 0, PMS_CASE_POSITIVE};
+    pms_cases_spec_default(&sp);
+    sp.cols = &one;
+    sp.ncols = 1;
+    assert_int_equal(pms_cases_select(t, &sp, &c, &err), PMS_OK);
+    assert_int_equal(c.n, 8);
+    assert_int_equal(c.missing[0], 2);
+    pms_cases_free(&c);
+    pms_table_free(t);
+}
+
+static void test_cases_errors(void **state)
+{
+    (void)state;
+    pms_table *t = mem(reasons_csv);
+    pms_case_col cols[3];
+    pms_cases_spec sp;
+    pms_cases c;
+    pms_err err = {{0}};
+    /* A weight <= 0 that must be > 0: an error naming role, column and row. */
+    reasons_spec(&sp, cols);
+    cols[1].need = PMS_CASE_POSITIVE_OR_FAIL;
+    assert_int_equal(pms_cases_select(t, &sp, &c, &err), PMS_EDOMAIN);
+    assert_string_equal(err.role, "weight");
+    assert_string_equal(err.column, "w");
+    assert_int_equal(err.row, 5); /* P5, the first to reach w with w <= 0 */
+    assert_string_equal(err.msg, "weight 'w' is 0 in row 5: it must be > 0");
+    assert_null(c.col); /* nothing left allocated */
+    /* A column the table lacks: named, with its role. */
+    reasons_spec(&sp, cols);
+    cols[0].name = "nope";
+    assert_int_equal(pms_cases_select(t, &sp, &c, &err), PMS_ENOTFOUND);
+    assert_string_equal(err.role, "x");
+    assert_string_equal(err.column, "nope");
+    assert_non_null(strstr(err.msg, "nope"));
+    /* A group column with no value left: nothing to group by. */
+    static const unsigned char none[10] = {0};
+    reasons_spec(&sp, cols);
+    sp.keep = none;
+    assert_int_equal(pms_cases_select(t, &sp, &c, &err), PMS_ETOOFEW);
+    assert_string_equal(err.msg, "column 'ccg_code' has no values: nothing to group by");
+    assert_string_equal(err.column, "ccg_code");
+    /* Bad specs. */
+    pms_cases_spec_default(&sp);
+    assert_int_equal(pms_cases_select(t, &sp, &c, &err), PMS_EUSAGE);
+    pms_table_free(t);
+    /* pms_err_set clears what an earlier error said about its input. */
+    pms_err_at(&err, PMS_EDOMAIN, "weight", 2, "w", 9, "first");
+    assert_int_equal(pms_err_set(&err, PMS_EIO, "second"), PMS_EIO);
+    assert_string_equal(err.msg, "second");
+    assert_string_equal(err.role, "");
+    assert_int_equal(err.index + err.row, 0);
+}
+
+/* The commands' computations as library calls, on the same inline file. */
+static void test_tables_through_the_step(void **state)
+{
+    (void)state;
+    pms_table *t = mem(reasons_csv);
+    pms_err err = {{0}};
+    /* fairness: value x > 0, weight w > 0, a group */
+    pms_fair_table f;
+    pms_fair_table_opts fo = {"x", "w", "ccg_code", NULL, 0, 1, 1, 0.95};
+    assert_int_equal(pms_fair_table_compute(t, &fo, &f, &err), PMS_OK);
+    assert_int_equal(f.n, 4); /* P1, P2, P8, P9 */
+    assert_int_equal(f.missing_value, 2);
+    assert_int_equal(f.missing_weight, 1);
+    assert_int_equal(f.nonpositive_weight, 2);
+    assert_int_equal(f.missing_group, 1);
+    assert_int_equal(f.ngroups, 2); /* C has no kept practice */
+    assert_string_equal(f.gname[1], "B");
+    assert_non_null(f.groups);
+    assert_int_equal(f.groups[1].n, 2);
+    pms_fair_table_free(&f);
+    fo.group = "nope";
+    assert_int_equal(pms_fair_table_compute(t, &fo, &f, &err), PMS_ENOTFOUND);
+    assert_string_equal(err.column, "nope");
+    /* correlations by group: a group with too few says so in its row */
+    static const char *const ys[1] = {"r"};
+    static const pms_corr_method sp[1] = {PMS_CORR_SPEARMAN};
+    pms_corr_table_opts co = {"x", ys, 1, sp, 1, NULL, NULL, 0, "ccg_code", 0, 1, 1, 0.95,
+                              PMS_ADJ_HOLM, NAN, 0.8, NULL, NULL};
+    pms_corr_table_result cr;
+    assert_int_equal(pms_corr_table(t, &co, &cr, &err), PMS_OK);
+    assert_int_equal(cr.nrows, 3); /* A, B, C */
+    assert_string_equal(cr.rows[0].group, "A");
+    assert_int_equal(cr.rows[0].n, 3); /* P5, P7, P9 */
+    assert_true(cr.rows[0].ok);
+    assert_int_equal(cr.rows[1].n, 2); /* B: P1, P8 */
+    assert_int_equal(cr.rows[1].n_excluded, 1); /* P3 */
+    assert_false(cr.rows[1].ok);
+    assert_string_equal(cr.rows[1].reason, "cannot compute: only 2 practices have both 'x' and 'r': "
+                                           "too few (need at least 3)");
+    assert_true(isnan(cr.rows[1].p_adj));
+    assert_int_equal(cr.nexcluded[0], 3); /* missing x (2), missing r (1), no group (1) */
+    assert_int_equal(cr.excluded[0][0].count, 2);
+    assert_int_equal(cr.excluded[0][2].why, PMS_EXCL_NO_GROUP);
+    pms_corr_table_result_free(&cr);
+    /* without a group: one row of every case */
+    co.by = NULL;
+    assert_int_equal(pms_corr_table(t, &co, &cr, &err), PMS_OK);
+    assert_int_equal(cr.nrows, 1);
+    assert_int_equal(cr.rows[0].n, 7);
+    assert_null(cr.rows[0].group);
+    pms_corr_table_result_free(&cr);
+    /* a weight <= 0 on a practice with x and y: an error at its row */
+    co.weight = "w";
+    assert_int_equal(pms_corr_table(t, &co, &cr, &err), PMS_EDOMAIN);
+    assert_string_equal(err.role, "weight");
+    assert_int_equal(err.row, 5);
+    assert_null(cr.rows);
+    pms_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_real_years_against_pandas),
         cmocka_unit_test(test_rules_edges),
         cmocka_unit_test(test_bad_date_and_missing_columns),
+        cmocka_unit_test(test_cases_real_years_against_pandas),
+        cmocka_unit_test(test_cases_reasons_group_last),
+        cmocka_unit_test(test_cases_group_first_and_options),
+        cmocka_unit_test(test_cases_errors),
+        cmocka_unit_test(test_tables_through_the_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,7 +72,7 @@ expect_out_has "Exit status"
 
 run check --data "$P14" --where 'ccg_code<3'
 expect_rc 1
-expect_err "pmsreview: --where 'ccg_code<3': 'ccg_code' is text; only = and != apply"
+expect_err "pmsreview: where expression 'ccg_code<3': 'ccg_code' is text; only = and != apply"
 
 # Writing to a full disk fails cleanly with a message and exit 1.
 what="check > /dev/full"

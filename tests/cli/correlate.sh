@@ -181,7 +181,7 @@ expect_err "pmsreview: b vs a (pearson): 'b' is constant: no correlation is defi
 expect_out_empty
 run correlate "${XY[@]}" --where 'ccg_code = ZZZ'
 expect_rc 1
-expect_err "pmsreview: --where 'ccg_code = ZZZ' matches none of the 7959 rows of $DS/nhs-payments/nhs-payments-gp-2014-15.csv"
+expect_err "pmsreview: the where expression 'ccg_code = ZZZ' matches none of the 7959 rows of $DS/nhs-payments/nhs-payments-gp-2014-15.csv"
 # A derived column whose every value is infinite is all missing (the table never holds inf).
 run correlate "${XY[@]/payments_per_weighted/q}" --derive 'q=payments_per_weighted/0'
 expect_rc 1
@@ -225,6 +225,6 @@ Try 'pmsreview correlate --help'"
 # A --where that matches nothing says so.
 run correlate --x imd2015 --y payments_per_weighted --where ccg_code=99Z
 expect_rc 1
-expect_err "pmsreview: --where 'ccg_code=99Z' matches none of the 7959 rows of $DS/nhs-payments/nhs-payments-gp-2014-15.csv"
+expect_err "pmsreview: the where expression 'ccg_code=99Z' matches none of the 7959 rows of $DS/nhs-payments/nhs-payments-gp-2014-15.csv"
 
 finish

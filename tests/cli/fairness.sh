@@ -141,7 +141,7 @@ Try 'pmsreview fairness --help'"
 # Analysis errors: a clear message, exit 1, nothing on stdout.
 run fairness --value payments_per_weighted --where 'ccg_code = ZZZ'
 expect_rc 1
-expect_err "pmsreview: --where 'ccg_code = ZZZ' matches none of the 7959 rows of $DS/nhs-payments/nhs-payments-gp-2014-15.csv"
+expect_err "pmsreview: the where expression 'ccg_code = ZZZ' matches none of the 7959 rows of $DS/nhs-payments/nhs-payments-gp-2014-15.csv"
 expect_out_empty
 run fairness --value nosuch
 expect_rc 1

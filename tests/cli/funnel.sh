@@ -114,7 +114,7 @@ Try 'pmsreview funnel --help'"
 # Analysis and data errors.
 run funnel "${MEAN[@]}" --where 'ccg_code = ZZZ'
 expect_rc 1
-expect_err "pmsreview: --where 'ccg_code = ZZZ' matches none of the 7959 rows of $DS/nhs-payments/nhs-payments-gp-2014-15.csv"
+expect_err "pmsreview: the where expression 'ccg_code = ZZZ' matches none of the 7959 rows of $DS/nhs-payments/nhs-payments-gp-2014-15.csv"
 expect_out_empty
 run funnel --data "$FIX/funnel-frac.csv" --value exceptions --size eligible --type proportion
 expect_rc 2

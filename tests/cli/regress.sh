@@ -133,7 +133,7 @@ expect_rc 1
 expect_err_has "pmsreview: no column 'nosuch'"
 run regress --y payments_per_weighted --x imd2015 --where 'ccg_code = ZZZ'
 expect_rc 1
-expect_err "pmsreview: --where 'ccg_code = ZZZ' matches none of the 7959 rows of $DS/nhs-payments/nhs-payments-gp-2014-15.csv"
+expect_err "pmsreview: the where expression 'ccg_code = ZZZ' matches none of the 7959 rows of $DS/nhs-payments/nhs-payments-gp-2014-15.csv"
 run regress --data "$P14" --data "$IMD" --y payments_per_weighted --x imd2015 --derive 'wneg=imd2015-20' --weight wneg
 expect_rc 1
 expect_err "pmsreview: weight 'wneg' is -5.02234 for practice at line 2 of $P14: weights must be > 0 (exclude such practices with --where 'wneg > 0')"

@@ -167,7 +167,7 @@ ini locality '[model]\nlocality = pcn_code\n[a]\nstart_year = 2014/15\nyears = 1
 err_case 1 "pmsreview: $TMPD/locality.ini:2: locality column 'pcn_code' is not in the data" \
   --scenarios "$TMPD/locality.ini"
 ini dep '[a]\nstart_year = 2014/15\nyears = 1\nmethod = cap\ncap = 1\nreinvest = deprivation\n'
-err_case 1 "pmsreview: $TMPD/dep.ini:6: reinvest = deprivation needs the imd2015 column (join the practice IMD file with --data)" \
+err_case 1 "pmsreview: $TMPD/dep.ini:6: reinvest = deprivation needs the imd2015 column (join the practice IMD file to the data)" \
   --scenarios "$TMPD/dep.ini" --data "$DS/nhs-payments/nhs-payments-gp-2014-15.csv"
 
 # Offer-based retention from a yes/no column: dispensing practices keep £3 more.

@@ -265,7 +265,7 @@ expect_err_has "no_such_column"
 expect_out_empty
 run target --need 'weighted_patients +' --format json
 expect_rc 1
-expect_err "pmsreview: --need 'weighted_patients +': expression 'weighted_patients +', at character 20: unexpected end"
+expect_err "pmsreview: need expression 'weighted_patients +': expression 'weighted_patients +', at character 20: unexpected end"
 expect_out_empty
 run target --locality ZZZ
 expect_rc 1
