@@ -766,6 +766,20 @@ static char *text_cell(stream_ctx *x, size_t c, uint32_t s, uint32_t e, int *nom
     return o;
 }
 
+/* Start loading the interner slot a text cell will probe: the row's
+ * numbers are converted meanwhile, hiding the cache miss (a column of
+ * thousands of distinct names does not stay in cache). */
+static inline void text_prefetch(const stream_ctx *x, size_t c, uint32_t s, uint32_t e)
+{
+    const interner *in = &x->intern[c];
+    if (in->off || !in->cap || x->is_code[c] || s == e || x->buf[s] == '"') return;
+    const char *t = x->buf + s;
+    size_t n = e - s;
+    while (n && (*t == ' ' || *t == '\t')) t++, n--;
+    while (n && (t[n - 1] == ' ' || t[n - 1] == '\t')) n--;
+    __builtin_prefetch(&in->slot[(hash_span(t, n) >> 32) & (in->cap - 1)]);
+}
+
 /* A column found not to be a number at row `bad`: a numeric-kind column is
  * dead (an error if it comes to be reported); an inferred one becomes text,
  * its earlier rows found again from their row starts, the rest of this
@@ -832,6 +846,10 @@ static pms_status stream_type(stream_ctx *x, const uint32_t *cells, size_t first
     for (size_t i = first; i < first + n; i++) {
         const uint32_t *row = cells + (i - first) * nc2;
         x->rowstart[i] = row[0];
+        for (size_t k = 0; k < nt; k++) {
+            size_t c = x->tcols[k];
+            text_prefetch(x, c, row[2 * c], row[2 * c + 1]);
+        }
         for (size_t k = 0; k < x->ncand; k++) {
             size_t c = x->cand[k];
             double *v = &ty->num[c][i];
