@@ -1,8 +1,10 @@
 /* RFC 4180 CSV reading into an in-memory grid of UTF-8 strings.
  *
- * The whole file is read into one buffer and parsed in place (quotes removed,
- * fields NUL-terminated), so a record costs one pointer per field and no
- * copies: this is what makes loading run at hundreds of MB/s.  Accepts CRLF,
+ * pms_csv_read_file reads the whole file into one buffer and parses it in
+ * place (quotes removed, fields NUL-terminated), so a record costs one
+ * offset per field and no copies.  The streaming reader used by the table
+ * loader (pms_csv_read_file_stream) maps the file read-only instead and
+ * hands over cells as spans of the untouched text (doc/loader.md).  Accepts CRLF,
  * LF or CR line ends (mixed), a UTF-8 byte-order mark, and ISO-8859-1 files
  * (any file that is not valid UTF-8 is read as ISO-8859-1 and converted, which
  * is what NHS Digital's older files with a latin-1 pound sign need).  Blank
