@@ -355,6 +355,31 @@ static void test_quoted_column_turns_text(void **state)
     free(b.s);
 }
 
+/* A file of 4 GiB or more is refused at once, with its wording, before a
+ * byte is read (a sparse file: no disk space, and all NULs, which the old
+ * reader only reported after reading all of it into memory). */
+static void test_refuse_4gib(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/pms_test_4gib_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    int ok = ftruncate(fd, (off_t)((uint64_t)4 << 30) + 10) == 0;
+    close(fd);
+    if (!ok) {
+        unlink(path);
+        skip();
+    }
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_table_load(path, NULL, &t, &err), PMS_EIO);
+    char want[128];
+    snprintf(want, sizeof want, "%s: file of 4 GiB or more is not supported", path);
+    assert_string_equal(err.msg, want);
+    assert_null(t);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_pipe_input),
         cmocka_unit_test(test_number_at_page_end),
         cmocka_unit_test(test_quoted_column_turns_text),
+        cmocka_unit_test(test_refuse_4gib),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
