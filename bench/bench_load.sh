@@ -58,12 +58,13 @@ done
 med() { awk -v k="$2" '{print $k}' "$T/$1" | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 echo "generated file: $ROWS rows x 53 columns, $MB MB; medians of $RUNS rounds"
 printf '%-34s %8s %8s %10s %9s %12s\n' reader wall_s cpu_s MB/s/core peak_MB peak/file
+# (MB = 10^6 bytes throughout; /usr/bin/time's %M is in KiB.)
 line() { # tag label [startup-tag]
   local w c m net=""
   w=$(med "$1" 1); c=$(med "$1" 2); m=$(med "$1" 3)
   if [ -n "${3:-}" ]; then c=$(awk -v a="$c" -v b="$(med "$3" 2)" 'BEGIN{printf "%.2f", a - b}'); net=" (net)"; fi
   printf '%-34s %8s %8s %10.0f %9.0f %12.2f\n' "$2$net" "$w" "$c" "$(awk -v m="$MB" -v c="$c" 'BEGIN{print m/c}')" \
-    "$(awk -v m="$m" 'BEGIN{print m/1024}')" "$(awk -v m="$m" -v f="$MB" 'BEGIN{print m/1024/f}')"
+    "$(awk -v m="$m" 'BEGIN{print m*1024/1e6}')" "$(awk -v m="$m" -v f="$MB" 'BEGIN{print m*1024/1e6/f}')"
   echo "$c" >"$T/cpu_$1"
 }
 line check "pmsreview check"
