@@ -415,10 +415,44 @@ done:
     return st;
 }
 
+/* Columns typed while the file was being split (streaming load). */
+typedef struct {
+    size_t ncols;
+    double **num;          /* numeric so far (or for good) */
+    char ***text;          /* text columns */
+    size_t *miss;
+    size_t *bad;           /* first row that is not a number, SIZE_MAX if none */
+    char **bad_value;      /* its text */
+    unsigned char *kind;   /* pms_colkind of the header */
+    struct text_arena *arena; /* the text cells; the table takes the blocks */
+} typed_cols;
+
+static void arena_free(struct text_arena *a);
+
+static void typed_free(typed_cols *ty)
+{
+    for (size_t j = 0; j < ty->ncols; j++) {
+        if (ty->num) free(ty->num[j]);
+        if (ty->text) free(ty->text[j]);
+        if (ty->bad_value) free(ty->bad_value[j]);
+    }
+    free(ty->num);
+    free(ty->text);
+    free(ty->miss);
+    free(ty->bad);
+    free(ty->bad_value);
+    free(ty->kind);
+    arena_free(ty->arena);
+    memset(ty, 0, sizeof *ty);
+}
+
+static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_opts *opts,
+                                 typed_cols *typed, pms_table **out, pms_err *err);
+
 /* Text cells are copied out of the (read-only) file into blocks of this
  * arena, which the table then owns; within a column, equal cells share one
  * copy (see intern_put). */
-typedef struct {
+typedef struct text_arena {
     char **blocks;
     size_t nblocks, cap;
     char *cur;
@@ -451,11 +485,12 @@ static char *arena_put(text_arena *a, const char *s, size_t n, int up)
     return o;
 }
 
-static void arena_free(text_arena *a)
+static void arena_free(struct text_arena *a)
 {
+    if (!a) return;
     for (size_t i = 0; i < a->nblocks; i++) free(a->blocks[i]);
     free(a->blocks);
-    memset(a, 0, sizeof *a);
+    free(a);
 }
 
 /* One text column's distinct cells (open addressing).  Columns such as
@@ -544,38 +579,6 @@ static char *intern_put(interner *in, text_arena *a, const char *s, size_t n)
     return o;
 }
 
-/* Columns typed while the file was being split (streaming load). */
-typedef struct {
-    size_t ncols;
-    double **num;          /* numeric so far (or for good) */
-    char ***text;          /* text columns */
-    size_t *miss;
-    size_t *bad;           /* first row that is not a number, SIZE_MAX if none */
-    char **bad_value;      /* its text */
-    unsigned char *kind;   /* pms_colkind of the header */
-    text_arena arena;      /* the text cells; the table takes the blocks */
-} typed_cols;
-
-static void typed_free(typed_cols *ty)
-{
-    for (size_t j = 0; j < ty->ncols; j++) {
-        if (ty->num) free(ty->num[j]);
-        if (ty->text) free(ty->text[j]);
-        if (ty->bad_value) free(ty->bad_value[j]);
-    }
-    free(ty->num);
-    free(ty->text);
-    free(ty->miss);
-    free(ty->bad);
-    free(ty->bad_value);
-    free(ty->kind);
-    arena_free(&ty->arena);
-    memset(ty, 0, sizeof *ty);
-}
-
-static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_opts *opts,
-                                 typed_cols *typed, pms_table **out, pms_err *err);
-
 /* ---- streaming load: type each chunk of rows while the next is split ----
  *
  * The splitter (io/csv.c) hands over chunks of CHUNK rows as row-major cell
@@ -637,6 +640,7 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
     ty->bad = malloc(m * sizeof *ty->bad);
     ty->bad_value = calloc(m, sizeof *ty->bad_value);
     ty->kind = calloc(m, 1);
+    ty->arena = calloc(1, sizeof *ty->arena);
     x->intern = calloc(m, sizeof *x->intern);
     x->rowstart = malloc(rows * sizeof *x->rowstart);
     x->state = calloc(m, 1);
@@ -644,7 +648,7 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
     x->cand = malloc(m * sizeof *x->cand);
     x->tcols = malloc(m * sizeof *x->tcols);
     if (!ty->num || !ty->text || !ty->miss || !ty->bad || !ty->bad_value || !ty->kind ||
-        !x->intern || !x->rowstart || !x->state || !x->is_code || !x->cand || !x->tcols)
+        !ty->arena || !x->intern || !x->rowstart || !x->state || !x->is_code || !x->cand || !x->tcols)
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     for (size_t j = 0; j < nc; j++) {
         /* The same name and kind as name_column will give. */
@@ -755,13 +759,13 @@ static char *text_cell(stream_ctx *x, size_t c, uint32_t s, uint32_t e, int *nom
     if (x->is_code[c]) {
         /* Codes are upper-cased before they are compared (they are short). */
         char up[64];
-        if (n > sizeof up) o = arena_put(&x->ty.arena, t, n, 1);
+        if (n > sizeof up) o = arena_put(x->ty.arena, t, n, 1);
         else {
             for (size_t k = 0; k < n; k++) up[k] = t[k] >= 'a' && t[k] <= 'z' ? (char)(t[k] - 'a' + 'A') : t[k];
-            o = intern_put(&x->intern[c], &x->ty.arena, up, n);
+            o = intern_put(&x->intern[c], x->ty.arena, up, n);
         }
     } else
-        o = intern_put(&x->intern[c], &x->ty.arena, t, n);
+        o = intern_put(&x->intern[c], x->ty.arena, t, n);
     if (!o) *nomem = 1;
     return o;
 }
@@ -1012,9 +1016,9 @@ static pms_status take_typed(pms_table *t, typed_cols *ty, size_t n, const char 
         }
     }
     /* The text cells live in the arena's blocks, which the table now owns. */
-    for (size_t i = 0; i < ty->arena.nblocks; i++) {
-        if (add_block(t, ty->arena.blocks[i])) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-        ty->arena.blocks[i] = NULL;
+    for (size_t i = 0; ty->arena && i < ty->arena->nblocks; i++) {
+        if (add_block(t, ty->arena->blocks[i])) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        ty->arena->blocks[i] = NULL;
     }
     for (size_t j = 0; j < n; j++) {
         pms_column *c = &t->cols[j];
