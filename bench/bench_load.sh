@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Loader benchmark, each figure beside its peer from the same run:
 #  1. the real 2014/15 payments file joined to practice IMD (pmsreview only);
-#  2. a generated 2,000,000-row file in the real 53-column 2014/15 layout
-#     (bench/gen_payments_2014.awk, 0.66 GB, read once first so that it is in
-#     the page cache): pmsreview's loader (bench_load: pms_dataset_open, which
-#     reads, hashes, types every column and names it), data.table::fread and
-#     pandas.read_csv, interleaved round by round, medians of RUNS rounds,
-#     with the ratios; peak resident memory of each, once.
-# The machine's load average is printed before and after: figures taken
-# while other work runs are slower, and the ratios are what to compare.
+#  2. a generated file of ROWS rows (default 2,000,000) in the real 53-column
+#     2014/15 layout (bench/gen_payments_2014.awk, 0.66 GB, read once first so
+#     that it is in the page cache), read by `pmsreview check`,
+#     `bench_load -l` (pms_table_load alone, no derived measures), bench_load
+#     (pms_dataset_open: load and derived measures, what check does before
+#     printing; with PMS_OLD_BENCH_LOAD=path, an older build's bench_load too),
+#     data.table::fread and pandas.read_csv, interleaved round by round.
+# Each run is measured by /usr/bin/time: wall, CPU (user + system) and peak
+# resident memory; medians of RUNS rounds.  The machine is shared, so CPU
+# time is the figure to compare ("MB/s per core" = file size / CPU seconds);
+# the interpreters' start-up (R with data.table loaded, Python with pandas
+# imported) is measured the same way and subtracted for the "net" figures.
+# The machine's load average is printed before and after.
 # Usage: bench_load.sh BUILD_DIR [RUNS] [ROWS]
 set -euo pipefail
 B=${1:-build}; RUNS=${2:-5}; ROWS=${3:-2000000}
@@ -20,48 +25,63 @@ big=${PMS_BENCH_TMP:-/tmp}/pmsreview-2014-layout-$ROWS.csv
 [ -s "$big" ] || awk -v n="$ROWS" -f bench/gen_payments_2014.awk "$P14" >"$big"
 cat "$big" >/dev/null
 PY=/usr/bin/python3
-MB=$(awk -v b="$(stat -c %s "$big")" 'BEGIN{printf "%.0f", b/1e6}')
+MB=$(awk -v b="$(stat -c %s "$big")" 'BEGIN{printf "%.1f", b/1e6}')
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$B/bench_load" "$P14" "$RUNS" "$IMD"
 
-median() { sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 have_fread=0; have_pandas=0
 Rscript -e 'suppressPackageStartupMessages(library(data.table))' >/dev/null 2>&1 && have_fread=1
 $PY -c 'import pandas' >/dev/null 2>&1 && have_pandas=1
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+# One measured run: appends "wall cpu peak_kb" to $T/$1.
+run() {
+  local tag=$1; shift
+  /usr/bin/time -o "$T/t" -f '%e %U %S %M' "$@" >/dev/null 2>"$T/err" || { cat "$T/err" >&2; return 1; }
+  awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$T/t" >>"$T/$tag"
+}
+RLIB='suppressPackageStartupMessages(library(data.table))'
 for _ in $(seq "$RUNS"); do
-  "$B/bench_load" "$big" 1 | sed -E 's/.*runs ([0-9.]+) s.*/\1/' >>"$T/ours"
+  run check "$B/pmsreview" check --data "$big"
+  run table "$B/bench_load" -l "$big" 1
+  run dataset "$B/bench_load" "$big" 1
+  # Before/after in the same rounds: PMS_OLD_BENCH_LOAD=an older build's bench_load.
+  [ -z "${PMS_OLD_BENCH_LOAD:-}" ] || run old "$PMS_OLD_BENCH_LOAD" "$big" 1
   if [ $have_fread = 1 ]; then
-    Rscript --vanilla -e 'suppressPackageStartupMessages(library(data.table));
-      cat(system.time(fread("'"$big"'", nThread = '"$(nproc)"'))[["elapsed"]])' >>"$T/fread"
-    echo >>"$T/fread"
+    run fread Rscript --vanilla -e "$RLIB; invisible(fread('$big', nThread = $(nproc)))"
+    run r0 Rscript --vanilla -e "$RLIB"
   fi
   if [ $have_pandas = 1 ]; then
-    $PY -c 'import time, pandas as pd, sys
-t = time.perf_counter(); pd.read_csv(sys.argv[1], encoding="utf-8-sig"); print(time.perf_counter() - t)' "$big" >>"$T/pandas"
+    run pandas $PY -c 'import pandas as pd, sys; pd.read_csv(sys.argv[1], encoding="utf-8-sig")' "$big"
+    run py0 $PY -c 'import pandas'
   fi
 done
-ours=$(median <"$T/ours")
-printf 'pmsreview loader, %s rows x 53 columns (%s MB): median %.3f s, %.0f MB/s (%d runs)\n' \
-  "$ROWS" "$MB" "$ours" "$(awk -v m="$MB" -v t="$ours" 'BEGIN{print m/t}')" "$RUNS"
-peak() { { /usr/bin/time -f '%M' "$@" >/dev/null; } 2>&1 | tail -1; }
-p=$(peak "$B/bench_load" "$big" 1)
-echo "  peak resident memory $((p / 1024)) MB, $(awk -v p="$p" -v m="$MB" 'BEGIN{printf "%.2f", p/1024/m}')x the file"
+med() { awk -v k="$2" '{print $k}' "$T/$1" | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+echo "generated file: $ROWS rows x 53 columns, $MB MB; medians of $RUNS rounds"
+printf '%-34s %8s %8s %10s %9s %12s\n' reader wall_s cpu_s MB/s/core peak_MB peak/file
+# (MB = 10^6 bytes throughout; /usr/bin/time's %M is in KiB.)
+line() { # tag label [startup-tag]
+  local w c m net=""
+  w=$(med "$1" 1); c=$(med "$1" 2); m=$(med "$1" 3)
+  if [ -n "${3:-}" ]; then c=$(awk -v a="$c" -v b="$(med "$3" 2)" 'BEGIN{printf "%.2f", a - b}'); net=" (net)"; fi
+  printf '%-34s %8s %8s %10.0f %9.0f %12.2f\n' "$2$net" "$w" "$c" "$(awk -v m="$MB" -v c="$c" 'BEGIN{print m/c}')" \
+    "$(awk -v m="$m" 'BEGIN{print m*1024/1e6}')" "$(awk -v m="$m" -v f="$MB" 'BEGIN{print m*1024/1e6/f}')"
+  echo "$c" >"$T/cpu_$1"
+}
+line check "pmsreview check"
+line table "pms_table_load (bench_load -l)"
+line dataset "pms_dataset_open (bench_load)"
+[ -z "${PMS_OLD_BENCH_LOAD:-}" ] || line old "pms_dataset_open, older build"
 if [ $have_fread = 1 ]; then
-  f=$(median <"$T/fread")
-  printf 'data.table::fread (%d threads): median %.3f s; pmsreview is %.1fx faster\n' "$(nproc)" "$f" \
-    "$(awk -v a="$f" -v b="$ours" 'BEGIN{print a/b}')"
-  p=$(peak Rscript --vanilla -e 'suppressPackageStartupMessages(library(data.table)); invisible(fread("'"$big"'"))')
-  echo "  peak resident memory $((p / 1024)) MB"
+  line fread "data.table::fread, $(nproc) threads"
+  line fread "data.table::fread, $(nproc) threads" r0
+  echo "  fread/pmsreview check CPU ratio (net): $(awk -v a="$(cat "$T/cpu_fread")" -v b="$(cat "$T/cpu_check")" 'BEGIN{printf "%.1f", a/b}')"
 else
   echo "data.table::fread: not installed (apt-get install r-cran-data.table)"
 fi
 if [ $have_pandas = 1 ]; then
-  pd=$(median <"$T/pandas")
-  printf 'pandas.read_csv: median %.3f s; pmsreview is %.1fx faster\n' "$pd" \
-    "$(awk -v a="$pd" -v b="$ours" 'BEGIN{print a/b}')"
-  p=$(peak $PY -c 'import pandas as pd, sys; pd.read_csv(sys.argv[1], encoding="utf-8-sig")' "$big")
-  echo "  peak resident memory $((p / 1024)) MB"
+  line pandas "pandas.read_csv"
+  line pandas "pandas.read_csv" py0
+  echo "  pandas/pmsreview check CPU ratio (net): $(awk -v a="$(cat "$T/cpu_pandas")" -v b="$(cat "$T/cpu_check")" 'BEGIN{printf "%.1f", a/b}')"
 else
   echo "pandas: not installed for $PY"
 fi

@@ -1,8 +1,10 @@
 /* RFC 4180 CSV reading into an in-memory grid of UTF-8 strings.
  *
- * The whole file is read into one buffer and parsed in place (quotes removed,
- * fields NUL-terminated), so a record costs one pointer per field and no
- * copies: this is what makes loading run at hundreds of MB/s.  Accepts CRLF,
+ * pms_csv_read_file reads the whole file into one buffer and parses it in
+ * place (quotes removed, fields NUL-terminated), so a record costs one
+ * offset per field and no copies.  The streaming reader used by the table
+ * loader (pms_csv_read_file_stream) maps the file read-only instead and
+ * hands over cells as spans of the untouched text (doc/loader.md).  Accepts CRLF,
  * LF or CR line ends (mixed), a UTF-8 byte-order mark, and ISO-8859-1 files
  * (any file that is not valid UTF-8 is read as ISO-8859-1 and converted, which
  * is what NHS Digital's older files with a latin-1 pound sign need).  Blank
@@ -21,6 +23,8 @@
 typedef struct {
     char *buf;          /* owned: the UTF-8 text, fields point into it */
     size_t len;
+    size_t mapped;      /* streaming: buf is a read-only mapping of this length (0: malloc'd) */
+    char *hdrbuf;       /* streaming: the header's fields, copied out and NUL-terminated */
     size_t ncols;       /* fields in the header */
     size_t nrec;        /* data records (header excluded) */
     char **header;      /* ncols header fields */
@@ -56,15 +60,21 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
  *  on_header: once, after the header, with csv->buf, header, ncols and line
  *    (the line array, filled as rows are read) set, and an upper bound of
  *    the number of rows; the header strings live in csv->buf.
- *  on_rows: rows [first, first + n) as row-major offsets into csv->buf
- *    (cells[(i - first) * ncols + j]); the array may be reused for the chunk
+ *  on_rows: rows [first, first + n) as row-major spans of csv->buf: cell
+ *    (i, j) is buf[cells[k] .. cells[k + 1]) with k = 2 * ((i - first) * ncols + j),
+ *    quotes included for a quoted cell (its text is between them, "" meaning
+ *    one quote).  The text is never written (it may be a read-only mapping
+ *    of the file), so cells are not NUL-terminated.  The array may be reused for the chunk
  *    after next, so a sink that works on a chunk in the background must be
  *    done with it before returning from the following on_rows call.  The
  *    last call may have n = 0.
  *  on_stop: once, when parsing ends (also on an error, before anything is
  *    freed): the sink waits for any background work.
  * A non-OK status from a callback stops the parse and is returned.  On
- * success `out` is as from pms_csv_parse but with cells NULL. */
+ * success `out` is as from pms_csv_parse but with cells NULL, header pointing
+ * into hdrbuf, and buf unmodified (pms_csv_free unmaps it).
+ * pms_csv_read_file_stream maps a regular file read-only (MAP_PRIVATE);
+ * a pipe or other special file is read into memory. */
 typedef struct {
     size_t chunk;       /* rows per chunk, >= 1 */
     void *ctx;
@@ -91,8 +101,15 @@ void pms_hint_hugepages(void *p, size_t n);
  * rounded (fast exact path, else strtod). */
 typedef enum { PMS_NUM_OK = 0, PMS_NUM_MISSING, PMS_NUM_BAD } pms_numparse;
 pms_numparse pms_parse_number(const char *s, double *out);
+/* The same on the span s[0 .. len), which need not be NUL-terminated. */
+pms_numparse pms_parse_number_n(const char *s, size_t len, double *out);
+/* The same when `avail` >= len bytes may be read from s (the loader passes
+ * what is left of the file): the common cell is then read eight bytes at a
+ * time. */
+pms_numparse pms_parse_number_avail(const char *s, size_t len, size_t avail, double *out);
 
 /* 1 if the cell is one of the missing markers (after trimming spaces). */
 int pms_is_missing_marker(const char *s);
+int pms_is_missing_span(const char *s, size_t len);
 
 #endif

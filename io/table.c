@@ -176,7 +176,10 @@ typedef struct {
     size_t *bad;           /* first row that is not a number, SIZE_MAX if none */
     char **bad_value;      /* its text */
     unsigned char *kind;   /* pms_colkind of the header */
+    struct text_arena *arena; /* the text cells; the table takes the blocks */
 } typed_cols;
+
+static void arena_free(struct text_arena *a);
 
 static void typed_free(typed_cols *ty)
 {
@@ -191,37 +194,170 @@ static void typed_free(typed_cols *ty)
     free(ty->bad);
     free(ty->bad_value);
     free(ty->kind);
+    arena_free(ty->arena);
     memset(ty, 0, sizeof *ty);
 }
 
 static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_opts *opts,
                                  typed_cols *typed, pms_table **out, pms_err *err);
 
+/* Text cells are copied out of the (read-only) file into blocks of this
+ * arena, which the table then owns; within a column, equal cells share one
+ * copy (see intern_put). */
+typedef struct text_arena {
+    char **blocks;
+    size_t nblocks, cap;
+    char *cur;
+    size_t left;
+} text_arena;
+
+static char *arena_put(text_arena *a, const char *s, size_t n, int up)
+{
+    if (n + 1 > a->left) {
+        size_t sz = n + 1 > ((size_t)1 << 20) ? n + 1 : (size_t)1 << 20;
+        if (a->nblocks == a->cap) {
+            size_t nc = a->cap ? 2 * a->cap : 16;
+            char **nb = realloc(a->blocks, nc * sizeof *nb);
+            if (!nb) return NULL;
+            a->blocks = nb;
+            a->cap = nc;
+        }
+        char *blk = malloc(sz);
+        if (!blk) return NULL;
+        a->blocks[a->nblocks++] = blk;
+        a->cur = blk;
+        a->left = sz;
+    }
+    char *o = a->cur;
+    memcpy(o, s, n);
+    o[n] = '\0';
+    if (up) upcase(o);
+    a->cur += n + 1;
+    a->left -= n + 1;
+    return o;
+}
+
+static void arena_free(struct text_arena *a)
+{
+    if (!a) return;
+    for (size_t i = 0; i < a->nblocks; i++) free(a->blocks[i]);
+    free(a->blocks);
+    free(a);
+}
+
+/* One text column's distinct cells (open addressing).  Columns such as
+ * region, CCG or contract type repeat a few values millions of times; a
+ * column whose cells are mostly distinct (practice codes) stops interning
+ * after 65,536 distinct values and just copies. */
+typedef struct {
+    uint64_t key;          /* hash (high 32 bits) and length (low 32) */
+    char *text;            /* NULL: empty slot */
+} intern_slot;
+
+typedef struct {
+    intern_slot *slot;     /* key and text side by side: one cache line per probe */
+    size_t cap, used, looks;
+    int off;
+    char *last;            /* the previous cell's copy */
+    size_t last_n;
+} interner;
+
+static uint64_t hash_span(const char *s, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, s, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t v = 0;
+    memcpy(&v, s, n);
+    h = (h ^ v) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 29);
+}
+
+static int intern_grow(interner *in)
+{
+    size_t nc = in->cap ? 2 * in->cap : 256;
+    intern_slot *ns = calloc(nc, sizeof *ns);
+    if (!ns) return -1;
+    for (size_t i = 0; i < in->cap; i++) {
+        if (!in->slot[i].text) continue;
+        size_t k = (in->slot[i].key >> 32) & (nc - 1);
+        while (ns[k].text) k = (k + 1) & (nc - 1);
+        ns[k] = in->slot[i];
+    }
+    free(in->slot);
+    in->slot = ns;
+    in->cap = nc;
+    return 0;
+}
+
+/* The copy of s[0 .. n) (already upper-cased if a code) in the arena,
+ * shared with an equal earlier cell of the column. */
+static char *intern_put(interner *in, text_arena *a, const char *s, size_t n)
+{
+    if (in->off || n > UINT32_MAX) return arena_put(a, s, n, 0);
+    /* Files are sorted by region and CCG: a cell often repeats the one above. */
+    if (in->last && in->last_n == n && !memcmp(in->last, s, n)) return in->last;
+    in->looks++;
+    if (2 * (in->used + 1) > in->cap) {
+        if (in->used >= ((size_t)1 << 16) && 2 * in->used > in->looks) {
+            in->off = 1; /* mostly distinct: interning would only cost */
+            free(in->slot);
+            in->slot = NULL;
+            return arena_put(a, s, n, 0);
+        }
+        if (intern_grow(in)) return NULL;
+    }
+    uint64_t key = (hash_span(s, n) & 0xFFFFFFFF00000000ULL) | n;
+    size_t k = (key >> 32) & (in->cap - 1);
+    for (; in->slot[k].text; k = (k + 1) & (in->cap - 1))
+        if (in->slot[k].key == key && !memcmp(in->slot[k].text, s, n)) {
+            in->last = in->slot[k].text;
+            in->last_n = n;
+            return in->last;
+        }
+    char *o = arena_put(a, s, n, 0);
+    if (!o) return NULL;
+    in->last = o;
+    in->last_n = n;
+    in->slot[k].text = o;
+    in->slot[k].key = key;
+    in->used++;
+    return o;
+}
+
 /* ---- streaming load: type each chunk of rows while the next is split ----
  *
  * The splitter (io/csv.c) hands over chunks of CHUNK rows as row-major cell
- * offsets; a worker thread types chunk k (numbers converted into their
- * columns, text cells cleaned) while the main thread splits chunk k+1, so
- * the two cores share the work and the offsets of the whole file never
- * exist at once (0.64x the file for 53 columns).  A column whose kind is
- * inferred keeps its offsets while it is still numeric, in case a later
- * cell turns it into text; a column the alias table calls numeric does not
- * need them (a non-number there is an error).  Long-format files (pivoted
- * later) keep every offset, as the plain parser does. */
+ * spans of the read-only text; a worker thread types chunk k (numbers
+ * converted straight from the text into their columns, text cells trimmed
+ * and copied out) while the main thread splits chunk k+1, so the two cores
+ * share the work and no cell array for the whole file ever exists.  Only
+ * the start of each row is kept (4 bytes a row): if a cell of an inferred
+ * column later turns out not to be a number, the column's earlier cells are
+ * found again from there.  Long-format (Fingertips) files are re-read by the
+ * in-place parser and pivoted (they are small). */
 enum { CHUNK = 8192 };
 enum { ST_NUM = 0, ST_TEXT, ST_DEAD }; /* DEAD: a numeric-kind column that failed */
 
 typedef struct {
     const char *path;
     int keep_codes_text;
-    char *buf;
+    const char *buf;
+    size_t len;
     const long *lines;
     size_t ncols, max_rows;
-    int long_format;
-    uint32_t *all;         /* long format: every row's offsets */
-    size_t nall;
+    int long_format;       /* found at the header: the load restarts in place */
     typed_cols ty;
-    uint32_t **offs;       /* inferred columns still numeric: offsets of every row */
+    uint32_t *rowstart;    /* offset of each row's first cell */
+    interner *intern;      /* per column */
+    char *scratch;         /* a quoted cell, unquoted (worker thread only) */
+    size_t scap;
     unsigned char *state, *is_code;
     size_t *cand, ncand, *tcols, ntcols;
     int threaded;
@@ -237,6 +373,7 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
     stream_ctx *x = vctx;
     size_t nc = csv->ncols;
     x->buf = csv->buf;
+    x->len = csv->len;
     x->lines = csv->line;
     x->ncols = nc;
     x->max_rows = max_rows;
@@ -244,11 +381,9 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
         ci_val = find_header(csv, "value"), ci_year = find_header(csv, "year");
     if (ci_year < 0) ci_year = find_header(csv, "timeperiod");
     x->long_format = ci_ind >= 0 && ci_area >= 0 && ci_val >= 0 && ci_year >= 0;
-    if (x->long_format) {
-        x->all = malloc((max_rows ? max_rows : 1) * nc * sizeof *x->all);
-        return x->all ? PMS_OK : pms_err_set(err, PMS_ENOMEM, "out of memory");
-    }
+    if (x->long_format) return pms_err_set(err, PMS_EUSAGE, "long format: read in place");
     size_t m = nc ? nc : 1;
+    size_t rows = max_rows ? max_rows : 1;
     typed_cols *ty = &x->ty;
     ty->ncols = nc;
     ty->num = calloc(m, sizeof *ty->num);
@@ -257,15 +392,16 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
     ty->bad = malloc(m * sizeof *ty->bad);
     ty->bad_value = calloc(m, sizeof *ty->bad_value);
     ty->kind = calloc(m, 1);
-    x->offs = calloc(m, sizeof *x->offs);
+    ty->arena = calloc(1, sizeof *ty->arena);
+    x->intern = calloc(m, sizeof *x->intern);
+    x->rowstart = malloc(rows * sizeof *x->rowstart);
     x->state = calloc(m, 1);
     x->is_code = calloc(m, 1);
     x->cand = malloc(m * sizeof *x->cand);
     x->tcols = malloc(m * sizeof *x->tcols);
     if (!ty->num || !ty->text || !ty->miss || !ty->bad || !ty->bad_value || !ty->kind ||
-        !x->offs || !x->state || !x->is_code || !x->cand || !x->tcols)
+        !ty->arena || !x->intern || !x->rowstart || !x->state || !x->is_code || !x->cand || !x->tcols)
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    size_t rows = max_rows ? max_rows : 1;
     for (size_t j = 0; j < nc; j++) {
         /* The same name and kind as name_column will give. */
         char hdr[512], name[512];
@@ -290,9 +426,6 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
             x->tcols[x->ntcols++] = j;
         } else {
             if (!(ty->num[j] = malloc(rows * sizeof **ty->num))) goto nomem;
-            pms_hint_hugepages(ty->num[j], rows * sizeof **ty->num);
-            if (kind == PMS_KIND_INFER && !(x->offs[j] = malloc(rows * sizeof **x->offs)))
-                goto nomem;
             x->state[j] = ST_NUM;
             x->cand[x->ncand++] = j;
         }
@@ -303,16 +436,120 @@ nomem:
     return pms_err_set(err, PMS_ENOMEM, "out of memory");
 }
 
+/* A cell's text, without its quotes ("" unescaped into the scratch buffer):
+ * NULL only when out of memory. */
+static const char *cell_text(stream_ctx *x, uint32_t s, uint32_t e, size_t *n)
+{
+    const char *b = x->buf;
+    if (s == e || b[s] != '"') {
+        *n = e - s;
+        return b + s;
+    }
+    if (e - s > x->scap) {
+        char *ns = realloc(x->scratch, e - s);
+        if (!ns) return NULL;
+        x->scratch = ns;
+        x->scap = e - s;
+    }
+    size_t w = 0;
+    for (size_t i = s + 1; i + 1 < e; i++) {
+        x->scratch[w++] = b[i];
+        if (b[i] == '"') i++;
+    }
+    *n = w;
+    return x->scratch;
+}
+
+/* Where the cell starting at s ends (the text was split before, so it is
+ * well formed). */
+static uint32_t cell_end(const stream_ctx *x, size_t s)
+{
+    const char *b = x->buf;
+    size_t n = x->len;
+    if (s < n && b[s] == '"') {
+        for (s++;;) {
+            const char *q = memchr(b + s, '"', n - s);
+            if (!q) return (uint32_t)n;
+            s = (size_t)(q - b) + 1;
+            if (s < n && b[s] == '"') s++;
+            else return (uint32_t)s;
+        }
+    }
+    while (s < n && b[s] != ',' && b[s] != '\n' && b[s] != '\r') s++;
+    return (uint32_t)s;
+}
+
+/* Cell (i, c) found again from the start of row i. */
+static void cell_again(const stream_ctx *x, size_t i, size_t c, uint32_t *s, uint32_t *e)
+{
+    size_t p = x->rowstart[i];
+    for (size_t j = 0;; j++) {
+        uint32_t end = cell_end(x, p);
+        if (j == c) {
+            *s = (uint32_t)p;
+            *e = end;
+            return;
+        }
+        p = end < x->len ? end + 1 : end; /* past the comma */
+    }
+}
+
+/* A text cell: trimmed, NULL if a missing marker, codes upper-cased,
+ * copied into the arena.  *nomem is set when out of memory. */
+static char *text_cell(stream_ctx *x, size_t c, uint32_t s, uint32_t e, int *nomem)
+{
+    size_t n;
+    const char *t = cell_text(x, s, e, &n);
+    if (!t) {
+        *nomem = 1;
+        return NULL;
+    }
+    while (n && (*t == ' ' || *t == '\t')) t++, n--;
+    while (n && (t[n - 1] == ' ' || t[n - 1] == '\t')) n--;
+    if (n <= 3 && pms_is_missing_span(t, n)) return NULL;
+    char *o;
+    if (x->is_code[c]) {
+        /* Codes are upper-cased before they are compared (they are short). */
+        char up[64];
+        if (n > sizeof up) o = arena_put(x->ty.arena, t, n, 1);
+        else {
+            for (size_t k = 0; k < n; k++) up[k] = t[k] >= 'a' && t[k] <= 'z' ? (char)(t[k] - 'a' + 'A') : t[k];
+            o = intern_put(&x->intern[c], x->ty.arena, up, n);
+        }
+    } else
+        o = intern_put(&x->intern[c], x->ty.arena, t, n);
+    if (!o) *nomem = 1;
+    return o;
+}
+
+/* Start loading the interner slot a text cell will probe: the row's
+ * numbers are converted meanwhile, hiding the cache miss (a column of
+ * thousands of distinct names does not stay in cache). */
+static inline void text_prefetch(const stream_ctx *x, size_t c, uint32_t s, uint32_t e)
+{
+    const interner *in = &x->intern[c];
+    if (in->off || !in->cap || x->is_code[c] || s == e || x->buf[s] == '"') return;
+    const char *t = x->buf + s;
+    size_t n = e - s;
+    while (n && (*t == ' ' || *t == '\t')) t++, n--;
+    while (n && (t[n - 1] == ' ' || t[n - 1] == '\t')) n--;
+    __builtin_prefetch(&in->slot[(hash_span(t, n) >> 32) & (in->cap - 1)]);
+}
+
 /* A column found not to be a number at row `bad`: a numeric-kind column is
  * dead (an error if it comes to be reported); an inferred one becomes text,
- * its earlier rows from the kept offsets, the rest of this chunk from cells. */
+ * its earlier rows found again from their row starts, the rest of this
+ * chunk from cells. */
 static pms_status stream_to_text(stream_ctx *x, size_t c, const uint32_t *cells, size_t first,
                                  size_t n)
 {
     typed_cols *ty = &x->ty;
-    size_t bad = ty->bad[c];
-    const char *cell = x->buf + cells[(bad - first) * x->ncols + c];
-    if (!(ty->bad_value[c] = xstrdup(cell))) return PMS_ENOMEM;
+    size_t bad = ty->bad[c], nc2 = 2 * x->ncols, len;
+    const uint32_t *bc = cells + (bad - first) * nc2 + 2 * c;
+    const char *cell = cell_text(x, bc[0], bc[1], &len);
+    if (!cell || !(ty->bad_value[c] = malloc(len + 1))) return PMS_ENOMEM;
+    memcpy(ty->bad_value[c], cell, len);
+    ty->bad_value[c][len] = '\0';
     free(ty->num[c]);
     ty->num[c] = NULL;
     if (ty->kind[c] == PMS_KIND_NUM) {
@@ -322,15 +559,21 @@ static pms_status stream_to_text(stream_ctx *x, size_t c, const uint32_t *cells,
     char **txt = malloc((x->max_rows ? x->max_rows : 1) * sizeof *txt);
     if (!txt) return PMS_ENOMEM;
     size_t miss = 0;
-    for (size_t i = 0; i < first + n; i++) {
-        uint32_t o = i < first ? x->offs[c][i] : cells[(i - first) * x->ncols + c];
-        char *s = clean_text(x->buf + o);
-        if (s && x->is_code[c]) upcase(s);
-        txt[i] = s;
-        miss += s == NULL;
+    int nomem = 0;
+    for (size_t i = 0; i < first + n && !nomem; i++) {
+        uint32_t s, e;
+        if (i < first) cell_again(x, i, c, &s, &e);
+        else {
+            s = cells[(i - first) * nc2 + 2 * c];
+            e = cells[(i - first) * nc2 + 2 * c + 1];
+        }
+        txt[i] = text_cell(x, c, s, e, &nomem);
+        miss += txt[i] == NULL;
     }
-    free(x->offs[c]);
-    x->offs[c] = NULL;
+    if (nomem) {
+        free(txt);
+        return PMS_ENOMEM;
+    }
     ty->text[c] = txt;
     ty->miss[c] = miss;
     x->state[c] = ST_TEXT;
@@ -338,19 +581,35 @@ static pms_status stream_to_text(stream_ctx *x, size_t c, const uint32_t *cells,
     return PMS_OK;
 }
 
+/* A numeric cell into *v: quoted cells are unquoted first. */
+static inline pms_numparse num_cell(stream_ctx *x, uint32_t s, uint32_t e, double *v)
+{
+    if (s < e && x->buf[s] == '"') {
+        size_t n;
+        const char *t = cell_text(x, s, e, &n);
+        return t ? pms_parse_number_n(t, n, v) : PMS_NUM_BAD;
+    }
+    return pms_parse_number_avail(x->buf + s, e - s, x->len - s, v);
+}
+
 static pms_status stream_type(stream_ctx *x, const uint32_t *cells, size_t first, size_t n)
 {
     typed_cols *ty = &x->ty;
-    size_t nc = x->ncols, nt = x->ntcols;
+    size_t nc2 = 2 * x->ncols, nt = x->ntcols;
     size_t failed[64], nfailed = 0;
     pms_status st = PMS_OK;
+    int nomem = 0;
     for (size_t i = first; i < first + n; i++) {
-        const uint32_t *row = cells + (i - first) * nc;
+        const uint32_t *row = cells + (i - first) * nc2;
+        x->rowstart[i] = row[0];
+        for (size_t k = 0; k < nt; k++) {
+            size_t c = x->tcols[k];
+            text_prefetch(x, c, row[2 * c], row[2 * c + 1]);
+        }
         for (size_t k = 0; k < x->ncand; k++) {
             size_t c = x->cand[k];
-            if (x->offs[c]) x->offs[c][i] = row[c];
             double *v = &ty->num[c][i];
-            pms_numparse r = pms_parse_number(x->buf + row[c], v);
+            pms_numparse r = num_cell(x, row[2 * c], row[2 * c + 1], v);
             if (r == PMS_NUM_OK) continue;
             if (r == PMS_NUM_MISSING) {
                 *v = NAN;
@@ -368,11 +627,11 @@ static pms_status stream_type(stream_ctx *x, const uint32_t *cells, size_t first
         }
         for (size_t k = 0; k < nt; k++) {
             size_t c = x->tcols[k];
-            char *s = clean_text(x->buf + row[c]);
-            if (s && x->is_code[c]) upcase(s);
+            char *s = text_cell(x, c, row[2 * c], row[2 * c + 1], &nomem);
             ty->text[c][i] = s;
             ty->miss[c] += s == NULL;
         }
+        if (nomem) return PMS_ENOMEM;
     }
     for (size_t k = 0; k < nfailed; k++)
         if ((st = stream_to_text(x, failed[k], cells, first, n))) return st;
@@ -399,11 +658,6 @@ static pms_status stream_rows(void *vctx, const uint32_t *cells, size_t first, s
                               pms_err *err)
 {
     stream_ctx *x = vctx;
-    if (x->long_format) {
-        memcpy(x->all + first * x->ncols, cells, n * x->ncols * sizeof *cells);
-        x->nall = first + n;
-        return PMS_OK;
-    }
     /* The previous chunk must be typed before its cells are reused, and
      * before this one (columns change state in row order). */
     if (stream_wait(x)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
@@ -425,19 +679,24 @@ static void stream_stop(void *vctx) { (void)stream_wait(vctx); }
 
 static void stream_free(stream_ctx *x)
 {
-    for (size_t j = 0; x->offs && j < x->ncols; j++) free(x->offs[j]);
-    free(x->offs);
+    for (size_t j = 0; x->intern && j < x->ncols; j++) {
+        free(x->intern[j].slot);
+    }
+    free(x->intern);
+    free(x->rowstart);
+    free(x->scratch);
     free(x->state);
     free(x->is_code);
     free(x->cand);
     free(x->tcols);
-    free(x->all);
     typed_free(&x->ty);
 }
 
-/* Split, type and name in one go (see stream_ctx). */
-static pms_status load_stream(const char *path, char *buf, size_t len, const pms_load_opts *opts,
-                              pms_table **out, pms_err *err)
+/* Split, type and name in one go (see stream_ctx).  The file (or a copy of
+ * `data`) is read by the streaming parser; a long-format file is read again
+ * by the in-place parser and pivoted. */
+static pms_status load_stream(const char *path, const void *data, size_t len,
+                              const pms_load_opts *opts, pms_table **out, pms_err *err)
 {
     pms_load_opts defo;
     if (!opts) {
@@ -450,22 +709,28 @@ static pms_status load_stream(const char *path, char *buf, size_t len, const pms
     x.keep_codes_text = opts->keep_codes_text;
     pms_csv_sink sink = {CHUNK, &x, stream_header, stream_rows, stream_stop};
     pms_csv csv;
-    pms_status st = buf ? pms_csv_parse_stream(buf, len, path, &sink, &csv, err)
-                        : pms_csv_read_file_stream(path, &sink, &csv, err);
+    pms_status st;
+    if (data) {
+        char *buf = malloc(len ? len : 1);
+        if (!buf) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        if (len) memcpy(buf, data, len);
+        st = pms_csv_parse_stream(buf, len, path, &sink, &csv, err);
+    } else
+        st = pms_csv_read_file_stream(path, &sink, &csv, err);
+    if (st && x.long_format) {
+        stream_free(&x);
+        if (data) {
+            char *buf = malloc(len ? len : 1);
+            if (!buf) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+            if (len) memcpy(buf, data, len);
+            st = pms_csv_parse(buf, len, path, &csv, err);
+        } else
+            st = pms_csv_read_file(path, &csv, err);
+        return st ? st : table_from_csv(path, csv, opts, NULL, out, err);
+    }
     if (st) {
         stream_free(&x);
         return st;
-    }
-    if (x.long_format) {
-        csv.cells = x.all;
-        x.all = NULL;
-        stream_free(&x);
-        return table_from_csv(path, csv, opts, NULL, out, err);
-    }
-    /* Numeric columns that stayed so no longer need their offsets. */
-    for (size_t j = 0; j < x.ncols; j++) {
-        free(x.offs[j]);
-        x.offs[j] = NULL;
     }
     st = table_from_csv(path, csv, opts, &x.ty, out, err);
     stream_free(&x);
@@ -483,10 +748,8 @@ pms_status pms_table_load_mem(const char *display, const void *data, size_t len,
                               const pms_load_opts *opts, pms_table **out, pms_err *err)
 {
     *out = NULL;
-    char *buf = malloc(len ? len : 1);
-    if (!buf) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    if (len) memcpy(buf, data, len);
-    return load_stream(display, buf, len, opts, out, err);
+    static const char empty = 0;
+    return load_stream(display, data ? data : &empty, len, opts, out, err);
 }
 
 /* Columns typed while streaming become the table's, in the order the
@@ -503,6 +766,11 @@ static pms_status take_typed(pms_table *t, typed_cols *ty, size_t n, const char 
             return pms_err_set(err, PMS_EPARSE, "%s:%ld:%d: not a number: '%s' (column '%s')",
                                path, t->line[ty->bad[j]], c->field, shown, c->header);
         }
+    }
+    /* The text cells live in the arena's blocks, which the table now owns. */
+    for (size_t i = 0; ty->arena && i < ty->arena->nblocks; i++) {
+        if (add_block(t, ty->arena->blocks[i])) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        ty->arena->blocks[i] = NULL;
     }
     for (size_t j = 0; j < n; j++) {
         pms_column *c = &t->cols[j];
@@ -541,13 +809,15 @@ static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_o
         pms_csv_free(&csv);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
-    if (add_block(t, csv.buf)) {
+    /* In-place parse (long format): the table owns the text buffer from
+     * here on; csv.buf stays set for reading cells and is cleared before
+     * pms_csv_free.  Streaming: the text cells were copied out, and the
+     * file's text (a mapping) goes with pms_csv_free. */
+    if (!typed && add_block(t, csv.buf)) {
         pms_csv_free(&csv);
         free(t);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
-    /* The table owns the text buffer from here on; csv.buf stays set for
-     * reading cells and is cleared before pms_csv_free. */
 
     int ci_ind = find_header(&csv, "indicatorid"), ci_area = find_header(&csv, "areacode"),
         ci_val = find_header(&csv, "value"), ci_year = find_header(&csv, "year");
@@ -611,7 +881,7 @@ static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_o
         if (st) goto fail;
     }
     for (size_t j = 0; j < t->ncols; j++) t->cols[j].source = 0;
-    csv.buf = NULL;
+    if (!typed) csv.buf = NULL;
     pms_csv_free(&csv);
 
     const pms_column *pc = pms_table_col(t, "practice_code");
@@ -644,7 +914,7 @@ static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_o
     *out = t;
     return PMS_OK;
 fail:
-    csv.buf = NULL;
+    if (!typed) csv.buf = NULL;
     pms_csv_free(&csv);
     pms_table_free(t);
     return st;

@@ -1,6 +1,6 @@
 /* The streaming loader on inputs big enough for its threads: typing chunk by
- * chunk on a worker while the next chunk is split, hashing on another core
- * while the parser writes into the buffer.  Expected values are computed
+ * chunk on a worker while the next chunk is split, hashing on another core,
+ * the file read through a read-only mapping (or from a pipe).  Expected values are computed
  * here from the cells generated (strtod of the cell text, which
  * test_numparse shows the parser matches bit for bit), so every comparison is
  * exact.
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -206,6 +207,179 @@ static void test_hash_while_parsing(void **state)
     free(b.s);
 }
 
+/* Two tables hold the same cells (bit for bit, text byte for byte). */
+static void assert_same_table(const pms_table *a, const pms_table *b)
+{
+    assert_int_equal(a->nrows, b->nrows);
+    assert_int_equal(a->ncols, b->ncols);
+    assert_string_equal(a->sources[0].sha256, b->sources[0].sha256);
+    for (size_t j = 0; j < a->ncols; j++) {
+        const pms_column *x = &a->cols[j], *y = &b->cols[j];
+        assert_string_equal(x->name, y->name);
+        assert_int_equal(x->type, y->type);
+        assert_int_equal(x->n_missing, y->n_missing);
+        for (size_t i = 0; i < a->nrows; i++) {
+            if (x->type == PMS_COL_NUM) {
+                assert_memory_equal(&x->num[i], &y->num[i], sizeof(double));
+            } else if (!x->text[i] || !y->text[i]) {
+                assert_ptr_equal(x->text[i], y->text[i]);
+            } else
+                assert_string_equal(x->text[i], y->text[i]);
+        }
+    }
+}
+
+static char *write_temp(const char *data, size_t len)
+{
+    char *path = strdup("/tmp/pms_test_loader_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+/* The file read through a mapping gives the table the copy in memory gives. */
+static void test_mapped_file_equals_memory(void **state)
+{
+    (void)state;
+    size_t len;
+    long late_line = 0;
+    char *csv = make_csv(&len, &late_line);
+    char *path = write_temp(csv, len);
+    pms_table *a = NULL, *b = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_table_load(path, NULL, &a, &err), PMS_OK);
+    assert_int_equal(pms_table_load_mem(path, csv, len, NULL, &b, &err), PMS_OK);
+    assert_same_table(a, b);
+    assert_int_equal(pms_table_col(a, "note")->bad_line, late_line);
+    pms_table_free(a);
+    pms_table_free(b);
+    unlink(path);
+    free(path);
+    free(csv);
+}
+
+/* A pipe cannot be mapped: it is read into memory, with the same result. */
+static void test_pipe_input(void **state)
+{
+    (void)state;
+    const char *csv = "Practice Code,x,y\nA1,1.5,\"2,500\"\na2,-,3\n";
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    assert_int_equal(write(fd[1], csv, strlen(csv)), (ssize_t)strlen(csv));
+    close(fd[1]);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd[0]);
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_table_load(path, NULL, &t, &err), PMS_OK);
+    close(fd[0]);
+    assert_int_equal(t->nrows, 2);
+    assert_string_equal(pms_table_col(t, "practice_code")->text[1], "A2");
+    assert_true(pms_table_col(t, "x")->num[0] == 1.5);
+    assert_true(isnan(pms_table_col(t, "x")->num[1]));
+    assert_true(pms_table_col(t, "y")->num[0] == 2500.0);
+    pms_table_free(t);
+}
+
+/* The last cell is a number ending exactly at a page boundary of the
+ * mapping (no line end after it): nothing may be read past the file. */
+static void test_number_at_page_end(void **state)
+{
+    (void)state;
+    char *csv = malloc(4096);
+    const char *head = "a,b\n";
+    size_t n = strlen(head);
+    memcpy(csv, head, n);
+    while (n < 4096 - 40) {
+        memcpy(csv + n, "1,2.25\n", 7);
+        n += 7;
+    }
+    memcpy(csv + n, "7,", 2);
+    n += 2;
+    memset(csv + n, '9', 4096 - n); /* one long number up to the last byte */
+    csv[n] = '3';
+    char *path = write_temp(csv, 4096);
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_table_load(path, NULL, &t, &err), PMS_OK);
+    char last[64];
+    memcpy(last, csv + n, 4096 - n);
+    last[4096 - n] = '\0';
+    assert_true(pms_table_col(t, "b")->num[t->nrows - 1] == strtod(last, NULL));
+    pms_table_free(t);
+    /* The same with a short last number (the eight-byte reader's case). */
+    memcpy(csv + 4096 - 4, "\n5,6", 4);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(csv, 1, 4096, f), 4096);
+    fclose(f);
+    assert_int_equal(pms_table_load(path, NULL, &t, &err), PMS_OK);
+    assert_true(pms_table_col(t, "b")->num[t->nrows - 1] == 6.0);
+    pms_table_free(t);
+    unlink(path);
+    free(path);
+    free(csv);
+}
+
+/* An inferred column of quoted numbers that turns to text in a later chunk:
+ * its earlier cells are found again in the file, quotes removed. */
+static void test_quoted_column_turns_text(void **state)
+{
+    (void)state;
+    sbuf b = {0};
+    put(&b, "Practice Code,\"memo, as written\",Global Sum\n");
+    for (int i = 0; i < 3 * 8192 + 5; i++) {
+        if (i == 2 * 8192 + 3) put(&b, "q%d,\"see \"\"note\"\"\",%d\n", i, i);
+        else put(&b, "q%d,\"%d,%03d\",%d\n", i, i / 1000 + 1, i % 1000, i);
+    }
+    char *path = write_temp(b.s, b.len);
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_table_load(path, NULL, &t, &err), PMS_OK);
+    const pms_column *m = pms_table_col(t, "memo_as_written");
+    assert_non_null(m);
+    assert_int_equal(m->type, PMS_COL_TEXT);
+    assert_string_equal(m->bad_value, "see \"note\"");
+    for (int i = 0; i < 3 * 8192 + 5; i++) {
+        char want[32];
+        if (i == 2 * 8192 + 3) snprintf(want, sizeof want, "see \"note\"");
+        else snprintf(want, sizeof want, "%d,%03d", i / 1000 + 1, i % 1000);
+        assert_string_equal(m->text[i], want);
+        assert_true(pms_table_col(t, "global_sum")->num[i] == i);
+    }
+    pms_table_free(t);
+    unlink(path);
+    free(path);
+    free(b.s);
+}
+
+/* A file of 4 GiB or more is refused at once, with its wording, before a
+ * byte is read (a sparse file: no disk space, and all NULs, which the old
+ * reader only reported after reading all of it into memory). */
+static void test_refuse_4gib(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/pms_test_4gib_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    int ok = ftruncate(fd, (off_t)((uint64_t)4 << 30) + 10) == 0;
+    close(fd);
+    if (!ok) {
+        unlink(path);
+        skip();
+    }
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_table_load(path, NULL, &t, &err), PMS_EIO);
+    char want[128];
+    snprintf(want, sizeof want, "%s: file of 4 GiB or more is not supported", path);
+    assert_string_equal(err.msg, want);
+    assert_null(t);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +387,11 @@ int main(void)
         cmocka_unit_test(test_late_text_value),
         cmocka_unit_test(test_streaming_error_line),
         cmocka_unit_test(test_hash_while_parsing),
+        cmocka_unit_test(test_mapped_file_equals_memory),
+        cmocka_unit_test(test_pipe_input),
+        cmocka_unit_test(test_number_at_page_end),
+        cmocka_unit_test(test_quoted_column_turns_text),
+        cmocka_unit_test(test_refuse_4gib),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

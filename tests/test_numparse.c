@@ -50,6 +50,39 @@ static void check(const char *cell, const char *plain)
         return;
     }
     pms_numparse r = pms_parse_number(cell, &got);
+    /* The loader's way: the cell as a span inside the file's text, followed
+     * by more text (digits the parser must not read as its own), with the
+     * eight-byte reader allowed (avail) or not. */
+    {
+        /* Exactly the cell's bytes in their own block: a read past them is
+         * a heap overflow under the sanitizers. */
+        size_t n = strlen(cell);
+        char *own = malloc(n ? n : 1);
+        memcpy(own, cell, n);
+        double got3 = 54321.0;
+        pms_numparse r3 = pms_parse_number_n(own, n, &got3);
+        free(own);
+        if (r3 != r || (r == PMS_NUM_OK && memcmp(&got, &got3, sizeof got) != 0)) {
+            if (failures++ < 10) fprintf(stderr, "'%s': exact-size span parse differs\n", cell);
+            return;
+        }
+    }
+    for (int way = 0; way < 4; way++) {
+        char span[600];
+        size_t n = strlen(cell);
+        if (n + 32 < sizeof span) {
+            memcpy(span, cell, n);
+            memcpy(span + n, way & 1 ? ",98765432109876543210987" : "198765432109876543210987", 25);
+            double got2 = 54321.0;
+            pms_numparse r2 = pms_parse_number_avail(span, n, way & 2 ? n : n + 24, &got2);
+            if (r2 != r || (r == PMS_NUM_OK && memcmp(&got, &got2, sizeof got) != 0)) {
+                if (failures++ < 10)
+                    fprintf(stderr, "'%s': span parse %d %.17g, string parse %d %.17g\n", cell,
+                            (int)r2, got2, (int)r, got);
+                return;
+            }
+        }
+    }
     if (!isfinite(want)) {
         if (r != PMS_NUM_BAD) {
             if (failures++ < 10) fprintf(stderr, "'%s': overflow not refused\n", cell);
@@ -98,6 +131,30 @@ static void test_plain_decimals(void **state)
         else snprintf(plain, sizeof plain, "%s%.*s.%s", sign, point, d, d + point);
         check(plain, plain);
     }
+    assert_int_equal(failures, 0);
+}
+
+/* The cells the loader reads eight bytes at a time: an optional minus, 1-9
+ * digits (leading zeros allowed), an optional point and 0-9 decimals, so
+ * both sides of every length limit of that path (8 digits) are crossed. */
+static void test_short_plain(void **state)
+{
+    (void)state;
+    failures = 0;
+    char d[16], f[16], plain[64];
+    for (long k = 0; k < 2000000; k++) {
+        int ni = 1 + (int)below(9), nf = (int)below(10);
+        digits(d, ni, below(4) == 0);
+        digits(f, nf, 1);
+        const char *sign = below(3) == 0 ? "-" : "";
+        int point = nf > 0 || below(8) == 0; /* "5." too */
+        snprintf(plain, sizeof plain, "%s%s%s%s", sign, d, point ? "." : "", f);
+        check(plain, plain);
+    }
+    static const char *const edge[] = {"0", "-0", "0.", "-0.", "00000000", "99999999",
+                                       "9007199254740992", "9007199254740993", "12345678.12345678",
+                                       "1.00000000", "-99999999.99999999"};
+    for (size_t i = 0; i < sizeof edge / sizeof *edge; i++) check(edge[i], edge[i]);
     assert_int_equal(failures, 0);
 }
 
@@ -226,7 +283,7 @@ static void test_zero_and_refusals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain_decimals), cmocka_unit_test(test_long_mantissas),
+        cmocka_unit_test(test_plain_decimals), cmocka_unit_test(test_short_plain), cmocka_unit_test(test_long_mantissas),
         cmocka_unit_test(test_exponents),      cmocka_unit_test(test_halfway),
         cmocka_unit_test(test_decorated),      cmocka_unit_test(test_zero_and_refusals),
     };
