@@ -17,7 +17,12 @@
  *
  * Reproducibility: replicate block j (PMS_BOOT_BLOCK replicates) draws from
  * its own MT19937 seeded with pms_boot_block_seed(seed, j), so the replicates,
- * and hence the intervals, are the same for any number of threads. */
+ * and hence the intervals, are the same for any number of threads.  Each
+ * replicate's multiplicities come from pms_boot_multiplicities over the units
+ * in ascending order of x (ties in input order): count j belongs to the j-th
+ * smallest unit, so the walk reads them in order (since 0.1.0 unreleased; before, count i
+ * belonged to unit i: the same seed now gives other, equally valid,
+ * replicates). */
 #ifndef PMS_FAIRNESS_H
 #define PMS_FAIRNESS_H
 
