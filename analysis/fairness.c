@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* gsl_rng_get inline, as in bootstrap.c. */
-#define HAVE_INLINE 1
-#include <gsl/gsl_rng.h>
+
 
 typedef long double ld;
 
@@ -49,42 +47,71 @@ static ld wt(const boot_ctx *c, size_t i) { return c->w ? c->w[i] : 1.0L; }
 #define PREFETCH(p) ((void)0)
 #endif
 
-/* Statistics of a resample with multiplicities m over the x order: the same
- * sums in the same order as stats() below.  No test for m = 0 (a third of
- * the units, at random: a mispredicted branch each): a unit of zero mass
- * adds exact zeros to every sum, so the result is the same to the bit. */
+/* Statistics of a resample with multiplicities m over the x order, in
+ * double (a replicate needs no more: the sums' relative error is about
+ * 1e-16 sqrt(n), far below the bootstrap's own spread; the estimate itself
+ * is summed in long double by stats()).
+ *
+ * The area sum acc = sum_j w_j (2 C_j + a_j), C_j the amount before j, is a
+ * chain through C; it is cut into LANES stretches walked side by side, each
+ * from C = 0, and joined exactly: a stretch whose amount before it is P
+ * adds 2 P W_lane.  No test for m_j = 0 (a third of the units, at random: a
+ * mispredicted branch each): a unit of zero mass adds exact zeros. */
+enum { LANES = 4 };
+
+static void walk_x(const struct xunit *xs, const unsigned *m, size_t n, double *acc_out,
+                   double *W_out, double *Y_out, double *Yl_out)
+{
+    double acc[LANES] = {0}, cum[LANES] = {0}, W[LANES] = {0}, Yl[LANES] = {0};
+    size_t L = n / LANES;
+    for (size_t i = 0; i < L; i++)
+        for (int q = 0; q < LANES; q++) {
+            size_t j = (size_t)q * L + i;
+            double k = m[j], wi = k * xs[j].w, ai = k * xs[j].a;
+            acc[q] += wi * (2 * cum[q] + ai);
+            cum[q] += ai;
+            W[q] += wi;
+            Yl[q] += k * xs[j].l;
+        }
+    for (size_t j = (size_t)LANES * L; j < n; j++) { /* the tail joins the last lane */
+        double k = m[j], wi = k * xs[j].w, ai = k * xs[j].a;
+        acc[LANES - 1] += wi * (2 * cum[LANES - 1] + ai);
+        cum[LANES - 1] += ai;
+        W[LANES - 1] += wi;
+        Yl[LANES - 1] += k * xs[j].l;
+    }
+    double A = 0, P = 0, Wt = 0, Ylt = 0;
+    for (int q = 0; q < LANES; q++) {
+        A += acc[q] + 2 * P * W[q];
+        P += cum[q];
+        Wt += W[q];
+        Ylt += Yl[q];
+    }
+    *acc_out = A, *W_out = Wt, *Y_out = P, *Yl_out = Ylt;
+}
+
 static void stats_resample(const boot_ctx *c, const unsigned *m, double *g, double *t,
                            double *ci)
 {
     enum { AHEAD = 16 };
-    ld W = 0, Y = 0, Yl = 0, acc = 0, cum = 0;
-    const struct xunit *xs = c->xs;
-    size_t n = c->n;
-    for (size_t j = 0; j < n; j++) {
-        ld k = m[j];
-        ld wi = k * (ld)xs[j].w, ai = k * (ld)xs[j].a;
-        acc += wi * (2 * cum + ai);
-        cum += ai;
-        W += wi;
-        Y += ai;
-        Yl += k * (ld)xs[j].l;
-    }
-    *g = (double)(1 - acc / (W * Y));
-    *t = (double)(Yl / Y - logl(Y / W));
+    double acc, W, Y, Yl;
+    walk_x(c->xs, m, c->n, &acc, &W, &Y, &Yl);
+    *g = 1 - acc / (W * Y);
+    *t = Yl / Y - log(Y / W);
     if (!c->orank) {
         *ci = NAN;
         return;
     }
     const struct runit *rs = c->rs;
-    ld Wr = 0, Yr = 0;
-    acc = cum = 0;
+    double Wr = 0, Yr = 0, cum = 0;
+    acc = 0;
     for (size_t b = 0; b < c->nblocks; b++) {
-        ld Wb = 0, Yb = 0;
+        double Wb = 0, Yb = 0;
         for (size_t j = c->bstart[b]; j < c->bstart[b + 1]; j++) {
             if (j + AHEAD < c->nr) PREFETCH(&m[rs[j + AHEAD].p]);
-            ld k = m[rs[j].p];
-            Wb += k * (ld)rs[j].w;
-            Yb += k * (ld)rs[j].a;
+            double k = m[rs[j].p];
+            Wb += k * rs[j].w;
+            Yb += k * rs[j].a;
         }
         acc += Wb * (2 * cum + Yb);
         cum += Yb;
@@ -93,7 +120,7 @@ static void stats_resample(const boot_ctx *c, const unsigned *m, double *g, doub
     }
     /* A resample with no ranked unit (only possible for tiny samples) has
      * no index: NaN, dropped and counted out by pms_boot_intervals. */
-    *ci = Yr > 0 ? (double)(1 - acc / (Wr * Yr)) : NAN;
+    *ci = Yr > 0 ? 1 - acc / (Wr * Yr) : NAN;
 }
 
 /* Statistics of the sample itself, in the same order as stats_resample. */
@@ -132,70 +159,125 @@ static void stats(const boot_ctx *c, double *g, double *t, double *ci)
     *ci = Yr > 0 ? (double)(1 - acc / (Wr * Yr)) : NAN;
 }
 
+/* The resample generator: xoshiro256** (Blackman & Vigna 2021), inline, one
+ * per block of PMS_BOOT_BLOCK replicates, its state filled by splitmix64 from
+ * pms_boot_block_seed(seed, block), so the replicates are the same for any
+ * number of threads.  Drawing dominated the resample (an indirect call into
+ * GSL's taus2 per draw); this costs about 1 ns per draw. */
+typedef struct { uint64_t s[4]; uint32_t spare; int has_spare; } fair_rng;
+
+static uint64_t splitmix(uint64_t *z)
+{
+    uint64_t x = (*z += 0x9e3779b97f4a7c15ULL);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static void rng_seed(fair_rng *r, uint64_t seed, uint64_t block)
+{
+    uint64_t z = pms_boot_block_seed(seed, block);
+    for (int k = 0; k < 4; k++) r->s[k] = splitmix(&z);
+    r->has_spare = 0;
+}
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static inline uint64_t next64(fair_rng *r)
+{
+    uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return out;
+}
+
+/* 32-bit draws, two per 64-bit output (high half first). */
+static inline uint32_t next32(fair_rng *r)
+{
+    if (r->has_spare) {
+        r->has_spare = 0;
+        return r->spare;
+    }
+    uint64_t v = next64(r);
+    r->spare = (uint32_t)v;
+    r->has_spare = 1;
+    return (uint32_t)(v >> 32);
+}
+
+/* Unbiased in [0, n): Lemire's multiply-shift with rejection (Lemire 2019),
+ * t = 2^32 mod n precomputed. */
+static inline uint32_t draw(fair_rng *r, uint32_t n, uint32_t t)
+{
+    uint64_t m = (uint64_t)next32(r) * n;
+    while ((uint32_t)m < t) m = (uint64_t)next32(r) * n;
+    return (uint32_t)(m >> 32);
+}
+
 /* Above this many units the counts (4 bytes each) outgrow the core's
- * cache and drawing straight into them costs a cache miss per draw. */
+ * cache and counting straight into them costs a cache miss per draw. */
 #define BIG_N ((size_t)1 << 17)
 enum { SPAN_BITS = 12 }; /* a bucket spans 4096 positions: 16 KB of counts */
 
-/* pms_boot_multiplicities(r, n, counts) for large n, count for count the same
- * (the same draws: Lemire's multiply-shift with rejection on the generator's
- * 32-bit output, copied from bootstrap.c's draw_below), but cache-friendly:
- * the draws are written out, scattered into buckets of 4096 positions, and
- * counted bucket by bucket, so every increment hits a 16 KB window.
- * Three sequential passes instead of n random increments.  Checked against
- * pms_boot_multiplicities by test_fairness (test_big_resample). */
-static void multiplicities_big(gsl_rng *r, size_t n, unsigned *counts, uint32_t *draw,
-                               uint32_t *sorted, size_t *start)
+/* One resample: n draws counted into counts[0..n) (n < 2^32).  Above BIG_N
+ * the draws are written out (scratch: 2n + n/4096 + 2 words), scattered into
+ * buckets of 4096 positions and counted bucket by bucket, so every increment
+ * hits a 16 KB window: three sequential passes instead of n random
+ * increments, the same counts. */
+static void resample(fair_rng *r, size_t n, unsigned *counts, uint32_t *scratch)
 {
     uint32_t n32 = (uint32_t)n, t = (uint32_t)(-n32) % n32;
+    memset(counts, 0, n * sizeof *counts);
+    if (n < BIG_N) {
+        for (size_t i = 0; i < n; i++) counts[draw(r, n32, t)]++;
+        return;
+    }
+    uint32_t *d = scratch, *sorted = scratch + n, *start = scratch + 2 * n;
     size_t nb = (n >> SPAN_BITS) + 1;
     memset(start, 0, (nb + 1) * sizeof *start);
     for (size_t i = 0; i < n; i++) {
-        uint64_t m = (uint64_t)(uint32_t)gsl_rng_get(r) * n32;
-        while ((uint32_t)m < t) m = (uint64_t)(uint32_t)gsl_rng_get(r) * n32;
-        uint32_t v = (uint32_t)(m >> 32);
-        draw[i] = v;
-        start[(v >> SPAN_BITS) + 1]++;
+        d[i] = draw(r, n32, t);
+        start[(d[i] >> SPAN_BITS) + 1]++;
     }
     for (size_t b = 0; b < nb; b++) start[b + 1] += start[b];
-    for (size_t i = 0; i < n; i++) sorted[start[draw[i] >> SPAN_BITS]++] = draw[i];
-    memset(counts, 0, n * sizeof *counts);
+    for (size_t i = 0; i < n; i++) sorted[start[d[i] >> SPAN_BITS]++] = d[i];
     for (size_t i = 0; i < n; i++) counts[sorted[i]]++;
 }
 
-/* bootstrap.c draws this way only from a full 32-bit generator (taus2 is). */
-static int big_ok(const gsl_rng *r, size_t n)
+static size_t scratch_words(size_t n) { return n < BIG_N ? 1 : 2 * n + (n >> SPAN_BITS) + 2; }
+
+void pms_fair_counts(uint64_t seed, size_t replicate, size_t n, unsigned *counts)
 {
-    return n >= BIG_N && n <= 0xffffffffu && gsl_rng_min(r) == 0 &&
-           gsl_rng_max(r) == 0xffffffffUL;
+    fair_rng r;
+    rng_seed(&r, seed, replicate / PMS_BOOT_BLOCK);
+    uint32_t *scratch = malloc(scratch_words(n) * sizeof *scratch);
+    if (!scratch) return;
+    for (size_t k = 0; k <= replicate % PMS_BOOT_BLOCK; k++) resample(&r, n, counts, scratch);
+    free(scratch);
 }
 
 static pms_status run_block(size_t block, size_t first, size_t count, void *vctx)
 {
     boot_ctx *c = vctx;
-    gsl_rng *r = pms_boot_rng_new(c->seed, block);
+    fair_rng r;
+    rng_seed(&r, c->seed, block);
     unsigned *m = malloc(c->n * sizeof *m);
-    int big = r && big_ok(r, c->n);
-    uint32_t *draw = big ? malloc(2 * c->n * sizeof *draw) : NULL;
-    size_t *start = big ? malloc(((c->n >> SPAN_BITS) + 2) * sizeof *start) : NULL;
-    if (!r || !m || (big && (!draw || !start))) {
-        pms_boot_rng_free(r);
+    uint32_t *scratch = malloc(scratch_words(c->n) * sizeof *scratch);
+    if (!m || !scratch) {
         free(m);
-        free(draw);
-        free(start);
+        free(scratch);
         return PMS_ENOMEM;
     }
     for (size_t k = 0; k < count; k++) {
-        /* m[j]: copies of the unit at x position j */
-        if (big) multiplicities_big(r, c->n, m, draw, draw + c->n, start);
-        else pms_boot_multiplicities(r, c->n, m);
+        resample(&r, c->n, m, scratch); /* m[j]: copies of the unit at x position j */
         size_t j = first + k;
         stats_resample(c, m, &c->rep_g[j], &c->rep_t[j], &c->rep_c[j]);
     }
-    pms_boot_rng_free(r);
     free(m);
-    free(draw);
-    free(start);
+    free(scratch);
     return PMS_OK;
 }
 
@@ -264,6 +346,8 @@ static pms_status check_args(const double *x, const double *w, size_t n,
 {
     if (n < 2) return pms_err_set(err, PMS_ETOOFEW, "bootstrap: %zu unit%s, need 2", n,
                                   n == 1 ? "" : "s");
+    if (n > 0xffffffffu)
+        return pms_err_set(err, PMS_EUSAGE, "bootstrap: %zu units, at most 2^32 - 1", n);
     if (o->replicates < 2)
         return pms_err_set(err, PMS_ETOOFEW, "bootstrap: %zu replicates, need at least 2",
                            o->replicates);

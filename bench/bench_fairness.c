@@ -5,7 +5,8 @@
  * resample through pms_ineq_gini / pms_conc_index); then the weighted Gini
  * bootstrap alone (with Theil T, no ranking) of 10,000 resamples, the task of
  * bench/gini_boot_numpy.py, wall and CPU time, 1 thread and all CPUs.
- * Medians of RUNS runs.  Usage: bench_fairness DATASETS_DIR [RUNS] */
+ * Medians of RUNS runs.  Usage: bench_fairness DATASETS_DIR [RUNS [gini]]
+ * (gini: only the 10,000-resample Gini bootstrap, for bench_gini_boot.sh). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,10 +221,12 @@ int main(int argc, char **argv)
     load_sample(argv[1], &s);
     double *tm = malloc((size_t)runs * sizeof *tm);
     if (!tm) return 1;
-    bench_measures(&s, runs, tm);
-    bench_boot(&s, 1000, s.rk, "Gini, Theil T, C", runs, tm);
-    bench_funnel(&s, runs, tm);
-    bench_naive(&s, runs, tm);
+    if (argc < 4 || strcmp(argv[3], "gini") != 0) {
+        bench_measures(&s, runs, tm);
+        bench_boot(&s, 1000, s.rk, "Gini, Theil T, C", runs, tm);
+        bench_funnel(&s, runs, tm);
+        bench_naive(&s, runs, tm);
+    }
     bench_boot(&s, 10000, NULL, "weighted Gini with Theil T", runs, tm);
     free(tm);
     sample_free(&s);
