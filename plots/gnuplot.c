@@ -748,6 +748,11 @@ static void *serve(void *arg)
 {
     pms_gp_runner *r = arg;
     struct pollfd *pf = malloc((r->threads + 1) * sizeof *pf);
+    /* Start every process now: gnuplot's start-up (fonts) then overlaps the
+     * caller's work before the first chart (a failure here is retried, and
+     * reported, when a chart needs the process). */
+    for (unsigned k = 0; k < r->threads; k++)
+        if (spawn(r, &r->w[k]) != 0) r->w[k].pid = 0;
     for (;;) {
         dispatch(r);
         pthread_mutex_lock(&r->mu);
