@@ -435,8 +435,27 @@ typedef struct {
     int timed_out;     /* killed after PMS_GP_TIMEOUT_S without an answer */
 } chart_end;
 
+static void judge_one(const char *dir, const char *name, const chart_end *e,
+                      const time_t *stamp, pms_gp_result *res);
+
+/* A chart not drawn leaves no picture behind (complete or absent: a PNG
+ * written before a later error, or a file cut short by a dying gnuplot, is
+ * not a chart); its .dat and .gp stay, to be re-run by hand. */
 static void finish_one(const char *dir, const char *name, const chart_end *e,
                        const time_t *stamp, pms_gp_result *res)
+{
+    judge_one(dir, name, e, stamp, res);
+    if (res->ok) return;
+    static const char *ext[3] = {"png", "svg", "pdf"};
+    char path[4200];
+    for (int k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext[k]);
+        unlink(path);
+    }
+}
+
+static void judge_one(const char *dir, const char *name, const chart_end *e,
+                      const time_t *stamp, pms_gp_result *res)
 {
     char path[4200];
     res->ok = 0;

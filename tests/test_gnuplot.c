@@ -206,6 +206,21 @@ static void test_render_failures(void **state)
     assert_false(res[3].ok);
     assert_non_null(strstr(res[3].message, "gnuplot stopped"));
     assert_true(res[4].ok);
+    /* A chart not drawn leaves no picture (warns.gp did write all three
+     * before its warning was seen); its script and data stay. */
+    static const char *ext[3] = {"png", "svg", "pdf"};
+    for (int k = 0; k < 3; k++) {
+        char f[1200];
+        snprintf(f, sizeof f, "%s/warns.%s", dir, ext[k]);
+        assert_int_equal(access(f, F_OK), -1);
+        snprintf(f, sizeof f, "%s/fine.%s", dir, ext[k]);
+        assert_int_equal(access(f, F_OK), 0);
+    }
+    {
+        char f[1200];
+        snprintf(f, sizeof f, "%s/warns.gp", dir);
+        assert_int_equal(access(f, F_OK), 0);
+    }
     /* The stderr capture files are cleaned up. */
     char path[1200];
     snprintf(path, sizeof path, "%s/broken.stderr", dir);
