@@ -13,6 +13,10 @@ B=${1:-build}; RUNS=${2:-5}
 cd "$(dirname "$0")/.."
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$B/bench_gini_boot"
+if ! /usr/bin/python3 -c 'import numpy, pandas' 2>/dev/null; then
+  echo "NumPy or pandas missing for /usr/bin/python3: no comparison"
+  exit 0
+fi
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
