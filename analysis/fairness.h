@@ -15,9 +15,17 @@
  * Jackknife (for the BCa acceleration) in O(n) overall: removing unit k changes
  * the area sum by its own block term and by 2 a_k times the mass after it.
  *
- * Reproducibility: replicate block j (PMS_BOOT_BLOCK replicates) draws from
- * its own MT19937 seeded with pms_boot_block_seed(seed, j), so the replicates,
- * and hence the intervals, are the same for any number of threads. */
+ * Reproducibility: replicate block b (PMS_BOOT_BLOCK replicates) draws from
+ * its own xoshiro256** (Blackman & Vigna 2021) whose four state words are
+ * splitmix64 outputs from z = pms_boot_block_seed(seed, b), so the
+ * replicates, and hence the intervals, are the same for any number of
+ * threads.  A replicate is n unbiased draws in [0, n) (Lemire's
+ * multiply-shift with rejection on 32-bit halves of each output, high half
+ * first) counted into m; m[j] is the count of the j-th smallest unit by x
+ * (ties in input order), so the walk reads the counts in order.  (Before
+ * 0.1.0's release the draws came from taus2 through pms_boot_multiplicities
+ * and count i belonged to unit i: the same seed now gives other, equally
+ * valid, replicates.) */
 #ifndef PMS_FAIRNESS_H
 #define PMS_FAIRNESS_H
 
@@ -52,5 +60,9 @@ typedef struct {
 pms_status pms_fair_bootstrap(const double *x, const double *w, size_t n,
                               const pms_fair_boot_opts *opts, pms_fair_boot_result *out,
                               pms_err *err);
+
+/* The counts of replicate r (over the x order, as above) for n units,
+ * regenerated: for tests and checks.  O((r mod PMS_BOOT_BLOCK + 1) n). */
+void pms_fair_counts(uint64_t seed, size_t replicate, size_t n, unsigned *counts);
 
 #endif

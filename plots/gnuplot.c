@@ -3,10 +3,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -353,17 +358,6 @@ pms_status pms_gp_chart_finish(pms_gp_chart *c, pms_err *err)
     return st;
 }
 
-/* Read at most cap-1 bytes of the first line of a file. */
-static void first_line(const char *path, char *out, size_t cap)
-{
-    out[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f) return;
-    if (fgets(out, (int)cap, f)) out[strcspn(out, "\r\n")] = '\0';
-    pms_utf8_trim_tail(out); /* gnuplot may echo UTF-8 from a title: cut whole */
-    fclose(f);
-}
-
 static long file_size(const char *path)
 {
     struct stat sb;
@@ -426,34 +420,71 @@ static int pdf_set_date(const char *path, time_t t)
     return rc;
 }
 
-static void finish_one(const char *dir, const char *name, int status, const time_t *stamp,
-                       pms_gp_result *res)
+/* A chart that gives no answer for this long is abandoned (its process
+ * killed): normal charts take well under a second. */
+#define PMS_GP_TIMEOUT_S 300
+
+/* How one chart's run ended, as the runner saw it. */
+typedef struct {
+    int died;          /* gnuplot ended before the chart's end marker */
+    int status;        /* its wait status then */
+    long gp_errno;     /* GPVAL_ERRNO after the chart: non-zero = an error */
+    char errmsg[400];  /* GPVAL_ERRMSG */
+    char first[400];   /* first non-blank line gnuplot wrote on stderr meanwhile */
+    int said;          /* it wrote something other than blanks on stderr */
+    int timed_out;     /* killed after PMS_GP_TIMEOUT_S without an answer */
+} chart_end;
+
+static void judge_one(const char *dir, const char *name, const chart_end *e,
+                      const time_t *stamp, pms_gp_result *res);
+
+/* A chart not drawn leaves no picture behind (complete or absent: a PNG
+ * written before a later error, or a file cut short by a dying gnuplot, is
+ * not a chart); its .dat and .gp stay, to be re-run by hand. */
+static void finish_one(const char *dir, const char *name, const chart_end *e,
+                       const time_t *stamp, pms_gp_result *res)
 {
-    char path[4200], line[400];
-    snprintf(path, sizeof path, "%s/%s.stderr", dir, name);
-    long errbytes = file_size(path);
-    first_line(path, line, sizeof line);
-    unlink(path);
+    judge_one(dir, name, e, stamp, res);
+    if (res->ok) return;
+    static const char *ext[3] = {"png", "svg", "pdf"};
+    char path[4200];
+    for (int k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext[k]);
+        unlink(path);
+    }
+}
+
+static void judge_one(const char *dir, const char *name, const chart_end *e,
+                      const time_t *stamp, pms_gp_result *res)
+{
+    char path[4200];
     res->ok = 0;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-        snprintf(res->message, sizeof res->message, "gnuplot could not be started");
+    if (e->died) {
+        if (e->timed_out)
+            snprintf(res->message, sizeof res->message, "gnuplot gave no answer within %d s",
+                     PMS_GP_TIMEOUT_S);
+        else if (WIFEXITED(e->status) && WEXITSTATUS(e->status) == 127)
+            snprintf(res->message, sizeof res->message, "gnuplot could not be started");
+        else if (WIFSIGNALED(e->status))
+            snprintf(res->message, sizeof res->message, "gnuplot was killed by signal %d",
+                     WTERMSIG(e->status));
+        else
+            snprintf(res->message, sizeof res->message, "gnuplot stopped (exit status %d): %s",
+                     WIFEXITED(e->status) ? WEXITSTATUS(e->status) : -1,
+                     e->first[0] ? e->first : "no message");
+        pms_utf8_trim_tail(res->message);
         return;
     }
-    if (!WIFEXITED(status)) {
-        snprintf(res->message, sizeof res->message, "gnuplot was killed by signal %d",
-                 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-        return;
-    }
-    if (WEXITSTATUS(status) != 0) {
-        snprintf(res->message, sizeof res->message, "gnuplot failed (exit status %d): %s",
-                 WEXITSTATUS(status), line[0] ? line : "no message");
+    if (e->gp_errno != 0) {
+        snprintf(res->message, sizeof res->message, "gnuplot failed: %s",
+                 e->errmsg[0] ? e->errmsg : e->first[0] ? e->first : "no message");
         pms_utf8_trim_tail(res->message);
         return;
     }
     /* Our scripts produce no warnings: anything on stderr means a chart that
      * may be wrong, so it is not trusted. */
-    if (errbytes > 0) {
-        snprintf(res->message, sizeof res->message, "gnuplot warned: %s", line);
+    if (e->said) {
+        snprintf(res->message, sizeof res->message, "gnuplot warned: %s", e->first);
         pms_utf8_trim_tail(res->message);
         return;
     }
@@ -477,140 +508,418 @@ static void finish_one(const char *dir, const char *name, int status, const time
     res->message[0] = '\0';
 }
 
+/* The runner keeps up to `threads` gnuplot processes alive and feeds each
+ * chart to an idle one through its standard input:
+ *   reset session / reset errors / load 'NAME.gp' / unset output / set print
+ *   print sprintf('MARK %d %s', GPVAL_ERRNO, GPVAL_ERRMSG)
+ * gnuplot reading commands from a pipe goes on after an error, so a failed
+ * chart costs only itself; the marker line on stderr ends the chart, and what
+ * came before it on stderr is the chart's own (warnings, the error's
+ * context).  A process that dies takes only its current chart with it; the
+ * next chart starts a new one.  Starting gnuplot and its fonts costs about
+ * 0.06 CPU-s, once per process instead of once per chart.  `reset session`
+ * restores every setting the scripts use (they set no linetype, locale or
+ * encoding, which it would keep), so a chart drawn after others is
+ * byte-identical to `gnuplot NAME.gp` run alone (checked by test_gnuplot).
+ *
+ * A service thread does all process work (spawn, write, poll, reap), so
+ * charts start the moment a process is free, not at the caller's next call.
+ * Children are reaped only by pid, never with wait(-1). */
+typedef struct {
+    pid_t pid;            /* 0 = no process in this slot */
+    int in, err;          /* our ends of its stdin (socket) and stderr (pipe) */
+    long chart;           /* chart being drawn, -1 = idle */
+    time_t since;         /* when it was sent */
+    char *text;           /* stderr read but not yet consumed */
+    size_t len, cap;
+} worker;
+
 struct pms_gp_runner {
     char *gnuplot, *dir;
     unsigned threads;
     char (*names)[49];      /* every chart added, in order */
     pms_gp_result *results;
-    pid_t *pid;             /* per chart: 0 = not started or reaped */
-    size_t n, cap, next;    /* next: first chart not yet started */
-    size_t active;
-    pms_status st;          /* a start failure, reported by finish */
+    size_t n, cap, next;    /* next: first chart not yet sent */
+    worker *w;              /* threads slots */
+    pthread_mutex_t mu;     /* guards names, results, n, cap, next, closing, st */
+    pthread_t thread;
+    int wake[2];            /* add and finish poke the thread through this pipe */
+    int closing;
+    pms_status st;          /* a failure of the runner itself, reported by finish */
     int stamped;            /* PDFs get the date `stamp` (pms_gp_runner_set_time) */
     char **envp;            /* gnuplot's environment: ours with TZ=UTC0 */
     time_t stamp;
+    char mark[64];          /* end-of-chart marker, unlikely in any message */
     pms_err err;
 };
+
+static void cloexec(int fd) { fcntl(fd, F_SETFD, FD_CLOEXEC); }
+
+/* Start a gnuplot reading commands from a socket, in the charts folder.
+ * Only the service thread forks, and every descriptor of ours is
+ * close-on-exec, so a worker holds no other worker's pipes. */
+static int spawn(pms_gp_runner *r, worker *w)
+{
+    int in[2], er[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, in) != 0) return -1;
+    if (pipe(er) != 0) {
+        close(in[0]);
+        close(in[1]);
+        return -1;
+    }
+    for (int k = 0; k < 2; k++) cloexec(in[k]), cloexec(er[k]);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(in[0]), close(in[1]), close(er[0]), close(er[1]);
+        return -1;
+    }
+    if (pid == 0) { /* only async-signal-safe calls from here */
+        if (chdir(r->dir) != 0) _exit(126);
+        int nul = open("/dev/null", O_WRONLY);
+        if (nul < 0 || dup2(in[1], 0) < 0 || dup2(nul, 1) < 0 || dup2(er[1], 2) < 0) _exit(126);
+        char *argv[2] = {(char *)"gnuplot", NULL};
+        execve(r->gnuplot, argv, r->envp);
+        _exit(127);
+    }
+    close(in[1]);
+    close(er[1]);
+    w->pid = pid;
+    w->in = in[0];
+    w->err = er[0];
+    w->chart = -1;
+    w->len = 0;
+    return 0;
+}
+
+/* Close a worker: EOF on its stdin ends gnuplot; then its stderr to EOF and
+ * its status.  kill: end it first (an unanswered chart).  Returns the wait
+ * status. */
+static int retire(worker *w, int kill_it)
+{
+    int status = 0;
+    if (kill_it) kill(w->pid, SIGKILL);
+    close(w->in);
+    char tmp[4096];
+    for (;;) {
+        ssize_t k = read(w->err, tmp, sizeof tmp);
+        if (k > 0 || (k < 0 && errno == EINTR)) continue;
+        break;
+    }
+    close(w->err);
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR) continue;
+    w->pid = 0;
+    w->chart = -1;
+    w->len = 0;
+    return status;
+}
+
+/* Send chart i to worker w: 0, or -1 if the process cannot take it. */
+static int send_chart(pms_gp_runner *r, worker *w, const char *name)
+{
+    /* The svg terminal keeps its last line width and colour mode from one
+     * plot to the next (gnuplot 5.4 svg.trm: SVG_LineWidth, SVG_color_mode),
+     * and they show in the next file's first <g>.  A tiny plot to /dev/null
+     * ending on line width 1, then `clear` (colour mode back to default),
+     * leaves them as a fresh gnuplot has them, so a chart's SVG does not
+     * depend on the chart drawn before it in the same process. */
+    char cmd[700];
+    int k = snprintf(cmd, sizeof cmd,
+                     "reset session\nset terminal svg\nset output '/dev/null'\nunset border\n"
+                     "unset tics\nunset key\nset yrange [0:2]\nplot 1 with lines lw 1 notitle\n"
+                     "clear\nunset output\n"
+                     "reset session\nreset errors\nload '%s.gp'\nunset output\nset print\n"
+                     "print sprintf('%s %%d %%s', GPVAL_ERRNO, GPVAL_ERRMSG)\n",
+                     name, r->mark);
+    for (int off = 0; off < k;) {
+        ssize_t s = send(w->in, cmd + off, (size_t)(k - off), MSG_NOSIGNAL);
+        if (s < 0 && errno == EINTR) continue;
+        if (s <= 0) return -1;
+        off += (int)s;
+    }
+    return 0;
+}
+
+/* Judge chart i from e and the stderr text gnuplot wrote for it
+ * (text[0..upto)). */
+static void end_chart(pms_gp_runner *r, long i, const char *text, size_t upto, chart_end *e)
+{
+    for (size_t a = 0; a < upto;) {
+        size_t j = a;
+        while (j < upto && text[j] != '\n') j++;
+        while (a < j && (text[a] == ' ' || text[a] == '\t' || text[a] == '\r')) a++;
+        if (a < j) {
+            e->said = 1;
+            if (!e->first[0]) {
+                size_t m = j - a < sizeof e->first - 1 ? j - a : sizeof e->first - 1;
+                memcpy(e->first, text + a, m);
+                e->first[m] = '\0';
+                pms_utf8_trim_tail(e->first);
+            }
+        }
+        a = j + 1;
+    }
+    char name[49];
+    pthread_mutex_lock(&r->mu);
+    memcpy(name, r->names[i], sizeof name);
+    pthread_mutex_unlock(&r->mu);
+    pms_gp_result res;
+    finish_one(r->dir, name, e, r->stamped ? &r->stamp : NULL, &res);
+    pthread_mutex_lock(&r->mu);
+    r->results[i] = res;
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Worker w's chart ends with its process (EOF, or killed after the
+ * timeout): reap it, then judge the chart on the stderr text it left. */
+static void end_chart_died(pms_gp_runner *r, worker *w, long chart, chart_end *e, int kill_it)
+{
+    size_t len = w->len;
+    char *text = w->text;
+    w->text = NULL; /* retire keeps the buffer: hand it over for the verdict */
+    e->status = retire(w, kill_it);
+    e->timed_out = kill_it;
+    end_chart(r, chart, text ? text : "", text ? len : 0, e);
+    w->text = text;
+}
+
+/* Read what worker w wrote on stderr; end its chart at the marker or at
+ * EOF (the process died). */
+static void drain(pms_gp_runner *r, worker *w)
+{
+    if (w->len + 4096 + 1 > w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 8192;
+        char *t = realloc(w->text, cap);
+        if (!t) { /* keep going without the text: the chart is still judged */
+            w->len = 0;
+        } else {
+            w->text = t;
+            w->cap = cap;
+        }
+    }
+    ssize_t k = w->cap > w->len + 1 ? read(w->err, w->text + w->len, w->cap - w->len - 1) : 0;
+    if (k < 0 && errno == EINTR) return;
+    if (k <= 0) { /* EOF: gnuplot ended; its chart, if any, goes with it */
+        long chart = w->chart;
+        chart_end e = {0};
+        e.died = 1;
+        if (chart >= 0) end_chart_died(r, w, chart, &e, 0);
+        else retire(w, 0);
+        return;
+    }
+    w->len += (size_t)k;
+    w->text[w->len] = '\0';
+    size_t ml = strlen(r->mark);
+    for (size_t i = 0; i < w->len;) { /* the marker, at the start of a line */
+        char *nl = memchr(w->text + i, '\n', w->len - i);
+        if (!nl) break;
+        size_t j = (size_t)(nl - w->text);
+        if (w->chart >= 0 && j - i > ml && !memcmp(w->text + i, r->mark, ml) &&
+            w->text[i + ml] == ' ') {
+            chart_end e = {0};
+            w->text[j] = '\0';
+            char *p = w->text + i + ml + 1, *q;
+            e.gp_errno = strtol(p, &q, 10);
+            if (*q == ' ') q++;
+            snprintf(e.errmsg, sizeof e.errmsg, "%s", q);
+            pms_utf8_trim_tail(e.errmsg);
+            end_chart(r, w->chart, w->text, i, &e);
+            w->chart = -1;
+            memmove(w->text, w->text + j + 1, w->len - j - 1);
+            w->len -= j + 1;
+            i = 0;
+            continue;
+        }
+        i = j + 1;
+    }
+}
+
+/* Hand queued charts to idle workers, starting processes as needed. */
+static void dispatch(pms_gp_runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    while (r->next < r->n && !r->st) {
+        worker *w = NULL;
+        for (unsigned k = 0; k < r->threads && !w; k++)
+            if (r->w[k].pid && r->w[k].chart < 0) w = &r->w[k];
+        for (unsigned k = 0; k < r->threads && !w; k++)
+            if (!r->w[k].pid) w = &r->w[k];
+        if (!w) break;
+        size_t i = r->next++;
+        int ok = w->pid || spawn(r, w) == 0;
+        if (ok && send_chart(r, w, r->names[i]) != 0) {
+            retire(w, 1);
+            ok = 0;
+        }
+        if (!ok) {
+            pms_gp_result res = {0, ""};
+            snprintf(res.message, sizeof res.message, "gnuplot could not be started: %s",
+                     strerror(errno));
+            r->results[i] = res;
+            continue;
+        }
+        w->chart = (long)i;
+        w->since = time(NULL);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void *serve(void *arg)
+{
+    pms_gp_runner *r = arg;
+    struct pollfd *pf = malloc((r->threads + 1) * sizeof *pf);
+    /* Start every process now: gnuplot's start-up (fonts) then overlaps the
+     * caller's work before the first chart (a failure here is retried, and
+     * reported, when a chart needs the process). */
+    for (unsigned k = 0; k < r->threads; k++)
+        if (spawn(r, &r->w[k]) != 0) r->w[k].pid = 0;
+    for (;;) {
+        dispatch(r);
+        pthread_mutex_lock(&r->mu);
+        int busy = 0;
+        for (unsigned k = 0; k < r->threads; k++) busy |= r->w[k].pid && r->w[k].chart >= 0;
+        int done = r->closing && !busy && (r->next == r->n || r->st);
+        if (!pf && !r->st) r->st = pms_err_set(&r->err, PMS_ENOMEM, "out of memory");
+        pthread_mutex_unlock(&r->mu);
+        if (done || !pf) break;
+        nfds_t np = 0;
+        pf[np++] = (struct pollfd){r->wake[0], POLLIN, 0};
+        for (unsigned k = 0; k < r->threads; k++)
+            if (r->w[k].pid) pf[np++] = (struct pollfd){r->w[k].err, POLLIN, 0};
+        if (poll(pf, np, 1000) < 0 && errno != EINTR) {
+            struct timespec ts = {0, 10000000};
+            nanosleep(&ts, NULL);
+        }
+        if (pf[0].revents) {
+            char tmp[64];
+            while (read(r->wake[0], tmp, sizeof tmp) < 0 && errno == EINTR) continue;
+        }
+        np = 1;
+        for (unsigned k = 0; k < r->threads; k++) {
+            worker *w = &r->w[k];
+            if (!w->pid) continue;
+            if (pf[np++].revents) drain(r, w);
+            if (w->pid && w->chart >= 0 && time(NULL) - w->since > PMS_GP_TIMEOUT_S) {
+                chart_end e = {0};
+                e.died = 1;
+                end_chart_died(r, w, w->chart, &e, 1);
+            }
+        }
+    }
+    for (unsigned k = 0; k < r->threads; k++)
+        if (r->w[k].pid) retire(&r->w[k], 0);
+    free(pf);
+    return NULL;
+}
 
 pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned threads,
                              pms_gp_runner **out, pms_err *err)
 {
     *out = NULL;
     pms_gp_runner *r = calloc(1, sizeof *r);
-    if (!r || !(r->gnuplot = malloc(strlen(gnuplot) + 1)) || !(r->dir = malloc(strlen(dir) + 1))) {
-        if (r) free(r->gnuplot);
-        free(r);
+    if (!r) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    r->threads = threads ? threads : 1;
+    r->wake[0] = r->wake[1] = -1;
+    size_t ne = 0;
+    while (environ[ne]) ne++;
+    if (!(r->gnuplot = malloc(strlen(gnuplot) + 1)) || !(r->dir = malloc(strlen(dir) + 1)) ||
+        !(r->w = calloc(r->threads, sizeof *r->w)) ||
+        !(r->envp = malloc((ne + 2) * sizeof *r->envp))) {
+        free(r->gnuplot), free(r->dir), free(r->w), free(r);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
     strcpy(r->gnuplot, gnuplot);
     strcpy(r->dir, dir);
-    r->threads = threads ? threads : 1;
+    for (unsigned k = 0; k < r->threads; k++) r->w[k].chart = -1;
     /* gnuplot runs in UTC so that cairo writes the PDF date's zone as "Z"
      * whatever the user's TZ: the same document time gives the same bytes. */
-    size_t ne = 0;
-    while (environ[ne]) ne++;
-    r->envp = malloc((ne + 2) * sizeof *r->envp);
-    if (!r->envp) {
-        free(r->gnuplot);
-        free(r->dir);
-        free(r);
-        return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    }
     size_t w = 0;
     for (size_t i = 0; i < ne; i++)
         if (strncmp(environ[i], "TZ=", 3) != 0) r->envp[w++] = environ[i];
     r->envp[w++] = (char *)"TZ=UTC0";
     r->envp[w] = NULL;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(r->mark, sizeof r->mark, "pmsreview-chart-end-%lx-%lx-%lx", (long)getpid(),
+             (long)now.tv_nsec, (long)((uintptr_t)r >> 4));
+    if (pipe(r->wake) != 0) {
+        pms_status st = pms_err_set(err, PMS_EIO, "cannot start the chart runner: %s",
+                                    strerror(errno));
+        free(r->envp), free(r->gnuplot), free(r->dir), free(r->w), free(r);
+        return st;
+    }
+    for (int k = 0; k < 2; k++) {
+        cloexec(r->wake[k]);
+        fcntl(r->wake[k], F_SETFL, fcntl(r->wake[k], F_GETFL) | O_NONBLOCK);
+    }
+    pthread_mutex_init(&r->mu, NULL);
+    int e = pthread_create(&r->thread, NULL, serve, r);
+    if (e) {
+        pthread_mutex_destroy(&r->mu);
+        close(r->wake[0]), close(r->wake[1]);
+        free(r->envp), free(r->gnuplot), free(r->dir), free(r->w), free(r);
+        return pms_err_set(err, PMS_EIO, "cannot start the chart runner: %s", strerror(e));
+    }
     *out = r;
     return PMS_OK;
 }
 
 void pms_gp_runner_set_time(pms_gp_runner *r, time_t t)
 {
+    pthread_mutex_lock(&r->mu);
     r->stamped = 1;
     r->stamp = t;
+    pthread_mutex_unlock(&r->mu);
 }
 
-/* Reap whichever of our children have ended (never blocks), then start
- * queued charts while a slot is free. */
-static void pump(pms_gp_runner *r)
+static void poke(pms_gp_runner *r)
 {
-    for (size_t i = 0; i < r->next; i++) {
-        if (r->pid[i] == 0) continue;
-        int status = 0;
-        pid_t w = waitpid(r->pid[i], &status, WNOHANG);
-        if (w == 0 || (w < 0 && errno == EINTR)) continue;
-        if (w < 0) status = 127 << 8;
-        finish_one(r->dir, r->names[i], status, r->stamped ? &r->stamp : NULL, &r->results[i]);
-        r->pid[i] = 0;
-        r->active--;
-    }
-    while (r->next < r->n && r->active < r->threads && !r->st) {
-        /* Everything the child needs is prepared before fork: after it, only
-         * async-signal-safe calls. */
-        char script[64], errname[64];
-        snprintf(script, sizeof script, "%s.gp", r->names[r->next]);
-        snprintf(errname, sizeof errname, "%s.stderr", r->names[r->next]);
-        pid_t pid = fork();
-        if (pid < 0) {
-            r->st = pms_err_set(&r->err, PMS_EIO, "cannot start gnuplot: %s", strerror(errno));
-            return;
-        }
-        if (pid == 0) {
-            if (chdir(r->dir) != 0) _exit(126);
-            int fd = open(errname, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            int nul = open("/dev/null", O_RDWR);
-            if (fd < 0 || nul < 0) _exit(126);
-            dup2(nul, 0);
-            dup2(nul, 1);
-            dup2(fd, 2);
-            char *argv[3] = {(char *)"gnuplot", script, NULL};
-            execve(r->gnuplot, argv, r->envp);
-            _exit(127);
-        }
-        r->pid[r->next++] = pid;
-        r->active++;
-    }
+    char c = 1;
+    while (write(r->wake[1], &c, 1) < 0 && errno == EINTR) continue;
 }
 
 pms_status pms_gp_runner_add(pms_gp_runner *r, const char *name, pms_err *err)
 {
     if (strlen(name) > 48) return pms_err_set(err, PMS_EUSAGE, "chart name '%s' too long", name);
+    pthread_mutex_lock(&r->mu);
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 16;
         char(*nn)[49] = realloc(r->names, cap * sizeof *nn);
         if (nn) r->names = nn;
         pms_gp_result *nr = realloc(r->results, cap * sizeof *nr);
         if (nr) r->results = nr;
-        pid_t *np = realloc(r->pid, cap * sizeof *np);
-        if (np) r->pid = np;
-        if (!nn || !nr || !np) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        if (!nn || !nr) {
+            pthread_mutex_unlock(&r->mu);
+            return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        }
         r->cap = cap;
     }
     snprintf(r->names[r->n], sizeof r->names[r->n], "%s", name);
     r->results[r->n].ok = 0;
     snprintf(r->results[r->n].message, sizeof r->results[r->n].message, "not rendered");
-    r->pid[r->n] = 0;
     r->n++;
-    pump(r);
+    pthread_mutex_unlock(&r->mu);
+    poke(r);
     return PMS_OK;
 }
 
 pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_err *err)
 {
     if (!r) return PMS_OK;
-    for (;;) {
-        pump(r);
-        if (r->active == 0 && (r->next == r->n || r->st)) break;
-        struct timespec ts = {0, 2000000}; /* 2 ms: small against a chart's ~100 ms */
-        nanosleep(&ts, NULL);
-    }
+    pthread_mutex_lock(&r->mu);
+    r->closing = 1;
+    pthread_mutex_unlock(&r->mu);
+    poke(r);
+    pthread_join(r->thread, NULL);
     if (results && r->n) memcpy(results, r->results, r->n * sizeof *results);
     pms_status st = r->st;
     if (st && err) *err = r->err;
+    for (unsigned k = 0; k < r->threads; k++) free(r->w[k].text);
+    pthread_mutex_destroy(&r->mu);
+    close(r->wake[0]);
+    close(r->wake[1]);
+    free(r->w);
     free(r->names);
     free(r->results);
-    free(r->pid);
     free(r->envp);
     free(r->gnuplot);
     free(r->dir);
@@ -623,6 +932,7 @@ pms_status pms_gp_render(const char *gnuplot, const char *dir, const char *const
 {
     pms_gp_runner *r;
     pms_status st = pms_gp_runner_new(gnuplot, dir, threads, &r, err);
+    if (st) return st;
     for (size_t i = 0; i < n && !st; i++) st = pms_gp_runner_add(r, names[i], err);
     if (st) {
         pms_gp_runner_finish(r, NULL, NULL);

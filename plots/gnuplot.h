@@ -18,8 +18,10 @@
  * pms_gp_script_text, which keeps only letters, digits, spaces, UTF-8 and a
  * short list of harmless punctuation, and is written in single quotes.
  *
- * Rendering runs one gnuplot process per chart, at most `threads` at a time,
- * and checks each one's exit status and standard error.
+ * Rendering keeps `threads` gnuplot processes alive and feeds them one chart
+ * at a time through a pipe (`load 'NAME.gp'`); each chart is judged on its
+ * own (gnuplot's GPVAL_ERRNO after it, what it wrote on stderr, its three
+ * files), and a chart is byte-identical to `gnuplot NAME.gp` run alone.
  *
  * Ownership: pms_gp_chart_new creates a chart that pms_gp_chart_finish writes
  * and frees (also on failure); pms_gp_chart_discard frees without writing. */
@@ -107,19 +109,21 @@ typedef struct {
     char message[512]; /* otherwise why (first line of gnuplot's stderr, exit status ...) */
 } pms_gp_result;
 
-/* Run `gnuplot NAME.gp` in `dir` for each of the n names, at most `threads`
- * processes at a time (0 = 1).  results[i] tells how chart i went.  Returns
+/* Render NAME.gp in `dir` for each of the n names with `threads` gnuplot
+ * processes (0 = 1).  results[i] tells how chart i went.  Returns
  * PMS_OK when every process could be started and waited for (even if some
  * charts failed: see results), PMS_EIO or PMS_ENOMEM otherwise. */
 pms_status pms_gp_render(const char *gnuplot, const char *dir, const char *const *names,
                          size_t n, unsigned threads, pms_gp_result *results, pms_err *err);
 
 /* The same, started chart by chart as soon as each script is written, so
- * that gnuplot runs while the caller goes on (e.g. writing the workbook):
- * add starts the chart at once if fewer than `threads` are running, else
- * queues it; finish waits for all, copies one result per chart added (in
- * order) into results (may be NULL) and frees the runner.  Children are
- * reaped only by pid, never with wait(-1). */
+ * that gnuplot runs while the caller goes on (e.g. computing the next
+ * section): new starts `threads` gnuplot processes and a service thread;
+ * add queues the chart, which the thread hands to the first idle process;
+ * finish waits for all, copies one result per chart added (in order) into
+ * results (may be NULL), ends the processes and frees the runner.  A chart
+ * that gives no answer for 300 s is abandoned (its process killed).
+ * Children are reaped only by pid, never with wait(-1). */
 typedef struct pms_gp_runner pms_gp_runner;
 pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned threads,
                              pms_gp_runner **out, pms_err *err);

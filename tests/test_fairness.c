@@ -82,6 +82,24 @@ static void direct(const unsigned *m, const double *x, const double *w, const do
     free(wr);
 }
 
+/* Sort the indices ord[0..n) by key[ord[i]], ties in index order (merge
+ * sort: stable). */
+static void sort_by_key(size_t *ord, size_t n, const double *key)
+{
+    if (n < 2) return;
+    size_t h = n / 2;
+    sort_by_key(ord, h, key);
+    sort_by_key(ord + h, n - h, key);
+    size_t *tmp = malloc(n * sizeof *tmp);
+    assert_non_null(tmp);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n) tmp[k++] = key[ord[j]] < key[ord[i]] ? ord[j++] : ord[i++];
+    while (i < h) tmp[k++] = ord[i++];
+    while (j < n) tmp[k++] = ord[j++];
+    memcpy(ord, tmp, n * sizeof *tmp);
+    free(tmp);
+}
+
 /* Tolerance 1e-12: the walk and the direct functions sum the same terms in
  * different orders (and C by area vs covariance form). */
 static void test_replicates_small(void **state)
@@ -105,21 +123,22 @@ static void test_replicates_small(void **state)
     assert_memory_equal(rs, rc, sizeof rc);
     assert_int_equal(res.conc_n, N - 4);   /* i % 9 == 4: i = 4, 13, 22, 31 */
 
-    /* Replicates: regenerate block 0 and block 1 as documented. */
-    unsigned m[N];
-    for (size_t block = 0; block < 2; block++) {
-        void *rng = pms_boot_rng_new(2015, block);
-        size_t first = block * PMS_BOOT_BLOCK, count = block ? R - PMS_BOOT_BLOCK : PMS_BOOT_BLOCK;
-        for (size_t k = 0; k < count; k++) {
-            pms_boot_multiplicities(rng, N, m);
-            if (k % 17 && k != count - 1) continue;   /* check a spread of replicates */
-            double g, t, c;
-            direct(m, xs, ws, rs, N, &g, &t, &c);
-            assert_rel(reps[first + k], g, 1e-12);
-            assert_rel(reps[R + first + k], t, 1e-12);
-            assert_rel(reps[2 * R + first + k], c, 1e-12);
-        }
-        pms_boot_rng_free(rng);
+    /* Replicates: regenerate block 0 and block 1 as documented: the
+     * multiplicities are drawn over the units in ascending order of x (ties
+     * in input order), so position p's count belongs to unit ord[p]. */
+    size_t ord[N];
+    for (size_t i = 0; i < N; i++) ord[i] = i;
+    sort_by_key(ord, N, xs);
+    unsigned m[N], mu[N];
+    for (size_t k = 0; k < R; k++) {
+        if (k % 17 && k != R - 1 && k != PMS_BOOT_BLOCK) continue; /* a spread of replicates */
+        pms_fair_counts(2015, k, N, m);
+        for (size_t p = 0; p < N; p++) mu[ord[p]] = m[p];
+        double g, t, c;
+        direct(mu, xs, ws, rs, N, &g, &t, &c);
+        assert_rel(reps[k], g, 1e-12);
+        assert_rel(reps[R + k], t, 1e-12);
+        assert_rel(reps[2 * R + k], c, 1e-12);
     }
     /* Jackknife: leave each unit out in turn. */
     unsigned one[N];
@@ -150,6 +169,96 @@ static void test_replicates_small(void **state)
     assert_int_equal(res.gini.replicates, R);
     free(reps);
     free(jack);
+}
+
+/* The documented resample stream, written out again independently of
+ * fairness.c: xoshiro256** from splitmix64 of pms_boot_block_seed, 32-bit
+ * halves high first, Lemire's rejection, counted straight into m. */
+static uint64_t sm64(uint64_t *z)
+{
+    uint64_t x = (*z += 0x9e3779b97f4a7c15ULL);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static void counts_by_hand(uint64_t seed, size_t rep, size_t n, unsigned *m)
+{
+    uint64_t z = pms_boot_block_seed(seed, rep / PMS_BOOT_BLOCK), s[4];
+    for (int k = 0; k < 4; k++) s[k] = sm64(&z);
+    uint32_t halves[2];
+    int have = 0;
+    uint32_t n32 = (uint32_t)n, t = (uint32_t)(0x100000000ULL % n);
+    for (size_t r = 0; r <= rep % PMS_BOOT_BLOCK; r++) {
+        memset(m, 0, n * sizeof *m);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v;
+            do {
+                if (!have) {
+                    uint64_t x1 = s[1] * 5;
+                    uint64_t out = ((x1 << 7) | (x1 >> 57)) * 9, tt = s[1] << 17;
+                    s[2] ^= s[0], s[3] ^= s[1], s[1] ^= s[2], s[0] ^= s[3], s[2] ^= tt;
+                    s[3] = (s[3] << 45) | (s[3] >> 19);
+                    halves[0] = (uint32_t)(out >> 32), halves[1] = (uint32_t)out;
+                    have = 2;
+                }
+                v = (uint64_t)halves[2 - have--] * n32;
+            } while ((uint32_t)v < t);
+            m[v >> 32]++;
+        }
+    }
+}
+
+/* Above 2^17 units the resamples are counted bucket by bucket
+ * (fairness.c, resample): the replicates must still be those of the
+ * documented stream counted directly (counts_by_hand), checked against the direct
+ * functions (tolerance 1e-12 as above). */
+static void test_big_resample(void **state)
+{
+    (void)state;
+    const size_t n = ((size_t)1 << 17) + 4099, R = 2;
+    /* pms_fair_counts agrees with the hand-written stream, small and big. */
+    unsigned *m1 = malloc(n * sizeof *m1), *m2 = malloc(n * sizeof *m2);
+    assert_true(m1 && m2);
+    pms_fair_counts(5, 300, 1000, m1);
+    counts_by_hand(5, 300, 1000, m2);
+    assert_memory_equal(m1, m2, 1000 * sizeof *m1);
+    pms_fair_counts(5, 1, n, m1);
+    counts_by_hand(5, 1, n, m2);
+    assert_memory_equal(m1, m2, n * sizeof *m1);
+    free(m1), free(m2);
+    double *x = malloc(n * sizeof *x), *w = malloc(n * sizeof *w), *rk = malloc(n * sizeof *rk);
+    unsigned *m = malloc(n * sizeof *m), *mu = malloc(n * sizeof *mu);
+    double reps[3 * 2];
+    assert_true(x && w && rk && m && mu);
+    uint64_t s = 99;
+    for (size_t i = 0; i < n; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        x[i] = 50 + (double)((s >> 40) % 100000) / 37.0; /* distinct x for most units */
+        w[i] = 1000 + (double)((s >> 20) % 7000);
+        rk[i] = (double)((s >> 10) % 5000) / 100.0;
+    }
+    pms_fair_boot_opts o = {R, 77, 1, 0.95, rk, PMS_RANK_DESCENDING, reps, NULL};
+    pms_fair_boot_result res;
+    pms_err err = {{0}};
+    assert_int_equal(pms_fair_bootstrap(x, w, n, &o, &res, &err), PMS_OK);
+    /* The x order, ties in input order (a stable sort by x). */
+    size_t *ord = malloc(n * sizeof *ord);
+    assert_non_null(ord);
+    for (size_t i = 0; i < n; i++) ord[i] = i;
+    sort_by_key(ord, n, x);
+    for (size_t k = 0; k < R; k++) {
+        counts_by_hand(77, k, n, m);
+        for (size_t p = 0; p < n; p++) mu[ord[p]] = m[p];
+        double g, t, c;
+        direct(mu, x, w, rk, n, &g, &t, &c);
+        assert_rel(reps[k], g, 1e-12);
+        assert_rel(reps[R + k], t, 1e-12);
+        /* C is near 0 here (about 4e-4; random ranks): 1 - acc/(W Y) cancels,
+         * so the bound is absolute: 1e-12 against double sums' ~1e-14. */
+        assert_abs(reps[2 * R + k], c, 1e-12);
+    }
+    free(ord), free(x), free(w), free(rk), free(m), free(mu);
 }
 
 /* National: 1,000 resamples of 7,922 practices; identical on 1 and 3 threads. */
@@ -222,6 +331,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replicates_small),
         cmocka_unit_test(test_national_threads),
+        cmocka_unit_test(test_big_resample),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

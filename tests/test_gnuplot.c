@@ -187,18 +187,127 @@ static void test_render_failures(void **state)
         assert_non_null(strstr(gps, "axes x1y2"));
         free(gps);
     }
-    const char *names[3] = {"broken", "warns", "fine"};
-    pms_gp_result res[3];
-    assert_int_equal(pms_gp_render(gp, dir, names, 3, 1, res, &err), PMS_OK);
+    /* A chart whose script ends gnuplot itself: only that chart is lost. */
+    assert_int_equal(pms_gp_chart_new(dir, "quits", "t", "x", "y", &c, &err), PMS_OK);
+    pms_gp_cmd(c, "exit gnuplot");
+    pms_gp_num(c, 1);
+    assert_int_equal(pms_gp_chart_finish(c, &err), PMS_OK);
+    /* One process (threads = 1) draws all five in turn: each failure is
+     * named on its own chart and the next chart still renders. */
+    const char *names[5] = {"broken", "warns", "fine", "quits", "fine"};
+    pms_gp_result res[5];
+    assert_int_equal(pms_gp_render(gp, dir, names, 5, 1, res, &err), PMS_OK);
     assert_false(res[0].ok);
-    assert_non_null(strstr(res[0].message, "gnuplot failed (exit status"));
+    assert_non_null(strstr(res[0].message, "gnuplot failed: "));
+    assert_true(strlen(res[0].message) > strlen("gnuplot failed: ") + 3);
     assert_false(res[1].ok);
     assert_non_null(strstr(res[1].message, "gnuplot warned"));
     assert_true(res[2].ok);
+    assert_false(res[3].ok);
+    assert_non_null(strstr(res[3].message, "gnuplot stopped"));
+    assert_true(res[4].ok);
+    /* A chart not drawn leaves no picture (warns.gp did write all three
+     * before its warning was seen); its script and data stay. */
+    static const char *ext[3] = {"png", "svg", "pdf"};
+    for (int k = 0; k < 3; k++) {
+        char f[1200];
+        snprintf(f, sizeof f, "%s/warns.%s", dir, ext[k]);
+        assert_int_equal(access(f, F_OK), -1);
+        snprintf(f, sizeof f, "%s/fine.%s", dir, ext[k]);
+        assert_int_equal(access(f, F_OK), 0);
+    }
+    {
+        char f[1200];
+        snprintf(f, sizeof f, "%s/warns.gp", dir);
+        assert_int_equal(access(f, F_OK), 0);
+    }
     /* The stderr capture files are cleaned up. */
     char path[1200];
     snprintf(path, sizeof path, "%s/broken.stderr", dir);
     assert_int_equal(access(path, F_OK), -1);
+}
+
+/* Render names[0..n) with one runner and `threads` processes, PDF dates
+ * stamped, and return the bytes of NAME.ext. */
+static void render_stamped(const char *gp, const char *const *names, size_t n, unsigned threads)
+{
+    pms_err err = {{0}};
+    pms_gp_runner *r;
+    assert_int_equal(pms_gp_runner_new(gp, dir, threads, &r, &err), PMS_OK);
+    pms_gp_runner_set_time(r, 1400000000);
+    for (size_t i = 0; i < n; i++) assert_int_equal(pms_gp_runner_add(r, names[i], &err), PMS_OK);
+    pms_gp_result res[8];
+    assert_int_equal(pms_gp_runner_finish(r, res, &err), PMS_OK);
+    for (size_t i = 0; i < n; i++) {
+        if (!res[i].ok) fprintf(stderr, "%s: %s\n", names[i], res[i].message);
+        assert_true(res[i].ok);
+    }
+}
+
+static int same_file(const char *a, const char *b)
+{
+    FILE *f = fopen(a, "rb"), *g = fopen(b, "rb");
+    int same = f && g;
+    while (same) {
+        int x = getc(f), y = getc(g);
+        if (x != y) same = 0;
+        if (x == EOF || y == EOF) break;
+    }
+    if (f) fclose(f);
+    if (g) fclose(g);
+    return same;
+}
+
+/* Charts drawn one after another by one long-lived gnuplot (after `reset
+ * session`) are byte-identical, in all three formats, to each drawn by a
+ * gnuplot of its own: nothing of one chart's settings leaks into the next. */
+static void test_pool_same_bytes(void **state)
+{
+    (void)state;
+    char gp[4096];
+    pms_err err = {{0}};
+    if (pms_gp_find(gp, sizeof gp, &err)) {
+        skip();
+        return;
+    }
+    /* Two charts with different settings: log axes, ranges, a key, styles. */
+    pms_gp_chart *c;
+    assert_int_equal(pms_gp_chart_new(dir, "first", "First", "x", "y", &c, &err), PMS_OK);
+    pms_gp_cmd(c, "set logscale y\nset xrange [0:5]\nset key left box\nset style fill solid 0.5");
+    pms_gp_cmd(c, "set format y '%%.2f'\nset grid ytics mytics\nset datafile separator ','");
+    pms_gp_cmd(c, "set datafile separator '\\t'");
+    pms_gp_cmd(c, "plot DATA using 1:2 with boxes ls 2 title 'Bars'");
+    for (int i = 1; i <= 4; i++) {
+        pms_gp_num(c, i);
+        pms_gp_num(c, i * i);
+        pms_gp_row_end(c);
+    }
+    assert_int_equal(pms_gp_chart_finish(c, &err), PMS_OK);
+    assert_int_equal(pms_gp_chart_new(dir, "second", "Second", "x", "y", &c, &err), PMS_OK);
+    pms_gp_cmd(c, "plot DATA using 1:2 with linespoints ls 1 title 'Line'");
+    for (int i = 1; i <= 4; i++) {
+        pms_gp_num(c, i);
+        pms_gp_num(c, 10 - i);
+        pms_gp_row_end(c);
+    }
+    assert_int_equal(pms_gp_chart_finish(c, &err), PMS_OK);
+    static const char *ext[3] = {"png", "svg", "pdf"};
+    const char *alone[1] = {"second"};
+    render_stamped(gp, alone, 1, 1);
+    char a[1200], b[1200];
+    for (int k = 0; k < 3; k++) {
+        snprintf(a, sizeof a, "%s/second.%s", dir, ext[k]);
+        snprintf(b, sizeof b, "%s/second-alone.%s", dir, ext[k]);
+        assert_int_equal(rename(a, b), 0);
+    }
+    const char *both[2] = {"first", "second"};
+    render_stamped(gp, both, 2, 1);
+    for (int k = 0; k < 3; k++) {
+        snprintf(a, sizeof a, "%s/second.%s", dir, ext[k]);
+        snprintf(b, sizeof b, "%s/second-alone.%s", dir, ext[k]);
+        if (!same_file(a, b)) fprintf(stderr, "second.%s differs after another chart\n", ext[k]);
+        assert_true(same_file(a, b));
+    }
 }
 
 static void test_lorenz_points(void **state)
@@ -346,6 +455,7 @@ int main(void)
         cmocka_unit_test(test_data_text),     cmocka_unit_test(test_script_text),
         cmocka_unit_test(test_chart_name),    cmocka_unit_test(test_find),
         cmocka_unit_test(test_hostile_render), cmocka_unit_test(test_render_failures),
+        cmocka_unit_test(test_pool_same_bytes),
         cmocka_unit_test(test_lorenz_points), cmocka_unit_test(test_scatter_band),
         cmocka_unit_test(test_new_charts),
     };
