@@ -179,10 +179,13 @@ pms_status pms_report_ccg(pms_report_ctx *r, pms_err *err)
     if (!st) st = pms_report_add_tables(r, SHEET, tabs, 2, loc, err);
     if (!st && np) {
         pms_xlsx_series s = {&loc[1], tc[0], tc[1], "\xc2\xa3 per weighted patient", 0};
+        pms_xlsx_chart_look look = {NULL, 0, NAN, NAN};
+        for (size_t j = 0; j < np; j++)
+            if (hl[j]) look.highlight = (unsigned)(j + 1); /* the locality's bar */
         char title[256];
         snprintf(title, sizeof title, "Highest and lowest CCGs: %s", r->measure_label);
-        st = pms_xlsx_add_chart(r->x, SHEET, 1, 10, PMS_XLSX_BAR, title, "CCG",
-                                "\xc2\xa3 per weighted patient", &s, 1, err);
+        st = pms_xlsx_add_chart_look(r->x, SHEET, PMS_XLSX_BAR, title, "CCG",
+                                     "\xc2\xa3 per weighted patient", &s, 1, &look, err);
     }
     if (!st && np && r->charts_on) {
         char title[256];
