@@ -282,7 +282,7 @@ static void test_layout(void **state)
     assert_non_null(strstr(tabs, "name=\"National_review\""));
     free(tabs);
     char *st = member(path, "xl/styles.xml");
-    assert_non_null(strstr(st, "[&lt;0.001]&quot;&lt;0.001&quot;;0.000"));
+    assert_non_null(strstr(st, "[&lt;0.001]&quot;&lt; 0.001&quot;;0.000"));
     assert_non_null(strstr(st, "0.0000")); /* 0.0123 to three significant figures */
     assert_non_null(strstr(st, ",,&quot;m&quot;")); /* £4.2bn in millions */
     free(st);
