@@ -243,8 +243,8 @@ pms_status pms_xlsx_no_print(pms_xlsx *x, const char *sheet, pms_err *err)
         if (worksheet_print_area(r->ws, 0, LXW_COL_MAX - 1, 0, LXW_COL_MAX - 1) != LXW_NO_ERROR)
             return pms_err_set(err, PMS_EUSAGE, "bad print area on '%s'", r->name);
         if (r->kind == SHEET_FIGURE) {
-            wstr(x, r->ws, 1, 0, "Not in the printed pack (the same chart is printed from "
-                                  "another sheet, or it is technical). " FIGURE_A2, x->text);
+            wstr(x, r->ws, 1, 0, FIGURE_A2 " Not in the printed pack (the same chart is "
+                                  "printed from another sheet, or it is technical).", x->text);
         } else if (r->kind == SHEET_TABLE && r->a2) {
             size_t n = strlen(NOPRINT_A2) + strlen(r->a2) + 1;
             char *t = malloc(n);
@@ -324,6 +324,13 @@ static void make_formats(pms_xlsx *x)
     }
     x->note = workbook_add_format(wb);
     format_set_font_color(x->note, 0x425563);
+    /* Numbers sit at the top of a row grown for wrapped text, beside it. */
+    lxw_format *top[] = {x->integer, x->boolean, x->na, x->money[0], x->money[1], x->money[2],
+                         x->pct[0], x->pct[1], x->pct[2], x->pct[3], x->pval[0], x->pval[1],
+                         x->pval[2], x->pval[3], x->real[0], x->real[1], x->real[2], x->real[3],
+                         x->real[4], x->real[5], x->real[6]};
+    for (size_t i = 0; i < sizeof top / sizeof *top; i++)
+        format_set_align(top[i], LXW_ALIGN_VERTICAL_TOP);
 }
 
 pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pms_xlsx **out,
