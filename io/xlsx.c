@@ -1140,7 +1140,7 @@ static lxw_error fill_toc(pms_xlsx *x)
 static lxw_error fill_notes(pms_xlsx *x)
 {
     static const char *heads[] = {"Note number", "Applies to", "Note text"};
-    static const double w[] = {13, 22, 65};
+    static const double w[] = {13, 18, 69};
     lxw_error e = front_table(x, x->notes_ws, "Notes",
                               "This worksheet contains one table: the notes of the tables, "
                               "then a short glossary.", "Notes_table", heads, 3, x->nnotes, w);
@@ -1155,7 +1155,7 @@ static lxw_error fill_notes(pms_xlsx *x)
         wstr(x, x->notes_ws, row, 0, num, x->wrap);
         wstr(x, x->notes_ws, row, 1, x->notes[i].where, x->wrap);
         wstr(x, x->notes_ws, row, 2, x->notes[i].text, x->wrap);
-        keep(x, worksheet_set_row(x->notes_ws, row, row_height(15.0 * (double)(strlen(x->notes[i].text) / 80 + 1) + 3),
+        keep(x, worksheet_set_row(x->notes_ws, row, row_height(15.0 * (double)(strlen(x->notes[i].text) / 84 + 1) + 3),
                           NULL));
     }
     return e;

@@ -716,8 +716,9 @@ static pms_status workbook_front(pms_report_ctx *r, pms_err *err)
  * printed), the England detail behind the savings comparison, the
  * sensitivity table, provenance, the gnuplot pictures of the charts drawn
  * natively as well, and the analyst's charts (Lorenz curves per scenario,
- * net saving by year, the sweep).  Measured with LibreOffice 7: 39 pages
- * without Practices, 86 before (tests/cli/report_libreoffice.sh). */
+ * net saving by year, the sweep, the fair-shares distances).  Measured with
+ * LibreOffice 7: 39 pages without Practices, 83 before
+ * (tests/cli/report_libreoffice.sh). */
 static pms_status print_pack(pms_report_ctx *r, pms_err *err)
 {
     static const char *technical[] = {
@@ -726,7 +727,8 @@ static pms_status print_pack(pms_report_ctx *r, pms_err *err)
         "Savings sweep", "Savings by locality", "Practice comparison", "Savings by practice",
         "Trend", "Trend wide", "Sensitivity", "Provenance",
         "Payments against deprivation", "Highest and lowest CCGs", "Trend by contract type",
-        "Lorenz curves after each", "Net saving by year per scenario", "Sweep trade-off"};
+        "Lorenz curves after each", "Net saving by year per scenario", "Sweep trade-off",
+        "Distance from target by"};
     for (size_t i = 0; i < sizeof technical / sizeof *technical; i++) {
         pms_err e;
         /* A sheet the run did not make (no gnuplot, a section skipped) is
