@@ -128,8 +128,11 @@ done:
     return st;
 }
 
-enum { O_SCEN, O_LABEL, O_AREA, O_YEAR, O_N, O_POT0, O_POT1, O_SAVE, O_MOVE0, O_MOVE1, O_REM,
-       O_OV0, O_OV1, O_UN0, O_UN1, O_DP0, O_DP1, O_NCOL };
+/* Column order: what a board reads first (the option's name, the saving, the
+ * distance removed), then the counts and pots, the identifier last; the
+ * report prints the first PMS_TARGET_OPTIONS_PRINTED columns. */
+enum { O_LABEL, O_AREA, O_YEAR, O_SAVE, O_MOVE0, O_MOVE1, O_REM, O_DP0, O_DP1, O_OV0, O_OV1,
+       O_UN0, O_UN1, O_N, O_POT0, O_POT1, O_SCEN, O_NCOL };
 
 static void option_row(pms_out *o, const int *c, const pms_target_option *op, const char *area,
                        const pms_target_axis *a0, const pms_target_axis *a1, int64_t saving,
@@ -159,13 +162,13 @@ pms_out *pms_target_out_options(const pms_target_options *o, const char *everyon
                                 const char *local)
 {
     static const char *const key[O_NCOL] = {
-        "scenario", "label", "area", "final_year", "practices", "pot_before", "pot_after",
-        "net_saving", "to_move_before", "to_move_after", "removed", "over10_before", "over10_after",
-        "under10_before", "under10_after", "distance_pct_before", "distance_pct_after"};
+        "label", "area", "final_year", "net_saving", "to_move_before", "to_move_after", "removed",
+        "distance_pct_before", "distance_pct_after", "over10_before", "over10_after",
+        "under10_before", "under10_after", "practices", "pot_before", "pot_after", "scenario"};
     static const pms_outkind kind[O_NCOL] = {
-        PMS_OUT_TEXT,  PMS_OUT_TEXT,  PMS_OUT_TEXT,  PMS_OUT_TEXT, PMS_OUT_INT,  PMS_OUT_MONEY,
-        PMS_OUT_MONEY, PMS_OUT_MONEY, PMS_OUT_MONEY, PMS_OUT_MONEY, PMS_OUT_PCT, PMS_OUT_INT,
-        PMS_OUT_INT,   PMS_OUT_INT,   PMS_OUT_INT,   PMS_OUT_PCT,  PMS_OUT_PCT};
+        PMS_OUT_TEXT,  PMS_OUT_TEXT, PMS_OUT_TEXT, PMS_OUT_MONEY, PMS_OUT_MONEY, PMS_OUT_MONEY,
+        PMS_OUT_PCT,   PMS_OUT_PCT,  PMS_OUT_PCT,  PMS_OUT_INT,   PMS_OUT_INT,   PMS_OUT_INT,
+        PMS_OUT_INT,   PMS_OUT_INT,  PMS_OUT_MONEY, PMS_OUT_MONEY, PMS_OUT_TEXT};
     pms_out *t = pms_out_new("options", "Savings scenarios on the fair-shares axis: the distance "
                                         "from target before and after each scenario's final year");
     int c[O_NCOL];

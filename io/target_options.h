@@ -54,11 +54,13 @@ void pms_target_options_free(pms_target_options *o);
 
 /* The table `options`: per scenario a row for the scope's practices (area:
  * `everyone`, e.g. "England") and, with a focus locality, one for it
- * (area: `local`, e.g. "Bristol (11H)"): scenario, label, area, final_year,
- * practices, pot_before, pot_after, net_saving, to_move_before, to_move_after,
- * removed, over10_before, over10_after, under10_before, under10_after,
- * distance_pct_before, distance_pct_after (the locality's distance from its
- * share of the scope's pots; empty on the scope's row). */
+ * (area: `local`, e.g. "Bristol (11H)"): label, area, final_year, net_saving,
+ * to_move_before, to_move_after, removed, distance_pct_before,
+ * distance_pct_after (the locality's distance from its share of the scope's
+ * pots; empty on the scope's row), over10_before, over10_after,
+ * under10_before, under10_after, practices, pot_before, pot_after, scenario.
+ * The first PMS_TARGET_OPTIONS_PRINTED columns are what a board reads. */
+#define PMS_TARGET_OPTIONS_PRINTED 9
 pms_out *pms_target_out_options(const pms_target_options *o, const char *everyone,
                                 const char *local);
 

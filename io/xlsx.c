@@ -23,6 +23,8 @@ typedef struct {
 typedef struct {
     char name[32], group[32];
     char *desc;
+    char *a2;               /* a table sheet's description in A2 */
+    int noprint;            /* kept out of the printed pack (pms_xlsx_no_print) */
     sheetkind kind;
     lxw_worksheet *ws;
     unsigned last_row;      /* last row written */
@@ -42,7 +44,7 @@ enum { PRINT_ROWS = 25 };
 struct pms_xlsx {
     lxw_workbook *wb;
     char *path, *title;
-    lxw_format *title_f, *title_wrap, *header, *boolean, *wrap, *text, *integer, *pct[4], *real[7], *note, *na,
+    lxw_format *title_f, *title_wrap, *header, *boolean, *wrap, *text, *cellwrap, *integer, *pct[4], *real[7], *note, *na,
         *link, *money[3], *pval[4];
     lxw_worksheet *cover, *toc, *notes_ws;
     sheetrec *sheets;
@@ -206,7 +208,7 @@ pms_status pms_xlsx_print_area(pms_xlsx *x, const char *sheet, unsigned last_row
         sheetrec *r = &x->sheets[i];
         if (strcmp(r->group, sheet) && strcmp(r->name, sheet)) continue;
         found = 1;
-        if (r->last_row <= last_row || r->print_row <= last_row) continue;
+        if (r->noprint || r->last_row <= last_row || r->print_row <= last_row) continue;
         /* The columns stay those that fit the page (see print_layout). */
         lxw_col_t c = r->kind == SHEET_TABLE ? r->print_col : (lxw_col_t)last_col;
         r->print_row = last_row;
@@ -214,6 +216,61 @@ pms_status pms_xlsx_print_area(pms_xlsx *x, const char *sheet, unsigned last_row
             return pms_err_set(err, PMS_EUSAGE, "bad print area on '%s'", r->name);
     }
     if (!found) return pms_err_set(err, PMS_EUSAGE, "no sheet '%s' to set a print area on", sheet);
+    return PMS_OK;
+}
+
+pms_status pms_xlsx_print_cols(pms_xlsx *x, const char *sheet, unsigned last_col, pms_err *err)
+{
+    int found = 0;
+    for (size_t i = 0; i < x->nsheets; i++) {
+        sheetrec *r = &x->sheets[i];
+        if (strcmp(r->group, sheet) && strcmp(r->name, sheet)) continue;
+        found = 1;
+        if (r->noprint || r->kind != SHEET_TABLE || r->print_col <= last_col) continue;
+        r->print_col = (lxw_col_t)last_col;
+        if (worksheet_print_area(r->ws, 0, 0, r->print_row, r->print_col) != LXW_NO_ERROR)
+            return pms_err_set(err, PMS_EUSAGE, "bad print area on '%s'", r->name);
+    }
+    if (!found) return pms_err_set(err, PMS_EUSAGE, "no sheet '%s' to set a print area on", sheet);
+    return PMS_OK;
+}
+
+/* The printed pack leaves these out (see the header). */
+#define FIGURE_A2 "A chart; its alternative text describes it, and its data are on the sheet " \
+                  "named in the text."
+
+#define NOPRINT_A2 "Not in the printed pack (a technical table): to print it, select its " \
+                   "cells and print the selection. "
+
+pms_status pms_xlsx_no_print(pms_xlsx *x, const char *sheet, pms_err *err)
+{
+    /* A sheet's own name, else every table sheet of the section (a section's
+     * charts keep their own names). */
+    int by_name = find_sheet(x, sheet) != NULL, found = 0;
+    for (size_t i = 0; i < x->nsheets; i++) {
+        sheetrec *r = &x->sheets[i];
+        if (by_name ? strcmp(r->name, sheet) != 0
+                    : (r->kind != SHEET_TABLE || strcmp(r->group, sheet) != 0))
+            continue;
+        found = 1;
+        if (r->noprint) continue;
+        r->noprint = 1;
+        /* One empty cell: the last of the title row (no table is that wide). */
+        if (worksheet_print_area(r->ws, 0, LXW_COL_MAX - 1, 0, LXW_COL_MAX - 1) != LXW_NO_ERROR)
+            return pms_err_set(err, PMS_EUSAGE, "bad print area on '%s'", r->name);
+        if (r->kind == SHEET_FIGURE) {
+            wstr(x, r->ws, 1, 0, FIGURE_A2 " Not in the printed pack (the same chart is "
+                                  "printed from another sheet, or it is technical).", x->text);
+        } else if (r->kind == SHEET_TABLE && r->a2) {
+            size_t n = strlen(NOPRINT_A2) + strlen(r->a2) + 1;
+            char *t = malloc(n);
+            if (!t) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+            snprintf(t, n, "%s%s", NOPRINT_A2, r->a2);
+            wstr(x, r->ws, 1, 0, t, x->text);
+            free(t);
+        }
+    }
+    if (!found) return pms_err_set(err, PMS_EUSAGE, "no sheet '%s' to keep out of print", sheet);
     return PMS_OK;
 }
 
@@ -240,6 +297,10 @@ static void make_formats(pms_xlsx *x)
     format_set_text_wrap(x->wrap);
     format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
     x->text = workbook_add_format(wb);
+    /* A table's text cells wrap (the row grows to fit when opened). */
+    x->cellwrap = workbook_add_format(wb);
+    format_set_text_wrap(x->cellwrap);
+    format_set_align(x->cellwrap, LXW_ALIGN_VERTICAL_TOP);
     /* LibreOffice shows a boolean through its number format (else 0/1). */
     x->boolean = workbook_add_format(wb);
     format_set_num_format(x->boolean, "\"yes\";\"yes\";\"no\"");
@@ -266,7 +327,7 @@ static void make_formats(pms_xlsx *x)
         format_set_num_format(x->pct[k], pct[k]);
     }
     /* p-values: three significant figures, "<0.001" below. */
-    static const char *pv[4] = {"[<0.001]\"<0.001\";0.000", "0.00000", "0.0000", "0.000"};
+    static const char *pv[4] = {"[<0.001]\"< 0.001\";0.000", "0.00000", "0.0000", "0.000"};
     for (int k = 0; k < 4; k++) {
         x->pval[k] = workbook_add_format(wb);
         format_set_num_format(x->pval[k], pv[k]);
@@ -279,6 +340,13 @@ static void make_formats(pms_xlsx *x)
     }
     x->note = workbook_add_format(wb);
     format_set_font_color(x->note, 0x425563);
+    /* Numbers sit at the top of a row grown for wrapped text, beside it. */
+    lxw_format *top[] = {x->integer, x->boolean, x->na, x->money[0], x->money[1], x->money[2],
+                         x->pct[0], x->pct[1], x->pct[2], x->pct[3], x->pval[0], x->pval[1],
+                         x->pval[2], x->pval[3], x->real[0], x->real[1], x->real[2], x->real[3],
+                         x->real[4], x->real[5], x->real[6]};
+    for (size_t i = 0; i < sizeof top / sizeof *top; i++)
+        format_set_align(top[i], LXW_ALIGN_VERTICAL_TOP);
 }
 
 pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pms_xlsx **out,
@@ -392,32 +460,65 @@ pms_status pms_xlsx_add_lines(pms_xlsx *x, const char *sheet, const char *const 
         wstr(x, ws, (lxw_row_t)i, 0, lines[i], i == 0 ? x->title_f : x->wrap);
         /* Spreadsheets do not grow a row for wrapped text they did not lay
          * out themselves: give each line the height of its wrapped text
-         * (about 90 characters per line in a 100-wide column). */
-        size_t len = strlen(lines[i]), wrapped = len / 90 + 1;
+         * (about 120 characters per line in a 100-wide column: 125-135 in
+         * Excel's Calibri and in DejaVu Sans). */
+        size_t len = strlen(lines[i]), wrapped = len / 120 + 1;
         keep(x, worksheet_set_row(ws, (lxw_row_t)i, row_height(i == 0 ? 22 : 15.0 * (double)wrapped + 3), NULL));
     }
     if (n && n - 1 > r->last_row) r->last_row = (unsigned)(n - 1);
     return PMS_OK;
 }
 
+/* A word of a column key ("per" in "core_per_weighted", not in "taper"). */
+static int key_has_word(const char *key, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = key; (p = strstr(p, word)) != NULL; p++)
+        if ((p == key || p[-1] == '_' || p[-1] == ' ') && (p[n] == '\0' || p[n] == '_' || p[n] == ' '))
+            return 1;
+    return 0;
+}
+
+/* p-values: "p", "p_value", "p_holm", "tost_p", "robust_wald_p". */
 static int is_pvalue_key(const char *k)
 {
-    return !strcmp(k, "p") || !strncmp(k, "p_", 2);
+    return key_has_word(k, "p");
+}
+
+/* Whether a text cell of row i says `what` (a table whose rows carry their
+ * own unit: "... (pounds per weighted patient)", "England, log-log"). */
+static int row_says(const pms_out *o, size_t i, const char *what)
+{
+    for (size_t j = 0; j < pms_out_ncols(o); j++) {
+        double v;
+        const char *s = NULL;
+        if (pms_out_kind(o, j) == PMS_OUT_TEXT && pms_out_get(o, i, j, &v, &s) && s &&
+            strstr(s, what))
+            return 1;
+    }
+    return 0;
 }
 
 /* The format of one number, by what it is (see the header). */
-static lxw_format *num_format(pms_xlsx *x, const pms_out *o, size_t j, double v, double colmax)
+static lxw_format *num_format(pms_xlsx *x, const pms_out *o, size_t i, size_t j, double v,
+                              double colmax)
 {
     pms_outkind k = pms_out_kind(o, j);
     int dec = pms_out_decimals(o, j);
+    /* A log-scale row of a money column (a log-log fit's residual SD) is not
+     * money. */
+    if (k == PMS_OUT_MONEY && row_says(o, i, "log-log")) return x->real[dec < 2 ? 2 : dec > 4 ? 4 : dec];
     switch (k) {
     case PMS_OUT_INT: return x->integer;
     case PMS_OUT_MONEY: {
-        if (dec == 0) return fabs(v) >= 1e6 ? x->money[2] : x->money[1];
-        /* An amount per patient ("payments_per_weighted") keeps its pence even
-         * in a column where a tiny practice is paid thousands per patient. */
+        /* An amount per patient ("payments_per_weighted", or a row that says
+         * "per weighted patient") keeps its pence even in a column where a
+         * tiny practice is paid thousands per patient; a column of small
+         * amounts (not all zero) too. */
         const char *key = pms_out_key(o, j);
-        if (colmax < 1000 || strstr(key, "per_") || strstr(key, "_per")) return x->money[0];
+        if (key_has_word(key, "per") || row_says(o, i, "per weighted patient") ||
+            row_says(o, i, "per patient") || (dec > 0 && colmax > 0 && colmax < 1000))
+            return x->money[0];
         return fabs(v) >= 1e6 ? x->money[2] : x->money[1];
     }
     case PMS_OUT_PCT: return x->pct[dec < 0 ? 0 : dec > 3 ? 3 : dec];
@@ -511,12 +612,19 @@ static pms_status remember_missing(sheetrec *r, unsigned row, lxw_col_t col)
     return PMS_OK;
 }
 
+/* The widest a text column grows; longer text wraps (the row grows). */
+enum { TEXT_WIDTH = 32 };
+
 /* The cells of one table from `row` down; column widths into width[]. */
 static pms_status write_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row_t row,
                               double *width)
 {
     size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o);
     lxw_worksheet *ws = r->ws;
+    /* Lines of the tallest wrapped cell of each row: spreadsheets do not grow
+     * a row for text they did not lay out (LibreOffice overprints it). */
+    unsigned char *lines = calloc(nr ? nr : 1, 1);
+    if (!lines) return PMS_ENOMEM;
     for (size_t j = 0; j < nc; j++) {
         double colmax = 0, v;
         const char *s;
@@ -535,23 +643,35 @@ static pms_status write_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_ro
                  * computed" for a statistic that could not be (the reason
                  * is a note of the table). */
                 wstr(x, ws, rr, (lxw_col_t)j, pms_out_why(o, i, j) ? "not computed" : "[x]", x->na);
-                if (kind != PMS_OUT_TEXT && remember_missing(r, rr, (lxw_col_t)j))
+                if (kind != PMS_OUT_TEXT && remember_missing(r, rr, (lxw_col_t)j)) {
+                    free(lines);
                     return PMS_ENOMEM;
+                }
                 w = 5;
             } else if (kind == PMS_OUT_TEXT) {
-                /* Never a formula, whatever the text starts with. */
-                wstr(x, ws, rr, (lxw_col_t)j, s, x->text);
+                /* Never a formula, whatever the text starts with.  Long
+                 * text wraps in a column at most TEXT_WIDTH wide. */
+                wstr(x, ws, rr, (lxw_col_t)j, s, x->cellwrap);
                 w = (double)strlen(s) + 2;
+                if (w > TEXT_WIDTH) w = TEXT_WIDTH;
+                /* about 36 characters a line in a TEXT_WIDTH column */
+                size_t nl = strlen(s) / 36 + 1;
+                if (strlen(s) + 2 > TEXT_WIDTH && nl > lines[i]) lines[i] = (unsigned char)(nl > 27 ? 27 : nl);
             } else if (kind == PMS_OUT_BOOL) {
                 keep(x, worksheet_write_boolean(ws, rr, (lxw_col_t)j, v != 0, x->boolean));
                 w = 7;
             } else {
-                keep(x, worksheet_write_number(ws, rr, (lxw_col_t)j, v, num_format(x, o, j, v, colmax)));
-                w = kind == PMS_OUT_MONEY ? 14 : 12;
+                keep(x, worksheet_write_number(ws, rr, (lxw_col_t)j, v, num_format(x, o, i, j, v, colmax)));
+                /* "£4,257.7m", "-0.0432", "7,749": room for the formatted value. */
+                w = kind == PMS_OUT_MONEY ? 12 : 10;
             }
             if (w > width[j]) width[j] = w;
         }
     }
+    for (size_t i = 0; i < nr; i++)
+        if (lines[i] > 1)
+            keep(x, worksheet_set_row(ws, row + (lxw_row_t)i, 15.0 * lines[i] + 2, NULL));
+    free(lines);
     return PMS_OK;
 }
 
@@ -608,6 +728,7 @@ static pms_status add_one_table(pms_xlsx *x, const char *group, const pms_out *o
     else
         snprintf(desc, sizeof desc, "One table of %zu rows.%s [x]: not available.", nr, printed);
     wstr(x, ws, 1, 0, desc, x->text);
+    if (!(r->a2 = dupstr(desc))) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     lxw_row_t row = 2;
     for (size_t m = 0; m < nn; m++, row++) {
         char buf[2200];
@@ -748,8 +869,7 @@ static sheetrec *figure_sheet(pms_xlsx *x, const char *group, const char *name,
     sheetrec *r = add_sheet(x, group, base, SHEET_FIGURE, title ? title : group);
     if (!r) return NULL;
     wstr(x, r->ws, 0, 0, title ? title : group, x->title_f);
-    wstr(x, r->ws, 1, 0, "A chart; its alternative text describes it, and its "
-                           "data are on the sheet named in the text.", x->text);
+    wstr(x, r->ws, 1, 0, FIGURE_A2, x->text);
     worksheet_fit_to_pages(r->ws, 1, 1);
     r->last_row = 30;
     return r;
@@ -781,12 +901,28 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
                                     const pms_xlsx_series *series, size_t n, double ymin,
                                     double ymax, pms_err *err)
 {
-    static const uint8_t types[] = {LXW_CHART_SCATTER, LXW_CHART_BAR, LXW_CHART_COLUMN,
-                                    LXW_CHART_LINE};
-    static const lxw_color_t palette[] = {0x005EB8, 0xFFB81C, 0x00A499, 0x41B6E6,
-                                          0x003087, 0x425563, 0x0072CE};
     (void)row;
     (void)col;
+    pms_xlsx_chart_look look = {NULL, 0, ymin, ymax};
+    return pms_xlsx_add_chart_look(x, sheet, kind, title, xtitle, ytitle, series, n, &look, err);
+}
+
+pms_status pms_xlsx_add_chart_look(pms_xlsx *x, const char *sheet, pms_xlsx_chartkind kind,
+                                   const char *title, const char *xtitle, const char *ytitle,
+                                   const pms_xlsx_series *series, size_t n,
+                                   const pms_xlsx_chart_look *look, pms_err *err)
+{
+    double ymin = look ? look->ymin : NAN, ymax = look ? look->ymax : NAN;
+    unsigned highlight = look ? look->highlight : 0;
+    static const uint8_t types[] = {LXW_CHART_SCATTER, LXW_CHART_BAR, LXW_CHART_COLUMN,
+                                    LXW_CHART_LINE};
+    /* Okabe-Ito (colour-blind safe), as the gnuplot charts; vermillion is
+     * the locality's, black the reference line's. */
+    static const lxw_color_t palette[] = {0x0072B2, 0xE69F00, 0x56B4E9, 0x009E73,
+                                          0xCC79A7, 0xF0E442, 0x768692};
+    static const uint8_t dashes[] = {LXW_CHART_LINE_DASH_SOLID, LXW_CHART_LINE_DASH_DASH,
+                                     LXW_CHART_LINE_DASH_ROUND_DOT, LXW_CHART_LINE_DASH_LONG_DASH,
+                                     LXW_CHART_LINE_DASH_DASH_DOT};
     sheetrec *fig = figure_sheet(x, sheet, NULL, title);
     if (!fig) return pms_err_set(err, PMS_EUSAGE, "cannot add a sheet for the chart '%s'", title);
     lxw_chart *ch = workbook_add_chart(x->wb, types[kind]);
@@ -800,10 +936,24 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
     if (title) chart_title_set_name(ch, t[0]);
-    if (xtitle) chart_axis_set_name(ch->x_axis, t[1]);
-    if (ytitle) chart_axis_set_name(ch->y_axis, t[2]);
+    /* libxlsxwriter swaps a bar chart's axes (x_axis is its horizontal value
+     * axis): the category title goes on the vertical one. */
+    lxw_chart_axis *cat = kind == PMS_XLSX_BAR ? ch->y_axis : ch->x_axis;
+    lxw_chart_axis *val = kind == PMS_XLSX_BAR ? ch->x_axis : ch->y_axis;
+    if (xtitle) chart_axis_set_name(cat, t[1]);
+    if (ytitle) chart_axis_set_name(val, t[2]);
+    chart_axis_set_num_format(val, "#,##0");
+    if (kind == PMS_XLSX_SCATTER) chart_axis_set_num_format(cat, "#,##0");
+    if (kind == PMS_XLSX_BAR) {
+        /* Table order from the top (as the gnuplot chart), the value axis
+         * still at the bottom, and every category labelled. */
+        chart_axis_set_reverse(cat);
+        chart_axis_set_crossing_max(cat);
+    }
+    if (kind != PMS_XLSX_SCATTER) chart_axis_set_interval_unit(cat, 1);
     /* The alt text below is built from the cleaned titles too. */
     title = t[0], xtitle = t[1], ytitle = t[2];
+    size_t plain = 0; /* series in the palette's colours so far */
     for (size_t k = 0; k < n; k++) {
         const pms_xlsx_series *s = &series[k];
         if (s->loc->last_row < s->loc->first_row) continue;
@@ -827,12 +977,17 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
             chart_series_set_name(cs, nm);
             free(nm);
         }
-        lxw_color_t c = palette[k % (sizeof palette / sizeof *palette)];
+        /* black is LXW_COLOR_BLACK: a colour of 0 means "not set" to libxlsxwriter */
+        int role = look && look->role ? look->role[k] : 0;
+        lxw_color_t c = role == 1 ? 0xD55E00 : role == 2 ? LXW_COLOR_BLACK
+                        : palette[plain++ % (sizeof palette / sizeof *palette)];
         if (kind == PMS_XLSX_SCATTER) {
-            chart_series_set_marker_type(cs, LXW_CHART_MARKER_CIRCLE);
-            chart_series_set_marker_size(cs, 3);
-            lxw_chart_fill fill = {.color = c, .transparency = 40};
-            lxw_chart_line line = {.color = c};
+            /* The locality: larger vermillion triangles, not colour alone. */
+            chart_series_set_marker_type(cs, role == 1 ? LXW_CHART_MARKER_TRIANGLE
+                                                       : LXW_CHART_MARKER_CIRCLE);
+            chart_series_set_marker_size(cs, role == 1 ? 7 : 3);
+            lxw_chart_fill fill = {.color = c, .transparency = role == 1 ? 0 : 40};
+            lxw_chart_line line = {.color = role == 1 ? LXW_COLOR_BLACK : c};
             chart_series_set_marker_fill(cs, &fill);
             chart_series_set_marker_line(cs, &line);
             if (s->trendline) {
@@ -840,11 +995,33 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
                 lxw_chart_line tl = {.color = 0x003087, .width = 2};
                 chart_series_set_trendline_line(cs, &tl);
             }
+        } else if (kind == PMS_XLSX_LINE) {
+            /* Series differ by dash as well as colour. */
+            lxw_chart_line line = {.color = c, .width = role ? 3 : 2.25,
+                                   .dash_type = role == 2 ? LXW_CHART_LINE_DASH_DASH
+                                                : dashes[k % (sizeof dashes / sizeof *dashes)]};
+            chart_series_set_line(cs, &line);
         } else {
             lxw_chart_fill fill = {.color = c};
-            lxw_chart_line line = {.color = c, .width = 2.25};
-            if (kind == PMS_XLSX_LINE) chart_series_set_line(cs, &line);
-            else chart_series_set_fill(cs, &fill);
+            chart_series_set_fill(cs, &fill);
+            if (highlight && highlight <= s->loc->last_row - s->loc->first_row + 1) {
+                /* The locality's bar: vermillion and hatched. */
+                lxw_chart_point plain = {0}, hl = {0};
+                lxw_chart_pattern pat = {.type = LXW_CHART_PATTERN_WIDE_UPWARD_DIAGONAL,
+                                         .fg_color = 0xD55E00, .bg_color = 0xF5C6A5};
+                lxw_chart_line edge = {.color = LXW_COLOR_BLACK, .width = 1};
+                hl.pattern = &pat;
+                hl.line = &edge;
+                lxw_chart_point **pts = calloc(highlight + 1, sizeof *pts);
+                if (!pts) {
+                    free(t[0]), free(t[1]), free(t[2]);
+                    return pms_err_set(err, PMS_ENOMEM, "out of memory");
+                }
+                for (unsigned q = 0; q + 1 < highlight; q++) pts[q] = &plain;
+                pts[highlight - 1] = &hl;
+                keep(x, chart_series_set_points(cs, pts));
+                free(pts);
+            }
         }
     }
     if (!isnan(ymin)) chart_axis_set_min(ch->y_axis, ymin);
@@ -858,7 +1035,9 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
              "the sheet '%s'.", kinds[kind], title, kind == PMS_XLSX_BAR ? ytitle : xtitle,
              kind == PMS_XLSX_BAR ? xtitle : ytitle, n ? series[0].loc->sheet : "");
     pms_utf8_trim_tail(alt); /* long titles: the cut falls between characters */
-    lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.5, .description = alt};
+    /* A bar chart is taller: one line per category label. */
+    lxw_chart_options opt = {.x_scale = 1.6, .y_scale = kind == PMS_XLSX_BAR ? 2.1 : 1.5,
+                             .description = alt};
     pms_status st = PMS_OK;
     if (worksheet_insert_chart_opt(fig->ws, 2, 0, ch, &opt) != LXW_NO_ERROR)
         st = pms_err_set(err, PMS_EUSAGE, "cannot place the chart '%s'", title);
@@ -920,7 +1099,7 @@ static void fill_cover(pms_xlsx *x)
                  "\xc2\xa3" "1 million, millions (\xc2\xa3m) above.";
     for (size_t i = 0; i < n; i++) {
         wstr(x, ws, (lxw_row_t)(i + 1), 0, lines[i], x->wrap);
-        keep(x, worksheet_set_row(ws, (lxw_row_t)(i + 1), row_height(15.0 * (double)(strlen(lines[i]) / 90 + 1) + 3),
+        keep(x, worksheet_set_row(ws, (lxw_row_t)(i + 1), row_height(15.0 * (double)(strlen(lines[i]) / 110 + 1) + 3),
                           NULL));
     }
 }
@@ -964,8 +1143,11 @@ static lxw_error fill_toc(pms_xlsx *x)
     for (size_t i = 0; i < x->nsheets; i++, row++) {
         snprintf(url, sizeof url, "internal:'%s'!A1", x->sheets[i].name);
         keep(x, worksheet_write_url_opt(x->toc, row, 0, url, x->link, x->sheets[i].name, NULL));
-        wstr(x, x->toc, row, 1, x->sheets[i].desc, x->wrap);
-        size_t wrapped = strlen(x->sheets[i].desc) / 80 + 1;
+        char d[400];
+        snprintf(d, sizeof d, "%s%s", x->sheets[i].desc,
+                 x->sheets[i].noprint ? " (not printed)" : "");
+        wstr(x, x->toc, row, 1, d, x->wrap);
+        size_t wrapped = strlen(d) / 95 + 1;
         if (wrapped > 1) keep(x, worksheet_set_row(x->toc, row, row_height(15.0 * (double)wrapped + 3), NULL));
     }
     return e;
@@ -974,7 +1156,7 @@ static lxw_error fill_toc(pms_xlsx *x)
 static lxw_error fill_notes(pms_xlsx *x)
 {
     static const char *heads[] = {"Note number", "Applies to", "Note text"};
-    static const double w[] = {14, 27, 59};
+    static const double w[] = {13, 18, 69};
     lxw_error e = front_table(x, x->notes_ws, "Notes",
                               "This worksheet contains one table: the notes of the tables, "
                               "then a short glossary.", "Notes_table", heads, 3, x->nnotes, w);
@@ -989,7 +1171,7 @@ static lxw_error fill_notes(pms_xlsx *x)
         wstr(x, x->notes_ws, row, 0, num, x->wrap);
         wstr(x, x->notes_ws, row, 1, x->notes[i].where, x->wrap);
         wstr(x, x->notes_ws, row, 2, x->notes[i].text, x->wrap);
-        keep(x, worksheet_set_row(x->notes_ws, row, row_height(15.0 * (double)(strlen(x->notes[i].text) / 62 + 1) + 3),
+        keep(x, worksheet_set_row(x->notes_ws, row, row_height(15.0 * (double)(strlen(x->notes[i].text) / 84 + 1) + 3),
                           NULL));
     }
     return e;
@@ -999,6 +1181,7 @@ static void free_all(pms_xlsx *x)
 {
     for (size_t i = 0; i < x->nsheets; i++) {
         free(x->sheets[i].desc);
+        free(x->sheets[i].a2);
         free(x->sheets[i].miss);
     }
     free(x->sheets);

@@ -9,7 +9,7 @@
  * landscape with the header row repeated and "Page N of M" in the footer,
  * never scaled below 75% (8 pt text).  Numbers are formatted by what they
  * are: money in £ (pence only for values under £1,000 such as £ per patient,
- * whole pounds up to £1m, £m above), p-values as "<0.001" or three
+ * whole pounds up to £1m, £m above), p-values as "< 0.001" or three
  * significant figures, percentages as percentages.  Charts and images go on
  * sheets of their own with alt text.  Text from data files is always
  * written as a string, never as a formula, so a practice called "=cmd|..."
@@ -79,9 +79,20 @@ typedef struct {
     int trendline;       /* scatter: add a linear trendline */
 } pms_xlsx_series;
 
+/* How a chart marks the locality (pms_xlsx_add_chart_look). */
+typedef struct {
+    const int *role;    /* per series, or NULL: 0 plain; 1 the locality (vermillion
+                           triangles on a scatter, a thick line); 2 a reference (black dashes) */
+    unsigned highlight; /* bar/column: the 1-based point of the locality (vermillion,
+                           hatched), 0 = none */
+    double ymin, ymax;  /* the value axis, NaN = automatic */
+} pms_xlsx_chart_look;
+
 /* A native Excel chart on a sheet of its own named after `sheet` ("Chart
  * CCGs"), with the title in A1 and alt text; row and col are kept for
- * compatibility and ignored. */
+ * compatibility and ignored.  xtitle names the categories (or x), ytitle the
+ * values, whatever the orientation: a bar chart lists its categories down the
+ * page in table order, first at the top, every label shown. */
 pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
                               pms_xlsx_chartkind kind, const char *title, const char *xtitle,
                               const char *ytitle, const pms_xlsx_series *series, size_t n,
@@ -94,6 +105,12 @@ pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row
                                     const char *xtitle, const char *ytitle,
                                     const pms_xlsx_series *series, size_t n, double ymin,
                                     double ymax, pms_err *err);
+
+/* The same with the locality marked (look may be NULL). */
+pms_status pms_xlsx_add_chart_look(pms_xlsx *x, const char *sheet, pms_xlsx_chartkind kind,
+                                   const char *title, const char *xtitle, const char *ytitle,
+                                   const pms_xlsx_series *series, size_t n,
+                                   const pms_xlsx_chart_look *look, pms_err *err);
 
 /* Embed a PNG, scaled, on a sheet of its own named `name` (whole words, at
  * most 31 characters; NULL: "Chart <sheet>"), with `title` in A1 and `alt`
@@ -111,6 +128,18 @@ pms_status pms_xlsx_add_image(pms_xlsx *x, const char *sheet, unsigned row, unsi
  * the printed pack). */
 pms_status pms_xlsx_print_area(pms_xlsx *x, const char *sheet, unsigned last_row,
                                unsigned last_col, pms_err *err);
+
+/* Print only columns 0..last_col of the table sheets made from `sheet` (the
+ * columns a board reads; the rest stay in the workbook). */
+pms_status pms_xlsx_print_cols(pms_xlsx *x, const char *sheet, unsigned last_col, pms_err *err);
+
+/* Keep the sheets made from `sheet` (a section name or a sheet name) out of
+ * the printed pack: their print area becomes one empty cell, which
+ * LibreOffice (empty pages suppressed, its default) and Excel (nothing to
+ * print) skip when the whole workbook is printed.  Their description in A2
+ * and in the Table_of_contents says so.  For technical tables (every CCG or
+ * practice, chart data, provenance) that a board does not read on paper. */
+pms_status pms_xlsx_no_print(pms_xlsx *x, const char *sheet, pms_err *err);
 
 /* Text as written into a cell, chart title or series name: well-formed UTF-8
  * (invalid bytes become U+FFFD), characters XML 1.0 forbids shown as \xNN,

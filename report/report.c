@@ -118,6 +118,14 @@ void pms_report_method(pms_report_ctx *r, const char *fmt, ...)
     va_end(ap);
 }
 
+const char *pms_report_pvalue(char *buf, size_t cap, double p)
+{
+    if (isnan(p)) snprintf(buf, cap, "not computed");
+    else if (p < 0.001) snprintf(buf, cap, "< 0.001");
+    else snprintf(buf, cap, "= %.3g", p);
+    return buf;
+}
+
 const char *pms_report_money(char *buf, size_t cap, double v, int dec)
 {
     if (isnan(v)) {
@@ -685,26 +693,53 @@ static pms_status workbook_front(pms_report_ctx *r, pms_err *err)
                                   "not given (set [report] contact in the configuration)"),
         .organisation = pms_config_str(r->cfg, "report", "organisation", "pmsreview"),
     };
+    /* The summary's terms are added by report_summary.c; these are the
+     * tables' own. */
     static const char *gloss[][2] = {
-        {"Weighted patients", "the practice list adjusted by the Carr-Hill formula for age, sex, "
-                              "need and rurality; funding per weighted patient compares like "
-                              "with like"},
-        {"IMD", "Index of Multiple Deprivation score of the practice's population; higher is "
-                "more deprived"},
-        {"Spearman's rho", "a correlation of ranks from -1 to 1; 0 means no monotone relation"},
+        {"IMD, imd2015", "Index of Multiple Deprivation 2015 score of the practice's population; "
+                         "higher is more deprived"},
         {"p-value", "the chance of a result at least this extreme if there were no relation; "
-                    "shown as <0.001 when smaller"},
-        {"Confidence interval", "the range of values consistent with the data at 95%"},
-        {"Gini coefficient", "inequality from 0 (all practices funded alike per weighted patient) "
-                             "to 1"},
+                    "shown as < 0.001 when smaller, otherwise to three significant figures"},
         {"PMS, GMS, APMS", "the three GP contract types: Personal, General and Alternative "
                            "Provider Medical Services"},
-        {"MPIG", "Minimum Practice Income Guarantee, a top-up being phased out"},
     };
     pms_status st = pms_xlsx_set_cover(r->x, &c, err);
     for (size_t i = 0; !st && i < sizeof gloss / sizeof *gloss; i++)
         st = pms_xlsx_add_glossary(r->x, gloss[i][0], gloss[i][1], err);
     return st;
+}
+
+/* The printed pack (issue 14: at most 40 A4 pages without the Practices
+ * sheet) is the front sheets, the Summary, the tables a board reads, the
+ * charts and the Methods.  These stay in the workbook but out of print:
+ * tables of every CCG or practice and chart data (their charts are
+ * printed), the England detail behind the savings comparison, the
+ * sensitivity table, provenance, the gnuplot pictures of the charts drawn
+ * natively as well, and the analyst's charts (Lorenz curves per scenario,
+ * net saving by year, the sweep, the fair-shares distances).  Measured with
+ * LibreOffice 7: 39 pages without Practices, 83 before
+ * (tests/cli/report_libreoffice.sh). */
+static pms_status print_pack(pms_report_ctx *r, pms_err *err)
+{
+    static const char *technical[] = {
+        "Deprivation model", "Deprivation practices", "Correlations by CCG", "Fairness by CCG",
+        "Funnel outliers", "CCGs", "CCGs chart", "Fair_shares", "Savings by year",
+        "Savings sweep", "Savings by locality", "Practice comparison", "Savings by practice",
+        "Trend", "Trend wide", "Sensitivity", "Provenance",
+        "Payments against deprivation", "Highest and lowest CCGs", "Trend by contract type",
+        "Lorenz curves after each", "Net saving by year per scenario", "Sweep trade-off",
+        "Distance from target by",
+        /* The analyst's method notes: the Notes sheet (definitions, glossary)
+         * is what the printed pack carries. */
+        "Methods"};
+    for (size_t i = 0; i < sizeof technical / sizeof *technical; i++) {
+        pms_err e;
+        /* A sheet the run did not make (no gnuplot, a section skipped) is
+         * not an error. */
+        if (pms_xlsx_no_print(r->x, technical[i], &e) == PMS_ENOMEM)
+            return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    return PMS_OK;
 }
 
 pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
@@ -763,6 +798,7 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
         }
     }
     if (!st) st = provenance_sheet(r, err);
+    if (!st) st = print_pack(r, err);
     if (!st) st = pms_report_write_summary(r, title, err);
     if (!st) st = workbook_front(r, err);
     /* On failure, wait for any gnuplot still running before the folder goes. */

@@ -159,6 +159,9 @@ void pms_report_method(pms_report_ctx *r, const char *fmt, ...)
 
 /* "£1,234.56" / "-£0.35" with dec decimals (0-4) into buf (at least 40 bytes). */
 const char *pms_report_money(char *buf, size_t cap, double v, int dec);
+/* A p-value as the workbook shows it, with its sign: "= 0.00297" (three
+ * significant figures) or "< 0.001". */
+const char *pms_report_pvalue(char *buf, size_t cap, double p);
 
 /* "Bristol (11H)": the locality's CCG name from the main data with its code,
  * or the code alone when the data has no name for it. */

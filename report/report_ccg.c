@@ -190,12 +190,18 @@ static pms_status pick_rows(pms_report_ctx *r, pms_out *top, const ccg_list *L, 
 static pms_status charts(pms_report_ctx *r, const chart_rows *C, const pms_xlsx_loc *loc,
                          double england, pms_err *err)
 {
-    pms_xlsx_series s = {&loc[1], C->tc[0], C->tc[1], "\xc2\xa3 per weighted patient", 0};
+    pms_status st = PMS_OK;
     char title[256];
-    snprintf(title, sizeof title, "Highest and lowest CCGs: %s", r->measure_label);
-    pms_status st = pms_xlsx_add_chart(r->x, SHEET, 1, 10, PMS_XLSX_BAR, title, "CCG",
-                                       "\xc2\xa3 per weighted patient", &s, 1, err);
-    if (!st && r->charts_on) {
+    if (C->np) {
+        pms_xlsx_series s = {&loc[1], C->tc[0], C->tc[1], "\xc2\xa3 per weighted patient", 0};
+        pms_xlsx_chart_look look = {NULL, 0, NAN, NAN};
+        for (size_t j = 0; j < C->np; j++)
+            if (C->hl[j]) look.highlight = (unsigned)(j + 1); /* the locality's bar */
+        snprintf(title, sizeof title, "Highest and lowest CCGs: %s", r->measure_label);
+        st = pms_xlsx_add_chart_look(r->x, SHEET, PMS_XLSX_BAR, title, "CCG",
+                                     "\xc2\xa3 per weighted patient", &s, 1, &look, err);
+    }
+    if (!st && C->np && r->charts_on) {
         snprintf(title, sizeof title, "Highest and lowest CCGs: %s, 2014/15", r->measure_label);
         pms_chart_info ci = pms_report_chart_info(
             r, "ccg_bars", title,

@@ -274,8 +274,10 @@ static void model_table(pms_report_ctx *r, const dep_data *d, const char *locsco
 }
 
 /* The practices table: every practice in the national fit with its fitted
- * value; pc gets the column indices (the workbook chart plots pc[3], pc[4]). */
-static void practice_table(pms_report_ctx *r, const dep_data *d, pms_out *prac, int pc[7])
+ * value, the locality's first, so the chart marks them as a series; pc gets
+ * the column indices (the workbook chart plots pc[3], pc[4]).  Returns the
+ * number of the locality's rows. */
+static size_t practice_table(pms_report_ctx *r, const dep_data *d, pms_out *prac, int pc[7])
 {
     pc[0] = pms_out_col(prac, "practice_code", PMS_OUT_TEXT, 0);
     pc[1] = pms_out_col(prac, "practice_name", PMS_OUT_TEXT, 0);
@@ -284,17 +286,21 @@ static void practice_table(pms_report_ctx *r, const dep_data *d, pms_out *prac, 
     pc[4] = pms_out_col(prac, r->measure, PMS_OUT_MONEY, 2);
     pc[5] = pms_out_col(prac, "fitted", PMS_OUT_MONEY, 2);
     pc[6] = pms_out_col(prac, "in_locality", PMS_OUT_BOOL, 0);
-    for (size_t i = 0; i < d->nrows; i++) {
-        if (!d->all[i]) continue;
-        pms_out_row(prac);
-        pms_out_set_text(prac, pc[0], d->code ? d->code[i] : NULL);
-        pms_out_set_text(prac, pc[1], d->name ? d->name[i] : NULL);
-        pms_out_set_text(prac, pc[2], d->ccg[i]);
-        pms_out_set_num(prac, pc[3], d->imd[i]);
-        pms_out_set_num(prac, pc[4], d->pay[i]);
-        pms_out_set_num(prac, pc[5], d->nat.fit.coef[0] + d->nat.fit.coef[1] * d->imd[i]);
-        pms_out_set_bool(prac, pc[6], d->loc[i]);
-    }
+    size_t nlocrows = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < d->nrows; i++) {
+            if (!d->all[i] || (d->loc[i] != 0) == pass) continue;
+            nlocrows += !pass;
+            pms_out_row(prac);
+            pms_out_set_text(prac, pc[0], d->code ? d->code[i] : NULL);
+            pms_out_set_text(prac, pc[1], d->name ? d->name[i] : NULL);
+            pms_out_set_text(prac, pc[2], d->ccg[i]);
+            pms_out_set_num(prac, pc[3], d->imd[i]);
+            pms_out_set_num(prac, pc[4], d->pay[i]);
+            pms_out_set_num(prac, pc[5], d->nat.fit.coef[0] + d->nat.fit.coef[1] * d->imd[i]);
+            pms_out_set_bool(prac, pc[6], d->loc[i]);
+        }
+    return nlocrows;
 }
 
 /* The gnuplot charts: the national scatter with its fits, and the
@@ -349,22 +355,23 @@ static void regress_say(pms_report_ctx *r, const dep_data *d)
                        pms_report_money(m3, sizeof m3, nat->ts.slope_high, 2));
     pms_report_say(r, PMS_SAY_DETAIL,
                    "Least squares gives %s per point (%.0f%% interval %s to %s, HC3 robust, "
-                   "p = %.2g; R\xc2\xb2 = %.4f): it is pulled by a few very small practices "
+                   "p %s; R\xc2\xb2 = %.4f): it is pulled by a few very small practices "
                    "with very high payments per weighted patient, which the Theil-Sen line "
                    "and the rank correlation below are not.",
                    pms_report_money(m1, sizeof m1, f->coef[1], 2), 100 * r->ci_level,
                    pms_report_money(m2, sizeof m2, f->ci_low[1], 2),
-                   pms_report_money(m3, sizeof m3, f->ci_high[1], 2), f->p_value[1], f->r2);
+                   pms_report_money(m3, sizeof m3, f->ci_high[1], 2),
+                   pms_report_pvalue((char[32]){0}, 32, f->p_value[1]), f->r2);
     if (el->ok)
         pms_report_say(r, PMS_SAY_DETAIL,
                        "On the log scale, which the outliers do not drive, a 10%% higher "
                        "deprivation score goes with payments per weighted patient %.1f%% "
                        "%s (elasticity %.3f, %.0f%% interval %.3f to %.3f, HC3 robust, "
-                       "p = %.2g, %zu practices).",
+                       "p %s, %zu practices).",
                        100 * fabs(pow(1.1, el->fit.coef[1]) - 1),
                        el->fit.coef[1] < 0 ? "lower" : "higher", el->fit.coef[1],
                        100 * r->ci_level, el->fit.ci_low[1], el->fit.ci_high[1],
-                       el->fit.p_value[1], el->n);
+                       pms_report_pvalue((char[32]){0}, 32, el->fit.p_value[1]), el->n);
     if (lf->ok && lf->ts_ok) {
         char m4[40];
         pms_report_say(r, PMS_SAY_DETAIL,
@@ -414,19 +421,31 @@ static pms_status regress_output(pms_report_ctx *r, const dep_data *d, pms_err *
     coef_table(r, d, locscope, coef);
     model_table(r, d, locscope, model);
     int pc[7];
-    practice_table(r, d, prac, pc);
+    size_t nlocrows = practice_table(r, d, prac, pc);
     pms_out *tabs[3] = {coef, model, prac};
     pms_xlsx_loc where[3];
     pms_status st = pms_report_add_tables(r, SHEET, tabs, 3, where, err);
     if (!st) {
-        pms_xlsx_series s = {&where[2], pc[3], pc[4], "Practices", 1};
+        /* Other practices with the fitted line, then the locality's. */
+        pms_xlsx_loc others = where[2], mine = where[2];
+        others.first_row += (unsigned)nlocrows;
+        mine.last_row = mine.first_row + (unsigned)nlocrows - 1;
+        char locs[200];
+        snprintf(locs, sizeof locs, "%s practices", locscope);
+        /* The locality's series first: LibreOffice draws the first series
+         * on top (the triangles were hidden under the circles). */
+        pms_xlsx_series s[2] = {{&mine, pc[3], pc[4], locs, 0},
+                                {&others, pc[3], pc[4], "Other practices", 1}};
+        static const int role[2] = {1, 0};
         /* The axis stops at 400: a handful of tiny practices reach 35,000. */
+        pms_xlsx_chart_look look = {role, 0, 0, 400};
+        if (!nlocrows) look.role = role + 1; /* no locality rows: the others only */
         char title[256];
         snprintf(title, sizeof title, "%c%s and deprivation", toupper((unsigned char)r->measure_label[0]),
                  r->measure_label + 1);
-        st = pms_xlsx_add_chart_range(r->x, SHEET, 1, 10, PMS_XLSX_SCATTER, title,
-                                      "IMD 2015 score", "\xc2\xa3 per weighted patient", &s, 1, 0,
-                                      400, err);
+        st = pms_xlsx_add_chart_look(r->x, SHEET, PMS_XLSX_SCATTER, title, "IMD 2015 score",
+                                     "\xc2\xa3 per weighted patient", nlocrows ? s : s + 1,
+                                     nlocrows ? 2 : 1, &look, err);
     }
     /* The printed pack shows the fit and the charts; the practice rows stay
      * in the sheet (7,800 of them would be 150 pages). */

@@ -144,6 +144,10 @@ pms_status pms_report_write_summary(pms_report_ctx *r, const char *title, pms_er
         for (size_t i = 0; i < n; i++) lines[i + 1] = v[i][0] == '-' ? v[i] + 2 : v[i];
         st = pms_xlsx_add_lines(r->x, "Summary", lines, n + 1, err);
     }
+    /* The terms the summary uses, on the Notes sheet's glossary too. */
+    for (size_t g = 0; g < NGLOSS && !st; g++)
+        if (mentions(r, glossary[g][0]))
+            st = pms_xlsx_add_glossary(r->x, glossary[g][0], glossary[g][1], err);
     free(lines);
     for (size_t i = 0; i < n; i++) free(v[i]);
     free(v);

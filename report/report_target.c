@@ -133,6 +133,7 @@ static pms_status options(pms_report_ctx *r, const pms_table *t, const pms_targe
     if (!st && !(tab = pms_target_out_options(&o, "England", pms_report_locality(r))))
         st = pms_err_set(err, PMS_ENOMEM, "out of memory");
     if (!st) st = pms_report_add_tables(r, OPTIONS_SHEET, &tab, 1, NULL, err);
+    if (!st) st = pms_xlsx_print_cols(r->x, OPTIONS_SHEET, PMS_TARGET_OPTIONS_PRINTED - 1, err);
     if (!st) {
         options_sentence(r, &o);
         pms_report_method(r, "Fair shares of the savings options: each savings scenario's core "

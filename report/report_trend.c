@@ -168,11 +168,16 @@ static pms_status trend_charts(pms_report_ctx *r, trend_state *T, const pms_xlsx
 {
     pms_status st = PMS_OK;
     if (T->first_year) {
-        pms_xlsx_series s[3];
-        for (int k = 0; k < 3; k++) s[k] = (pms_xlsx_series){&loc[1], 0, T->w_col[k], type_names[k], 0};
-        st = pms_xlsx_add_chart(r->x, "Trend", 2, 10, PMS_XLSX_LINE,
-                                "Total NHS payments per weighted patient by contract type", "Year",
-                                "\xc2\xa3 per weighted patient", s, 3, err);
+        /* The three contract types and all practices (a black dashed line). */
+        pms_xlsx_series s[TYPES];
+        for (int k = 0; k < TYPES; k++)
+            s[k] = (pms_xlsx_series){&loc[1], 0, T->w_col[k],
+                                     k == 3 ? "All practices" : type_names[k], 0};
+        static const int role[TYPES] = {0, 0, 0, 2};
+        pms_xlsx_chart_look look = {role, 0, NAN, NAN};
+        st = pms_xlsx_add_chart_look(r->x, "Trend", PMS_XLSX_LINE,
+                                     "Total NHS payments per weighted patient by contract type",
+                                     "Year", "\xc2\xa3 per weighted patient", s, TYPES, &look, err);
     }
     if (!st && T->ny && r->charts_on) {
         double flat[TYPES * 64];

@@ -282,7 +282,7 @@ static void test_layout(void **state)
     assert_non_null(strstr(tabs, "name=\"National_review\""));
     free(tabs);
     char *st = member(path, "xl/styles.xml");
-    assert_non_null(strstr(st, "[&lt;0.001]&quot;&lt;0.001&quot;;0.000"));
+    assert_non_null(strstr(st, "[&lt;0.001]&quot;&lt; 0.001&quot;;0.000"));
     assert_non_null(strstr(st, "0.0000")); /* 0.0123 to three significant figures */
     assert_non_null(strstr(st, ",,&quot;m&quot;")); /* £4.2bn in millions */
     free(st);
@@ -296,10 +296,106 @@ static void test_layout(void **state)
     free(custom);
 }
 
+/* The printed pack and the native charts' marks: a sheet kept out of print
+ * has one empty cell as its print area and says so; a bar chart lists its
+ * categories from the top with every label, the category title on the
+ * vertical axis and the locality's bar hatched; a reference line is black
+ * and dashed; numbers by kind (a "taper" total is not per patient, tost_p is
+ * a p-value, a log-log row is not money). */
+static void test_print_and_look(void **state)
+{
+    (void)state;
+    if (system("/usr/bin/python3 -c 'import openpyxl' 2>/dev/null") != 0) skip();
+    const char *tmp = getenv("PMS_TEST_TMP");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/look.xlsx", tmp ? tmp : "/tmp");
+    if (tmp) mkdir(tmp, 0777);
+    pms_xlsx *x = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_xlsx_open(path, 1416009600, "Look", &x, &err), PMS_OK);
+    pms_out *o = pms_out_new("bars", "Bars");
+    int c0 = pms_out_col(o, "scope", PMS_OUT_TEXT, 0);
+    int c1 = pms_out_col(o, "after_taper_total", PMS_OUT_MONEY, 2);
+    int c2 = pms_out_col(o, "tost_p", PMS_OUT_REAL, 6);
+    int c3 = pms_out_col(o, "residual_sd", PMS_OUT_MONEY, 2);
+    const char *scope[] = {"England", "Bristol", "England, log-log (elasticity)"};
+    for (int i = 0; i < 3; i++) {
+        pms_out_row(o);
+        pms_out_set_text(o, c0, scope[i]);
+        pms_out_set_num(o, c1, 334622320.95 / (i + 1));
+        pms_out_set_num(o, c2, 2.5e-7 * (i + 1));
+        pms_out_set_num(o, c3, i == 2 ? 0.3134 : 38.797);
+    }
+    pms_out *t[2] = {o, small("detail", 2)};
+    pms_xlsx_loc loc[2];
+    assert_int_equal(pms_xlsx_add_tables(x, "Bars", t, 2, loc, &err), PMS_OK);
+    pms_xlsx_series s = {&loc[0], c0, c1, "total", 0};
+    pms_xlsx_chart_look look = {NULL, 2, NAN, NAN};
+    assert_int_equal(pms_xlsx_add_chart_look(x, "Bars", PMS_XLSX_BAR, "Bars", "Area", "Pounds",
+                                             &s, 1, &look, &err),
+                     PMS_OK);
+    static const int role[2] = {0, 2};
+    pms_xlsx_series l[2] = {{&loc[0], c0, c1, "one", 0}, {&loc[0], c0, c3, "All practices", 0}};
+    look = (pms_xlsx_chart_look){role, 0, NAN, NAN};
+    assert_int_equal(pms_xlsx_add_chart_look(x, "Lines", PMS_XLSX_LINE, "Lines", "Year", "Pounds",
+                                             l, 2, &look, &err),
+                     PMS_OK);
+    assert_int_equal(pms_xlsx_no_print(x, "Bars detail", &err), PMS_OK);
+    assert_int_equal(pms_xlsx_no_print(x, "No such sheet", &err), PMS_EUSAGE);
+    assert_int_equal(pms_xlsx_close(x, &err), PMS_OK);
+    pms_out_free(t[0]);
+    pms_out_free(t[1]);
+
+    char *wbx = member(path, "xl/workbook.xml");
+    if (!wbx) skip(); /* no unzip */
+    assert_non_null(strstr(wbx, "'Bars detail'!$XFD$1"));
+    assert_null(strstr(wbx, "Bars!$XFD$1"));
+    free(wbx);
+    char *ss = member(path, "xl/sharedStrings.xml");
+    assert_non_null(strstr(ss, "Not in the printed pack"));
+    assert_non_null(strstr(ss, "(not printed)"));
+    free(ss);
+    char *bar = member(path, "xl/charts/chart1.xml");
+    assert_non_null(bar);
+    char *cat = strstr(bar, "<c:catAx>"), *val = strstr(bar, "<c:valAx>");
+    assert_true(cat && val);
+    /* The category title "Area" is in the category axis, "Pounds" in the value axis. */
+    char *area = strstr(bar, ">Area<"), *pounds = strstr(bar, ">Pounds<");
+    assert_true(area && pounds);
+    assert_true(cat < val ? (area > cat && area < val && pounds > val)
+                          : (area > cat && pounds > val && pounds < cat));
+    assert_non_null(strstr(cat, "<c:orientation val=\"maxMin\"/>"));
+    assert_non_null(strstr(bar, "<c:tickLblSkip val=\"1\"/>"));
+    char *dpt = strstr(bar, "<c:dPt><c:idx val=\"1\"/>");
+    assert_non_null(dpt);
+    assert_non_null(strstr(dpt, "D55E00"));
+    free(bar);
+    char *line = member(path, "xl/charts/chart2.xml");
+    assert_non_null(line);
+    assert_non_null(strstr(line, "<a:srgbClr val=\"000000\"/>"));
+    assert_non_null(strstr(line, "<a:prstDash val=\"dash\"/>"));
+    free(line);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c '\n"
+             "import openpyxl, sys\n"
+             "ws = openpyxl.load_workbook(sys.argv[1])[\"Bars\"]\n"
+             "h = [r for r in range(1, 20) if ws.cell(row=r, column=1).value == \"scope\"][0]\n"
+             "f = lambda r, c: ws.cell(row=h + r, column=c).number_format\n"
+             "assert f(1, 2).endswith(\",,\\\"m\\\"\"), f(1, 2)\n"
+             "assert f(1, 3) == \"[<0.001]\\\"< 0.001\\\";0.000\", f(1, 3)\n"
+             "assert f(1, 4).startswith(\"\\u00a3\"), f(1, 4)\n"
+             "assert not f(3, 4).startswith(\"\\u00a3\"), f(3, 4)\n"
+             "' %s",
+             path);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_deterministic_zip),
                                        cmocka_unit_test(test_layout),
+                                       cmocka_unit_test(test_print_and_look),
                                        cmocka_unit_test(test_unwritable),
                                        cmocka_unit_test(test_hostile_cells_openpyxl),
                                        cmocka_unit_test(test_hostile_parts_xml)};

@@ -56,6 +56,15 @@ for l in lines:
     if m:
         bad.append("money to 3 decimals: %s in %r" % (m.group(0), l[:80]))
 
+# p-values as the workbook shows them: "p < 0.001" or three significant figures.
+for l in lines:
+    for m in re.finditer(r"\bp ([=<]) ?([0-9.e+-]+)", l):
+        v = m.group(2).rstrip(".")
+        ok = (m.group(1) == "<" and v == "0.001") or \
+            (m.group(1) == "=" and re.fullmatch(r"0\.0*[1-9][0-9]{2}|[1-9]\.[0-9]{2}|1", v) is not None)
+        if not ok:
+            bad.append("p-value not as '< 0.001' or three significant figures: %r" % m.group(0))
+
 counts = [l for l in plain if re.search(r"\b[0-9]{1,3},[0-9]{3} practices", l)]
 if len(counts) != 1 or "are left out" not in counts[0]:
     bad.append("England's practice count is given %d times outside the exclusions sentence" %

@@ -79,6 +79,13 @@ marks = [r[0] for r in nrows if str(r[0]).startswith("[note")]
 check(marks == ["[note %d]" % (i + 1) for i in range(len(marks))] and len(marks) > 10,
       "note markers %r" % marks[:5])
 check(any(r[1] == "Glossary" for r in nrows), "no glossary on the Notes sheet")
+# Every term of the summary's glossary is on the Notes sheet too.
+noted = {str(r[2]).split(":")[0] for r in nrows if r[1] == "Glossary"}
+summ = open(rep + "/summary.txt", encoding="utf-8").read().splitlines()
+if "Glossary" in summ:
+    for l in summ[summ.index("Glossary") + 1:]:
+        if l.startswith("- "):
+            check(l[2:].split(":")[0] in noted, "glossary term %r not on the Notes sheet" % l[2:40])
 
 # Document properties: title, subject, organisation as author, language.
 check(wb.properties.title and wb.properties.title.startswith("PMS contract review"),
@@ -157,6 +164,33 @@ for ws in wb.worksheets[3:]:
                 f = r[j].number_format
                 check(not f.startswith("\u00a3") or f == PENCE,
                       "%s %s: %r formatted %r" % (ws.title, r[j].coordinate, r[j].value, f))
+# Every number formatted by what it is, walked cell by cell against its
+# column header: never money (a format starting with the pound sign) in a
+# column that counts, ranks or measures something else, nor in a row on a
+# log scale ("England, log-log": a residual SD of 0.31 is not 31p); every
+# p-value column ("p value", "p holm", "tost p", "robust wald p") as "< 0.001"
+# or three significant figures.
+NOT_MONEY = {"p", "rho", "gini", "theil", "pct", "share", "practices", "patients", "imd",
+             "imd2015", "need", "z", "phi", "rank", "n", "excluded", "losing", "gaining",
+             "squared", "wald", "t", "concentration", "years", "found", "sigma", "elasticity"}
+for ws in wb.worksheets[3:]:
+    for t in ws.tables.values():
+        rows = list(ws[t.ref])
+        for j, h in enumerate(rows[0]):
+            words = set(str(h.value).lower().split())
+            for r in rows[1:]:
+                c = r[j]
+                if not isinstance(c.value, (int, float)) or isinstance(c.value, bool):
+                    continue
+                f = c.number_format
+                where = "%s %s (%s) %r formatted %r" % (ws.title, c.coordinate, h.value, c.value, f)
+                logrow = any(isinstance(x.value, str) and "log-log" in x.value for x in r)
+                check(not f.startswith("\u00a3") or not (words & NOT_MONEY or logrow),
+                      "money format for a non-money value: " + where)
+                if "p" in words:
+                    want = ('[<0.001]"< 0.001";0.000' if abs(c.value) < 0.001 else "0.00000"
+                            if abs(c.value) < 0.01 else "0.0000" if abs(c.value) < 0.1 else "0.000")
+                    check(f == want, "p-value not as '< 0.001' or 3 significant figures: " + where)
 check(nfig == 4 + int(sys.argv[5]), "%d chart sheets" % nfig)
 # Every chart and image carries alt text (xdr:cNvPr descr).
 for n in names:
@@ -199,12 +233,12 @@ t = list(dws.tables.values())[0]
 hrow = int(re.match(r"A(\d+):", t.ref).group(1))
 hdr = [c.value for c in dws[hrow]]
 check(hdr[:3] == ["scope", "term", "estimate"], "Deprivation header %r" % hdr[:3])
-# p-values: "<0.001" below 0.001, else three significant figures.
+# p-values: "< 0.001" below 0.001, else three significant figures.
 pcol = hdr.index("p value") + 1
 for r in range(hrow + 1, dws.max_row + 1):
     c = dws.cell(row=r, column=pcol)
     if isinstance(c.value, float):
-        want = ('[<0.001]"<0.001";0.000' if abs(c.value) < 0.001 else "0.00000"
+        want = ('[<0.001]"< 0.001";0.000' if abs(c.value) < 0.001 else "0.00000"
                 if abs(c.value) < 0.01 else "0.0000" if abs(c.value) < 0.1 else "0.000")
         check(c.number_format == want, "p-value %r formatted %r" % (c.value, c.number_format))
 
