@@ -548,6 +548,33 @@ static void rules_say(pms_report_ctx *r)
         pms_report_method(r, "Practices: %s.", s->reason[k]);
 }
 
+/* The locality's practice counts, explained once: the sections each say
+ * "its N practices" for the practices they can use. */
+static pms_status locality_counts_say(pms_report_ctx *r, pms_err *err)
+{
+    const pms_table *t = r->main;
+    unsigned char *mark = malloc(t->nrows ? t->nrows : 1);
+    if (!mark) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    size_t kept = pms_report_locality_rows(r, t, mark), compared = 0;
+    const double *dep = NULL, *y = NULL;
+    pms_err ignore;
+    if (!pms_table_numeric(t, r->deprivation, &dep, &ignore) &&
+        !pms_table_numeric(t, r->measure, &y, &ignore))
+        for (size_t i = 0; i < t->nrows; i++)
+            compared += mark[i] && isfinite(dep[i]) && isfinite(y[i]);
+    free(mark);
+    char a[48], b[48], c[48];
+    pms_report_say(r, PMS_SAY_ANSWER,
+                   "Practice counts: %s has %s practices in the 2014/15 payments file; %s pass "
+                   "the practice rules and %s of those have a deprivation score and income "
+                   "figure (the comparisons above); fair shares count every practice with core "
+                   "funding, and the savings options every GMS and PMS contract, whatever the "
+                   "rules say.",
+                   pms_report_locality(r), pms_report_count(a, sizeof a, r->nloc_codes),
+                   pms_report_count(b, sizeof b, kept), pms_report_count(c, sizeof c, compared));
+    return PMS_OK;
+}
+
 /* The main year: payments joined to deprivation ([data.main] or --data). */
 static pms_status load_data(pms_report_ctx *r, pms_err *err)
 {
@@ -779,6 +806,7 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
     if (!st) st = pms_report_funnel(r, err);
     if (!st) st = pms_report_ccg(r, err);
     if (!st) st = pms_report_target(r, err);
+    if (!st && r->nloc_codes) st = locality_counts_say(r, err);
     if (!st) st = pms_report_savings(r, err);
     if (!st) st = pms_report_premium(r, err);
     if (!st) st = pms_report_trend(r, err);
