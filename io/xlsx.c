@@ -886,56 +886,23 @@ static void blank_missing(pms_xlsx *x, const pms_xlsx_loc *loc, int col)
             keep(x, worksheet_write_blank(r->ws, r->miss[i].row, r->miss[i].col, x->na));
 }
 
-pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
-                              pms_xlsx_chartkind kind, const char *title, const char *xtitle,
-                              const char *ytitle, const pms_xlsx_series *series, size_t n,
-                              pms_err *err)
+pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, pms_xlsx_chartkind kind,
+                              const char *title, const char *xtitle, const char *ytitle,
+                              const pms_xlsx_series *series, size_t n, pms_err *err)
 {
-    return pms_xlsx_add_chart_range(x, sheet, row, col, kind, title, xtitle, ytitle, series, n,
-                                    NAN, NAN, err);
+    return pms_xlsx_add_chart_look(x, sheet, kind, title, xtitle, ytitle, series, n, NULL, err);
 }
 
-pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
-                                    pms_xlsx_chartkind kind, const char *title,
-                                    const char *xtitle, const char *ytitle,
-                                    const pms_xlsx_series *series, size_t n, double ymin,
-                                    double ymax, pms_err *err)
-{
-    (void)row;
-    (void)col;
-    pms_xlsx_chart_look look = {NULL, 0, ymin, ymax};
-    return pms_xlsx_add_chart_look(x, sheet, kind, title, xtitle, ytitle, series, n, &look, err);
-}
+/* Okabe-Ito (colour-blind safe), as the gnuplot charts; vermillion is the
+ * locality's, black the reference line's. */
+static const lxw_color_t chart_palette[] = {0x0072B2, 0xE69F00, 0x56B4E9, 0x009E73,
+                                            0xCC79A7, 0xF0E442, 0x768692};
+#define CHART_LOCALITY 0xD55E00
 
-pms_status pms_xlsx_add_chart_look(pms_xlsx *x, const char *sheet, pms_xlsx_chartkind kind,
-                                   const char *title, const char *xtitle, const char *ytitle,
-                                   const pms_xlsx_series *series, size_t n,
-                                   const pms_xlsx_chart_look *look, pms_err *err)
+/* Titles on the right axes, number formats, bar order. */
+static void chart_axes(lxw_chart *ch, pms_xlsx_chartkind kind, char *const t[3],
+                       const char *xtitle, const char *ytitle)
 {
-    double ymin = look ? look->ymin : NAN, ymax = look ? look->ymax : NAN;
-    unsigned highlight = look ? look->highlight : 0;
-    static const uint8_t types[] = {LXW_CHART_SCATTER, LXW_CHART_BAR, LXW_CHART_COLUMN,
-                                    LXW_CHART_LINE};
-    /* Okabe-Ito (colour-blind safe), as the gnuplot charts; vermillion is
-     * the locality's, black the reference line's. */
-    static const lxw_color_t palette[] = {0x0072B2, 0xE69F00, 0x56B4E9, 0x009E73,
-                                          0xCC79A7, 0xF0E442, 0x768692};
-    static const uint8_t dashes[] = {LXW_CHART_LINE_DASH_SOLID, LXW_CHART_LINE_DASH_DASH,
-                                     LXW_CHART_LINE_DASH_ROUND_DOT, LXW_CHART_LINE_DASH_LONG_DASH,
-                                     LXW_CHART_LINE_DASH_DASH_DOT};
-    sheetrec *fig = figure_sheet(x, sheet, NULL, title);
-    if (!fig) return pms_err_set(err, PMS_EUSAGE, "cannot add a sheet for the chart '%s'", title);
-    lxw_chart *ch = workbook_add_chart(x->wb, types[kind]);
-    if (!ch) return pms_err_set(err, PMS_ENOMEM, "cannot add a chart");
-    /* Titles may hold names from the data: cleaned like cells (libxlsxwriter
-     * copies them). */
-    char *t[3] = {pms_xlsx_cell_text(title ? title : ""), pms_xlsx_cell_text(xtitle ? xtitle : ""),
-                  pms_xlsx_cell_text(ytitle ? ytitle : "")};
-    if (!t[0] || !t[1] || !t[2]) {
-        free(t[0]), free(t[1]), free(t[2]);
-        return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    }
-    if (title) chart_title_set_name(ch, t[0]);
     /* libxlsxwriter swaps a bar chart's axes (x_axis is its horizontal value
      * axis): the category title goes on the vertical one. */
     lxw_chart_axis *cat = kind == PMS_XLSX_BAR ? ch->y_axis : ch->x_axis;
@@ -951,8 +918,68 @@ pms_status pms_xlsx_add_chart_look(pms_xlsx *x, const char *sheet, pms_xlsx_char
         chart_axis_set_crossing_max(cat);
     }
     if (kind != PMS_XLSX_SCATTER) chart_axis_set_interval_unit(cat, 1);
-    /* The alt text below is built from the cleaned titles too. */
-    title = t[0], xtitle = t[1], ytitle = t[2];
+}
+
+/* The locality's bar (the 1-based point `highlight`): vermillion and hatched. */
+static int chart_highlight(pms_xlsx *x, lxw_chart_series *cs, unsigned highlight)
+{
+    lxw_chart_point plain = {0}, hl = {0};
+    lxw_chart_pattern pat = {.type = LXW_CHART_PATTERN_WIDE_UPWARD_DIAGONAL,
+                             .fg_color = CHART_LOCALITY, .bg_color = 0xF5C6A5};
+    lxw_chart_line edge = {.color = LXW_COLOR_BLACK, .width = 1};
+    hl.pattern = &pat;
+    hl.line = &edge;
+    lxw_chart_point **pts = calloc(highlight + 1, sizeof *pts);
+    if (!pts) return -1;
+    for (unsigned q = 0; q + 1 < highlight; q++) pts[q] = &plain;
+    pts[highlight - 1] = &hl;
+    keep(x, chart_series_set_points(cs, pts));
+    free(pts);
+    return 0;
+}
+
+/* One series' look by its role (0 plain, 1 the locality, 2 a reference):
+ * meaning never by colour alone (markers, dashes, hatching). */
+static int chart_style(pms_xlsx *x, lxw_chart_series *cs, pms_xlsx_chartkind kind, int role,
+                       lxw_color_t c, size_t k, const pms_xlsx_series *s, unsigned highlight)
+{
+    static const uint8_t dashes[] = {LXW_CHART_LINE_DASH_SOLID, LXW_CHART_LINE_DASH_DASH,
+                                     LXW_CHART_LINE_DASH_ROUND_DOT, LXW_CHART_LINE_DASH_LONG_DASH,
+                                     LXW_CHART_LINE_DASH_DASH_DOT};
+    if (kind == PMS_XLSX_SCATTER) {
+        /* The locality: larger vermillion triangles, not colour alone. */
+        chart_series_set_marker_type(cs, role == 1 ? LXW_CHART_MARKER_TRIANGLE
+                                                   : LXW_CHART_MARKER_CIRCLE);
+        chart_series_set_marker_size(cs, role == 1 ? 7 : 3);
+        lxw_chart_fill fill = {.color = c, .transparency = role == 1 ? 0 : 40};
+        lxw_chart_line line = {.color = role == 1 ? LXW_COLOR_BLACK : c};
+        chart_series_set_marker_fill(cs, &fill);
+        chart_series_set_marker_line(cs, &line);
+        if (s->trendline) {
+            chart_series_set_trendline(cs, LXW_CHART_TRENDLINE_TYPE_LINEAR, 0);
+            lxw_chart_line tl = {.color = 0x003087, .width = 2};
+            chart_series_set_trendline_line(cs, &tl);
+        }
+    } else if (kind == PMS_XLSX_LINE) {
+        /* Series differ by dash as well as colour. */
+        lxw_chart_line line = {.color = c, .width = role ? 3 : 2.25,
+                               .dash_type = role == 2 ? LXW_CHART_LINE_DASH_DASH
+                                            : dashes[k % (sizeof dashes / sizeof *dashes)]};
+        chart_series_set_line(cs, &line);
+    } else {
+        lxw_chart_fill fill = {.color = c};
+        chart_series_set_fill(cs, &fill);
+        if (highlight && highlight <= s->loc->last_row - s->loc->first_row + 1)
+            return chart_highlight(x, cs, highlight);
+    }
+    return 0;
+}
+
+/* The series, each with its data range, name and look. */
+static pms_status chart_series(pms_xlsx *x, lxw_chart *ch, pms_xlsx_chartkind kind,
+                               const pms_xlsx_series *series, size_t n,
+                               const pms_xlsx_chart_look *look, pms_err *err)
+{
     size_t plain = 0; /* series in the palette's colours so far */
     for (size_t k = 0; k < n; k++) {
         const pms_xlsx_series *s = &series[k];
@@ -960,87 +987,70 @@ pms_status pms_xlsx_add_chart_look(pms_xlsx *x, const char *sheet, pms_xlsx_char
         blank_missing(x, s->loc, s->xcol);
         blank_missing(x, s->loc, s->ycol);
         lxw_chart_series *cs = chart_add_series(ch, NULL, NULL);
-        if (!cs) {
-            free(t[0]), free(t[1]), free(t[2]);
-            return pms_err_set(err, PMS_ENOMEM, "cannot add a chart series");
-        }
+        if (!cs) return pms_err_set(err, PMS_ENOMEM, "cannot add a chart series");
         chart_series_set_categories(cs, s->loc->sheet, s->loc->first_row, (lxw_col_t)s->xcol,
                                     s->loc->last_row, (lxw_col_t)s->xcol);
         chart_series_set_values(cs, s->loc->sheet, s->loc->first_row, (lxw_col_t)s->ycol,
                                 s->loc->last_row, (lxw_col_t)s->ycol);
         if (s->name) {
             char *nm = pms_xlsx_cell_text(s->name);
-            if (!nm) {
-                free(t[0]), free(t[1]), free(t[2]);
-                return pms_err_set(err, PMS_ENOMEM, "out of memory");
-            }
+            if (!nm) return pms_err_set(err, PMS_ENOMEM, "out of memory");
             chart_series_set_name(cs, nm);
             free(nm);
         }
         /* black is LXW_COLOR_BLACK: a colour of 0 means "not set" to libxlsxwriter */
         int role = look && look->role ? look->role[k] : 0;
-        lxw_color_t c = role == 1 ? 0xD55E00 : role == 2 ? LXW_COLOR_BLACK
-                        : palette[plain++ % (sizeof palette / sizeof *palette)];
-        if (kind == PMS_XLSX_SCATTER) {
-            /* The locality: larger vermillion triangles, not colour alone. */
-            chart_series_set_marker_type(cs, role == 1 ? LXW_CHART_MARKER_TRIANGLE
-                                                       : LXW_CHART_MARKER_CIRCLE);
-            chart_series_set_marker_size(cs, role == 1 ? 7 : 3);
-            lxw_chart_fill fill = {.color = c, .transparency = role == 1 ? 0 : 40};
-            lxw_chart_line line = {.color = role == 1 ? LXW_COLOR_BLACK : c};
-            chart_series_set_marker_fill(cs, &fill);
-            chart_series_set_marker_line(cs, &line);
-            if (s->trendline) {
-                chart_series_set_trendline(cs, LXW_CHART_TRENDLINE_TYPE_LINEAR, 0);
-                lxw_chart_line tl = {.color = 0x003087, .width = 2};
-                chart_series_set_trendline_line(cs, &tl);
-            }
-        } else if (kind == PMS_XLSX_LINE) {
-            /* Series differ by dash as well as colour. */
-            lxw_chart_line line = {.color = c, .width = role ? 3 : 2.25,
-                                   .dash_type = role == 2 ? LXW_CHART_LINE_DASH_DASH
-                                                : dashes[k % (sizeof dashes / sizeof *dashes)]};
-            chart_series_set_line(cs, &line);
-        } else {
-            lxw_chart_fill fill = {.color = c};
-            chart_series_set_fill(cs, &fill);
-            if (highlight && highlight <= s->loc->last_row - s->loc->first_row + 1) {
-                /* The locality's bar: vermillion and hatched. */
-                lxw_chart_point plain = {0}, hl = {0};
-                lxw_chart_pattern pat = {.type = LXW_CHART_PATTERN_WIDE_UPWARD_DIAGONAL,
-                                         .fg_color = 0xD55E00, .bg_color = 0xF5C6A5};
-                lxw_chart_line edge = {.color = LXW_COLOR_BLACK, .width = 1};
-                hl.pattern = &pat;
-                hl.line = &edge;
-                lxw_chart_point **pts = calloc(highlight + 1, sizeof *pts);
-                if (!pts) {
-                    free(t[0]), free(t[1]), free(t[2]);
-                    return pms_err_set(err, PMS_ENOMEM, "out of memory");
-                }
-                for (unsigned q = 0; q + 1 < highlight; q++) pts[q] = &plain;
-                pts[highlight - 1] = &hl;
-                keep(x, chart_series_set_points(cs, pts));
-                free(pts);
-            }
-        }
+        lxw_color_t c = role == 1   ? CHART_LOCALITY
+                        : role == 2 ? LXW_COLOR_BLACK
+                                    : chart_palette[plain++ % (sizeof chart_palette /
+                                                                sizeof *chart_palette)];
+        if (chart_style(x, cs, kind, role, c, k, s, look ? look->highlight : 0))
+            return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
-    if (!isnan(ymin)) chart_axis_set_min(ch->y_axis, ymin);
-    if (!isnan(ymax)) chart_axis_set_max(ch->y_axis, ymax);
-    if (n <= 1) chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
-    else chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
-    /* Alt text: what is plotted and where its numbers are. */
-    static const char *kinds[] = {"Scatter chart", "Bar chart", "Column chart", "Line chart"};
-    char alt[512];
-    snprintf(alt, sizeof alt, "%s: %s. Horizontal axis: %s; vertical axis: %s. The data are on "
-             "the sheet '%s'.", kinds[kind], title, kind == PMS_XLSX_BAR ? ytitle : xtitle,
-             kind == PMS_XLSX_BAR ? xtitle : ytitle, n ? series[0].loc->sheet : "");
-    pms_utf8_trim_tail(alt); /* long titles: the cut falls between characters */
-    /* A bar chart is taller: one line per category label. */
-    lxw_chart_options opt = {.x_scale = 1.6, .y_scale = kind == PMS_XLSX_BAR ? 2.1 : 1.5,
-                             .description = alt};
+    return PMS_OK;
+}
+
+pms_status pms_xlsx_add_chart_look(pms_xlsx *x, const char *sheet, pms_xlsx_chartkind kind,
+                                   const char *title, const char *xtitle, const char *ytitle,
+                                   const pms_xlsx_series *series, size_t n,
+                                   const pms_xlsx_chart_look *look, pms_err *err)
+{
+    double ymin = look ? look->ymin : NAN, ymax = look ? look->ymax : NAN;
+    static const uint8_t types[] = {LXW_CHART_SCATTER, LXW_CHART_BAR, LXW_CHART_COLUMN,
+                                    LXW_CHART_LINE};
+    sheetrec *fig = figure_sheet(x, sheet, NULL, title);
+    if (!fig) return pms_err_set(err, PMS_EUSAGE, "cannot add a sheet for the chart '%s'", title);
+    lxw_chart *ch = workbook_add_chart(x->wb, types[kind]);
+    if (!ch) return pms_err_set(err, PMS_ENOMEM, "cannot add a chart");
+    /* Titles may hold names from the data: cleaned like cells (libxlsxwriter
+     * copies them). */
+    char *t[3] = {pms_xlsx_cell_text(title ? title : ""), pms_xlsx_cell_text(xtitle ? xtitle : ""),
+                  pms_xlsx_cell_text(ytitle ? ytitle : "")};
     pms_status st = PMS_OK;
-    if (worksheet_insert_chart_opt(fig->ws, 2, 0, ch, &opt) != LXW_NO_ERROR)
-        st = pms_err_set(err, PMS_EUSAGE, "cannot place the chart '%s'", title);
+    if (!t[0] || !t[1] || !t[2]) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+    if (!st) {
+        if (title) chart_title_set_name(ch, t[0]);
+        chart_axes(ch, kind, t, xtitle, ytitle);
+        st = chart_series(x, ch, kind, series, n, look, err);
+    }
+    if (!st) {
+        if (!isnan(ymin)) chart_axis_set_min(ch->y_axis, ymin);
+        if (!isnan(ymax)) chart_axis_set_max(ch->y_axis, ymax);
+        chart_legend_set_position(ch, n <= 1 ? LXW_CHART_LEGEND_NONE : LXW_CHART_LEGEND_BOTTOM);
+        /* Alt text, from the cleaned titles: what is plotted and where its
+         * numbers are. */
+        static const char *kinds[] = {"Scatter chart", "Bar chart", "Column chart", "Line chart"};
+        char alt[512];
+        snprintf(alt, sizeof alt, "%s: %s. Horizontal axis: %s; vertical axis: %s. The data are on "
+                 "the sheet '%s'.", kinds[kind], t[0], kind == PMS_XLSX_BAR ? t[2] : t[1],
+                 kind == PMS_XLSX_BAR ? t[1] : t[2], n ? series[0].loc->sheet : "");
+        pms_utf8_trim_tail(alt); /* long titles: the cut falls between characters */
+        /* A bar chart is taller: one line per category label. */
+        lxw_chart_options opt = {.x_scale = 1.6, .y_scale = kind == PMS_XLSX_BAR ? 2.1 : 1.5,
+                                 .description = alt};
+        if (worksheet_insert_chart_opt(fig->ws, 2, 0, ch, &opt) != LXW_NO_ERROR)
+            st = pms_err_set(err, PMS_EUSAGE, "cannot place the chart '%s'", t[0]);
+    }
     free(t[0]), free(t[1]), free(t[2]);
     return st;
 }

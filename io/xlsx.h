@@ -89,24 +89,16 @@ typedef struct {
 } pms_xlsx_chart_look;
 
 /* A native Excel chart on a sheet of its own named after `sheet` ("Chart
- * CCGs"), with the title in A1 and alt text; row and col are kept for
- * compatibility and ignored.  xtitle names the categories (or x), ytitle the
- * values, whatever the orientation: a bar chart lists its categories down the
- * page in table order, first at the top, every label shown. */
-pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
-                              pms_xlsx_chartkind kind, const char *title, const char *xtitle,
-                              const char *ytitle, const pms_xlsx_series *series, size_t n,
-                              pms_err *err);
+ * CCGs"), with the title in A1 and alt text.  xtitle names the categories
+ * (or x), ytitle the values, whatever the orientation: a bar chart lists its
+ * categories down the page in table order, first at the top, every label
+ * shown. */
+pms_status pms_xlsx_add_chart(pms_xlsx *x, const char *sheet, pms_xlsx_chartkind kind,
+                              const char *title, const char *xtitle, const char *ytitle,
+                              const pms_xlsx_series *series, size_t n, pms_err *err);
 
-/* The same with the value axis fixed to [ymin, ymax] (NaN = automatic), for
- * data with a few extreme values that would squash the rest. */
-pms_status pms_xlsx_add_chart_range(pms_xlsx *x, const char *sheet, unsigned row, unsigned col,
-                                    pms_xlsx_chartkind kind, const char *title,
-                                    const char *xtitle, const char *ytitle,
-                                    const pms_xlsx_series *series, size_t n, double ymin,
-                                    double ymax, pms_err *err);
-
-/* The same with the locality marked (look may be NULL). */
+/* The same with the locality marked and the value axis fixed (look may be
+ * NULL). */
 pms_status pms_xlsx_add_chart_look(pms_xlsx *x, const char *sheet, pms_xlsx_chartkind kind,
                                    const char *title, const char *xtitle, const char *ytitle,
                                    const pms_xlsx_series *series, size_t n,

@@ -618,7 +618,7 @@ static pms_status charts(sav_report *s, const pms_xlsx_loc *cmp_loc, const doubl
         size_t skip = s->loc != (size_t)-1 ? s->nscen : 0;
         l.first_row += (unsigned)skip;
         pms_xlsx_series ser = {&l, s->cm[CM_SCEN], s->cm[CM_HNET], "Net saving (\u00a3 thousand)", 0};
-        st = pms_xlsx_add_chart(r->x, SHEET, 1, 12, PMS_XLSX_COLUMN, title, "Scenario",
+        st = pms_xlsx_add_chart(r->x, SHEET, PMS_XLSX_COLUMN, title, "Scenario",
                                 "\u00a3 thousand", &ser, 1, err);
     }
     if (st || !r->charts_on || !s->nscen || !s->nyears) return st;

@@ -50,7 +50,7 @@ static char *write_one(const char *name)
     assert_int_equal(loc.first_row, 4);
     assert_int_equal(loc.last_row, 7);
     pms_xlsx_series s = {&loc, 2, 1, "core", 1};
-    assert_int_equal(pms_xlsx_add_chart(x, "Practices", 10, 6, PMS_XLSX_SCATTER, "Core", "share",
+    assert_int_equal(pms_xlsx_add_chart(x, "Practices", PMS_XLSX_SCATTER, "Core", "share",
                                         "£", &s, 1, &err),
                      PMS_OK);
     assert_int_equal(pms_xlsx_close(x, &err), PMS_OK);
@@ -112,7 +112,7 @@ static void test_hostile_parts_xml(void **state)
     pms_xlsx_loc loc;
     assert_int_equal(pms_xlsx_add_tables(x, "Data\x02 sheet 'x'", &o, 1, &loc, &err), PMS_OK);
     pms_xlsx_series sr = {&loc, c0, c1, "series\x03", 1};
-    assert_int_equal(pms_xlsx_add_chart(x, "Data", 1, 5, PMS_XLSX_SCATTER, "chart\x04\xd5",
+    assert_int_equal(pms_xlsx_add_chart(x, "Data", PMS_XLSX_SCATTER, "chart\x04\xd5",
                                         "x\x05", "y", &sr, 1, &err),
                      PMS_OK);
     /* A title long enough that the alt text built from it is cut: the cut
@@ -120,7 +120,7 @@ static void test_hostile_parts_xml(void **state)
     char longt[1000];
     for (int i = 0; i < 301; i++) memcpy(longt + 3 * i, "\xe2\x82\xac", 3);
     longt[903] = '\0';
-    assert_int_equal(pms_xlsx_add_chart(x, "Data", 1, 5, PMS_XLSX_SCATTER, longt, "x", "y", &sr,
+    assert_int_equal(pms_xlsx_add_chart(x, "Data", PMS_XLSX_SCATTER, longt, "x", "y", &sr,
                                         1, &err),
                      PMS_OK);
     assert_int_equal(pms_xlsx_close(x, &err), PMS_OK);
@@ -253,7 +253,7 @@ static void test_layout(void **state)
     assert_int_equal(pms_xlsx_add_tables(x, "CCG1", t, 1, loc, &err), PMS_OK);
     assert_string_equal(loc[0].sheet, "CCG1");
     pms_xlsx_series s = {&loc[0], 1, 2, "total", 0};
-    assert_int_equal(pms_xlsx_add_chart(x, "Savings", 0, 0, PMS_XLSX_COLUMN, "Totals", "p", "£",
+    assert_int_equal(pms_xlsx_add_chart(x, "Savings", PMS_XLSX_COLUMN, "Totals", "p", "£",
                                         &s, 1, &err),
                      PMS_OK);
     assert_int_equal(pms_xlsx_add_glossary(x, "Gini", "inequality", &err), PMS_OK);

@@ -173,7 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pms_out *tabs[1] = {o};
     if (!st) st = pms_xlsx_add_tables(x, "Data", tabs, 1, &loc, &err);
     pms_xlsx_series s = {&loc, c0, c1, ns > 3 ? str[3] : NULL, 1};
-    if (!st) st = pms_xlsx_add_chart(x, "Data", 1, 5, PMS_XLSX_SCATTER, ns > 4 ? str[4] : "c",
+    if (!st) st = pms_xlsx_add_chart(x, "Data", PMS_XLSX_SCATTER, ns > 4 ? str[4] : "c",
                                      ns > 5 ? str[5] : "x", "y", &s, 1, &err);
     pms_status cs = pms_xlsx_close(x, &err);
     if (!st && !cs) {
