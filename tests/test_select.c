@@ -429,6 +429,21 @@ static void test_cases_errors(void **state)
     assert_int_equal(err.index + err.row, 0);
 }
 
+/* The index of the table called `name` in out[0..n), or -1. */
+static int table_at(pms_out *const *out, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(pms_out_name(out[i]), name)) return (int)i;
+    return -1;
+}
+
+static int col_at(const pms_out *o, const char *key)
+{
+    for (size_t j = 0; j < pms_out_ncols(o); j++)
+        if (!strcmp(pms_out_key(o, j), key)) return (int)j;
+    return -1;
+}
+
 /* The commands' computations as library calls, on the same inline file. */
 static void test_tables_through_the_step(void **state)
 {
@@ -448,6 +463,21 @@ static void test_tables_through_the_step(void **state)
     assert_string_equal(f.gname[1], "B");
     assert_non_null(f.groups);
     assert_int_equal(f.groups[1].n, 2);
+    /* its tables: wide (CSV/JSON) or long (text), the Lorenz curve, groups, excluded */
+    pms_out *out[PMS_FAIR_TABLE_MAXOUT];
+    size_t nout = 0;
+    assert_int_equal(pms_fair_table_out(t, &fo, &f, 0, out, &nout, &err), PMS_OK);
+    assert_int_equal(nout, 4);
+    assert_int_equal(table_at(out, nout, "fairness"), 0);
+    assert_int_equal(pms_out_nrows(out[1]), 101); /* every percentile */
+    assert_int_equal(table_at(out, nout, "groups"), 2);
+    assert_int_equal(pms_out_nrows(out[2]), 2);
+    assert_int_equal(pms_out_nrows(out[3]), 4); /* missing x, w missing, w <= 0, no group */
+    for (size_t i = 0; i < nout; i++) pms_out_free(out[i]);
+    assert_int_equal(pms_fair_table_out(t, &fo, &f, 1, out, &nout, &err), PMS_OK);
+    assert_int_equal(table_at(out, nout, "measures"), 0);
+    assert_int_equal(pms_out_nrows(out[1]), 11); /* deciles */
+    for (size_t i = 0; i < nout; i++) pms_out_free(out[i]);
     pms_fair_table_free(&f);
     fo.group = "nope";
     assert_int_equal(pms_fair_table_compute(t, &fo, &f, &err), PMS_ENOTFOUND);
@@ -472,6 +502,17 @@ static void test_tables_through_the_step(void **state)
     assert_int_equal(cr.nexcluded[0], 3); /* missing x (2), missing r (1), no group (1) */
     assert_int_equal(cr.excluded[0][0].count, 2);
     assert_int_equal(cr.excluded[0][2].why, PMS_EXCL_NO_GROUP);
+    /* its tables: a row per group (B's says why it has no number), excluded */
+    pms_out *cout[PMS_CT_NOUT];
+    assert_int_equal(pms_corr_table_out(t, &co, &cr, cout, &err), PMS_OK);
+    assert_string_equal(pms_out_name(cout[0]), "results");
+    assert_int_equal(pms_out_nrows(cout[0]), 3);
+    const char *verdict;
+    assert_true(pms_out_get(cout[0], 1, (size_t)col_at(cout[0], "verdict"), NULL, &verdict));
+    assert_string_equal(verdict, cr.rows[1].reason);
+    assert_int_equal(pms_out_nnotes(cout[0]), 1); /* with by: no sentence per result */
+    assert_int_equal(pms_out_nrows(cout[1]), 3);
+    for (size_t i = 0; i < PMS_CT_NOUT; i++) pms_out_free(cout[i]);
     pms_corr_table_result_free(&cr);
     /* without a group: one row of every case */
     co.by = NULL;
@@ -479,6 +520,10 @@ static void test_tables_through_the_step(void **state)
     assert_int_equal(cr.nrows, 1);
     assert_int_equal(cr.rows[0].n, 7);
     assert_null(cr.rows[0].group);
+    assert_int_equal(pms_corr_table_out(t, &co, &cr, cout, &err), PMS_OK);
+    assert_int_equal(pms_out_nnotes(cout[0]), 2); /* the result in one sentence, then the key */
+    assert_non_null(strstr(pms_out_note(cout[0], 0), "r vs x: Spearman"));
+    for (size_t i = 0; i < PMS_CT_NOUT; i++) pms_out_free(cout[i]);
     pms_corr_table_result_free(&cr);
     /* a weight <= 0 on a practice with x and y: an error at its row */
     co.weight = "w";
@@ -487,21 +532,6 @@ static void test_tables_through_the_step(void **state)
     assert_int_equal(err.row, 5);
     assert_null(cr.rows);
     pms_table_free(t);
-}
-
-/* The index of the table called `name` in out[0..n), or -1. */
-static int table_at(pms_out *const *out, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(pms_out_name(out[i]), name)) return (int)i;
-    return -1;
-}
-
-static int col_at(const pms_out *o, const char *key)
-{
-    for (size_t j = 0; j < pms_out_ncols(o); j++)
-        if (!strcmp(pms_out_key(o, j), key)) return (int)j;
-    return -1;
 }
 
 static const char funnel_csv[] =
