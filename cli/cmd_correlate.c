@@ -196,215 +196,6 @@ static int parse_args(int argc, char **argv, pms_cli_common *c, corr_args *a)
     return 0;
 }
 
-typedef pms_corr_table_row corr_row;
-
-static void fmt_p(char *buf, size_t cap, double p)
-{
-    if (isnan(p)) snprintf(buf, cap, "-");
-    else if (p >= 0.001) snprintf(buf, cap, "%.3f", p);
-    else if (p > 0) snprintf(buf, cap, "%.1e", p);
-    else snprintf(buf, cap, "< 1e-300");
-}
-
-static const char *method_title(pms_corr_method m)
-{
-    return m == PMS_CORR_PEARSON ? "Pearson" : m == PMS_CORR_SPEARMAN ? "Spearman" : "Kendall";
-}
-
-static const char *ci_words(const pms_corr_result *r)
-{
-    switch (r->method) {
-    case PMS_CORR_PEARSON: return r->weighted ? "Fisher z, Kish effective n" : "Fisher z";
-    case PMS_CORR_SPEARMAN:
-        return r->weighted ? "Fisher z, Bonett-Wright variance, Kish effective n"
-                           : "Fisher z, Bonett-Wright variance";
-    case PMS_CORR_KENDALL: return "Fisher z, Fieller-Hartley-Pearson variance";
-    }
-    return "";
-}
-
-static const char *adjust_title(pms_adjust_method m)
-{
-    switch (m) {
-    case PMS_ADJ_HOLM: return "Holm";
-    case PMS_ADJ_BH: return "Benjamini-Hochberg";
-    case PMS_ADJ_BY: return "Benjamini-Yekutieli";
-    default: return "unadjusted";
-    }
-}
-
-/* The result in one sentence, as a footnote (without --by). */
-static void sentence(pms_out *o, const corr_args *a, const corr_row *w, const char *controls,
-                     const char *buf)
-{
-    const pms_corr_result *r = &w->r;
-    char ps[32], pa[32], extra[512] = "";
-    fmt_p(ps, sizeof ps, r->p_value);
-    fmt_p(pa, sizeof pa, w->p_adj);
-    size_t l = 0;
-    if (a->adjust != PMS_ADJ_NONE)
-        l += (size_t)snprintf(extra + l, sizeof extra - l, ", %s-adjusted p = %s",
-                              adjust_title(a->adjust), pa);
-    if (!isnan(w->tost) && l < sizeof extra)
-        l += (size_t)snprintf(extra + l, sizeof extra - l, "; equivalence (|%s| < %g) p = %s",
-                              pms_corr_symbol(r->method), a->delta, (fmt_p(pa, sizeof pa, w->tost), pa));
-    if (w->has_boot && l < sizeof extra)
-        snprintf(extra + l, sizeof extra - l, "; bootstrap (%zu resamples) BCa %.3f to %.3f, "
-                                              "percentile %.3f to %.3f",
-                 w->boot.replicates, w->boot.bca_low, w->boot.bca_high, w->boot.pct_low,
-                 w->boot.pct_high);
-    char who[200], excl[64] = "";
-    if (w->n_excluded)
-        snprintf(excl, sizeof excl, ", %zu excluded for missing values", w->n_excluded);
-    if (r->weighted)
-        snprintf(who, sizeof who, "n = %zu practices (effective n %.1f, weighted by %s%s)", r->n,
-                 r->n_eff, a->weight, excl);
-    else
-        snprintf(who, sizeof who, "n = %zu practices%s%s%s", r->n, *excl ? " (" : "",
-                 *excl ? excl + 2 : "", *excl ? ")" : "");
-    char ci[160];
-    if (isnan(r->ci_low))
-        snprintf(ci, sizeof ci, "no interval at this n");
-    else
-        snprintf(ci, sizeof ci, "%g%% CI %.3f to %.3f, %s", 100 * a->ci_level, r->ci_low,
-                 r->ci_high, ci_words(r));
-    pms_out_footnote(o, "%s vs %s: %s%s %s = %.3f (%s), p = %s (%s)%s; %s%s%s. Verdict: %s.",
-                     a->y[w->yi], a->x, r->ncontrols ? "partial " : "", method_title(r->method),
-                     pms_corr_symbol(r->method), r->estimate, ci, ps,
-                     pms_corr_ptype_name(r->p_type), extra, who,
-                     r->ncontrols ? ", controlling for " : "", r->ncontrols ? controls : "", buf);
-}
-
-static pms_out *results_table(const corr_args *a, const corr_row *rows, size_t nrows,
-                              int sentences)
-{
-    char title[160];
-    snprintf(title, sizeof title, "Correlations (%g%% intervals, two-sided tests)", 100 * a->ci_level);
-    pms_out *o = pms_out_new("results", title);
-    if (!o) return NULL;
-    int cx = pms_out_col(o, "x", PMS_OUT_TEXT, 0), cy = pms_out_col(o, "y", PMS_OUT_TEXT, 0),
-        cm = pms_out_col(o, "method", PMS_OUT_TEXT, 0), cg = pms_out_col(o, "group", PMS_OUT_TEXT, 0),
-        cn = pms_out_col(o, "n", PMS_OUT_INT, 0), cne = pms_out_col(o, "n_excluded", PMS_OUT_INT, 0),
-        ce = pms_out_col(o, "estimate", PMS_OUT_REAL, 4), cl = pms_out_col(o, "ci_low", PMS_OUT_REAL, 4),
-        ch = pms_out_col(o, "ci_high", PMS_OUT_REAL, 4),
-        ccm = pms_out_col(o, "ci_method", PMS_OUT_TEXT, 0),
-        cp = pms_out_col(o, "p_value", PMS_OUT_REAL, 6),
-        cpm = pms_out_col(o, "p_method", PMS_OUT_TEXT, 0),
-        cpa = pms_out_col(o, "p_adjusted", PMS_OUT_REAL, 6),
-        cmd = pms_out_col(o, "min_detectable", PMS_OUT_REAL, 3),
-        ceq = pms_out_col(o, "equivalence_p", PMS_OUT_REAL, 6),
-        cv = pms_out_col(o, "verdict", PMS_OUT_TEXT, 0);
-    int cneff = -1, cw = -1, cc = -1, cb[6] = {-1, -1, -1, -1, -1, -1};
-    if (a->weight) {
-        cw = pms_out_col(o, "weight", PMS_OUT_TEXT, 0);
-        cneff = pms_out_col(o, "n_eff", PMS_OUT_REAL, 1);
-    }
-    if (a->ncontrol) cc = pms_out_col(o, "controls", PMS_OUT_TEXT, 0);
-    if (a->boot) {
-        static const char *const keys[6] = {"boot_replicates", "boot_se", "boot_pct_low",
-                                            "boot_pct_high", "boot_bca_low", "boot_bca_high"};
-        for (int k = 0; k < 6; k++)
-            cb[k] = pms_out_col(o, keys[k], k ? PMS_OUT_REAL : PMS_OUT_INT, 4);
-    }
-    if (cv < 0 || (a->weight && cneff < 0) || (a->ncontrol && cc < 0) || (a->boot && cb[5] < 0)) {
-        pms_out_free(o);
-        return NULL;
-    }
-    char controls[1024] = "";
-    for (size_t j = 0; j < a->ncontrol; j++) {
-        size_t l = strlen(controls);
-        snprintf(controls + l, sizeof controls - l, "%s%s", j ? "," : "", a->control[j]);
-    }
-    double alpha = 1 - a->ci_level;
-    for (size_t i = 0; i < nrows; i++) {
-        const corr_row *w = &rows[i];
-        if (pms_out_row(o)) {
-            pms_out_free(o);
-            return NULL;
-        }
-        pms_out_set_text(o, cx, a->x);
-        pms_out_set_text(o, cy, a->y[w->yi]);
-        pms_out_set_text(o, cm, pms_corr_method_name(w->method));
-        pms_out_set_text(o, cg, w->group);
-        pms_out_set_int(o, cn, (long long)w->n);
-        pms_out_set_int(o, cne, (long long)w->n_excluded);
-        if (cw >= 0) pms_out_set_text(o, cw, a->weight);
-        if (cc >= 0) pms_out_set_text(o, cc, controls);
-        if (!w->ok) {
-            pms_out_set_text(o, cv, w->reason);
-            continue;
-        }
-        const pms_corr_result *r = &w->r;
-        pms_out_set_num(o, ce, r->estimate);
-        pms_out_set_num(o, cl, r->ci_low);
-        pms_out_set_num(o, ch, r->ci_high);
-        pms_out_set_text(o, ccm, isnan(r->ci_low) ? NULL : pms_corr_ci_method(r));
-        pms_out_set_num(o, cp, r->p_value);
-        pms_out_set_text(o, cpm, pms_corr_ptype_name(r->p_type));
-        pms_out_set_num(o, cpa, w->p_adj);
-        pms_out_set_num(o, cmd, w->min_det);
-        pms_out_set_num(o, ceq, w->tost);
-        if (cneff >= 0) pms_out_set_num(o, cneff, r->n_eff);
-        if (w->has_boot) {
-            pms_out_set_int(o, cb[0], (long long)w->boot.replicates);
-            pms_out_set_num(o, cb[1], w->boot.se);
-            pms_out_set_num(o, cb[2], w->boot.pct_low);
-            pms_out_set_num(o, cb[3], w->boot.pct_high);
-            const char *why = pms_boot_bca_why(&w->boot);
-            if (why) { /* an undefined BCa interval says why */
-                pms_out_set_not_computed(o, cb[4], why);
-                pms_out_set_not_computed(o, cb[5], why);
-            } else {
-                pms_out_set_num(o, cb[4], w->boot.bca_low);
-                pms_out_set_num(o, cb[5], w->boot.bca_high);
-            }
-        }
-        double p = a->adjust == PMS_ADJ_NONE ? r->p_value : w->p_adj;
-        pms_verdict v = pms_corr_verdict(p, w->tost, alpha);
-        char buf[256];
-        pms_corr_verdict_text(v, r, a->delta, w->min_det, a->power, alpha, "practices", buf, sizeof buf);
-        pms_out_set_text(o, cv, buf);
-
-        if (sentences) sentence(o, a, w, controls, buf);
-    }
-    pms_out_footnote(o, "p_adjusted: %s across the %zu result%s with a p-value. Verdict at the %g%% level; "
-                        "min_detectable is the smallest |correlation| detected with %g%% power.",
-                     a->adjust == PMS_ADJ_NONE ? "not asked (--adjust none)" : adjust_title(a->adjust),
-                     nrows, nrows == 1 ? "" : "s", 100 * alpha, 100 * a->power);
-    return o;
-}
-
-static pms_out *excluded_table(const corr_args *a, const pms_corr_table_result *res, size_t rows,
-                               pms_table *t)
-{
-    pms_out *o = pms_out_new("excluded", "Practices excluded");
-    if (!o) return NULL;
-    int cy = pms_out_col(o, "y", PMS_OUT_TEXT, 0), cr = pms_out_col(o, "reason", PMS_OUT_TEXT, 0),
-        cc = pms_out_col(o, "column", PMS_OUT_TEXT, 0), cn = pms_out_col(o, "practices", PMS_OUT_INT, 0);
-    if (cn < 0) {
-        pms_out_free(o);
-        return NULL;
-    }
-    for (size_t j = 0; j < a->ny; j++)
-        for (size_t i = 0; i < res->nexcluded[j]; i++) {
-            const pms_excl *e = &res->excluded[j][i];
-            if (pms_out_row(o)) break;
-            pms_out_set_text(o, cy, a->y[j]);
-            pms_out_set_text(o, cr, e->reason);
-            pms_out_set_text(o, cc, e->column);
-            pms_out_set_int(o, cn, (long long)e->count);
-            pms_table_note(t, "correlate_missing", e->count,
-                           "correlate: %zu practices excluded for %s vs %s: %s missing", e->count,
-                           a->y[j], a->x, e->column);
-        }
-    pms_out_footnote(o, "Of %zu practices. Each excluded practice is counted once, under the first "
-                        "reason in the order x, y, weight, controls, group.",
-                     rows);
-    return o;
-}
-
-/* ---- the computation (io/correlate_table.h) ---- */
-
 /* A progress line when stderr is a terminal only: long work. */
 static void progress(void *ctx, size_t row, size_t nrows, unsigned long resamples)
 {
@@ -427,16 +218,14 @@ static int weight_error(const corr_args *a, const pms_table *t, const pms_err *e
     return PMS_EXIT_USAGE;
 }
 
-static int run(const corr_args *a, const pms_cli_common *c, const pms_table *t,
+/* The computation (io/correlate_table.h), with a progress line for the bootstrap. */
+static int run(const corr_args *a, pms_corr_table_opts *o, const pms_table *t,
                pms_corr_table_result *res)
 {
-    pms_corr_table_opts o = {a->x, a->y, a->ny, a->methods, a->nmethods, a->weight,
-                             a->control, a->ncontrol, a->by, a->boot, a->seed, c->threads,
-                             a->ci_level, a->adjust, a->delta, a->power, NULL, NULL};
     int tty = a->boot && isatty(STDERR_FILENO);
-    if (tty) o.progress = progress;
+    o->progress = tty ? progress : NULL;
     pms_err err = {{0}};
-    pms_status st = pms_corr_table(t, &o, res, &err);
+    pms_status st = pms_corr_table(t, o, res, &err);
     if (tty) fputs("\r\033[K", stderr);
     if (st == PMS_EDOMAIN && !strcmp(err.role, "weight")) return weight_error(a, t, &err);
     return st ? pms_cli_fail(st, &err) : 0;
@@ -462,16 +251,15 @@ int pms_cmd_correlate(int argc, char **argv)
     pms_err err = {{0}};
     pms_corr_table_result res;
     memset(&res, 0, sizeof res);
-    pms_out *tables[2] = {NULL, NULL};
-    if ((rc = pms_cli_open_data(&c, defaults, &t)) || (rc = run(&a, &c, t, &res))) goto done;
-    tables[0] = results_table(&a, res.rows, res.nrows, !a.by);
-    tables[1] = excluded_table(&a, &res, t->nrows, t);
-    if (!tables[0] || !tables[1])
-        rc = pms_cli_fail(pms_err_set(&err, PMS_ENOMEM, "out of memory"), &err);
-    else
-        rc = pms_cli_emit(&c, tables, 2, t);
+    pms_corr_table_opts o = {a.x, a.y, a.ny, a.methods, a.nmethods, a.weight, a.control,
+                             a.ncontrol, a.by, a.boot, a.seed, c.threads, a.ci_level, a.adjust,
+                             a.delta, a.power, NULL, NULL};
+    pms_out *tables[PMS_CT_NOUT] = {NULL};
+    if ((rc = pms_cli_open_data(&c, defaults, &t)) || (rc = run(&a, &o, t, &res))) goto done;
+    pms_status st = pms_corr_table_out(t, &o, &res, tables, &err);
+    rc = st ? pms_cli_fail(st, &err) : pms_cli_emit(&c, tables, PMS_CT_NOUT, t);
 done:
-    for (size_t i = 0; i < 2; i++) pms_out_free(tables[i]);
+    for (size_t i = 0; i < PMS_CT_NOUT; i++) pms_out_free(tables[i]);
     pms_corr_table_result_free(&res);
     pms_table_free(t);
     for (size_t i = 0; i < a.nbufs; i++) free(a.bufs[i]);

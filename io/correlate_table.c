@@ -1,4 +1,5 @@
-/* Correlations of table columns through the selection step (io/correlate_table.h). */
+/* Correlations of table columns through the selection step, and the output
+ * tables (io/correlate_table.h). */
 #include "io/correlate_table.h"
 
 #include <math.h>
@@ -186,4 +187,236 @@ pms_status pms_corr_table(const pms_table *t, const pms_corr_table_opts *o,
     free(R.bx), free(R.by), free(R.bw), free(R.bz);
     if (st) pms_corr_table_result_free(out);
     return st;
+}
+
+/* ------------------------------------------------------------ output */
+
+static void fmt_p(char *buf, size_t cap, double p)
+{
+    if (isnan(p)) snprintf(buf, cap, "-");
+    else if (p >= 0.001) snprintf(buf, cap, "%.3f", p);
+    else if (p > 0) snprintf(buf, cap, "%.1e", p);
+    else snprintf(buf, cap, "< 1e-300");
+}
+
+static const char *method_title(pms_corr_method m)
+{
+    return m == PMS_CORR_PEARSON ? "Pearson" : m == PMS_CORR_SPEARMAN ? "Spearman" : "Kendall";
+}
+
+static const char *ci_words(const pms_corr_result *r)
+{
+    switch (r->method) {
+    case PMS_CORR_PEARSON: return r->weighted ? "Fisher z, Kish effective n" : "Fisher z";
+    case PMS_CORR_SPEARMAN:
+        return r->weighted ? "Fisher z, Bonett-Wright variance, Kish effective n"
+                           : "Fisher z, Bonett-Wright variance";
+    case PMS_CORR_KENDALL: return "Fisher z, Fieller-Hartley-Pearson variance";
+    }
+    return "";
+}
+
+static const char *adjust_title(pms_adjust_method m)
+{
+    switch (m) {
+    case PMS_ADJ_HOLM: return "Holm";
+    case PMS_ADJ_BH: return "Benjamini-Hochberg";
+    case PMS_ADJ_BY: return "Benjamini-Yekutieli";
+    default: return "unadjusted";
+    }
+}
+
+/* The result in one sentence, as a footnote (without --by). */
+static void sentence(pms_out *o, const pms_corr_table_opts *a, const pms_corr_table_row *w, const char *controls,
+                     const char *buf)
+{
+    const pms_corr_result *r = &w->r;
+    char ps[32], pa[32], extra[512] = "";
+    fmt_p(ps, sizeof ps, r->p_value);
+    fmt_p(pa, sizeof pa, w->p_adj);
+    size_t l = 0;
+    if (a->adjust != PMS_ADJ_NONE)
+        l += (size_t)snprintf(extra + l, sizeof extra - l, ", %s-adjusted p = %s",
+                              adjust_title(a->adjust), pa);
+    if (!isnan(w->tost) && l < sizeof extra)
+        l += (size_t)snprintf(extra + l, sizeof extra - l, "; equivalence (|%s| < %g) p = %s",
+                              pms_corr_symbol(r->method), a->delta, (fmt_p(pa, sizeof pa, w->tost), pa));
+    if (w->has_boot && l < sizeof extra)
+        snprintf(extra + l, sizeof extra - l, "; bootstrap (%zu resamples) BCa %.3f to %.3f, "
+                                              "percentile %.3f to %.3f",
+                 w->boot.replicates, w->boot.bca_low, w->boot.bca_high, w->boot.pct_low,
+                 w->boot.pct_high);
+    char who[200], excl[64] = "";
+    if (w->n_excluded)
+        snprintf(excl, sizeof excl, ", %zu excluded for missing values", w->n_excluded);
+    if (r->weighted)
+        snprintf(who, sizeof who, "n = %zu practices (effective n %.1f, weighted by %s%s)", r->n,
+                 r->n_eff, a->weight, excl);
+    else
+        snprintf(who, sizeof who, "n = %zu practices%s%s%s", r->n, *excl ? " (" : "",
+                 *excl ? excl + 2 : "", *excl ? ")" : "");
+    char ci[160];
+    if (isnan(r->ci_low))
+        snprintf(ci, sizeof ci, "no interval at this n");
+    else
+        snprintf(ci, sizeof ci, "%g%% CI %.3f to %.3f, %s", 100 * a->ci_level, r->ci_low,
+                 r->ci_high, ci_words(r));
+    pms_out_footnote(o, "%s vs %s: %s%s %s = %.3f (%s), p = %s (%s)%s; %s%s%s. Verdict: %s.",
+                     a->y[w->yi], a->x, r->ncontrols ? "partial " : "", method_title(r->method),
+                     pms_corr_symbol(r->method), r->estimate, ci, ps,
+                     pms_corr_ptype_name(r->p_type), extra, who,
+                     r->ncontrols ? ", controlling for " : "", r->ncontrols ? controls : "", buf);
+}
+
+enum {
+    R_X, R_Y, R_M, R_G, R_N, R_NE, R_E, R_L, R_H, R_CM, R_P, R_PM, R_PA, R_MD, R_EQ, R_V,
+    R_W, R_NEFF, R_C, R_B, R_NCOL = R_B + 6
+};
+
+/* The results' columns (c[k] -1 for an option's columns not asked for). */
+static int results_cols(pms_out *o, const pms_corr_table_opts *a, int *c)
+{
+    static const struct { const char *k; pms_outkind kind; int dec; } d[R_NCOL] = {
+        {"x", PMS_OUT_TEXT, 0}, {"y", PMS_OUT_TEXT, 0}, {"method", PMS_OUT_TEXT, 0},
+        {"group", PMS_OUT_TEXT, 0}, {"n", PMS_OUT_INT, 0}, {"n_excluded", PMS_OUT_INT, 0},
+        {"estimate", PMS_OUT_REAL, 4}, {"ci_low", PMS_OUT_REAL, 4}, {"ci_high", PMS_OUT_REAL, 4},
+        {"ci_method", PMS_OUT_TEXT, 0}, {"p_value", PMS_OUT_REAL, 6}, {"p_method", PMS_OUT_TEXT, 0},
+        {"p_adjusted", PMS_OUT_REAL, 6}, {"min_detectable", PMS_OUT_REAL, 3},
+        {"equivalence_p", PMS_OUT_REAL, 6}, {"verdict", PMS_OUT_TEXT, 0},
+        {"weight", PMS_OUT_TEXT, 0}, {"n_eff", PMS_OUT_REAL, 1}, {"controls", PMS_OUT_TEXT, 0},
+        {"boot_replicates", PMS_OUT_INT, 4}, {"boot_se", PMS_OUT_REAL, 4},
+        {"boot_pct_low", PMS_OUT_REAL, 4}, {"boot_pct_high", PMS_OUT_REAL, 4},
+        {"boot_bca_low", PMS_OUT_REAL, 4}, {"boot_bca_high", PMS_OUT_REAL, 4}};
+    for (int k = 0; k < R_NCOL; k++) {
+        int want = k < R_W || ((k == R_W || k == R_NEFF) && a->weight) ||
+                   (k == R_C && a->ncontrol) || (k >= R_B && a->boot);
+        c[k] = -1;
+        if (want && (c[k] = pms_out_col(o, d[k].k, d[k].kind, d[k].dec)) < 0) return -1;
+    }
+    return 0;
+}
+
+/* A computed result's numbers, bootstrap and verdict (also written to buf). */
+static void result_numbers(pms_out *o, const pms_corr_table_opts *a, const pms_corr_table_row *w,
+                           const int *c, char *buf, size_t cap)
+{
+    const pms_corr_result *r = &w->r;
+    double alpha = 1 - a->ci_level;
+    pms_out_set_num(o, c[R_E], r->estimate);
+    pms_out_set_num(o, c[R_L], r->ci_low);
+    pms_out_set_num(o, c[R_H], r->ci_high);
+    pms_out_set_text(o, c[R_CM], isnan(r->ci_low) ? NULL : pms_corr_ci_method(r));
+    pms_out_set_num(o, c[R_P], r->p_value);
+    pms_out_set_text(o, c[R_PM], pms_corr_ptype_name(r->p_type));
+    pms_out_set_num(o, c[R_PA], w->p_adj);
+    pms_out_set_num(o, c[R_MD], w->min_det);
+    pms_out_set_num(o, c[R_EQ], w->tost);
+    if (c[R_NEFF] >= 0) pms_out_set_num(o, c[R_NEFF], r->n_eff);
+    if (w->has_boot) {
+        const int *cb = c + R_B;
+        pms_out_set_int(o, cb[0], (long long)w->boot.replicates);
+        pms_out_set_num(o, cb[1], w->boot.se);
+        pms_out_set_num(o, cb[2], w->boot.pct_low);
+        pms_out_set_num(o, cb[3], w->boot.pct_high);
+        const char *why = pms_boot_bca_why(&w->boot);
+        if (why) { /* an undefined BCa interval says why */
+            pms_out_set_not_computed(o, cb[4], why);
+            pms_out_set_not_computed(o, cb[5], why);
+        } else {
+            pms_out_set_num(o, cb[4], w->boot.bca_low);
+            pms_out_set_num(o, cb[5], w->boot.bca_high);
+        }
+    }
+    double p = a->adjust == PMS_ADJ_NONE ? r->p_value : w->p_adj;
+    pms_verdict v = pms_corr_verdict(p, w->tost, alpha);
+    pms_corr_verdict_text(v, r, a->delta, w->min_det, a->power, alpha, "practices", buf, cap);
+    pms_out_set_text(o, c[R_V], buf);
+}
+
+/* One row per result; without `by` each also in one sentence, as a footnote. */
+static pms_out *results_table(const pms_corr_table_opts *a, const pms_corr_table_result *res)
+{
+    char title[160];
+    snprintf(title, sizeof title, "Correlations (%g%% intervals, two-sided tests)", 100 * a->ci_level);
+    pms_out *o = pms_out_new("results", title);
+    int c[R_NCOL];
+    if (!o || results_cols(o, a, c)) {
+        pms_out_free(o);
+        return NULL;
+    }
+    char controls[1024] = "";
+    for (size_t j = 0; j < a->ncontrol; j++) {
+        size_t l = strlen(controls);
+        snprintf(controls + l, sizeof controls - l, "%s%s", j ? "," : "", a->control[j]);
+    }
+    for (size_t i = 0; i < res->nrows; i++) {
+        const pms_corr_table_row *w = &res->rows[i];
+        if (pms_out_row(o)) {
+            pms_out_free(o);
+            return NULL;
+        }
+        pms_out_set_text(o, c[R_X], a->x);
+        pms_out_set_text(o, c[R_Y], a->y[w->yi]);
+        pms_out_set_text(o, c[R_M], pms_corr_method_name(w->method));
+        pms_out_set_text(o, c[R_G], w->group);
+        pms_out_set_int(o, c[R_N], (long long)w->n);
+        pms_out_set_int(o, c[R_NE], (long long)w->n_excluded);
+        if (c[R_W] >= 0) pms_out_set_text(o, c[R_W], a->weight);
+        if (c[R_C] >= 0) pms_out_set_text(o, c[R_C], controls);
+        if (!w->ok) {
+            pms_out_set_text(o, c[R_V], w->reason);
+            continue;
+        }
+        char buf[256];
+        result_numbers(o, a, w, c, buf, sizeof buf);
+        if (!a->by) sentence(o, a, w, controls, buf);
+    }
+    double alpha = 1 - a->ci_level;
+    pms_out_footnote(o, "p_adjusted: %s across the %zu result%s with a p-value. Verdict at the %g%% level; "
+                        "min_detectable is the smallest |correlation| detected with %g%% power.",
+                     a->adjust == PMS_ADJ_NONE ? "not asked (--adjust none)" : adjust_title(a->adjust),
+                     res->nrows, res->nrows == 1 ? "" : "s", 100 * alpha, 100 * a->power);
+    return o;
+}
+
+static pms_out *excluded_table(const pms_corr_table_opts *a, const pms_corr_table_result *res,
+                               pms_table *t)
+{
+    pms_out *o = pms_out_new("excluded", "Practices excluded");
+    if (!o) return NULL;
+    int cy = pms_out_col(o, "y", PMS_OUT_TEXT, 0), cr = pms_out_col(o, "reason", PMS_OUT_TEXT, 0),
+        cc = pms_out_col(o, "column", PMS_OUT_TEXT, 0), cn = pms_out_col(o, "practices", PMS_OUT_INT, 0);
+    if (cn < 0) {
+        pms_out_free(o);
+        return NULL;
+    }
+    for (size_t j = 0; j < a->ny; j++)
+        for (size_t i = 0; i < res->nexcluded[j]; i++) {
+            const pms_excl *e = &res->excluded[j][i];
+            if (pms_out_row(o)) break;
+            pms_out_set_text(o, cy, a->y[j]);
+            pms_out_set_text(o, cr, e->reason);
+            pms_out_set_text(o, cc, e->column);
+            pms_out_set_int(o, cn, (long long)e->count);
+            pms_table_note(t, "correlate_missing", e->count,
+                           "correlate: %zu practices excluded for %s vs %s: %s missing", e->count,
+                           a->y[j], a->x, e->column);
+        }
+    pms_out_footnote(o, "Of %zu practices. Each excluded practice is counted once, under the first "
+                        "reason in the order x, y, weight, controls, group.",
+                     t->nrows);
+    return o;
+}
+
+pms_status pms_corr_table_out(pms_table *t, const pms_corr_table_opts *o,
+                              const pms_corr_table_result *r, pms_out *out[PMS_CT_NOUT], pms_err *err)
+{
+    out[0] = results_table(o, r);
+    out[1] = excluded_table(o, r, t);
+    if (out[0] && out[1]) return PMS_OK;
+    for (size_t i = 0; i < PMS_CT_NOUT; i++) {
+        pms_out_free(out[i]);
+        out[i] = NULL;
+    }
+    return pms_err_set(err, PMS_ENOMEM, "out of memory");
 }

@@ -14,6 +14,8 @@
  * constant column, collinear controls) is the call's error, err.msg naming y,
  * x and the method; with `by` it is that row's `reason` and the others go on.
  *
+ * pms_corr_table_out turns a result into the command's tables (pms_out).
+ *
  * Ownership: pms_corr_table fills a caller's result, freed with
  * pms_corr_table_result_free (a zeroed result is fine to free). */
 #ifndef PMS_CORRELATE_TABLE_H
@@ -24,6 +26,7 @@
 #include "analysis/correlate.h"
 #include "analysis/padjust.h"
 #include "io/cases.h"
+#include "io/out.h"
 #include "io/table.h"
 
 #define PMS_CT_MAXCTL 32
@@ -76,5 +79,13 @@ pms_status pms_corr_table(const pms_table *t, const pms_corr_table_opts *o,
                           pms_corr_table_result *out, pms_err *err);
 
 void pms_corr_table_result_free(pms_corr_table_result *r);
+
+/* The command's tables, in order: "results" (one row per result, the verdict
+ * in words; without `by` each result also in one sentence, as a footnote) and
+ * "excluded" (one row per y and reason, each also recorded on t with
+ * pms_table_note).  On failure (PMS_ENOMEM) none are left. */
+#define PMS_CT_NOUT 2
+pms_status pms_corr_table_out(pms_table *t, const pms_corr_table_opts *o,
+                              const pms_corr_table_result *r, pms_out *out[PMS_CT_NOUT], pms_err *err);
 
 #endif

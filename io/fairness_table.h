@@ -10,6 +10,8 @@
  * concentration index only (counted in missing_rank).  Groups are numbered in
  * sorted order of their values, and only groups with a kept practice exist.
  *
+ * pms_fair_table_out turns a result into the command's tables (pms_out).
+ *
  * Ownership: pms_fair_table_compute fills a caller's result, freed with
  * pms_fair_table_free (a zeroed result is fine to free).  Names point into
  * the table. */
@@ -22,6 +24,7 @@
 #include "analysis/fairness.h"
 #include "analysis/inequality.h"
 #include "io/cases.h"
+#include "io/out.h"
 #include "io/table.h"
 
 typedef struct {
@@ -64,5 +67,15 @@ pms_status pms_fair_table_compute(const pms_table *t, const pms_fair_table_opts 
                                   pms_fair_table *out, pms_err *err);
 
 void pms_fair_table_free(pms_fair_table *f);
+
+/* The command's tables, in order: for `text` "measures" (one row per
+ * measure) and the Lorenz curve at deciles, else "fairness" (one wide row
+ * whose keys issue 4 names) and the Lorenz curve at every percentile; then
+ * "groups" (with a group column) and "excluded" (one row per reason, each
+ * also recorded on t with pms_table_note).  *n is how many; on failure
+ * (PMS_ENOMEM) none are left. */
+#define PMS_FAIR_TABLE_MAXOUT 4
+pms_status pms_fair_table_out(pms_table *t, const pms_fair_table_opts *o, const pms_fair_table *f,
+                              int text, pms_out *out[PMS_FAIR_TABLE_MAXOUT], size_t *n, pms_err *err);
 
 #endif

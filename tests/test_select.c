@@ -4,7 +4,9 @@
  * -> select.out), and the rules' edges on small inline files.  Then the
  * selection step (io/cases.c): complete cases, groups and exclusions by
  * reason on every real year against pandas (tests/reference/cases.py ->
- * cases.out), and each reason, order and option on a small inline file. */
+ * cases.out), and each reason, order and option on a small inline file.
+ * Last, the commands' computations and tables as library calls
+ * (io/correlate_table, fairness_table, funnel_table) on inline files. */
 #include "testutil.h"
 
 #include <math.h>
@@ -15,6 +17,7 @@
 #include "io/cases.h"
 #include "io/correlate_table.h"
 #include "io/fairness_table.h"
+#include "io/funnel_table.h"
 #include "io/select.h"
 #include "io/table.h"
 
@@ -426,6 +429,21 @@ static void test_cases_errors(void **state)
     assert_int_equal(err.index + err.row, 0);
 }
 
+/* The index of the table called `name` in out[0..n), or -1. */
+static int table_at(pms_out *const *out, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(pms_out_name(out[i]), name)) return (int)i;
+    return -1;
+}
+
+static int col_at(const pms_out *o, const char *key)
+{
+    for (size_t j = 0; j < pms_out_ncols(o); j++)
+        if (!strcmp(pms_out_key(o, j), key)) return (int)j;
+    return -1;
+}
+
 /* The commands' computations as library calls, on the same inline file. */
 static void test_tables_through_the_step(void **state)
 {
@@ -445,6 +463,21 @@ static void test_tables_through_the_step(void **state)
     assert_string_equal(f.gname[1], "B");
     assert_non_null(f.groups);
     assert_int_equal(f.groups[1].n, 2);
+    /* its tables: wide (CSV/JSON) or long (text), the Lorenz curve, groups, excluded */
+    pms_out *out[PMS_FAIR_TABLE_MAXOUT];
+    size_t nout = 0;
+    assert_int_equal(pms_fair_table_out(t, &fo, &f, 0, out, &nout, &err), PMS_OK);
+    assert_int_equal(nout, 4);
+    assert_int_equal(table_at(out, nout, "fairness"), 0);
+    assert_int_equal(pms_out_nrows(out[1]), 101); /* every percentile */
+    assert_int_equal(table_at(out, nout, "groups"), 2);
+    assert_int_equal(pms_out_nrows(out[2]), 2);
+    assert_int_equal(pms_out_nrows(out[3]), 4); /* missing x, w missing, w <= 0, no group */
+    for (size_t i = 0; i < nout; i++) pms_out_free(out[i]);
+    assert_int_equal(pms_fair_table_out(t, &fo, &f, 1, out, &nout, &err), PMS_OK);
+    assert_int_equal(table_at(out, nout, "measures"), 0);
+    assert_int_equal(pms_out_nrows(out[1]), 11); /* deciles */
+    for (size_t i = 0; i < nout; i++) pms_out_free(out[i]);
     pms_fair_table_free(&f);
     fo.group = "nope";
     assert_int_equal(pms_fair_table_compute(t, &fo, &f, &err), PMS_ENOTFOUND);
@@ -469,6 +502,17 @@ static void test_tables_through_the_step(void **state)
     assert_int_equal(cr.nexcluded[0], 3); /* missing x (2), missing r (1), no group (1) */
     assert_int_equal(cr.excluded[0][0].count, 2);
     assert_int_equal(cr.excluded[0][2].why, PMS_EXCL_NO_GROUP);
+    /* its tables: a row per group (B's says why it has no number), excluded */
+    pms_out *cout[PMS_CT_NOUT];
+    assert_int_equal(pms_corr_table_out(t, &co, &cr, cout, &err), PMS_OK);
+    assert_string_equal(pms_out_name(cout[0]), "results");
+    assert_int_equal(pms_out_nrows(cout[0]), 3);
+    const char *verdict;
+    assert_true(pms_out_get(cout[0], 1, (size_t)col_at(cout[0], "verdict"), NULL, &verdict));
+    assert_string_equal(verdict, cr.rows[1].reason);
+    assert_int_equal(pms_out_nnotes(cout[0]), 1); /* with by: no sentence per result */
+    assert_int_equal(pms_out_nrows(cout[1]), 3);
+    for (size_t i = 0; i < PMS_CT_NOUT; i++) pms_out_free(cout[i]);
     pms_corr_table_result_free(&cr);
     /* without a group: one row of every case */
     co.by = NULL;
@@ -476,6 +520,10 @@ static void test_tables_through_the_step(void **state)
     assert_int_equal(cr.nrows, 1);
     assert_int_equal(cr.rows[0].n, 7);
     assert_null(cr.rows[0].group);
+    assert_int_equal(pms_corr_table_out(t, &co, &cr, cout, &err), PMS_OK);
+    assert_int_equal(pms_out_nnotes(cout[0]), 2); /* the result in one sentence, then the key */
+    assert_non_null(strstr(pms_out_note(cout[0], 0), "r vs x: Spearman"));
+    for (size_t i = 0; i < PMS_CT_NOUT; i++) pms_out_free(cout[i]);
     pms_corr_table_result_free(&cr);
     /* a weight <= 0 on a practice with x and y: an error at its row */
     co.weight = "w";
@@ -483,6 +531,131 @@ static void test_tables_through_the_step(void **state)
     assert_string_equal(err.role, "weight");
     assert_int_equal(err.row, 5);
     assert_null(cr.rows);
+    pms_table_free(t);
+}
+
+static const char funnel_csv[] =
+    "practice_code,k,n\n"
+    "F1,3,10\n"     /* kept: 0.3 */
+    "F2,4,20\n"     /* kept: 0.2 */
+    "F3,,30\n"      /* missing value */
+    "F4,5,0\n"      /* size not positive */
+    "F5,7,40\n"     /* kept: 0.175 */
+    "F6,2,-5\n"     /* size not positive */
+    "F7,9,30\n";    /* kept: 0.3 */
+
+/* funnel: the selection, the reading of proportions, the fit and the tables. */
+static void test_funnel_table(void **state)
+{
+    (void)state;
+    pms_table *t = mem(funnel_csv);
+    pms_err err = {{0}};
+    pms_funnel_table_opts o;
+    memset(&o, 0, sizeof o);
+    o.value = "k";
+    o.size = "n";
+    pms_funnel_opts_default(&o.fit);
+    o.fit.type = PMS_FUNNEL_PROPORTION;
+    pms_funnel_table f;
+    assert_int_equal(pms_funnel_table_compute(t, &o, &f, &err), PMS_OK);
+    assert_int_equal(f.cs.n, 4);
+    assert_string_equal(f.input, "count"); /* AUTO: whole numbers from 0 to the size */
+    assert_true(f.value[0] == 0.3);     /* 3/10, one correctly rounded division */
+    assert_true(f.value[2] == 0.175);   /* 7/40 */
+    assert_true(f.size[2] == 40);
+    /* The pooled proportion is 23/100 by hand; 1e-15 relative covers the
+     * rounding of four products and their sum. */
+    assert_rel(f.r.target, 0.23, 1e-15);
+    assert_string_equal(f.label[1], "99.8"); /* %g of 100 x the default 0.998 */
+    assert_string_equal(f.key[1], "99_8");
+    assert_non_null(f.code);
+    /* CSV/JSON: all five tables, in order. */
+    pms_out *out[PMS_FUNNEL_TABLE_MAXOUT];
+    size_t n = 0, notes = t->nnotes;
+    assert_int_equal(pms_funnel_table_out(t, &o, &f, 0, out, &n, &err), PMS_OK);
+    assert_int_equal(n, 5);
+    static const char *const names[5] = {"funnel", "outliers", "units", "limits", "excluded"};
+    for (size_t i = 0; i < 5; i++) assert_int_equal(table_at(out, n, names[i]), (int)i);
+    double v;
+    const char *s;
+    assert_true(pms_out_get(out[0], 0, (size_t)col_at(out[0], "n_excluded"), &v, NULL));
+    assert_true(v == 3);
+    assert_true(pms_out_get(out[0], 0, (size_t)col_at(out[0], "input"), NULL, &s));
+    assert_string_equal(s, "count");
+    assert_true(col_at(out[0], "outside_99_8") > 0);
+    assert_int_equal(col_at(out[0], "tau2_applied"), (int)pms_out_ncols(out[0]) - 1);
+    assert_int_equal(pms_out_nrows(out[2]), 4);
+    assert_true(pms_out_get(out[2], 2, 0, NULL, &s)); /* the third kept practice */
+    assert_string_equal(s, "F5");
+    assert_true(col_at(out[3], "high_95") > 0);
+    assert_int_equal(pms_out_nrows(out[3]), f.r.ngrid);
+    /* excluded: missing value (F3), size not positive (F4, F6); noted on t */
+    assert_int_equal(pms_out_nrows(out[4]), 2);
+    assert_true(pms_out_get(out[4], 1, 2, &v, NULL));
+    assert_true(v == 2);
+    assert_int_equal(t->nnotes, notes + 2);
+    assert_string_equal(t->notes[notes + 1].what, "funnel_nonpositive");
+    for (size_t i = 0; i < n; i++) pms_out_free(out[i]);
+    /* text: no units or limit curves */
+    assert_int_equal(pms_funnel_table_out(t, &o, &f, 1, out, &n, &err), PMS_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(table_at(out, n, "excluded"), 2);
+    for (size_t i = 0; i < n; i++) pms_out_free(out[i]);
+    pms_funnel_table_free(&f);
+    /* Labels as the caller wrote them; keys from them. */
+    o.fit.levels[0] = 0.9;
+    o.fit.levels[1] = 0.9995;
+    o.label[1] = "99.95";
+    assert_int_equal(pms_funnel_table_compute(t, &o, &f, &err), PMS_OK);
+    assert_string_equal(f.label[0], "90");
+    assert_string_equal(f.key[1], "99_95");
+    pms_funnel_table_free(&f);
+    o.label[1] = "a label far too long";
+    assert_int_equal(pms_funnel_table_compute(t, &o, &f, &err), PMS_EUSAGE);
+    pms_table_free(t);
+}
+
+/* funnel: values that break the reading are errors at their row, by role. */
+static void test_funnel_table_errors(void **state)
+{
+    (void)state;
+    pms_table *t = mem("practice_code,k,n\nE1,3,10\nE2,12.5,20\nE3,150,200\nE4,2,10.5\n");
+    pms_err err = {{0}};
+    pms_funnel_table_opts o;
+    memset(&o, 0, sizeof o);
+    o.value = "k";
+    o.size = "n";
+    pms_funnel_opts_default(&o.fit);
+    o.fit.type = PMS_FUNNEL_PROPORTION;
+    pms_funnel_table f;
+    /* A denominator that is not whole comes first, whatever the reading. */
+    assert_int_equal(pms_funnel_table_compute(t, &o, &f, &err), PMS_EPARSE);
+    assert_string_equal(err.role, "size");
+    assert_int_equal(err.row, 4);
+    assert_string_equal(err.msg, "sel.csv:5: n is 10.5: a denominator must be a whole number");
+    assert_null(f.cs.col); /* nothing left allocated */
+    /* AUTO, neither counts (12.5) nor percentages (150): role "input". */
+    o.size = "n2";
+    pms_table_free(t);
+    t = mem("practice_code,k,n2\nE1,3,10\nE2,12.5,20\nE3,150,200\n");
+    assert_int_equal(pms_funnel_table_compute(t, &o, &f, &err), PMS_EPARSE);
+    assert_string_equal(err.role, "input");
+    assert_string_equal(err.column, "k");
+    assert_int_equal(err.row, 2);
+    assert_string_equal(err.msg, "sel.csv:3: k is 12.5, not a whole number, so the values are not "
+                                 "counts; nor percentages (line 4: 150 is not between 0 and 100)");
+    /* Counts asked for: the first that is not one. */
+    o.input = PMS_FUNNEL_INPUT_COUNT;
+    assert_int_equal(pms_funnel_table_compute(t, &o, &f, &err), PMS_EPARSE);
+    assert_string_equal(err.role, "value");
+    assert_string_equal(err.msg, "sel.csv:3: k is 12.5: a count must be a whole number, 0 or more");
+    /* A column the table lacks. */
+    o.value = "nope";
+    assert_int_equal(pms_funnel_table_compute(t, &o, &f, &err), PMS_ENOTFOUND);
+    assert_string_equal(err.column, "nope");
+    o.value = NULL;
+    assert_int_equal(pms_funnel_table_compute(t, &o, &f, &err), PMS_EUSAGE);
+    pms_funnel_table_free(&f); /* a failed call's result is fine to free */
     pms_table_free(t);
 }
 
@@ -497,6 +670,8 @@ int main(void)
         cmocka_unit_test(test_cases_group_first_and_options),
         cmocka_unit_test(test_cases_errors),
         cmocka_unit_test(test_tables_through_the_step),
+        cmocka_unit_test(test_funnel_table),
+        cmocka_unit_test(test_funnel_table_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
