@@ -169,7 +169,8 @@ static int choose_scenarios(const savings_args *a, savings_state *S)
     int k0;
     for (size_t i = 0; i <= a->nsel; i++)
         if (pms_scenario_savings_pick(sf, i < a->nsel ? a->sel[i] : NULL, &k0, &e))
-            return pms_cli_usage("savings", "%s", e.msg);
+            return pms_cli_usage("savings", "%s%s", e.msg,
+                                 strcmp(e.role, "pace") ? "" : "; see 'pmsreview target --pace FILE'");
     if (a->sweep) {
         int rc = sweep_scenario(a, sf, &S->run[0]);
         S->nrun = !rc;

@@ -64,7 +64,10 @@ int pms_cli_usage(const char *cmd, const char *fmt, ...)
 
 int pms_cli_fail(pms_status s, const pms_err *err)
 {
-    if (err && err->msg[0]) pms_cli_error("%s", err->msg);
+    /* The library names no command; the CLI says which one does the job. */
+    if (err && err->msg[0] && !strcmp(err->role, "pace"))
+        pms_cli_error("%s; see 'pmsreview target --pace FILE'", err->msg);
+    else if (err && err->msg[0]) pms_cli_error("%s", err->msg);
     else pms_cli_error("%s", pms_strerror(s));
     return pms_status_exit_code(s);
 }

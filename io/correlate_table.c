@@ -374,7 +374,7 @@ static pms_out *results_table(const pms_corr_table_opts *a, const pms_corr_table
     double alpha = 1 - a->ci_level;
     pms_out_footnote(o, "p_adjusted: %s across the %zu result%s with a p-value. Verdict at the %g%% level; "
                         "min_detectable is the smallest |correlation| detected with %g%% power.",
-                     a->adjust == PMS_ADJ_NONE ? "not asked (--adjust none)" : adjust_title(a->adjust),
+                     a->adjust == PMS_ADJ_NONE ? "not asked (adjustment: none)" : adjust_title(a->adjust),
                      res->nrows, res->nrows == 1 ? "" : "s", 100 * alpha, 100 * a->power);
     return o;
 }

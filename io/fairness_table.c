@@ -311,8 +311,8 @@ static void long_notes(pms_out *o, const pms_fair_table_opts *a, const pms_fair_
                          100 * a->ci_level, a->bootstrap, a->seed);
     else if (f->has_conc)
         pms_out_footnote(o, "ci_low/ci_high: %g%% normal intervals with the Kakwani-Wagstaff-van "
-                            "Doorslaer (1997) delta-method SE; --bootstrap N adds bootstrap "
-                            "intervals for gini, theil_t and the concentration index.",
+                            "Doorslaer (1997) delta-method SE; a bootstrap, when asked for, adds "
+                            "bootstrap intervals for gini, theil_t and the concentration index.",
                          100 * a->ci_level);
     if (a->group)
         pms_out_footnote(o, "between/within: exact decomposition over %zu groups of %s, each part "

@@ -171,7 +171,7 @@ static void summary_notes(pms_out *o, const pms_funnel_table_opts *a, const pms_
                                               "phi_applied is for the multiplicative model."
                                             : "tau2 = 0: no adjustment applied (exact limits "
                                               "kept for proportions).")
-                                                            : "No adjustment asked for (--overdispersion).");
+                                                            : "No over-dispersion adjustment asked for.");
     if (a->fit.type == PMS_FUNNEL_PROPORTION)
         pms_out_footnote(o, "Values read as %ss of %s; the value, target and limits are proportions (0 to 1).",
                          f->input, a->size);

@@ -37,7 +37,7 @@ pms_status pms_savings_input_open(const pms_scenario_file *f, pms_table *t, cons
     if (f->npace)
         pms_table_note(t, "pace_scenarios", f->npace,
                        "%s: %zu pace-of-change scenarios of %s (method = pace) left to "
-                       "'pmsreview target --pace'", who, f->npace, f->path);
+                       "the fair-shares pace model", who, f->npace, f->path);
     return PMS_OK;
 fail:
     pms_savings_input_free(in);

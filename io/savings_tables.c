@@ -600,7 +600,7 @@ static pms_out *effects_table(int *col, unsigned horizon)
                         "effect once the schedule (and any extension) is complete; horizon: "
                         "the sum over the same %u years from the data's year for every "
                         "scenario (0 before a scenario starts, its last year repeated after it "
-                        "ends; set with --horizon).",
+                        "ends; the horizon is an option of the call).",
                      horizon);
     return o;
 }

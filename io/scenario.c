@@ -725,17 +725,17 @@ pms_status pms_scenario_savings_pick(const pms_scenario_file *f, const char *nam
     *k = -1;
     if (!name) {
         if (f->n) return PMS_OK;
-        return pms_err_set(err, PMS_ENOTFOUND,
-                           "%s has no savings scenarios, only %zu with method = pace ('pmsreview "
-                           "target --pace %s' runs them)",
-                           f->path, f->npace, f->path);
+        return pms_err_at(err, PMS_ENOTFOUND, "pace", 0, NULL, 0,
+                          "%s has no savings scenarios, only %zu with method = pace (the "
+                          "fair-shares pace model runs them)",
+                          f->path, f->npace);
     }
     if ((*k = pms_scenario_find(f, name)) >= 0) return PMS_OK;
     int p = pms_scenario_find_pace(f, name);
     if (p >= 0)
-        return pms_err_set(err, PMS_ENOTFOUND,
-                           "%s:%d: scenario '%s' is a pace-of-change scenario (method = pace): "
-                           "'pmsreview target --pace %s' runs it, not the savings model",
-                           f->path, f->pace[p].line, name, f->path);
+        return pms_err_at(err, PMS_ENOTFOUND, "pace", 0, NULL, 0,
+                          "%s:%d: scenario '%s' is a pace-of-change scenario (method = pace): "
+                          "the fair-shares pace model runs it, not the savings model",
+                          f->path, f->pace[p].line, name);
     return pms_err_set(err, PMS_ENOTFOUND, "no scenario '%s' in %s", name, f->path);
 }

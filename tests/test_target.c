@@ -323,8 +323,9 @@ static void test_scenario_file_both_kinds(void **state)
     assert_int_equal(k, 0);
     assert_int_equal(pms_scenario_savings_pick(f, "p", &k, &err), PMS_ENOTFOUND);
     assert_string_equal(err.msg, "s.ini:9: scenario 'p' is a pace-of-change scenario (method = "
-                                 "pace): 'pmsreview target --pace s.ini' runs it, not the "
+                                 "pace): the fair-shares pace model runs it, not the "
                                  "savings model");
+    assert_string_equal(err.role, "pace");
     assert_int_equal(pms_scenario_savings_pick(f, "zz", &k, &err), PMS_ENOTFOUND);
     assert_string_equal(err.msg, "no scenario 'zz' in s.ini");
     pms_scenario_free(f);
@@ -335,7 +336,7 @@ static void test_scenario_file_both_kinds(void **state)
     assert_int_equal(f->npace, 1);
     assert_int_equal(pms_scenario_savings_pick(f, NULL, &k, &err), PMS_ENOTFOUND);
     assert_string_equal(err.msg, "p.ini has no savings scenarios, only 1 with method = pace "
-                                 "('pmsreview target --pace p.ini' runs them)");
+                                 "(the fair-shares pace model runs them)");
     pms_scenario_free(f);
 }
 

@@ -175,18 +175,18 @@ expect_out_has "pace_growth,1,"
 printf '%s' "$out" | grep -q "glidepath4" && bad "a savings scenario ran as pace" || ok
 run savings --scenario pace_quarter
 expect_rc 1
-expect_err "pmsreview: $DS/pms-review-scenarios.ini:115: scenario 'pace_quarter' is a pace-of-change scenario (method = pace): 'pmsreview target --pace $DS/pms-review-scenarios.ini' runs it, not the savings model
+expect_err "pmsreview: $DS/pms-review-scenarios.ini:115: scenario 'pace_quarter' is a pace-of-change scenario (method = pace): the fair-shares pace model runs it, not the savings model; see 'pmsreview target --pace FILE'
 Try 'pmsreview savings --help'"
 expect_out_empty
 printf '[p]\nmethod = pace\nyears = 2\n' >"$TMPD/ponly.ini"
 run savings --scenarios "$TMPD/ponly.ini"
 expect_rc 1
-expect_err "pmsreview: $TMPD/ponly.ini has no savings scenarios, only 1 with method = pace ('pmsreview target --pace $TMPD/ponly.ini' runs them)
+expect_err "pmsreview: $TMPD/ponly.ini has no savings scenarios, only 1 with method = pace (the fair-shares pace model runs them); see 'pmsreview target --pace FILE'
 Try 'pmsreview savings --help'"
 expect_out_empty
 run target --scenarios "$TMPD/ponly.ini"
 expect_rc 1
-expect_err "pmsreview: $TMPD/ponly.ini has no savings scenarios, only 1 with method = pace ('pmsreview target --pace $TMPD/ponly.ini' runs them)"
+expect_err "pmsreview: $TMPD/ponly.ini has no savings scenarios, only 1 with method = pace (the fair-shares pace model runs them); see 'pmsreview target --pace FILE'"
 expect_out_empty
 # Keys of the other kind are refused with file and line.
 printf '[p]\nmethod = pace\nstart_year = 2014/15\n' >"$TMPD/p4.ini"
