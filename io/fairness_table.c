@@ -466,15 +466,5 @@ pms_status pms_fair_table_out(pms_table *t, const pms_fair_table_opts *o, const 
     out[k++] = lorenz_table(f, text);
     if (o->group) out[k++] = groups_table(o, f);
     out[k++] = excluded_table(f, t);
-    *n = k;
-    for (size_t i = 0; i < k; i++)
-        if (!out[i]) {
-            for (size_t j = 0; j < k; j++) {
-                pms_out_free(out[j]);
-                out[j] = NULL;
-            }
-            *n = 0;
-            return pms_err_set(err, PMS_ENOMEM, "out of memory");
-        }
-    return PMS_OK;
+    return pms_out_all_or_none(out, k, n, err);
 }

@@ -324,15 +324,5 @@ pms_status pms_funnel_table_out(pms_table *t, const pms_funnel_table_opts *o,
         out[k++] = grid_table(f);
     }
     out[k++] = excluded_table(f, t);
-    *n = k;
-    for (size_t i = 0; i < k; i++)
-        if (!out[i]) {
-            for (size_t j = 0; j < k; j++) {
-                pms_out_free(out[j]);
-                out[j] = NULL;
-            }
-            *n = 0;
-            return pms_err_set(err, PMS_ENOMEM, "out of memory");
-        }
-    return PMS_OK;
+    return pms_out_all_or_none(out, k, n, err);
 }

@@ -72,6 +72,21 @@ void pms_out_free(pms_out *o)
     free(o);
 }
 
+pms_status pms_out_all_or_none(pms_out **out, size_t k, size_t *n, pms_err *err)
+{
+    *n = k;
+    for (size_t i = 0; i < k; i++)
+        if (!out[i]) {
+            for (size_t j = 0; j < k; j++) {
+                pms_out_free(out[j]);
+                out[j] = NULL;
+            }
+            *n = 0;
+            return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        }
+    return PMS_OK;
+}
+
 int pms_out_col(pms_out *o, const char *key, pms_outkind kind, int decimals)
 {
     if (o->nrows) return -1; /* columns are fixed once rows exist */

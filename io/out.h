@@ -39,6 +39,10 @@ typedef struct pms_out pms_out;
 pms_out *pms_out_new(const char *name, const char *title);
 void pms_out_free(pms_out *o);
 
+/* The k tables a call built (out[0..k)): if any is NULL (out of memory),
+ * free them all, set *n to 0 and fail; else set *n to k. */
+pms_status pms_out_all_or_none(pms_out **out, size_t k, size_t *n, pms_err *err);
+
 /* Define a column; returns its index or -1 on allocation failure. */
 int pms_out_col(pms_out *o, const char *key, pms_outkind kind, int decimals);
 

@@ -18,21 +18,16 @@ import sys
 import numpy as np
 import pandas as pd
 
-YEARS = ["2014-15", "2015-16", "2016-17", "2017-18", "2018-19", "2019-20",
-         "2020-21", "2021-22", "2022-23"]
+# The year list and the column helpers are select.py's (same files, same
+# header matching).
+import importlib.util  # noqa: E402
+import os  # noqa: E402
 
-
-def find(d, name):
-    k = re.sub(r"[^a-z0-9]", "", name.lower())
-    for c in d.columns:
-        if re.sub(r"[^a-z0-9]", "", c.lower()) == k:
-            return c
-    return None
-
-
-def num(d, name):
-    s = d[find(d, name)].astype(str).str.strip().replace({"": np.nan, "-": np.nan})
-    return pd.to_numeric(s)
+_spec = importlib.util.spec_from_file_location(  # "select" is also a standard module
+    "select_ref", os.path.join(os.path.dirname(os.path.abspath(__file__)), "select.py"))
+_sel = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_sel)
+YEARS, find, num = _sel.YEARS, _sel.find, _sel.num
 
 
 def main(ds):
