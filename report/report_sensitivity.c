@@ -10,6 +10,7 @@
 #include "analysis/concentration.h"
 #include "analysis/correlate.h"
 #include "analysis/inequality.h"
+#include "io/cases.h"
 #include "report/report.h"
 
 #define SHEET "Sensitivity"
@@ -38,16 +39,24 @@ static const char *sign_of(const sens_row *s)
     return s->nat.ci_high < 0 ? "negative" : s->nat.ci_low > 0 ? "positive" : "no clear sign";
 }
 
+/* The complete cases of `cols` (the selection step, io/cases.h), within
+ * the rows flagged in keep (NULL: all). */
+static pms_status cases_of(const pms_table *t, pms_case_col *cols, size_t ncols,
+                           const unsigned char *keep, pms_cases *cs, pms_err *err)
+{
+    pms_cases_spec sp;
+    pms_cases_spec_default(&sp);
+    sp.cols = cols;
+    sp.ncols = ncols;
+    sp.keep = keep;
+    return pms_cases_select(t, &sp, cs, err);
+}
+
 static pms_status one_row(pms_report_ctx *r, const pms_table *t, const char *col, sens_row *out,
-                          double *a, double *b, double *c, pms_err *err)
+                          pms_err *err)
 {
     memset(out, 0, sizeof *out);
     out->gini = out->conc = NAN;
-    const double *y, *imd, *w;
-    pms_status st = pms_table_numeric(t, col, &y, err);
-    if (!st) st = pms_table_numeric(t, r->deprivation, &imd, err);
-    if (!st) st = pms_table_numeric(t, "weighted_patients", &w, err);
-    if (st) return st;
     size_t n = t->nrows;
     unsigned char *loc = malloc(n ? n : 1);
     if (!loc) return pms_err_set(err, PMS_ENOMEM, "out of memory");
@@ -57,26 +66,37 @@ static pms_status one_row(pms_report_ctx *r, const pms_table *t, const char *col
     o.method = PMS_CORR_SPEARMAN;
     o.ci_level = r->ci_level;
     pms_err e2;
-    for (int scope = 0; scope < 2; scope++) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!isnan(y[i]) && !isnan(imd[i]) && (scope == 0 || loc[i])) a[m] = imd[i], b[m++] = y[i];
-        if (scope == 0) out->n = m;
-        if (scope == 1 && m < MIN_LOC) continue;
-        int ok = pms_corr_test(a, b, NULL, m, &o, scope ? &out->loc : &out->nat, &e2) == PMS_OK;
-        if (scope) out->loc_ok = ok;
-        else out->nat_ok = ok;
-    }
-    /* Gini and concentration: positive amounts, weighted by weighted patients. */
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (y[i] > 0 && w[i] > 0 && !isnan(imd[i])) a[m] = y[i], b[m] = w[i], c[m++] = imd[i];
-    if (m >= 2) {
-        if (pms_ineq_gini(a, b, m, &out->gini, &e2)) out->gini = NAN;
-        if (pms_conc_index(a, b, c, m, PMS_RANK_DESCENDING, &out->conc, &e2)) out->conc = NAN;
+    pms_case_col rc[2] = {{r->deprivation, NULL, "x", 0, PMS_CASE_NUMBER},
+                          {col, NULL, "y", 0, PMS_CASE_NUMBER}};
+    pms_status st = PMS_OK;
+    for (int scope = 0; scope < 2 && !st; scope++) {
+        pms_cases cs;
+        if ((st = cases_of(t, rc, 2, scope ? loc : NULL, &cs, err))) break;
+        if (scope == 0) out->n = cs.n;
+        if (scope == 0 || cs.n >= MIN_LOC) {
+            int ok = pms_corr_test(cs.col[0], cs.col[1], NULL, cs.n, &o,
+                                   scope ? &out->loc : &out->nat, &e2) == PMS_OK;
+            if (scope) out->loc_ok = ok;
+            else out->nat_ok = ok;
+        }
+        pms_cases_free(&cs);
     }
     free(loc);
-    return PMS_OK;
+    /* Gini and concentration: positive amounts, weighted by weighted patients. */
+    pms_case_col gc[3] = {{col, NULL, "value", 0, PMS_CASE_POSITIVE},
+                          {"weighted_patients", NULL, "weight", 0, PMS_CASE_POSITIVE},
+                          {r->deprivation, NULL, "rank", 0, PMS_CASE_NUMBER}};
+    pms_cases cs;
+    if (!st && !(st = cases_of(t, gc, 3, NULL, &cs, err))) {
+        if (cs.n >= 2) {
+            if (pms_ineq_gini(cs.col[0], cs.col[1], cs.n, &out->gini, &e2)) out->gini = NAN;
+            if (pms_conc_index(cs.col[0], cs.col[1], cs.col[2], cs.n, PMS_RANK_DESCENDING,
+                               &out->conc, &e2))
+                out->conc = NAN;
+        }
+        pms_cases_free(&cs);
+    }
+    return st;
 }
 
 static void put_row(pms_out *o, const int *k, const char *measure, const char *col,
@@ -137,11 +157,8 @@ pms_status pms_report_sensitivity(pms_report_ctx *r, pms_err *err)
 {
     pms_out *o = pms_out_new("sensitivity", "Does the conclusion depend on the income measure "
                                             "or on the practice rules?");
-    size_t n = r->all->nrows;
-    double *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b),
-           *c = malloc((n ? n : 1) * sizeof *c);
     pms_status st = PMS_OK;
-    if (!o || !a || !b || !c) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+    if (!o) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
     static const char *const names[14] = {
         "measure", "column", "practice_rules", "practices", "rho_england", "rho_low", "rho_high",
         "locality_practices", "rho_locality", "rho_locality_low", "rho_locality_high", "gini",
@@ -155,7 +172,7 @@ pms_status pms_report_sensitivity(pms_report_ctx *r, pms_err *err)
     sens_row rows[2][4];
     for (int rules = 0; rules < 2 && !st; rules++)
         for (int m = 0; m < 4 && !st; m++) {
-            st = one_row(r, rules ? r->all : r->main, measures[m].col, &rows[rules][m], a, b, c, err);
+            st = one_row(r, rules ? r->all : r->main, measures[m].col, &rows[rules][m], err);
             if (!st)
                 put_row(o, k, measures[m].label, measures[m].col,
                         rules ? "none (every practice)" : "applied", &rows[rules][m]);
@@ -178,7 +195,6 @@ pms_status pms_report_sensitivity(pms_report_ctx *r, pms_err *err)
                              "the national correlation is 'negative' or 'positive' when its "
                              "interval excludes 0.");
     }
-    free(a), free(b), free(c);
     pms_out_free(o);
     return st;
 }
