@@ -398,11 +398,15 @@ static inline pms_status read_quoted(const parser *p, cursor *c, size_t nf, size
     size_t w = c->pos + 1, r = c->pos + 1;
     *start = span ? c->pos : w;
     for (;;) {
-        if (r >= n)
+        if (r >= n) {
+            /* (*end and *delim set only so that no reader can see them unset) */
+            *end = n;
+            *delim = '\0';
             return pms_err_set(p->err, PMS_EPARSE,
                                "%s:%ld:%zu: unterminated quoted field (the quote "
                                "opened here is never closed)",
                                p->display, qline, nf + 1);
+        }
         /* Copy runs without a quote or line end in one step. */
         const char *q = memchr(b + r, '"', n - r);
         size_t stop = q ? (size_t)(q - b) : n;
@@ -428,10 +432,10 @@ static inline pms_status read_quoted(const parser *p, cursor *c, size_t nf, size
         break;
     }
     *delim = r < n ? b[r] : '\0';
+    *end = span ? r : w;
     if (*delim != ',' && *delim != '\n' && *delim != '\r' && *delim != '\0')
         return pms_err_set(p->err, PMS_EPARSE, "%s:%ld:%zu: unexpected text after a closing quote",
                            p->display, c->line, nf + 1);
-    *end = span ? r : w;
     if (!span) {
         gate(p, c, w);
         if (w < n) b[w] = '\0';
@@ -495,8 +499,8 @@ static inline pms_status read_record(parser *p, cursor *c, uint32_t *row, long r
     size_t nf = 0;
     pms_status st;
     for (;;) {
-        size_t start = 0, end = 0; /* set by both readers (GCC cannot see it through the error return) */
-        char delim = '\0';
+        size_t start, end;
+        char delim;
         if (c->b[c->pos] == '"') {
             st = read_quoted(p, c, nf, &start, &end, &delim);
             if (st) return st;
