@@ -267,330 +267,458 @@ static int copy_header(const char *b, const uint32_t *sp, size_t nf, char **head
     return 0;
 }
 
-/* Parse buf[0 .. len).  Without a sink the text is parsed in place (fields
- * NUL-terminated, quotes removed).  With a sink (streaming) the text is
- * never written: cells are handed over as spans (a start and an end offset
- * each; a quoted cell's span includes its quotes), so the buffer may be a
- * read-only mapping of the file (`mapped` = its length, else 0). */
-static pms_status parse_impl(char *buf, size_t len, size_t mapped, const char *display,
-                             pms_csv *out, pms_err *err, const pms_csv_sink *sink)
-{
-    memset(out, 0, sizeof *out);
-    out->bytes = len;
-    const int span = sink != NULL;
-    if (len >= UINT32_MAX - 16) {
-        drop_buffer(buf, mapped);
-        return pms_err_set(err, PMS_EIO, "%s: file of 4 GiB or more is not supported", display);
-    }
-    hasher hs;
-    hasher_start(&hs, buf, len);
-    size_t lim = span ? (size_t)-1 : 0; /* bytes known hashed: the parser may write below this */
-#define GATE(pos) \
-    do { \
-        if ((pos) >= lim) lim = hasher_wait(&hs, (pos)); \
-    } while (0)
+/* ---- the parser ----
+ * parse_impl runs the phases in order: the prescan (NUL check, encoding,
+ * line count), setting up the text (BOM, ISO-8859-1 conversion), the record
+ * loop (header first, then the rows, handed to the sink chunk by chunk when
+ * streaming) and the tail checks.  Without a sink the text is parsed in place
+ * (fields NUL-terminated, quotes removed).  With a sink (streaming) the text
+ * is never written: cells are handed over as spans (a start and an end
+ * offset each; a quoted cell's span includes its quotes), so the buffer may
+ * be a read-only mapping of the file (`mapped` = its length, else 0). */
+typedef struct {
+    const char *display;
+    pms_err *err;
+    const pms_csv_sink *sink;
+    hasher *hs;
+    char *b;            /* the text is b[base .. n) */
+    size_t n, base, mapped;
+    size_t lim;         /* bytes known hashed: the parser may write below this */
+    int span;           /* streaming: cells are spans, the text is not written */
+    size_t cap_rows;    /* an upper bound of the records (line ends + 1) */
+    char **header;
+    uint32_t *hspan;    /* streaming: the header's spans until copied out */
+    char *hdrbuf;
+    size_t caphdr;
+    uint32_t *cells;
+    long *lines;
+    size_t ncols, stride, nrec;
+    size_t chunk, in_chunk, row_base, rows_held, chunk_pos, released;
+    int in_header;
+} parser;
 
-    int utf8 = 1;
-    size_t line_ends = 0;
-    /* A NUL byte would silently cut a field short; refuse it with its place. */
-    const char *nul = prescan(buf, len, mapped, &utf8, &line_ends);
-    if (nul) {
-        long line = 1, col = 1;
-        for (const char *p = buf; p < nul; p++) {
-            if (*p == '\n') line++, col = 1;
-            else if (*p == ',') col++;
-        }
-        hasher_join(&hs);
-        drop_buffer(buf, mapped);
-        return pms_err_set(err, PMS_EPARSE, "%s:%ld:%ld: NUL byte in the file (not a text CSV)",
-                           display, line, col);
+/* What the field loop changes at every byte, apart from `parser` so that it
+ * stays in registers: its address never leaves the inlined helpers, so the
+ * NULs written into the text cannot alias it. */
+typedef struct {
+    char *b;
+    size_t n, pos, lim;
+    long line;
+    int span;
+} cursor;
+
+/* In-place parsing may write only bytes the hasher is past (see hasher). */
+static inline void gate(const parser *p, cursor *c, size_t pos)
+{
+    if (pos >= c->lim) c->lim = hasher_wait(p->hs, pos);
+}
+
+/* Writing the NUL after the text: the hash must be complete. */
+static inline void gate_end(const parser *p, cursor *c)
+{
+    hasher_join(p->hs);
+    c->lim = (size_t)-1;
+}
+
+static pms_status nomem(const parser *p)
+{
+    return pms_err_set(p->err, PMS_ENOMEM, "%s: out of memory while reading", p->display);
+}
+
+/* A NUL byte would silently cut a field short; it is refused with its place. */
+static pms_status refuse_nul(const char *buf, const char *nul, const char *display, pms_err *err)
+{
+    long line = 1, col = 1;
+    for (const char *p = buf; p < nul; p++) {
+        if (*p == '\n') line++, col = 1;
+        else if (*p == ',') col++;
     }
+    return pms_err_set(err, PMS_EPARSE, "%s:%ld:%ld: NUL byte in the file (not a text CSV)",
+                       display, line, col);
+}
+
+/* Encoding: UTF-8 text is parsed where it is (a BOM is skipped), anything
+ * else is converted from ISO-8859-1 into a fresh buffer.  Sets p->b, n, base,
+ * mapped and lim, and out->buf, len, mapped, bom and latin1.  On an error
+ * the buffer is gone. */
+static pms_status set_up_text(parser *p, char *buf, size_t len, int utf8, size_t *line_ends,
+                              pms_csv *out)
+{
     size_t off = 0;
     if (len >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
         (unsigned char)buf[2] == 0xBF) {
         out->bom = 1;
         off = 3;
     }
-    char *b;
-    size_t n, base; /* the text is b[base .. n) */
     if (utf8) {
         /* The reader leaves room for the terminating NUL; only a buffer from
          * elsewhere may need to grow, and then it is hashed first.  The
          * streaming parse writes nothing, not even that NUL. */
         char *nb = buf;
-        if (!span && malloc_usable_size(buf) < len + 1) {
-            hasher_join(&hs);
+        if (!p->span && malloc_usable_size(buf) < len + 1) {
+            hasher_join(p->hs);
             nb = realloc(buf, len + 1);
             if (!nb) {
                 free(buf);
-                return pms_err_set(err, PMS_ENOMEM, "%s: out of memory", display);
+                return pms_err_set(p->err, PMS_ENOMEM, "%s: out of memory", p->display);
             }
-            hs.buf = nb;
+            p->hs->buf = nb;
         }
         /* The NUL after the text is written only once the hash is done. */
-        b = nb;
-        base = off; /* the BOM stays in the buffer, before the first cell */
-        n = len;
+        p->b = nb;
+        p->base = off; /* the BOM stays in the buffer, before the first cell */
+        p->n = len;
     } else {
-        hasher_join(&hs);
-        b = latin1_to_utf8((const unsigned char *)buf + off, len - off, &n);
-        drop_buffer(buf, mapped);
-        mapped = 0;
-        if (!b) return pms_err_set(err, PMS_ENOMEM, "%s: out of memory", display);
+        hasher_join(p->hs);
+        p->b = latin1_to_utf8((const unsigned char *)buf + off, len - off, &p->n);
+        drop_buffer(buf, p->mapped);
+        p->mapped = 0;
+        if (!p->b) return pms_err_set(p->err, PMS_ENOMEM, "%s: out of memory", p->display);
         out->latin1 = 1;
-        base = 0;
-        lim = (size_t)-1; /* a fresh copy: nothing to wait for */
-        line_ends = count_line_ends(b, n);
+        p->base = 0;
+        p->lim = (size_t)-1; /* a fresh copy: nothing to wait for */
+        *line_ends = count_line_ends(p->b, p->n);
     }
-    out->buf = b;
-    out->len = n;
-    out->mapped = mapped;
+    out->buf = p->b;
+    out->len = p->n;
+    out->mapped = p->mapped;
+    return PMS_OK;
+}
 
-    size_t cap_rows = line_ends + 1;
-    char **header = NULL;
-    uint32_t *hspan = NULL; /* streaming: the header's spans until copied out */
-    char *hdrbuf = NULL;
-    uint32_t *cells = NULL;
-    long *lines = NULL;
-    size_t pos = base, ncols = 0, nrec = 0, caphdr = 0, stride = 0;
-    size_t chunk = sink ? sink->chunk : 0, in_chunk = 0, row_base = 0, rows_held = 0;
-    size_t chunk_pos = 0, released = 0;
-    long line = 1;
-    int in_header = 1;
-    pms_status st = PMS_OK;
-
+/* A quoted field, c->pos at its opening quote.  In place, the quotes are
+ * removed and the text NUL-terminated; streaming, only its span is noted.
+ * Leaves c->pos after the closing quote, *delim the byte there. */
+static inline pms_status read_quoted(const parser *p, cursor *c, size_t nf, size_t *start,
+                                     size_t *end, char *delim)
+{
+    char *const b = c->b;
+    const size_t n = c->n;
+    const int span = c->span;
+    long qline = c->line;
+    size_t w = c->pos + 1, r = c->pos + 1;
+    *start = span ? c->pos : w;
     for (;;) {
-        while (pos < n && (b[pos] == '\n' || b[pos] == '\r')) {
-            if (b[pos] == '\r' && pos + 1 < n && b[pos + 1] == '\n') pos++;
-            pos++;
-            line++;
+        if (r >= n) {
+            /* (*end and *delim set only so that no reader can see them unset) */
+            *end = n;
+            *delim = '\0';
+            return pms_err_set(p->err, PMS_EPARSE,
+                               "%s:%ld:%zu: unterminated quoted field (the quote "
+                               "opened here is never closed)",
+                               p->display, qline, nf + 1);
         }
-        if (pos >= n) break;
-        long rec_line = line;
-        size_t nf = 0;
-        if (!in_header && in_chunk == 0) chunk_pos = pos;
-        uint32_t *row = in_header ? NULL
-                        : sink ? cells + (row_base + in_chunk) * stride
-                               : cells + nrec * stride;
-        for (;;) {
-            size_t start, end;
-            char delim;
-            if (b[pos] == '"') {
-                long qline = line;
-                size_t w = pos + 1, r = pos + 1;
-                start = span ? pos : w;
-                for (;;) {
-                    if (r >= n) {
-                        st = pms_err_set(err, PMS_EPARSE,
-                                         "%s:%ld:%zu: unterminated quoted field (the quote "
-                                         "opened here is never closed)",
-                                         display, qline, nf + 1);
-                        goto fail;
-                    }
-                    /* Copy runs without a quote or line end in one step. */
-                    const char *q = memchr(b + r, '"', n - r);
-                    size_t stop = q ? (size_t)(q - b) : n;
-                    for (size_t k = r; k < stop; k++)
-                        if (b[k] == '\n' || (b[k] == '\r' && !(k + 1 < n && b[k + 1] == '\n')))
-                            line++;
-                    if (!span && w != r) {
-                        GATE(stop);
-                        memmove(b + w, b + r, stop - r);
-                    }
-                    w += stop - r;
-                    r = stop;
-                    if (r >= n) continue;
-                    if (r + 1 < n && b[r + 1] == '"') {
-                        if (!span) {
-                            GATE(r);
-                            b[w] = '"';
-                        }
-                        w++;
-                        r += 2;
-                        continue;
-                    }
-                    r++;
-                    break;
-                }
-                delim = r < n ? b[r] : '\0';
-                if (delim != ',' && delim != '\n' && delim != '\r' && delim != '\0') {
-                    st = pms_err_set(err, PMS_EPARSE,
-                                     "%s:%ld:%zu: unexpected text after a closing quote",
-                                     display, line, nf + 1);
-                    goto fail;
-                }
-                end = span ? r : w;
-                if (!span) {
-                    GATE(w);
-                    if (w < n) b[w] = '\0';
-                    else {
-                        /* The closing quote was the last byte: the NUL goes after it. */
-                        hasher_join(&hs);
-                        lim = (size_t)-1;
-                        b[w] = '\0';
-                    }
-                }
-                pos = r;
-            } else {
-                start = pos;
-                size_t r = scan_unquoted(b, pos, n);
-                delim = r < n ? b[r] : '\0';
-                end = r;
-                if (!span) {
-                    if (r < n) {
-                        GATE(r);
-                        b[r] = '\0';
-                    } else {
-                        hasher_join(&hs);
-                        lim = (size_t)-1;
-                        b[n] = '\0';
-                    }
-                }
-                pos = r;
-            }
-            /* "a,b," at end of file: one more, empty field after this one. */
-            int last_empty = delim == ',' && pos + 1 >= n;
-            for (int k = 0; k <= last_empty; k++) {
-                if (k) {
-                    start = end = n;
-                    if (!span) {
-                        hasher_join(&hs);
-                        lim = (size_t)-1;
-                        b[n] = '\0';
-                    }
-                }
-                if (in_header) {
-                    if (nf == caphdr) {
-                        size_t nc = caphdr ? caphdr * 2 : 64;
-                        char **nh = realloc(header, nc * sizeof *nh);
-                        if (nh) header = nh;
-                        uint32_t *ns = span ? realloc(hspan, 2 * nc * sizeof *ns) : NULL;
-                        if (ns) hspan = ns;
-                        if (!nh || (span && !ns)) goto nomem;
-                        caphdr = nc;
-                    }
-                    header[nf] = b + start;
-                    if (span) {
-                        hspan[2 * nf] = (uint32_t)start;
-                        hspan[2 * nf + 1] = (uint32_t)end;
-                    }
-                } else {
-                    if (nf >= ncols) {
-                        st = pms_err_set(err, PMS_EPARSE,
-                                         "%s:%ld: expected %zu fields as in the header, found "
-                                         "more (extra fields)",
-                                         display, rec_line, ncols);
-                        goto fail;
-                    }
-                    if (span) {
-                        row[2 * nf] = (uint32_t)start;
-                        row[2 * nf + 1] = (uint32_t)end;
-                    } else
-                        row[nf] = (uint32_t)start;
-                }
-                nf++;
-            }
-            if (last_empty) {
-                pos = n;
-                break;
-            }
-            if (delim == ',') {
-                pos++;
-                continue;
-            }
-            if (delim == '\r' && pos + 1 < n && b[pos + 1] == '\n') pos++;
-            if (pos < n) pos++;
-            line++;
-            break;
+        /* Copy runs without a quote or line end in one step. */
+        const char *q = memchr(b + r, '"', n - r);
+        size_t stop = q ? (size_t)(q - b) : n;
+        for (size_t k = r; k < stop; k++)
+            if (b[k] == '\n' || (b[k] == '\r' && !(k + 1 < n && b[k + 1] == '\n'))) c->line++;
+        if (!span && w != r) {
+            gate(p, c, stop);
+            memmove(b + w, b + r, stop - r);
         }
-        if (in_header) {
-            ncols = nf;
-            in_header = 0;
-            stride = span ? 2 * ncols : ncols;
-            /* Streaming: two chunks of rows, the sink types one while the
-             * other fills; otherwise every row. */
-            rows_held = sink ? 2 * chunk : cap_rows;
-            if (stride > ((size_t)-1 / sizeof *cells) / rows_held) goto nomem;
-            cells = malloc(stride * rows_held * sizeof *cells);
-            lines = malloc(cap_rows * sizeof *lines);
-            if (!cells || !lines) goto nomem;
-            if (!sink) pms_hint_hugepages(cells, stride * rows_held * sizeof *cells);
-            if (sink) {
-                if (copy_header(b, hspan, ncols, header, &hdrbuf)) goto nomem;
-                out->hdrbuf = hdrbuf;
-                out->buf = b;
-                out->len = n;
-                out->ncols = ncols;
-                out->header = header;
-                out->line = lines;
-                out->stride = stride;
-                st = sink->on_header(sink->ctx, out, cap_rows, err);
-                out->header = NULL;
-                out->line = NULL;
-                out->hdrbuf = NULL;
-                if (st) goto fail;
+        w += stop - r;
+        r = stop;
+        if (r >= n) continue;
+        if (r + 1 < n && b[r + 1] == '"') {
+            if (!span) {
+                gate(p, c, r);
+                b[w] = '"';
             }
+            w++;
+            r += 2;
             continue;
         }
-        if (nf != ncols) {
-            st = pms_err_set(err, PMS_EPARSE, "%s:%ld: expected %zu fields as in the header, "
-                             "found %zu (truncated row)",
-                             display, rec_line, ncols, nf);
-            goto fail;
+        r++;
+        break;
+    }
+    *delim = r < n ? b[r] : '\0';
+    *end = span ? r : w;
+    if (*delim != ',' && *delim != '\n' && *delim != '\r' && *delim != '\0')
+        return pms_err_set(p->err, PMS_EPARSE, "%s:%ld:%zu: unexpected text after a closing quote",
+                           p->display, c->line, nf + 1);
+    if (!span) {
+        gate(p, c, w);
+        if (w < n) b[w] = '\0';
+        else {
+            /* The closing quote was the last byte: the NUL goes after it. */
+            gate_end(p, c);
+            b[w] = '\0';
         }
-        lines[nrec++] = rec_line;
-        if (sink && ++in_chunk == chunk) {
-            st = sink->on_rows(sink->ctx, cells + row_base * stride, nrec - chunk, chunk, err);
-            if (st) goto fail;
-            in_chunk = 0;
-            /* The other half of the cells array takes the next chunk. */
-            row_base = row_base ? 0 : chunk;
-            /* The chunk before this one is typed: its text may go (once hashed). */
-            size_t hashed = atomic_load_explicit(&hs.done, memory_order_acquire);
-            release_range(b, mapped, &released, hashed < chunk_pos ? hashed : chunk_pos);
+    }
+    c->pos = r;
+    return PMS_OK;
+}
+
+/* An unquoted field from c->pos; leaves c->pos at its delimiter. */
+static inline void read_unquoted(const parser *p, cursor *c, size_t *start, size_t *end,
+                                 char *delim)
+{
+    size_t r = scan_unquoted(c->b, c->pos, c->n);
+    *start = c->pos;
+    *delim = r < c->n ? c->b[r] : '\0';
+    *end = r;
+    if (!c->span) {
+        if (r < c->n) {
+            gate(p, c, r);
+            c->b[r] = '\0';
+        } else {
+            gate_end(p, c);
+            c->b[c->n] = '\0';
         }
     }
-    if (sink && !in_header) {
-        st = sink->on_rows(sink->ctx, cells + (row_base * stride), nrec - in_chunk, in_chunk, err);
-        if (st) goto fail;
+    c->pos = r;
+}
+
+/* Header field nf, growing the header arrays as needed. */
+static pms_status add_header_field(parser *p, size_t nf, size_t start, size_t end)
+{
+    if (nf == p->caphdr) {
+        size_t nc = p->caphdr ? p->caphdr * 2 : 64;
+        char **nh = realloc(p->header, nc * sizeof *nh);
+        if (nh) p->header = nh;
+        uint32_t *ns = p->span ? realloc(p->hspan, 2 * nc * sizeof *ns) : NULL;
+        if (ns) p->hspan = ns;
+        if (!nh || (p->span && !ns)) return nomem(p);
+        p->caphdr = nc;
     }
-    if (in_header) {
-        st = pms_err_set(err, PMS_EPARSE, "%s:1: empty file (no header row)", display);
-        goto fail;
+    p->header[nf] = p->b + start;
+    if (p->span) {
+        p->hspan[2 * nf] = (uint32_t)start;
+        p->hspan[2 * nf + 1] = (uint32_t)end;
     }
-    if (sink) sink->on_stop(sink->ctx);
-    hasher_join(&hs);
-    if (!out->latin1 && !span) b[n] = '\0';
-    memcpy(out->sha256, hs.digest, 32);
-    out->ncols = ncols;
-    out->nrec = nrec;
-    out->header = header;
-    out->hdrbuf = hdrbuf;
-    out->cells = cells;
-    out->stride = stride;
-    out->line = lines;
-    free(hspan);
-    if (sink) {
+    return PMS_OK;
+}
+
+/* The fields of one record, from c->pos to past its line end: the header's
+ * are collected, a data record's stored in `row`.  *nfp counts them. */
+static inline pms_status read_record(parser *p, cursor *c, uint32_t *row, long rec_line,
+                                     size_t *nfp)
+{
+    const int in_header = p->in_header, span = c->span;
+    const size_t ncols = p->ncols, n = c->n;
+    size_t nf = 0;
+    pms_status st;
+    for (;;) {
+        size_t start, end;
+        char delim;
+        if (c->b[c->pos] == '"') {
+            st = read_quoted(p, c, nf, &start, &end, &delim);
+            if (st) return st;
+        } else
+            read_unquoted(p, c, &start, &end, &delim);
+        /* "a,b," at end of file: one more, empty field after this one. */
+        int last_empty = delim == ',' && c->pos + 1 >= n;
+        for (int k = 0; k <= last_empty; k++) {
+            if (k) {
+                start = end = n;
+                if (!span) {
+                    gate_end(p, c);
+                    c->b[n] = '\0';
+                }
+            }
+            if (in_header) {
+                st = add_header_field(p, nf, start, end);
+                if (st) return st;
+            } else if (nf >= ncols) {
+                return pms_err_set(p->err, PMS_EPARSE,
+                                   "%s:%ld: expected %zu fields as in the header, found "
+                                   "more (extra fields)",
+                                   p->display, rec_line, ncols);
+            } else if (span) {
+                row[2 * nf] = (uint32_t)start;
+                row[2 * nf + 1] = (uint32_t)end;
+            } else
+                row[nf] = (uint32_t)start;
+            nf++;
+        }
+        if (last_empty) {
+            c->pos = n;
+            break;
+        }
+        if (delim == ',') {
+            c->pos++;
+            continue;
+        }
+        if (delim == '\r' && c->pos + 1 < n && c->b[c->pos + 1] == '\n') c->pos++;
+        if (c->pos < n) c->pos++;
+        c->line++;
+        break;
+    }
+    *nfp = nf;
+    return PMS_OK;
+}
+
+/* After the header: the cell and line arrays, and (streaming) the header
+ * copied out and given to the sink. */
+static pms_status begin_rows(parser *p, size_t nf, pms_csv *out)
+{
+    p->ncols = nf;
+    p->in_header = 0;
+    p->stride = p->span ? 2 * p->ncols : p->ncols;
+    /* Streaming: two chunks of rows, the sink types one while the other
+     * fills; otherwise every row. */
+    p->rows_held = p->sink ? 2 * p->chunk : p->cap_rows;
+    if (p->stride > ((size_t)-1 / sizeof *p->cells) / p->rows_held) return nomem(p);
+    p->cells = malloc(p->stride * p->rows_held * sizeof *p->cells);
+    p->lines = malloc(p->cap_rows * sizeof *p->lines);
+    if (!p->cells || !p->lines) return nomem(p);
+    if (!p->sink) {
+        pms_hint_hugepages(p->cells, p->stride * p->rows_held * sizeof *p->cells);
+        return PMS_OK;
+    }
+    if (copy_header(p->b, p->hspan, p->ncols, p->header, &p->hdrbuf)) return nomem(p);
+    out->hdrbuf = p->hdrbuf;
+    out->buf = p->b;
+    out->len = p->n;
+    out->ncols = p->ncols;
+    out->header = p->header;
+    out->line = p->lines;
+    out->stride = p->stride;
+    pms_status st = p->sink->on_header(p->sink->ctx, out, p->cap_rows, p->err);
+    out->header = NULL;
+    out->line = NULL;
+    out->hdrbuf = NULL;
+    return st;
+}
+
+/* Streaming: a full chunk goes to the sink, and the next fills the other
+ * half of the cells array. */
+static pms_status hand_off_chunk(parser *p)
+{
+    const size_t chunk = p->chunk;
+    pms_status st = p->sink->on_rows(p->sink->ctx, p->cells + p->row_base * p->stride,
+                                     p->nrec - chunk, chunk, p->err);
+    if (st) return st;
+    p->in_chunk = 0;
+    p->row_base = p->row_base ? 0 : chunk;
+    /* The chunk before this one is typed: its text may go (once hashed). */
+    size_t hashed = atomic_load_explicit(&p->hs->done, memory_order_acquire);
+    release_range(p->b, p->mapped, &p->released, hashed < p->chunk_pos ? hashed : p->chunk_pos);
+    return PMS_OK;
+}
+
+/* A data record is complete: check its width, note its line. */
+static inline pms_status end_record(parser *p, size_t nf, long rec_line)
+{
+    if (nf != p->ncols)
+        return pms_err_set(p->err, PMS_EPARSE,
+                           "%s:%ld: expected %zu fields as in the header, "
+                           "found %zu (truncated row)",
+                           p->display, rec_line, p->ncols, nf);
+    p->lines[p->nrec++] = rec_line;
+    if (p->sink && ++p->in_chunk == p->chunk) return hand_off_chunk(p);
+    return PMS_OK;
+}
+
+/* The record loop: blank lines are skipped, the first record is the header. */
+static pms_status read_records(parser *p, pms_csv *out)
+{
+    cursor c = {p->b, p->n, p->base, p->lim, 1, p->span};
+    const size_t n = c.n;
+    for (;;) {
+        while (c.pos < n && (c.b[c.pos] == '\n' || c.b[c.pos] == '\r')) {
+            if (c.b[c.pos] == '\r' && c.pos + 1 < n && c.b[c.pos + 1] == '\n') c.pos++;
+            c.pos++;
+            c.line++;
+        }
+        if (c.pos >= n) break;
+        long rec_line = c.line;
+        size_t nf = 0;
+        if (!p->in_header && p->in_chunk == 0) p->chunk_pos = c.pos;
+        uint32_t *row = p->in_header ? NULL
+                        : p->sink    ? p->cells + (p->row_base + p->in_chunk) * p->stride
+                                     : p->cells + p->nrec * p->stride;
+        pms_status st = read_record(p, &c, row, rec_line, &nf);
+        if (!st) st = p->in_header ? begin_rows(p, nf, out) : end_record(p, nf, rec_line);
+        if (st) return st;
+    }
+    p->lim = c.lim;
+    return PMS_OK;
+}
+
+/* The tail: the last (partial) chunk, an empty file, and the result. */
+static pms_status finish(parser *p, pms_csv *out)
+{
+    if (p->sink && !p->in_header) {
+        pms_status st = p->sink->on_rows(p->sink->ctx, p->cells + (p->row_base * p->stride),
+                                         p->nrec - p->in_chunk, p->in_chunk, p->err);
+        if (st) return st;
+    }
+    if (p->in_header)
+        return pms_err_set(p->err, PMS_EPARSE, "%s:1: empty file (no header row)", p->display);
+    if (p->sink) p->sink->on_stop(p->sink->ctx);
+    hasher_join(p->hs);
+    if (!out->latin1 && !p->span) p->b[p->n] = '\0';
+    memcpy(out->sha256, p->hs->digest, 32);
+    out->ncols = p->ncols;
+    out->nrec = p->nrec;
+    out->header = p->header;
+    out->hdrbuf = p->hdrbuf;
+    out->cells = p->cells;
+    out->stride = p->stride;
+    out->line = p->lines;
+    free(p->hspan);
+    if (p->sink) {
         /* Chunks are gone once handed over: no cells to read. */
-        free(cells);
+        free(p->cells);
         out->cells = NULL;
     }
     return PMS_OK;
-nomem:
-    st = pms_err_set(err, PMS_ENOMEM, "%s: out of memory while reading", display);
-fail:
+}
+
+/* After an error in the record loop or the tail: everything goes. */
+static pms_status abandon(parser *p, pms_csv *out, pms_status st)
+{
     /* The sink may still be reading cells or text: it stops first. */
-    if (sink && cells) sink->on_stop(sink->ctx);
-    hasher_join(&hs);
-    free(header);
-    free(hspan);
-    free(hdrbuf);
-    free(cells);
-    free(lines);
-    drop_buffer(b, mapped);
+    if (p->sink && p->cells) p->sink->on_stop(p->sink->ctx);
+    hasher_join(p->hs);
+    free(p->header);
+    free(p->hspan);
+    free(p->hdrbuf);
+    free(p->cells);
+    free(p->lines);
+    drop_buffer(p->b, p->mapped);
     memset(out, 0, sizeof *out);
     return st;
-#undef GATE
+}
+
+static pms_status parse_impl(char *buf, size_t len, size_t mapped, const char *display,
+                             pms_csv *out, pms_err *err, const pms_csv_sink *sink)
+{
+    memset(out, 0, sizeof *out);
+    out->bytes = len;
+    if (len >= UINT32_MAX - 16) {
+        drop_buffer(buf, mapped);
+        return pms_err_set(err, PMS_EIO, "%s: file of 4 GiB or more is not supported", display);
+    }
+    hasher hs;
+    hasher_start(&hs, buf, len);
+    parser p = {0};
+    p.display = display;
+    p.err = err;
+    p.sink = sink;
+    p.hs = &hs;
+    p.mapped = mapped;
+    p.span = sink != NULL;
+    p.lim = p.span ? (size_t)-1 : 0;
+    p.chunk = sink ? sink->chunk : 0;
+    p.in_header = 1;
+
+    int utf8 = 1;
+    size_t line_ends = 0;
+    const char *nul = prescan(buf, len, mapped, &utf8, &line_ends);
+    if (nul) {
+        pms_status st = refuse_nul(buf, nul, display, err);
+        hasher_join(&hs);
+        drop_buffer(buf, mapped);
+        return st;
+    }
+    pms_status st = set_up_text(&p, buf, len, utf8, &line_ends, out);
+    if (st) return st;
+    p.cap_rows = line_ends + 1;
+    st = read_records(&p, out);
+    if (!st) st = finish(&p, out);
+    return st ? abandon(&p, out, st) : PMS_OK;
 }
 
 pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *out,
@@ -790,57 +918,64 @@ pms_numparse pms_parse_number_n(const char *s, size_t len, double *out)
     return pms_parse_number_avail(s, len, len, out);
 }
 
-/* One pass over the cell: this runs for every numeric cell of every file. */
-pms_numparse pms_parse_number_avail(const char *s, size_t len, size_t avail, double *out)
-{
-    if (avail >= 18 && len && plain_cell_swar(s, s + len, out)) return PMS_NUM_OK;
-
-    /* The cell is s[0 .. len): it may be followed by anything (a comma, the
-     * next cell, the end of a read-only mapping), so every read is bounded. */
-    const char *const se = s + len;
+/* The cell is s[0 .. len): it may be followed by anything (a comma, the
+ * next cell, the end of a read-only mapping), so every read is bounded. */
 #define AT(p) ((p) < se ? *(p) : '\0')
-    /* The common cell first: an optional minus, at most 19 digits with an
-     * optional decimal point, nothing else.  Exact when the digits, read as
-     * an integer m, are at most 2^53 and the decimal places at most 22
-     * (Clinger 1990): m and 10^k are then exact doubles, and one division is
-     * correctly rounded, as strtod is.  Anything else takes the general path
-     * below. */
-    {
-        const char *q = s;
-        int neg = q < se && *q == '-';
-        q += neg;
-        if (q < se && is_digit(*q)) {
-            const char *d0 = q;
-            /* At most 19 digits (m < 10^19 fits 64 bits), the point not counted. */
-            const char *lim = se - d0 > 19 ? d0 + 19 : se;
-            uint64_t m = 0;
-            while (q < lim && is_digit(*q)) m = m * 10 + (uint64_t)(*q++ - '0');
-            int frac = 0;
-            if (q < se && *q == '.') {
-                const char *f0 = ++q;
-                lim = se - d0 > 20 ? d0 + 20 : se;
-                while (q < lim && is_digit(*q)) m = m * 10 + (uint64_t)(*q++ - '0');
-                frac = (int)(q - f0);
-            }
-            if (q == se && m <= TWO53) {
-                double v = (double)m;
-                if (frac) v /= pow10_exact[frac];
-                *out = neg && v != 0.0 ? -v : v;
-                return PMS_NUM_OK;
-            }
-        }
+
+/* The common cell: an optional minus, at most 19 digits with an optional
+ * decimal point, nothing else.  Exact when the digits, read as an integer m,
+ * are at most 2^53 and the decimal places at most 22 (Clinger 1990): m and
+ * 10^k are then exact doubles, and one division is correctly rounded, as
+ * strtod is.  0 if the cell is not of that form (the general path follows). */
+static inline int plain_cell(const char *s, const char *se, double *out)
+{
+    const char *q = s;
+    int neg = q < se && *q == '-';
+    q += neg;
+    if (!(q < se && is_digit(*q))) return 0;
+    const char *d0 = q;
+    /* At most 19 digits (m < 10^19 fits 64 bits), the point not counted. */
+    const char *lim = se - d0 > 19 ? d0 + 19 : se;
+    uint64_t m = 0;
+    while (q < lim && is_digit(*q)) m = m * 10 + (uint64_t)(*q++ - '0');
+    int frac = 0;
+    if (q < se && *q == '.') {
+        const char *f0 = ++q;
+        lim = se - d0 > 20 ? d0 + 20 : se;
+        while (q < lim && is_digit(*q)) m = m * 10 + (uint64_t)(*q++ - '0');
+        frac = (int)(q - f0);
     }
-    const char *p = s;
-    while (AT(p) == ' ' || AT(p) == '\t') p++;
-    if (p == se) return PMS_NUM_MISSING;
-    if ((*p == '-' || *p == '*' || *p == '.' || *p == 'N' || *p == 'n') &&
-        pms_is_missing_span(p, (size_t)(se - p)))
-        return PMS_NUM_MISSING;
-    int neg = 0, signed_ = 0, pound = 0;
-    /* Sign and pound sign in either order ("-£5", "£-5", "£ 5"), each at most once. */
+    if (q != se || m > TWO53) return 0;
+    double v = (double)m;
+    if (frac) v /= pow10_exact[frac];
+    *out = neg && v != 0.0 ? -v : v;
+    return 1;
+}
+
+/* The number as the general path reads it: the first 19 significant digits
+ * as an integer m, scaled by 10^(exp10 + e). */
+typedef struct {
+    uint64_t m;
+    int sig;        /* significant digits in m */
+    int exp10;      /* digits dropped after the 19th, less decimal places kept */
+    int any;        /* a digit was seen */
+    long e;         /* the written exponent */
+} num_parts;
+
+static inline void add_digit(num_parts *np, char c)
+{
+    np->m = np->m * 10 + (uint64_t)(c - '0');
+    if (np->m) np->sig++;
+}
+
+/* Sign and pound sign in either order ("-£5", "£-5", "£ 5"), each at most
+ * once; returns where the digits start. */
+static const char *read_sign(const char *p, const char *se, int *neg)
+{
+    int signed_ = 0, pound = 0;
     for (int k = 0; k < 2; k++) {
         if (!signed_ && (AT(p) == '-' || AT(p) == '+')) {
-            neg = *p == '-';
+            *neg = *p == '-';
             signed_ = 1;
             p++;
         }
@@ -850,62 +985,74 @@ pms_numparse pms_parse_number_avail(const char *s, size_t len, size_t avail, dou
             while (AT(p) == ' ') p++;
         }
     }
-    uint64_t m = 0;
-    int sig = 0, exp10 = 0, any = 0, intdigits = 0;
+    return p;
+}
+
+/* The integer part with its thousands separators; NULL if they are wrong. */
+static const char *read_integer_part(const char *p, const char *se, num_parts *np)
+{
+    int intdigits = 0;
     int group = -1; /* digits since the last thousands comma; -1 = no comma seen */
     for (;; p++) {
         char c = AT(p);
         if (is_digit(c)) {
-            any = 1;
+            np->any = 1;
             intdigits++;
             if (group >= 0) group++;
-            if (sig < 19) {
-                m = m * 10 + (uint64_t)(c - '0');
-                if (m) sig++;
-            } else
-                exp10++;
+            if (np->sig < 19) add_digit(np, c);
+            else np->exp10++;
         } else if (c == ',') {
             /* Thousands separator: 1-3 digits before the first comma and exactly
              * three between commas, so "£1,2,3" is not a number. */
-            if (group >= 0 ? group != 3 : (intdigits < 1 || intdigits > 3)) return PMS_NUM_BAD;
+            if (group >= 0 ? group != 3 : (intdigits < 1 || intdigits > 3)) return NULL;
             group = 0;
         } else
             break;
     }
-    if (group >= 0 && group != 3) return PMS_NUM_BAD;
-    if (AT(p) == '.') {
-        p++;
-        for (; is_digit(AT(p)); p++) {
-            any = 1;
-            if (sig < 19) {
-                m = m * 10 + (uint64_t)(*p - '0');
-                if (m) sig++;
-                exp10--;
-            }
+    return group >= 0 && group != 3 ? NULL : p;
+}
+
+/* The fraction, after a point if there is one. */
+static const char *read_fraction(const char *p, const char *se, num_parts *np)
+{
+    if (AT(p) != '.') return p;
+    p++;
+    for (; is_digit(AT(p)); p++) {
+        np->any = 1;
+        if (np->sig < 19) {
+            add_digit(np, *p);
+            np->exp10--;
         }
     }
-    if (!any) return PMS_NUM_BAD;
-    long e = 0;
-    if (AT(p) == 'e' || AT(p) == 'E') {
-        p++;
-        int eneg = 0;
-        if (AT(p) == '+' || AT(p) == '-') eneg = *p++ == '-';
-        if (!is_digit(AT(p))) return PMS_NUM_BAD;
-        for (; is_digit(AT(p)); p++)
-            if (e < 100000) e = e * 10 + (*p - '0');
-        if (eneg) e = -e;
-    }
-    while (AT(p) == ' ' || AT(p) == '\t') p++;
-    if (p != se) return PMS_NUM_BAD;
-    long te = e + exp10;
-    double v;
-    if (m == 0) {
-        v = 0.0;
-    } else if (m <= TWO53 && te >= -22 && te <= 22) {
-        /* Clinger's fast path: both operands exact, one correctly rounded op.
-         * (A digit dropped after the 19th leaves m >= 10^18 > 2^53.) */
-        v = (double)m;
-        v = te >= 0 ? v * pow10_exact[te] : v / pow10_exact[-te];
+    return p;
+}
+
+/* The exponent, if there is one; NULL if it has no digits. */
+static const char *read_exponent(const char *p, const char *se, num_parts *np)
+{
+    if (AT(p) != 'e' && AT(p) != 'E') return p;
+    p++;
+    int eneg = 0;
+    if (AT(p) == '+' || AT(p) == '-') eneg = *p++ == '-';
+    if (!is_digit(AT(p))) return NULL;
+    for (; is_digit(AT(p)); p++)
+        if (np->e < 100000) np->e = np->e * 10 + (*p - '0');
+    if (eneg) np->e = -np->e;
+    return p;
+}
+
+/* The value of the parts, unsigned: Clinger's fast path when exact, else
+ * strtod on the cell's literal. */
+static pms_numparse parts_value(const num_parts *np, const char *s, const char *se, double *v)
+{
+    long te = np->e + np->exp10;
+    if (np->m == 0) {
+        *v = 0.0;
+    } else if (np->m <= TWO53 && te >= -22 && te <= 22) {
+        /* Both operands exact, one correctly rounded op.  (A digit dropped
+         * after the 19th leaves m >= 10^18 > 2^53.) */
+        *v = (double)np->m;
+        *v = te >= 0 ? *v * pow10_exact[te] : *v / pow10_exact[-te];
     } else {
         /* Rebuild a clean literal (no £, commas or spaces) for strtod. */
         char tmp[512];
@@ -919,15 +1066,51 @@ pms_numparse pms_parse_number_avail(const char *s, size_t len, size_t avail, dou
         }
         tmp[w] = '\0';
         char *ep;
-        v = strtod(tmp, &ep);
-        if (*ep != '\0' || !isfinite(v)) return PMS_NUM_BAD;
-        v = fabs(v); /* the sign is applied below; fabs also clears an underflow's -0 */
+        *v = strtod(tmp, &ep);
+        if (*ep != '\0' || !isfinite(*v)) return PMS_NUM_BAD;
+        *v = fabs(*v); /* the sign is applied by the caller; fabs also clears an underflow's -0 */
     }
-    if (!isfinite(v)) return PMS_NUM_BAD;
+    return isfinite(*v) ? PMS_NUM_OK : PMS_NUM_BAD;
+}
+
+/* The general path: spaces, missing markers, sign and pound sign, thousands
+ * separators, fraction, exponent. */
+static pms_numparse general_cell(const char *s, const char *se, double *out)
+{
+    const char *p = s;
+    while (AT(p) == ' ' || AT(p) == '\t') p++;
+    if (p == se) return PMS_NUM_MISSING;
+    if ((*p == '-' || *p == '*' || *p == '.' || *p == 'N' || *p == 'n') &&
+        pms_is_missing_span(p, (size_t)(se - p)))
+        return PMS_NUM_MISSING;
+    int neg = 0;
+    p = read_sign(p, se, &neg);
+    num_parts np = {0, 0, 0, 0, 0};
+    p = read_integer_part(p, se, &np);
+    if (!p) return PMS_NUM_BAD;
+    p = read_fraction(p, se, &np);
+    if (!np.any) return PMS_NUM_BAD;
+    p = read_exponent(p, se, &np);
+    if (!p) return PMS_NUM_BAD;
+    while (AT(p) == ' ' || AT(p) == '\t') p++;
+    if (p != se) return PMS_NUM_BAD;
+    double v;
+    pms_numparse r = parts_value(&np, s, se, &v);
+    if (r != PMS_NUM_OK) return r;
     *out = neg && v != 0.0 ? -v : v;
     return PMS_NUM_OK;
 }
 #undef AT
+
+/* One pass over the cell: this runs for every numeric cell of every file,
+ * so the plain forms come first, eight bytes at a time when the loader says
+ * enough bytes may be read, else byte by byte. */
+pms_numparse pms_parse_number_avail(const char *s, size_t len, size_t avail, double *out)
+{
+    if (avail >= 18 && len && plain_cell_swar(s, s + len, out)) return PMS_NUM_OK;
+    if (plain_cell(s, s + len, out)) return PMS_NUM_OK;
+    return general_cell(s, s + len, out);
+}
 
 pms_numparse pms_parse_number(const char *s, double *out)
 {

@@ -793,6 +793,86 @@ static pms_status take_typed(pms_table *t, typed_cols *ty, size_t n, const char 
     return PMS_OK;
 }
 
+/* A wide file: every column named (aliases of older layouts applied), then
+ * the columns typed while streaming taken over.  An error in naming column k
+ * (a duplicate) is reported only if no column before k fails typing, the
+ * order in which they were found before. */
+static pms_status name_wide_columns(pms_table *t, pms_csv *csv, const char *path,
+                                    typed_cols *typed, pms_err *err)
+{
+    pms_status st = PMS_OK;
+    t->nrows = csv->nrec;
+    t->line = csv->line;
+    csv->line = NULL;
+    strmap seen;
+    pms_colkind *kinds = malloc((csv->ncols ? csv->ncols : 1) * sizeof *kinds);
+    const char **layout = malloc((csv->ncols ? csv->ncols : 1) * sizeof *layout);
+    if (!kinds || !layout || strmap_init(&seen, csv->ncols)) {
+        free(kinds);
+        free(layout);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    const char *remap = pms_alias_layout((const char *const *)csv->header, csv->ncols, layout);
+    if (remap) pms_table_note(t, "layout_remap", 4, "%s: %s", path, remap);
+    pms_err name_err;
+    pms_status name_st = PMS_OK;
+    size_t named = 0;
+    for (size_t j = 0; j < csv->ncols && !st && !name_st; j++) {
+        pms_column *c = add_column(t);
+        if (!c) {
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            break;
+        }
+        char hdr[512];
+        snprintf(hdr, sizeof hdr, "%s", csv->header[j]);
+        char *h = hdr;
+        while (*h == ' ') h++;
+        size_t hl = strlen(h);
+        while (hl && h[hl - 1] == ' ') h[--hl] = '\0';
+        name_st = name_column(t, c, h, (int)j + 1, path, &seen, &kinds[j], layout[j], &name_err);
+        if (!name_st) named = j + 1;
+    }
+    strmap_free(&seen);
+    free(layout);
+    /* Only a long-format file comes without typed columns (see load_stream). */
+    if (!st)
+        st = typed ? take_typed(t, typed, named, path, err)
+                   : pms_err_set(err, PMS_EUSAGE, "%s: columns were not typed", path);
+    free(kinds);
+    if (!st && name_st) {
+        if (err) *err = name_err;
+        st = name_st;
+    }
+    return st;
+}
+
+/* Notes on the practice code column: rows repeating a code seen earlier,
+ * rows without one.  Fails only for want of memory. */
+static pms_status note_key_problems(pms_table *t, const char *path, pms_err *err)
+{
+    const pms_column *pc = pms_table_col(t, "practice_code");
+    if (!pc || pc->type != PMS_COL_TEXT) return PMS_OK;
+    strmap m;
+    if (strmap_init(&m, t->nrows) != 0) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    size_t dups = 0, miss = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (!pc->text[i]) {
+            miss++;
+            continue;
+        }
+        int found;
+        strmap_slot(&m, pc->text[i], &found);
+        dups += found;
+    }
+    strmap_free(&m);
+    if (dups)
+        pms_table_note(t, "duplicate_key", dups,
+                       "%s: %zu rows repeat a practice code seen earlier in the file", path, dups);
+    if (miss)
+        pms_table_note(t, "missing_key", miss, "%s: %zu rows have no practice code", path, miss);
+    return PMS_OK;
+}
+
 /* Build a table from a parsed file; takes ownership of csv's storage.  With
  * `typed`, the columns were typed while streaming and csv has no cells. */
 static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_opts *opts,
@@ -827,90 +907,17 @@ static pms_status table_from_csv(const char *path, pms_csv csv, const pms_load_o
         st = pms_err_set(err, PMS_ENOMEM, "out of memory");
         goto fail;
     }
-    if (long_format) {
+    if (long_format)
         st = pms_table_pivot_long(t, &csv, path, ci_ind, ci_year, ci_area, ci_val, err);
-        if (st) goto fail;
-    } else {
-        t->nrows = csv.nrec;
-        t->line = csv.line;
-        csv.line = NULL;
-        strmap seen;
-        pms_colkind *kinds = malloc((csv.ncols ? csv.ncols : 1) * sizeof *kinds);
-        const char **layout = malloc((csv.ncols ? csv.ncols : 1) * sizeof *layout);
-        if (!kinds || !layout || strmap_init(&seen, csv.ncols)) {
-            free(kinds);
-            free(layout);
-            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
-            goto fail;
-        }
-        const char *remap = pms_alias_layout((const char *const *)csv.header, csv.ncols, layout);
-        if (remap) pms_table_note(t, "layout_remap", 4, "%s: %s", path, remap);
-        /* Name every column, then type them all in one pass.  An error in
-         * naming column k (a duplicate) is reported only if no column before
-         * k fails typing, the order in which they were found before. */
-        pms_err name_err;
-        pms_status name_st = PMS_OK;
-        size_t named = 0;
-        for (size_t j = 0; j < csv.ncols && !st && !name_st; j++) {
-            pms_column *c = add_column(t);
-            if (!c) {
-                st = pms_err_set(err, PMS_ENOMEM, "out of memory");
-                break;
-            }
-            char hdr[512];
-            snprintf(hdr, sizeof hdr, "%s", csv.header[j]);
-            char *h = hdr;
-            while (*h == ' ') h++;
-            size_t hl = strlen(h);
-            while (hl && h[hl - 1] == ' ') h[--hl] = '\0';
-            name_st = name_column(t, c, h, (int)j + 1, path, &seen, &kinds[j], layout[j],
-                                  &name_err);
-            if (!name_st) named = j + 1;
-        }
-        strmap_free(&seen);
-        free(layout);
-        /* Only a long-format file comes without typed columns (see load_stream). */
-        if (!st)
-            st = typed ? take_typed(t, typed, named, path, err)
-                       : pms_err_set(err, PMS_EUSAGE, "%s: columns were not typed", path);
-        free(kinds);
-        if (!st && name_st) {
-            if (err) *err = name_err;
-            st = name_st;
-        }
-        if (st) goto fail;
-    }
+    else
+        st = name_wide_columns(t, &csv, path, typed, err);
+    if (st) goto fail;
     for (size_t j = 0; j < t->ncols; j++) t->cols[j].source = 0;
     if (!typed) csv.buf = NULL;
     pms_csv_free(&csv);
 
-    const pms_column *pc = pms_table_col(t, "practice_code");
-    if (pc && pc->type == PMS_COL_TEXT) {
-        strmap m;
-        if (strmap_init(&m, t->nrows) == 0) {
-            size_t dups = 0, miss = 0;
-            for (size_t i = 0; i < t->nrows; i++) {
-                if (!pc->text[i]) {
-                    miss++;
-                    continue;
-                }
-                int found;
-                strmap_slot(&m, pc->text[i], &found);
-                dups += found;
-            }
-            strmap_free(&m);
-            if (dups)
-                pms_table_note(t, "duplicate_key", dups,
-                               "%s: %zu rows repeat a practice code seen earlier in the file",
-                               path, dups);
-            if (miss)
-                pms_table_note(t, "missing_key", miss, "%s: %zu rows have no practice code",
-                               path, miss);
-        } else {
-            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
-            goto fail;
-        }
-    }
+    st = note_key_problems(t, path, err);
+    if (st) goto fail;
     *out = t;
     return PMS_OK;
 fail:
