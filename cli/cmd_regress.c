@@ -8,6 +8,7 @@
 #include "analysis/regress.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "io/cases.h"
 
 static const char *about =
     "Ordinary (or weighted) least squares of --y on the --x columns: coefficients,\n"
@@ -295,34 +296,30 @@ int pms_cmd_regress(int argc, char **argv)
     if ((rc = pms_cli_open_data(&c, defaults, &t))) goto done;
 
     size_t ncols = a.nx + 1;
-    const double *cols[PMS_REG_MAXCOLS];
     const char *colnames[PMS_REG_MAXCOLS];
     int take_log[PMS_REG_MAXCOLS];
-    const double *wcol = NULL;
     colnames[0] = a.y;
     for (size_t j = 0; j < a.nx; j++) colnames[j + 1] = a.x[j];
-    for (size_t j = 0; j < ncols; j++) {
-        if ((st = pms_table_numeric(t, colnames[j], &cols[j], &err))) goto fail;
-        take_log[j] = is_logged(&a, colnames[j]);
-    }
-    if (a.weight && (st = pms_table_numeric(t, a.weight, &wcol, &err))) goto fail;
+    for (size_t j = 0; j < ncols; j++) take_log[j] = is_logged(&a, colnames[j]);
 
     size_t n = t->nrows ? t->nrows : 1;
     y = malloc(n * sizeof *y);
     X = malloc(n * a.nx * sizeof *X);
-    w = wcol ? malloc(n * sizeof *w) : NULL;
+    w = a.weight ? malloc(n * sizeof *w) : NULL;
     names = calloc(a.nx + 1, sizeof *names);
-    if (!y || !X || (wcol && !w) || !names) {
+    if (!y || !X || (a.weight && !w) || !names) {
         st = pms_err_set(&err, PMS_ENOMEM, "out of memory");
         goto fail;
     }
     pms_reg_rows info;
-    if ((st = pms_reg_select(cols, take_log, ncols, t->nrows, wcol, y, X, w, &info, &err))) {
+    if ((st = pms_cases_regression(t, colnames, take_log, ncols, a.weight, y, X, w, &info, &err))) {
         /* Name the weight column and the file line of the bad row. */
         if (st == PMS_EDOMAIN && a.weight) {
             size_t row = info.bad_row;
             long line = t->line ? t->line[row] : 0;
-            double v = wcol[row];
+            const double *wcol = NULL;
+            pms_err e2;
+            double v = pms_table_numeric(t, a.weight, &wcol, &e2) ? NAN : wcol[row];
             pms_err_set(&err, st,
                         "weight '%s' is %g for practice at line %ld of %s: weights must be > 0 "
                         "(exclude such practices with --where '%s > 0')",

@@ -309,3 +309,46 @@ size_t pms_cases_reasons(const pms_cases *c, const pms_cases_spec *spec, pms_exc
                        c->optional_missing[k]);
     return m < cap ? m : cap;
 }
+
+pms_status pms_cases_regression(const pms_table *t, const char *const *names,
+                                const int *take_log, size_t ncols, const char *weight, double *y,
+                                double *X, double *w, pms_reg_rows *info, pms_err *err)
+{
+    if (ncols < 2 || ncols > PMS_REG_MAXCOLS)
+        return pms_err_set(err, PMS_EUSAGE, "regression: %zu columns (need 2 to %d)", ncols,
+                           PMS_REG_MAXCOLS);
+    pms_case_col cols[PMS_REG_MAXCOLS + 1];
+    for (size_t j = 0; j < ncols; j++)
+        cols[j] = (pms_case_col){names[j], NULL, j ? "predictor" : "response", j,
+                                 take_log[j] ? PMS_CASE_POSITIVE : PMS_CASE_NUMBER};
+    if (weight) cols[ncols] = (pms_case_col){weight, NULL, "weight", 0, PMS_CASE_POSITIVE_OR_FAIL};
+    pms_cases_spec sp;
+    pms_cases_spec_default(&sp);
+    sp.cols = cols;
+    sp.ncols = ncols + (weight != NULL);
+    pms_cases cs;
+    memset(info, 0, sizeof *info);
+    info->rows = t->nrows;
+    pms_status st = pms_cases_select(t, &sp, &cs, err);
+    if (st) {
+        if (st == PMS_EDOMAIN && err && err->row) info->bad_row = err->row - 1;
+        return st;
+    }
+    for (size_t j = 0; j < ncols; j++) {
+        info->missing[j] = cs.missing[j];
+        info->nonpositive[j] = cs.nonpositive[j];
+    }
+    if (weight) info->weight_missing = cs.missing[ncols];
+    info->used = cs.n;
+    size_t k = ncols - 1;
+    for (size_t i = 0; i < cs.n; i++) {
+        for (size_t j = 0; j < ncols; j++) {
+            double v = take_log[j] ? log(cs.col[j][i]) : cs.col[j][i];
+            if (j == 0) y[i] = v;
+            else X[i * k + j - 1] = v;
+        }
+        if (weight) w[i] = cs.col[ncols][i];
+    }
+    pms_cases_free(&cs);
+    return PMS_OK;
+}

@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "base/status.h"
+#include "analysis/regress.h"
 #include "io/table.h"
 
 #define PMS_CASES_MAXCOLS 64
@@ -137,5 +138,15 @@ typedef struct {
  * columns last), into out (at most cap); returns how many. */
 size_t pms_cases_reasons(const pms_cases *c, const pms_cases_spec *spec, pms_excl *out,
                          size_t cap);
+
+/* A regression's rows through the selection step: names[0] the response,
+ * names[1..ncols) the predictors, each logged where take_log[j] (a value <= 0
+ * is then excluded as not positive); weight (a column name, or NULL) must be
+ * > 0 where present (else PMS_EDOMAIN, info->bad_row the 0-based row).  Fills
+ * y, X (row-major, ncols - 1 columns) and w (if weight) with the used rows,
+ * nrows-sized buffers, and info with the counts pms_reg_select gives. */
+pms_status pms_cases_regression(const pms_table *t, const char *const *names,
+                                const int *take_log, size_t ncols, const char *weight, double *y,
+                                double *X, double *w, pms_reg_rows *info, pms_err *err);
 
 #endif

@@ -659,6 +659,56 @@ static void test_funnel_table_errors(void **state)
     pms_table_free(t);
 }
 
+/* Regression rows through the selection step give what the array-level
+ * pms_reg_select gives (counts, order, logs), and a weight <= 0 is an error
+ * naming its row. */
+static void test_cases_regression(void **state)
+{
+    (void)state;
+    static const char csv[] = "practice_code,y,x1,x2,w\n"
+                              "A,2,1,5,1\n"
+                              "B,,1,5,1\n"     /* y missing */
+                              "C,-3,1,5,1\n"   /* y not positive (logged) */
+                              "D,4,,5,1\n"     /* x1 missing */
+                              "E,8,2,7,\n"     /* weight missing */
+                              "F,16,3,9,2\n"
+                              "G,32,5,2,3\n";
+    pms_table *t = mem(csv);
+    const char *names[3] = {"y", "x1", "x2"};
+    const int lg[3] = {1, 0, 0};
+    double y[7], X[14], w[7], y2[7], X2[14], w2[7];
+    pms_reg_rows a, b;
+    pms_err err = {{0}};
+    assert_int_equal(pms_cases_regression(t, names, lg, 3, "w", y, X, w, &a, &err), PMS_OK);
+    const double *cols[3], *wc;
+    for (int j = 0; j < 3; j++) assert_int_equal(pms_table_numeric(t, names[j], &cols[j], &err), 0);
+    assert_int_equal(pms_table_numeric(t, "w", &wc, &err), 0);
+    assert_int_equal(pms_reg_select(cols, lg, 3, t->nrows, wc, y2, X2, w2, &b, &err), PMS_OK);
+    assert_int_equal(a.used, 3);
+    assert_int_equal(a.used, b.used);
+    assert_int_equal(a.rows, 7);
+    assert_int_equal(a.missing[0], 1);
+    assert_int_equal(a.nonpositive[0], 1);
+    assert_int_equal(a.missing[1], 1);
+    assert_int_equal(a.weight_missing, 1);
+    for (int j = 0; j < 3; j++) {
+        assert_int_equal(a.missing[j], b.missing[j]);
+        assert_int_equal(a.nonpositive[j], b.nonpositive[j]);
+    }
+    for (size_t i = 0; i < a.used; i++) {
+        assert_true(y[i] == y2[i] && w[i] == w2[i]);
+        assert_true(X[2 * i] == X2[2 * i] && X[2 * i + 1] == X2[2 * i + 1]);
+    }
+    assert_true(y[1] == log(16.0));
+    pms_table_free(t);
+    static const char bad[] = "practice_code,y,x1,w\nA,1,1,1\nB,2,2,0\n";
+    t = mem(bad);
+    assert_int_equal(pms_cases_regression(t, names, lg, 2, "w", y, X, w, &a, &err), PMS_EDOMAIN);
+    assert_int_equal(a.bad_row, 1);
+    assert_string_equal(err.role, "weight");
+    pms_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -672,6 +722,7 @@ int main(void)
         cmocka_unit_test(test_tables_through_the_step),
         cmocka_unit_test(test_funnel_table),
         cmocka_unit_test(test_funnel_table_errors),
+        cmocka_unit_test(test_cases_regression),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
