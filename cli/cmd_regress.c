@@ -240,14 +240,10 @@ static pms_out *model_table(const regress_args *a, const pms_reg_result *r, cons
 static pms_out *excluded_table(const regress_args *a, const char *const *cols, size_t ncols,
                                const pms_reg_rows *info, pms_table *t)
 {
-    pms_out *o = pms_out_new("excluded", "Practices excluded");
+    int k[3];
+    pms_out *o = pms_out_new_excluded(k);
     if (!o) return NULL;
-    int cr = pms_out_col(o, "reason", PMS_OUT_TEXT, 0), cc = pms_out_col(o, "column", PMS_OUT_TEXT, 0),
-        cn = pms_out_col(o, "practices", PMS_OUT_INT, 0);
-    if (cn < 0) {
-        pms_out_free(o);
-        return NULL;
-    }
+    int cr = k[0], cc = k[1], cn = k[2];
     for (size_t j = 0; j <= ncols; j++) {
         for (int kind = 0; kind < 2; kind++) {
             size_t count = j == ncols ? (kind ? 0 : info->weight_missing)

@@ -426,14 +426,10 @@ static pms_out *groups_table(const pms_fair_table_opts *a, const pms_fair_table 
 
 static pms_out *excluded_table(const pms_fair_table *s, pms_table *t)
 {
-    pms_out *o = pms_out_new("excluded", "Practices excluded");
+    int k[3];
+    pms_out *o = pms_out_new_excluded(k);
     if (!o) return NULL;
-    int cr = col(o, "reason", PMS_OUT_TEXT, 0), cc = col(o, "column", PMS_OUT_TEXT, 0),
-        cn = col(o, "practices", PMS_OUT_INT, 0);
-    if (cr < 0 || cc < 0 || cn < 0) {
-        pms_out_free(o);
-        return NULL;
-    }
+    int cr = k[0], cc = k[1], cn = k[2];
     /* The selection's reasons, in the order rows were tested; a missing
      * ranking value leaves the practice out of the concentration index only. */
     pms_excl why[8];

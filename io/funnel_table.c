@@ -289,14 +289,10 @@ static pms_out *grid_table(const pms_funnel_table *f)
 
 static pms_out *excluded_table(const pms_funnel_table *f, pms_table *t)
 {
-    pms_out *xo = pms_out_new("excluded", "Practices excluded");
-    int xr = xo ? pms_out_col(xo, "reason", PMS_OUT_TEXT, 0) : -1,
-        xc = xo ? pms_out_col(xo, "column", PMS_OUT_TEXT, 0) : -1,
-        xn = xo ? pms_out_col(xo, "practices", PMS_OUT_INT, 0) : -1;
-    if (xn < 0 || xr < 0 || xc < 0) {
-        pms_out_free(xo);
-        return NULL;
-    }
+    int k[3];
+    pms_out *xo = pms_out_new_excluded(k);
+    if (!xo) return NULL;
+    int xr = k[0], xc = k[1], xn = k[2];
     pms_excl ex[4];
     size_t nex = pms_cases_reasons(&f->cs, &f->spec, ex, 4);
     for (size_t j = 0; j < nex; j++) {

@@ -72,6 +72,20 @@ void pms_out_free(pms_out *o)
     free(o);
 }
 
+pms_out *pms_out_new_excluded(int col[3])
+{
+    pms_out *o = pms_out_new("excluded", "Practices excluded");
+    if (!o) return NULL;
+    col[0] = pms_out_col(o, "reason", PMS_OUT_TEXT, 0);
+    col[1] = pms_out_col(o, "column", PMS_OUT_TEXT, 0);
+    col[2] = pms_out_col(o, "practices", PMS_OUT_INT, 0);
+    if (col[0] < 0 || col[1] < 0 || col[2] < 0) {
+        pms_out_free(o);
+        return NULL;
+    }
+    return o;
+}
+
 pms_status pms_out_all_or_none(pms_out **out, size_t k, size_t *n, pms_err *err)
 {
     *n = k;

@@ -43,6 +43,11 @@ void pms_out_free(pms_out *o);
  * free them all, set *n to 0 and fail; else set *n to k. */
 pms_status pms_out_all_or_none(pms_out **out, size_t k, size_t *n, pms_err *err);
 
+/* The "excluded" table every command prints ("Practices excluded": reason,
+ * column, practices); col gets the three column indices.  NULL when out of
+ * memory. */
+pms_out *pms_out_new_excluded(int col[3]);
+
 /* Define a column; returns its index or -1 on allocation failure. */
 int pms_out_col(pms_out *o, const char *key, pms_outkind kind, int decimals);
 

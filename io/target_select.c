@@ -313,14 +313,10 @@ pms_out *pms_target_out_pools(const pms_target_rows *r, const pms_target_result 
 pms_out *pms_target_out_excluded(pms_table *t, const pms_target_rows *r,
                                  const pms_target_spec *s)
 {
-    pms_out *o = pms_out_new("excluded", "Practices excluded");
+    int k[3];
+    pms_out *o = pms_out_new_excluded(k);
     if (!o) return NULL;
-    int cr = pms_out_col(o, "reason", PMS_OUT_TEXT, 0), cc = pms_out_col(o, "column", PMS_OUT_TEXT, 0),
-        cn = pms_out_col(o, "practices", PMS_OUT_INT, 0);
-    if (cr < 0 || cc < 0 || cn < 0) {
-        pms_out_free(o);
-        return NULL;
-    }
+    int cr = k[0], cc = k[1], cn = k[2];
     const struct { size_t n; const char *reason, *col; } why[] = {
         {r->missing_value, "missing value", s->value},
         {r->huge_value, "value beyond +/- 1e12", s->value},
