@@ -183,8 +183,11 @@ pms_status pms_table_join(pms_table *left, const pms_table *right, pms_err *err)
         return st;
     }
     int src_base = (int)left->nsources;
-    for (size_t j = 0; j < right->ncols && st == PMS_OK; j++)
-        if (&right->cols[j] != rk) st = join_column(left, &right->cols[j], src_base, jm.match, err);
+    for (size_t j = 0; j < right->ncols && st == PMS_OK; j++) {
+        /* A derived measure of right's not computed yet is computed to be copied. */
+        if (pms_table_materialize(right, j)) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        else if (&right->cols[j] != rk) st = join_column(left, &right->cols[j], src_base, jm.match, err);
+    }
     free(jm.match);
     if (st || (st = join_storage(left, right, err))) return st;
     join_notes(left, right, n, &jm);

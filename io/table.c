@@ -28,6 +28,7 @@ static void column_free(pms_column *c)
     free(c->num);
     free(c->text);
     free(c->bad_value);
+    free(c->lazy);
 }
 
 void pms_table_free(pms_table *t)
@@ -91,7 +92,8 @@ int pms_table_col_index(const pms_table *t, const char *name)
 const pms_column *pms_table_col(const pms_table *t, const char *name)
 {
     int i = pms_table_col_index(t, name);
-    return i < 0 ? NULL : &t->cols[i];
+    if (i < 0 || pms_table_materialize(t, (size_t)i)) return NULL;
+    return &t->cols[i];
 }
 
 static int ends_with(const char *s, const char *suf)
@@ -930,7 +932,10 @@ fail:
 pms_status pms_table_numeric(const pms_table *t, const char *name, const double **values,
                              pms_err *err)
 {
-    const pms_column *c = pms_table_col(t, name);
+    int ci = pms_table_col_index(t, name);
+    if (ci >= 0 && pms_table_materialize(t, (size_t)ci))
+        return pms_err_set(err, PMS_ENOMEM, "out of memory computing column '%s'", name);
+    const pms_column *c = ci < 0 ? NULL : &t->cols[ci];
     if (!c) {
         /* A derived measure whose input column the file lacks: say which. */
         const char *why = NULL;
@@ -977,7 +982,10 @@ pms_status pms_table_numeric(const pms_table *t, const char *name, const double 
 pms_status pms_table_text(const pms_table *t, const char *name, const char *const **values,
                           pms_err *err)
 {
-    const pms_column *c = pms_table_col(t, name);
+    int ci = pms_table_col_index(t, name);
+    if (ci >= 0 && pms_table_materialize(t, (size_t)ci))
+        return pms_err_set(err, PMS_ENOMEM, "out of memory computing column '%s'", name);
+    const pms_column *c = ci < 0 ? NULL : &t->cols[ci];
     if (!c) return pms_err_set(err, PMS_ENOTFOUND, "no column '%s' in the data", name);
     if (c->type == PMS_COL_TEXT) {
         *values = (const char *const *)c->text;
@@ -1046,6 +1054,11 @@ pms_status pms_table_keep_rows(pms_table *t, const unsigned char *keep, pms_err 
     t->nrows = w;
     for (size_t j = 0; j < t->ncols; j++) {
         pms_column *c = &t->cols[j];
+        /* A derived measure not computed yet follows its inputs, now kept. */
+        if (c->type == PMS_COL_NUM && !c->num) {
+            c->n_missing = pms_table_lazy_missing(t, j);
+            continue;
+        }
         c->n_missing = 0;
         for (size_t i = 0; i < w; i++)
             c->n_missing += c->type == PMS_COL_NUM ? isnan(c->num[i]) : c->text[i] == NULL;

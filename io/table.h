@@ -31,6 +31,10 @@ typedef struct {
      * so that asking for one as a number gives "file:line:col: not a number". */
     long bad_line;
     char *bad_value;
+    /* Private: a derived measure (pms_table_derive_standard) is computed
+     * from its inputs when first looked up by name, and num stays NULL
+     * until then; n_missing is known from the start (io/measures.c). */
+    struct pms_lazy *lazy;
 } pms_column;
 
 typedef struct {
@@ -85,7 +89,10 @@ pms_status pms_table_load_mem(const char *display, const void *data, size_t len,
 
 void pms_table_free(pms_table *t);
 
-/* Column lookup by name (canonical or snake_case); NULL if absent. */
+/* Column lookup by name (canonical or snake_case); NULL if absent.  A
+ * derived measure not yet computed is computed here (the table is changed
+ * through the const pointer, as pms_table_text does; two threads may look it
+ * up at once); NULL if that runs out of memory (pms_table_numeric says so). */
 const pms_column *pms_table_col(const pms_table *t, const char *name);
 int pms_table_col_index(const pms_table *t, const char *name);
 
@@ -110,7 +117,11 @@ pms_status pms_table_add_numeric(pms_table *t, const char *name, double *values,
 
 /* Add the derived measures payments_per_registered, payments_per_weighted,
  * core_payments, core_per_weighted where their inputs exist; a denominator
- * <= 0 gives a missing value, counted in a note. */
+ * <= 0 gives a missing value, counted in a note.  Their values are computed
+ * when a column is first looked up (pms_table_col, pms_table_numeric), from
+ * the inputs as they are then, so they cost no memory until asked for;
+ * their missing counts and notes are known at once.  The inputs must not
+ * be changed in place afterwards (pms_table_keep_rows keeps them in step). */
 pms_status pms_table_derive_standard(pms_table *t, pms_err *err);
 
 /* Keep only rows with keep[i] != 0 (compacts every column). */

@@ -119,4 +119,31 @@ static inline void upcase(char *s)
         if (*s >= 'a' && *s <= 'z') *s = (char)(*s - 'a' + 'A');
 }
 
+/* ---- derived measures computed when first asked for (io/measures.c) ---- */
+
+enum { PMS_LAZY_RATIO = 1, PMS_LAZY_SUM = 2 };
+
+/* How a derived column is computed, from columns of the same table named
+ * by index (columns are only ever appended, so indices stay valid). */
+struct pms_lazy {
+    int op;                /* PMS_LAZY_RATIO: in[0] / in[1]; PMS_LAZY_SUM: sum of sign[k] * in[k] */
+    size_t in[3];
+    int sign[3];
+    size_t nin;
+};
+
+/* Column j's values, computed now if it is a derived measure not yet
+ * computed: PMS_OK or PMS_ENOMEM.  Safe when two threads ask at once. */
+pms_status pms_table_materialize(const pms_table *t, size_t j);
+
+/* The missing values of derived column j, counted without keeping its
+ * values (after pms_table_keep_rows). */
+size_t pms_table_lazy_missing(const pms_table *t, size_t j);
+
+/* A column's values array, NULL while a derived measure is not computed. */
+static inline double *col_values(const pms_column *c)
+{
+    return __atomic_load_n(&c->num, __ATOMIC_ACQUIRE);
+}
+
 #endif
