@@ -679,11 +679,12 @@ static pms_status stream_rows(void *vctx, const uint32_t *cells, size_t first, s
 
 static void stream_stop(void *vctx) { (void)stream_wait(vctx); }
 
-static void stream_free(stream_ctx *x)
+/* The streaming scratch (row starts, interners, unquoting buffer): freed
+ * as soon as the file is split and typed, before the table is built, so
+ * that it is not alive with the duplicate-key check (note_key_problems). */
+static void stream_free_scratch(stream_ctx *x)
 {
-    for (size_t j = 0; x->intern && j < x->ncols; j++) {
-        free(x->intern[j].slot);
-    }
+    for (size_t j = 0; x->intern && j < x->ncols; j++) free(x->intern[j].slot);
     free(x->intern);
     free(x->rowstart);
     free(x->scratch);
@@ -691,6 +692,16 @@ static void stream_free(stream_ctx *x)
     free(x->is_code);
     free(x->cand);
     free(x->tcols);
+    x->intern = NULL;
+    x->rowstart = NULL;
+    x->scratch = NULL;
+    x->state = x->is_code = NULL;
+    x->cand = x->tcols = NULL;
+}
+
+static void stream_free(stream_ctx *x)
+{
+    stream_free_scratch(x);
     typed_free(&x->ty);
 }
 
@@ -734,6 +745,7 @@ static pms_status load_stream(const char *path, const void *data, size_t len,
         stream_free(&x);
         return st;
     }
+    stream_free_scratch(&x);
     st = table_from_csv(path, csv, opts, &x.ty, out, err);
     stream_free(&x);
     return st;
@@ -854,19 +866,29 @@ static pms_status note_key_problems(pms_table *t, const char *path, pms_err *err
 {
     const pms_column *pc = pms_table_col(t, "practice_code");
     if (!pc || pc->type != PMS_COL_TEXT) return PMS_OK;
-    strmap m;
-    if (strmap_init(&m, t->nrows) != 0) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    /* A set of row numbers (4 bytes a slot, a quarter of a strmap's key and
+     * value: 16 MB instead of 64 for 2M rows, alive with every column). */
+    size_t cap = 16;
+    while (cap < 2 * t->nrows + 16) cap <<= 1;
+    uint32_t *set = malloc(cap * sizeof *set);
+    if (!set || t->nrows >= UINT32_MAX) {
+        free(set);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    memset(set, 0xff, cap * sizeof *set);
     size_t dups = 0, miss = 0;
     for (size_t i = 0; i < t->nrows; i++) {
-        if (!pc->text[i]) {
+        const char *code = pc->text[i];
+        if (!code) {
             miss++;
             continue;
         }
-        int found;
-        strmap_slot(&m, pc->text[i], &found);
-        dups += found;
+        size_t k = (size_t)hash_str(code) & (cap - 1);
+        while (set[k] != UINT32_MAX && strcmp(pc->text[set[k]], code)) k = (k + 1) & (cap - 1);
+        if (set[k] == UINT32_MAX) set[k] = (uint32_t)i;
+        else dups++;
     }
-    strmap_free(&m);
+    free(set);
     if (dups)
         pms_table_note(t, "duplicate_key", dups,
                        "%s: %zu rows repeat a practice code seen earlier in the file", path, dups);
