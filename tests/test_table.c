@@ -300,6 +300,43 @@ static void test_own_header_names(void **state)
     pms_table_free(t);
 }
 
+/* Duplicate and missing practice codes counted over many rows (a hash set
+ * of row numbers with collisions): codes are compared upper-cased, so
+ * "a12" repeats "A12". */
+static void test_duplicate_codes(void **state)
+{
+    (void)state;
+    enum { ROWS = 60000, DISTINCT = 7001 };
+    size_t cap = (size_t)ROWS * 24 + 64, w = 0;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    w += (size_t)snprintf(csv + w, cap - w, "Practice Code,Total NHS Payments to General Practice\n");
+    size_t missing = 0;
+    for (size_t i = 0; i < ROWS; i++) {
+        if (i % 97 == 5) {
+            w += (size_t)snprintf(csv + w, cap - w, "%s,%zu\n", i % 2 ? "" : "NA", i);
+            missing++;
+            continue;
+        }
+        size_t k = (i * 7919) % DISTINCT;
+        w += (size_t)snprintf(csv + w, cap - w, "%c%zu,%zu\n", i % 5 ? 'Q' : 'q', k, i);
+    }
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_table_load_mem("dups.csv", csv, w, NULL, &t, &err), PMS_OK);
+    size_t dup = 0, miss = 0;
+    for (size_t i = 0; i < t->nnotes; i++) {
+        if (!strcmp(t->notes[i].what, "duplicate_key")) dup = t->notes[i].count;
+        if (!strcmp(t->notes[i].what, "missing_key")) miss = t->notes[i].count;
+    }
+    /* Every one of the DISTINCT codes occurs (7919 is prime to 7001, and
+     * far more rows than codes have one): the rest repeat. */
+    assert_int_equal(miss, missing);
+    assert_int_equal(dup, ROWS - missing - DISTINCT);
+    pms_table_free(t);
+    free(csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_long_pivot),        cmocka_unit_test(test_where_derive),
         cmocka_unit_test(test_published_2014_15), cmocka_unit_test(test_every_layout_same_names),
         cmocka_unit_test(test_real_join),         cmocka_unit_test(test_own_header_names),
+        cmocka_unit_test(test_duplicate_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
