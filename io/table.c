@@ -997,7 +997,7 @@ pms_status pms_table_numeric(const pms_table *t, const char *name, const double 
                                (int)pms_utf8_prefix(c->bad_value, 40), c->bad_value);
         return pms_err_set(err, PMS_EUSAGE, "column '%s' is text, not a number", name);
     }
-    *values = c->num;
+    *values = col_values(c); /* may have been computed by another thread just now */
     return PMS_OK;
 }
 
@@ -1023,13 +1023,14 @@ pms_status pms_table_text(const pms_table *t, const char *name, const char *cons
         free(txt);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
+    const double *num = col_values(c);
     for (size_t i = 0; i < n; i++) {
-        if (isnan(c->num[i])) {
+        if (isnan(num[i])) {
             txt[i] = NULL;
             continue;
         }
         txt[i] = blk + i * 32;
-        snprintf(txt[i], 32, "%.15g", c->num[i]);
+        snprintf(txt[i], 32, "%.15g", num[i]);
     }
     free(mc->text);
     mc->text = txt;
