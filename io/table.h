@@ -24,7 +24,7 @@ typedef struct {
     int source;          /* index of the input file (0 = the practice table) */
     int field;           /* 1-based field position in that file, 0 for derived columns */
     pms_coltype type;
-    double *num;         /* PMS_COL_NUM: nrows values, NaN = missing */
+    double *num;         /* PMS_COL_NUM: nrows values, NaN = missing (NULL: see lazy) */
     char **text;         /* PMS_COL_TEXT: nrows strings, NULL = missing */
     size_t n_missing;    /* cells that are missing (markers, empty, failed join, bad denominator) */
     /* Text columns that are not numbers: the first cell that is not a number,
