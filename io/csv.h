@@ -75,6 +75,17 @@ pms_status pms_csv_parse(char *buf, size_t len, const char *display, pms_csv *ou
  * into hdrbuf, and buf unmodified (pms_csv_free unmaps it).
  * pms_csv_read_file_stream maps a regular file read-only (MAP_PRIVATE);
  * a pipe or other special file is read into memory. */
+/* How the streaming parse finds the fields of the rows after the header.
+ * Every choice gives the same cells, lines and messages (tested); AUTO, the
+ * default, is the fastest the CPU has.  SCALAR: one field at a time, eight
+ * bytes at a time (the in-place parse always works so).  WORDS: each 64-byte
+ * block classified once into a bit mask of separators, with eight 64-bit
+ * words.  AVX2: the same with two 32-byte vectors (WORDS on a CPU without). */
+typedef enum { PMS_SPLIT_AUTO = 0, PMS_SPLIT_SCALAR, PMS_SPLIT_WORDS, PMS_SPLIT_AVX2 } pms_split;
+
+/* 1 if this CPU (and build) runs the AVX2 splitter. */
+int pms_csv_have_avx2(void);
+
 typedef struct {
     size_t chunk;       /* rows per chunk, >= 1 */
     void *ctx;
@@ -82,6 +93,7 @@ typedef struct {
     pms_status (*on_rows)(void *ctx, const uint32_t *cells, size_t first, size_t n,
                           pms_err *err);
     void (*on_stop)(void *ctx);
+    pms_split split;    /* 0 (AUTO) unless a test compares the splitters */
 } pms_csv_sink;
 
 pms_status pms_csv_parse_stream(char *buf, size_t len, const char *display,

@@ -707,7 +707,7 @@ static pms_status load_stream(const char *path, const void *data, size_t len,
     memset(&x, 0, sizeof x);
     x.path = path;
     x.keep_codes_text = opts->keep_codes_text;
-    pms_csv_sink sink = {CHUNK, &x, stream_header, stream_rows, stream_stop};
+    pms_csv_sink sink = {CHUNK, &x, stream_header, stream_rows, stream_stop, PMS_SPLIT_AUTO};
     pms_csv csv;
     pms_status st;
     if (data) {

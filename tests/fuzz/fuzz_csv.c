@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         d.ref = &c;
     }
     /* Small chunks, so that several are handed over. */
-    pms_csv_sink sink = {3, &d, on_header, on_rows, on_stop};
+    pms_csv_sink sink = {3, &d, on_header, on_rows, on_stop, PMS_SPLIT_AUTO};
     pms_status st2 = pms_csv_parse_stream(buf2, size, "fuzz.csv", &sink, &c2, &err2);
     if (st != st2 || (st && strcmp(err.msg, err2.msg))) {
         fprintf(stderr, "in place: %d %s\nstreaming: %d %s\n", (int)st, st ? err.msg : "",
