@@ -297,8 +297,9 @@ static int intern_grow(interner *in)
 }
 
 /* The copy of s[0 .. n) (already upper-cased if a code) in the arena,
- * shared with an equal earlier cell of the column. */
-static char *intern_put(interner *in, text_arena *a, const char *s, size_t n)
+ * shared with an equal earlier cell of the column.  h: its hash_span with
+ * the low bit set if the caller has it already, else 0. */
+static char *intern_put(interner *in, text_arena *a, const char *s, size_t n, uint64_t h)
 {
     if (in->off || n > UINT32_MAX) return arena_put(a, s, n, 0);
     /* Files are sorted by region and CCG: a cell often repeats the one above. */
@@ -313,7 +314,7 @@ static char *intern_put(interner *in, text_arena *a, const char *s, size_t n)
         }
         if (intern_grow(in)) return NULL;
     }
-    uint64_t key = (hash_span(s, n) & 0xFFFFFFFF00000000ULL) | n;
+    uint64_t key = ((h ? h : hash_span(s, n)) & 0xFFFFFFFF00000000ULL) | n;
     size_t k = (key >> 32) & (in->cap - 1);
     for (; in->slot[k].text; k = (k + 1) & (in->cap - 1))
         if (in->slot[k].key == key && !memcmp(in->slot[k].text, s, n)) {
@@ -496,7 +497,7 @@ static void cell_again(const stream_ctx *x, size_t i, size_t c, uint32_t *s, uin
 
 /* A text cell: trimmed, NULL if a missing marker, codes upper-cased,
  * copied into the arena.  *nomem is set when out of memory. */
-static char *text_cell(stream_ctx *x, size_t c, uint32_t s, uint32_t e, int *nomem)
+static char *text_cell(stream_ctx *x, size_t c, uint32_t s, uint32_t e, uint64_t h, int *nomem)
 {
     size_t n;
     const char *t = cell_text(x, s, e, &n);
@@ -514,26 +515,31 @@ static char *text_cell(stream_ctx *x, size_t c, uint32_t s, uint32_t e, int *nom
         if (n > sizeof up) o = arena_put(x->ty.arena, t, n, 1);
         else {
             for (size_t k = 0; k < n; k++) up[k] = t[k] >= 'a' && t[k] <= 'z' ? (char)(t[k] - 'a' + 'A') : t[k];
-            o = intern_put(&x->intern[c], x->ty.arena, up, n);
+            o = intern_put(&x->intern[c], x->ty.arena, up, n, 0);
         }
     } else
-        o = intern_put(&x->intern[c], x->ty.arena, t, n);
+        o = intern_put(&x->intern[c], x->ty.arena, t, n, h);
     if (!o) *nomem = 1;
     return o;
 }
 
-/* Start loading the interner slot a text cell will probe: the row's
- * numbers are converted meanwhile, hiding the cache miss (a column of
- * thousands of distinct names does not stay in cache). */
-static inline void text_prefetch(const stream_ctx *x, size_t c, uint32_t s, uint32_t e)
+/* Start loading the interner slot a text cell will probe while other
+ * cells are typed, which hides the cache miss (a column of thousands of
+ * distinct names does not stay in cache).  Returns the hash of the trimmed
+ * cell with the low bit set (intern_put's h), or 0 when the cell will not
+ * be looked up by these bytes (a code is upper-cased first, a quoted cell
+ * unquoted). */
+static inline uint64_t text_prefetch(const stream_ctx *x, size_t c, uint32_t s, uint32_t e)
 {
     const interner *in = &x->intern[c];
-    if (in->off || !in->cap || x->is_code[c] || s == e || x->buf[s] == '"') return;
+    if (in->off || !in->cap || x->is_code[c] || s == e || x->buf[s] == '"') return 0;
     const char *t = x->buf + s;
     size_t n = e - s;
     while (n && (*t == ' ' || *t == '\t')) t++, n--;
     while (n && (t[n - 1] == ' ' || t[n - 1] == '\t')) n--;
-    __builtin_prefetch(&in->slot[(hash_span(t, n) >> 32) & (in->cap - 1)]);
+    uint64_t h = hash_span(t, n);
+    __builtin_prefetch(&in->slot[(h >> 32) & (in->cap - 1)]);
+    return h | 1;
 }
 
 /* A column found not to be a number at row `bad`: a numeric-kind column is
@@ -567,7 +573,7 @@ static pms_status stream_to_text(stream_ctx *x, size_t c, const uint32_t *cells,
             s = cells[(i - first) * nc2 + 2 * c];
             e = cells[(i - first) * nc2 + 2 * c + 1];
         }
-        txt[i] = text_cell(x, c, s, e, &nomem);
+        txt[i] = text_cell(x, c, s, e, 0, &nomem);
         miss += txt[i] == NULL;
     }
     if (nomem) {
@@ -655,18 +661,29 @@ static size_t num_tile(stream_ctx *x, size_t c, const uint32_t *tc, size_t i0, s
     return num_tile_body(x, c, tc, i0, tn, 0);
 }
 
-/* Text column c over the tile's rows; -1 when out of memory. */
+/* Text column c over the tile's rows; -1 when out of memory.  A cell with
+ * the same bytes as the one above it (files are sorted by region and CCG:
+ * most of a column's cells repeat the one above) shares its copy at once;
+ * the others' hashes are computed and their slots prefetched first, and the
+ * hash is not computed again. */
 static int text_tile(stream_ctx *x, size_t c, const uint32_t *tc, size_t i0, size_t tn)
 {
     const size_t nc2 = 2 * x->ncols;
+    const char *b = x->buf;
     const uint32_t *sp = tc + 2 * c;
-    /* The interner slots the cells will probe start loading first. */
-    for (size_t i = 0; i < tn; i++) text_prefetch(x, c, sp[i * nc2], sp[i * nc2 + 1]);
+    uint64_t h[TILE];
+    unsigned char same[TILE];
+    for (size_t i = 0; i < tn; i++) {
+        uint32_t s = sp[i * nc2], e = sp[i * nc2 + 1];
+        same[i] = i > 0 && e - s == sp[(i - 1) * nc2 + 1] - sp[(i - 1) * nc2] &&
+                  !memcmp(b + s, b + sp[(i - 1) * nc2], e - s);
+        h[i] = same[i] ? 0 : text_prefetch(x, c, s, e);
+    }
     char **out = x->ty.text[c] + i0;
     size_t miss = 0;
     int nomem = 0;
     for (size_t i = 0; i < tn; i++, sp += nc2) {
-        out[i] = text_cell(x, c, sp[0], sp[1], &nomem);
+        out[i] = same[i] ? out[i - 1] : text_cell(x, c, sp[0], sp[1], h[i], &nomem);
         miss += out[i] == NULL;
     }
     x->ty.miss[c] += miss;
