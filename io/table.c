@@ -661,6 +661,26 @@ static size_t num_tile(stream_ctx *x, size_t c, const uint32_t *tc, size_t i0, s
     return num_tile_body(x, c, tc, i0, tn, 0);
 }
 
+/* a[0 .. n) == b[0 .. n), inline: the cells compared are short, and a
+ * call to memcmp cost more than the comparison. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t u, v;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&u, a + i, 8);
+            memcpy(&v, b + i, 8);
+            if (u != v) return 0;
+        }
+        memcpy(&u, a + n - 8, 8); /* the last eight, overlapping */
+        memcpy(&v, b + n - 8, 8);
+        return u == v;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 /* Text column c over the tile's rows; -1 when out of memory.  A cell with
  * the same bytes as the one above it (files are sorted by region and CCG:
  * most of a column's cells repeat the one above) shares its copy at once;
@@ -676,7 +696,7 @@ static int text_tile(stream_ctx *x, size_t c, const uint32_t *tc, size_t i0, siz
     for (size_t i = 0; i < tn; i++) {
         uint32_t s = sp[i * nc2], e = sp[i * nc2 + 1];
         same[i] = i > 0 && e - s == sp[(i - 1) * nc2 + 1] - sp[(i - 1) * nc2] &&
-                  !memcmp(b + s, b + sp[(i - 1) * nc2], e - s);
+                  same_bytes(b + s, b + sp[(i - 1) * nc2], e - s);
         h[i] = same[i] ? 0 : text_prefetch(x, c, s, e);
     }
     char **out = x->ty.text[c] + i0;
