@@ -283,6 +283,47 @@ static void release_range(const char *b, size_t mapped, size_t *released, size_t
 #endif
 }
 
+#ifdef PMS_HAVE_AVX2
+/* One window of the prescan, 64 bytes at a time: its line ends counted as
+ * count_line_ends counts them (LF, and CR not followed by LF inside the
+ * window), and whether it holds a NUL byte or a byte above 127 (only then
+ * are memchr and valid_utf8 run on it).  Three passes over the window
+ * (memchr for NUL, valid_utf8, two memchr for line ends) become one. */
+__attribute__((target("avx2,popcnt"))) static size_t scan_window_avx2(const char *b, size_t n,
+                                                                     int *nul, int *high)
+{
+    const __m256i zero = _mm256_setzero_si256(), lf = _mm256_set1_epi8('\n'),
+                  cr = _mm256_set1_epi8('\r');
+    __m256i z = zero, hi = zero;
+    size_t k = 0, i = 0;
+    uint64_t cr_before = 0; /* the byte before this block is a CR */
+    for (; i + 64 <= n; i += 64) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(b + i));
+        __m256i c = _mm256_loadu_si256((const __m256i *)(b + i + 32));
+        z = _mm256_or_si256(z, _mm256_or_si256(_mm256_cmpeq_epi8(a, zero), _mm256_cmpeq_epi8(c, zero)));
+        hi = _mm256_or_si256(hi, _mm256_or_si256(a, c));
+        uint64_t l = mask64(_mm256_cmpeq_epi8(a, lf), _mm256_cmpeq_epi8(c, lf));
+        uint64_t r = mask64(_mm256_cmpeq_epi8(a, cr), _mm256_cmpeq_epi8(c, cr));
+        /* CRLF counts once: the CRs followed by an LF, here or across blocks. */
+        uint64_t crlf = (r << 1 | cr_before) & l;
+        k += (size_t)(__builtin_popcountll(l) + __builtin_popcountll(r) - __builtin_popcountll(crlf));
+        cr_before = r >> 63;
+    }
+    int has_nul = !_mm256_testz_si256(z, z), has_high = _mm256_movemask_epi8(hi) != 0;
+    for (; i < n; i++) {
+        unsigned char ch = (unsigned char)b[i];
+        has_nul |= ch == 0;
+        has_high |= ch >= 0x80;
+        k += ch == '\n' || (ch == '\r' && (i + 1 == n || b[i + 1] != '\n'));
+        if (ch == '\n' && cr_before) k--; /* its CR was counted */
+        cr_before = 0;
+    }
+    *nul = has_nul;
+    *high = has_high;
+    return k;
+}
+#endif
+
 /* One pass over the bytes before the split, in windows so that a mapped
  * file is given back as it goes: the first NUL byte (or NULL), whether the
  * text is UTF-8, and the number of line ends. */
@@ -291,11 +332,25 @@ static const char *prescan(const char *b, size_t n, size_t mapped, int *utf8, si
     const size_t win = (size_t)4 << 20;
     size_t w = 0, k = 0, released = 0;
     int ok = 1;
+#ifdef PMS_HAVE_AVX2
+    const int avx2 = pms_csv_have_avx2();
+#endif
     while (w < n) {
         size_t end = n - w > win ? w + win : n;
         /* Never cut a UTF-8 sequence between windows. */
         while (end < n && end > w && ((unsigned char)b[end] & 0xC0) == 0x80) end--;
         if (end == w) end = n - w > win ? w + win : n;
+#ifdef PMS_HAVE_AVX2
+        if (avx2) {
+            int has_nul, high;
+            k += scan_window_avx2(b + w, end - w, &has_nul, &high);
+            if (has_nul) return memchr(b + w, '\0', end - w);
+            if (ok && high) ok = valid_utf8((const unsigned char *)b + w, end - w);
+            release_range(b, mapped, &released, end);
+            w = end;
+            continue;
+        }
+#endif
         const char *nul = memchr(b + w, '\0', end - w);
         if (nul) return nul;
         if (ok) ok = valid_utf8((const unsigned char *)b + w, end - w);

@@ -29,13 +29,15 @@ typedef struct {
     size_t nspans, cap;
     long *line;
     size_t firsts;          /* sum of the chunks' first rows (order of hand-over) */
+    size_t max_rows;        /* the bound on_header was given */
+    int latin1;
 } outcome;
 
 static pms_status on_header(void *vctx, const pms_csv *csv, size_t max_rows, pms_err *err)
 {
     outcome *o = vctx;
-    (void)max_rows;
     (void)err;
+    o->max_rows = max_rows;
     o->ncols = csv->ncols;
     size_t len = 1;
     for (size_t j = 0; j < csv->ncols; j++) len += strlen(csv->header[j]) + 1;
@@ -90,6 +92,7 @@ static void run(const char *text, size_t len, size_t chunk, pms_split split, out
         return;
     }
     o->nrec = csv.nrec;
+    o->latin1 = csv.latin1;
     o->line = malloc((csv.nrec ? csv.nrec : 1) * sizeof *o->line);
     assert_non_null(o->line);
     if (csv.nrec) memcpy(o->line, csv.line, csv.nrec * sizeof *o->line);
@@ -233,7 +236,10 @@ static size_t compare_all(const char *text, size_t len, size_t chunk, size_t *fa
         print_error("splitters differ (%s%s%s) on %zu bytes, chunk %zu: scalar %d '%s'\n",
                     d ? "words: " : "", d ? d : "", d2 ? (d2 == d ? "" : " avx2") : "", len,
                     chunk, (int)ref.st, ref.msg);
-        FILE *f = fopen("split_simd_failure.csv", "wb");
+        const char *dir = getenv("PMS_TEST_TMP");
+        char path[4096];
+        snprintf(path, sizeof path, "%s/split_simd_failure.csv", dir ? dir : ".");
+        FILE *f = dir ? fopen(path, "wb") : NULL;
         if (f) {
             fwrite(text, 1, len, f);
             fclose(f);
@@ -301,12 +307,61 @@ static void test_block_offsets(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* The pass before the split (NUL bytes, encoding, line ends; 64 bytes at a
+ * time with AVX2) against this file's own byte loop: a NUL anywhere is
+ * refused with its line and field, a byte that is not UTF-8 anywhere makes
+ * the file ISO-8859-1, a valid pound sign does not, and the bound of rows
+ * the sink is given is the number of line ends (LF, and CR not followed by
+ * LF) plus one. */
+static void test_prescan(void **state)
+{
+    (void)state;
+    rng_state = 0x0123456789ABCDEFULL;
+    sbuf b = {0};
+    size_t failures = 0;
+    for (int f = 0; f < 3000; f++) {
+        gen_file(&b, 0);
+        int kind = f % 3; /* 0: as generated, 1: a NUL somewhere, 2: a latin-1 byte somewhere */
+        size_t at = b.len ? below(b.len) : 0;
+        if (kind && b.len) b.s[at] = kind == 1 ? '\0' : (char)0xE9;
+        if (kind == 2 && b.len && (unsigned char)b.s[at ? at - 1 : 0] == 0xC2 && at) b.s[at - 1] = 'x';
+        size_t ends = 0;
+        long line = 1, col = 1;
+        const char *nul = b.len ? memchr(b.s, '\0', b.len) : NULL;
+        for (size_t i = 0; i < b.len; i++) {
+            ends += b.s[i] == '\n' || (b.s[i] == '\r' && (i + 1 == b.len || b.s[i + 1] != '\n'));
+            if (nul && b.s + i < nul) {
+                if (b.s[i] == '\n') line++, col = 1;
+                else if (b.s[i] == ',') col++;
+            }
+        }
+        outcome o;
+        run(b.s, b.len, 8192, PMS_SPLIT_AUTO, &o);
+        int ok;
+        if (nul) {
+            char want[128];
+            snprintf(want, sizeof want, "gen.csv:%ld:%ld: NUL byte in the file (not a text CSV)", line, col);
+            ok = o.st == PMS_EPARSE && !strcmp(o.msg, want);
+        } else if (o.st == PMS_OK)
+            ok = o.latin1 == (kind == 2) && o.max_rows == ends + 1;
+        else
+            ok = strstr(o.msg, "NUL") == NULL; /* another defect (a cut pound sign, ...) */
+        if (!ok && failures++ < 3)
+            print_error("prescan: kind %d at %zu of %zu: status %d '%s', latin1 %d, max_rows %zu (want %zu)\n",
+                        kind, at, b.len, (int)o.st, o.msg, o.latin1, o.max_rows, ends + 1);
+        outcome_free(&o);
+    }
+    free(b.s);
+    assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generated),
         cmocka_unit_test(test_every_length),
         cmocka_unit_test(test_block_offsets),
+        cmocka_unit_test(test_prescan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
