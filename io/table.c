@@ -296,6 +296,26 @@ static int intern_grow(interner *in)
     return 0;
 }
 
+/* a[0 .. n) == b[0 .. n), inline: the cells compared are short, and a
+ * call to memcmp cost more than the comparison. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t u, v;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&u, a + i, 8);
+            memcpy(&v, b + i, 8);
+            if (u != v) return 0;
+        }
+        memcpy(&u, a + n - 8, 8); /* the last eight, overlapping */
+        memcpy(&v, b + n - 8, 8);
+        return u == v;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 /* The copy of s[0 .. n) (already upper-cased if a code) in the arena,
  * shared with an equal earlier cell of the column.  h: its hash_span with
  * the low bit set if the caller has it already, else 0. */
@@ -303,7 +323,7 @@ static char *intern_put(interner *in, text_arena *a, const char *s, size_t n, ui
 {
     if (in->off || n > UINT32_MAX) return arena_put(a, s, n, 0);
     /* Files are sorted by region and CCG: a cell often repeats the one above. */
-    if (in->last && in->last_n == n && !memcmp(in->last, s, n)) return in->last;
+    if (in->last && in->last_n == n && same_bytes(in->last, s, n)) return in->last;
     in->looks++;
     if (2 * (in->used + 1) > in->cap) {
         if (in->used >= ((size_t)1 << 16) && 2 * in->used > in->looks) {
@@ -317,7 +337,7 @@ static char *intern_put(interner *in, text_arena *a, const char *s, size_t n, ui
     uint64_t key = ((h ? h : hash_span(s, n)) & 0xFFFFFFFF00000000ULL) | n;
     size_t k = (key >> 32) & (in->cap - 1);
     for (; in->slot[k].text; k = (k + 1) & (in->cap - 1))
-        if (in->slot[k].key == key && !memcmp(in->slot[k].text, s, n)) {
+        if (in->slot[k].key == key && same_bytes(in->slot[k].text, s, n)) {
             in->last = in->slot[k].text;
             in->last_n = n;
             return in->last;
@@ -602,8 +622,10 @@ static inline pms_numparse num_cell(stream_ctx *x, uint32_t s, uint32_t e, doubl
  * the tile's text and spans stay in cache while each column's values are
  * written one after another (row by row, every cell of a row went to a
  * different column, 53 streams of stores at once, and the stores waited).
- * 64 rows of the 2014/15 layout are 21 KB of text and 27 KB of spans. */
-enum { TILE = 64 };
+ * 16 rows of the 2014/15 layout are 5 KB of text and 7 KB of spans, which
+ * stay in the first-level cache with the next tile's (prefetched); 64 rows
+ * (48 KB) did not, and cost a fifth more (perf, against the hashing). */
+enum { TILE = 16 };
 
 /* Numeric column c over the tile's rows [i0, i0 + tn): the first row that
  * is not a number, or SIZE_MAX.  Most cells are 1-8 digits, read inline
@@ -659,26 +681,6 @@ static size_t num_tile(stream_ctx *x, size_t c, const uint32_t *tc, size_t i0, s
     (void)avx2;
 #endif
     return num_tile_body(x, c, tc, i0, tn, 0);
-}
-
-/* a[0 .. n) == b[0 .. n), inline: the cells compared are short, and a
- * call to memcmp cost more than the comparison. */
-static inline int same_bytes(const char *a, const char *b, size_t n)
-{
-    uint64_t u, v;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            memcpy(&u, a + i, 8);
-            memcpy(&v, b + i, 8);
-            if (u != v) return 0;
-        }
-        memcpy(&u, a + n - 8, 8); /* the last eight, overlapping */
-        memcpy(&v, b + n - 8, 8);
-        return u == v;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
 }
 
 /* Text column c over the tile's rows; -1 when out of memory.  A cell with

@@ -56,6 +56,8 @@ static pms_status on_rows(void *vctx, const uint32_t *cells, size_t first, size_
     outcome *o = vctx;
     (void)err;
     size_t k = 2 * n * o->ncols;
+    o->firsts += first;
+    if (k == 0) return PMS_OK;
     if (o->nspans + k > o->cap) {
         o->cap = 2 * (o->nspans + k);
         o->spans = realloc(o->spans, o->cap * sizeof *o->spans);
@@ -63,7 +65,6 @@ static pms_status on_rows(void *vctx, const uint32_t *cells, size_t first, size_
     }
     memcpy(o->spans + o->nspans, cells, k * sizeof *cells);
     o->nspans += k;
-    o->firsts += first;
     return PMS_OK;
 }
 
