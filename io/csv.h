@@ -121,18 +121,22 @@ pms_numparse pms_parse_number_n(const char *s, size_t len, double *out);
  * time. */
 pms_numparse pms_parse_number_avail(const char *s, size_t len, size_t avail, double *out);
 
-/* The commonest numeric cell, inline: 1-8 digits and nothing else, when at
- * least 8 bytes may be read from s (the loader passes what is left of the
- * file).  1 and the value (exactly strtod's: an integer below 10^8 is a
- * double) or 0, and then the caller goes on to pms_parse_number_avail (a
- * sign, a point, spaces, quotes...).  The eight bytes are tested for digits
+/* The commonest numeric cell, inline: an optional minus and 1-8 digits,
+ * nothing else, when at least 8 bytes may be read after the minus (the
+ * loader passes what is left of the file).  1 and the value (exactly
+ * strtod's: an integer below 10^8 is a double; "-0" is +0, as everywhere)
+ * or 0, and then the caller goes on to pms_parse_number_avail (a plus, a
+ * point, spaces, quotes...).  The eight bytes are tested for digits
  * at once and converted by three multiplications (see io/csv.c,
  * plain_cell_swar); bytes after the cell are shifted out, never taken as
  * part of it. */
 static inline int pms_parse_int8(const char *s, size_t len, size_t avail, double *out)
 {
     const uint64_t ones = 0x0101010101010101ULL;
-    if (len - 1 >= 8 || avail < 8) return 0;
+    const size_t neg = len && *s == '-';
+    s += neg;
+    len -= neg;
+    if (len - 1 >= 8 || avail - neg < 8) return 0;
     uint64_t w;
     memcpy(&w, s, 8);
     const unsigned pad = 64 - 8 * (unsigned)len;  /* the bits after the cell */
@@ -143,7 +147,8 @@ static inline int pms_parse_int8(const char *s, size_t len, size_t avail, double
     d = ((d & 0x0F0F0F0F0F0F0F0FULL) * 2561) >> 8;
     d = ((d & 0x00FF00FF00FF00FFULL) * 6553601) >> 16;
     d = ((d & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
-    *out = (double)(int64_t)d;
+    /* Signed before the conversion: no -0, and no branch on the sign. */
+    *out = (double)(neg ? -(int64_t)d : (int64_t)d);
     return 1;
 }
 
@@ -174,7 +179,10 @@ static const unsigned char pms_int8_shuffle[9][16] __attribute__((aligned(16), u
 __attribute__((target("sse4.1"))) static inline int pms_parse_int8_sse(const char *s, size_t len,
                                                                         size_t avail, double *out)
 {
-    if (len - 1 >= 8 || avail < 8) return 0;
+    const size_t neg = len && *s == '-';
+    s += neg;
+    len -= neg;
+    if (len - 1 >= 8 || avail - neg < 8) return 0;
     __m128i v = _mm_sub_epi8(_mm_loadl_epi64((const __m128i *)(const void *)s), _mm_set1_epi8('0'));
     v = _mm_shuffle_epi8(v, _mm_load_si128((const __m128i *)(const void *)pms_int8_shuffle[len]));
     if (_mm_movemask_epi8(_mm_adds_epu8(v, _mm_set1_epi8(118)))) return 0;
@@ -182,6 +190,7 @@ __attribute__((target("sse4.1"))) static inline int pms_parse_int8_sse(const cha
     v = _mm_madd_epi16(v, _mm_set1_epi32(0x00010064));    /* 100, 1: fours */
     v = _mm_packus_epi32(v, v);
     v = _mm_madd_epi16(v, _mm_set1_epi32(0x00012710));    /* 10000, 1: eight digits */
+    v = _mm_sign_epi32(v, _mm_set1_epi32(1 - 2 * (int)neg)); /* an integer: no -0 */
     _mm_store_sd(out, _mm_cvtepi32_pd(v));
     return 1;
 }

@@ -45,13 +45,14 @@ static size_t failures;
 
 /* The loader's inline paths for 1-8 digit cells (pms_parse_int8, and its
  * SSE4.1 twin where the CPU has it) on the span s[0 .. n) with `avail`
- * readable bytes: they must take exactly the cells of 1-8 ASCII digits when
- * eight bytes may be read, and give then what the full parser gives (r, v). */
+ * readable bytes: they must take exactly the cells of an optional minus and
+ * 1-8 ASCII digits when eight bytes may be read after the minus, and give
+ * then what the full parser gives (r, v; "-0" is +0). */
 static void check_int8(const char *s, size_t n, size_t avail, pms_numparse r, double v)
 {
-    size_t nd = 0;
-    while (nd < n && s[nd] >= '0' && s[nd] <= '9') nd++;
-    int want = n >= 1 && n <= 8 && nd == n && avail >= 8;
+    size_t neg = n && s[0] == '-', nd = 0;
+    while (neg + nd < n && s[neg + nd] >= '0' && s[neg + nd] <= '9') nd++;
+    int want = nd >= 1 && nd <= 8 && neg + nd == n && avail >= neg + 8;
     double a = 777.0;
     int took = pms_parse_int8(s, n, avail, &a);
     int ok = took == want && (!took || (r == PMS_NUM_OK && memcmp(&a, &v, sizeof a) == 0));
@@ -302,7 +303,7 @@ static void test_int8_bytes(void **state)
     failures = 0;
     static const char after[] = {'7', ',', '"', '\0', ' ', (char)0xC2, '.', '\n'};
     char span[32];
-    for (size_t len = 1; len <= 9; len++)
+    for (size_t len = 1; len <= 10; len++)
         for (size_t pos = 0; pos < len; pos++)
             for (int byte = 0; byte < 256; byte++)
                 for (size_t a = 0; a < sizeof after; a++) {
@@ -313,11 +314,12 @@ static void test_int8_bytes(void **state)
                     pms_numparse r = pms_parse_number_avail(span, len, sizeof span, &v);
                     check_int8(span, len, sizeof span, r, v);
                 }
-    for (size_t len = 1; len <= 9; len++)
-        for (size_t avail = len; avail <= 10; avail++) {
+    for (size_t len = 1; len <= 10; len++)
+        for (size_t avail = len; avail <= 11; avail++) {
             char *own = malloc(avail); /* a read past avail is a heap overflow under ASan */
             assert_non_null(own);
             memset(own, '3', avail);
+            if (avail % 2) own[0] = '-';
             double v = 4321.0;
             pms_numparse r = pms_parse_number_n(own, len, &v);
             check_int8(own, len, avail, r, v);
