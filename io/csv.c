@@ -176,6 +176,79 @@ static inline size_t scan_unquoted(const char *b, size_t r, size_t n)
     return r;
 }
 
+/* ---- field scanning, 64 bytes at a time (the streaming split) ----
+ * The bytes of a 64-byte block are classified once into bit masks (bit i
+ * for byte i): separators (',', '\n', '\r'), line ends ('\n', '\r') and
+ * quotes.  Each unquoted field's end is then the lowest separator bit not
+ * yet used, whether it ends the line is one bit test, and whether the next
+ * field is quoted another: no byte of the field is looked at.  The masks
+ * depend on the bytes alone, not on the quoting state: a quoted field is
+ * still read by read_quoted (quote to quote with memchr, exactly as
+ * before), and the masks of the block it ends in are still right for the
+ * bytes after it.  The classifier is AVX2 where the CPU has it (chosen at
+ * run time, so the build runs on any x86-64), else eight SWAR words; the
+ * last bytes of the text, fewer than 64, are scanned as before. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define PMS_HAVE_AVX2 1
+#endif
+
+typedef struct {
+    uint64_t sep, eol, quote;
+} block_masks;
+
+/* Bit i of the result: byte i of the word is zero (exact for every byte:
+ * no borrow crosses bytes, unlike has_zero). */
+static inline uint64_t zero_bytes(uint64_t v)
+{
+    const uint64_t low7 = ONES * 0x7F;
+    return ~(((v & low7) + low7) | v) & HIGHS;
+}
+
+/* The high bit of each byte of m (bits 7, 15, ..., 63) gathered into the
+ * low eight bits, byte 0 first. */
+static inline uint64_t gather_highs(uint64_t m)
+{
+    return ((m >> 7) * 0x0102040810204080ULL) >> 56;
+}
+
+static inline block_masks classify_words(const char *p)
+{
+    block_masks k = {0, 0, 0};
+    for (int i = 0; i < 8; i++) {
+        uint64_t v;
+        memcpy(&v, p + 8 * i, 8);
+        uint64_t eol = zero_bytes(v ^ (ONES * '\n')) | zero_bytes(v ^ (ONES * '\r'));
+        k.eol |= gather_highs(eol) << (8 * i);
+        k.sep |= gather_highs(eol | zero_bytes(v ^ (ONES * ','))) << (8 * i);
+        k.quote |= gather_highs(zero_bytes(v ^ (ONES * '"'))) << (8 * i);
+    }
+    return k;
+}
+
+#ifdef PMS_HAVE_AVX2
+__attribute__((target("avx2"))) static inline uint64_t mask64(__m256i lo, __m256i hi)
+{
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(lo) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(hi) << 32;
+}
+
+__attribute__((target("avx2"))) static inline block_masks classify_avx2(const char *p)
+{
+    const __m256i comma = _mm256_set1_epi8(','), lf = _mm256_set1_epi8('\n'),
+                  cr = _mm256_set1_epi8('\r'), dq = _mm256_set1_epi8('"');
+    __m256i a = _mm256_loadu_si256((const __m256i *)p);
+    __m256i b = _mm256_loadu_si256((const __m256i *)(p + 32));
+    __m256i ea = _mm256_or_si256(_mm256_cmpeq_epi8(a, lf), _mm256_cmpeq_epi8(a, cr));
+    __m256i eb = _mm256_or_si256(_mm256_cmpeq_epi8(b, lf), _mm256_cmpeq_epi8(b, cr));
+    block_masks k;
+    k.eol = mask64(ea, eb);
+    k.sep = k.eol | mask64(_mm256_cmpeq_epi8(a, comma), _mm256_cmpeq_epi8(b, comma));
+    k.quote = mask64(_mm256_cmpeq_epi8(a, dq), _mm256_cmpeq_epi8(b, dq));
+    return k;
+}
+#endif
+
 /* Count line ends (LF, and CR not followed by LF): an upper bound of the
  * number of records, so the cell array is allocated once. */
 static size_t count_line_ends(const char *b, size_t n)
@@ -210,6 +283,47 @@ static void release_range(const char *b, size_t mapped, size_t *released, size_t
 #endif
 }
 
+#ifdef PMS_HAVE_AVX2
+/* One window of the prescan, 64 bytes at a time: its line ends counted as
+ * count_line_ends counts them (LF, and CR not followed by LF inside the
+ * window), and whether it holds a NUL byte or a byte above 127 (only then
+ * are memchr and valid_utf8 run on it).  Three passes over the window
+ * (memchr for NUL, valid_utf8, two memchr for line ends) become one. */
+__attribute__((target("avx2,popcnt"))) static size_t scan_window_avx2(const char *b, size_t n,
+                                                                     int *nul, int *high)
+{
+    const __m256i zero = _mm256_setzero_si256(), lf = _mm256_set1_epi8('\n'),
+                  cr = _mm256_set1_epi8('\r');
+    __m256i z = zero, hi = zero;
+    size_t k = 0, i = 0;
+    uint64_t cr_before = 0; /* the byte before this block is a CR */
+    for (; i + 64 <= n; i += 64) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(b + i));
+        __m256i c = _mm256_loadu_si256((const __m256i *)(b + i + 32));
+        z = _mm256_or_si256(z, _mm256_or_si256(_mm256_cmpeq_epi8(a, zero), _mm256_cmpeq_epi8(c, zero)));
+        hi = _mm256_or_si256(hi, _mm256_or_si256(a, c));
+        uint64_t l = mask64(_mm256_cmpeq_epi8(a, lf), _mm256_cmpeq_epi8(c, lf));
+        uint64_t r = mask64(_mm256_cmpeq_epi8(a, cr), _mm256_cmpeq_epi8(c, cr));
+        /* CRLF counts once: the CRs followed by an LF, here or across blocks. */
+        uint64_t crlf = (r << 1 | cr_before) & l;
+        k += (size_t)(__builtin_popcountll(l) + __builtin_popcountll(r) - __builtin_popcountll(crlf));
+        cr_before = r >> 63;
+    }
+    int has_nul = !_mm256_testz_si256(z, z), has_high = _mm256_movemask_epi8(hi) != 0;
+    for (; i < n; i++) {
+        unsigned char ch = (unsigned char)b[i];
+        has_nul |= ch == 0;
+        has_high |= ch >= 0x80;
+        k += ch == '\n' || (ch == '\r' && (i + 1 == n || b[i + 1] != '\n'));
+        if (ch == '\n' && cr_before) k--; /* its CR was counted */
+        cr_before = 0;
+    }
+    *nul = has_nul;
+    *high = has_high;
+    return k;
+}
+#endif
+
 /* One pass over the bytes before the split, in windows so that a mapped
  * file is given back as it goes: the first NUL byte (or NULL), whether the
  * text is UTF-8, and the number of line ends. */
@@ -218,11 +332,25 @@ static const char *prescan(const char *b, size_t n, size_t mapped, int *utf8, si
     const size_t win = (size_t)4 << 20;
     size_t w = 0, k = 0, released = 0;
     int ok = 1;
+#ifdef PMS_HAVE_AVX2
+    const int avx2 = pms_csv_have_avx2();
+#endif
     while (w < n) {
         size_t end = n - w > win ? w + win : n;
         /* Never cut a UTF-8 sequence between windows. */
         while (end < n && end > w && ((unsigned char)b[end] & 0xC0) == 0x80) end--;
         if (end == w) end = n - w > win ? w + win : n;
+#ifdef PMS_HAVE_AVX2
+        if (avx2) {
+            int has_nul, high;
+            k += scan_window_avx2(b + w, end - w, &has_nul, &high);
+            if (has_nul) return memchr(b + w, '\0', end - w);
+            if (ok && high) ok = valid_utf8((const unsigned char *)b + w, end - w);
+            release_range(b, mapped, &released, end);
+            w = end;
+            continue;
+        }
+#endif
         const char *nul = memchr(b + w, '\0', end - w);
         if (nul) return nul;
         if (ok) ok = valid_utf8((const unsigned char *)b + w, end - w);
@@ -285,6 +413,7 @@ typedef struct {
     size_t n, base, mapped;
     size_t lim;         /* bytes known hashed: the parser may write below this */
     int span;           /* streaming: cells are spans, the text is not written */
+    pms_split split;    /* the rows' splitter: SCALAR (read_record), WORDS or AVX2 */
     size_t cap_rows;    /* an upper bound of the records (line ends + 1) */
     char **header;
     uint32_t *hspan;    /* streaming: the header's spans until copied out */
@@ -305,7 +434,12 @@ typedef struct {
     size_t n, pos, lim;
     long line;
     int span;
+    size_t mb;          /* block split: k classifies b[mb .. mb + 64) */
+    block_masks k;
 } cursor;
+
+/* No block yet: pos - NO_BLOCK is far above 64 for any offset below 4 GiB. */
+#define NO_BLOCK ((size_t)1 << 62)
 
 /* In-place parsing may write only bytes the hasher is past (see hasher). */
 static inline void gate(const parser *p, cursor *c, size_t pos)
@@ -610,18 +744,175 @@ static inline pms_status end_record(parser *p, size_t nf, long rec_line)
     return PMS_OK;
 }
 
+/* ---- the streaming split, 64 bytes at a time (see classify_words) ----
+ * For the rows after the header; the header itself and the in-place parse
+ * take read_record.  Each step below does what read_record does for the
+ * same bytes, in the same order, so that the cells and every message are
+ * the same (tests/test_split_simd.c compares the two). */
+
+/* The first ',', '\n' or '\r' at or after pos (n if none) when the
+ * current block *mb, *k holds none there: the next blocks are classified.
+ * A separator found in a block is its lowest. */
+static inline __attribute__((always_inline)) size_t next_block_sep(const char *b, size_t n,
+                                                                   size_t pos, size_t *mb,
+                                                                   block_masks *k, int avx2)
+{
+    if (pos - *mb < 64) pos = *mb + 64; /* the rest of this block holds none */
+    for (;;) {
+        /* Never read past the text: the last bytes are scanned as before. */
+        if (n - pos < 64) return scan_unquoted(b, pos, n);
+        *mb = pos;
+#ifdef PMS_HAVE_AVX2
+        *k = avx2 ? classify_avx2(b + pos) : classify_words(b + pos);
+#else
+        (void)avx2;
+        *k = classify_words(b + pos);
+#endif
+        if (k->sep) return pos + (size_t)__builtin_ctzll(k->sep);
+        pos += 64;
+    }
+}
+
+/* The separators of block mb at or after pos. */
+static inline uint64_t seps_from(size_t mb, uint64_t sep, size_t pos)
+{
+    size_t d = pos - mb; /* huge when pos is before the block (NO_BLOCK) */
+    return d < 64 ? sep & (~(uint64_t)0 << d) : 0;
+}
+
+static pms_status extra_fields(const parser *p, long rec_line)
+{
+    return pms_err_set(p->err, PMS_EPARSE,
+                       "%s:%ld: expected %zu fields as in the header, found more (extra fields)",
+                       p->display, rec_line, p->ncols);
+}
+
+/* A quoted field at c->pos, kept out of the loop below (a few cells of a
+ * row at most): read_quoted as in read_record. */
+static __attribute__((noinline)) pms_status quoted_span(const parser *p, cursor *c, size_t nf,
+                                                         size_t *start, size_t *end, char *delim)
+{
+    return read_quoted(p, c, nf, start, end, delim);
+}
+
+/* One data record as spans into row (read_record's streaming case). */
+static inline __attribute__((always_inline)) pms_status
+record_blocks(const parser *p, cursor *c, uint32_t *row, long rec_line, size_t *nfp, int avx2)
+{
+    const char *const b = c->b;
+    const size_t n = c->n;
+    uint32_t *w = row, *const wend = row + 2 * p->ncols;
+    size_t pos = c->pos, mb = c->mb;
+    block_masks k = c->k;
+    /* The block's separators not yet used, all at or after pos: the next
+     * field's end is the lowest, and clearing it is the only step a field
+     * waits on from the one before. */
+    uint64_t rem = seps_from(mb, k.sep, pos);
+    for (;;) {
+        size_t start = pos, end, d = pos - mb;
+        char delim;
+        int quoted = d < 64 ? (int)(k.quote >> d) & 1 : b[pos] == '"';
+        if (__builtin_expect(!quoted && rem != 0, 1)) {
+            uint64_t low = rem & (0 - rem);
+            rem ^= low;
+            end = mb + (size_t)__builtin_ctzll(low);
+            delim = low & k.eol ? b[end] : ',';
+        } else if (!quoted) {
+            end = next_block_sep(b, n, pos, &mb, &k, avx2);
+            /* In a new block, end is its lowest separator; past the last
+             * block, the tail is scanned field by field. */
+            rem = end - mb < 64 ? k.sep & (k.sep - 1) : 0;
+            delim = end < n ? b[end] : '\0';
+        } else {
+            /* (through other variables, so that these stay in registers) */
+            size_t qs, qe;
+            char qd;
+            c->pos = pos;
+            pms_status st = quoted_span(p, c, (size_t)(w - row) / 2, &qs, &qe, &qd);
+            if (st) return st;
+            start = qs;
+            end = qe;
+            delim = qd;
+            rem = seps_from(mb, k.sep, end + 1);
+        }
+        /* end is the delimiter's place (n at the end of the text) */
+        if (__builtin_expect(w == wend, 0)) return extra_fields(p, rec_line);
+        w[0] = (uint32_t)start;
+        w[1] = (uint32_t)end;
+        w += 2;
+        pos = end + 1;
+        if (__builtin_expect(delim == ',', 1)) {
+            if (__builtin_expect(pos < n, 1)) continue;
+            /* "a,b," at the end of the text: one more, empty field. */
+            if (w == wend) return extra_fields(p, rec_line);
+            w[0] = w[1] = (uint32_t)n;
+            w += 2;
+            break;
+        }
+        if (delim == '\r' && pos < n && b[pos] == '\n') pos++;
+        else if (end == n) pos = n;
+        c->line++;
+        break;
+    }
+    c->pos = pos;
+    c->mb = mb;
+    c->k = k;
+    *nfp = (size_t)(w - row) / 2;
+    return PMS_OK;
+}
+
+static inline void skip_blank_lines(cursor *c)
+{
+    while (c->pos < c->n && (c->b[c->pos] == '\n' || c->b[c->pos] == '\r')) {
+        if (c->b[c->pos] == '\r' && c->pos + 1 < c->n && c->b[c->pos + 1] == '\n') c->pos++;
+        c->pos++;
+        c->line++;
+    }
+}
+
+/* The data records to the end of the text (read_records' loop). */
+static inline __attribute__((always_inline)) pms_status rows_blocks(parser *p, cursor *c, int avx2)
+{
+    for (;;) {
+        skip_blank_lines(c);
+        if (c->pos >= c->n) return PMS_OK;
+        long rec_line = c->line;
+        size_t nf = 0;
+        if (p->in_chunk == 0) p->chunk_pos = c->pos;
+        uint32_t *row = p->cells + (p->row_base + p->in_chunk) * p->stride;
+        pms_status st = record_blocks(p, c, row, rec_line, &nf, avx2);
+        if (!st) st = end_record(p, nf, rec_line);
+        if (st) return st;
+    }
+}
+
+#ifdef PMS_HAVE_AVX2
+__attribute__((target("avx2"))) static pms_status rows_avx2(parser *p, cursor *c)
+{
+    return rows_blocks(p, c, 1);
+}
+#endif
+
+static pms_status rows_words(parser *p, cursor *c) { return rows_blocks(p, c, 0); }
+
 /* The record loop: blank lines are skipped, the first record is the header. */
 static pms_status read_records(parser *p, pms_csv *out)
 {
-    cursor c = {p->b, p->n, p->base, p->lim, 1, p->span};
+    cursor c = {p->b, p->n, p->base, p->lim, 1, p->span, NO_BLOCK, {0, 0, 0}};
     const size_t n = c.n;
     for (;;) {
-        while (c.pos < n && (c.b[c.pos] == '\n' || c.b[c.pos] == '\r')) {
-            if (c.b[c.pos] == '\r' && c.pos + 1 < n && c.b[c.pos + 1] == '\n') c.pos++;
-            c.pos++;
-            c.line++;
-        }
+        skip_blank_lines(&c);
         if (c.pos >= n) break;
+        if (!p->in_header && p->split != PMS_SPLIT_SCALAR) {
+            /* The rows of a streaming parse: 64 bytes at a time. */
+#ifdef PMS_HAVE_AVX2
+            pms_status st = p->split == PMS_SPLIT_AVX2 ? rows_avx2(p, &c) : rows_words(p, &c);
+#else
+            pms_status st = rows_words(p, &c);
+#endif
+            if (st) return st;
+            break;
+        }
         long rec_line = c.line;
         size_t nf = 0;
         if (!p->in_header && p->in_chunk == 0) p->chunk_pos = c.pos;
@@ -682,6 +973,23 @@ static pms_status abandon(parser *p, pms_csv *out, pms_status st)
     return st;
 }
 
+int pms_csv_have_avx2(void)
+{
+#ifdef PMS_HAVE_AVX2
+    return __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
+}
+
+/* AUTO is the widest the CPU has; AVX2 asked for without the CPU having it
+ * is WORDS (same results). */
+static pms_split choose_split(pms_split want)
+{
+    if (want == PMS_SPLIT_SCALAR || want == PMS_SPLIT_WORDS) return want;
+    return pms_csv_have_avx2() ? PMS_SPLIT_AVX2 : PMS_SPLIT_WORDS;
+}
+
 static pms_status parse_impl(char *buf, size_t len, size_t mapped, const char *display,
                              pms_csv *out, pms_err *err, const pms_csv_sink *sink)
 {
@@ -702,6 +1010,7 @@ static pms_status parse_impl(char *buf, size_t len, size_t mapped, const char *d
     p.span = sink != NULL;
     p.lim = p.span ? (size_t)-1 : 0;
     p.chunk = sink ? sink->chunk : 0;
+    p.split = sink ? choose_split(sink->split) : PMS_SPLIT_SCALAR;
     p.in_header = 1;
 
     int utf8 = 1;

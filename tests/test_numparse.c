@@ -9,6 +9,11 @@
  * accepts and strtod does not (pound sign, thousands separators, spaces) are
  * added to a cell whose undecorated text is what strtod reads.
  *
+ * The loader's inline paths for 1-8 digit cells (pms_parse_int8 and its
+ * SSE4.1 twin) are checked on every generated cell against the full parser
+ * (check_int8): they must take exactly the cells of 1-8 digits and give the
+ * same bits; test_int8_bytes puts every byte value at every place.
+ *
  * One deliberate difference: "-0" and other negative zeros give +0.0, so that
  * no output ever shows "-0" (tested below).
  * ctest-labels: unit */
@@ -37,6 +42,31 @@ static uint64_t next(void)
 static unsigned below(unsigned n) { return (unsigned)(next() % n); }
 
 static size_t failures;
+
+/* The loader's inline paths for 1-8 digit cells (pms_parse_int8, and its
+ * SSE4.1 twin where the CPU has it) on the span s[0 .. n) with `avail`
+ * readable bytes: they must take exactly the cells of an optional minus and
+ * 1-8 ASCII digits when eight bytes may be read after the minus, and give
+ * then what the full parser gives (r, v; "-0" is +0). */
+static void check_int8(const char *s, size_t n, size_t avail, pms_numparse r, double v)
+{
+    size_t neg = n && s[0] == '-', nd = 0;
+    while (neg + nd < n && s[neg + nd] >= '0' && s[neg + nd] <= '9') nd++;
+    int want = nd >= 1 && nd <= 8 && neg + nd == n && avail >= neg + 8;
+    double a = 777.0;
+    int took = pms_parse_int8(s, n, avail, &a);
+    int ok = took == want && (!took || (r == PMS_NUM_OK && memcmp(&a, &v, sizeof a) == 0));
+#ifdef PMS_HAVE_INT8_SSE
+    if (pms_csv_have_avx2()) {
+        double b = 888.0;
+        int took2 = pms_parse_int8_sse(s, n, avail, &b);
+        ok = ok && took2 == want && (!took2 || memcmp(&b, &v, sizeof b) == 0);
+    }
+#endif
+    if (!ok && failures++ < 10)
+        fprintf(stderr, "'%.*s' (avail %zu): inline 1-8 digit path took %d, value %.17g; parser %d %.17g\n",
+                (int)n, s, avail, took, a, (int)r, v);
+}
 
 /* Compare the parser on `cell` with strtod on `plain`. */
 static void check(const char *cell, const char *plain)
@@ -81,6 +111,7 @@ static void check(const char *cell, const char *plain)
                             (int)r2, got2, (int)r, got);
                 return;
             }
+            check_int8(span, n, way & 2 ? n : n + 24, r, got);
         }
     }
     if (!isfinite(want)) {
@@ -261,6 +292,42 @@ static void test_decorated(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* The inline 1-8 digit paths byte by byte: every byte value at every place
+ * of cells of every length 1-9, followed by every kind of byte (digits
+ * after the cell must not be read as its own), checked against the parser
+ * by check_int8; and every length of a block that ends where the cell does
+ * (eight readable bytes needed, never more). */
+static void test_int8_bytes(void **state)
+{
+    (void)state;
+    failures = 0;
+    static const char after[] = {'7', ',', '"', '\0', ' ', (char)0xC2, '.', '\n'};
+    char span[32];
+    for (size_t len = 1; len <= 10; len++)
+        for (size_t pos = 0; pos < len; pos++)
+            for (int byte = 0; byte < 256; byte++)
+                for (size_t a = 0; a < sizeof after; a++) {
+                    for (size_t i = 0; i < len; i++) span[i] = (char)('0' + (i * 7 + len) % 10);
+                    span[pos] = (char)byte;
+                    memset(span + len, after[a], sizeof span - len);
+                    double v = 4321.0;
+                    pms_numparse r = pms_parse_number_avail(span, len, sizeof span, &v);
+                    check_int8(span, len, sizeof span, r, v);
+                }
+    for (size_t len = 1; len <= 10; len++)
+        for (size_t avail = len; avail <= 11; avail++) {
+            char *own = malloc(avail); /* a read past avail is a heap overflow under ASan */
+            assert_non_null(own);
+            memset(own, '3', avail);
+            if (avail % 2) own[0] = '-';
+            double v = 4321.0;
+            pms_numparse r = pms_parse_number_n(own, len, &v);
+            check_int8(own, len, avail, r, v);
+            free(own);
+        }
+    assert_int_equal(failures, 0);
+}
+
 static void test_zero_and_refusals(void **state)
 {
     (void)state;
@@ -286,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_plain_decimals), cmocka_unit_test(test_short_plain), cmocka_unit_test(test_long_mantissas),
         cmocka_unit_test(test_exponents),      cmocka_unit_test(test_halfway),
         cmocka_unit_test(test_decorated),      cmocka_unit_test(test_zero_and_refusals),
+        cmocka_unit_test(test_int8_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
