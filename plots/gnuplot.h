@@ -135,6 +135,16 @@ pms_status pms_gp_runner_add(pms_gp_runner *r, const char *name, pms_err *err);
  * rewritten in place at the same length, so the PDF's xref offsets stay
  * valid.  Call before adding charts. */
 void pms_gp_runner_set_time(pms_gp_runner *r, time_t t);
+/* Each chart is drawn in two runs of its script (FORMATS = 'png', then
+ * 'svg pdf'), every PNG before any SVG and PDF, so that a caller that needs
+ * only the PNGs (the workbook) can go on while the rest is drawn.
+ * wait_png waits until every chart added so far has its PNG phase judged
+ * and copies those verdicts (ok: NAME.png is complete; otherwise none of the
+ * three files is there) into results (may be NULL); rendering goes on.
+ * finish then gives each chart's final verdict: ok only if all three files
+ * were made; a chart whose SVG or PDF failed after its PNG was drawn has its
+ * PNG removed too, and its message is that failure. */
+pms_status pms_gp_runner_wait_png(pms_gp_runner *r, pms_gp_result *results, pms_err *err);
 pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_err *err);
 
 #endif

@@ -639,23 +639,21 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
     return st;
 }
 
-/* Render every registered chart (a gnuplot process each, --threads at a
- * time) and embed the PNGs; a chart that cannot be drawn is named, not fatal. */
+/* Wait for every registered chart's PNG (the runner draws them first, while
+ * the sections compute) and embed them; a chart whose PNG cannot be drawn is
+ * named, not fatal.  The SVGs and PDFs go on rendering while the workbook is
+ * written (charts_done). */
 static pms_status render_charts(pms_report_ctx *r, pms_err *err)
 {
-    if (!r->ncharts) {
-        pms_status st = pms_gp_runner_finish(r->runner, NULL, err);
-        r->runner = NULL;
-        return st;
-    }
+    if (!r->ncharts) return PMS_OK;
     pms_gp_result *res = calloc(r->ncharts, sizeof *res);
     if (!res) {
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
     pms_status st = PMS_OK;
     if (r->runner) {
-        st = pms_gp_runner_finish(r->runner, res, err);
-        r->runner = NULL;
+        st = pms_gp_runner_wait_png(r->runner, res, err);
+        for (size_t i = 0; i < r->ncharts && !st; i++) r->charts[i].png_ok = res[i].ok;
     } else {
         for (size_t i = 0; i < r->ncharts; i++)
             snprintf(res[i].message, sizeof res[i].message, "%.400s",
@@ -690,6 +688,33 @@ static pms_status render_charts(pms_report_ctx *r, pms_err *err)
             nv[r->nmissing_charts++] = cp;
         }
     }
+    free(res);
+    return st;
+}
+
+/* After the workbook is closed: wait for the SVGs and PDFs.  One that fails
+ * after its PNG was drawn (and embedded, and the summary written saying the
+ * chart was drawn) fails the whole report, naming the chart, so that no
+ * report says a chart was drawn whose files are not there.  A gnuplot
+ * without the pdfcairo or svg terminal fails in the PNG phase instead
+ * (plots/gnuplot.c), where the chart is named as not drawn. */
+static pms_status charts_done(pms_report_ctx *r, pms_err *err)
+{
+    pms_gp_result *res = calloc(r->ncharts ? r->ncharts : 1, sizeof *res);
+    if (!res) {
+        pms_gp_runner_finish(r->runner, NULL, NULL);
+        r->runner = NULL;
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    pms_status st = pms_gp_runner_finish(r->runner, res, err);
+    r->runner = NULL;
+    for (size_t i = 0; i < r->ncharts && !st; i++)
+        if (r->charts[i].png_ok && !res[i].ok)
+            /* "cannot write": the output's failure, not the inputs' (run.c). */
+            st = pms_err_set(err, PMS_EIO, "%s/%s.svg, %s.pdf: cannot write the chart of the "
+                             "%s after its PNG: %s; the report was not written",
+                             r->charts_dir, r->charts[i].name, r->charts[i].name,
+                             r->charts[i].what, res[i].message);
     free(res);
     return st;
 }
@@ -830,12 +855,18 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
     if (!st) st = pms_report_write_summary(r, title, err);
     if (!st) st = workbook_front(r, err);
     /* On failure, wait for any gnuplot still running before the folder goes. */
-    if (r->runner) {
+    if (st && r->runner) {
         pms_gp_runner_finish(r->runner, NULL, NULL);
         r->runner = NULL;
     }
+    /* gnuplot draws the SVGs and PDFs meanwhile. */
     pms_status cst = pms_xlsx_close(r->x, err);
     r->x = NULL;
+    if (r->runner) {
+        if (!st && !cst) st = charts_done(r, err);
+        else pms_gp_runner_finish(r->runner, NULL, NULL);
+        r->runner = NULL;
+    }
     return st ? st : cst;
 }
 

@@ -56,6 +56,7 @@ typedef struct pms_report_chart {
     char what[160];      /* what it shows, for the list of charts not drawn */
     char sheet[32];      /* where its PNG goes in the workbook */
     unsigned row, col;
+    int png_ok;          /* its PNG was drawn and embedded */
 } pms_report_chart;
 
 /* The caller's inputs as the sections see them (the name `common` is the

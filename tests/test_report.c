@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plots/gnuplot.h"
 #include "report/outdir.h"
 #include "report/report.h"
 
@@ -181,6 +182,98 @@ static void test_swap_fallback(void **state)
     swap(1);
 }
 
+/* A fake gnuplot: the real one behind a filter that adds, after chart
+ * funnel's script in the phase `formats` ('png' or 'svg pdf'), a command that
+ * fails as a full disk or a missing folder would.  Returns 0 if there is no
+ * gnuplot to wrap. */
+static int fake_gnuplot(char *path, size_t cap, const char *formats)
+{
+    char real[4096];
+    pms_err err = {{0}};
+    unsetenv("PMS_GNUPLOT");
+    if (pms_gp_find(real, sizeof real, &err)) return 0;
+    snprintf(path, cap, "%s/gnuplot-fails-%c", root, formats[0]);
+    char text[8192];
+    snprintf(text, sizeof text,
+             "#!/bin/sh\n"
+             "sed -u -e \"s|^load 'funnel.gp'\\$|&\\nif (FORMATS eq '%s') { set output "
+             "'/nonexistent-pmsreview/x' }|\" | '%s'\n",
+             formats, real);
+    write_file(path, text);
+    assert_int_equal(chmod(path, 0755), 0);
+    return 1;
+}
+
+/* Run the main year with charts through a fake gnuplot (PMS_GNUPLOT). */
+static pms_status run_with_fake(const char *formats, const char *out, pms_report_result *res,
+                                pms_err *err)
+{
+    char fake[1200], config[1100];
+    if (!fake_gnuplot(fake, sizeof fake, formats)) return (pms_status)-1;
+    snprintf(config, sizeof config, "%s/charts.ini", root);
+    char text[4096];
+    snprintf(text, sizeof text,
+             "[report]\ntitle = Charts\ncharts = yes\nbootstrap = 0\n[data.main]\n"
+             "payments = %s/nhs-payments/nhs-payments-gp-2014-15.csv\n"
+             "join = %s/practice-imd/practice-imd-fingertips-93553.csv\n",
+             PMS_DATASETS_DIR, PMS_DATASETS_DIR);
+    write_file(config, text);
+    pms_report_config cfg = {0};
+    cfg.config = config;
+    cfg.out = out;
+    cfg.threads = 2;
+    cfg.created = 1700000000;
+    setenv("PMS_GNUPLOT", fake, 1);
+    pms_status st = pms_report_run(&cfg, res, err);
+    unsetenv("PMS_GNUPLOT");
+    return st;
+}
+
+/* The PNG is drawn first and the workbook written while the SVG and PDF
+ * render.  A chart whose PNG fails is named in the summary and the report
+ * stands; one whose SVG or PDF fails after its PNG went into the workbook
+ * fails the whole report (nothing written, the chart named), so that no
+ * summary says a chart was drawn whose files are missing. */
+static void test_chart_failure_rule(void **state)
+{
+    (void)state;
+    char out[1100], p[1200];
+    pms_report_result res;
+    pms_err err = {{0}};
+    snprintf(out, sizeof out, "%s/pngfails", root);
+    pms_status st = run_with_fake("png", out, &res, &err);
+    if (st == (pms_status)-1) {
+        skip();
+        return;
+    }
+    if (st) fail_msg("pms_report_run: %s", err.msg);
+    assert_non_null(strstr(res.summary, "Chart not drawn: funnel ("));
+    assert_non_null(strstr(res.summary, "funnel plot): gnuplot failed: No such file or directory"));
+    snprintf(p, sizeof p, "%s/charts/funnel.png", out);
+    assert_int_equal(access(p, F_OK), -1);
+    snprintf(p, sizeof p, "%s/charts/scatter_imd.pdf", out);
+    assert_int_equal(access(p, F_OK), 0);
+    pms_report_result_free(&res);
+
+    snprintf(out, sizeof out, "%s/vectorfails", root);
+    st = run_with_fake("svg pdf", out, &res, &err);
+    assert_int_equal(st, PMS_EIO);
+    assert_int_equal(res.output_failed, 1);
+    assert_null(res.summary);
+    assert_non_null(strstr(err.msg, "/funnel.svg, funnel.pdf: cannot write the chart of the "));
+    assert_non_null(strstr(err.msg, "after its PNG: gnuplot failed: "));
+    assert_non_null(strstr(err.msg, "; the report was not written"));
+    /* Nothing written: no folder, nothing left beside it. */
+    assert_int_equal(access(out, F_OK), -1);
+    DIR *d = opendir(root);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (!strncmp(e->d_name, "vectorfails.", 12)) fail_msg("left behind: %s", e->d_name);
+    closedir(d);
+    pms_report_result_free(&res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_run_refuses_foreign_folder),
         cmocka_unit_test(test_swap_exchange),
         cmocka_unit_test(test_swap_fallback),
+        cmocka_unit_test(test_chart_failure_rule),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
