@@ -216,7 +216,9 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
                            pms_err *err)
 {
     pms_data_opts o = {(const char **)paths, n, NULL, 0, (const char **)where, nwhere};
-    pms_status st = pms_dataset_open(&o, out, err);
+    pms_status st;
+    if (nwhere || !pms_report_prefetch_take(r, paths, n, out, &st, err))
+        st = pms_dataset_open(&o, out, err);
     if (st) return st;
     pms_table **nl = realloc(r->loaded, (r->nloaded + 1) * sizeof *nl);
     if (!nl) return pms_err_set(err, PMS_ENOMEM, "out of memory");
@@ -601,6 +603,26 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
         if (j) paths[n++] = pms_report_path(r, j, p1, sizeof p1);
     }
     r->deprivation = pms_config_str(r->cfg, "data.main", "deprivation", "imd2015");
+    /* Every file the sections will load is read ahead on a thread of its own
+     * (with --threads 1, or one CPU, the sections load them in turn). */
+    char q0[4096], q1[4096];
+    const char *perf_paths[2];
+    size_t nperf = 0;
+    const char *pq = pms_config_str(r->cfg, "data.performance", "payments", NULL);
+    if (pq && !r->common.ndata) {
+        perf_paths[nperf++] = pms_report_path(r, pq, q0, sizeof q0);
+        const char *j = pms_config_str(r->cfg, "data.performance", "join", NULL);
+        if (j) perf_paths[nperf++] = pms_report_path(r, j, q1, sizeof q1);
+    }
+    unsigned threads = r->common.threads;
+    if (!threads) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = c > 0 ? (unsigned)c : 1;
+    }
+    if (threads > 1) {
+        pms_status pst = pms_report_prefetch_start(r, main_paths, n, perf_paths, nperf, err);
+        if (pst) return pst;
+    }
     /* Loaded twice: the statistics use the practices the rules keep, the
      * savings model and the sensitivity table every practice. */
     pms_status st = pms_report_load(r, main_paths, n, NULL, 0, &r->all, err);
@@ -872,6 +894,7 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
 
 void pms_report_ctx_free(pms_report_ctx *r)
 {
+    pms_report_prefetch_stop(r);
     /* Never leave a gnuplot running behind: wait for it before returning. */
     if (r->runner) pms_gp_runner_finish(r->runner, NULL, NULL);
     r->runner = NULL;
