@@ -733,9 +733,9 @@ static pms_status charts_done(pms_report_ctx *r, pms_err *err)
     for (size_t i = 0; i < r->ncharts && !st; i++)
         if (r->charts[i].png_ok && !res[i].ok)
             /* "cannot write": the output's failure, not the inputs' (run.c). */
-            st = pms_err_set(err, PMS_EIO, "%s/%s.svg, %s.pdf: cannot write the chart of the "
-                             "%s after its PNG: %s; the report was not written",
-                             r->charts_dir, r->charts[i].name, r->charts[i].name,
+            st = pms_err_set(err, PMS_EIO, "charts/%s.svg, %s.pdf: cannot write the chart of "
+                             "the %s after its PNG: %s; the report was not written",
+                             r->charts[i].name, r->charts[i].name,
                              r->charts[i].what, res[i].message);
     free(res);
     return st;

@@ -260,8 +260,9 @@ static void test_chart_failure_rule(void **state)
     assert_int_equal(st, PMS_EIO);
     assert_int_equal(res.output_failed, 1);
     assert_null(res.summary);
-    assert_non_null(strstr(err.msg, "/funnel.svg, funnel.pdf: cannot write the chart of the "));
-    assert_non_null(strstr(err.msg, "after its PNG: gnuplot failed: "));
+    static const char want[] = "charts/funnel.svg, funnel.pdf: cannot write the chart of the "
+                               "funnel plot after its PNG: gnuplot failed: ";
+    assert_memory_equal(err.msg, want, sizeof want - 1);
     assert_non_null(strstr(err.msg, "; the report was not written"));
     /* Nothing written: no folder, nothing left beside it. */
     assert_int_equal(access(out, F_OK), -1);
@@ -274,6 +275,99 @@ static void test_chart_failure_rule(void **state)
     pms_report_result_free(&res);
 }
 
+/* Read ahead (report/prefetch.c): with 2 threads the data files load on a
+ * thread of their own, with 1 in turn; the workbook and summary are the same
+ * bytes, and a missing trend year is the same error, returned at the same
+ * point (after the main and performance years loaded). */
+static char *slurp_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *b = NULL;
+    size_t n = 0, cap = 0, k;
+    char chunk[65536];
+    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (n + k > cap) {
+            cap = 2 * (n + k);
+            b = realloc(b, cap);
+            assert_non_null(b);
+        }
+        memcpy(b + n, chunk, k);
+        n += k;
+    }
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+static pms_status run_trend(const char *trend2, unsigned threads, const char *out,
+                            pms_report_result *res, pms_err *err)
+{
+    char config[1100];
+    snprintf(config, sizeof config, "%s/trend.ini", root);
+    char text[4096];
+    snprintf(text, sizeof text,
+             "[report]\ntitle = Read ahead\ncharts = no\nbootstrap = 0\n[data.main]\n"
+             "payments = %s/nhs-payments/nhs-payments-gp-2014-15.csv\n"
+             "join = %s/practice-imd/practice-imd-fingertips-93553.csv\n"
+             "[data.performance]\npayments = %s/nhs-payments/nhs-payments-gp-2018-19.csv\n"
+             "join = %s/practice-performance/practice-qof-gpps-2018-19.csv\n"
+             "[trend]\n2014/15 = %s/nhs-payments/nhs-payments-gp-2014-15.csv\n"
+             "2015/16 = %s/nhs-payments/%s\n",
+             PMS_DATASETS_DIR, PMS_DATASETS_DIR, PMS_DATASETS_DIR, PMS_DATASETS_DIR,
+             PMS_DATASETS_DIR, PMS_DATASETS_DIR, trend2);
+    write_file(config, text);
+    pms_report_config cfg = {0};
+    cfg.config = config;
+    cfg.out = out;
+    cfg.threads = threads;
+    cfg.created = 1700000000;
+    cfg.command_line = "same";
+    return pms_report_run(&cfg, res, err);
+}
+
+static void test_read_ahead_same(void **state)
+{
+    (void)state;
+    char out[2][1100], p[2400];
+    char *wb[2], *sum[2];
+    size_t len[2];
+    for (unsigned t = 0; t < 2; t++) {
+        snprintf(out[t], sizeof out[t], "%s/ahead%u", root, t + 1);
+        pms_report_result res;
+        pms_err err = {{0}};
+        if (run_trend("nhs-payments-gp-2015-16.csv", t + 1, out[t], &res, &err))
+            fail_msg("pms_report_run: %s", err.msg);
+        pms_report_result_free(&res);
+        snprintf(p, sizeof p, "%s/pmsreview-report.xlsx", out[t]);
+        wb[t] = slurp_all(p, &len[t]);
+        size_t sl;
+        snprintf(p, sizeof p, "%s/summary.txt", out[t]);
+        sum[t] = slurp_all(p, &sl);
+        sum[t] = realloc(sum[t], sl + 1);
+        sum[t][sl] = '\0';
+    }
+    assert_true(len[0] > 100000);
+    assert_int_equal(len[0], len[1]);
+    assert_memory_equal(wb[0], wb[1], len[0]);
+    assert_string_equal(sum[0], sum[1]);
+    for (int t = 0; t < 2; t++) free(wb[t]), free(sum[t]);
+
+    char msg[2][1024];
+    for (unsigned t = 0; t < 2; t++) {
+        snprintf(out[t], sizeof out[t], "%s/aheadbad%u", root, t + 1);
+        pms_report_result res;
+        pms_err err = {{0}};
+        assert_int_equal(run_trend("no-such-year.csv", t + 1, out[t], &res, &err), PMS_EIO);
+        assert_int_equal(res.output_failed, 0);
+        assert_int_equal(access(out[t], F_OK), -1);
+        snprintf(msg[t], sizeof msg[t], "%s", err.msg);
+        pms_report_result_free(&res);
+    }
+    assert_string_equal(msg[0], msg[1]);
+    assert_non_null(strstr(msg[0], "/nhs-payments/no-such-year.csv: cannot open: "));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_swap_exchange),
         cmocka_unit_test(test_swap_fallback),
         cmocka_unit_test(test_chart_failure_rule),
+        cmocka_unit_test(test_read_ahead_same),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
