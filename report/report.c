@@ -437,6 +437,11 @@ static int close_code(const char *a, const char *b)
            (la + 1 >= lb && lb + 1 >= la);
 }
 
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* The locality is the set of practices with that CCG code in the base year
  * (before the practice rules: the set is the locality's, the rules choose
  * which count); an unknown code is an error with the nearest codes. */
@@ -451,6 +456,9 @@ static pms_status resolve_locality(pms_report_ctx *r, pms_err *err)
     if (!r->loc_codes) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         if (ccg[i] && pc[i] && !strcmp(ccg[i], r->locality)) r->loc_codes[r->nloc_codes++] = pc[i];
+    /* Sorted, so that finding them in a year's rows is a binary search
+     * (pms_report_locality_rows runs over every year's practices). */
+    qsort(r->loc_codes, r->nloc_codes, sizeof *r->loc_codes, cmp_code);
     if (r->nloc_codes) return PMS_OK;
     char near[512] = "";
     size_t w = 0, shown = 0;
@@ -474,9 +482,9 @@ size_t pms_report_locality_rows(const pms_report_ctx *r, const pms_table *t, uns
     size_t found = 0;
     for (size_t i = 0; i < t->nrows; i++) {
         mark[i] = 0;
-        if (!pc || pc->type != PMS_COL_TEXT || !pc->text[i]) continue;
-        for (size_t k = 0; k < r->nloc_codes && !mark[i]; k++)
-            mark[i] = !strcmp(pc->text[i], r->loc_codes[k]);
+        if (!pc || pc->type != PMS_COL_TEXT || !pc->text[i] || !r->nloc_codes) continue;
+        mark[i] = bsearch(&pc->text[i], r->loc_codes, r->nloc_codes, sizeof *r->loc_codes,
+                          cmp_code) != NULL;
         found += mark[i];
     }
     return found;

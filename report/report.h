@@ -93,7 +93,7 @@ typedef struct {
     pms_select_opts sel;     /* [practices] rules */
     pms_select_result selres; /* what they removed from the main year */
     /* The locality as a set of practices: its practice codes in the main
-     * (base) year, followed into every other year. */
+     * (base) year, sorted (strcmp), followed into every other year. */
     const char **loc_codes;
     size_t nloc_codes;
     pms_table **loaded;  /* every table loaded, for Provenance */
