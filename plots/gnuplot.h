@@ -145,6 +145,11 @@ void pms_gp_runner_set_time(pms_gp_runner *r, time_t t);
  * were made; a chart whose SVG or PDF failed after its PNG was drawn has its
  * PNG removed too, and its message is that failure. */
 pms_status pms_gp_runner_wait_png(pms_gp_runner *r, pms_gp_result *results, pms_err *err);
+/* From now until finish, one gnuplot process fewer (at least one) takes
+ * charts, so that the caller's own thread (writing the workbook) has a core
+ * to itself while the rest render; finish lifts the limit.  Only the speed
+ * changes. */
+void pms_gp_runner_yield(pms_gp_runner *r);
 pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_err *err);
 
 #endif
