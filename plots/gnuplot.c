@@ -526,8 +526,10 @@ static void judge_one(const char *dir, const char *name, int phase, const chart_
 }
 
 /* The runner keeps up to `threads` gnuplot processes alive and feeds each
- * chart to an idle one through its standard input:
- *   reset session / reset errors / load 'NAME.gp' / unset output / set print
+ * phase of a chart (its PNG, later its SVG and PDF) to an idle one through
+ * its standard input:
+ *   reset session / reset errors / FORMATS = 'png' (or 'svg pdf') /
+ *   load 'NAME.gp' / unset output / set print
  *   print sprintf('MARK %d %s', GPVAL_ERRNO, GPVAL_ERRMSG)
  * gnuplot reading commands from a pipe goes on after an error, so a failed
  * chart costs only itself; the marker line on stderr ends the chart, and what

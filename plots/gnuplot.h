@@ -19,8 +19,9 @@
  * short list of harmless punctuation, and is written in single quotes.
  *
  * Rendering keeps `threads` gnuplot processes alive and feeds them one chart
- * at a time through a pipe (`load 'NAME.gp'`); each chart is judged on its
- * own (gnuplot's GPVAL_ERRNO after it, what it wrote on stderr, its three
+ * at a time through a pipe (`load 'NAME.gp'`, once for the PNG and once for
+ * the SVG and PDF: the script's FORMATS variable); each chart is judged on
+ * its own (gnuplot's GPVAL_ERRNO after it, what it wrote on stderr, its
  * files), and a chart is byte-identical to `gnuplot NAME.gp` run alone.
  *
  * Ownership: pms_gp_chart_new creates a chart that pms_gp_chart_finish writes
