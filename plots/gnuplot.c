@@ -575,7 +575,6 @@ struct pms_gp_runner {
     pthread_t thread;
     int wake[2];            /* add and finish poke the thread through this pipe */
     int closing;
-    int yield;              /* pms_gp_runner_yield: one process fewer until finish */
     pms_status st;          /* a failure of the runner itself, reported by finish */
     int stamped;            /* PDFs get the date `stamp` (pms_gp_runner_set_time) */
     char **envp;            /* gnuplot's environment: ours with TZ=UTC0 */
@@ -803,13 +802,15 @@ static void dispatch(pms_gp_runner *r)
     pthread_mutex_lock(&r->mu);
     int phase;
     long i;
-    /* After pms_gp_runner_yield, until finish, one process fewer draws (at
-     * least one): the caller's thread keeps a core of its own. */
-    unsigned limit = r->yield && !r->closing && r->threads > 1 ? r->threads - 1 : r->threads;
+    /* SVGs and PDFs take one process fewer (at least one) until finish: the
+     * caller, still computing or writing its workbook, keeps a core of its
+     * own; PNGs, which it waits for, take every process. */
+    unsigned vec_limit = !r->closing && r->threads > 1 ? r->threads - 1 : r->threads;
     while (!r->st && (i = next_job(r, &phase)) >= 0) {
-        unsigned busy = 0;
-        for (unsigned k = 0; k < r->threads; k++) busy += r->w[k].pid && r->w[k].chart >= 0;
-        if (busy >= limit) break;
+        unsigned vec_busy = 0;
+        for (unsigned k = 0; k < r->threads; k++)
+            vec_busy += r->w[k].pid && r->w[k].chart >= 0 && r->w[k].phase == 1;
+        if (phase == 1 && vec_busy >= vec_limit) break;
         worker *w = NULL;
         for (unsigned k = 0; k < r->threads && !w; k++)
             if (r->w[k].pid && r->w[k].chart < 0) w = &r->w[k];
@@ -998,14 +999,6 @@ pms_status pms_gp_runner_wait_png(pms_gp_runner *r, pms_gp_result *results, pms_
     if (st && err) *err = r->err;
     pthread_mutex_unlock(&r->mu);
     return st;
-}
-
-void pms_gp_runner_yield(pms_gp_runner *r)
-{
-    pthread_mutex_lock(&r->mu);
-    r->yield = 1;
-    pthread_mutex_unlock(&r->mu);
-    poke(r);
 }
 
 pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_err *err)

@@ -139,6 +139,8 @@ void pms_gp_runner_set_time(pms_gp_runner *r, time_t t);
 /* Each chart is drawn in two runs of its script (FORMATS = 'png', then
  * 'svg pdf'), every PNG before any SVG and PDF, so that a caller that needs
  * only the PNGs (the workbook) can go on while the rest is drawn.
+ * Until finish, the SVG and PDF phases take at most threads - 1 processes
+ * (at least one), so that the caller's thread keeps a core of its own.
  * wait_png waits until every chart added so far has its PNG phase judged
  * and copies those verdicts (ok: NAME.png is complete; otherwise none of the
  * three files is there) into results (may be NULL); rendering goes on.
@@ -146,11 +148,7 @@ void pms_gp_runner_set_time(pms_gp_runner *r, time_t t);
  * were made; a chart whose SVG or PDF failed after its PNG was drawn has its
  * PNG removed too, and its message is that failure. */
 pms_status pms_gp_runner_wait_png(pms_gp_runner *r, pms_gp_result *results, pms_err *err);
-/* From now until finish, one gnuplot process fewer (at least one) takes
- * charts, so that the caller's own thread (writing the workbook) has a core
- * to itself while the rest render; finish lifts the limit.  Only the speed
- * changes. */
-void pms_gp_runner_yield(pms_gp_runner *r);
+
 pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_err *err);
 
 #endif

@@ -889,9 +889,7 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
         pms_gp_runner_finish(r->runner, NULL, NULL);
         r->runner = NULL;
     }
-    /* gnuplot draws the SVGs and PDFs meanwhile, leaving the workbook a core:
-     * it is the longer task, on one thread. */
-    if (r->runner) pms_gp_runner_yield(r->runner);
+    /* gnuplot draws the SVGs and PDFs meanwhile, leaving the workbook a core. */
     pms_status cst = pms_xlsx_close(r->x, err);
     r->x = NULL;
     if (r->runner) {
