@@ -285,11 +285,11 @@ static pms_status write_file(const char *path, const buf *b, pms_err *err)
  * points for the 10-inch PDF; fontscale keeps their size relative to the
  * picture the same in the PNG and SVG. */
 static const char *const terminals[3][2] = {
-    {"png", "set terminal pngcairo size 1600,900 font 'DejaVu Sans,11' fontscale 2.0 "
+    {"png", "pngcairo size 1600,900 font 'DejaVu Sans,11' fontscale 2.0 "
             "linewidth 2 noenhanced background '#ffffff'"},
-    {"svg", "set terminal svg size 1200,675 dynamic font 'DejaVu Sans,11' fontscale 1.3 "
+    {"svg", "svg size 1200,675 dynamic font 'DejaVu Sans,11' fontscale 1.3 "
             "linewidth 1.5 noenhanced background '#ffffff'"},
-    {"pdf", "set terminal pdfcairo size 10in,5.625in font 'DejaVu Sans,11' linewidth 1.2 "
+    {"pdf", "pdfcairo size 10in,5.625in font 'DejaVu Sans,11' linewidth 1.2 "
             "noenhanced"},
 };
 
@@ -308,9 +308,18 @@ pms_status pms_gp_chart_finish(pms_gp_chart *c, pms_err *err)
     /* No `set encoding utf8`: under LC_ALL=C gnuplot then warns (iconv), while
      * the cairo and svg terminals take the UTF-8 bytes (the pound sign) as
      * they are. */
-    buf_printf(&g, "set datafile separator \"\\t\"\nset datafile missing "
-                   "'NaN'\n%s\nset output '%s.png'\n",
-               terminals[0][1], c->name);
+    buf_printf(&g, "set datafile separator \"\\t\"\nset datafile missing 'NaN'\n");
+    /* FORMATS picks the pictures: all three when the script is run alone; the
+     * runner draws the PNG first (the workbook needs it) and the SVG and PDF
+     * in a second run.  The first format is drawn by the plot command, the
+     * others by replot (gnuplot 5.4: the same bytes either way). */
+    buf_printf(&g, "# The pictures to write, in this order (pmsreview draws the PNG first, the "
+                   "SVG and PDF later).\nif (!exists('FORMATS')) FORMATS = 'png svg pdf'\n");
+    for (int t = 0; t < 3; t++)
+        buf_printf(&g, "TERM_%s = \"%s\"\n", terminals[t][0], terminals[t][1]);
+    buf_printf(&g, "OUTPUT(k) = sprintf(\"set terminal %%s; set output '%s.%%s'\", "
+                   "value('TERM_'.word(FORMATS, k)), word(FORMATS, k))\neval OUTPUT(1)\n",
+               c->name);
     /* House style: NHS palette, light grid, no box, titles and units. */
     buf_printf(&g,
                "set style line 1 lc rgb '" PMS_GP_BLUE "' lw 2 pt 7 ps 0.6\n"
@@ -336,10 +345,8 @@ pms_status pms_gp_chart_finish(pms_gp_chart *c, pms_err *err)
                        "textcolor rgb '" PMS_GP_GREY "'\n",
                    c->source);
     if (c->script.len) buf_add(&g, c->script.s, c->script.len);
-    for (int t = 1; t < 3; t++)
-        buf_printf(&g, "%s\nset output '%s.%s'\nreplot\n", terminals[t][1], c->name,
-                   terminals[t][0]);
-    buf_add(&g, "unset output\n", 13);
+    buf_printf(&g, "do for [k = 2:words(FORMATS)] {\n    eval OUTPUT(k)\n    replot\n}\n"
+                   "unset output\n");
 
     pms_status st = PMS_OK;
     if (g.failed || c->dat.failed || c->script.failed)
@@ -435,26 +442,37 @@ typedef struct {
     int timed_out;     /* killed after PMS_GP_TIMEOUT_S without an answer */
 } chart_end;
 
-static void judge_one(const char *dir, const char *name, const chart_end *e,
+/* A chart is drawn in two phases (two runs of its script): the PNG, which
+ * the workbook embeds, then the SVG and PDF.  Each phase's files: */
+static const char *const phase_ext[2][3] = {{"png", NULL, NULL}, {"svg", "pdf", NULL}};
+static const char *const phase_formats[2] = {"png", "svg pdf"};
+
+static void judge_one(const char *dir, const char *name, int phase, const chart_end *e,
                       const time_t *stamp, pms_gp_result *res);
+
+static void unlink_ext(const char *dir, const char *name, const char *ext)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
+    unlink(path);
+}
 
 /* A chart not drawn leaves no picture behind (complete or absent: a PNG
  * written before a later error, or a file cut short by a dying gnuplot, is
- * not a chart); its .dat and .gp stay, to be re-run by hand. */
-static void finish_one(const char *dir, const char *name, const chart_end *e,
+ * not a chart); its .dat and .gp stay, to be re-run by hand.  A failed PNG
+ * phase removes all three; a failed vector phase its SVG and PDF (the PNG,
+ * which a workbook may be reading, goes in pms_gp_runner_finish). */
+static void finish_one(const char *dir, const char *name, int phase, const chart_end *e,
                        const time_t *stamp, pms_gp_result *res)
 {
-    judge_one(dir, name, e, stamp, res);
+    judge_one(dir, name, phase, e, stamp, res);
     if (res->ok) return;
-    static const char *ext[3] = {"png", "svg", "pdf"};
-    char path[4200];
-    for (int k = 0; k < 3; k++) {
-        snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext[k]);
-        unlink(path);
-    }
+    if (phase == 0) unlink_ext(dir, name, "png");
+    unlink_ext(dir, name, "svg");
+    unlink_ext(dir, name, "pdf");
 }
 
-static void judge_one(const char *dir, const char *name, const chart_end *e,
+static void judge_one(const char *dir, const char *name, int phase, const chart_end *e,
                       const time_t *stamp, pms_gp_result *res)
 {
     char path[4200];
@@ -488,16 +506,15 @@ static void judge_one(const char *dir, const char *name, const chart_end *e,
         pms_utf8_trim_tail(res->message);
         return;
     }
-    static const char *ext[3] = {"png", "svg", "pdf"};
-    for (int k = 0; k < 3; k++) {
-        snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext[k]);
+    for (int k = 0; phase_ext[phase][k]; k++) {
+        snprintf(path, sizeof path, "%s/%s.%s", dir, name, phase_ext[phase][k]);
         if (file_size(path) <= 0) {
             snprintf(res->message, sizeof res->message, "gnuplot did not write %s.%s", name,
-                     ext[k]);
+                     phase_ext[phase][k]);
             return;
         }
     }
-    if (stamp) {
+    if (stamp && phase == 1) {
         snprintf(path, sizeof path, "%s/%s.pdf", dir, name);
         if (pdf_set_date(path, *stamp) != 0) {
             snprintf(res->message, sizeof res->message, "cannot set the date of %s.pdf", name);
@@ -509,8 +526,10 @@ static void judge_one(const char *dir, const char *name, const chart_end *e,
 }
 
 /* The runner keeps up to `threads` gnuplot processes alive and feeds each
- * chart to an idle one through its standard input:
- *   reset session / reset errors / load 'NAME.gp' / unset output / set print
+ * phase of a chart (its PNG, later its SVG and PDF) to an idle one through
+ * its standard input:
+ *   reset session / reset errors / FORMATS = 'png' (or 'svg pdf') /
+ *   load 'NAME.gp' / unset output / set print
  *   print sprintf('MARK %d %s', GPVAL_ERRNO, GPVAL_ERRMSG)
  * gnuplot reading commands from a pipe goes on after an error, so a failed
  * chart costs only itself; the marker line on stderr ends the chart, and what
@@ -525,10 +544,20 @@ static void judge_one(const char *dir, const char *name, const chart_end *e,
  * A service thread does all process work (spawn, write, poll, reap), so
  * charts start the moment a process is free, not at the caller's next call.
  * Children are reaped only by pid, never with wait(-1). */
+/* One chart: its name and the verdict of each phase.  The PNGs go first:
+ * a chart's SVG and PDF are drawn only when no PNG waits, and only if its
+ * PNG was drawn. */
+typedef struct {
+    char name[49];
+    pms_gp_result png, vec;
+    unsigned char png_ended, vec_sent, vec_ended;
+} gp_job;
+
 typedef struct {
     pid_t pid;            /* 0 = no process in this slot */
     int in, err;          /* our ends of its stdin (socket) and stderr (pipe) */
     long chart;           /* chart being drawn, -1 = idle */
+    int phase;            /* of that chart: 0 PNG, 1 SVG and PDF */
     time_t since;         /* when it was sent */
     char *text;           /* stderr read but not yet consumed */
     size_t len, cap;
@@ -537,11 +566,12 @@ typedef struct {
 struct pms_gp_runner {
     char *gnuplot, *dir;
     unsigned threads;
-    char (*names)[49];      /* every chart added, in order */
-    pms_gp_result *results;
-    size_t n, cap, next;    /* next: first chart not yet sent */
+    gp_job *jobs;           /* every chart added, in order */
+    size_t n, cap, next;    /* next: first chart whose PNG is not yet sent */
+    size_t png_done;        /* charts whose PNG phase has ended */
     worker *w;              /* threads slots */
-    pthread_mutex_t mu;     /* guards names, results, n, cap, next, closing, st */
+    pthread_mutex_t mu;     /* guards jobs, n, cap, next, png_done, closing, st */
+    pthread_cond_t done_cv; /* signalled when a PNG phase ends or the runner fails */
     pthread_t thread;
     int wake[2];            /* add and finish poke the thread through this pipe */
     int closing;
@@ -613,8 +643,9 @@ static int retire(worker *w, int kill_it)
     return status;
 }
 
-/* Send chart i to worker w: 0, or -1 if the process cannot take it. */
-static int send_chart(pms_gp_runner *r, worker *w, const char *name)
+/* Send a phase of chart `name` to worker w: 0, or -1 if the process cannot
+ * take it. */
+static int send_chart(pms_gp_runner *r, worker *w, const char *name, int phase)
 {
     /* The svg terminal keeps its last line width and colour mode from one
      * plot to the next (gnuplot 5.4 svg.trm: SVG_LineWidth, SVG_color_mode),
@@ -622,14 +653,19 @@ static int send_chart(pms_gp_runner *r, worker *w, const char *name)
      * ending on line width 1, then `clear` (colour mode back to default),
      * leaves them as a fresh gnuplot has them, so a chart's SVG does not
      * depend on the chart drawn before it in the same process. */
-    char cmd[700];
+    /* `set terminal pdfcairo` first: a gnuplot without that terminal fails
+     * the PNG phase (the chart is named as not drawn) rather than the vector
+     * phase, which ends after the workbook is written. */
+    char cmd[800];
     int k = snprintf(cmd, sizeof cmd,
-                     "reset session\nset terminal svg\nset output '/dev/null'\nunset border\n"
+                     "reset session\nset terminal pdfcairo\nset terminal svg\n"
+                     "set output '/dev/null'\nunset border\n"
                      "unset tics\nunset key\nset yrange [0:2]\nplot 1 with lines lw 1 notitle\n"
                      "clear\nunset output\n"
-                     "reset session\nreset errors\nload '%s.gp'\nunset output\nset print\n"
+                     "reset session\nreset errors\nFORMATS = '%s'\nload '%s.gp'\n"
+                     "unset output\nset print\n"
                      "print sprintf('%s %%d %%s', GPVAL_ERRNO, GPVAL_ERRMSG)\n",
-                     name, r->mark);
+                     phase_formats[phase], name, r->mark);
     for (int off = 0; off < k;) {
         ssize_t s = send(w->in, cmd + off, (size_t)(k - off), MSG_NOSIGNAL);
         if (s < 0 && errno == EINTR) continue;
@@ -641,7 +677,8 @@ static int send_chart(pms_gp_runner *r, worker *w, const char *name)
 
 /* Judge chart i from e and the stderr text gnuplot wrote for it
  * (text[0..upto)). */
-static void end_chart(pms_gp_runner *r, long i, const char *text, size_t upto, chart_end *e)
+static void end_chart(pms_gp_runner *r, long i, int phase, const char *text, size_t upto,
+                      chart_end *e)
 {
     for (size_t a = 0; a < upto;) {
         size_t j = a;
@@ -660,12 +697,20 @@ static void end_chart(pms_gp_runner *r, long i, const char *text, size_t upto, c
     }
     char name[49];
     pthread_mutex_lock(&r->mu);
-    memcpy(name, r->names[i], sizeof name);
+    memcpy(name, r->jobs[i].name, sizeof name);
     pthread_mutex_unlock(&r->mu);
     pms_gp_result res;
-    finish_one(r->dir, name, e, r->stamped ? &r->stamp : NULL, &res);
+    finish_one(r->dir, name, phase, e, r->stamped ? &r->stamp : NULL, &res);
     pthread_mutex_lock(&r->mu);
-    r->results[i] = res;
+    if (phase == 0) {
+        r->jobs[i].png = res;
+        r->jobs[i].png_ended = 1;
+        r->png_done++;
+        pthread_cond_broadcast(&r->done_cv);
+    } else {
+        r->jobs[i].vec = res;
+        r->jobs[i].vec_ended = 1;
+    }
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -676,9 +721,10 @@ static void end_chart_died(pms_gp_runner *r, worker *w, long chart, chart_end *e
     size_t len = w->len;
     char *text = w->text;
     w->text = NULL; /* retire keeps the buffer: hand it over for the verdict */
+    int phase = w->phase;
     e->status = retire(w, kill_it);
     e->timed_out = kill_it;
-    end_chart(r, chart, text ? text : "", text ? len : 0, e);
+    end_chart(r, chart, phase, text ? text : "", text ? len : 0, e);
     w->text = text;
 }
 
@@ -722,7 +768,7 @@ static void drain(pms_gp_runner *r, worker *w)
             if (*q == ' ') q++;
             snprintf(e.errmsg, sizeof e.errmsg, "%s", q);
             pms_utf8_trim_tail(e.errmsg);
-            end_chart(r, w->chart, w->text, i, &e);
+            end_chart(r, w->chart, w->phase, w->text, i, &e);
             w->chart = -1;
             memmove(w->text, w->text + j + 1, w->len - j - 1);
             w->len -= j + 1;
@@ -733,20 +779,49 @@ static void drain(pms_gp_runner *r, worker *w)
     }
 }
 
-/* Hand queued charts to idle workers, starting processes as needed. */
+/* The next phase to draw (under the lock): the first PNG not sent, else
+ * the first chart whose PNG was drawn and whose SVG and PDF were not sent;
+ * -1 if none.  *phase gets which. */
+static long next_job(pms_gp_runner *r, int *phase)
+{
+    if (r->next < r->n) {
+        *phase = 0;
+        return (long)r->next;
+    }
+    for (size_t i = 0; i < r->n; i++)
+        if (r->jobs[i].png_ended && r->jobs[i].png.ok && !r->jobs[i].vec_sent) {
+            *phase = 1;
+            return (long)i;
+        }
+    return -1;
+}
+
+/* Hand queued phases to idle workers, starting processes as needed. */
 static void dispatch(pms_gp_runner *r)
 {
     pthread_mutex_lock(&r->mu);
-    while (r->next < r->n && !r->st) {
+    int phase;
+    long i;
+    /* SVGs and PDFs take one process fewer (at least one) until finish: the
+     * caller, still computing or writing its workbook, keeps a core of its
+     * own; PNGs, which it waits for, take every process. */
+    unsigned vec_limit = !r->closing && r->threads > 1 ? r->threads - 1 : r->threads;
+    while (!r->st && (i = next_job(r, &phase)) >= 0) {
+        unsigned vec_busy = 0;
+        for (unsigned k = 0; k < r->threads; k++)
+            vec_busy += r->w[k].pid && r->w[k].chart >= 0 && r->w[k].phase == 1;
+        if (phase == 1 && vec_busy >= vec_limit) break;
         worker *w = NULL;
         for (unsigned k = 0; k < r->threads && !w; k++)
             if (r->w[k].pid && r->w[k].chart < 0) w = &r->w[k];
         for (unsigned k = 0; k < r->threads && !w; k++)
             if (!r->w[k].pid) w = &r->w[k];
         if (!w) break;
-        size_t i = r->next++;
+        gp_job *j = &r->jobs[i];
+        if (phase == 0) r->next++;
+        else j->vec_sent = 1;
         int ok = w->pid || spawn(r, w) == 0;
-        if (ok && send_chart(r, w, r->names[i]) != 0) {
+        if (ok && send_chart(r, w, j->name, phase) != 0) {
             retire(w, 1);
             ok = 0;
         }
@@ -754,10 +829,19 @@ static void dispatch(pms_gp_runner *r)
             pms_gp_result res = {0, ""};
             snprintf(res.message, sizeof res.message, "gnuplot could not be started: %s",
                      strerror(errno));
-            r->results[i] = res;
+            if (phase == 0) {
+                j->png = res;
+                j->png_ended = 1;
+                r->png_done++;
+                pthread_cond_broadcast(&r->done_cv);
+            } else {
+                j->vec = res;
+                j->vec_ended = 1;
+            }
             continue;
         }
-        w->chart = (long)i;
+        w->chart = i;
+        w->phase = phase;
         w->since = time(NULL);
     }
     pthread_mutex_unlock(&r->mu);
@@ -777,8 +861,10 @@ static void *serve(void *arg)
         pthread_mutex_lock(&r->mu);
         int busy = 0;
         for (unsigned k = 0; k < r->threads; k++) busy |= r->w[k].pid && r->w[k].chart >= 0;
-        int done = r->closing && !busy && (r->next == r->n || r->st);
+        int ph;
+        int done = r->closing && !busy && (next_job(r, &ph) < 0 || r->st);
         if (!pf && !r->st) r->st = pms_err_set(&r->err, PMS_ENOMEM, "out of memory");
+        if (r->st) pthread_cond_broadcast(&r->done_cv);
         pthread_mutex_unlock(&r->mu);
         if (done || !pf) break;
         nfds_t np = 0;
@@ -852,8 +938,10 @@ pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned thre
         fcntl(r->wake[k], F_SETFL, fcntl(r->wake[k], F_GETFL) | O_NONBLOCK);
     }
     pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->done_cv, NULL);
     int e = pthread_create(&r->thread, NULL, serve, r);
     if (e) {
+        pthread_cond_destroy(&r->done_cv);
         pthread_mutex_destroy(&r->mu);
         close(r->wake[0]), close(r->wake[1]);
         free(r->envp), free(r->gnuplot), free(r->dir), free(r->w), free(r);
@@ -883,23 +971,34 @@ pms_status pms_gp_runner_add(pms_gp_runner *r, const char *name, pms_err *err)
     pthread_mutex_lock(&r->mu);
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 16;
-        char(*nn)[49] = realloc(r->names, cap * sizeof *nn);
-        if (nn) r->names = nn;
-        pms_gp_result *nr = realloc(r->results, cap * sizeof *nr);
-        if (nr) r->results = nr;
-        if (!nn || !nr) {
+        gp_job *nj = realloc(r->jobs, cap * sizeof *nj);
+        if (!nj) {
             pthread_mutex_unlock(&r->mu);
             return pms_err_set(err, PMS_ENOMEM, "out of memory");
         }
+        r->jobs = nj;
         r->cap = cap;
     }
-    snprintf(r->names[r->n], sizeof r->names[r->n], "%s", name);
-    r->results[r->n].ok = 0;
-    snprintf(r->results[r->n].message, sizeof r->results[r->n].message, "not rendered");
+    gp_job *j = &r->jobs[r->n];
+    memset(j, 0, sizeof *j);
+    snprintf(j->name, sizeof j->name, "%s", name);
+    snprintf(j->png.message, sizeof j->png.message, "not rendered");
+    snprintf(j->vec.message, sizeof j->vec.message, "not rendered");
     r->n++;
     pthread_mutex_unlock(&r->mu);
     poke(r);
     return PMS_OK;
+}
+
+pms_status pms_gp_runner_wait_png(pms_gp_runner *r, pms_gp_result *results, pms_err *err)
+{
+    pthread_mutex_lock(&r->mu);
+    while (r->png_done < r->n && !r->st) pthread_cond_wait(&r->done_cv, &r->mu);
+    for (size_t i = 0; results && i < r->n; i++) results[i] = r->jobs[i].png;
+    pms_status st = r->st;
+    if (st && err) *err = r->err;
+    pthread_mutex_unlock(&r->mu);
+    return st;
 }
 
 pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_err *err)
@@ -910,16 +1009,24 @@ pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_er
     pthread_mutex_unlock(&r->mu);
     poke(r);
     pthread_join(r->thread, NULL);
-    if (results && r->n) memcpy(results, r->results, r->n * sizeof *results);
+    for (size_t i = 0; i < r->n; i++) {
+        const gp_job *j = &r->jobs[i];
+        /* A chart is drawn when both phases were; its PNG goes if the SVG
+         * and PDF failed (no caller reads it any more). */
+        int vec_failed = j->png.ok && !(j->vec_ended && j->vec.ok);
+        for (int k = 0; vec_failed && k < 3; k++)
+            unlink_ext(r->dir, j->name, k == 0 ? "png" : k == 1 ? "svg" : "pdf");
+        if (results) results[i] = !j->png.ok ? j->png : j->vec;
+    }
     pms_status st = r->st;
     if (st && err) *err = r->err;
     for (unsigned k = 0; k < r->threads; k++) free(r->w[k].text);
+    pthread_cond_destroy(&r->done_cv);
     pthread_mutex_destroy(&r->mu);
     close(r->wake[0]);
     close(r->wake[1]);
     free(r->w);
-    free(r->names);
-    free(r->results);
+    free(r->jobs);
     free(r->envp);
     free(r->gnuplot);
     free(r->dir);

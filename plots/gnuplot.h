@@ -19,8 +19,9 @@
  * short list of harmless punctuation, and is written in single quotes.
  *
  * Rendering keeps `threads` gnuplot processes alive and feeds them one chart
- * at a time through a pipe (`load 'NAME.gp'`); each chart is judged on its
- * own (gnuplot's GPVAL_ERRNO after it, what it wrote on stderr, its three
+ * at a time through a pipe (`load 'NAME.gp'`, once for the PNG and once for
+ * the SVG and PDF: the script's FORMATS variable); each chart is judged on
+ * its own (gnuplot's GPVAL_ERRNO after it, what it wrote on stderr, its
  * files), and a chart is byte-identical to `gnuplot NAME.gp` run alone.
  *
  * Ownership: pms_gp_chart_new creates a chart that pms_gp_chart_finish writes
@@ -135,6 +136,19 @@ pms_status pms_gp_runner_add(pms_gp_runner *r, const char *name, pms_err *err);
  * rewritten in place at the same length, so the PDF's xref offsets stay
  * valid.  Call before adding charts. */
 void pms_gp_runner_set_time(pms_gp_runner *r, time_t t);
+/* Each chart is drawn in two runs of its script (FORMATS = 'png', then
+ * 'svg pdf'), every PNG before any SVG and PDF, so that a caller that needs
+ * only the PNGs (the workbook) can go on while the rest is drawn.
+ * Until finish, the SVG and PDF phases take at most threads - 1 processes
+ * (at least one), so that the caller's thread keeps a core of its own.
+ * wait_png waits until every chart added so far has its PNG phase judged
+ * and copies those verdicts (ok: NAME.png is complete; otherwise none of the
+ * three files is there) into results (may be NULL); rendering goes on.
+ * finish then gives each chart's final verdict: ok only if all three files
+ * were made; a chart whose SVG or PDF failed after its PNG was drawn has its
+ * PNG removed too, and its message is that failure. */
+pms_status pms_gp_runner_wait_png(pms_gp_runner *r, pms_gp_result *results, pms_err *err);
+
 pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_err *err);
 
 #endif

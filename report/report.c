@@ -216,7 +216,9 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
                            pms_err *err)
 {
     pms_data_opts o = {(const char **)paths, n, NULL, 0, (const char **)where, nwhere};
-    pms_status st = pms_dataset_open(&o, out, err);
+    pms_status st;
+    if (nwhere || !pms_report_prefetch_take(r, paths, n, out, &st, err))
+        st = pms_dataset_open(&o, out, err);
     if (st) return st;
     pms_table **nl = realloc(r->loaded, (r->nloaded + 1) * sizeof *nl);
     if (!nl) return pms_err_set(err, PMS_ENOMEM, "out of memory");
@@ -435,6 +437,11 @@ static int close_code(const char *a, const char *b)
            (la + 1 >= lb && lb + 1 >= la);
 }
 
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* The locality is the set of practices with that CCG code in the base year
  * (before the practice rules: the set is the locality's, the rules choose
  * which count); an unknown code is an error with the nearest codes. */
@@ -449,6 +456,9 @@ static pms_status resolve_locality(pms_report_ctx *r, pms_err *err)
     if (!r->loc_codes) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         if (ccg[i] && pc[i] && !strcmp(ccg[i], r->locality)) r->loc_codes[r->nloc_codes++] = pc[i];
+    /* Sorted, so that finding them in a year's rows is a binary search
+     * (pms_report_locality_rows runs over every year's practices). */
+    qsort(r->loc_codes, r->nloc_codes, sizeof *r->loc_codes, cmp_code);
     if (r->nloc_codes) return PMS_OK;
     char near[512] = "";
     size_t w = 0, shown = 0;
@@ -472,9 +482,9 @@ size_t pms_report_locality_rows(const pms_report_ctx *r, const pms_table *t, uns
     size_t found = 0;
     for (size_t i = 0; i < t->nrows; i++) {
         mark[i] = 0;
-        if (!pc || pc->type != PMS_COL_TEXT || !pc->text[i]) continue;
-        for (size_t k = 0; k < r->nloc_codes && !mark[i]; k++)
-            mark[i] = !strcmp(pc->text[i], r->loc_codes[k]);
+        if (!pc || pc->type != PMS_COL_TEXT || !pc->text[i] || !r->nloc_codes) continue;
+        mark[i] = bsearch(&pc->text[i], r->loc_codes, r->nloc_codes, sizeof *r->loc_codes,
+                          cmp_code) != NULL;
         found += mark[i];
     }
     return found;
@@ -601,6 +611,26 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
         if (j) paths[n++] = pms_report_path(r, j, p1, sizeof p1);
     }
     r->deprivation = pms_config_str(r->cfg, "data.main", "deprivation", "imd2015");
+    /* Every file the sections will load is read ahead on a thread of its own
+     * (with --threads 1, or one CPU, the sections load them in turn). */
+    char q0[4096], q1[4096];
+    const char *perf_paths[2];
+    size_t nperf = 0;
+    const char *pq = pms_config_str(r->cfg, "data.performance", "payments", NULL);
+    if (pq && !r->common.ndata) {
+        perf_paths[nperf++] = pms_report_path(r, pq, q0, sizeof q0);
+        const char *j = pms_config_str(r->cfg, "data.performance", "join", NULL);
+        if (j) perf_paths[nperf++] = pms_report_path(r, j, q1, sizeof q1);
+    }
+    unsigned threads = r->common.threads;
+    if (!threads) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = c > 0 ? (unsigned)c : 1;
+    }
+    if (threads > 1) {
+        pms_status pst = pms_report_prefetch_start(r, main_paths, n, perf_paths, nperf, err);
+        if (pst) return pst;
+    }
     /* Loaded twice: the statistics use the practices the rules keep, the
      * savings model and the sensitivity table every practice. */
     pms_status st = pms_report_load(r, main_paths, n, NULL, 0, &r->all, err);
@@ -639,23 +669,21 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
     return st;
 }
 
-/* Render every registered chart (a gnuplot process each, --threads at a
- * time) and embed the PNGs; a chart that cannot be drawn is named, not fatal. */
+/* Wait for every registered chart's PNG (the runner draws them first, while
+ * the sections compute) and embed them; a chart whose PNG cannot be drawn is
+ * named, not fatal.  The SVGs and PDFs go on rendering while the workbook is
+ * written (charts_done). */
 static pms_status render_charts(pms_report_ctx *r, pms_err *err)
 {
-    if (!r->ncharts) {
-        pms_status st = pms_gp_runner_finish(r->runner, NULL, err);
-        r->runner = NULL;
-        return st;
-    }
+    if (!r->ncharts) return PMS_OK;
     pms_gp_result *res = calloc(r->ncharts, sizeof *res);
     if (!res) {
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
     pms_status st = PMS_OK;
     if (r->runner) {
-        st = pms_gp_runner_finish(r->runner, res, err);
-        r->runner = NULL;
+        st = pms_gp_runner_wait_png(r->runner, res, err);
+        for (size_t i = 0; i < r->ncharts && !st; i++) r->charts[i].png_ok = res[i].ok;
     } else {
         for (size_t i = 0; i < r->ncharts; i++)
             snprintf(res[i].message, sizeof res[i].message, "%.400s",
@@ -690,6 +718,33 @@ static pms_status render_charts(pms_report_ctx *r, pms_err *err)
             nv[r->nmissing_charts++] = cp;
         }
     }
+    free(res);
+    return st;
+}
+
+/* After the workbook is closed: wait for the SVGs and PDFs.  One that fails
+ * after its PNG was drawn (and embedded, and the summary written saying the
+ * chart was drawn) fails the whole report, naming the chart, so that no
+ * report says a chart was drawn whose files are not there.  A gnuplot
+ * without the pdfcairo or svg terminal fails in the PNG phase instead
+ * (plots/gnuplot.c), where the chart is named as not drawn. */
+static pms_status charts_done(pms_report_ctx *r, pms_err *err)
+{
+    pms_gp_result *res = calloc(r->ncharts ? r->ncharts : 1, sizeof *res);
+    if (!res) {
+        pms_gp_runner_finish(r->runner, NULL, NULL);
+        r->runner = NULL;
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    pms_status st = pms_gp_runner_finish(r->runner, res, err);
+    r->runner = NULL;
+    for (size_t i = 0; i < r->ncharts && !st; i++)
+        if (r->charts[i].png_ok && !res[i].ok)
+            /* "cannot write": the output's failure, not the inputs' (run.c). */
+            st = pms_err_set(err, PMS_EIO, "charts/%s.svg, %s.pdf: cannot write the chart of "
+                             "the %s after its PNG: %s; the report was not written",
+                             r->charts[i].name, r->charts[i].name,
+                             r->charts[i].what, res[i].message);
     free(res);
     return st;
 }
@@ -830,17 +885,24 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
     if (!st) st = pms_report_write_summary(r, title, err);
     if (!st) st = workbook_front(r, err);
     /* On failure, wait for any gnuplot still running before the folder goes. */
-    if (r->runner) {
+    if (st && r->runner) {
         pms_gp_runner_finish(r->runner, NULL, NULL);
         r->runner = NULL;
     }
+    /* gnuplot draws the SVGs and PDFs meanwhile, leaving the workbook a core. */
     pms_status cst = pms_xlsx_close(r->x, err);
     r->x = NULL;
+    if (r->runner) {
+        if (!st && !cst) st = charts_done(r, err);
+        else pms_gp_runner_finish(r->runner, NULL, NULL);
+        r->runner = NULL;
+    }
     return st ? st : cst;
 }
 
 void pms_report_ctx_free(pms_report_ctx *r)
 {
+    pms_report_prefetch_stop(r);
     /* Never leave a gnuplot running behind: wait for it before returning. */
     if (r->runner) pms_gp_runner_finish(r->runner, NULL, NULL);
     r->runner = NULL;

@@ -56,6 +56,7 @@ typedef struct pms_report_chart {
     char what[160];      /* what it shows, for the list of charts not drawn */
     char sheet[32];      /* where its PNG goes in the workbook */
     unsigned row, col;
+    int png_ok;          /* its PNG was drawn and embedded */
 } pms_report_chart;
 
 /* The caller's inputs as the sections see them (the name `common` is the
@@ -92,7 +93,7 @@ typedef struct {
     pms_select_opts sel;     /* [practices] rules */
     pms_select_result selres; /* what they removed from the main year */
     /* The locality as a set of practices: its practice codes in the main
-     * (base) year, followed into every other year. */
+     * (base) year, sorted (strcmp), followed into every other year. */
     const char **loc_codes;
     size_t nloc_codes;
     pms_table **loaded;  /* every table loaded, for Provenance */
@@ -109,6 +110,7 @@ typedef struct {
     struct pms_report_chart *charts;
     size_t ncharts;
     struct pms_gp_runner *runner; /* renders each chart as soon as it is registered */
+    struct pms_report_prefetch *prefetch; /* data files read ahead (report/prefetch.c) */
     double ci_level;
     unsigned long seed, bootstrap;
     char source[512];
@@ -189,6 +191,19 @@ const char *pms_report_path(const pms_report_ctx *r, const char *rel, char *buf,
 pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n,
                            const char *const *where, size_t nwhere, pms_table **out,
                            pms_err *err);
+
+/* Read ahead (report/prefetch.c): start a thread loading the main year's
+ * files (twice: before and after the practice rules), the performance year's
+ * (nperf may be 0) and every [trend] year's; stop it and free what no
+ * section took.  take: if paths are among them, the table (or the load's
+ * failure, in *st and err) and 1; else 0 (the caller loads them). */
+typedef struct pms_report_prefetch pms_report_prefetch;
+pms_status pms_report_prefetch_start(pms_report_ctx *r, const char *const *main_paths,
+                                     size_t nmain, const char *const *perf_paths,
+                                     size_t nperf, pms_err *err);
+void pms_report_prefetch_stop(pms_report_ctx *r);
+int pms_report_prefetch_take(pms_report_ctx *r, const char *const *paths, size_t n,
+                             pms_table **out, pms_status *st, pms_err *err);
 
 /* The chart info for NAME: the charts folder and the report's source line. */
 pms_chart_info pms_report_chart_info(const pms_report_ctx *r, const char *name,

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plots/gnuplot.h"
 #include "report/outdir.h"
 #include "report/report.h"
 
@@ -181,6 +182,192 @@ static void test_swap_fallback(void **state)
     swap(1);
 }
 
+/* A fake gnuplot: the real one behind a filter that adds, after chart
+ * funnel's script in the phase `formats` ('png' or 'svg pdf'), a command that
+ * fails as a full disk or a missing folder would.  Returns 0 if there is no
+ * gnuplot to wrap. */
+static int fake_gnuplot(char *path, size_t cap, const char *formats)
+{
+    char real[4096];
+    pms_err err = {{0}};
+    unsetenv("PMS_GNUPLOT");
+    if (pms_gp_find(real, sizeof real, &err)) return 0;
+    snprintf(path, cap, "%s/gnuplot-fails-%c", root, formats[0]);
+    char text[8192];
+    snprintf(text, sizeof text,
+             "#!/bin/sh\n"
+             "sed -u -e \"s|^load 'funnel.gp'\\$|&\\nif (FORMATS eq '%s') { set output "
+             "'/nonexistent-pmsreview/x' }|\" | '%s'\n",
+             formats, real);
+    write_file(path, text);
+    assert_int_equal(chmod(path, 0755), 0);
+    return 1;
+}
+
+/* Run the main year with charts through a fake gnuplot (PMS_GNUPLOT). */
+static pms_status run_with_fake(const char *formats, const char *out, pms_report_result *res,
+                                pms_err *err)
+{
+    char fake[1200], config[1100];
+    if (!fake_gnuplot(fake, sizeof fake, formats)) return (pms_status)-1;
+    snprintf(config, sizeof config, "%s/charts.ini", root);
+    char text[4096];
+    snprintf(text, sizeof text,
+             "[report]\ntitle = Charts\ncharts = yes\nbootstrap = 0\n[data.main]\n"
+             "payments = %s/nhs-payments/nhs-payments-gp-2014-15.csv\n"
+             "join = %s/practice-imd/practice-imd-fingertips-93553.csv\n",
+             PMS_DATASETS_DIR, PMS_DATASETS_DIR);
+    write_file(config, text);
+    pms_report_config cfg = {0};
+    cfg.config = config;
+    cfg.out = out;
+    cfg.threads = 2;
+    cfg.created = 1700000000;
+    setenv("PMS_GNUPLOT", fake, 1);
+    pms_status st = pms_report_run(&cfg, res, err);
+    unsetenv("PMS_GNUPLOT");
+    return st;
+}
+
+/* The PNG is drawn first and the workbook written while the SVG and PDF
+ * render.  A chart whose PNG fails is named in the summary and the report
+ * stands; one whose SVG or PDF fails after its PNG went into the workbook
+ * fails the whole report (nothing written, the chart named), so that no
+ * summary says a chart was drawn whose files are missing. */
+static void test_chart_failure_rule(void **state)
+{
+    (void)state;
+    char out[1100], p[1200];
+    pms_report_result res;
+    pms_err err = {{0}};
+    snprintf(out, sizeof out, "%s/pngfails", root);
+    pms_status st = run_with_fake("png", out, &res, &err);
+    if (st == (pms_status)-1) {
+        skip();
+        return;
+    }
+    if (st) fail_msg("pms_report_run: %s", err.msg);
+    assert_non_null(strstr(res.summary, "Chart not drawn: funnel ("));
+    assert_non_null(strstr(res.summary, "funnel plot): gnuplot failed: No such file or directory"));
+    snprintf(p, sizeof p, "%s/charts/funnel.png", out);
+    assert_int_equal(access(p, F_OK), -1);
+    snprintf(p, sizeof p, "%s/charts/scatter_imd.pdf", out);
+    assert_int_equal(access(p, F_OK), 0);
+    pms_report_result_free(&res);
+
+    snprintf(out, sizeof out, "%s/vectorfails", root);
+    st = run_with_fake("svg pdf", out, &res, &err);
+    assert_int_equal(st, PMS_EIO);
+    assert_int_equal(res.output_failed, 1);
+    assert_null(res.summary);
+    static const char want[] = "charts/funnel.svg, funnel.pdf: cannot write the chart of the "
+                               "funnel plot after its PNG: gnuplot failed: ";
+    assert_memory_equal(err.msg, want, sizeof want - 1);
+    assert_non_null(strstr(err.msg, "; the report was not written"));
+    /* Nothing written: no folder, nothing left beside it. */
+    assert_int_equal(access(out, F_OK), -1);
+    DIR *d = opendir(root);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (!strncmp(e->d_name, "vectorfails.", 12)) fail_msg("left behind: %s", e->d_name);
+    closedir(d);
+    pms_report_result_free(&res);
+}
+
+/* Read ahead (report/prefetch.c): with 2 threads the data files load on a
+ * thread of their own, with 1 in turn; the workbook and summary are the same
+ * bytes, and a missing trend year is the same error, returned at the same
+ * point (after the main and performance years loaded). */
+static char *slurp_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *b = NULL;
+    size_t n = 0, cap = 0, k;
+    char chunk[65536];
+    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (n + k > cap) {
+            cap = 2 * (n + k);
+            b = realloc(b, cap);
+            assert_non_null(b);
+        }
+        memcpy(b + n, chunk, k);
+        n += k;
+    }
+    fclose(f);
+    *len = n;
+    return b;
+}
+
+static pms_status run_trend(const char *trend2, unsigned threads, const char *out,
+                            pms_report_result *res, pms_err *err)
+{
+    char config[1100];
+    snprintf(config, sizeof config, "%s/trend.ini", root);
+    char text[4096];
+    snprintf(text, sizeof text,
+             "[report]\ntitle = Read ahead\ncharts = no\nbootstrap = 0\n[data.main]\n"
+             "payments = %s/nhs-payments/nhs-payments-gp-2014-15.csv\n"
+             "join = %s/practice-imd/practice-imd-fingertips-93553.csv\n"
+             "[data.performance]\npayments = %s/nhs-payments/nhs-payments-gp-2018-19.csv\n"
+             "join = %s/practice-performance/practice-qof-gpps-2018-19.csv\n"
+             "[trend]\n2014/15 = %s/nhs-payments/nhs-payments-gp-2014-15.csv\n"
+             "2015/16 = %s/nhs-payments/%s\n",
+             PMS_DATASETS_DIR, PMS_DATASETS_DIR, PMS_DATASETS_DIR, PMS_DATASETS_DIR,
+             PMS_DATASETS_DIR, PMS_DATASETS_DIR, trend2);
+    write_file(config, text);
+    pms_report_config cfg = {0};
+    cfg.config = config;
+    cfg.out = out;
+    cfg.threads = threads;
+    cfg.created = 1700000000;
+    cfg.command_line = "same";
+    return pms_report_run(&cfg, res, err);
+}
+
+static void test_read_ahead_same(void **state)
+{
+    (void)state;
+    char out[2][1100], p[2400];
+    char *wb[2], *sum[2];
+    size_t len[2];
+    for (unsigned t = 0; t < 2; t++) {
+        snprintf(out[t], sizeof out[t], "%s/ahead%u", root, t + 1);
+        pms_report_result res;
+        pms_err err = {{0}};
+        if (run_trend("nhs-payments-gp-2015-16.csv", t + 1, out[t], &res, &err))
+            fail_msg("pms_report_run: %s", err.msg);
+        pms_report_result_free(&res);
+        snprintf(p, sizeof p, "%s/pmsreview-report.xlsx", out[t]);
+        wb[t] = slurp_all(p, &len[t]);
+        size_t sl;
+        snprintf(p, sizeof p, "%s/summary.txt", out[t]);
+        sum[t] = slurp_all(p, &sl);
+        sum[t] = realloc(sum[t], sl + 1);
+        sum[t][sl] = '\0';
+    }
+    assert_true(len[0] > 100000);
+    assert_int_equal(len[0], len[1]);
+    assert_memory_equal(wb[0], wb[1], len[0]);
+    assert_string_equal(sum[0], sum[1]);
+    for (int t = 0; t < 2; t++) free(wb[t]), free(sum[t]);
+
+    char msg[2][1024];
+    for (unsigned t = 0; t < 2; t++) {
+        snprintf(out[t], sizeof out[t], "%s/aheadbad%u", root, t + 1);
+        pms_report_result res;
+        pms_err err = {{0}};
+        assert_int_equal(run_trend("no-such-year.csv", t + 1, out[t], &res, &err), PMS_EIO);
+        assert_int_equal(res.output_failed, 0);
+        assert_int_equal(access(out[t], F_OK), -1);
+        snprintf(msg[t], sizeof msg[t], "%s", err.msg);
+        pms_report_result_free(&res);
+    }
+    assert_string_equal(msg[0], msg[1]);
+    assert_non_null(strstr(msg[0], "/nhs-payments/no-such-year.csv: cannot open: "));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +375,8 @@ int main(void)
         cmocka_unit_test(test_run_refuses_foreign_folder),
         cmocka_unit_test(test_swap_exchange),
         cmocka_unit_test(test_swap_fallback),
+        cmocka_unit_test(test_chart_failure_rule),
+        cmocka_unit_test(test_read_ahead_same),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
