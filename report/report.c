@@ -914,6 +914,8 @@ void pms_report_ctx_free(pms_report_ctx *r)
     free(r->methods);
     for (size_t i = 0; i < r->nloaded; i++) pms_table_free(r->loaded[i]);
     pms_select_result_free(&r->selres);
+    for (size_t i = 0; r->sav_runs && i < r->nsav_runs; i++) pms_sav_result_free(&r->sav_runs[i]);
+    free(r->sav_runs);
     free(r->loc_codes);
     free(r->loaded);
     for (size_t i = 0; i < r->nmissing_charts; i++) free(r->missing_charts[i]);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "analysis/savings.h"
 #include "base/status.h"
 #include "io/config.h"
 #include "io/out.h"
@@ -111,6 +112,12 @@ typedef struct {
     size_t ncharts;
     struct pms_gp_runner *runner; /* renders each chart as soon as it is registered */
     struct pms_report_prefetch *prefetch; /* data files read ahead (report/prefetch.c) */
+    /* The savings model's run of each [savings] scenario on the main year
+     * (every contract), made by the fair-shares section and taken over by the
+     * savings section, which would otherwise run the same scenarios on the
+     * same base again (issue 15).  NULL when fair shares did not run them. */
+    pms_sav_result *sav_runs;
+    size_t nsav_runs;
     double ci_level;
     unsigned long seed, bootstrap;
     char source[512];
