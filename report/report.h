@@ -200,7 +200,7 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
                            pms_err *err);
 
 /* Read ahead (report/prefetch.c): start a thread loading the main year's
- * files (twice: before and after the practice rules), the performance year's
+ * files (once: the table after the practice rules is a copy), the performance year's
  * (nperf may be 0) and every [trend] year's; stop it and free what no
  * section took.  take: if paths are among them, the table (or the load's
  * failure, in *st and err) and 1; else 0 (the caller loads them). */
