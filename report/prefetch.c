@@ -6,8 +6,9 @@
  * (the main year's second table is a copy of the first, pms_table_copy).
  * Each file is loaded exactly as pms_report_load would have
  * (pms_dataset_open, same paths), and a failure is stored and returned when
- * the section asks, with the same message: only the time changes.  Tables are registered for Provenance
- * when taken, in the order the sections take them, as before. */
+ * the section asks, with the same message: only the time changes.  Tables
+ * are registered for Provenance when taken, in the order the sections take
+ * them, as before. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
