@@ -18,19 +18,18 @@ static int cmp_key(const void *a, const void *b)
     return (u->idx > v->idx) - (u->idx < v->idx);   /* deterministic order inside ties */
 }
 
-/* Validate, sort an index on the ranking variable (ties kept in input
- * order) and sum the weights W and amounts Y; the mean must be positive.
- * On success *out holds the sorted index, freed by the caller. */
-static pms_status prepare(const double *x, const double *w, const double *rank_by, size_t n,
-                          pms_rank_dir dir, key_idx **out, ld *Wout, ld *Yout, pms_err *err)
+/* Check x, w (when given) and rank_by (when given) as pms_conc_index
+ * always has: unit by unit, the value, then its rank, then its weight. */
+static pms_status validate(const double *x, const double *w, const double *rank_by, size_t n,
+                           pms_err *err)
 {
     if (n < 2) return pms_err_set(err, PMS_ETOOFEW, "concentration index: %zu observation%s, need 2",
                                   n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
-        if (!isfinite(x[i]))
+        if (x && !isfinite(x[i]))
             return pms_err_set(err, PMS_ENONFINITE, "concentration index: value %zu is not finite",
                                i + 1);
-        if (!isfinite(rank_by[i]))
+        if (rank_by && !isfinite(rank_by[i]))
             return pms_err_set(err, PMS_ENONFINITE,
                                "concentration index: ranking value %zu is not finite", i + 1);
         if (w && !isfinite(w[i]))
@@ -41,28 +40,58 @@ static pms_status prepare(const double *x, const double *w, const double *rank_b
                                "concentration index: weight %zu is not positive (%.17g)", i + 1,
                                w[i]);
     }
+    return PMS_OK;
+}
+
+/* An index sorted on the ranking variable (ties kept in input order). */
+static key_idx *sort_index(const double *rank_by, size_t n, pms_rank_dir dir, pms_err *err)
+{
     key_idx *k = malloc(n * sizeof *k);
-    if (!k) return pms_err_set(err, PMS_ENOMEM, "concentration index: out of memory");
+    if (!k) {
+        pms_err_set(err, PMS_ENOMEM, "concentration index: out of memory");
+        return NULL;
+    }
     /* Descending = ascending on the negated key: the same tie blocks, reversed. */
     for (size_t i = 0; i < n; i++) {
         k[i].key = dir == PMS_RANK_DESCENDING ? -rank_by[i] : rank_by[i];
         k[i].idx = i;
     }
     qsort(k, n, sizeof *k, cmp_key);
+    return k;
+}
+
+/* The weights W and amounts Y summed in input order; the mean must be positive. */
+static pms_status sums(const double *x, const double *w, size_t n, ld *Wout, ld *Yout,
+                       pms_err *err)
+{
     ld W = 0, Y = 0;
     for (size_t i = 0; i < n; i++) {
         ld wi = w ? w[i] : 1.0L;
         W += wi;
         Y += wi * x[i];
     }
-    if (!(Y / W > 0)) {
-        free(k);
+    if (!(Y / W > 0))
         return pms_err_set(err, PMS_EDOMAIN,
                            "concentration index: the weighted mean of the values is not positive");
-    }
-    *out = k;
     *Wout = W;
     *Yout = Y;
+    return PMS_OK;
+}
+
+/* Validate, sort an index on the ranking variable and sum the weights W and
+ * amounts Y.  On success *out holds the sorted index, freed by the caller. */
+static pms_status prepare(const double *x, const double *w, const double *rank_by, size_t n,
+                          pms_rank_dir dir, key_idx **out, ld *Wout, ld *Yout, pms_err *err)
+{
+    pms_status s = validate(x, w, rank_by, n, err);
+    if (s) return s;
+    key_idx *k = sort_index(rank_by, n, dir, err);
+    if (!k) return PMS_ENOMEM;
+    if ((s = sums(x, w, n, Wout, Yout, err))) {
+        free(k);
+        return s;
+    }
+    *out = k;
     return PMS_OK;
 }
 
@@ -91,6 +120,56 @@ static double index_sorted(const key_idx *k, const double *x, const double *w, s
     return (double)(2 * (acc / W) / mu);
 }
 
+struct pms_conc_order {
+    size_t n;
+    key_idx *k;
+};
+
+pms_conc_order *pms_conc_order_new(const double *rank_by, size_t n, pms_rank_dir dir,
+                                   pms_err *err)
+{
+    if (validate(NULL, NULL, rank_by, n, err)) return NULL;
+    pms_conc_order *o = malloc(sizeof *o);
+    if (!o) {
+        pms_err_set(err, PMS_ENOMEM, "concentration index: out of memory");
+        return NULL;
+    }
+    o->n = n;
+    if (!(o->k = sort_index(rank_by, n, dir, err))) {
+        free(o);
+        return NULL;
+    }
+    return o;
+}
+
+void pms_conc_order_free(pms_conc_order *o)
+{
+    if (!o) return;
+    free(o->k);
+    free(o);
+}
+
+/* C from a sorted index, or the overflow error. */
+static pms_status index_of(const key_idx *k, const double *x, const double *w, size_t n, ld W,
+                           ld Y, double *ci, pms_err *err)
+{
+    double v = index_sorted(k, x, w, n, W, Y / W);
+    if (!isfinite(v))
+        return pms_err_set(err, PMS_ENONFINITE, "concentration index not computed: the sums "
+                                                "overflow (values too large)");
+    *ci = v;
+    return PMS_OK;
+}
+
+pms_status pms_conc_index_ordered(const double *x, const double *w, const pms_conc_order *o,
+                                  double *ci, pms_err *err)
+{
+    ld W = 0, Y = 0;
+    pms_status s = validate(x, w, NULL, o->n, err);
+    if (!s) s = sums(x, w, o->n, &W, &Y, err);
+    return s ? s : index_of(o->k, x, w, o->n, W, Y, ci, err);
+}
+
 pms_status pms_conc_index(const double *x, const double *w, const double *rank_by, size_t n,
                           pms_rank_dir dir, double *ci, pms_err *err)
 {
@@ -98,13 +177,9 @@ pms_status pms_conc_index(const double *x, const double *w, const double *rank_b
     ld W = 0, Y = 0;
     pms_status s = prepare(x, w, rank_by, n, dir, &k, &W, &Y, err);
     if (s != PMS_OK) return s;
-    double v = index_sorted(k, x, w, n, W, Y / W);
+    s = index_of(k, x, w, n, W, Y, ci, err);
     free(k);
-    if (!isfinite(v))
-        return pms_err_set(err, PMS_ENONFINITE, "concentration index not computed: the sums "
-                                                "overflow (values too large)");
-    *ci = v;
-    return PMS_OK;
+    return s;
 }
 
 const char *pms_conc_sign_convention(pms_rank_dir dir)

@@ -30,6 +30,22 @@ typedef enum { PMS_RANK_ASCENDING = 0, PMS_RANK_DESCENDING = 1 } pms_rank_dir;
 pms_status pms_conc_index(const double *x, const double *w, const double *rank_by, size_t n,
                           pms_rank_dir dir, double *ci, pms_err *err);
 
+/* The order pms_conc_index sorts the units in, made once for many indices
+ * on the same ranking (e.g. every run of the savings model ranks the same
+ * practices by the same IMD score).  pms_conc_order_new sorts rank_by
+ * (PMS_RANK_DESCENDING: largest first; ties in input order, as
+ * pms_conc_index); NULL with err set on PMS_ETOOFEW (n < 2), PMS_ENONFINITE
+ * (a ranking value) or PMS_ENOMEM.  rank_by is not kept. */
+typedef struct pms_conc_order pms_conc_order;
+pms_conc_order *pms_conc_order_new(const double *rank_by, size_t n, pms_rank_dir dir,
+                                   pms_err *err);
+void pms_conc_order_free(pms_conc_order *o);
+/* pms_conc_index of x (n = the order's n, the same units in the same
+ * positions as the rank_by the order was made from): the same value to the
+ * last bit, and the same errors for x and w. */
+pms_status pms_conc_index_ordered(const double *x, const double *w, const pms_conc_order *o,
+                                  double *ci, pms_err *err);
+
 /* The index with its generalised form and standard errors.
  * se: the delta-method SE of Kakwani, Wagstaff & van Doorslaer (1997, eq. 14),
  *   var(C) = (1/n) [(1/n) sum a_i^2 - (1 + C)^2],

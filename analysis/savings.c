@@ -674,6 +674,12 @@ struct pms_sav_ws {
     double *x, *wt, *xi, *wi, *rank;
     unsigned char *lost5, *lost10;
     size_t *gorder; /* practices in ascending order of the last funding per patient seen */
+    /* The practices with a deprivation score ranked by it, made on the first
+     * full fairness of this base and reused by every run after (the ranking
+     * never changes; only the amounts do); conc_tried once it was tried. */
+    pms_conc_order *conc;
+    size_t conc_m;
+    int conc_tried;
     size_t *pms, npms; /* indices of the PMS practices */
     void *pairs;       /* vi_pair[n] for a full sort */
     /* Weights of the weighted and deprivation reinvestment in pool order, per
@@ -706,6 +712,7 @@ void pms_sav_ws_free(pms_sav_ws *w)
     free(w->lost5);
     free(w->lost10);
     free(w->gorder);
+    pms_conc_order_free(w->conc);
     free(w->pms);
     free(w->pairs);
     for (int sc = 0; sc < 3; sc++)
@@ -946,7 +953,15 @@ static pms_status fairness(const pms_sav_base *b, pms_sav_ws *ws, const int64_t 
             ws->rank[m] = b->imd[i];
             m++;
         }
-    if (m >= 2)
+    if (m >= 2 && !ws->conc_tried) {
+        pms_err ignore;
+        ws->conc_tried = 1; /* a ranking it cannot sort takes the full call below every time */
+        ws->conc = pms_conc_order_new(ws->rank, m, PMS_RANK_DESCENDING, &ignore);
+        ws->conc_m = m;
+    }
+    if (m >= 2 && ws->conc && ws->conc_m == m)
+        st = pms_conc_index_ordered(ws->xi, ws->wi, ws->conc, &f->concentration, err);
+    else if (m >= 2)
         st = pms_conc_index(ws->xi, ws->wi, ws->rank, m, PMS_RANK_DESCENDING, &f->concentration,
                             err);
     return st;

@@ -1298,3 +1298,100 @@ fail:
     pms_table_free(t);
     return st;
 }
+
+/* ---- copying a table ---- */
+
+/* Column c of src into d (zeroed), its text cells copied into *arena from
+ * *pos on.  0, or -1 when out of memory (d then holds what was allocated). */
+static int column_copy(pms_column *d, const pms_column *c, size_t nrows, char *arena, size_t *pos)
+{
+    d->source = c->source, d->field = c->field, d->type = c->type;
+    d->n_missing = c->n_missing, d->bad_line = c->bad_line;
+    if ((c->name && !(d->name = xstrdup(c->name))) ||
+        (c->header && !(d->header = xstrdup(c->header))) ||
+        (c->bad_value && !(d->bad_value = xstrdup(c->bad_value))))
+        return -1;
+    if (c->lazy) {
+        if (!(d->lazy = malloc(sizeof *d->lazy))) return -1;
+        *d->lazy = *c->lazy;
+    }
+    const double *num = col_values(c); /* NULL: a derived measure not computed yet */
+    if (num) {
+        if (!(d->num = malloc((nrows ? nrows : 1) * sizeof *d->num))) return -1;
+        memcpy(d->num, num, nrows * sizeof *d->num);
+    }
+    if (c->text) {
+        if (!(d->text = malloc((nrows ? nrows : 1) * sizeof *d->text))) return -1;
+        for (size_t i = 0; i < nrows; i++) {
+            if (!c->text[i]) {
+                d->text[i] = NULL;
+                continue;
+            }
+            size_t len = strlen(c->text[i]) + 1;
+            memcpy(arena + *pos, c->text[i], len);
+            d->text[i] = arena + *pos;
+            *pos += len;
+        }
+    }
+    return 0;
+}
+
+/* Sources, notes and line numbers of t into c. */
+static int meta_copy(pms_table *c, const pms_table *t)
+{
+    if (t->line) {
+        if (!(c->line = malloc((t->nrows ? t->nrows : 1) * sizeof *c->line))) return -1;
+        memcpy(c->line, t->line, t->nrows * sizeof *c->line);
+    }
+    if (t->nsources) {
+        if (!(c->sources = calloc(t->nsources, sizeof *c->sources))) return -1;
+        for (size_t i = 0; i < t->nsources; i++, c->nsources++) {
+            c->sources[i] = t->sources[i];
+            c->sources[i].path = NULL;
+            if (t->sources[i].path && !(c->sources[i].path = xstrdup(t->sources[i].path)))
+                return -1;
+        }
+    }
+    if (t->nnotes) {
+        if (!(c->notes = calloc(t->nnotes, sizeof *c->notes))) return -1;
+        for (size_t i = 0; i < t->nnotes; i++, c->nnotes++) {
+            c->notes[i].count = t->notes[i].count;
+            c->notes[i].what = xstrdup(t->notes[i].what);
+            c->notes[i].detail = xstrdup(t->notes[i].detail);
+            if (!c->notes[i].what || !c->notes[i].detail) {
+                c->nnotes++; /* freed with the others */
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+pms_table *pms_table_copy(const pms_table *t)
+{
+    pms_table *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->nrows = t->nrows;
+    /* Every text cell in one block of the copy's own. */
+    size_t bytes = 1;
+    for (size_t j = 0; j < t->ncols; j++)
+        for (size_t i = 0; t->cols[j].text && i < t->nrows; i++)
+            if (t->cols[j].text[i]) bytes += strlen(t->cols[j].text[i]) + 1;
+    char *arena = malloc(bytes);
+    if (!arena || add_block(c, arena)) {
+        free(arena);
+        goto fail;
+    }
+    if (meta_copy(c, t)) goto fail;
+    if (!(c->cols = calloc(t->ncols ? t->ncols : 1, sizeof *c->cols))) goto fail;
+    c->cap_cols = t->ncols ? t->ncols : 1;
+    size_t pos = 0;
+    for (size_t j = 0; j < t->ncols; j++) {
+        c->ncols++; /* freed with the others from here */
+        if (column_copy(&c->cols[j], &t->cols[j], t->nrows, arena, &pos)) goto fail;
+    }
+    return c;
+fail:
+    pms_table_free(c);
+    return NULL;
+}

@@ -89,6 +89,15 @@ pms_status pms_table_load_mem(const char *display, const void *data, size_t len,
 
 void pms_table_free(pms_table *t);
 
+/* A deep copy of t: the same rows, columns (values, text, missing counts,
+ * derived measures computed or not), sources, notes and line numbers, owning
+ * all of its own memory (freed with pms_table_free), so that one load can
+ * serve two uses that change their tables apart (the report's main year with
+ * and without the practice rules).  t is not modified; a derived measure not
+ * computed in t is copied uncomputed (reading t meanwhile from another thread
+ * is safe).  NULL when out of memory. */
+pms_table *pms_table_copy(const pms_table *t);
+
 /* Column lookup by name (canonical or snake_case); NULL if absent.  A
  * derived measure not yet computed is computed here (the table is changed
  * through the const pointer, as pms_table_text does; two threads may look it

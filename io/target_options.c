@@ -10,6 +10,8 @@
 void pms_target_options_free(pms_target_options *o)
 {
     if (!o) return;
+    for (size_t k = 0; o->runs && k < o->n; k++) pms_sav_result_free(&o->runs[k]);
+    free(o->runs);
     free(o->o);
     memset(o, 0, sizeof *o);
 }
@@ -57,7 +59,7 @@ static pms_status join(const pms_table *t, const pms_target_rows *r, const pms_s
 static pms_status score_one(const pms_table *t, const pms_scenario_file *f, size_t k,
                             const pms_sav_base *b, pms_sav_ws *ws, joined *j,
                             const pms_target_input *in, size_t focus, int bloc,
-                            pms_target_option *o, pms_err *err)
+                            pms_target_option *o, pms_sav_result *keep, pms_err *err)
 {
     unsigned char *flags = NULL;
     pms_sav_result res;
@@ -82,6 +84,13 @@ static pms_status score_one(const pms_table *t, const pms_scenario_file *f, size
         }
         st = pms_target_score_of(in, j->after, focus, &o->score, err);
     }
+    if (!st && keep) {
+        *keep = res; /* moved: the caller frees it */
+        /* Its scenario pointed at our copy and its retain flags, freed here:
+         * point it at the file's scenario instead (borrowed, valid while f is). */
+        keep->scenario = f->s[k];
+        memset(&res, 0, sizeof res);
+    }
     pms_sav_result_free(&res);
     free(flags);
     return st;
@@ -90,6 +99,13 @@ static pms_status score_one(const pms_table *t, const pms_scenario_file *f, size
 pms_status pms_target_options_run(const pms_table *t, const pms_target_rows *r,
                                   const pms_scenario_file *f, const char *locality,
                                   pms_target_options *out, pms_err *err)
+{
+    return pms_target_options_run_keep(t, r, f, locality, 0, out, err);
+}
+
+pms_status pms_target_options_run_keep(const pms_table *t, const pms_target_rows *r,
+                                       const pms_scenario_file *f, const char *locality,
+                                       int keep_runs, pms_target_options *out, pms_err *err)
 {
     memset(out, 0, sizeof *out);
     out->focus = pms_target_rows_find_locality(r, locality);
@@ -109,7 +125,8 @@ pms_status pms_target_options_run(const pms_table *t, const pms_target_rows *r,
                                            "fair-shares analysis");
         goto done;
     }
-    if (!(ws = pms_sav_ws_new(&b)) || !(out->o = calloc(f->n ? f->n : 1, sizeof *out->o))) {
+    if (!(ws = pms_sav_ws_new(&b)) || !(out->o = calloc(f->n ? f->n : 1, sizeof *out->o)) ||
+        (keep_runs && !(out->runs = calloc(f->n ? f->n : 1, sizeof *out->runs)))) {
         st = pms_err_set(err, PMS_ENOMEM, "out of memory");
         goto done;
     }
@@ -118,7 +135,8 @@ pms_status pms_target_options_run(const pms_table *t, const pms_target_rows *r,
     /* The model's own locality index (its locality column) for the saving. */
     int bloc = locality ? pms_scenario_locality_find(&b, locality) : -1;
     for (size_t k = 0; k < f->n && !st; k++)
-        if (!(st = score_one(t, f, k, &b, ws, &j, &in, out->focus, bloc, &out->o[k], err)))
+        if (!(st = score_one(t, f, k, &b, ws, &j, &in, out->focus, bloc, &out->o[k],
+                             out->runs ? &out->runs[k] : NULL, err)))
             out->n++;
 done:
     pms_sav_ws_free(ws);

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "analysis/savings.h"
 #include "analysis/target.h"
 #include "io/out.h"
 #include "io/scenario.h"
@@ -40,6 +41,13 @@ typedef struct {
     size_t scored;               /* of them, kept by the target analysis too */
     size_t outside_model;        /* target practices the model leaves out (APMS, no core...) */
     size_t focus;                /* the locality's index in the rows, or (size_t)-1 */
+    /* With pms_target_options_run_keep's keep_runs: the model run of each
+     * scenario (n of them, file order, over the model's base), so that a
+     * caller reporting the same scenarios on the same table need not run
+     * them again (the report's savings section).  runs[k].scenario is f's
+     * scenario k (borrowed from f; its retain flags are not kept).  NULL
+     * otherwise; a caller may move them out (zeroing each, or runs = NULL). */
+    pms_sav_result *runs;
 } pms_target_options;
 
 /* Run every savings scenario of f on table t and score it against rows r
@@ -50,6 +58,11 @@ typedef struct {
 pms_status pms_target_options_run(const pms_table *t, const pms_target_rows *r,
                                   const pms_scenario_file *f, const char *locality,
                                   pms_target_options *out, pms_err *err);
+/* The same, keeping each scenario's model run in out->runs when keep_runs
+ * (the numbers are those a fresh pms_sav_run gives: the run itself is kept). */
+pms_status pms_target_options_run_keep(const pms_table *t, const pms_target_rows *r,
+                                       const pms_scenario_file *f, const char *locality,
+                                       int keep_runs, pms_target_options *out, pms_err *err);
 void pms_target_options_free(pms_target_options *o);
 
 /* The table `options`: per scenario a row for the scope's practices (area:

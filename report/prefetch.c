@@ -1,13 +1,14 @@
-/* Reading ahead: the data files the sections will load (the main year twice,
- * the performance year, every [trend] year) are loaded by a thread of their
+/* Reading ahead: the data files the sections will load (the main year, the
+ * performance year, every [trend] year) are loaded by a thread of their
  * own from the start of the report, while the main thread computes; a
  * section asking for one (pms_report_load) takes it when it is there, waits
  * if it is being loaded, or loads it itself if the thread has not reached it
- * (so the main year's two copies load side by side).  Each file is loaded
- * exactly as pms_report_load would have (pms_dataset_open, same paths), and
- * a failure is stored and returned when the section asks, with the same
- * message: only the time changes.  Tables are registered for Provenance
- * when taken, in the order the sections take them, as before. */
+ * (the main year's second table is a copy of the first, pms_table_copy).
+ * Each file is loaded exactly as pms_report_load would have
+ * (pms_dataset_open, same paths), and a failure is stored and returned when
+ * the section asks, with the same message: only the time changes.  Tables
+ * are registered for Provenance when taken, in the order the sections take
+ * them, as before. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +99,7 @@ pms_status pms_report_prefetch_start(pms_report_ctx *r, const char *const *main_
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     /* In the order the sections ask for them. */
-    pms_status st = add(p, main_paths, nmain);
-    if (!st) st = add(p, main_paths, nmain);
+    pms_status st = add(p, main_paths, nmain); /* once: the second table is a copy */
     if (!st && nperf) st = add(p, perf_paths, nperf);
     for (size_t e = 0; e < r->cfg->n && !st; e++)
         if (!strcmp(r->cfg->e[e].section, "trend")) {

@@ -227,6 +227,19 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
     return PMS_OK;
 }
 
+/* A copy of a loaded table, registered as a load of its own (Provenance
+ * lists each table it was given, as when the files were loaded twice). */
+static pms_status keep_copy(pms_report_ctx *r, const pms_table *t, pms_table **out,
+                            pms_err *err)
+{
+    pms_table **nl = realloc(r->loaded, (r->nloaded + 1) * sizeof *nl);
+    if (!nl) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    r->loaded = nl;
+    if (!(*out = pms_table_copy(t))) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    nl[r->nloaded++] = *out;
+    return PMS_OK;
+}
+
 pms_chart_info pms_report_chart_info(const pms_report_ctx *r, const char *name,
                                      const char *title, const char *xlabel, const char *ylabel)
 {
@@ -631,10 +644,11 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
         pms_status pst = pms_report_prefetch_start(r, main_paths, n, perf_paths, nperf, err);
         if (pst) return pst;
     }
-    /* Loaded twice: the statistics use the practices the rules keep, the
-     * savings model and the sensitivity table every practice. */
+    /* Two tables: the statistics use the practices the rules keep, the
+     * savings model and the sensitivity table every practice.  One load, and
+     * a copy (what a second load gave, without parsing the files again). */
     pms_status st = pms_report_load(r, main_paths, n, NULL, 0, &r->all, err);
-    if (!st) st = pms_report_load(r, main_paths, n, NULL, 0, &r->main, err);
+    if (!st) st = keep_copy(r, r->all, &r->main, err);
     const double *v;
     if (!st) st = pms_table_numeric(r->main, r->measure, &v, err);
     if (!st) st = resolve_locality(r, err);
@@ -914,6 +928,8 @@ void pms_report_ctx_free(pms_report_ctx *r)
     free(r->methods);
     for (size_t i = 0; i < r->nloaded; i++) pms_table_free(r->loaded[i]);
     pms_select_result_free(&r->selres);
+    for (size_t i = 0; r->sav_runs && i < r->nsav_runs; i++) pms_sav_result_free(&r->sav_runs[i]);
+    free(r->sav_runs);
     free(r->loc_codes);
     free(r->loaded);
     for (size_t i = 0; i < r->nmissing_charts; i++) free(r->missing_charts[i]);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "analysis/savings.h"
 #include "base/status.h"
 #include "io/config.h"
 #include "io/out.h"
@@ -111,6 +112,12 @@ typedef struct {
     size_t ncharts;
     struct pms_gp_runner *runner; /* renders each chart as soon as it is registered */
     struct pms_report_prefetch *prefetch; /* data files read ahead (report/prefetch.c) */
+    /* The savings model's run of each [savings] scenario on the main year
+     * (every contract), made by the fair-shares section and taken over by the
+     * savings section, which would otherwise run the same scenarios on the
+     * same base again (issue 15).  NULL when fair shares did not run them. */
+    pms_sav_result *sav_runs;
+    size_t nsav_runs;
     double ci_level;
     unsigned long seed, bootstrap;
     char source[512];
@@ -193,7 +200,7 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
                            pms_err *err);
 
 /* Read ahead (report/prefetch.c): start a thread loading the main year's
- * files (twice: before and after the practice rules), the performance year's
+ * files (once: the table after the practice rules is a copy), the performance year's
  * (nperf may be 0) and every [trend] year's; stop it and free what no
  * section took.  take: if paths are among them, the table (or the load's
  * failure, in *st and err) and 1; else 0 (the caller loads them). */

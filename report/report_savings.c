@@ -386,6 +386,16 @@ static void practice_part(sav_report *s, const pms_sav_scenario *sc)
     }
 }
 
+/* Scenario k's run made by the fair-shares section on the same table and
+ * scenario file (the same base: same bind, same settings), or NULL. */
+static pms_sav_result *taken_run(sav_report *s, size_t k)
+{
+    pms_report_ctx *r = s->r;
+    if (!r->sav_runs || r->nsav_runs != s->sf->n) return NULL;
+    pms_sav_result *p = &r->sav_runs[k];
+    return p->core && p->n == s->b.n ? p : NULL;
+}
+
 static pms_status run_all(sav_report *s, pms_err *err)
 {
     pms_status st;
@@ -402,9 +412,15 @@ static pms_status run_all(sav_report *s, pms_err *err)
         s->flags = NULL;
         if ((st = pms_scenario_flags(sf, k, s->t, &s->flags, err))) return st;
         sc.retain = s->flags;
-        if ((st = pms_sav_check(&s->b, &sc, sf->path, err)) ||
-            (st = pms_sav_run(&s->b, &sc, s->ws, &s->res, err)))
+        if ((st = pms_sav_check(&s->b, &sc, sf->path, err))) return st;
+        pms_sav_result *pre = taken_run(s, k);
+        if (pre) {
+            s->res = *pre; /* moved: freed below like a run of our own */
+            s->res.scenario = sc; /* as pms_sav_run sets it: ours, with our flags */
+            memset(pre, 0, sizeof *pre);
+        } else if ((st = pms_sav_run(&s->b, &sc, s->ws, &s->res, err))) {
             return st;
+        }
         s->labels[k] = pms_sav_label(&sf->s[k]);
         pms_sav_effects_of(&s->res, &s->b, (size_t)-1, s->horizon, &s->eng[k]);
         locality_part(s, &sf->s[k], &s->eng[k]);

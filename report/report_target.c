@@ -129,7 +129,12 @@ static pms_status options(pms_report_ctx *r, const pms_table *t, const pms_targe
     int k;
     pms_status st = pms_scenario_load(path, &f, err);
     if (!st) st = pms_scenario_savings_pick(f, NULL, &k, err);
-    if (!st) st = pms_target_options_run(t, s, f, r->locality, &o, err);
+    if (!st) st = pms_target_options_run_keep(t, s, f, r->locality, !r->sav_runs, &o, err);
+    if (!st && o.runs) {
+        /* The savings section reports these same runs: hand them over. */
+        r->sav_runs = o.runs, r->nsav_runs = o.n;
+        o.runs = NULL;
+    }
     if (!st && !(tab = pms_target_out_options(&o, "England", pms_report_locality(r))))
         st = pms_err_set(err, PMS_ENOMEM, "out of memory");
     if (!st) st = pms_report_add_tables(r, OPTIONS_SHEET, &tab, 1, NULL, err);

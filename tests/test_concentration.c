@@ -132,6 +132,92 @@ static void test_errors(void **state)
 }
 
 
+/* The order made once (pms_conc_order_new) gives pms_conc_index's value to
+ * the last bit (exact equality, no tolerance: the same sums in the same
+ * order), for many amounts on one ranking, on the national data (IMD ties)
+ * and the small set (a tie), both directions, weighted and not. */
+static void check_ordered(const double *x, const double *w, const double *r, size_t n)
+{
+    pms_err err = {{0}};
+    double *xs = malloc(n * sizeof *xs);
+    assert_non_null(xs);
+    for (int dir = 0; dir < 2; dir++) {
+        pms_conc_order *o = pms_conc_order_new(r, n, (pms_rank_dir)dir, &err);
+        assert_non_null(o);
+        for (int rep = 0; rep < 5; rep++) {
+            /* a different amount each time, as the savings model's years */
+            for (size_t i = 0; i < n; i++) xs[i] = x[i] * (1 + 0.01 * rep * (double)(i % 7));
+            for (int wt = 0; wt < 2; wt++) {
+                double a = NAN, b = NAN;
+                const double *ww = wt ? w : NULL;
+                assert_int_equal(pms_conc_index(xs, ww, r, n, (pms_rank_dir)dir, &a, &err), PMS_OK);
+                assert_int_equal(pms_conc_index_ordered(xs, ww, o, &b, &err), PMS_OK);
+                assert_memory_equal(&a, &b, sizeof a);
+            }
+        }
+        pms_conc_order_free(o);
+    }
+    free(xs);
+}
+
+static void test_ordered(void **state)
+{
+    (void)state;
+    check_ordered(x5, w5, r5, 5);
+    size_t n = 0;
+    double *x = malloc(fd.n * sizeof *x), *w = malloc(fd.n * sizeof *w),
+           *r = malloc(fd.n * sizeof *r);
+    assert_non_null(x);
+    assert_non_null(w);
+    assert_non_null(r);
+    for (size_t i = 0; i < fd.n; i++) {
+        if (isnan(fd.imd[i])) continue;
+        x[n] = fd.x[i];
+        w[n] = fd.w[i];
+        r[n] = fd.imd[i];
+        n++;
+    }
+    check_ordered(x, w, r, n);
+    /* the order must matter: the same amounts in another unit order differ */
+    pms_err err = {{0}};
+    pms_conc_order *o = pms_conc_order_new(r, n, PMS_RANK_DESCENDING, &err);
+    double a, b;
+    assert_int_equal(pms_conc_index_ordered(x, w, o, &a, &err), PMS_OK);
+    double t = x[0];
+    x[0] = x[n - 1], x[n - 1] = t;
+    assert_int_equal(pms_conc_index_ordered(x, w, o, &b, &err), PMS_OK);
+    assert_true(a != b);
+    pms_conc_order_free(o);
+    free(x);
+    free(w);
+    free(r);
+}
+
+static void test_ordered_errors(void **state)
+{
+    (void)state;
+    pms_err err = {{0}};
+    double c = 7;
+    const double x[] = {1.5, 2.5}, r[] = {3.0, 1.0};
+    const double nan2[] = {1.5, NAN}, negw[] = {1.0, 0.0}, negx[] = {-1.5, 1.0};
+    assert_null(pms_conc_order_new(r, 1, PMS_RANK_ASCENDING, &err));
+    assert_string_equal(err.msg, "concentration index: 1 observation, need 2");
+    assert_null(pms_conc_order_new(nan2, 2, PMS_RANK_ASCENDING, &err));
+    assert_string_equal(err.msg, "concentration index: ranking value 2 is not finite");
+    pms_conc_order *o = pms_conc_order_new(r, 2, PMS_RANK_ASCENDING, &err);
+    assert_non_null(o);
+    assert_int_equal(pms_conc_index_ordered(nan2, NULL, o, &c, &err), PMS_ENONFINITE);
+    assert_string_equal(err.msg, "concentration index: value 2 is not finite");
+    assert_int_equal(pms_conc_index_ordered(x, negw, o, &c, &err), PMS_EDOMAIN);
+    assert_string_equal(err.msg, "concentration index: weight 2 is not positive (0)");
+    assert_int_equal(pms_conc_index_ordered(negx, NULL, o, &c, &err), PMS_EDOMAIN);
+    assert_string_equal(err.msg,
+                        "concentration index: the weighted mean of the values is not positive");
+    assert_true(c == 7); /* untouched on error */
+    pms_conc_order_free(o);
+    pms_conc_order_free(NULL);
+}
+
 /* SEs against the R forms: 1e-12 relative (sums of squared influence values;
  * R and we order the same terms differently). */
 static void test_se(void **state)
@@ -199,6 +285,8 @@ int main(void)
         cmocka_unit_test(test_known),
         cmocka_unit_test(test_national),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_ordered),
+        cmocka_unit_test(test_ordered_errors),
         cmocka_unit_test(test_se),
         cmocka_unit_test(test_se_national),
     };

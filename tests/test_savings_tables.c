@@ -16,6 +16,7 @@
 #include "io/savings_input.h"
 #include "io/savings_tables.h"
 #include "io/sha256.h"
+#include "io/target_options.h"
 #include "testutil.h"
 
 /* Two scenarios, then comment lines to 70,000 bytes: past the 64 KiB that
@@ -199,12 +200,89 @@ static void test_tables(void **state)
     pms_scenario_free(f);
 }
 
+/* pms_target_options_run_keep (issue 15): the runs it keeps are, to the last
+ * bit, what pms_sav_run gives on the savings input's base of the same table
+ * (what the report's savings section would run), and its scores are those
+ * of pms_target_options_run.  Exact comparisons: the same integer model. */
+static void same_run(const pms_sav_result *a, const pms_sav_result *b)
+{
+    assert_int_equal(a->n, b->n);
+    assert_int_equal(a->nyears, b->nyears);
+    assert_int_equal(a->nloc, b->nloc);
+    assert_int_equal(a->unmet, b->unmet);
+    assert_int_equal(a->unmet_practices, b->unmet_practices);
+    assert_int_equal(a->extension_years, b->extension_years);
+    assert_memory_equal(&a->fair_base, &b->fair_base, sizeof a->fair_base);
+    assert_memory_equal(a->year, b->year, a->nyears * sizeof *a->year);
+    assert_memory_equal(a->core, b->core, (a->nyears + 1) * a->n * sizeof *a->core);
+    assert_memory_equal(a->cut, b->cut, a->nyears * a->n * sizeof *a->cut);
+    assert_memory_equal(a->reinvest, b->reinvest, a->nyears * a->n * sizeof *a->reinvest);
+    assert_memory_equal(a->loc_core, b->loc_core, (a->nyears + 1) * a->nloc * sizeof *a->loc_core);
+    assert_memory_equal(a->loc_cut, b->loc_cut, a->nyears * a->nloc * sizeof *a->loc_cut);
+    assert_memory_equal(a->loc_reinvest, b->loc_reinvest,
+                        a->nyears * a->nloc * sizeof *a->loc_reinvest);
+    assert_memory_equal(a->loc_practices, b->loc_practices, a->nloc * sizeof *a->loc_practices);
+}
+
+static void test_options_keep_runs(void **state)
+{
+    (void)state;
+    pms_err err = {{0}};
+    pms_scenario_file *f = NULL;
+    assert_int_equal(pms_scenario_load(path, &f, &err), PMS_OK);
+    pms_table *t = pms_test_open_2014_imd(NULL);
+    assert_non_null(t);
+    pms_target_spec spec = {"weighted", "core_payments", PMS_TSCOPE_NATIONAL, "imd2015",
+                            PMS_TARGET_DEFAULT_ELASTICITY};
+    pms_target_rows rows;
+    if (pms_target_rows_select(t, &spec, &rows, &err)) fail_msg("%s", err.msg);
+    pms_target_options plain, kept;
+    if (pms_target_options_run(t, &rows, f, "11H", &plain, &err)) fail_msg("%s", err.msg);
+    assert_null(plain.runs);
+    if (pms_target_options_run_keep(t, &rows, f, "11H", 1, &kept, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(kept.n, f->n);
+    assert_int_equal(plain.n, kept.n);
+    assert_int_equal(plain.scored, kept.scored);
+    assert_memory_equal(plain.o, kept.o, plain.n * sizeof *plain.o);
+    assert_non_null(kept.runs);
+    /* the savings section's own runs, on its own base of the same table */
+    pms_savings_input in;
+    assert_int_equal(pms_savings_input_open(f, t, "who", "pre_", &in, &err), PMS_OK);
+    pms_sav_ws *ws = pms_sav_ws_new(&in.b);
+    assert_non_null(ws);
+    for (size_t k = 0; k < f->n; k++) {
+        unsigned char *flags = NULL;
+        pms_sav_scenario sc = f->s[k];
+        assert_int_equal(pms_scenario_flags(f, k, t, &flags, &err), PMS_OK);
+        sc.retain = flags;
+        pms_sav_result res;
+        memset(&res, 0, sizeof res);
+        assert_int_equal(pms_sav_run(&in.b, &sc, ws, &res, &err), PMS_OK);
+        assert_true(res.nyears > 0 && res.year[res.nyears - 1].fair.concentration ==
+                                          res.year[res.nyears - 1].fair.concentration);
+        same_run(&kept.runs[k], &res);
+        assert_string_equal(kept.runs[k].scenario.name, f->s[k].name);
+        assert_ptr_equal(kept.runs[k].scenario.retain, f->s[k].retain); /* not freed flags */
+        pms_sav_result_free(&res);
+        free(flags);
+    }
+    pms_sav_ws_free(ws);
+    pms_savings_input_free(&in);
+    pms_target_options_free(&kept);
+    pms_target_options_free(&kept); /* twice: a no-op */
+    pms_target_options_free(&plain);
+    pms_target_rows_free(&rows);
+    pms_table_free(t);
+    pms_scenario_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_input_hash_and_notes),
         cmocka_unit_test(test_input_errors),
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_options_keep_runs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

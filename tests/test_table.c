@@ -337,6 +337,105 @@ static void test_duplicate_codes(void **state)
     free(csv);
 }
 
+/* pms_table_copy (issue 15): a copy equals a second load of the same files
+ * field by field (numbers bit for bit, derived measures computed or not as
+ * in the table copied), and it is independent: cutting its rows leaves the
+ * table copied as it was.  Exact comparisons: nothing is computed. */
+/* state: compare which derived measures are computed (same_table computes them all). */
+static void same_table(const pms_table *a, const pms_table *b, int state)
+{
+    pms_err err = {{0}};
+    assert_int_equal(a->nrows, b->nrows);
+    assert_int_equal(a->ncols, b->ncols);
+    assert_int_equal(a->nsources, b->nsources);
+    assert_int_equal(a->nnotes, b->nnotes);
+    assert_true(!a->line == !b->line);
+    if (a->line) assert_memory_equal(a->line, b->line, a->nrows * sizeof *a->line);
+    for (size_t s = 0; s < a->nsources; s++) {
+        assert_string_equal(a->sources[s].path, b->sources[s].path);
+        assert_string_equal(a->sources[s].sha256, b->sources[s].sha256);
+        assert_int_equal(a->sources[s].bytes, b->sources[s].bytes);
+        assert_int_equal(a->sources[s].rows, b->sources[s].rows);
+        assert_int_equal(a->sources[s].columns, b->sources[s].columns);
+        assert_int_equal(a->sources[s].latin1, b->sources[s].latin1);
+        assert_int_equal(a->sources[s].bom, b->sources[s].bom);
+        assert_int_equal(a->sources[s].long_format, b->sources[s].long_format);
+    }
+    for (size_t i = 0; i < a->nnotes; i++) {
+        assert_string_equal(a->notes[i].what, b->notes[i].what);
+        assert_string_equal(a->notes[i].detail, b->notes[i].detail);
+        assert_int_equal(a->notes[i].count, b->notes[i].count);
+    }
+    for (size_t j = 0; j < a->ncols; j++) {
+        const pms_column *x = &a->cols[j], *y = &b->cols[j];
+        assert_string_equal(x->name, y->name);
+        assert_true(!x->header == !y->header);
+        if (x->header) assert_string_equal(x->header, y->header);
+        assert_int_equal(x->source, y->source);
+        assert_int_equal(x->field, y->field);
+        assert_int_equal(x->type, y->type);
+        assert_int_equal(x->n_missing, y->n_missing);
+        assert_int_equal(x->bad_line, y->bad_line);
+        assert_true(!x->bad_value == !y->bad_value);
+        if (x->bad_value) assert_string_equal(x->bad_value, y->bad_value);
+        assert_true(!x->lazy == !y->lazy);
+        if (state) assert_true(!x->num == !y->num); /* computed in both or in neither */
+        assert_true(!x->text == !y->text);
+        for (size_t i = 0; x->text && i < a->nrows; i++) {
+            assert_true(!x->text[i] == !y->text[i]);
+            if (x->text[i]) assert_string_equal(x->text[i], y->text[i]);
+        }
+        if (x->type != PMS_COL_NUM) continue;
+        const double *u, *v;
+        assert_int_equal(pms_table_numeric(a, x->name, &u, &err), PMS_OK);
+        assert_int_equal(pms_table_numeric(b, y->name, &v, &err), PMS_OK);
+        assert_memory_equal(u, v, a->nrows * sizeof *u);
+    }
+}
+
+static void test_copy(void **state)
+{
+    (void)state;
+    const char *data[] = {DS "nhs-payments/nhs-payments-gp-2014-15.csv",
+                          DS "practice-imd/practice-imd-fingertips-93553.csv"};
+    pms_data_opts o = {data, 2, NULL, 0, NULL, 0};
+    pms_table *t = NULL, *again = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_dataset_open(&o, &t, &err), PMS_OK);
+    assert_int_equal(pms_dataset_open(&o, &again, &err), PMS_OK);
+    /* One derived measure computed before the copy, the others not. */
+    size_t lazy = 0;
+    for (size_t j = 0; j < t->ncols; j++) lazy += t->cols[j].lazy != NULL;
+    assert_true(lazy >= 2);
+    const double *v;
+    assert_int_equal(pms_table_numeric(t, "payments_per_weighted", &v, &err), PMS_OK);
+    assert_int_equal(pms_table_numeric(again, "payments_per_weighted", &v, &err), PMS_OK);
+    assert_int_equal(pms_table_note(t, "copy_test", 3, "a note %d", 1), PMS_OK);
+    assert_int_equal(pms_table_note(again, "copy_test", 3, "a note %d", 1), PMS_OK);
+    pms_table *c = pms_table_copy(t);
+    assert_non_null(c);
+    size_t uncomputed = 0;
+    for (size_t j = 0; j < c->ncols; j++) uncomputed += c->cols[j].lazy && !c->cols[j].num;
+    assert_true(uncomputed >= 1); /* copied uncomputed, computed from the copy's own columns */
+    same_table(c, again, 1);
+    /* Independent: the copy cut to half its rows, the original unchanged. */
+    unsigned char *keep = malloc(c->nrows);
+    assert_non_null(keep);
+    for (size_t i = 0; i < c->nrows; i++) keep[i] = i % 2;
+    assert_int_equal(pms_table_keep_rows(c, keep, &err), PMS_OK);
+    assert_int_equal(c->nrows, t->nrows / 2);
+    assert_int_equal(pms_table_note(c, "only_copy", 1, "x"), PMS_OK);
+    same_table(t, again, 0);
+    pms_table *cc = pms_table_copy(c); /* a copy of a cut copy */
+    assert_non_null(cc);
+    same_table(cc, c, 1);
+    free(keep);
+    pms_table_free(cc);
+    pms_table_free(c);
+    pms_table_free(again);
+    pms_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,7 +444,7 @@ int main(void)
         cmocka_unit_test(test_long_pivot),        cmocka_unit_test(test_where_derive),
         cmocka_unit_test(test_published_2014_15), cmocka_unit_test(test_every_layout_same_names),
         cmocka_unit_test(test_real_join),         cmocka_unit_test(test_own_header_names),
-        cmocka_unit_test(test_duplicate_codes),
+        cmocka_unit_test(test_duplicate_codes),   cmocka_unit_test(test_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
