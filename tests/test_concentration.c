@@ -72,24 +72,33 @@ static void test_known(void **state)
     assert_abs(c, 0.0, 1e-16);
 }
 
+/* The national practices with an IMD score: amounts, weights, ranks. */
+static size_t national_rows(double **x, double **w, double **r)
+{
+    size_t n = 0;
+    *x = malloc(fd.n * sizeof **x);
+    *w = malloc(fd.n * sizeof **w);
+    *r = malloc(fd.n * sizeof **r);
+    assert_non_null(*x);
+    assert_non_null(*w);
+    assert_non_null(*r);
+    for (size_t i = 0; i < fd.n; i++) {
+        if (isnan(fd.imd[i])) continue;
+        (*x)[n] = fd.x[i];
+        (*w)[n] = fd.w[i];
+        (*r)[n] = fd.imd[i];
+        n++;
+    }
+    return n;
+}
+
 /* National: 7,801 practices with an IMD score.  R's covariance sum and ours
  * agree to ~1e-15 absolute on an index of 0.028; 1e-12 relative. */
 static void test_national(void **state)
 {
     (void)state;
-    size_t n = 0;
-    double *x = malloc(fd.n * sizeof *x), *w = malloc(fd.n * sizeof *w),
-           *r = malloc(fd.n * sizeof *r);
-    assert_non_null(x);
-    assert_non_null(w);
-    assert_non_null(r);
-    for (size_t i = 0; i < fd.n; i++) {
-        if (isnan(fd.imd[i])) continue;
-        x[n] = fd.x[i];
-        w[n] = fd.w[i];
-        r[n] = fd.imd[i];
-        n++;
-    }
+    double *x, *w, *r;
+    size_t n = national_rows(&x, &w, &r);
     assert_int_equal(fd.n - n, (size_t)REF("conc.missing_rank"));
     assert_int_equal(n, (size_t)REF("conc.n"));
     pms_err err = {{0}};
@@ -164,19 +173,8 @@ static void test_ordered(void **state)
 {
     (void)state;
     check_ordered(x5, w5, r5, 5);
-    size_t n = 0;
-    double *x = malloc(fd.n * sizeof *x), *w = malloc(fd.n * sizeof *w),
-           *r = malloc(fd.n * sizeof *r);
-    assert_non_null(x);
-    assert_non_null(w);
-    assert_non_null(r);
-    for (size_t i = 0; i < fd.n; i++) {
-        if (isnan(fd.imd[i])) continue;
-        x[n] = fd.x[i];
-        w[n] = fd.w[i];
-        r[n] = fd.imd[i];
-        n++;
-    }
+    double *x, *w, *r;
+    size_t n = national_rows(&x, &w, &r);
     check_ordered(x, w, r, n);
     /* the order must matter: the same amounts in another unit order differ */
     pms_err err = {{0}};
@@ -251,19 +249,8 @@ static void test_se(void **state)
 static void test_se_national(void **state)
 {
     (void)state;
-    size_t n = 0;
-    double *x = malloc(fd.n * sizeof *x), *w = malloc(fd.n * sizeof *w),
-           *r = malloc(fd.n * sizeof *r);
-    assert_non_null(x);
-    assert_non_null(w);
-    assert_non_null(r);
-    for (size_t i = 0; i < fd.n; i++) {
-        if (isnan(fd.imd[i])) continue;
-        x[n] = fd.x[i];
-        w[n] = fd.w[i];
-        r[n] = fd.imd[i];
-        n++;
-    }
+    double *x, *w, *r;
+    size_t n = national_rows(&x, &w, &r);
     pms_err err = {{0}};
     pms_conc_result c;
     assert_int_equal(pms_conc_compute(x, w, r, n, PMS_RANK_DESCENDING, 0.95, &c, &err), PMS_OK);
