@@ -211,6 +211,21 @@ const char *pms_report_path(const pms_report_ctx *r, const char *rel, char *buf,
     return buf;
 }
 
+/* The context owns every table the sections load (freed with it, listed on
+ * Provenance); a table it cannot keep is freed. */
+static pms_status keep_loaded(pms_report_ctx *r, pms_table **t, pms_err *err)
+{
+    pms_table **nl = realloc(r->loaded, (r->nloaded + 1) * sizeof *nl);
+    if (!nl) {
+        pms_table_free(*t);
+        *t = NULL;
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    r->loaded = nl;
+    nl[r->nloaded++] = *t;
+    return PMS_OK;
+}
+
 pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n,
                            const char *const *where, size_t nwhere, pms_table **out,
                            pms_err *err)
@@ -219,12 +234,7 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
     pms_status st;
     if (nwhere || !pms_report_prefetch_take(r, paths, n, out, &st, err))
         st = pms_dataset_open(&o, out, err);
-    if (st) return st;
-    pms_table **nl = realloc(r->loaded, (r->nloaded + 1) * sizeof *nl);
-    if (!nl) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    r->loaded = nl;
-    nl[r->nloaded++] = *out;
-    return PMS_OK;
+    return st ? st : keep_loaded(r, out, err);
 }
 
 /* A copy of a loaded table, registered as a load of its own (Provenance
@@ -232,12 +242,8 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
 static pms_status keep_copy(pms_report_ctx *r, const pms_table *t, pms_table **out,
                             pms_err *err)
 {
-    pms_table **nl = realloc(r->loaded, (r->nloaded + 1) * sizeof *nl);
-    if (!nl) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    r->loaded = nl;
     if (!(*out = pms_table_copy(t))) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    nl[r->nloaded++] = *out;
-    return PMS_OK;
+    return keep_loaded(r, out, err);
 }
 
 pms_chart_info pms_report_chart_info(const pms_report_ctx *r, const char *name,
@@ -598,6 +604,28 @@ static pms_status locality_counts_say(pms_report_ctx *r, pms_err *err)
     return PMS_OK;
 }
 
+/* --threads, or every CPU when it is 0: the gnuplot processes and whether
+ * files are read ahead. */
+static unsigned report_threads(const pms_report_ctx *r)
+{
+    if (r->common.threads) return r->common.threads;
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return c > 0 ? (unsigned)c : 1;
+}
+
+/* The performance year's files ([data.performance]; none with --data): how
+ * many, their paths in buf. */
+static size_t perf_paths(pms_report_ctx *r, const char *paths[2], char buf[2][4096])
+{
+    const char *pq = pms_config_str(r->cfg, "data.performance", "payments", NULL);
+    if (!pq || r->common.ndata) return 0;
+    size_t n = 0;
+    paths[n++] = pms_report_path(r, pq, buf[0], sizeof buf[0]);
+    const char *j = pms_config_str(r->cfg, "data.performance", "join", NULL);
+    if (j) paths[n++] = pms_report_path(r, j, buf[1], sizeof buf[1]);
+    return n;
+}
+
 /* The main year: payments joined to deprivation ([data.main] or --data). */
 static pms_status load_data(pms_report_ctx *r, pms_err *err)
 {
@@ -626,22 +654,11 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
     r->deprivation = pms_config_str(r->cfg, "data.main", "deprivation", "imd2015");
     /* Every file the sections will load is read ahead on a thread of its own
      * (with --threads 1, or one CPU, the sections load them in turn). */
-    char q0[4096], q1[4096];
-    const char *perf_paths[2];
-    size_t nperf = 0;
-    const char *pq = pms_config_str(r->cfg, "data.performance", "payments", NULL);
-    if (pq && !r->common.ndata) {
-        perf_paths[nperf++] = pms_report_path(r, pq, q0, sizeof q0);
-        const char *j = pms_config_str(r->cfg, "data.performance", "join", NULL);
-        if (j) perf_paths[nperf++] = pms_report_path(r, j, q1, sizeof q1);
-    }
-    unsigned threads = r->common.threads;
-    if (!threads) {
-        long c = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = c > 0 ? (unsigned)c : 1;
-    }
-    if (threads > 1) {
-        pms_status pst = pms_report_prefetch_start(r, main_paths, n, perf_paths, nperf, err);
+    char qbuf[2][4096];
+    const char *perf[2];
+    size_t nperf = perf_paths(r, perf, qbuf);
+    if (report_threads(r) > 1) {
+        pms_status pst = pms_report_prefetch_start(r, main_paths, n, perf, nperf, err);
         if (pst) return pst;
     }
     /* Two tables: the statistics use the practices the rules keep, the
@@ -654,13 +671,8 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
     if (!st) st = resolve_locality(r, err);
     if (!st) st = pms_select_apply(r->main, &r->sel, &r->selres, err);
     if (st) return st;
-    const char *pp = pms_config_str(r->cfg, "data.performance", "payments", NULL);
-    if (pp && !r->common.ndata) {
-        n = 0;
-        paths[n++] = pms_report_path(r, pp, p0, sizeof p0);
-        const char *j = pms_config_str(r->cfg, "data.performance", "join", NULL);
-        if (j) paths[n++] = pms_report_path(r, j, p1, sizeof p1);
-        st = pms_report_load(r, paths, n, NULL, 0, &r->perf, err);
+    if (nperf) {
+        st = pms_report_load(r, perf, nperf, NULL, 0, &r->perf, err);
         pms_select_opts po = r->sel;
         po.year = 0; /* the performance file's own year */
         char found[300] = "";
@@ -857,12 +869,8 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
             r->gnuplot[0] = '\0';
             snprintf(r->gnuplot_why, sizeof r->gnuplot_why, "%s", why.msg);
         } else if (!st) {
-            unsigned threads = r->common.threads;
-            if (!threads) {
-                long c = sysconf(_SC_NPROCESSORS_ONLN);
-                threads = c > 0 ? (unsigned)c : 1;
-            }
-            st = pms_gp_runner_new(r->gnuplot, r->charts_dir, threads, &r->runner, err);
+            st = pms_gp_runner_new(r->gnuplot, r->charts_dir, report_threads(r), &r->runner,
+                                   err);
             /* The PDFs carry the document time, as the workbook does. */
             if (!st) pms_gp_runner_set_time(r->runner, r->created);
         }
@@ -898,12 +906,8 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
     if (!st) st = print_pack(r, err);
     if (!st) st = pms_report_write_summary(r, title, err);
     if (!st) st = workbook_front(r, err);
-    /* On failure, wait for any gnuplot still running before the folder goes. */
-    if (st && r->runner) {
-        pms_gp_runner_finish(r->runner, NULL, NULL);
-        r->runner = NULL;
-    }
-    /* gnuplot draws the SVGs and PDFs meanwhile, leaving the workbook a core. */
+    /* gnuplot draws the SVGs and PDFs meanwhile, leaving the workbook a core;
+     * on failure too, every gnuplot is waited for before the folder goes. */
     pms_status cst = pms_xlsx_close(r->x, err);
     r->x = NULL;
     if (r->runner) {
