@@ -118,18 +118,12 @@ static pms_status add_lazy(pms_table *t, const char *name, const struct pms_lazy
                            size_t *bad, pms_err *err)
 {
     struct pms_lazy *z = malloc(sizeof *z);
-    pms_column *c = z ? add_column(t) : NULL;
-    if (!c || !(c->name = xstrdup(name)) || !(c->header = xstrdup(name))) {
-        if (c) {
-            free(c->name);
-            t->ncols--;
-        }
+    pms_column *c = z ? add_derived_column(t, name) : NULL;
+    if (!c) {
         free(z);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
     *z = *recipe;
-    c->type = PMS_COL_NUM;
-    c->source = -1;
     c->lazy = z;
     count_lazy(t, t->ncols - 1, &c->n_missing, bad);
     return PMS_OK;

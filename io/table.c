@@ -1167,18 +1167,12 @@ pms_status pms_table_add_numeric(pms_table *t, const char *name, double *values,
         free(values);
         return pms_err_set(err, PMS_EUSAGE, "column '%s' already exists", name);
     }
-    pms_column *c = add_column(t);
-    if (!c || !(c->name = xstrdup(name)) || !(c->header = xstrdup(name))) {
-        if (c) {
-            free(c->name);
-            t->ncols--;
-        }
+    pms_column *c = add_derived_column(t, name);
+    if (!c) {
         free(values);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
-    c->type = PMS_COL_NUM;
     c->num = values;
-    c->source = -1;
     for (size_t i = 0; i < t->nrows; i++) c->n_missing += isnan(values[i]);
     return PMS_OK;
 }

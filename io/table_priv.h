@@ -94,6 +94,22 @@ static inline pms_column *add_column(pms_table *t)
     return c;
 }
 
+/* A new numeric column of the program's own (no source field), named and
+ * headed `name`; NULL, and the table as it was, if out of memory. */
+static inline pms_column *add_derived_column(pms_table *t, const char *name)
+{
+    pms_column *c = add_column(t);
+    if (!c) return NULL;
+    if (!(c->name = xstrdup(name)) || !(c->header = xstrdup(name))) {
+        free(c->name);
+        t->ncols--;
+        return NULL;
+    }
+    c->type = PMS_COL_NUM;
+    c->source = -1;
+    return c;
+}
+
 static inline int add_block(pms_table *t, char *block)
 {
     char **n = realloc(t->blocks, (t->nblocks + 1) * sizeof *n);
