@@ -5,7 +5,9 @@
 # second build (OLD_BUILD_DIR) the same two for it, every variant run once
 # per round, rounds interleaved, so before/after ratios are fair on a busy
 # machine.  Medians of RUNS rounds of wall time and of CPU time (user + sys,
-# gnuplot included: what the work costs whatever else runs).  There is no R
+# gnuplot included: what the work costs whatever else runs), and the default
+# once more without the module that makes gnuplot's PNGs cheaper to write
+# (plots/preload/png_level.c), to show what it saves.  There is no R
 # or SciPy counterpart of the whole report, so no peer ratio is printed.
 # Usage: bench_report.sh BUILD_DIR [RUNS] [OLD_BUILD_DIR]
 set -euo pipefail
@@ -34,6 +36,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for _ in $(seq "$RUNS"); do
   one with "$B"
   one without "$B" --config "$T/nocharts.ini"
+  PMS_GNUPLOT_PNG_PRELOAD= one plainpng "$B"
   if [ -n "$OLD" ]; then
     one oldwith "$OLD"
     one oldwithout "$OLD" --config "$T/nocharts.ini"
@@ -44,6 +47,7 @@ show() { # tag, label
 }
 show with "pmsreview report (default, 14 charts)"
 show without "pmsreview report (charts = no)"
+show plainpng "pmsreview report (14 charts, gnuplot's PNGs as cairo writes them: PMS_GNUPLOT_PNG_PRELOAD empty)"
 if [ -n "$OLD" ]; then
   show oldwith "old build: report (default, 14 charts)"
   show oldwithout "old build: report (charts = no)"

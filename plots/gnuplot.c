@@ -120,6 +120,53 @@ pms_status pms_gp_find(char *path, size_t cap, pms_err *err)
     return pms_err_set(err, PMS_ENOTFOUND, "gnuplot is not installed (not found on PATH)");
 }
 
+/* Class, byte order and machine of an ELF file (e_ident[4..5], e_machine):
+ * 0 if `path` is not a readable ELF file. */
+static int elf_kind(const char *path, unsigned char kind[4])
+{
+    unsigned char h[20];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, h, sizeof h);
+    close(fd);
+    if (n != (ssize_t)sizeof h || memcmp(h, "\177ELF", 4) != 0) return 0;
+    kind[0] = h[4], kind[1] = h[5], kind[2] = h[18], kind[3] = h[19];
+    return 1;
+}
+
+int pms_gp_png_preload(const char *gnuplot, char *path, size_t cap)
+{
+    /* Only into a gnuplot of the same ELF kind as the module: a module the
+     * dynamic loader cannot take makes it print an error on every start,
+     * which would fail every chart.  A script in front of gnuplot (as the
+     * tests' fake ones) gets none. */
+    unsigned char gk[4], sk[4];
+    if (!elf_kind(gnuplot, gk)) return 0;
+    const char *env = getenv("PMS_GNUPLOT_PNG_PRELOAD");
+    /* Beside the running program once installed (BINDIR/../lib/pmsreview, the
+     * same wherever the prefix went), where it was meant to be installed, and
+     * the build tree's. */
+    char exe[4096], beside[4400] = "";
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+    if (slash) {
+        *slash = '\0';
+        snprintf(beside, sizeof beside, "%s/%s", exe, PMS_GP_PRELOAD_REL);
+    }
+    const char *cand[4] = {env, env ? NULL : beside, env ? NULL : PMS_GP_PRELOAD_INSTALLED,
+                           env ? NULL : PMS_GP_PRELOAD_BUILT};
+    for (int k = 0; k < 4; k++) {
+        if (!cand[k] || !*cand[k] || strlen(cand[k]) >= cap) continue;
+        /* LD_PRELOAD splits its list at spaces and colons. */
+        if (strpbrk(cand[k], " :")) continue;
+        if (elf_kind(cand[k], sk) && !memcmp(gk, sk, sizeof gk)) {
+            snprintf(path, cap, "%s", cand[k]);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The next character of in for a .dat or script string: its length k (0 at
  * the end), or a space (*sp = 1) for a byte that is not well-formed UTF-8 or
  * a C1 control, so that no invalid UTF-8 reaches a chart or its files. */
@@ -577,7 +624,8 @@ struct pms_gp_runner {
     int closing;
     pms_status st;          /* a failure of the runner itself, reported by finish */
     int stamped;            /* PDFs get the date `stamp` (pms_gp_runner_set_time) */
-    char **envp;            /* gnuplot's environment: ours with TZ=UTC0 */
+    char **envp;            /* gnuplot's environment: ours with TZ=UTC0 (and preload) */
+    char *preload;          /* "LD_PRELOAD=..." for gnuplot's PNG writer, or NULL */
     time_t stamp;
     char mark[64];          /* end-of-chart marker, unlikely in any message */
     pms_err err;
@@ -897,6 +945,21 @@ static void *serve(void *arg)
     return NULL;
 }
 
+/* r->preload: the module that makes gnuplot's PNGs cheaper to write, ahead
+ * of any LD_PRELOAD of ours (which gnuplot then still gets); none if there
+ * is no module for this gnuplot.  -1 when out of memory. */
+static int preload_env(pms_gp_runner *r, const char *gnuplot)
+{
+    char mod[4096];
+    if (!pms_gp_png_preload(gnuplot, mod, sizeof mod)) return 0;
+    const char *prev = getenv("LD_PRELOAD");
+    size_t n = strlen(mod) + (prev ? strlen(prev) : 0) + 16;
+    if (!(r->preload = malloc(n))) return -1;
+    snprintf(r->preload, n, "LD_PRELOAD=%s%s%s", mod, prev && *prev ? ":" : "",
+             prev ? prev : "");
+    return 0;
+}
+
 pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned threads,
                              pms_gp_runner **out, pms_err *err)
 {
@@ -909,8 +972,8 @@ pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned thre
     while (environ[ne]) ne++;
     if (!(r->gnuplot = malloc(strlen(gnuplot) + 1)) || !(r->dir = malloc(strlen(dir) + 1)) ||
         !(r->w = calloc(r->threads, sizeof *r->w)) ||
-        !(r->envp = malloc((ne + 2) * sizeof *r->envp))) {
-        free(r->gnuplot), free(r->dir), free(r->w), free(r);
+        !(r->envp = malloc((ne + 3) * sizeof *r->envp)) || preload_env(r, gnuplot) != 0) {
+        free(r->preload), free(r->envp), free(r->gnuplot), free(r->dir), free(r->w), free(r);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
     strcpy(r->gnuplot, gnuplot);
@@ -920,8 +983,11 @@ pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned thre
      * whatever the user's TZ: the same document time gives the same bytes. */
     size_t w = 0;
     for (size_t i = 0; i < ne; i++)
-        if (strncmp(environ[i], "TZ=", 3) != 0) r->envp[w++] = environ[i];
+        if (strncmp(environ[i], "TZ=", 3) != 0 &&
+            !(r->preload && strncmp(environ[i], "LD_PRELOAD=", 11) == 0))
+            r->envp[w++] = environ[i];
     r->envp[w++] = (char *)"TZ=UTC0";
+    if (r->preload) r->envp[w++] = r->preload;
     r->envp[w] = NULL;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -930,7 +996,7 @@ pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned thre
     if (pipe(r->wake) != 0) {
         pms_status st = pms_err_set(err, PMS_EIO, "cannot start the chart runner: %s",
                                     strerror(errno));
-        free(r->envp), free(r->gnuplot), free(r->dir), free(r->w), free(r);
+        free(r->preload), free(r->envp), free(r->gnuplot), free(r->dir), free(r->w), free(r);
         return st;
     }
     for (int k = 0; k < 2; k++) {
@@ -944,7 +1010,7 @@ pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned thre
         pthread_cond_destroy(&r->done_cv);
         pthread_mutex_destroy(&r->mu);
         close(r->wake[0]), close(r->wake[1]);
-        free(r->envp), free(r->gnuplot), free(r->dir), free(r->w), free(r);
+        free(r->preload), free(r->envp), free(r->gnuplot), free(r->dir), free(r->w), free(r);
         return pms_err_set(err, PMS_EIO, "cannot start the chart runner: %s", strerror(e));
     }
     *out = r;
@@ -1027,6 +1093,7 @@ pms_status pms_gp_runner_finish(pms_gp_runner *r, pms_gp_result *results, pms_er
     close(r->wake[1]);
     free(r->w);
     free(r->jobs);
+    free(r->preload);
     free(r->envp);
     free(r->gnuplot);
     free(r->dir);

@@ -56,6 +56,16 @@
  * on PATH)" when absent; path gets the full path otherwise. */
 pms_status pms_gp_find(char *path, size_t cap, pms_err *err);
 
+/* The module a runner preloads into gnuplot (LD_PRELOAD) so that its PNGs,
+ * written by cairo with no compression setting, are written with libpng's
+ * "None" row filter at zlib level 3: the same pixels, in 60% of gnuplot's
+ * time for a PNG (plots/preload/png_level.c).  1 and its path in `path` if
+ * there is one for this gnuplot: $PMS_GNUPLOT_PNG_PRELOAD if set (empty:
+ * none), else the installed module, else the build tree's; it must be an
+ * ELF file of gnuplot's own class and machine (a script in front of gnuplot
+ * gets none).  0 otherwise: gnuplot then writes its PNGs as it always did. */
+int pms_gp_png_preload(const char *gnuplot, char *path, size_t cap);
+
 /* Copy `in` to `out` (cap bytes incl. NUL, truncating on a UTF-8 boundary)
  * for a .dat string column: tab, CR, LF and other control characters become
  * spaces (so do bytes that are not well-formed UTF-8), '"' becomes '\'',

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "plots/charts.h"
 #include "plots/gnuplot.h"
@@ -311,13 +312,17 @@ static void test_pool_same_bytes(void **state)
     /* The runner draws the PNG and then the SVG and PDF in two runs of the
      * script (FORMATS); `gnuplot second.gp` run by hand draws all three in
      * one: the same pictures (the PDF differs only by its date, not stamped
-     * by hand). */
+     * by hand).  By hand with the runner's PNG module, so that the PNG's
+     * bytes compare; without it, its pixels (test_png_preload). */
     char cmd[6000];
     for (int k = 0; k < 3; k++) {
         snprintf(a, sizeof a, "%s/second.%s", dir, ext[k]);
         assert_int_equal(unlink(a), 0);
     }
-    snprintf(cmd, sizeof cmd, "cd '%s' && TZ=UTC0 '%s' second.gp", dir, gp);
+    char pre[4096] = "";
+    int has_pre = pms_gp_png_preload(gp, pre, sizeof pre);
+    snprintf(cmd, sizeof cmd, "cd '%s' && TZ=UTC0 %s%s '%s' second.gp", dir,
+             has_pre ? "LD_PRELOAD=" : "", has_pre ? pre : "", gp);
     assert_int_equal(system(cmd), 0);
     for (int k = 0; k < 2; k++) {
         snprintf(a, sizeof a, "%s/second.%s", dir, ext[k]);
@@ -329,6 +334,130 @@ static void test_pool_same_bytes(void **state)
     struct stat sb;
     assert_int_equal(stat(a, &sb), 0);
     assert_true(sb.st_size > 1000);
+}
+
+/* The pixels of an 8-bit RGB or RGBA PNG without interlace (what cairo
+ * writes), unfiltered (PNG spec, section 9), and the set of row filters it
+ * used as a bit mask; NULL if it is not such a PNG. */
+static unsigned char *png_pixels(const char *path, size_t *len, unsigned *filters)
+{
+    char *d = NULL;
+    size_t n = 0, zn = 0, zcap = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    for (char b[65536]; (zn = fread(b, 1, sizeof b, f)) > 0;) {
+        d = realloc(d, n + zn);
+        memcpy(d + n, b, zn);
+        n += zn;
+    }
+    fclose(f);
+    const unsigned char *u = (const unsigned char *)d;
+    unsigned char *z = NULL, *raw = NULL, *out = NULL;
+    unsigned w = 0, h = 0, bpp = 0;
+    zn = 0;
+    for (size_t i = 8; d && i + 12 <= n;) {
+        size_t k = (size_t)u[i] << 24 | u[i + 1] << 16 | u[i + 2] << 8 | u[i + 3];
+        if (i + 12 + k > n) break;
+        if (!memcmp(u + i + 4, "IHDR", 4)) {
+            w = (unsigned)u[i + 8] << 24 | u[i + 9] << 16 | u[i + 10] << 8 | u[i + 11];
+            h = (unsigned)u[i + 12] << 24 | u[i + 13] << 16 | u[i + 14] << 8 | u[i + 15];
+            bpp = u[i + 16] != 8 || u[i + 20] ? 0 : u[i + 17] == 2 ? 3 : u[i + 17] == 6 ? 4 : 0;
+        } else if (!memcmp(u + i + 4, "IDAT", 4)) {
+            if (zn + k > zcap) z = realloc(z, zcap = 2 * (zn + k));
+            memcpy(z + zn, u + i + 8, k);
+            zn += k;
+        }
+        i += 12 + k;
+    }
+    size_t stride = (size_t)w * bpp, rawlen = (stride + 1) * h;
+    uLongf got = (uLongf)rawlen;
+    if (bpp && h && (raw = malloc(rawlen)) && (out = calloc(h, stride)) &&
+        uncompress(raw, &got, z, (uLong)zn) == Z_OK && got == rawlen) {
+        *filters = 0;
+        for (size_t y = 0; y < h; y++) {
+            unsigned ft = raw[y * (stride + 1)];
+            const unsigned char *in = raw + y * (stride + 1) + 1;
+            unsigned char *row = out + y * stride, *up = y ? row - stride : NULL;
+            *filters |= 1u << (ft & 7);
+            for (size_t x = 0; x < stride; x++) {
+                int a = x >= bpp ? row[x - bpp] : 0, b = up ? up[x] : 0;
+                int c = x >= bpp && up ? up[x - bpp] : 0, p = a + b - c;
+                int pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+                int pred = ft == 1 ? a : ft == 2 ? b : ft == 3 ? (a + b) / 2
+                         : ft == 4 ? (pa <= pb && pa <= pc ? a : pb <= pc ? b : c) : 0;
+                row[x] = (unsigned char)(in[x] + pred);
+            }
+        }
+        *len = stride * h;
+    } else {
+        free(out);
+        out = NULL;
+    }
+    free(raw), free(z), free(d);
+    return out;
+}
+
+/* The module the runner preloads into gnuplot (plots/preload/png_level.c)
+ * changes how the PNG is compressed, never what it shows: the same chart
+ * drawn with it and without it has the same pixels, every row filtered with
+ * "None" (the module's choice) where cairo's default tries all five and
+ * picks others on this chart (so a module that did nothing would fail). */
+static void test_png_preload(void **state)
+{
+    (void)state;
+    char gp[4096], mod[4096];
+    pms_err err = {{0}};
+    if (pms_gp_find(gp, sizeof gp, &err)) {
+        skip();
+        return;
+    }
+    /* The build tree's module is found for the real gnuplot, and only for it. */
+    assert_int_equal(pms_gp_png_preload(gp, mod, sizeof mod), 1);
+    char script[1200];
+    snprintf(script, sizeof script, "%s/fake-gnuplot.sh", dir);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fputs("#!/bin/sh\nexec gnuplot \"$@\"\n", f);
+    fclose(f);
+    assert_int_equal(pms_gp_png_preload(script, mod, sizeof mod), 0);
+    assert_int_equal(setenv("PMS_GNUPLOT_PNG_PRELOAD", script, 1), 0);
+    assert_int_equal(pms_gp_png_preload(gp, mod, sizeof mod), 0);
+    assert_int_equal(setenv("PMS_GNUPLOT_PNG_PRELOAD", "", 1), 0);
+    assert_int_equal(pms_gp_png_preload(gp, mod, sizeof mod), 0);
+
+    /* A chart with gradients and diagonals, where filters other than None pay. */
+    pms_gp_chart *c;
+    assert_int_equal(pms_gp_chart_new(dir, "pixels", "Pixels", "x", "y", &c, &err), PMS_OK);
+    pms_gp_cmd(c, "set style fill transparent solid 0.4");
+    pms_gp_cmd(c, "plot DATA using 1:2 with filledcurves y1=0 ls 1 title 'Area', "
+                  "DATA using 1:3 with points ls 5 title 'Points'");
+    for (int i = 0; i <= 400; i++) {
+        pms_gp_num(c, i);
+        pms_gp_num(c, sin(i / 20.0) * i);
+        pms_gp_num(c, cos(i / 7.0) * 300);
+        pms_gp_row_end(c);
+    }
+    assert_int_equal(pms_gp_chart_finish(c, &err), PMS_OK);
+    const char *names[1] = {"pixels"};
+    render_stamped(gp, names, 1, 1); /* without the module (the variable is empty) */
+    char a[1200], b[1200];
+    snprintf(a, sizeof a, "%s/pixels.png", dir);
+    snprintf(b, sizeof b, "%s/pixels-plain.png", dir);
+    assert_int_equal(rename(a, b), 0);
+    assert_int_equal(unsetenv("PMS_GNUPLOT_PNG_PRELOAD"), 0);
+    render_stamped(gp, names, 1, 1); /* with it */
+    size_t na = 0, nb = 0;
+    unsigned fa = 0, fb = 0;
+    unsigned char *pa = png_pixels(a, &na, &fa), *pb = png_pixels(b, &nb, &fb);
+    assert_non_null(pa);
+    assert_non_null(pb);
+    assert_int_equal(na, (size_t)PMS_GP_PNG_WIDTH * PMS_GP_PNG_HEIGHT * 3);
+    assert_int_equal(na, nb);
+    assert_memory_equal(pa, pb, na);
+    assert_int_equal(fa, 1u << 0);      /* with the module: None on every row */
+    assert_true(fb & ~(1u << 0));       /* cairo's default: other filters too */
+    free(pa);
+    free(pb);
 }
 
 static void test_lorenz_points(void **state)
@@ -476,7 +605,7 @@ int main(void)
         cmocka_unit_test(test_data_text),     cmocka_unit_test(test_script_text),
         cmocka_unit_test(test_chart_name),    cmocka_unit_test(test_find),
         cmocka_unit_test(test_hostile_render), cmocka_unit_test(test_render_failures),
-        cmocka_unit_test(test_pool_same_bytes),
+        cmocka_unit_test(test_pool_same_bytes), cmocka_unit_test(test_png_preload),
         cmocka_unit_test(test_lorenz_points), cmocka_unit_test(test_scatter_band),
         cmocka_unit_test(test_new_charts),
     };

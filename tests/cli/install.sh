@@ -18,6 +18,10 @@ SHARE=$PREFIX/share/pmsreview
 [ -x "$BIN" ] && ok || bad "no bin/pmsreview"
 [ -f "$SHARE/default-report.ini" ] && [ -f "$SHARE/nhs-payments/nhs-payments-gp-2014-15.csv" ] \
   && [ -f "$SHARE/pms-review-scenarios.ini" ] && ok || bad "datasets not in share/pmsreview"
+# The module that makes gnuplot's PNGs cheaper, in LIBDIR/pmsreview (found
+# from the installed binary; test_gnuplot checks what it does).
+[ -n "$(find "$PREFIX" -path '*/lib*/pmsreview/pmsreview-gnuplot-png.so')" ] && ok \
+  || bad "pmsreview-gnuplot-png.so not installed in LIBDIR/pmsreview"
 if [ -f "$SRC/doc/pmsreview.1" ]; then
   [ -f "$PREFIX/share/man/man1/pmsreview.1" ] && ok || bad "man page not installed"
 fi
