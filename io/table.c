@@ -402,24 +402,17 @@ typedef struct {
     interner *intern;      /* per column */
     unsigned char *state, *is_code;
     typer w[2];            /* [0] the main thread, [1] the worker */
-    size_t gcols;          /* a chunk's columns are typed in groups of gcols */
+    size_t split;          /* two threads: the worker types columns [0, split) */
     int threaded;
     pthread_t tid;
     int running;
     /* The chunk being typed: its cells, rows [jfirst, jfirst + jn), the
-     * first column of the next group to take (atomic) and whether a thread
-     * ran out of memory. */
+     * worker's columns [0, jsplit), whether the worker is done and whether
+     * a thread ran out of memory (atomic). */
     const uint32_t *jcells;
-    size_t jfirst, jn, jnext;
-    int jfail;
+    size_t jfirst, jn, jsplit;
+    int wdone, jfail;
 } stream_ctx;
-
-/* When two threads type a chunk, they take its columns in about GROUPS
- * groups, one at a time: few enough that a tile's text is read by few
- * passes (groups of 4 columns of the 2014/15 layout, 14 passes, cost about
- * 0.3 CPU-s more on 2M rows than 8), enough that the two finish a chunk
- * nearly together (the worker waits for the main thread's last group). */
-enum { GROUPS = 7 };
 
 static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows, pms_err *err)
 {
@@ -484,9 +477,7 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
         }
     }
     x->threaded = x->threads == 2 || (x->threads == 0 && max_rows * nc >= ((size_t)1 << 20));
-    /* One thread types all of a chunk's columns a tile at a time in one
-     * pass; two take groups of columns, each a pass over the chunk. */
-    x->gcols = x->threaded ? (m + GROUPS - 1) / GROUPS : m;
+    x->split = (nc + 1) / 2;
     return PMS_OK;
 nomem:
     return pms_err_set(err, PMS_ENOMEM, "out of memory");
@@ -809,39 +800,36 @@ static pms_status type_group(stream_ctx *x, typer *w, const uint32_t *cells, siz
     return PMS_OK;
 }
 
-/* Type the current chunk's column groups, taking the next one not taken
- * until none is left.  Each column is typed by one thread in a chunk, its
- * rows in order, and a chunk is typed before the next is begun (the thread
- * that typed chunk k is joined before chunk k+1 is handed over): so a
- * column's interner, missing count and state are never touched by two
- * threads at once, and its first non-number is the first in file order. */
-static void type_chunk(stream_ctx *x, typer *w)
-{
-    for (;;) {
-        size_t c0 = __atomic_fetch_add(&x->jnext, x->gcols, __ATOMIC_RELAXED);
-        if (c0 >= x->ncols) return;
-        size_t c1 = x->ncols - c0 > x->gcols ? c0 + x->gcols : x->ncols;
-        if (type_group(x, w, x->jcells, x->jfirst, x->jn, c0, c1)) {
-            __atomic_store_n(&x->jfail, 1, __ATOMIC_RELAXED);
-            return;
-        }
-    }
-}
-
+/* Two threads type a chunk's columns: the worker [0, jsplit), the main
+ * thread [jsplit, ncols) once it has split the next chunk.  Each column is
+ * typed by one thread in a chunk, its rows in order, and a chunk is typed
+ * before the next is begun (the worker is joined before the next chunk is
+ * handed over): so a column's interner, missing count and state are never
+ * touched by two threads at once, and its first non-number is the first in
+ * file order. */
 static void *stream_worker(void *arg)
 {
     stream_ctx *x = arg;
-    type_chunk(x, &x->w[1]);
+    if (type_group(x, &x->w[1], x->jcells, x->jfirst, x->jn, 0, x->jsplit))
+        __atomic_store_n(&x->jfail, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&x->wdone, 1, __ATOMIC_RELEASE);
     return NULL;
 }
 
 /* The chunk handed over last, typed to its end: the main thread (which has
- * split the next one meanwhile) takes the groups the worker has not, then
- * waits for the worker's last group. */
+ * split the next one meanwhile) types its columns, then waits for the
+ * worker's.  The split moves by one column towards whichever thread
+ * finished last, so that the two finish together (the columns differ in
+ * cost, and the main thread also splits). */
 static pms_status stream_wait(stream_ctx *x)
 {
     if (x->running) {
-        type_chunk(x, &x->w[0]);
+        if (type_group(x, &x->w[0], x->jcells, x->jfirst, x->jn, x->jsplit, x->ncols))
+            __atomic_store_n(&x->jfail, 1, __ATOMIC_RELAXED);
+        if (__atomic_load_n(&x->wdone, __ATOMIC_ACQUIRE)) {
+            if (x->split < x->ncols) x->split++;
+        } else if (x->split > 1)
+            x->split--;
         pthread_join(x->tid, NULL);
         x->running = 0;
     }
@@ -861,13 +849,14 @@ static pms_status stream_rows(void *vctx, const uint32_t *cells, size_t first, s
     x->jcells = cells;
     x->jfirst = first;
     x->jn = n;
-    x->jnext = 0;
+    x->jsplit = x->split;
+    __atomic_store_n(&x->wdone, 0, __ATOMIC_RELAXED);
     if (x->threaded && pthread_create(&x->tid, NULL, stream_worker, x) == 0) {
         x->running = 1;
         return PMS_OK;
     }
-    type_chunk(x, &x->w[0]);
-    if (__atomic_load_n(&x->jfail, __ATOMIC_RELAXED)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    if (type_group(x, &x->w[0], cells, first, n, 0, x->ncols))
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
     return PMS_OK;
 }
 
