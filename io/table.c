@@ -367,10 +367,11 @@ static char *intern_put(interner *in, text_arena *a, const char *s, size_t n, ui
  * into their columns, text cells trimmed and copied out, so no cell array
  * for the whole file ever exists.  On big files a worker thread types chunk
  * k while the main thread splits chunk k+1; the main thread then types the
- * rest of chunk k beside the worker (columns are taken a group at a time,
- * see type_chunk), so both cores type.  Only the start of each row is kept
- * (4 bytes a row): if a cell of an inferred column later turns out not to be
- * a number, the column's earlier cells are found again from there.
+ * rest of chunk k beside the worker (the worker its first columns, the
+ * main thread the others: see stream_worker), so both cores type.  Only the
+ * start of each row is kept (4 bytes a row): if a cell of an inferred column
+ * later turns out not to be a number, the column's earlier cells are found
+ * again from there.
  * Long-format (Fingertips) files are re-read by the in-place parser and
  * pivoted (they are small). */
 enum { CHUNK = 8192 };
@@ -379,8 +380,8 @@ enum { ST_NUM = 0, ST_TEXT, ST_DEAD, ST_FAILED }; /* DEAD: a numeric-kind column
                                                     * in the chunk being typed */
 
 /* What one typing thread owns: the arena its text cells are copied into,
- * the buffer a quoted cell is unquoted into, the columns found not numeric
- * in the group it types. */
+ * the buffer a quoted cell is unquoted into, the columns it found not
+ * numeric in the chunk it types. */
 typedef struct {
     struct text_arena *arena;
     char *scratch;
@@ -772,13 +773,14 @@ tile_prefetch(const stream_ctx *x, const uint32_t *tc, size_t left, size_t c0, s
  * time.  A column found not to be a number is skipped from there and, after
  * the loop, typed by stream_to_text for all of the chunk's rows (so a
  * column that becomes text in this chunk is typed once). */
-static pms_status type_group(stream_ctx *x, typer *w, const uint32_t *cells, size_t first,
-                             size_t n, size_t c0, size_t c1)
+static pms_status type_cols(stream_ctx *x, typer *w, const uint32_t *cells, size_t first,
+                            size_t n, size_t c0, size_t c1)
 {
     const size_t nc2 = 2 * x->ncols;
     size_t nfailed = 0;
     pms_status st;
     const int avx2 = pms_csv_have_avx2();
+    if (c0 >= c1) return PMS_OK; /* (the worker has them all; no span of column c1 to read) */
     for (size_t t0 = 0; t0 < n; t0 += TILE) {
         const size_t tn = n - t0 < TILE ? n - t0 : TILE;
         const uint32_t *tc = cells + t0 * nc2;
@@ -810,7 +812,7 @@ static pms_status type_group(stream_ctx *x, typer *w, const uint32_t *cells, siz
 static void *stream_worker(void *arg)
 {
     stream_ctx *x = arg;
-    if (type_group(x, &x->w[1], x->jcells, x->jfirst, x->jn, 0, x->jsplit))
+    if (type_cols(x, &x->w[1], x->jcells, x->jfirst, x->jn, 0, x->jsplit))
         __atomic_store_n(&x->jfail, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&x->wdone, 1, __ATOMIC_RELEASE);
     return NULL;
@@ -824,7 +826,7 @@ static void *stream_worker(void *arg)
 static pms_status stream_wait(stream_ctx *x)
 {
     if (x->running) {
-        if (type_group(x, &x->w[0], x->jcells, x->jfirst, x->jn, x->jsplit, x->ncols))
+        if (type_cols(x, &x->w[0], x->jcells, x->jfirst, x->jn, x->jsplit, x->ncols))
             __atomic_store_n(&x->jfail, 1, __ATOMIC_RELAXED);
         if (__atomic_load_n(&x->wdone, __ATOMIC_ACQUIRE)) {
             if (x->split < x->ncols) x->split++;
@@ -855,7 +857,7 @@ static pms_status stream_rows(void *vctx, const uint32_t *cells, size_t first, s
         x->running = 1;
         return PMS_OK;
     }
-    if (type_group(x, &x->w[0], cells, first, n, 0, x->ncols))
+    if (type_cols(x, &x->w[0], cells, first, n, 0, x->ncols))
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     return PMS_OK;
 }
