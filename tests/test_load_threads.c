@@ -319,12 +319,46 @@ static void test_errors(void **state)
     }
 }
 
+/* Files of one and two columns, three chunks and a bit: the balancing may
+ * give the worker every column (the main thread then has none). */
+static void test_narrow(void **state)
+{
+    (void)state;
+    for (int ncol = 1; ncol <= 2; ncol++) {
+        char *csv = malloc(64 * (3 * CHUNK + 100));
+        assert_non_null(csv);
+        size_t len = (size_t)sprintf(csv, ncol == 1 ? "a\n" : "a,b\n");
+        for (size_t i = 0; i < 3 * CHUNK + 77; i++) {
+            if (i == 2 * CHUNK + 5) len += (size_t)sprintf(csv + len, "x%zu", i);
+            else len += (size_t)sprintf(csv + len, "%zu", i * 31 % 1000);
+            if (ncol == 2) len += (size_t)sprintf(csv + len, ",%s", i % 7 ? "b" : "c");
+            csv[len++] = '\n';
+        }
+        gen g = {csv, len, NULL};
+        pms_table *one = NULL;
+        pms_err e1;
+        assert_int_equal(load(&g, 1, &one, &e1), PMS_OK);
+        assert_int_equal(one->cols[0].type, PMS_COL_TEXT);
+        assert_string_equal(one->cols[0].bad_value, "x16389");
+        for (int r = 0; r < REPEAT; r++) {
+            pms_table *two = NULL;
+            pms_err e2;
+            assert_int_equal(load(&g, 2, &two, &e2), PMS_OK);
+            same_table(one, two);
+            pms_table_free(two);
+        }
+        pms_table_free(one);
+        free(csv);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_narrow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
