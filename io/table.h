@@ -74,8 +74,8 @@ typedef struct {
     int keep_codes_text;   /* 1 (default via pms_load_opts_default): *_code columns stay text */
     /* Threads that type the cells while the file is split: 0 (the default)
      * two for files of a million cells or more, else one; 1 always one; 2
-     * two whatever the size (tests compare the two paths).  The table is
-     * the same either way. */
+     * (or more) two whatever the size (the tests compare the two paths).
+     * The table, or the error, is the same either way. */
     int threads;
 } pms_load_opts;
 
