@@ -19,7 +19,11 @@
 
 /* ---- table basics ---- */
 
-void pms_load_opts_default(pms_load_opts *o) { o->keep_codes_text = 1; }
+void pms_load_opts_default(pms_load_opts *o)
+{
+    o->keep_codes_text = 1;
+    o->threads = 0;
+}
 
 static void column_free(pms_column *c)
 {
@@ -178,7 +182,8 @@ typedef struct {
     size_t *bad;           /* first row that is not a number, SIZE_MAX if none */
     char **bad_value;      /* its text */
     unsigned char *kind;   /* pms_colkind of the header */
-    struct text_arena *arena; /* the text cells; the table takes the blocks */
+    struct text_arena *arena[2]; /* the text cells, one arena a typing thread;
+                                  * the table takes the blocks */
 } typed_cols;
 
 static void arena_free(struct text_arena *a);
@@ -196,7 +201,8 @@ static void typed_free(typed_cols *ty)
     free(ty->bad);
     free(ty->bad_value);
     free(ty->kind);
-    arena_free(ty->arena);
+    arena_free(ty->arena[0]);
+    arena_free(ty->arena[1]);
     memset(ty, 0, sizeof *ty);
 }
 
@@ -357,20 +363,36 @@ static char *intern_put(interner *in, text_arena *a, const char *s, size_t n, ui
 /* ---- streaming load: type each chunk of rows while the next is split ----
  *
  * The splitter (io/csv.c) hands over chunks of CHUNK rows as row-major cell
- * spans of the read-only text; a worker thread types chunk k (numbers
- * converted straight from the text into their columns, text cells trimmed
- * and copied out) while the main thread splits chunk k+1, so the two cores
- * share the work and no cell array for the whole file ever exists.  Only
- * the start of each row is kept (4 bytes a row): if a cell of an inferred
- * column later turns out not to be a number, the column's earlier cells are
- * found again from there.  Long-format (Fingertips) files are re-read by the
- * in-place parser and pivoted (they are small). */
+ * spans of the read-only text.  Numbers are converted straight from the text
+ * into their columns, text cells trimmed and copied out, so no cell array
+ * for the whole file ever exists.  On big files a worker thread types chunk
+ * k while the main thread splits chunk k+1; the main thread then types the
+ * rest of chunk k beside the worker (the worker its first columns, the
+ * main thread the others: see stream_worker), so both cores type.  Only the
+ * start of each row is kept (4 bytes a row): if a cell of an inferred column
+ * later turns out not to be a number, the column's earlier cells are found
+ * again from there.
+ * Long-format (Fingertips) files are re-read by the in-place parser and
+ * pivoted (they are small). */
 enum { CHUNK = 8192 };
-enum { ST_NUM = 0, ST_TEXT, ST_DEAD }; /* DEAD: a numeric-kind column that failed */
+enum { ST_NUM = 0, ST_TEXT, ST_DEAD, ST_FAILED }; /* DEAD: a numeric-kind column that
+                                                    * failed; FAILED: found not numeric
+                                                    * in the chunk being typed */
+
+/* What one typing thread owns: the arena its text cells are copied into,
+ * the buffer a quoted cell is unquoted into, the columns it found not
+ * numeric in the chunk it types. */
+typedef struct {
+    struct text_arena *arena;
+    char *scratch;
+    size_t scap;
+    size_t *failed;
+} typer;
 
 typedef struct {
     const char *path;
     int keep_codes_text;
+    int threads;           /* pms_load_opts.threads */
     const char *buf;
     size_t len;
     const long *lines;
@@ -379,16 +401,18 @@ typedef struct {
     typed_cols ty;
     uint32_t *rowstart;    /* offset of each row's first cell */
     interner *intern;      /* per column */
-    char *scratch;         /* a quoted cell, unquoted (worker thread only) */
-    size_t scap;
     unsigned char *state, *is_code;
-    size_t *cand, ncand, *tcols, ntcols;
+    typer w[2];            /* [0] the main thread, [1] the worker */
+    size_t split;          /* two threads: the worker types columns [0, split) */
     int threaded;
     pthread_t tid;
     int running;
+    /* The chunk being typed: its cells, rows [jfirst, jfirst + jn), the
+     * worker's columns [0, jsplit), whether the worker is done and whether
+     * a thread ran out of memory (atomic). */
     const uint32_t *jcells;
-    size_t jfirst, jn;
-    pms_status jst;
+    size_t jfirst, jn, jsplit;
+    int wdone, jfail;
 } stream_ctx;
 
 static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows, pms_err *err)
@@ -415,16 +439,18 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
     ty->bad = malloc(m * sizeof *ty->bad);
     ty->bad_value = calloc(m, sizeof *ty->bad_value);
     ty->kind = calloc(m, 1);
-    ty->arena = calloc(1, sizeof *ty->arena);
     x->intern = calloc(m, sizeof *x->intern);
     x->rowstart = malloc(rows * sizeof *x->rowstart);
     x->state = calloc(m, 1);
     x->is_code = calloc(m, 1);
-    x->cand = malloc(m * sizeof *x->cand);
-    x->tcols = malloc(m * sizeof *x->tcols);
     if (!ty->num || !ty->text || !ty->miss || !ty->bad || !ty->bad_value || !ty->kind ||
-        !ty->arena || !x->intern || !x->rowstart || !x->state || !x->is_code || !x->cand || !x->tcols)
-        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+        !x->intern || !x->rowstart || !x->state || !x->is_code)
+        goto nomem;
+    for (int k = 0; k < 2; k++) {
+        if (!(ty->arena[k] = calloc(1, sizeof *ty->arena[k]))) goto nomem;
+        x->w[k].arena = ty->arena[k];
+        if (!(x->w[k].failed = malloc(m * sizeof *x->w[k].failed))) goto nomem;
+    }
     for (size_t j = 0; j < nc; j++) {
         /* The same name and kind as name_column will give. */
         char hdr[512], name[512];
@@ -446,41 +472,40 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
         if (kind == PMS_KIND_TEXT) {
             if (!(ty->text[j] = malloc(rows * sizeof **ty->text))) goto nomem;
             x->state[j] = ST_TEXT;
-            x->tcols[x->ntcols++] = j;
         } else {
             if (!(ty->num[j] = malloc(rows * sizeof **ty->num))) goto nomem;
             x->state[j] = ST_NUM;
-            x->cand[x->ncand++] = j;
         }
     }
-    x->threaded = max_rows * nc >= ((size_t)1 << 20);
+    x->threaded = x->threads >= 2 || (x->threads <= 0 && max_rows * nc >= ((size_t)1 << 20));
+    x->split = (nc + 1) / 2;
     return PMS_OK;
 nomem:
     return pms_err_set(err, PMS_ENOMEM, "out of memory");
 }
 
-/* A cell's text, without its quotes ("" unescaped into the scratch buffer):
+/* A cell's text, without its quotes ("" unescaped into w's scratch buffer):
  * NULL only when out of memory. */
-static const char *cell_text(stream_ctx *x, uint32_t s, uint32_t e, size_t *n)
+static const char *cell_text(const stream_ctx *x, typer *w, uint32_t s, uint32_t e, size_t *n)
 {
     const char *b = x->buf;
     if (s == e || b[s] != '"') {
         *n = e - s;
         return b + s;
     }
-    if (e - s > x->scap) {
-        char *ns = realloc(x->scratch, e - s);
+    if (e - s > w->scap) {
+        char *ns = realloc(w->scratch, e - s);
         if (!ns) return NULL;
-        x->scratch = ns;
-        x->scap = e - s;
+        w->scratch = ns;
+        w->scap = e - s;
     }
-    size_t w = 0;
+    size_t k = 0;
     for (size_t i = s + 1; i + 1 < e; i++) {
-        x->scratch[w++] = b[i];
+        w->scratch[k++] = b[i];
         if (b[i] == '"') i++;
     }
-    *n = w;
-    return x->scratch;
+    *n = k;
+    return w->scratch;
 }
 
 /* Where the cell starting at s ends (the text was split before, so it is
@@ -518,11 +543,13 @@ static void cell_again(const stream_ctx *x, size_t i, size_t c, uint32_t *s, uin
 }
 
 /* A text cell: trimmed, NULL if a missing marker, codes upper-cased,
- * copied into the arena.  *nomem is set when out of memory. */
-static char *text_cell(stream_ctx *x, size_t c, uint32_t s, uint32_t e, uint64_t h, int *nomem)
+ * copied into w's arena.  *nomem is set when out of memory.  Column c is
+ * typed by one thread at a time, so its interner needs no lock. */
+static char *text_cell(stream_ctx *x, typer *w, size_t c, uint32_t s, uint32_t e, uint64_t h,
+                       int *nomem)
 {
     size_t n;
-    const char *t = cell_text(x, s, e, &n);
+    const char *t = cell_text(x, w, s, e, &n);
     if (!t) {
         *nomem = 1;
         return NULL;
@@ -534,13 +561,13 @@ static char *text_cell(stream_ctx *x, size_t c, uint32_t s, uint32_t e, uint64_t
     if (x->is_code[c]) {
         /* Codes are upper-cased before they are compared (they are short). */
         char up[64];
-        if (n > sizeof up) o = arena_put(x->ty.arena, t, n, 1);
+        if (n > sizeof up) o = arena_put(w->arena, t, n, 1);
         else {
             for (size_t k = 0; k < n; k++) up[k] = t[k] >= 'a' && t[k] <= 'z' ? (char)(t[k] - 'a' + 'A') : t[k];
-            o = intern_put(&x->intern[c], x->ty.arena, up, n, 0);
+            o = intern_put(&x->intern[c], w->arena, up, n, 0);
         }
     } else
-        o = intern_put(&x->intern[c], x->ty.arena, t, n, h);
+        o = intern_put(&x->intern[c], w->arena, t, n, h);
     if (!o) *nomem = 1;
     return o;
 }
@@ -568,13 +595,13 @@ static inline uint64_t text_prefetch(const stream_ctx *x, size_t c, uint32_t s, 
  * dead (an error if it comes to be reported); an inferred one becomes text,
  * its earlier rows found again from their row starts, the rest of this
  * chunk from cells. */
-static pms_status stream_to_text(stream_ctx *x, size_t c, const uint32_t *cells, size_t first,
-                                 size_t n)
+static pms_status stream_to_text(stream_ctx *x, typer *w, size_t c, const uint32_t *cells,
+                                 size_t first, size_t n)
 {
     typed_cols *ty = &x->ty;
     size_t bad = ty->bad[c], nc2 = 2 * x->ncols, len;
     const uint32_t *bc = cells + (bad - first) * nc2 + 2 * c;
-    const char *cell = cell_text(x, bc[0], bc[1], &len);
+    const char *cell = cell_text(x, w, bc[0], bc[1], &len);
     if (!cell || !(ty->bad_value[c] = malloc(len + 1))) return PMS_ENOMEM;
     memcpy(ty->bad_value[c], cell, len);
     ty->bad_value[c][len] = '\0';
@@ -595,7 +622,7 @@ static pms_status stream_to_text(stream_ctx *x, size_t c, const uint32_t *cells,
             s = cells[(i - first) * nc2 + 2 * c];
             e = cells[(i - first) * nc2 + 2 * c + 1];
         }
-        txt[i] = text_cell(x, c, s, e, 0, &nomem);
+        txt[i] = text_cell(x, w, c, s, e, 0, &nomem);
         miss += txt[i] == NULL;
     }
     if (nomem) {
@@ -605,16 +632,16 @@ static pms_status stream_to_text(stream_ctx *x, size_t c, const uint32_t *cells,
     ty->text[c] = txt;
     ty->miss[c] = miss;
     x->state[c] = ST_TEXT;
-    x->tcols[x->ntcols++] = c;
     return PMS_OK;
 }
 
 /* A numeric cell into *v: quoted cells are unquoted first. */
-static inline pms_numparse num_cell(stream_ctx *x, uint32_t s, uint32_t e, double *v)
+static inline pms_numparse num_cell(const stream_ctx *x, typer *w, uint32_t s, uint32_t e,
+                                    double *v)
 {
     if (s < e && x->buf[s] == '"') {
         size_t n;
-        const char *t = cell_text(x, s, e, &n);
+        const char *t = cell_text(x, w, s, e, &n);
         return t ? pms_parse_number_n(t, n, v) : PMS_NUM_BAD;
     }
     return pms_parse_number_avail(x->buf + s, e - s, x->len - s, v);
@@ -634,7 +661,8 @@ enum { TILE = 16 };
  * (with SSE4.1 in the AVX2 build of this loop, else eight bytes as a word);
  * the rest take the full parser. */
 static inline __attribute__((always_inline)) size_t
-num_tile_body(stream_ctx *x, size_t c, const uint32_t *tc, size_t i0, size_t tn, int sse)
+num_tile_body(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, size_t i0, size_t tn,
+              int sse)
 {
     const size_t nc2 = 2 * x->ncols;
     const char *buf = x->buf;
@@ -651,7 +679,7 @@ num_tile_body(stream_ctx *x, size_t c, const uint32_t *tc, size_t i0, size_t tn,
         (void)sse;
         if (pms_parse_int8(buf + s, e - s, x->len - s, &v[i])) continue;
 #endif
-        pms_numparse r = num_cell(x, s, e, &v[i]);
+        pms_numparse r = num_cell(x, w, s, e, &v[i]);
         if (r == PMS_NUM_OK) continue;
         if (r == PMS_NUM_MISSING) {
             v[i] = NAN;
@@ -666,23 +694,23 @@ num_tile_body(stream_ctx *x, size_t c, const uint32_t *tc, size_t i0, size_t tn,
 }
 
 #ifdef PMS_HAVE_INT8_SSE
-__attribute__((target("avx2"))) static size_t num_tile_avx2(stream_ctx *x, size_t c,
+__attribute__((target("avx2"))) static size_t num_tile_avx2(stream_ctx *x, typer *w, size_t c,
                                                            const uint32_t *tc, size_t i0,
                                                            size_t tn)
 {
-    return num_tile_body(x, c, tc, i0, tn, 1);
+    return num_tile_body(x, w, c, tc, i0, tn, 1);
 }
 #endif
 
-static size_t num_tile(stream_ctx *x, size_t c, const uint32_t *tc, size_t i0, size_t tn,
-                       int avx2)
+static size_t num_tile(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, size_t i0,
+                       size_t tn, int avx2)
 {
 #ifdef PMS_HAVE_INT8_SSE
-    if (avx2) return num_tile_avx2(x, c, tc, i0, tn);
+    if (avx2) return num_tile_avx2(x, w, c, tc, i0, tn);
 #else
     (void)avx2;
 #endif
-    return num_tile_body(x, c, tc, i0, tn, 0);
+    return num_tile_body(x, w, c, tc, i0, tn, 0);
 }
 
 /* Text column c over the tile's rows; -1 when out of memory.  A cell with
@@ -690,7 +718,8 @@ static size_t num_tile(stream_ctx *x, size_t c, const uint32_t *tc, size_t i0, s
  * most of a column's cells repeat the one above) shares its copy at once;
  * the others' hashes are computed and their slots prefetched first, and the
  * hash is not computed again. */
-static int text_tile(stream_ctx *x, size_t c, const uint32_t *tc, size_t i0, size_t tn)
+static int text_tile(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, size_t i0,
+                     size_t tn)
 {
     const size_t nc2 = 2 * x->ncols;
     const char *b = x->buf;
@@ -707,76 +736,106 @@ static int text_tile(stream_ctx *x, size_t c, const uint32_t *tc, size_t i0, siz
     size_t miss = 0;
     int nomem = 0;
     for (size_t i = 0; i < tn; i++, sp += nc2) {
-        out[i] = same[i] ? out[i - 1] : text_cell(x, c, sp[0], sp[1], h[i], &nomem);
+        out[i] = same[i] ? out[i - 1] : text_cell(x, w, c, sp[0], sp[1], h[i], &nomem);
         miss += out[i] == NULL;
     }
     x->ty.miss[c] += miss;
     return nomem ? -1 : 0;
 }
 
-/* The next tile's spans and text start coming from the shared cache (the
- * splitter read them on the other core) while this one is typed: column
- * by column, a tile is read in strides the hardware does not foresee.
+/* The next tile's spans and text of columns [c0, c1) start coming from the
+ * shared cache (the splitter read them) while this one is typed: column by
+ * column, a tile is read in strides the hardware does not foresee.
  * (Inline: as a function of its own, GCC finds it has no effect.) */
-static inline __attribute__((always_inline)) void tile_prefetch(const stream_ctx *x,
-                                                                const uint32_t *tc, size_t left)
+static inline __attribute__((always_inline)) void
+tile_prefetch(const stream_ctx *x, const uint32_t *tc, size_t left, size_t c0, size_t c1)
 {
     const size_t tn = left < TILE ? left : TILE, nc2 = 2 * x->ncols;
-    const char *s = (const char *)tc, *e = (const char *)(tc + tn * nc2);
-    for (; s < e; s += 64) __builtin_prefetch(s);
-    size_t t0 = tc[0], t1 = tc[(tn - 1) * nc2 + nc2 - 1];
-    for (const char *p = x->buf + t0; p < x->buf + t1; p += 64) __builtin_prefetch(p);
+    if (c0 == 0 && c1 == x->ncols) {
+        /* All the columns: the tile's spans and text are each one run. */
+        const char *s = (const char *)tc, *e = (const char *)(tc + tn * nc2);
+        for (; s < e; s += 64) __builtin_prefetch(s);
+        size_t t0 = tc[0], t1 = tc[(tn - 1) * nc2 + nc2 - 1];
+        for (const char *p = x->buf + t0; p < x->buf + t1; p += 64) __builtin_prefetch(p);
+        return;
+    }
+    for (size_t i = 0; i < tn; i++) {
+        const uint32_t *r = tc + i * nc2;
+        uintptr_t s = (uintptr_t)(r + 2 * c0) & ~(uintptr_t)63, e = (uintptr_t)(r + 2 * c1);
+        for (; s < e; s += 64) __builtin_prefetch((const void *)s);
+        uintptr_t p = (uintptr_t)(x->buf + r[2 * c0]) & ~(uintptr_t)63;
+        for (uintptr_t q = (uintptr_t)(x->buf + r[2 * c1 - 1]); p < q; p += 64)
+            __builtin_prefetch((const void *)p);
+    }
 }
 
-static pms_status stream_type(stream_ctx *x, const uint32_t *cells, size_t first, size_t n)
+/* Columns [c0, c1) over the chunk's rows [first, first + n), a tile at a
+ * time.  A column found not to be a number is skipped from there and, after
+ * the loop, typed by stream_to_text for all of the chunk's rows (so a
+ * column that becomes text in this chunk is typed once). */
+static pms_status type_cols(stream_ctx *x, typer *w, const uint32_t *cells, size_t first,
+                            size_t n, size_t c0, size_t c1)
 {
-    typed_cols *ty = &x->ty;
-    /* Columns that become text in this chunk are typed by stream_to_text
-     * for all of its rows: the loop below types only the text columns
-     * there were at its start. */
-    const size_t nc2 = 2 * x->ncols, nt = x->ntcols;
-    size_t failed[64], nfailed = 0;
-    pms_status st = PMS_OK;
+    const size_t nc2 = 2 * x->ncols;
+    size_t nfailed = 0;
+    pms_status st;
     const int avx2 = pms_csv_have_avx2();
-    for (size_t i = 0; i < n; i++) x->rowstart[first + i] = cells[i * nc2];
+    if (c0 >= c1) return PMS_OK; /* (the worker has them all; no span of column c1 to read) */
     for (size_t t0 = 0; t0 < n; t0 += TILE) {
         const size_t tn = n - t0 < TILE ? n - t0 : TILE;
         const uint32_t *tc = cells + t0 * nc2;
-        if (t0 + TILE < n) tile_prefetch(x, cells + (t0 + TILE) * nc2, n - t0 - TILE);
-        for (size_t k = 0; k < x->ncand; k++) {
-            size_t c = x->cand[k];
-            size_t bad = num_tile(x, c, tc, first + t0, tn, avx2);
-            if (bad == SIZE_MAX) continue;
-            ty->bad[c] = bad;
-            x->cand[k--] = x->cand[--x->ncand];
-            if (nfailed == sizeof failed / sizeof *failed) {
-                /* Convert now rather than remember more. */
-                if ((st = stream_to_text(x, c, cells, first, n))) return st;
-            } else
-                failed[nfailed++] = c;
+        if (t0 + TILE < n) tile_prefetch(x, cells + (t0 + TILE) * nc2, n - t0 - TILE, c0, c1);
+        for (size_t c = c0; c < c1; c++) {
+            if (x->state[c] == ST_NUM) {
+                size_t bad = num_tile(x, w, c, tc, first + t0, tn, avx2);
+                if (bad == SIZE_MAX) continue;
+                x->ty.bad[c] = bad;
+                x->state[c] = ST_FAILED;
+                w->failed[nfailed++] = c;
+            } else if (x->state[c] == ST_TEXT) {
+                if (text_tile(x, w, c, tc, first + t0, tn)) return PMS_ENOMEM;
+            }
         }
-        for (size_t k = 0; k < nt; k++)
-            if (text_tile(x, x->tcols[k], tc, first + t0, tn)) return PMS_ENOMEM;
     }
     for (size_t k = 0; k < nfailed; k++)
-        if ((st = stream_to_text(x, failed[k], cells, first, n))) return st;
+        if ((st = stream_to_text(x, w, w->failed[k], cells, first, n))) return st;
     return PMS_OK;
 }
 
+/* Two threads type a chunk's columns: the worker [0, jsplit), the main
+ * thread [jsplit, ncols) once it has split the next chunk.  Each column is
+ * typed by one thread in a chunk, its rows in order, and a chunk is typed
+ * before the next is begun (the worker is joined before the next chunk is
+ * handed over): so a column's interner, missing count and state are never
+ * touched by two threads at once, and its first non-number is the first in
+ * file order. */
 static void *stream_worker(void *arg)
 {
     stream_ctx *x = arg;
-    x->jst = stream_type(x, x->jcells, x->jfirst, x->jn);
+    if (type_cols(x, &x->w[1], x->jcells, x->jfirst, x->jn, 0, x->jsplit))
+        __atomic_store_n(&x->jfail, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&x->wdone, 1, __ATOMIC_RELEASE);
     return NULL;
 }
 
+/* The chunk handed over last, typed to its end: the main thread (which has
+ * split the next one meanwhile) types its columns, then waits for the
+ * worker's.  The split moves by one column towards whichever thread
+ * finished last, so that the two finish together (the columns differ in
+ * cost, and the main thread also splits). */
 static pms_status stream_wait(stream_ctx *x)
 {
     if (x->running) {
+        if (type_cols(x, &x->w[0], x->jcells, x->jfirst, x->jn, x->jsplit, x->ncols))
+            __atomic_store_n(&x->jfail, 1, __ATOMIC_RELAXED);
+        if (__atomic_load_n(&x->wdone, __ATOMIC_ACQUIRE)) {
+            if (x->split < x->ncols) x->split++;
+        } else if (x->split > 1)
+            x->split--;
         pthread_join(x->tid, NULL);
         x->running = 0;
     }
-    return x->jst;
+    return __atomic_load_n(&x->jfail, __ATOMIC_RELAXED) ? PMS_ENOMEM : PMS_OK;
 }
 
 static pms_status stream_rows(void *vctx, const uint32_t *cells, size_t first, size_t n,
@@ -787,22 +846,25 @@ static pms_status stream_rows(void *vctx, const uint32_t *cells, size_t first, s
      * before this one (columns change state in row order). */
     if (stream_wait(x)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     if (!n) return PMS_OK;
-    if (x->threaded) {
-        x->jcells = cells;
-        x->jfirst = first;
-        x->jn = n;
-        if (pthread_create(&x->tid, NULL, stream_worker, x) == 0) {
-            x->running = 1;
-            return PMS_OK;
-        }
+    const size_t nc2 = 2 * x->ncols;
+    for (size_t i = 0; i < n; i++) x->rowstart[first + i] = cells[i * nc2];
+    x->jcells = cells;
+    x->jfirst = first;
+    x->jn = n;
+    x->jsplit = x->split;
+    __atomic_store_n(&x->wdone, 0, __ATOMIC_RELAXED);
+    if (x->threaded && pthread_create(&x->tid, NULL, stream_worker, x) == 0) {
+        x->running = 1;
+        return PMS_OK;
     }
-    if (stream_type(x, cells, first, n)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    if (type_cols(x, &x->w[0], cells, first, n, 0, x->ncols))
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
     return PMS_OK;
 }
 
 static void stream_stop(void *vctx) { (void)stream_wait(vctx); }
 
-/* The streaming scratch (row starts, interners, unquoting buffer): freed
+/* The streaming scratch (row starts, interners, unquoting buffers): freed
  * as soon as the file is split and typed, before the table is built, so
  * that it is not alive with the duplicate-key check (note_key_problems). */
 static void stream_free_scratch(stream_ctx *x)
@@ -810,16 +872,18 @@ static void stream_free_scratch(stream_ctx *x)
     for (size_t j = 0; x->intern && j < x->ncols; j++) free(x->intern[j].slot);
     free(x->intern);
     free(x->rowstart);
-    free(x->scratch);
     free(x->state);
     free(x->is_code);
-    free(x->cand);
-    free(x->tcols);
     x->intern = NULL;
     x->rowstart = NULL;
-    x->scratch = NULL;
     x->state = x->is_code = NULL;
-    x->cand = x->tcols = NULL;
+    for (int k = 0; k < 2; k++) {
+        free(x->w[k].scratch);
+        free(x->w[k].failed);
+        x->w[k].scratch = NULL;
+        x->w[k].failed = NULL;
+        x->w[k].scap = 0;
+    }
 }
 
 static void stream_free(stream_ctx *x)
@@ -843,6 +907,7 @@ static pms_status load_stream(const char *path, const void *data, size_t len,
     memset(&x, 0, sizeof x);
     x.path = path;
     x.keep_codes_text = opts->keep_codes_text;
+    x.threads = opts->threads;
     pms_csv_sink sink = {CHUNK, &x, stream_header, stream_rows, stream_stop, PMS_SPLIT_AUTO};
     pms_csv csv;
     pms_status st;
@@ -905,10 +970,12 @@ static pms_status take_typed(pms_table *t, typed_cols *ty, size_t n, const char 
         }
     }
     /* The text cells live in the arena's blocks, which the table now owns. */
-    for (size_t i = 0; ty->arena && i < ty->arena->nblocks; i++) {
-        if (add_block(t, ty->arena->blocks[i])) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-        ty->arena->blocks[i] = NULL;
-    }
+    for (int a = 0; a < 2; a++)
+        for (size_t i = 0; ty->arena[a] && i < ty->arena[a]->nblocks; i++) {
+            if (add_block(t, ty->arena[a]->blocks[i]))
+                return pms_err_set(err, PMS_ENOMEM, "out of memory");
+            ty->arena[a]->blocks[i] = NULL;
+        }
     for (size_t j = 0; j < n; j++) {
         pms_column *c = &t->cols[j];
         c->n_missing = ty->miss[j];

@@ -72,6 +72,11 @@ typedef struct {
     /* Treat these columns as text even if every value parses as a number
      * (codes such as "00K" do not, but codes like "11" would). */
     int keep_codes_text;   /* 1 (default via pms_load_opts_default): *_code columns stay text */
+    /* Threads that type the cells while the file is split: 0 (the default)
+     * two for files of a million cells or more, else one; 1 always one; 2
+     * (or more) two whatever the size (the tests compare the two paths).
+     * The table, or the error, is the same either way. */
+    int threads;
 } pms_load_opts;
 
 void pms_load_opts_default(pms_load_opts *o);

@@ -1,0 +1,364 @@
+/* The loader typed on two cores (pms_load_opts.threads = 2, forced even on
+ * small files) against one thread (threads = 1): the same table, bit for
+ * bit and byte for byte, and the same error, on generated files around the
+ * chunk size (8,192 rows) with inferred columns that turn to text in every
+ * chunk (first tile, last row of a chunk, the last partial chunk), numeric
+ * columns with bad cells in late chunks, text that repeats and text that
+ * does not.  Which thread types which columns of a chunk is decided while
+ * loading, so each threaded load is run several times.  The first
+ * non-number of a column and the error's line are also checked against the
+ * generator, so the two paths cannot agree on a wrong answer there.
+ * ctest-labels: unit */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "io/table.h"
+
+enum { CHUNK = 8192, NTURN = 6, REPEAT = 3 };
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+} sbuf;
+
+static void put(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        assert_true(n >= 0);
+        if ((size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        b->cap = b->cap ? 2 * b->cap : 1 << 16;
+        b->s = realloc(b->s, b->cap);
+        assert_non_null(b->s);
+    }
+}
+
+static uint64_t rng = 1;
+static uint32_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 11);
+}
+
+#define NONE ((size_t)-1)
+
+/* What a file is made of: its rows (0-based data rows), the row at which
+ * each inferred column t0..t5 first holds a non-number (NONE: never), and
+ * the rows where the numeric columns Global Sum and Seniority hold one. */
+typedef struct {
+    size_t rows;
+    size_t turn[NTURN];
+    size_t bad_gs, bad_sen;
+    size_t extra_field;      /* a row with one field too many (NONE: none) */
+} spec;
+
+/* Line of each data row (a name with a line break in it moves the rest). */
+typedef struct {
+    char *csv;
+    size_t len;
+    long *line;
+} gen;
+
+static const char *const regions[] = {"North East", "London", "South West", "Midlands",
+                                      "East of England", "North West", "South East"};
+
+static void number_cell(sbuf *b, size_t i, int j)
+{
+    switch (rnd() % 12) {
+    case 0: put(b, "%s", (const char *[]){"", "-", " NA ", "n/a", "..", "*"}[rnd() % 6]); break;
+    case 1: put(b, "%u.%02u", rnd() % 100000, rnd() % 100); break;
+    case 2: put(b, "\"%u,%03u\"", rnd() % 999 + 1, rnd() % 1000); break;
+    case 3: put(b, "-%u", rnd() % 1000); break;
+    case 4: put(b, "%ue%d", rnd() % 100, (int)(rnd() % 7) - 3); break;
+    case 5: put(b, " %u ", rnd() % 1000); break;
+    default: put(b, "%zu", (i * 7919 + (size_t)j * 104729) % 100000000); break;
+    }
+}
+
+static gen make(const spec *sp)
+{
+    sbuf b = {0};
+    gen g = {0};
+    g.line = calloc(sp->rows + 1, sizeof *g.line);
+    assert_non_null(g.line);
+    put(&b, "Practice Code,Practice Name,Region Name,Ward,Global Sum,Seniority");
+    for (int j = 0; j < 4; j++) put(&b, ",v%d", j);
+    for (int k = 0; k < NTURN; k++) put(&b, ",t%d", k);
+    put(&b, ",last\n");
+    long line = 2;
+    for (size_t i = 0; i < sp->rows; i++) {
+        g.line[i] = line;
+        /* Codes: distinct, some lower case (they are upper-cased). */
+        put(&b, i % 3 ? "P%06zu" : "p%06zu", i);
+        /* Names: mostly distinct, quoted, a doubled quote and a comma; one
+         * in 50 the same; one in 997 with a line break. */
+        if (i % 50 == 0) put(&b, ",The Surgery");
+        else if (i % 997 == 0) {
+            put(&b, ",\"Dr \"\"%zu\"\",\nNorth\"", i);
+            line++;
+        } else put(&b, ",\"Surgery %zu, Town\"", i);
+        /* Region: runs of 700 rows, the same seven values, a few missing. */
+        if (i % 311 == 5) put(&b, ",NA");
+        else put(&b, ",%s", regions[(i / 700) % 7]);
+        /* Ward: 300 values in random order (inferred: text from row 0). */
+        unsigned w = rnd() % 300;
+        put(&b, w % 17 ? ",Ward %u" : ", Ward %u ", w);
+        put(&b, ",");
+        if (i == sp->bad_gs) put(&b, "n/k");
+        else number_cell(&b, i, 100);
+        put(&b, ",");
+        if (i == sp->bad_sen) put(&b, "\"£12,34\""); /* a group of two digits */
+        else number_cell(&b, i, 101);
+        for (int j = 0; j < 4; j++) {
+            put(&b, ",");
+            number_cell(&b, i, j);
+        }
+        for (int k = 0; k < NTURN; k++) {
+            put(&b, ",");
+            if (i == sp->turn[k]) put(&b, "first %d", k); /* the first non-number */
+            else if (sp->turn[k] != NONE && i > sp->turn[k] && rnd() % 5 == 0)
+                put(&b, "x%u", rnd() % 40); /* later non-numbers, repeating */
+            else number_cell(&b, i, 10 + k);
+        }
+        put(&b, ",%zu", i);
+        if (i == sp->extra_field) put(&b, ",extra");
+        put(&b, rnd() % 4 ? "\n" : "\r\n");
+        line++;
+    }
+    g.csv = b.s;
+    g.len = b.len;
+    return g;
+}
+
+static void same_table(const pms_table *a, const pms_table *b)
+{
+    assert_int_equal(a->nrows, b->nrows);
+    assert_int_equal(a->ncols, b->ncols);
+    assert_memory_equal(a->line, b->line, a->nrows * sizeof *a->line);
+    assert_int_equal(a->nsources, b->nsources);
+    assert_string_equal(a->sources[0].sha256, b->sources[0].sha256);
+    assert_int_equal(a->nnotes, b->nnotes);
+    for (size_t k = 0; k < a->nnotes; k++) {
+        assert_string_equal(a->notes[k].what, b->notes[k].what);
+        assert_string_equal(a->notes[k].detail, b->notes[k].detail);
+        assert_int_equal(a->notes[k].count, b->notes[k].count);
+    }
+    for (size_t j = 0; j < a->ncols; j++) {
+        const pms_column *x = &a->cols[j], *y = &b->cols[j];
+        assert_string_equal(x->name, y->name);
+        assert_string_equal(x->header, y->header);
+        assert_int_equal(x->field, y->field);
+        assert_int_equal(x->type, y->type);
+        assert_int_equal(x->n_missing, y->n_missing);
+        assert_int_equal(x->bad_line, y->bad_line);
+        assert_true((x->bad_value == NULL) == (y->bad_value == NULL));
+        if (x->bad_value) assert_string_equal(x->bad_value, y->bad_value);
+        if (x->type == PMS_COL_NUM) {
+            assert_non_null(x->num);
+            assert_non_null(y->num);
+            assert_memory_equal(x->num, y->num, a->nrows * sizeof *x->num);
+            size_t miss = 0;
+            for (size_t i = 0; i < a->nrows; i++) miss += isnan(x->num[i]);
+            assert_int_equal(miss, x->n_missing);
+        } else {
+            size_t miss = 0;
+            for (size_t i = 0; i < a->nrows; i++) {
+                assert_true((x->text[i] == NULL) == (y->text[i] == NULL));
+                if (x->text[i]) assert_string_equal(x->text[i], y->text[i]);
+                miss += x->text[i] == NULL;
+            }
+            assert_int_equal(miss, x->n_missing);
+        }
+    }
+}
+
+static pms_status load(const gen *g, int threads, pms_table **t, pms_err *err)
+{
+    pms_load_opts o;
+    pms_load_opts_default(&o);
+    o.threads = threads;
+    memset(err, 0, sizeof *err);
+    return pms_table_load_mem("gen.csv", g->csv, g->len, &o, t, err);
+}
+
+/* One file loaded by one thread and, REPEAT times, by two: the same table
+ * or the same error.  Returns the one-thread table (NULL on an error, then
+ * in *e); the file in *gout if asked for. */
+static pms_table *check_spec(const spec *sp, gen *gout, pms_err *e)
+{
+    gen g = make(sp);
+    pms_table *one = NULL;
+    pms_err e1;
+    pms_status s1 = load(&g, 1, &one, &e1);
+    for (int r = 0; r < REPEAT; r++) {
+        pms_table *two = NULL;
+        pms_err e2;
+        pms_status s2 = load(&g, 2, &two, &e2);
+        assert_int_equal(s1, s2);
+        if (s1 == PMS_OK) same_table(one, two);
+        else assert_string_equal(e1.msg, e2.msg);
+        pms_table_free(two);
+    }
+    if (s1 == PMS_OK) {
+        /* Against the generator: each t column is text exactly when it
+         * turned, and remembers its first non-number in file order. */
+        for (int k = 0; k < NTURN; k++) {
+            char nm[8], want[16];
+            snprintf(nm, sizeof nm, "t%d", k);
+            const pms_column *c = pms_table_col(one, nm);
+            assert_non_null(c);
+            if (sp->turn[k] == NONE || sp->turn[k] >= sp->rows) {
+                assert_int_equal(c->type, PMS_COL_NUM);
+                continue;
+            }
+            assert_int_equal(c->type, PMS_COL_TEXT);
+            snprintf(want, sizeof want, "first %d", k);
+            assert_string_equal(c->bad_value, want);
+            assert_int_equal(c->bad_line, g.line[sp->turn[k]]);
+            assert_string_equal(c->text[sp->turn[k]], want);
+        }
+    } else
+        assert_null(one);
+    if (e) *e = e1;
+    if (gout) *gout = g;
+    else {
+        free(g.csv);
+        free(g.line);
+    }
+    return one;
+}
+
+static spec base(size_t rows)
+{
+    spec s = {rows, {NONE, NONE, NONE, NONE, NONE, NONE}, NONE, NONE, NONE};
+    return s;
+}
+
+/* Sizes around the chunk and tile sizes; the columns turn in the first
+ * tile, on the last row of the first chunk, on the first of the second, in
+ * the middle of the third, on the very last row, and never. */
+static void test_sizes(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {1,    2,    15,   16,   17,    8191,  8192,
+                                   8193, 8208, 16383, 16384, 16385, 24577, 40000};
+    for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+        rng = 88172645463325252ULL + z;
+        size_t n = sizes[z];
+        spec s = base(n);
+        const size_t at[NTURN] = {1, CHUNK - 1, CHUNK, 2 * CHUNK + 4321, n - 1, NONE};
+        for (int k = 0; k < NTURN; k++) s.turn[k] = at[k] < n ? at[k] : NONE;
+        if (n == 1) s.turn[0] = 0;
+        pms_table_free(check_spec(&s, NULL, NULL));
+    }
+}
+
+/* Random files of three to six chunks, the columns turning anywhere, two
+ * of them in the same chunk, some never. */
+static void test_random(void **state)
+{
+    (void)state;
+    for (int f = 0; f < 6; f++) {
+        rng = 0x9E3779B97F4A7C15ULL * (uint64_t)(f + 1);
+        spec s = base(2 * CHUNK + rnd() % (4 * CHUNK));
+        for (int k = 0; k < NTURN; k++) s.turn[k] = rnd() % 5 ? rnd() % s.rows : NONE;
+        s.turn[1] = s.turn[0] == NONE ? NONE : s.turn[0] + rnd() % 50;
+        pms_table_free(check_spec(&s, NULL, NULL));
+    }
+}
+
+/* A numeric column (by the alias table) holding a non-number in a late
+ * chunk is an error naming that cell; with two such columns, the first by
+ * position is named even though the other's bad cell comes first in the
+ * file; a bad field count later in the file comes before both. */
+static void test_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t bad_gs, bad_sen, extra;
+        const char *want; /* %ld: the line of the cell named */
+    } cases[] = {
+        {4 * CHUNK + 17, NONE, NONE, "gen.csv:%ld:5: not a number: 'n/k' (column 'Global Sum')"},
+        /* Seniority's bad cell is earlier in the file, later by position. */
+        {4 * CHUNK + 17, CHUNK + 3, NONE, "gen.csv:%ld:5: not a number: 'n/k' (column 'Global Sum')"},
+        {NONE, 3 * CHUNK - 1, NONE, "gen.csv:%ld:6: not a number: '£12,34' (column 'Seniority')"},
+        {17, NONE, 4 * CHUNK + 1, "gen.csv:%ld: expected 17 fields as in the header, found more (extra fields)"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        rng = 7 + k;
+        spec s = base(5 * CHUNK + 100);
+        s.turn[2] = 3 * CHUNK + 9;
+        s.bad_gs = cases[k].bad_gs;
+        s.bad_sen = cases[k].bad_sen;
+        s.extra_field = cases[k].extra;
+        gen g;
+        pms_err e;
+        assert_null(check_spec(&s, &g, &e));
+        size_t at = s.extra_field != NONE ? s.extra_field : s.bad_gs != NONE ? s.bad_gs : s.bad_sen;
+        char want[200];
+        snprintf(want, sizeof want, cases[k].want, g.line[at]);
+        assert_string_equal(e.msg, want);
+        free(g.csv);
+        free(g.line);
+    }
+}
+
+/* Files of one and two columns, three chunks and a bit: the balancing may
+ * give the worker every column (the main thread then has none). */
+static void test_narrow(void **state)
+{
+    (void)state;
+    for (int ncol = 1; ncol <= 2; ncol++) {
+        char *csv = malloc(64 * (3 * CHUNK + 100));
+        assert_non_null(csv);
+        size_t len = (size_t)sprintf(csv, ncol == 1 ? "a\n" : "a,b\n");
+        for (size_t i = 0; i < 3 * CHUNK + 77; i++) {
+            if (i == 2 * CHUNK + 5) len += (size_t)sprintf(csv + len, "x%zu", i);
+            else len += (size_t)sprintf(csv + len, "%zu", i * 31 % 1000);
+            if (ncol == 2) len += (size_t)sprintf(csv + len, ",%s", i % 7 ? "b" : "c");
+            csv[len++] = '\n';
+        }
+        gen g = {csv, len, NULL};
+        pms_table *one = NULL;
+        pms_err e1;
+        assert_int_equal(load(&g, 1, &one, &e1), PMS_OK);
+        assert_int_equal(one->cols[0].type, PMS_COL_TEXT);
+        assert_string_equal(one->cols[0].bad_value, "x16389");
+        for (int r = 0; r < REPEAT; r++) {
+            pms_table *two = NULL;
+            pms_err e2;
+            assert_int_equal(load(&g, 2, &two, &e2), PMS_OK);
+            same_table(one, two);
+            pms_table_free(two);
+        }
+        pms_table_free(one);
+        free(csv);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_random),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_narrow),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
