@@ -144,8 +144,9 @@ int pms_gp_png_preload(const char *gnuplot, char *path, size_t cap)
     if (!elf_kind(gnuplot, gk)) return 0;
     const char *env = getenv("PMS_GNUPLOT_PNG_PRELOAD");
     /* Beside the running program once installed (BINDIR/../lib/pmsreview, the
-     * same wherever the prefix went), where it was meant to be installed, and
-     * the build tree's. */
+     * same wherever the prefix went), the build tree's (for its own programs
+     * and tests, even with an older version installed), and where it was
+     * meant to be installed (a program of another's linking the library). */
     char exe[4096], beside[4400] = "";
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
@@ -153,8 +154,8 @@ int pms_gp_png_preload(const char *gnuplot, char *path, size_t cap)
         *slash = '\0';
         snprintf(beside, sizeof beside, "%s/%s", exe, PMS_GP_PRELOAD_REL);
     }
-    const char *cand[4] = {env, env ? NULL : beside, env ? NULL : PMS_GP_PRELOAD_INSTALLED,
-                           env ? NULL : PMS_GP_PRELOAD_BUILT};
+    const char *cand[4] = {env, env ? NULL : beside, env ? NULL : PMS_GP_PRELOAD_BUILT,
+                           env ? NULL : PMS_GP_PRELOAD_INSTALLED};
     for (int k = 0; k < 4; k++) {
         if (!cand[k] || !*cand[k] || strlen(cand[k]) >= cap) continue;
         /* LD_PRELOAD splits its list at spaces and colons. */

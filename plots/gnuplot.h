@@ -61,7 +61,8 @@ pms_status pms_gp_find(char *path, size_t cap, pms_err *err);
  * "None" row filter at zlib level 3: the same pixels, in 60% of gnuplot's
  * time for a PNG (plots/preload/png_level.c).  1 and its path in `path` if
  * there is one for this gnuplot: $PMS_GNUPLOT_PNG_PRELOAD if set (empty:
- * none), else the installed module, else the build tree's; it must be an
+ * none), else the one installed beside the running program, else the build
+ * tree's, else the one at the install location; it must be an
  * ELF file of gnuplot's own class and machine (a script in front of gnuplot
  * gets none).  0 otherwise: gnuplot then writes its PNGs as it always did. */
 int pms_gp_png_preload(const char *gnuplot, char *path, size_t cap);
