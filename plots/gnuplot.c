@@ -946,6 +946,12 @@ static void *serve(void *arg)
     return NULL;
 }
 
+/* The runner's own allocations, for a runner that could not start. */
+static void runner_drop(pms_gp_runner *r)
+{
+    free(r->preload), free(r->envp), free(r->gnuplot), free(r->dir), free(r->w), free(r);
+}
+
 /* r->preload: the module that makes gnuplot's PNGs cheaper to write, ahead
  * of any LD_PRELOAD of ours (which gnuplot then still gets); none if there
  * is no module for this gnuplot.  -1 when out of memory. */
@@ -974,7 +980,7 @@ pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned thre
     if (!(r->gnuplot = malloc(strlen(gnuplot) + 1)) || !(r->dir = malloc(strlen(dir) + 1)) ||
         !(r->w = calloc(r->threads, sizeof *r->w)) ||
         !(r->envp = malloc((ne + 3) * sizeof *r->envp)) || preload_env(r, gnuplot) != 0) {
-        free(r->preload), free(r->envp), free(r->gnuplot), free(r->dir), free(r->w), free(r);
+        runner_drop(r);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
     strcpy(r->gnuplot, gnuplot);
@@ -997,7 +1003,7 @@ pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned thre
     if (pipe(r->wake) != 0) {
         pms_status st = pms_err_set(err, PMS_EIO, "cannot start the chart runner: %s",
                                     strerror(errno));
-        free(r->preload), free(r->envp), free(r->gnuplot), free(r->dir), free(r->w), free(r);
+        runner_drop(r);
         return st;
     }
     for (int k = 0; k < 2; k++) {
@@ -1011,7 +1017,7 @@ pms_status pms_gp_runner_new(const char *gnuplot, const char *dir, unsigned thre
         pthread_cond_destroy(&r->done_cv);
         pthread_mutex_destroy(&r->mu);
         close(r->wake[0]), close(r->wake[1]);
-        free(r->preload), free(r->envp), free(r->gnuplot), free(r->dir), free(r->w), free(r);
+        runner_drop(r);
         return pms_err_set(err, PMS_EIO, "cannot start the chart runner: %s", strerror(e));
     }
     *out = r;
