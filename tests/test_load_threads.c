@@ -21,31 +21,9 @@
 #include <cmocka.h>
 
 #include "io/table.h"
+#include "testutil.h"
 
 enum { CHUNK = 8192, NTURN = 6, REPEAT = 3 };
-
-typedef struct {
-    char *s;
-    size_t len, cap;
-} sbuf;
-
-static void put(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        assert_true(n >= 0);
-        if ((size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        b->cap = b->cap ? 2 * b->cap : 1 << 16;
-        b->s = realloc(b->s, b->cap);
-        assert_non_null(b->s);
-    }
-}
 
 static uint64_t rng = 1;
 static uint32_t rnd(void)
@@ -78,67 +56,67 @@ typedef struct {
 static const char *const regions[] = {"North East", "London", "South West", "Midlands",
                                       "East of England", "North West", "South East"};
 
-static void number_cell(sbuf *b, size_t i, int j)
+static void number_cell(pms_test_buf *b, size_t i, int j)
 {
     switch (rnd() % 12) {
-    case 0: put(b, "%s", (const char *[]){"", "-", " NA ", "n/a", "..", "*"}[rnd() % 6]); break;
-    case 1: put(b, "%u.%02u", rnd() % 100000, rnd() % 100); break;
-    case 2: put(b, "\"%u,%03u\"", rnd() % 999 + 1, rnd() % 1000); break;
-    case 3: put(b, "-%u", rnd() % 1000); break;
-    case 4: put(b, "%ue%d", rnd() % 100, (int)(rnd() % 7) - 3); break;
-    case 5: put(b, " %u ", rnd() % 1000); break;
-    default: put(b, "%zu", (i * 7919 + (size_t)j * 104729) % 100000000); break;
+    case 0: pms_test_printf(b, "%s", (const char *[]){"", "-", " NA ", "n/a", "..", "*"}[rnd() % 6]); break;
+    case 1: pms_test_printf(b, "%u.%02u", rnd() % 100000, rnd() % 100); break;
+    case 2: pms_test_printf(b, "\"%u,%03u\"", rnd() % 999 + 1, rnd() % 1000); break;
+    case 3: pms_test_printf(b, "-%u", rnd() % 1000); break;
+    case 4: pms_test_printf(b, "%ue%d", rnd() % 100, (int)(rnd() % 7) - 3); break;
+    case 5: pms_test_printf(b, " %u ", rnd() % 1000); break;
+    default: pms_test_printf(b, "%zu", (i * 7919 + (size_t)j * 104729) % 100000000); break;
     }
 }
 
 static gen make(const spec *sp)
 {
-    sbuf b = {0};
+    pms_test_buf b = {0};
     gen g = {0};
     g.line = calloc(sp->rows + 1, sizeof *g.line);
     assert_non_null(g.line);
-    put(&b, "Practice Code,Practice Name,Region Name,Ward,Global Sum,Seniority");
-    for (int j = 0; j < 4; j++) put(&b, ",v%d", j);
-    for (int k = 0; k < NTURN; k++) put(&b, ",t%d", k);
-    put(&b, ",last\n");
+    pms_test_printf(&b, "Practice Code,Practice Name,Region Name,Ward,Global Sum,Seniority");
+    for (int j = 0; j < 4; j++) pms_test_printf(&b, ",v%d", j);
+    for (int k = 0; k < NTURN; k++) pms_test_printf(&b, ",t%d", k);
+    pms_test_printf(&b, ",last\n");
     long line = 2;
     for (size_t i = 0; i < sp->rows; i++) {
         g.line[i] = line;
         /* Codes: distinct, some lower case (they are upper-cased). */
-        put(&b, i % 3 ? "P%06zu" : "p%06zu", i);
+        pms_test_printf(&b, i % 3 ? "P%06zu" : "p%06zu", i);
         /* Names: mostly distinct, quoted, a doubled quote and a comma; one
          * in 50 the same; one in 997 with a line break. */
-        if (i % 50 == 0) put(&b, ",The Surgery");
+        if (i % 50 == 0) pms_test_printf(&b, ",The Surgery");
         else if (i % 997 == 0) {
-            put(&b, ",\"Dr \"\"%zu\"\",\nNorth\"", i);
+            pms_test_printf(&b, ",\"Dr \"\"%zu\"\",\nNorth\"", i);
             line++;
-        } else put(&b, ",\"Surgery %zu, Town\"", i);
+        } else pms_test_printf(&b, ",\"Surgery %zu, Town\"", i);
         /* Region: runs of 700 rows, the same seven values, a few missing. */
-        if (i % 311 == 5) put(&b, ",NA");
-        else put(&b, ",%s", regions[(i / 700) % 7]);
+        if (i % 311 == 5) pms_test_printf(&b, ",NA");
+        else pms_test_printf(&b, ",%s", regions[(i / 700) % 7]);
         /* Ward: 300 values in random order (inferred: text from row 0). */
         unsigned w = rnd() % 300;
-        put(&b, w % 17 ? ",Ward %u" : ", Ward %u ", w);
-        put(&b, ",");
-        if (i == sp->bad_gs) put(&b, "n/k");
+        pms_test_printf(&b, w % 17 ? ",Ward %u" : ", Ward %u ", w);
+        pms_test_printf(&b, ",");
+        if (i == sp->bad_gs) pms_test_printf(&b, "n/k");
         else number_cell(&b, i, 100);
-        put(&b, ",");
-        if (i == sp->bad_sen) put(&b, "\"£12,34\""); /* a group of two digits */
+        pms_test_printf(&b, ",");
+        if (i == sp->bad_sen) pms_test_printf(&b, "\"£12,34\""); /* a group of two digits */
         else number_cell(&b, i, 101);
         for (int j = 0; j < 4; j++) {
-            put(&b, ",");
+            pms_test_printf(&b, ",");
             number_cell(&b, i, j);
         }
         for (int k = 0; k < NTURN; k++) {
-            put(&b, ",");
-            if (i == sp->turn[k]) put(&b, "first %d", k); /* the first non-number */
+            pms_test_printf(&b, ",");
+            if (i == sp->turn[k]) pms_test_printf(&b, "first %d", k); /* the first non-number */
             else if (sp->turn[k] != NONE && i > sp->turn[k] && rnd() % 5 == 0)
-                put(&b, "x%u", rnd() % 40); /* later non-numbers, repeating */
+                pms_test_printf(&b, "x%u", rnd() % 40); /* later non-numbers, repeating */
             else number_cell(&b, i, 10 + k);
         }
-        put(&b, ",%zu", i);
-        if (i == sp->extra_field) put(&b, ",extra");
-        put(&b, rnd() % 4 ? "\n" : "\r\n");
+        pms_test_printf(&b, ",%zu", i);
+        if (i == sp->extra_field) pms_test_printf(&b, ",extra");
+        pms_test_printf(&b, rnd() % 4 ? "\n" : "\r\n");
         line++;
     }
     g.csv = b.s;

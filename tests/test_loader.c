@@ -19,29 +19,7 @@
 
 #include "io/sha256.h"
 #include "io/table.h"
-
-typedef struct {
-    char *s;
-    size_t len, cap;
-} sbuf;
-
-static void put(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        assert_true(n >= 0);
-        if ((size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        b->cap = b->cap ? 2 * b->cap : 1 << 20;
-        b->s = realloc(b->s, b->cap);
-        assert_non_null(b->s);
-    }
-}
+#include "testutil.h"
 
 enum { ROWS = 40000, LATE = 30001 };
 
@@ -52,25 +30,25 @@ enum { ROWS = 40000, LATE = 30001 };
  * numbers until row LATE, which says "n.k.". */
 static char *make_csv(size_t *len, long *late_line)
 {
-    sbuf b = {0};
-    put(&b, "Practice Code,Practice Name,Global Sum");
-    for (int j = 0; j < 26; j++) put(&b, ",v%d", j);
-    put(&b, ",note\r\n");
+    pms_test_buf b = {0};
+    pms_test_printf(&b, "Practice Code,Practice Name,Global Sum");
+    for (int j = 0; j < 26; j++) pms_test_printf(&b, ",v%d", j);
+    pms_test_printf(&b, ",note\r\n");
     long line = 2;
     for (int i = 1; i <= ROWS; i++) {
         if (i == LATE) *late_line = line;
         if (i % 1000 == 0) {
-            put(&b, "p%05d,\"Dr \"\"A\"\", B\nC\",", i);
+            pms_test_printf(&b, "p%05d,\"Dr \"\"A\"\", B\nC\",", i);
             line++;
         } else
-            put(&b, "p%05d,\"Surgery %d, Town\",", i, i);
-        put(&b, "\"\xc2\xa3%d,%03d.%02d\"", i % 999 + 1, i % 1000, i % 100);
+            pms_test_printf(&b, "p%05d,\"Surgery %d, Town\",", i, i);
+        pms_test_printf(&b, "\"\xc2\xa3%d,%03d.%02d\"", i % 999 + 1, i % 1000, i % 100);
         for (int j = 0; j < 26; j++) {
-            if ((i + j) % 97 == 0) put(&b, ",-");
-            else put(&b, ",%d.%02d", i * (j + 1) % 100003, (i + j) % 100);
+            if ((i + j) % 97 == 0) pms_test_printf(&b, ",-");
+            else pms_test_printf(&b, ",%d.%02d", i * (j + 1) % 100003, (i + j) % 100);
         }
-        if (i == LATE) put(&b, ",n.k.\r\n");
-        else put(&b, ",%d\r\n", i);
+        if (i == LATE) pms_test_printf(&b, ",n.k.\r\n");
+        else pms_test_printf(&b, ",%d\r\n", i);
         line++;
     }
     *len = b.len;
@@ -190,10 +168,10 @@ static void test_streaming_error_line(void **state)
 static void test_hash_while_parsing(void **state)
 {
     (void)state;
-    sbuf b = {0};
-    put(&b, "Practice Code,Practice Name,x\n");
+    pms_test_buf b = {0};
+    pms_test_printf(&b, "Practice Code,Practice Name,x\n");
     for (int i = 0; b.len < ((size_t)9 << 20); i++)
-        put(&b, "p%06d,\"Dr \"\"%d\"\", and partners\",%d.5\n", i, i, i);
+        pms_test_printf(&b, "p%06d,\"Dr \"\"%d\"\", and partners\",%d.5\n", i, i, i);
     unsigned char d[32];
     char want[65];
     pms_sha256(b.s, b.len, d);
@@ -328,11 +306,11 @@ static void test_number_at_page_end(void **state)
 static void test_quoted_column_turns_text(void **state)
 {
     (void)state;
-    sbuf b = {0};
-    put(&b, "Practice Code,\"memo, as written\",Global Sum\n");
+    pms_test_buf b = {0};
+    pms_test_printf(&b, "Practice Code,\"memo, as written\",Global Sum\n");
     for (int i = 0; i < 3 * 8192 + 5; i++) {
-        if (i == 2 * 8192 + 3) put(&b, "q%d,\"see \"\"note\"\"\",%d\n", i, i);
-        else put(&b, "q%d,\"%d,%03d\",%d\n", i, i / 1000 + 1, i % 1000, i);
+        if (i == 2 * 8192 + 3) pms_test_printf(&b, "q%d,\"see \"\"note\"\"\",%d\n", i, i);
+        else pms_test_printf(&b, "q%d,\"%d,%03d\",%d\n", i, i / 1000 + 1, i % 1000, i);
     }
     char *path = write_temp(b.s, b.len);
     pms_table *t = NULL;

@@ -113,3 +113,21 @@ pms_table *pms_test_open_2014_imd(const char *where)
     }
     return t;
 }
+
+void pms_test_printf(pms_test_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        assert_true(n >= 0);
+        if ((size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        b->cap = b->cap ? 2 * b->cap : 1 << 16;
+        b->s = realloc(b->s, b->cap);
+        assert_non_null(b->s);
+    }
+}

@@ -33,6 +33,14 @@ char *pms_test_path(const char *root, const char *rel);
 /* Read a whole reference file (tests/reference/...) as a malloc'd NUL-terminated string. */
 char *pms_test_slurp(const char *path);
 
+/* A growing text buffer for generated test inputs: pms_test_printf appends
+ * (the test fails if memory runs out); free b->s when done. */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} pms_test_buf;
+void pms_test_printf(pms_test_buf *b, const char *fmt, ...);
+
 /* Look up "key value" lines in a reference output: returns the number after
  * `key` on the line that starts with it (keys are unique per file); fails the
  * test if absent. */
