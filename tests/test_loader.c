@@ -185,28 +185,6 @@ static void test_hash_while_parsing(void **state)
     free(b.s);
 }
 
-/* Two tables hold the same cells (bit for bit, text byte for byte). */
-static void assert_same_table(const pms_table *a, const pms_table *b)
-{
-    assert_int_equal(a->nrows, b->nrows);
-    assert_int_equal(a->ncols, b->ncols);
-    assert_string_equal(a->sources[0].sha256, b->sources[0].sha256);
-    for (size_t j = 0; j < a->ncols; j++) {
-        const pms_column *x = &a->cols[j], *y = &b->cols[j];
-        assert_string_equal(x->name, y->name);
-        assert_int_equal(x->type, y->type);
-        assert_int_equal(x->n_missing, y->n_missing);
-        for (size_t i = 0; i < a->nrows; i++) {
-            if (x->type == PMS_COL_NUM) {
-                assert_memory_equal(&x->num[i], &y->num[i], sizeof(double));
-            } else if (!x->text[i] || !y->text[i]) {
-                assert_ptr_equal(x->text[i], y->text[i]);
-            } else
-                assert_string_equal(x->text[i], y->text[i]);
-        }
-    }
-}
-
 static char *write_temp(const char *data, size_t len)
 {
     char *path = strdup("/tmp/pms_test_loader_XXXXXX");
@@ -229,7 +207,7 @@ static void test_mapped_file_equals_memory(void **state)
     pms_err err = {{0}};
     assert_int_equal(pms_table_load(path, NULL, &a, &err), PMS_OK);
     assert_int_equal(pms_table_load_mem(path, csv, len, NULL, &b, &err), PMS_OK);
-    assert_same_table(a, b);
+    pms_test_same_table(a, b, 1);
     assert_int_equal(pms_table_col(a, "note")->bad_line, late_line);
     pms_table_free(a);
     pms_table_free(b);

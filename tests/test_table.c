@@ -341,58 +341,6 @@ static void test_duplicate_codes(void **state)
  * field by field (numbers bit for bit, derived measures computed or not as
  * in the table copied), and it is independent: cutting its rows leaves the
  * table copied as it was.  Exact comparisons: nothing is computed. */
-/* state: compare which derived measures are computed (same_table computes them all). */
-static void same_table(const pms_table *a, const pms_table *b, int state)
-{
-    pms_err err = {{0}};
-    assert_int_equal(a->nrows, b->nrows);
-    assert_int_equal(a->ncols, b->ncols);
-    assert_int_equal(a->nsources, b->nsources);
-    assert_int_equal(a->nnotes, b->nnotes);
-    assert_true(!a->line == !b->line);
-    if (a->line) assert_memory_equal(a->line, b->line, a->nrows * sizeof *a->line);
-    for (size_t s = 0; s < a->nsources; s++) {
-        assert_string_equal(a->sources[s].path, b->sources[s].path);
-        assert_string_equal(a->sources[s].sha256, b->sources[s].sha256);
-        assert_int_equal(a->sources[s].bytes, b->sources[s].bytes);
-        assert_int_equal(a->sources[s].rows, b->sources[s].rows);
-        assert_int_equal(a->sources[s].columns, b->sources[s].columns);
-        assert_int_equal(a->sources[s].latin1, b->sources[s].latin1);
-        assert_int_equal(a->sources[s].bom, b->sources[s].bom);
-        assert_int_equal(a->sources[s].long_format, b->sources[s].long_format);
-    }
-    for (size_t i = 0; i < a->nnotes; i++) {
-        assert_string_equal(a->notes[i].what, b->notes[i].what);
-        assert_string_equal(a->notes[i].detail, b->notes[i].detail);
-        assert_int_equal(a->notes[i].count, b->notes[i].count);
-    }
-    for (size_t j = 0; j < a->ncols; j++) {
-        const pms_column *x = &a->cols[j], *y = &b->cols[j];
-        assert_string_equal(x->name, y->name);
-        assert_true(!x->header == !y->header);
-        if (x->header) assert_string_equal(x->header, y->header);
-        assert_int_equal(x->source, y->source);
-        assert_int_equal(x->field, y->field);
-        assert_int_equal(x->type, y->type);
-        assert_int_equal(x->n_missing, y->n_missing);
-        assert_int_equal(x->bad_line, y->bad_line);
-        assert_true(!x->bad_value == !y->bad_value);
-        if (x->bad_value) assert_string_equal(x->bad_value, y->bad_value);
-        assert_true(!x->lazy == !y->lazy);
-        if (state) assert_true(!x->num == !y->num); /* computed in both or in neither */
-        assert_true(!x->text == !y->text);
-        for (size_t i = 0; x->text && i < a->nrows; i++) {
-            assert_true(!x->text[i] == !y->text[i]);
-            if (x->text[i]) assert_string_equal(x->text[i], y->text[i]);
-        }
-        if (x->type != PMS_COL_NUM) continue;
-        const double *u, *v;
-        assert_int_equal(pms_table_numeric(a, x->name, &u, &err), PMS_OK);
-        assert_int_equal(pms_table_numeric(b, y->name, &v, &err), PMS_OK);
-        assert_memory_equal(u, v, a->nrows * sizeof *u);
-    }
-}
-
 static void test_copy(void **state)
 {
     (void)state;
@@ -417,7 +365,7 @@ static void test_copy(void **state)
     size_t uncomputed = 0;
     for (size_t j = 0; j < c->ncols; j++) uncomputed += c->cols[j].lazy && !c->cols[j].num;
     assert_true(uncomputed >= 1); /* copied uncomputed, computed from the copy's own columns */
-    same_table(c, again, 1);
+    pms_test_same_table(c, again, 1);
     /* Independent: the copy cut to half its rows, the original unchanged. */
     unsigned char *keep = malloc(c->nrows);
     assert_non_null(keep);
@@ -425,10 +373,10 @@ static void test_copy(void **state)
     assert_int_equal(pms_table_keep_rows(c, keep, &err), PMS_OK);
     assert_int_equal(c->nrows, t->nrows / 2);
     assert_int_equal(pms_table_note(c, "only_copy", 1, "x"), PMS_OK);
-    same_table(t, again, 0);
+    pms_test_same_table(t, again, 0);
     pms_table *cc = pms_table_copy(c); /* a copy of a cut copy */
     assert_non_null(cc);
-    same_table(cc, c, 1);
+    pms_test_same_table(cc, c, 1);
     free(keep);
     pms_table_free(cc);
     pms_table_free(c);

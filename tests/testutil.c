@@ -131,3 +131,54 @@ void pms_test_printf(pms_test_buf *b, const char *fmt, ...)
         assert_non_null(b->s);
     }
 }
+
+void pms_test_same_table(const pms_table *a, const pms_table *b, int state)
+{
+    pms_err err = {{0}};
+    assert_int_equal(a->nrows, b->nrows);
+    assert_int_equal(a->ncols, b->ncols);
+    assert_int_equal(a->nsources, b->nsources);
+    assert_int_equal(a->nnotes, b->nnotes);
+    assert_true(!a->line == !b->line);
+    if (a->line) assert_memory_equal(a->line, b->line, a->nrows * sizeof *a->line);
+    for (size_t s = 0; s < a->nsources; s++) {
+        assert_string_equal(a->sources[s].path, b->sources[s].path);
+        assert_string_equal(a->sources[s].sha256, b->sources[s].sha256);
+        assert_int_equal(a->sources[s].bytes, b->sources[s].bytes);
+        assert_int_equal(a->sources[s].rows, b->sources[s].rows);
+        assert_int_equal(a->sources[s].columns, b->sources[s].columns);
+        assert_int_equal(a->sources[s].latin1, b->sources[s].latin1);
+        assert_int_equal(a->sources[s].bom, b->sources[s].bom);
+        assert_int_equal(a->sources[s].long_format, b->sources[s].long_format);
+    }
+    for (size_t i = 0; i < a->nnotes; i++) {
+        assert_string_equal(a->notes[i].what, b->notes[i].what);
+        assert_string_equal(a->notes[i].detail, b->notes[i].detail);
+        assert_int_equal(a->notes[i].count, b->notes[i].count);
+    }
+    for (size_t j = 0; j < a->ncols; j++) {
+        const pms_column *x = &a->cols[j], *y = &b->cols[j];
+        assert_string_equal(x->name, y->name);
+        assert_true(!x->header == !y->header);
+        if (x->header) assert_string_equal(x->header, y->header);
+        assert_int_equal(x->source, y->source);
+        assert_int_equal(x->field, y->field);
+        assert_int_equal(x->type, y->type);
+        assert_int_equal(x->n_missing, y->n_missing);
+        assert_int_equal(x->bad_line, y->bad_line);
+        assert_true(!x->bad_value == !y->bad_value);
+        if (x->bad_value) assert_string_equal(x->bad_value, y->bad_value);
+        assert_true(!x->lazy == !y->lazy);
+        if (state) assert_true(!x->num == !y->num); /* computed in both or in neither */
+        assert_true(!x->text == !y->text);
+        for (size_t i = 0; x->text && i < a->nrows; i++) {
+            assert_true(!x->text[i] == !y->text[i]);
+            if (x->text[i]) assert_string_equal(x->text[i], y->text[i]);
+        }
+        if (x->type != PMS_COL_NUM) continue;
+        const double *u, *v;
+        assert_int_equal(pms_table_numeric(a, x->name, &u, &err), PMS_OK);
+        assert_int_equal(pms_table_numeric(b, y->name, &v, &err), PMS_OK);
+        assert_memory_equal(u, v, a->nrows * sizeof *u);
+    }
+}

@@ -52,4 +52,11 @@ double pms_ref_value(const char *text, const char *key);
 #include "io/table.h"
 pms_table *pms_test_open_2014_imd(const char *where);
 
+/* Two tables are the same, field by field: sources, notes, line numbers,
+ * every column's name, header, kind, missing count and first non-number,
+ * every text cell byte for byte and every number bit for bit (derived
+ * measures computed for the comparison).  state: also require that the
+ * same derived measures were already computed in both. */
+void pms_test_same_table(const pms_table *a, const pms_table *b, int state);
+
 #endif
