@@ -341,20 +341,11 @@ static void test_pool_same_bytes(void **state)
  * used as a bit mask; NULL if it is not such a PNG. */
 static unsigned char *png_pixels(const char *path, size_t *len, unsigned *filters)
 {
-    char *d = NULL;
     size_t n = 0, zn = 0, zcap = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    for (char b[65536]; (zn = fread(b, 1, sizeof b, f)) > 0;) {
-        d = realloc(d, n + zn);
-        memcpy(d + n, b, zn);
-        n += zn;
-    }
-    fclose(f);
+    char *d = pms_test_slurp_n(path, &n);
     const unsigned char *u = (const unsigned char *)d;
     unsigned char *z = NULL, *raw = NULL, *out = NULL;
     unsigned w = 0, h = 0, bpp = 0;
-    zn = 0;
     for (size_t i = 8; d && i + 12 <= n;) {
         size_t k = (size_t)u[i] << 24 | u[i + 1] << 16 | u[i + 2] << 8 | u[i + 3];
         if (i + 12 + k > n) break;
@@ -364,6 +355,7 @@ static unsigned char *png_pixels(const char *path, size_t *len, unsigned *filter
             bpp = u[i + 16] != 8 || u[i + 20] ? 0 : u[i + 17] == 2 ? 3 : u[i + 17] == 6 ? 4 : 0;
         } else if (!memcmp(u + i + 4, "IDAT", 4)) {
             if (zn + k > zcap) z = realloc(z, zcap = 2 * (zn + k));
+            assert_non_null(z);
             memcpy(z + zn, u + i + 8, k);
             zn += k;
         }

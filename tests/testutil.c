@@ -60,7 +60,7 @@ char *pms_test_path(const char *root, const char *rel)
     return p;
 }
 
-char *pms_test_slurp(const char *path)
+char *pms_test_slurp_n(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -76,9 +76,12 @@ char *pms_test_slurp(const char *path)
         buf = NULL;
     }
     if (buf) buf[n] = '\0';
+    if (buf && len) *len = (size_t)n;
     fclose(f);
     return buf;
 }
+
+char *pms_test_slurp(const char *path) { return pms_test_slurp_n(path, NULL); }
 
 double pms_ref_value(const char *text, const char *key)
 {

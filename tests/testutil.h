@@ -32,6 +32,8 @@ char *pms_test_path(const char *root, const char *rel);
 
 /* Read a whole reference file (tests/reference/...) as a malloc'd NUL-terminated string. */
 char *pms_test_slurp(const char *path);
+/* The same for any file, its length in *len (may be NULL): binary files too. */
+char *pms_test_slurp_n(const char *path, size_t *len);
 
 /* A growing text buffer for generated test inputs: pms_test_printf appends
  * (the test fails if memory runs out); free b->s when done. */
