@@ -471,9 +471,11 @@ pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const dou
     pms_gp_cmd(c, "set yrange [%g:%g]\nset xrange [0:%g]", ylo, yhi, xmax * 1.02);
     pms_gp_cmd(c, "set format x \"%%'.0f\"");
     pms_gp_cmd(c, "set key top right box lc rgb '#D8DDE0' opaque");
+    /* Bottom right, where the funnel is narrowest and empty: above the plot
+     * it ran into the label of a practice near the top of the range. */
     if (off)
-        pms_gp_cmd(c, "set label 1001 '%zu practice%s outside the range shown.' at graph 0, "
-                      "graph 1.035 left font ',9' textcolor rgb '" PMS_GP_GREY "'",
+        pms_gp_cmd(c, "set label 1001 '%zu practice%s outside the range shown.' at graph 0.99, "
+                      "graph 0.04 right front font ',9' textcolor rgb '" PMS_GP_GREY "'",
                    off, off == 1 ? "" : "s");
     pms_gp_cmd(c, "plot %g with lines lw 2 lc rgb '" PMS_GP_DARK_BLUE "' title 'National "
                   "figure', \\", target);

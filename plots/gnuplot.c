@@ -341,6 +341,19 @@ static const char *const terminals[3][2] = {
             "noenhanced"},
 };
 
+/* The title's font size: 14 points, smaller for a title too long to fit
+ * the PNG's width at that size (about 78 characters of DejaVu Sans at 14
+ * points and fontscale 2 fill its 1,600 pixels; 72 leaves a margin), so
+ * that no title is cut at the edges.  Never below 9. */
+static int title_font(const char *t)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++) n += (*p & 0xC0) != 0x80;
+    if (n <= 72) return 14;
+    size_t f = 14 * 72 / n;
+    return f < 9 ? 9 : (int)f;
+}
+
 pms_status pms_gp_chart_finish(pms_gp_chart *c, pms_err *err)
 {
     if (!c) return PMS_OK;
@@ -382,12 +395,12 @@ pms_status pms_gp_chart_finish(pms_gp_chart *c, pms_err *err)
                "set key noopaque textcolor rgb '#231F20'\n"
                /* Centred on the picture, not the plot area, so a wide left margin
                 * (long bar labels) cannot push it off the edge. */
-               "set label 1003 '%s' at screen 0.5, screen 0.955 center font ',14' "
+               "set label 1003 '%s' at screen 0.5, screen 0.955 center font ',%d' "
                "textcolor rgb '" PMS_GP_DARK_BLUE "'\n"
                "set xlabel '%s' textcolor rgb '#231F20'\n"
                "set ylabel '%s' textcolor rgb '#231F20'\n"
                "set bmargin 5\nset tmargin 4.5\n",
-               c->title, c->xlabel, c->ylabel);
+               c->title, title_font(c->title), c->xlabel, c->ylabel);
     if (c->source[0])
         buf_printf(&g, "set label 1000 '%s' at screen 0.01, screen 0.025 left font ',8' "
                        "textcolor rgb '" PMS_GP_GREY "'\n",

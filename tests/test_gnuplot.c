@@ -102,6 +102,48 @@ static void test_find(void **state)
 
 /* A chart whose labels are hostile: they must reach only the .dat file, and
  * rendering must run nothing. */
+/* A title too long for the PNG's width at 14 points gets a smaller font
+ * (14 x 72 / characters, UTF-8 counted as characters), so that it is not
+ * cut at the edges; titles up to 72 characters keep 14. */
+static void test_title_font(void **state)
+{
+    (void)state;
+    static const struct { const char *title; const char *font; } cases[] = {
+        {"Short title", "font ',14'"},
+        {"Payments less dispensing and premises per weighted patient, 2014/15 (a)", "font ',14'"},
+        {"Payments less dispensing and premises per weighted patient by practice size, 2014/15",
+         "font ',12'"},
+        {"Highest and lowest CCGs: payments less dispensing and premises per weighted patient, "
+         "2014/15", "font ',10'"},
+        {"\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3"
+         "\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3"
+         "\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3"
+         "\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3\xc2\xa3",
+         "font ',14'"}, /* 40 characters in 80 bytes */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        pms_gp_chart *c = NULL;
+        pms_err err = {{0}};
+        assert_int_equal(pms_gp_chart_new(dir, "titled", cases[k].title, "x", "y", &c, &err),
+                         PMS_OK);
+        pms_gp_cmd(c, "plot DATA using 1:2 with points title 'P'");
+        pms_gp_num(c, 1);
+        pms_gp_num(c, 2);
+        pms_gp_row_end(c);
+        assert_int_equal(pms_gp_chart_finish(c, &err), PMS_OK);
+        char *script = slurp("titled.gp");
+        assert_non_null(script);
+        char *label = strstr(script, "set label 1003");
+        assert_non_null(label);
+        char *end = strchr(label, '\n');
+        assert_non_null(end);
+        *end = '\0';
+        if (!strstr(label, cases[k].font)) fprintf(stderr, "%s\n", label);
+        assert_non_null(strstr(label, cases[k].font));
+        free(script);
+    }
+}
+
 static void test_hostile_render(void **state)
 {
     (void)state;
@@ -596,6 +638,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_text),     cmocka_unit_test(test_script_text),
         cmocka_unit_test(test_chart_name),    cmocka_unit_test(test_find),
+        cmocka_unit_test(test_title_font),
         cmocka_unit_test(test_hostile_render), cmocka_unit_test(test_render_failures),
         cmocka_unit_test(test_pool_same_bytes), cmocka_unit_test(test_png_preload),
         cmocka_unit_test(test_lorenz_points), cmocka_unit_test(test_scatter_band),
