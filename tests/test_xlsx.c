@@ -76,6 +76,43 @@ static void test_deterministic_zip(void **state)
     free(b);
 }
 
+static unsigned le(const unsigned char *p, int n)
+{
+    unsigned v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+/* io/xlsx_deflate.c has minizip deflate every part at zlib level 1, which
+ * minizip records in the general purpose flag (bits 1 and 2 both set, "super
+ * fast"); level 6, libxlsxwriter's own, leaves both clear.  Read from the
+ * central directory, which lists every part. */
+static void test_fast_deflate(void **state)
+{
+    (void)state;
+    char *path = write_one("fast.xlsx");
+    size_t n = 0;
+    const unsigned char *z = (const unsigned char *)pms_test_slurp_n(path, &n);
+    assert_true(n > 22);
+    const unsigned char *end = z + n - 22; /* no archive comment */
+    assert_memory_equal(end, "PK\x05\x06", 4);
+    unsigned parts = le(end + 10, 2), off = le(end + 16, 4), deflated = 0;
+    assert_true(parts > 5);
+    for (unsigned i = 0; i < parts; i++) {
+        assert_true(off + 46 <= n);
+        const unsigned char *c = z + off;
+        assert_memory_equal(c, "PK\x01\x02", 4);
+        if (le(c + 10, 2) == 8) { /* deflated */
+            assert_int_equal(le(c + 8, 2) & 6, 6);
+            deflated++;
+        }
+        off += 46 + le(c + 28, 2) + le(c + 30, 2) + le(c + 32, 2);
+    }
+    assert_int_equal(deflated, parts);
+    free((void *)z);
+    free(path);
+}
+
 static void test_unwritable(void **state)
 {
     (void)state;
@@ -394,6 +431,7 @@ static void test_print_and_look(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_deterministic_zip),
+                                       cmocka_unit_test(test_fast_deflate),
                                        cmocka_unit_test(test_layout),
                                        cmocka_unit_test(test_print_and_look),
                                        cmocka_unit_test(test_unwritable),
