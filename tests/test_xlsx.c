@@ -83,34 +83,65 @@ static unsigned le(const unsigned char *p, int n)
     return v;
 }
 
+/* A 1x1 white PNG, for a picture part. */
+static const unsigned char png1x1[] = {
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+    0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90,
+    0x77, 0x53, 0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8,
+    0xff, 0xff, 0x3f, 0x00, 0x05, 0xfe, 0x02, 0xfe, 0x0d, 0xef, 0x46, 0xb8, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+
 /* io/xlsx_deflate.c has minizip deflate every part at zlib level 1, which
  * minizip records in the general purpose flag (bits 1 and 2 both set, "super
- * fast"); level 6, libxlsxwriter's own, leaves both clear.  Read from the
- * central directory, which lists every part. */
+ * fast"; level 6, libxlsxwriter's own, leaves both clear), and store the
+ * pictures (method 0).  Read from the central directory, which lists every
+ * part. */
 static void test_fast_deflate(void **state)
 {
     (void)state;
-    char *path = write_one("fast.xlsx");
+    const char *tmp = getenv("PMS_TEST_TMP");
+    char path[1024], png[1024];
+    snprintf(path, sizeof path, "%s/fast.xlsx", tmp ? tmp : "/tmp");
+    snprintf(png, sizeof png, "%s/fast.png", tmp ? tmp : "/tmp");
+    if (tmp) mkdir(tmp, 0777);
+    FILE *f = fopen(png, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(png1x1, 1, sizeof png1x1, f), sizeof png1x1);
+    assert_int_equal(fclose(f), 0);
+    pms_xlsx *x = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_xlsx_open(path, 1416009600, "test", &x, &err), PMS_OK);
+    const char *lines[] = {"Summary", "Funding per weighted patient: £142.30."};
+    assert_int_equal(pms_xlsx_add_lines(x, "Summary", lines, 2, &err), PMS_OK);
+    assert_int_equal(pms_xlsx_add_figure(x, "Summary", NULL, "A picture", "alt", png, 1, &err),
+                     PMS_OK);
+    assert_int_equal(pms_xlsx_close(x, &err), PMS_OK);
     size_t n = 0;
     const unsigned char *z = (const unsigned char *)pms_test_slurp_n(path, &n);
     assert_true(n > 22);
     const unsigned char *end = z + n - 22; /* no archive comment */
     assert_memory_equal(end, "PK\x05\x06", 4);
-    unsigned parts = le(end + 10, 2), off = le(end + 16, 4), deflated = 0;
+    unsigned parts = le(end + 10, 2), off = le(end + 16, 4), deflated = 0, stored = 0;
     assert_true(parts > 5);
     for (unsigned i = 0; i < parts; i++) {
         assert_true(off + 46 <= n);
         const unsigned char *c = z + off;
         assert_memory_equal(c, "PK\x01\x02", 4);
-        if (le(c + 10, 2) == 8) { /* deflated */
+        unsigned method = le(c + 10, 2), namelen = le(c + 28, 2);
+        int media = namelen > 9 && memcmp(c + 46, "xl/media/", 9) == 0;
+        if (media) {
+            assert_int_equal(method, 0);
+            stored++;
+        } else {
+            assert_int_equal(method, 8);
             assert_int_equal(le(c + 8, 2) & 6, 6);
             deflated++;
         }
-        off += 46 + le(c + 28, 2) + le(c + 30, 2) + le(c + 32, 2);
+        off += 46 + namelen + le(c + 30, 2) + le(c + 32, 2);
     }
-    assert_int_equal(deflated, parts);
+    assert_int_equal(stored, 1);
+    assert_int_equal(deflated + stored, parts);
     free((void *)z);
-    free(path);
 }
 
 static void test_unwritable(void **state)
