@@ -59,7 +59,8 @@ pms_status pms_gp_find(char *path, size_t cap, pms_err *err);
 /* The module a runner preloads into gnuplot (LD_PRELOAD) so that its PNGs,
  * written by cairo with no compression setting, are written with libpng's
  * "None" row filter at zlib level 3: the same pixels, in 60% of gnuplot's
- * time for a PNG (plots/preload/png_level.c).  1 and its path in `path` if
+ * time for a PNG; and its PDFs' streams at zlib level 1
+ * (plots/preload/png_level.c).  1 and its path in `path` if
  * there is one for this gnuplot: $PMS_GNUPLOT_PNG_PRELOAD if set (empty:
  * none), else the one installed beside the running program, else the build
  * tree's, else the one at the install location; it must be an

@@ -431,11 +431,62 @@ static unsigned char *png_pixels(const char *path, size_t *len, unsigned *filter
     return out;
 }
 
+static const char *find_word(const char *p, const char *end, const char *w)
+{
+    size_t k = strlen(w);
+    for (; p + k <= end; p++)
+        if (!memcmp(p, w, k)) return p;
+    return NULL;
+}
+
+/* Every stream of a PDF inflated, one after another, into a buffer of
+ * *len bytes (NULL if one does not inflate); *fast: how many of the streams
+ * carry zlib's "fastest" level in their header (0x78 0x01), *nstreams how
+ * many there are. */
+static unsigned char *pdf_streams(const char *path, size_t *len, int *fast, int *nstreams)
+{
+    size_t n = 0, cap = 1 << 16;
+    char *d = pms_test_slurp_n(path, &n);
+    unsigned char *out = malloc(cap);
+    *len = 0, *fast = 0, *nstreams = 0;
+    const char *p = d, *end = d ? d + n : NULL;
+    while (d && out && (p = find_word(p, end, "stream"))) {
+        int ends = p > d + 2 && !memcmp(p - 3, "end", 3);
+        p += 6;
+        if (ends || p >= end || (*p != '\n' && *p != '\r')) continue;
+        p += *p == '\r' ? 2 : 1;
+        if (end - p < 2) break;
+        (*nstreams)++;
+        *fast += (unsigned char)p[0] == 0x78 && (unsigned char)p[1] == 0x01;
+        z_stream z = {0};
+        int zr = inflateInit(&z);
+        z.next_in = (Bytef *)p;
+        z.avail_in = (uInt)(end - p);
+        while (zr == Z_OK) {
+            if (*len == cap) out = realloc(out, cap *= 2);
+            if (!out) break;
+            z.next_out = out + *len;
+            z.avail_out = (uInt)(cap - *len);
+            zr = inflate(&z, Z_NO_FLUSH);
+            *len = cap - z.avail_out;
+        }
+        inflateEnd(&z);
+        if (zr != Z_STREAM_END) {
+            free(out);
+            out = NULL;
+        }
+    }
+    free(d);
+    return out;
+}
+
 /* The module the runner preloads into gnuplot (plots/preload/png_level.c)
- * changes how the PNG is compressed, never what it shows: the same chart
- * drawn with it and without it has the same pixels, every row filtered with
- * "None" (the module's choice) where cairo's default tries all five and
- * picks others on this chart (so a module that did nothing would fail). */
+ * changes how the PNG and the PDF are compressed, never what they show: the
+ * same chart drawn with it and without it has the same pixels, every row
+ * filtered with "None" (the module's choice) where cairo's default tries all
+ * five and picks others on this chart, and the same PDF streams once
+ * inflated, each deflated at zlib's fastest level where cairo's default is
+ * level 6 (so a module that did nothing would fail). */
 static void test_png_preload(void **state)
 {
     (void)state;
@@ -478,6 +529,10 @@ static void test_png_preload(void **state)
     snprintf(a, sizeof a, "%s/pixels.png", dir);
     snprintf(b, sizeof b, "%s/pixels-plain.png", dir);
     assert_int_equal(rename(a, b), 0);
+    char pdfa[1200], pdfb[1200];
+    snprintf(pdfa, sizeof pdfa, "%s/pixels.pdf", dir);
+    snprintf(pdfb, sizeof pdfb, "%s/pixels-plain.pdf", dir);
+    assert_int_equal(rename(pdfa, pdfb), 0);
     assert_int_equal(unsetenv("PMS_GNUPLOT_PNG_PRELOAD"), 0);
     render_stamped(gp, names, 1, 1); /* with it */
     size_t na = 0, nb = 0;
@@ -490,6 +545,19 @@ static void test_png_preload(void **state)
     assert_memory_equal(pa, pb, na);
     assert_int_equal(fa, 1u << 0);      /* with the module: None on every row */
     assert_true(fb & ~(1u << 0));       /* cairo's default: other filters too */
+    free(pa);
+    free(pb);
+    int fasta = 0, fastb = 0, sa = 0, sb = 0;
+    pa = pdf_streams(pdfa, &na, &fasta, &sa);
+    pb = pdf_streams(pdfb, &nb, &fastb, &sb);
+    assert_non_null(pa);
+    assert_non_null(pb);
+    assert_true(sa >= 2);
+    assert_int_equal(sa, sb);
+    assert_int_equal(fasta, sa); /* with the module: every stream at level 1 */
+    assert_int_equal(fastb, 0);  /* cairo's own: level 6 */
+    assert_int_equal(na, nb);
+    assert_memory_equal(pa, pb, na);
     free(pa);
     free(pb);
 }
