@@ -1,6 +1,7 @@
 /* Reading ahead: the data files the sections will load (the main year, the
- * performance year, every [trend] year) are loaded by a thread of their
- * own from the start of the report, while the main thread computes; a
+ * performance year, every [trend] year) are loaded from the start of the
+ * report, while the main thread computes: the main year, asked for first,
+ * by the main thread itself, the others by a thread of their own.  A
  * section asking for one (pms_report_load) takes it when it is there, waits
  * if it is being loaded, or loads it itself if the thread has not reached it
  * (the main year's second table is a copy of the first, pms_table_copy).
@@ -44,7 +45,10 @@ static void *run(void *arg)
 {
     pms_report_prefetch *p = arg;
     pthread_mutex_lock(&p->mu);
-    for (size_t i = 0; i < p->n && !p->stop; i++) {
+    /* The first job, the main year, is the caller's: it asks for it at once
+     * and loads it itself (pms_report_prefetch_take, a job not started)
+     * while this thread loads the next, instead of waiting idle for it. */
+    for (size_t i = 1; i < p->n && !p->stop; i++) {
         job *j = &p->jobs[i];
         if (j->state != 0) continue;
         j->state = 1;
