@@ -73,26 +73,45 @@ pms_status pms_table_materialize(const pms_table *t, size_t j)
     return PMS_OK;
 }
 
-/* Missing cells of column j and, for a ratio, the rows whose inputs are
- * present but whose denominator is <= 0. */
-static void count_lazy(const pms_table *t, size_t j, size_t *miss, size_t *bad)
+/* Missing cells of derived column j in rows [lo, hi) and, for a ratio, the
+ * rows whose inputs are present but whose denominator is <= 0. */
+typedef struct {
+    const pms_table *t;
+    size_t j, lo, hi, miss, bad;
+} lazy_count;
+
+static void *count_rows(void *arg)
 {
-    const struct pms_lazy *z = t->cols[j].lazy;
+    lazy_count *c = arg;
+    const pms_table *t = c->t;
+    const struct pms_lazy *z = t->cols[c->j].lazy;
     double buf[BLK], bd[BLK];
-    *miss = *bad = 0;
-    for (size_t i0 = 0; i0 < t->nrows; i0 += BLK) {
-        size_t n = t->nrows - i0 < BLK ? t->nrows - i0 : BLK;
+    for (size_t i0 = c->lo; i0 < c->hi; i0 += BLK) {
+        size_t n = c->hi - i0 < BLK ? c->hi - i0 : BLK;
         if (z->op != PMS_LAZY_RATIO) {
-            const double *v = eval_block(t, j, i0, n, buf);
-            for (size_t i = 0; i < n; i++) *miss += isnan(v[i]) != 0;
+            const double *v = eval_block(t, c->j, i0, n, buf);
+            for (size_t i = 0; i < n; i++) c->miss += isnan(v[i]) != 0;
             continue;
         }
         const double *a = eval_block(t, z->in[0], i0, n, buf), *d = eval_block(t, z->in[1], i0, n, bd);
         for (size_t i = 0; i < n; i++) {
-            *bad += !isnan(a[i]) && !isnan(d[i]) && d[i] <= 0;
-            *miss += isnan(ratio_cell(a[i], d[i])) != 0;
+            c->bad += !isnan(a[i]) && !isnan(d[i]) && d[i] <= 0;
+            c->miss += isnan(ratio_cell(a[i], d[i])) != 0;
         }
     }
+    return NULL;
+}
+
+/* The same over every row: on two threads for a big table, each half of
+ * the rows (every cell is computed on its own, so the counts are those of
+ * one pass). */
+static void count_lazy(const pms_table *t, size_t j, size_t *miss, size_t *bad)
+{
+    size_t mid = t->nrows / 2 / BLK * BLK;
+    lazy_count h[2] = {{t, j, 0, mid, 0, 0}, {t, j, mid, t->nrows, 0, 0}};
+    pms_table_run2(count_rows, &h[0], &h[1], pms_table_two_threads(t));
+    *miss = h[0].miss + h[1].miss;
+    *bad = h[0].bad + h[1].bad;
 }
 
 size_t pms_table_lazy_missing(const pms_table *t, size_t j)

@@ -66,6 +66,9 @@ typedef struct {
     /* private: text storage */
     char **blocks;
     size_t nblocks;
+    /* private: pms_load_opts.threads as loaded (0 automatic), for the passes
+     * over every row after the load (pms_table_two_threads) */
+    int threads;
 } pms_table;
 
 typedef struct {

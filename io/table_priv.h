@@ -156,6 +156,20 @@ pms_status pms_table_materialize(const pms_table *t, size_t j);
  * values (after pms_table_keep_rows). */
 size_t pms_table_lazy_missing(const pms_table *t, size_t j);
 
+/* Whether a pass over every row of t (missing counts of the derived
+ * measures, the duplicate-key check) takes a second thread: the loader's
+ * rule for typing (pms_load_opts.threads; automatic: a million cells or
+ * more). */
+static inline int pms_table_two_threads(const pms_table *t)
+{
+    return t->threads >= 2 || (t->threads <= 0 && t->nrows * t->ncols >= ((size_t)1 << 20));
+}
+
+/* fn(a) on this thread and fn(b) on a second one at once when `two`, else
+ * (or if no thread can be started) one after the other.  a and b must not
+ * share anything fn writes. */
+void pms_table_run2(void *(*fn)(void *), void *a, void *b, int two);
+
 /* A column's values array, NULL while a derived measure is not computed. */
 static inline double *col_values(const pms_column *c)
 {

@@ -302,6 +302,75 @@ static void test_narrow(void **state)
     }
 }
 
+/* The passes over every row after the load, on two threads for a table
+ * loaded with two (the duplicate-key check, split by hash; the derived
+ * measures' missing counts, split by rows): the same notes and counts as
+ * one thread, and the counts the generator knows.  Codes repeat (every 7th
+ * row takes an earlier row's code) or are empty (every 11th); payments are
+ * missing on every 5th row, weighted patients 0 on every 13th (a bad
+ * denominator) and missing on every 17th. */
+static void test_after_load(void **state)
+{
+    (void)state;
+    const size_t rows = 3 * CHUNK + 123;
+    char *csv = malloc(80 * (rows + 2));
+    assert_non_null(csv);
+    size_t len = (size_t)sprintf(csv, "practice_code,total_payments,weighted_patients\n");
+    size_t dups = 0, nocode = 0, miss = 0, bad = 0;
+    for (size_t i = 0; i < rows; i++) {
+        if (i % 11 == 0) nocode++;
+        else if (i % 7 == 0 && i > 0) dups++;
+        if (i % 11 == 0) len += (size_t)sprintf(csv + len, ",");
+        else len += (size_t)sprintf(csv + len, "P%05zu,", i % 7 == 0 && i > 0 ? i / 2 * 3 % i : i);
+        /* i / 2 * 3 % i < i is an earlier row's code unless that row had none */
+        len += (size_t)sprintf(csv + len, i % 5 ? "%zu.25," : ",", i * 37 % 100000);
+        if (i % 17 == 0) len += (size_t)sprintf(csv + len, "\n");
+        else len += (size_t)sprintf(csv + len, "%zu\n", i % 13 ? 1000 + i % 900 : 0);
+        int pay = i % 5 != 0, w = i % 17 != 0, wpos = w && i % 13 != 0;
+        miss += !(pay && wpos);
+        bad += pay && w && !wpos;
+    }
+    gen g = {csv, len, NULL};
+    pms_table *t[2] = {NULL, NULL};
+    pms_err e;
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(load(&g, k + 1, &t[k], &e), PMS_OK);
+        assert_int_equal(pms_table_derive_standard(t[k], &e), PMS_OK);
+    }
+    pms_test_same_table(t[0], t[1], 1);
+    /* The generator's counts: a code that repeats one whose row had no code
+     * is not a repeat, so the repeats are counted from the table's codes. */
+    const pms_column *pc = pms_table_col(t[1], "practice_code");
+    assert_non_null(pc);
+    unsigned char *had = calloc(100000, 1);
+    assert_non_null(had);
+    size_t real_dups = 0;
+    for (size_t i = 0; i < rows; i++) {
+        if (!pc->text[i]) continue;
+        size_t num = (size_t)strtoul(pc->text[i] + 1, NULL, 10);
+        assert_true(num < 100000);
+        real_dups += had[num];
+        had[num] = 1;
+    }
+    free(had);
+    assert_true(real_dups > 0 && real_dups <= dups);
+    size_t seen = 0;
+    for (size_t n = 0; n < t[1]->nnotes; n++) {
+        const pms_note *no = &t[1]->notes[n];
+        if (!strcmp(no->what, "duplicate_key")) assert_int_equal(no->count, real_dups), seen |= 1;
+        if (!strcmp(no->what, "missing_key")) assert_int_equal(no->count, nocode), seen |= 2;
+        if (!strcmp(no->what, "bad_denominator") && strstr(no->detail, "payments_per_weighted:"))
+            assert_int_equal(no->count, bad), seen |= 4;
+    }
+    assert_int_equal(seen, 7);
+    const pms_column *m = pms_table_col(t[1], "payments_per_weighted");
+    assert_non_null(m);
+    assert_int_equal(m->n_missing, miss);
+    pms_table_free(t[0]);
+    pms_table_free(t[1]);
+    free(csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_narrow),
+        cmocka_unit_test(test_after_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
