@@ -82,6 +82,14 @@ pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, cons
                                  size_t n, const unsigned char *highlight,
                                  const char *highlight_name, double ci_level, pms_err *err)
 {
+    return pms_chart_scatter_fit_ts(ci, x, y, n, highlight, highlight_name, ci_level, NULL, err);
+}
+
+pms_status pms_chart_scatter_fit_ts(const pms_chart_info *ci, const double *x, const double *y,
+                                    size_t n, const unsigned char *highlight,
+                                    const char *highlight_name, double ci_level,
+                                    const pms_ts_result *given, pms_err *err)
+{
     double *xs = malloc((n ? n : 1) * sizeof *xs), *ys = malloc((n ? n : 1) * sizeof *ys),
            *tmp = malloc((n ? n : 1) * sizeof *tmp);
     unsigned char *hs = malloc(n ? n : 1);
@@ -108,7 +116,8 @@ pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, cons
      * thousands per patient can turn the least-squares slope around, so that
      * it rises while the rank correlation is negative. */
     pms_ts_result ts;
-    if (!st) st = pms_theilsen(xs, ys, m, ci_level, &ts, err);
+    if (!st && given) ts = *given;
+    else if (!st) st = pms_theilsen(xs, ys, m, ci_level, &ts, err);
     pms_gp_chart *c = NULL;
     if (!st) st = open_chart(ci, &c, err);
     if (st) {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/theilsen.h"
 #include "base/status.h"
 
 /* What every chart has: where it goes and what it says. */
@@ -37,6 +38,14 @@ typedef struct {
 pms_status pms_chart_scatter_fit(const pms_chart_info *ci, const double *x, const double *y,
                                  size_t n, const unsigned char *highlight,
                                  const char *highlight_name, double ci_level, pms_err *err);
+
+/* The same with the Theil-Sen fit of exactly these points (the rows
+ * without a NaN, in order, at ci_level) already computed: ts, not computed
+ * again (NULL: computed here). */
+pms_status pms_chart_scatter_fit_ts(const pms_chart_info *ci, const double *x, const double *y,
+                                    size_t n, const unsigned char *highlight,
+                                    const char *highlight_name, double ci_level,
+                                    const pms_ts_result *ts, pms_err *err);
 
 /* One curve of a line chart over numbers. */
 typedef struct {

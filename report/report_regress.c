@@ -322,8 +322,10 @@ static pms_status regress_charts(pms_report_ctx *r, const dep_data *d, pms_err *
     char hl[200];
     snprintf(hl, sizeof hl, "%s practices", d->locname ? d->locname : r->locality);
     pms_utf8_trim_tail(hl);
-    pms_status st = pms_chart_scatter_fit(&ci, d->imd, d->pay, d->nrows, d->loc, hl, r->ci_level,
-                                          err);
+    /* The national fit is of the same points (d->all: both values
+     * present), so its Theil-Sen line is not computed again. */
+    pms_status st = pms_chart_scatter_fit_ts(&ci, d->imd, d->pay, d->nrows, d->loc, hl,
+                                             r->ci_level, d->nat.ts_ok ? &d->nat.ts : NULL, err);
     /* The scatter's rows are only those in the fit. */
     if (!st)
         st = pms_report_add_chart(r, "scatter_imd", "payments against deprivation", SHEET,
