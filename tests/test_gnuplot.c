@@ -480,6 +480,25 @@ static unsigned char *pdf_streams(const char *path, size_t *len, int *fast, int 
     return out;
 }
 
+/* The PDF drawn with the module (a) and without it (b): the same streams
+ * once inflated, each of a's at zlib's fastest level, none of b's. */
+static void same_pdf_streams(const char *a, const char *b)
+{
+    size_t na = 0, nb = 0;
+    int fasta = 0, fastb = 0, sa = 0, sb = 0;
+    unsigned char *pa = pdf_streams(a, &na, &fasta, &sa), *pb = pdf_streams(b, &nb, &fastb, &sb);
+    assert_non_null(pa);
+    assert_non_null(pb);
+    assert_true(sa >= 2);
+    assert_int_equal(sa, sb);
+    assert_int_equal(fasta, sa); /* with the module: every stream at level 1 */
+    assert_int_equal(fastb, 0);  /* cairo's own: level 6 */
+    assert_int_equal(na, nb);
+    assert_memory_equal(pa, pb, na);
+    free(pa);
+    free(pb);
+}
+
 /* The module the runner preloads into gnuplot (plots/preload/png_level.c)
  * changes how the PNG and the PDF are compressed, never what they show: the
  * same chart drawn with it and without it has the same pixels, every row
@@ -547,19 +566,7 @@ static void test_png_preload(void **state)
     assert_true(fb & ~(1u << 0));       /* cairo's default: other filters too */
     free(pa);
     free(pb);
-    int fasta = 0, fastb = 0, sa = 0, sb = 0;
-    pa = pdf_streams(pdfa, &na, &fasta, &sa);
-    pb = pdf_streams(pdfb, &nb, &fastb, &sb);
-    assert_non_null(pa);
-    assert_non_null(pb);
-    assert_true(sa >= 2);
-    assert_int_equal(sa, sb);
-    assert_int_equal(fasta, sa); /* with the module: every stream at level 1 */
-    assert_int_equal(fastb, 0);  /* cairo's own: level 6 */
-    assert_int_equal(na, nb);
-    assert_memory_equal(pa, pb, na);
-    free(pa);
-    free(pb);
+    same_pdf_streams(pdfa, pdfb);
 }
 
 static void test_lorenz_points(void **state)
