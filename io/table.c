@@ -1055,8 +1055,6 @@ static pms_status name_wide_columns(pms_table *t, pms_csv *csv, const char *path
     return st;
 }
 
-/* Notes on the practice code column: rows repeating a code seen earlier,
- * rows without one.  Fails only for want of memory. */
 void pms_table_run2(void *(*fn)(void *), void *a, void *b, int two)
 {
     pthread_t tid;
@@ -1082,8 +1080,8 @@ static void *key_half_scan(void *arg)
 {
     key_half *h = arg;
     /* A set of row numbers (4 bytes a slot: 8 MB a half for 2M rows, as
-     * much as one set for all the codes took), at most half full even if
-     * every code fell in this half. */
+     * much as the one set for all the codes took), a quarter full with half
+     * the codes, and never full even if every code fell in this half. */
     size_t cap = 16;
     while (cap < h->nrows + 16) cap <<= 1;
     uint32_t *set = malloc(cap * sizeof *set);
@@ -1114,8 +1112,9 @@ static void *key_half_scan(void *arg)
     return NULL;
 }
 
-/* Rows that repeat a practice code seen earlier (every row with a code but
- * the first of each), and rows without one, as notes.  The codes are split
+/* Notes on the practice code column: rows that repeat a code seen earlier
+ * (every row with a code but the first of each), rows without one.  Fails
+ * only for want of memory.  The codes are split
  * in two halves by hash, on two threads for a big table: the probes are
  * cache misses, 0.16 s on one thread at 2M rows. */
 static pms_status note_key_problems(pms_table *t, const char *path, pms_err *err)
