@@ -1091,21 +1091,30 @@ static void *key_half_scan(void *arg)
     }
     memset(set, 0xff, cap * sizeof *set);
     const char *const *text = (const char *const *)h->pc->text;
-    for (size_t i = 0; i < h->nrows; i++) {
-        const char *code = text[i];
-        if (!code) {
-            h->miss += h->part == 0; /* counted by one half */
-            continue;
+    /* A batch of rows at a time: their slots are prefetched first, so that
+     * the cache misses of a batch overlap instead of following each other
+     * (half the time on 2M distinct codes). */
+    enum { BATCH = 16 };
+    for (size_t i0 = 0; i0 < h->nrows; i0 += BATCH) {
+        size_t m = h->nrows - i0 < BATCH ? h->nrows - i0 : BATCH, slot[BATCH];
+        for (size_t j = 0; j < m; j++) {
+            const char *code = text[i0 + j];
+            uint64_t hv = code ? hash_str(code) : 0;
+            slot[j] = code && (unsigned)(hv >> 63) == h->part ? (size_t)hv & (cap - 1) : SIZE_MAX;
+            h->miss += !code && h->part == 0; /* counted by one half */
+            if (slot[j] != SIZE_MAX) __builtin_prefetch(&set[slot[j]]);
         }
-        uint64_t hv = hash_str(code);
-        if ((unsigned)(hv >> 63) != h->part) continue;
-        size_t k = (size_t)hv & (cap - 1);
-        /* Equal cells often share one copy (the loader interns them). */
-        while (set[k] != UINT32_MAX && text[set[k]] != code && strcmp(text[set[k]], code))
-            k = (k + 1) & (cap - 1);
-        if (set[k] == UINT32_MAX) {
-            set[k] = (uint32_t)i;
-            h->distinct++;
+        for (size_t j = 0; j < m; j++) {
+            if (slot[j] == SIZE_MAX) continue;
+            const char *code = text[i0 + j];
+            size_t k = slot[j];
+            /* Equal cells often share one copy (the loader interns them). */
+            while (set[k] != UINT32_MAX && text[set[k]] != code && strcmp(text[set[k]], code))
+                k = (k + 1) & (cap - 1);
+            if (set[k] == UINT32_MAX) {
+                set[k] = (uint32_t)(i0 + j);
+                h->distinct++;
+            }
         }
     }
     free(set);
@@ -1114,9 +1123,9 @@ static void *key_half_scan(void *arg)
 
 /* Notes on the practice code column: rows that repeat a code seen earlier
  * (every row with a code but the first of each), rows without one.  Fails
- * only for want of memory.  The codes are split
- * in two halves by hash, on two threads for a big table: the probes are
- * cache misses, 0.16 s on one thread at 2M rows. */
+ * only for want of memory.  The codes are split in two halves by hash, on
+ * two threads for a big table (0.16 s on one thread at 2M rows before the
+ * halves and the prefetching). */
 static pms_status note_key_problems(pms_table *t, const char *path, pms_err *err)
 {
     const pms_column *pc = pms_table_col(t, "practice_code");
