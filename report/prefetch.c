@@ -45,10 +45,7 @@ static void *run(void *arg)
 {
     pms_report_prefetch *p = arg;
     pthread_mutex_lock(&p->mu);
-    /* The first job, the main year, is the caller's: it asks for it at once
-     * and loads it itself (pms_report_prefetch_take, a job not started)
-     * while this thread loads the next, instead of waiting idle for it. */
-    for (size_t i = 1; i < p->n && !p->stop; i++) {
+    for (size_t i = 0; i < p->n && !p->stop; i++) {
         job *j = &p->jobs[i];
         if (j->state != 0) continue;
         j->state = 1;
@@ -94,17 +91,17 @@ static void free_all(pms_report_prefetch *p)
     free(p);
 }
 
-pms_status pms_report_prefetch_start(pms_report_ctx *r, const char *const *main_paths,
-                                     size_t nmain, const char *const *perf_paths,
+pms_status pms_report_prefetch_start(pms_report_ctx *r, const char *const *perf_paths,
                                      size_t nperf, pms_err *err)
 {
     pms_report_prefetch *p = calloc(1, sizeof *p);
     if (!p) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
-    /* In the order the sections ask for them. */
-    pms_status st = add(p, main_paths, nmain); /* once: the second table is a copy */
-    if (!st && nperf) st = add(p, perf_paths, nperf);
+    /* In the order the sections ask for them.  Not the main year: the
+     * caller asks for it at once and loads it itself (take finds no job for
+     * it) while this thread loads the next, instead of waiting idle. */
+    pms_status st = nperf ? add(p, perf_paths, nperf) : PMS_OK;
     for (size_t e = 0; e < r->cfg->n && !st; e++)
         if (!strcmp(r->cfg->e[e].section, "trend")) {
             char path[4096];

@@ -658,7 +658,7 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
     const char *perf[2];
     size_t nperf = perf_paths(r, perf, qbuf);
     if (report_threads(r) > 1) {
-        pms_status pst = pms_report_prefetch_start(r, main_paths, n, perf, nperf, err);
+        pms_status pst = pms_report_prefetch_start(r, perf, nperf, err);
         if (pst) return pst;
     }
     /* Two tables: the statistics use the practices the rules keep, the

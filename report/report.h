@@ -200,14 +200,11 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
                            pms_err *err);
 
 /* Read ahead (report/prefetch.c): start a thread loading the performance
- * year's files (nperf may be 0) and every [trend] year's; the main year's
- * (once: the table after the practice rules is a copy) are the caller's to
- * take first, which loads them itself beside the thread.  Stop it and free
- * what no section took.  take: if paths are among them, the table (or the load's
+ * year's files (nperf may be 0) and every [trend] year's, while the caller
+ * loads the main year's itself.  Stop it and free what no section took.  take: if paths are among them, the table (or the load's
  * failure, in *st and err) and 1; else 0 (the caller loads them). */
 typedef struct pms_report_prefetch pms_report_prefetch;
-pms_status pms_report_prefetch_start(pms_report_ctx *r, const char *const *main_paths,
-                                     size_t nmain, const char *const *perf_paths,
+pms_status pms_report_prefetch_start(pms_report_ctx *r, const char *const *perf_paths,
                                      size_t nperf, pms_err *err);
 void pms_report_prefetch_stop(pms_report_ctx *r);
 int pms_report_prefetch_take(pms_report_ctx *r, const char *const *paths, size_t n,
