@@ -482,7 +482,7 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
             x->state[j] = ST_NUM;
         }
     }
-    x->threaded = x->threads >= 2 || (x->threads <= 0 && max_rows * nc >= ((size_t)1 << 20));
+    x->threaded = pms_two_threads(x->threads, max_rows * nc);
     x->split = (nc + 1) / 2;
     return PMS_OK;
 nomem:

@@ -156,13 +156,20 @@ pms_status pms_table_materialize(const pms_table *t, size_t j);
  * values (after pms_table_keep_rows). */
 size_t pms_table_lazy_missing(const pms_table *t, size_t j);
 
+/* Whether work over `cells` cells takes a second thread, by
+ * pms_load_opts.threads: 0 automatic (a million cells or more), 1 never,
+ * 2 always. */
+static inline int pms_two_threads(int threads, size_t cells)
+{
+    return threads >= 2 || (threads <= 0 && cells >= ((size_t)1 << 20));
+}
+
 /* Whether a pass over every row of t (missing counts of the derived
  * measures, the duplicate-key check) takes a second thread: the loader's
- * rule for typing (pms_load_opts.threads; automatic: a million cells or
- * more). */
+ * rule for typing, with the threads t was loaded with. */
 static inline int pms_table_two_threads(const pms_table *t)
 {
-    return t->threads >= 2 || (t->threads <= 0 && t->nrows * t->ncols >= ((size_t)1 << 20));
+    return pms_two_threads(t->threads, t->nrows * t->ncols);
 }
 
 /* fn(a) on this thread and fn(b) on a second one at once when `two`, else
