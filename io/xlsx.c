@@ -278,8 +278,9 @@ pms_status pms_xlsx_no_print(pms_xlsx *x, const char *sheet, pms_err *err)
  * An earlier format with the same code is returned rather than a copy:
  * libxlsxwriter gives a format equal to an earlier one no index of its own
  * and looks it up again, hashing the whole struct, for every cell written
- * with it (lxw_format_get_xf_index), which cost 0.07 s in the default
- * report.  made[0 .. *n): the number formats so far. */
+ * with it (lxw_format_get_xf_index), which cost about 0.3 CPU-s in the
+ * default report (bench/RESULTS.md).  made[0 .. *n): the number formats so
+ * far. */
 static lxw_format *num_fmt(lxw_workbook *wb, lxw_format **made, size_t *n, const char *code)
 {
     for (size_t i = 0; i < *n; i++)
