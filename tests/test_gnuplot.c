@@ -100,8 +100,6 @@ static void test_find(void **state)
     free(old);
 }
 
-/* A chart whose labels are hostile: they must reach only the .dat file, and
- * rendering must run nothing. */
 /* A title too long for the PNG's width at 14 points gets a smaller font
  * (14 x 72 / characters, UTF-8 counted as characters), so that it is not
  * cut at the edges; titles up to 72 characters keep 14. */
@@ -144,6 +142,8 @@ static void test_title_font(void **state)
     }
 }
 
+/* A chart whose labels are hostile: they must reach only the .dat file, and
+ * rendering must run nothing. */
 static void test_hostile_render(void **state)
 {
     (void)state;
