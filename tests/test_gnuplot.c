@@ -463,8 +463,11 @@ static unsigned char *pdf_streams(const char *path, size_t *len, int *fast, int 
         z.next_in = (Bytef *)p;
         z.avail_in = (uInt)(end - p);
         while (zr == Z_OK) {
-            if (*len == cap) out = realloc(out, cap *= 2);
-            if (!out) break;
+            if (*len == cap) {
+                unsigned char *grown = realloc(out, cap *= 2);
+                assert_non_null(grown);
+                out = grown;
+            }
             z.next_out = out + *len;
             z.avail_out = (uInt)(cap - *len);
             zr = inflate(&z, Z_NO_FLUSH);

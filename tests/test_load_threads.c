@@ -275,16 +275,15 @@ static void test_narrow(void **state)
 {
     (void)state;
     for (int ncol = 1; ncol <= 2; ncol++) {
-        char *csv = malloc(64 * (3 * CHUNK + 100));
-        assert_non_null(csv);
-        size_t len = (size_t)sprintf(csv, ncol == 1 ? "a\n" : "a,b\n");
+        pms_test_buf b = {0};
+        pms_test_printf(&b, ncol == 1 ? "a\n" : "a,b\n");
         for (size_t i = 0; i < 3 * CHUNK + 77; i++) {
-            if (i == 2 * CHUNK + 5) len += (size_t)sprintf(csv + len, "x%zu", i);
-            else len += (size_t)sprintf(csv + len, "%zu", i * 31 % 1000);
-            if (ncol == 2) len += (size_t)sprintf(csv + len, ",%s", i % 7 ? "b" : "c");
-            csv[len++] = '\n';
+            if (i == 2 * CHUNK + 5) pms_test_printf(&b, "x%zu", i);
+            else pms_test_printf(&b, "%zu", i * 31 % 1000);
+            if (ncol == 2) pms_test_printf(&b, ",%s", i % 7 ? "b" : "c");
+            pms_test_printf(&b, "\n");
         }
-        gen g = {csv, len, NULL};
+        gen g = {b.s, b.len, NULL};
         pms_table *one = NULL;
         pms_err e1;
         assert_int_equal(load(&g, 1, &one, &e1), PMS_OK);
@@ -298,7 +297,7 @@ static void test_narrow(void **state)
             pms_table_free(two);
         }
         pms_table_free(one);
-        free(csv);
+        free(b.s);
     }
 }
 
@@ -313,24 +312,23 @@ static void test_after_load(void **state)
 {
     (void)state;
     const size_t rows = 3 * CHUNK + 123;
-    char *csv = malloc(80 * (rows + 2));
-    assert_non_null(csv);
-    size_t len = (size_t)sprintf(csv, "practice_code,total_payments,weighted_patients\n");
+    pms_test_buf b = {0};
+    pms_test_printf(&b, "practice_code,total_payments,weighted_patients\n");
     size_t dups = 0, nocode = 0, miss = 0, bad = 0;
     for (size_t i = 0; i < rows; i++) {
         if (i % 11 == 0) nocode++;
         else if (i % 7 == 0 && i > 0) dups++;
-        if (i % 11 == 0) len += (size_t)sprintf(csv + len, ",");
-        else len += (size_t)sprintf(csv + len, "P%05zu,", i % 7 == 0 && i > 0 ? i / 2 * 3 % i : i);
+        if (i % 11 == 0) pms_test_printf(&b, ",");
+        else pms_test_printf(&b, "P%05zu,", i % 7 == 0 && i > 0 ? i / 2 * 3 % i : i);
         /* i / 2 * 3 % i < i is an earlier row's code unless that row had none */
-        len += (size_t)sprintf(csv + len, i % 5 ? "%zu.25," : ",", i * 37 % 100000);
-        if (i % 17 == 0) len += (size_t)sprintf(csv + len, "\n");
-        else len += (size_t)sprintf(csv + len, "%zu\n", i % 13 ? 1000 + i % 900 : 0);
+        pms_test_printf(&b, i % 5 ? "%zu.25," : ",", i * 37 % 100000);
+        if (i % 17 == 0) pms_test_printf(&b, "\n");
+        else pms_test_printf(&b, "%zu\n", i % 13 ? 1000 + i % 900 : 0);
         int pay = i % 5 != 0, w = i % 17 != 0, wpos = w && i % 13 != 0;
         miss += !(pay && wpos);
         bad += pay && w && !wpos;
     }
-    gen g = {csv, len, NULL};
+    gen g = {b.s, b.len, NULL};
     pms_table *t[2] = {NULL, NULL};
     pms_err e;
     for (int k = 0; k < 2; k++) {
@@ -368,7 +366,7 @@ static void test_after_load(void **state)
     assert_int_equal(m->n_missing, miss);
     pms_table_free(t[0]);
     pms_table_free(t[1]);
-    free(csv);
+    free(b.s);
 }
 
 int main(void)
