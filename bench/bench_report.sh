@@ -6,7 +6,7 @@
 # per round, rounds interleaved, so before/after ratios are fair on a busy
 # machine.  Medians of RUNS rounds of wall time and of CPU time (user + sys,
 # gnuplot included: what the work costs whatever else runs), and the default
-# once more without the module that makes gnuplot's PNGs cheaper to write
+# once more without the module that makes gnuplot's PNGs and PDFs cheaper to write
 # (plots/preload/png_level.c), to show what it saves.  There is no R
 # or SciPy counterpart of the whole report, so no peer ratio is printed.
 # Usage: bench_report.sh BUILD_DIR [RUNS] [OLD_BUILD_DIR]
@@ -47,7 +47,7 @@ show() { # tag, label
 }
 show with "pmsreview report (default, 14 charts)"
 show without "pmsreview report (charts = no)"
-show plainpng "pmsreview report (14 charts, gnuplot's PNGs as cairo writes them: PMS_GNUPLOT_PNG_PRELOAD empty)"
+show plainpng "pmsreview report (14 charts, gnuplot's PNGs and PDFs as cairo writes them: PMS_GNUPLOT_PNG_PRELOAD empty)"
 if [ -n "$OLD" ]; then
   show oldwith "old build: report (default, 14 charts)"
   show oldwithout "old build: report (charts = no)"
