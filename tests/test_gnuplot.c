@@ -2,7 +2,10 @@
 /* gnuplot layer: text sanitisers, chart files, the runner (real gnuplot when
  * installed), hostile labels that must never run anything, and the chart
  * builders' data. */
+#define _GNU_SOURCE /* dladdr */
 #include "testutil.h"
+
+#include <dlfcn.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -572,6 +575,55 @@ static void test_png_preload(void **state)
     same_pdf_streams(pdfa, pdfb);
 }
 
+
+/* The module's own __snprintf_chk (what cairo's PDF writer calls) gives
+ * glibc's text for cairo's three number formats, and passes any other format
+ * on; loaded here beside the test's own libc, not preloaded, so only calls
+ * through the handle reach it. */
+static void test_preload_numbers(void **state)
+{
+    (void)state;
+    char gp[4096], mod[4096];
+    pms_err err = {{0}};
+    if (pms_gp_find(gp, sizeof gp, &err) || !pms_gp_png_preload(gp, mod, sizeof mod)) {
+        skip();
+        return;
+    }
+    void *h = dlopen(mod, RTLD_NOW | RTLD_LOCAL);
+    assert_non_null(h);
+    typedef int (*chk_fn)(char *, size_t, int, size_t, const char *, ...);
+    chk_fn f = (chk_fn)dlsym(h, "__snprintf_chk");
+    assert_non_null(f);
+    Dl_info di;
+    assert_true(dladdr((void *)f, &di) != 0);
+    assert_non_null(strstr(di.dli_fname, "pmsreview-gnuplot-png"));
+    char got[64], want[64];
+    uint64_t x = 0x2545F4914F6CDD1DULL;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double v = ((double)(x >> 11) / 9007199254740992.0 - 0.3) * (i % 3 ? 2000 : 0.2);
+        int prec = (int)(x % 19);
+        assert_int_equal(f(got, sizeof got, 1, sizeof got, "%f", v),
+                         snprintf(want, sizeof want, "%f", v));
+        assert_string_equal(got, want);
+        assert_int_equal(f(got, sizeof got, 1, sizeof got, "%.18f", v),
+                         snprintf(want, sizeof want, "%.18f", v));
+        assert_string_equal(got, want);
+        assert_int_equal(f(got, sizeof got, 1, sizeof got, "%.*f", prec, v),
+                         snprintf(want, sizeof want, "%.*f", prec, v));
+        assert_string_equal(got, want);
+    }
+    /* Other formats, and numbers the fast path declines, reach glibc. */
+    assert_int_equal(f(got, sizeof got, 1, sizeof got, "%d %s", 42, "x"), 4);
+    assert_string_equal(got, "42 x");
+    snprintf(want, sizeof want, "%f", 1e30);
+    assert_int_equal(f(got, sizeof got, 1, sizeof got, "%f", 1e30), (int)strlen(want));
+    assert_string_equal(got, want);
+    assert_int_equal(f(got, 4, 1, 4, "%f", 3.25), 8); /* cut short, as snprintf does */
+    assert_string_equal(got, "3.2");
+    dlclose(h);
+}
+
 static void test_lorenz_points(void **state)
 {
     (void)state;
@@ -719,6 +771,7 @@ int main(void)
         cmocka_unit_test(test_title_font),
         cmocka_unit_test(test_hostile_render), cmocka_unit_test(test_render_failures),
         cmocka_unit_test(test_pool_same_bytes), cmocka_unit_test(test_png_preload),
+        cmocka_unit_test(test_preload_numbers),
         cmocka_unit_test(test_lorenz_points), cmocka_unit_test(test_scatter_band),
         cmocka_unit_test(test_new_charts),
     };

@@ -1,12 +1,16 @@
 /* ctest-labels: unit */
 /* Workbook writer: formats, hostile text written as strings, determinism. */
+#define _GNU_SOURCE /* dladdr, RTLD_DEFAULT */
 #include "testutil.h"
 
+#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <xlsxwriter.h>
 
 #include "io/out.h"
 #include "io/xlsx.h"
@@ -459,10 +463,90 @@ static void test_print_and_look(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+
+/* io/xlsx_cells.c stands in for libxlsxwriter's _write_cell: the symbol the
+ * library calls is ours, and every cell's XML is what libxlsxwriter 1.1.4
+ * writes (worksheet.c: "%.16G" numbers, A1 names, the cell's, row's or
+ * column's style, shared-string ids, booleans, formatted blanks), built here
+ * with snprintf for 4,000 rows of numbers of every magnitude and sign. */
+static void test_cells_text(void **state)
+{
+    (void)state;
+    Dl_info di;
+    assert_true(dladdr(dlsym(RTLD_DEFAULT, "_write_cell"), &di) != 0);
+    assert_null(strstr(di.dli_fname, "libxlsxwriter"));
+    const char *tmp = getenv("PMS_TEST_TMP");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/cells.xlsx", tmp ? tmp : "/tmp");
+    lxw_workbook *wb = workbook_new(path);
+    assert_non_null(wb);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+    lxw_format *money = workbook_add_format(wb), *bold = workbook_add_format(wb);
+    format_set_num_format(money, "#,##0.00");
+    format_set_bold(bold);
+    worksheet_set_column(ws, 3, 3, 12, bold);
+    enum { ROWS = 4000 };
+    static double v[ROWS][3];
+    uint64_t x = 88172645463325252ULL;
+    for (int r = 0; r < ROWS; r++) {
+        for (int k = 0; k < 3; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            double u = (double)(x >> 11) / 9007199254740992.0;
+            v[r][k] = k == 0   ? pow(10, -22 + 44 * u) * (x & 1 ? -1 : 1)
+                      : k == 1 ? (double)(int64_t)(x % 2000000001) / 100 - 1e7
+                               : (r % 7 ? u * 1e6 : (double)(x >> 11));
+        }
+        char text[8];
+        snprintf(text, sizeof text, "s%d", r % 5);
+        worksheet_write_number(ws, (lxw_row_t)r, 0, v[r][0], NULL);
+        worksheet_write_number(ws, (lxw_row_t)r, 1, v[r][1], money);
+        worksheet_write_string(ws, (lxw_row_t)r, 2, text, NULL);
+        worksheet_write_number(ws, (lxw_row_t)r, 3, v[r][2], NULL);
+        worksheet_write_boolean(ws, (lxw_row_t)r, 4, r & 1, money);
+        worksheet_write_blank(ws, (lxw_row_t)r, 5, money);
+        if (r % 100 == 0) worksheet_write_formula(ws, (lxw_row_t)r, 6, "=1+1", NULL);
+    }
+    worksheet_write_number(ws, 1048575, 16383, -0.0, bold);
+    int sm = lxw_format_get_xf_index(money), sb = lxw_format_get_xf_index(bold);
+    assert_true(sm > 0 && sb > 0 && sm != sb);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    char *xml = member(path, "xl/worksheets/sheet1.xml");
+    if (!xml) {
+        skip(); /* no unzip */
+        return;
+    }
+    const char *p = xml;
+    for (int r = 0; r < ROWS; r++) {
+        char want[1024], head[32];
+        int n = snprintf(want, sizeof want,
+                         "<c r=\"A%d\"><v>%.16G</v></c><c r=\"B%d\" s=\"%d\"><v>%.16G</v></c>"
+                         "<c r=\"C%d\" t=\"s\"><v>%d</v></c><c r=\"D%d\" s=\"%d\"><v>%.16G</v></c>"
+                         "<c r=\"E%d\" s=\"%d\" t=\"b\"><v>%d</v></c><c r=\"F%d\" s=\"%d\"/>",
+                         r + 1, v[r][0], r + 1, sm, v[r][1], r + 1, r % 5, r + 1, sb, v[r][2],
+                         r + 1, sm, r & 1, r + 1, sm);
+        if (r % 100 == 0)
+            snprintf(want + n, sizeof want - (size_t)n, "<c r=\"G%d\"><f>1+1</f><v>0</v></c>",
+                     r + 1);
+        snprintf(head, sizeof head, "<row r=\"%d\"", r + 1);
+        p = strstr(p, head);
+        assert_non_null(p);
+        p = strchr(p, '>') + 1;
+        if (strncmp(p, want, strlen(want)) || strncmp(p + strlen(want), "</row>", 6))
+            fprintf(stderr, "row %d:\n%.*s\nwanted\n%s\n", r + 1, (int)strlen(want), p, want);
+        assert_memory_equal(p, want, strlen(want));
+        assert_memory_equal(p + strlen(want), "</row>", 6);
+    }
+    char last[64];
+    snprintf(last, sizeof last, "<c r=\"XFD1048576\" s=\"%d\"><v>-0</v></c></row>", sb);
+    assert_non_null(strstr(p, last));
+    free(xml);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_deterministic_zip),
                                        cmocka_unit_test(test_fast_deflate),
+                                       cmocka_unit_test(test_cells_text),
                                        cmocka_unit_test(test_layout),
                                        cmocka_unit_test(test_print_and_look),
                                        cmocka_unit_test(test_unwritable),

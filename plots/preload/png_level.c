@@ -22,10 +22,25 @@
  * links against nothing: in a process without them (gnuplot built without
  * cairo, a shell) nothing here is ever called.  The prototypes are libpng
  * 1.6's (png.h: png_structrp and png_inforp are pointers, png_uint_32 is a
- * 32-bit unsigned int) and zlib 1.2's (zlib.h: z_streamp is a pointer). */
+ * 32-bit unsigned int) and zlib 1.2's (zlib.h: z_streamp is a pointer).
+ *
+ * The PDF's numbers: cairo writes every coordinate of a PDF through
+ * snprintf ("%f", "%.18f" and "%.*f", cairo-output-stream.c _cairo_dtostr),
+ * about 380,000 calls for the report's 14 PDFs, and glibc converts each
+ * through multiple-precision arithmetic: a quarter of the PDFs' cost.
+ * cairo is built with _FORTIFY_SOURCE, so its calls go to __snprintf_chk,
+ * which is defined here: those three formats are written by io/dectext.h,
+ * which gives glibc's bytes exactly (tests/test_dectext.c), and every other
+ * call, or a number it does not take, goes on to glibc's __vsnprintf_chk
+ * with the same arguments, checks included. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "io/dectext.h"
 
 #define PNG_FILTER_TYPE_BASE 0 /* png.h: the only filter method PNG has */
 #define PNG_FILTER_NONE 0x08   /* png.h: the mask bit of filter "None" */
@@ -59,4 +74,40 @@ __attribute__((visibility("default"))) int deflateInit_(void *strm, int level,
     if (!real) return -2; /* Z_STREAM_ERROR; cannot happen: the caller linked zlib */
     /* Stored (level 0) stays stored. */
     return real(strm, level == 0 ? 0 : PDF_LEVEL, version, stream_size);
+}
+
+int __vsnprintf_chk(char *s, size_t maxlen, int flag, size_t slen, const char *fmt, va_list ap);
+
+/* The precision of one of cairo's number formats, -2 for "%.*f" (the
+ * precision is an argument), -1 for any other format. */
+static int fixed_format(const char *fmt)
+{
+    if (fmt[0] != '%') return -1;
+    if (strcmp(fmt, "%f") == 0) return 6;
+    if (strcmp(fmt, "%.18f") == 0) return 18;
+    if (strcmp(fmt, "%.*f") == 0) return -2;
+    return -1;
+}
+
+__attribute__((visibility("default"))) int __snprintf_chk(char *s, size_t maxlen, int flag,
+                                                          size_t slen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int prec = slen >= maxlen && fmt ? fixed_format(fmt) : -1;
+    if (prec != -1) {
+        va_list aq;
+        va_copy(aq, ap);
+        if (prec == -2) prec = va_arg(aq, int);
+        double d = va_arg(aq, double);
+        va_end(aq);
+        size_t n = pms_dec_fixed(s, maxlen, d, prec);
+        if (n) {
+            va_end(ap);
+            return (int)n;
+        }
+    }
+    int r = __vsnprintf_chk(s, maxlen, flag, slen, fmt, ap);
+    va_end(ap);
+    return r;
 }

@@ -1,0 +1,127 @@
+/* The workbook's number and text cells, written without printf.
+ *
+ * Why: libxlsxwriter 1.1.4 writes each cell of a sheet's XML with fprintf,
+ * its number as "%.16G", which glibc converts through multiple-precision
+ * arithmetic.  The default report's workbook has about 300,000 cells, and
+ * writing them was a third of the workbook's cost on the report's
+ * critical path.  Here a number cell's text comes from io/dectext.h, which
+ * gives glibc's "%.16G" bytes exactly (checked over millions of values), and
+ * the rest of the cell is copied, not formatted: the sheets are byte for
+ * byte the same (test_xlsx_cells).
+ *
+ * How: libxlsxwriter writes every cell through its own function _write_cell,
+ * which it exports and calls through the dynamic linker (it is built
+ * without hidden visibility).  A program's own definition comes first in
+ * the lookup, so the call lands here, as with zipOpenNewFileInZip4_64 in
+ * io/xlsx_deflate.c; CMake pulls this file into every program linking the
+ * library ("-u").  Number and shared-string cells, the only kinds the
+ * report writes in bulk, are written here; every other kind is passed on to
+ * libxlsxwriter's own _write_cell (found with RTLD_NEXT).  The structures
+ * read are those of the installed <xlsxwriter/worksheet.h>, the same
+ * version as the library, and this file follows libxlsxwriter 1.1.4's
+ * worksheet.c (_write_cell, _write_number_cell, _write_string_cell,
+ * lxw_rowcol_to_cell). */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#include "io/dectext.h"
+
+typedef void (*write_cell_fn)(lxw_worksheet *, lxw_cell *, lxw_format *);
+
+void _write_cell(lxw_worksheet *self, lxw_cell *cell, lxw_format *row_format);
+
+/* "A1"-style name of a cell, as lxw_rowcol_to_cell writes it; its length. */
+static size_t cell_name(char *out, lxw_row_t row, lxw_col_t col)
+{
+    char rev[8];
+    int n = 0;
+    for (unsigned c = (unsigned)col + 1; c; c = (c - 1) / 26) {
+        unsigned r = c % 26;
+        rev[n++] = (char)('A' + (r ? r : 26) - 1);
+    }
+    for (int i = 0; i < n; i++) out[i] = rev[n - 1 - i];
+    return (size_t)n + (size_t)pms_dec_digits64((uint64_t)row + 1, out + n, 1);
+}
+
+static char *put(char *o, const char *s, size_t n)
+{
+    memcpy(o, s, n);
+    return o + n;
+}
+
+#define PUT(o, lit) put((o), (lit), sizeof(lit) - 1)
+
+/* The style index, found as libxlsxwriter finds it: the cell's format,
+ * else its row's, else its column's. */
+static int32_t style_of(lxw_worksheet *self, lxw_cell *cell, lxw_format *row_format)
+{
+    if (cell->format) return lxw_format_get_xf_index(cell->format);
+    if (row_format) return lxw_format_get_xf_index(row_format);
+    if (cell->col_num < self->col_formats_max && self->col_formats[cell->col_num])
+        return lxw_format_get_xf_index(self->col_formats[cell->col_num]);
+    return 0;
+}
+
+/* The cell's element into line (at least 128 bytes): its length, or 0 for
+ * a cell left to libxlsxwriter. */
+static size_t cell_xml(char *line, lxw_worksheet *self, lxw_cell *cell, lxw_format *row_format)
+{
+    char num[40];
+    size_t nlen = 0;
+    switch (cell->type) {
+    case NUMBER_CELL:
+        if (!(nlen = pms_dec_g16(num, cell->u.number))) return 0;
+        break;
+    case STRING_CELL:
+        if (cell->u.string_id < 0) return 0;
+        break;
+    case BOOLEAN_CELL:
+        break;
+    case BLANK_CELL:
+        if (!cell->format) return 0; /* libxlsxwriter writes nothing */
+        break;
+    default:
+        return 0;
+    }
+    int32_t style = style_of(self, cell, row_format);
+    if (style < 0) return 0;
+    char *o = PUT(line, "<c r=\"");
+    o += cell_name(o, cell->row_num, cell->col_num);
+    if (style) {
+        o = PUT(o, "\" s=\"");
+        o += pms_dec_digits64((uint64_t)style, o, 1);
+    }
+    switch (cell->type) {
+    case NUMBER_CELL:
+        o = PUT(o, "\"><v>");
+        o = put(o, num, nlen);
+        break;
+    case STRING_CELL:
+        o = PUT(o, "\" t=\"s\"><v>");
+        o += pms_dec_digits64((uint64_t)cell->u.string_id, o, 1);
+        break;
+    case BOOLEAN_CELL:
+        o = PUT(o, "\" t=\"b\"><v>");
+        *o++ = cell->u.number == 0.0 ? '0' : '1';
+        break;
+    default: /* BLANK_CELL */
+        return (size_t)(PUT(o, "\"/>") - line);
+    }
+    return (size_t)(PUT(o, "</v></c>") - line);
+}
+
+void _write_cell(lxw_worksheet *self, lxw_cell *cell, lxw_format *row_format)
+{
+    /* <c r="XFD1048576" s="2147483647" t="s"><v>-1.234567890123456E-17</v></c> */
+    char line[128];
+    size_t n = cell_xml(line, self, cell, row_format);
+    if (n) {
+        fwrite(line, 1, n, self->file);
+        return;
+    }
+    write_cell_fn real = (write_cell_fn)dlsym(RTLD_NEXT, "_write_cell");
+    if (real) real(self, cell, row_format);
+}
