@@ -1,6 +1,7 @@
 /* Concentration index by the covariance formula on weighted fractional ranks.
  * The sort is on a copy (index array): inputs stay in the caller's order. */
 #include "analysis/concentration.h"
+#include "analysis/sort.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 
 typedef long double ld;
 
-typedef struct { double key; size_t idx; } key_idx;
+typedef pms_sort_key key_idx;
 
 static int cmp_key(const void *a, const void *b)
 {
@@ -56,7 +57,7 @@ static key_idx *sort_index(const double *rank_by, size_t n, pms_rank_dir dir, pm
         k[i].key = dir == PMS_RANK_DESCENDING ? -rank_by[i] : rank_by[i];
         k[i].idx = i;
     }
-    qsort(k, n, sizeof *k, cmp_key);
+    if (pms_sort_keys(k, n)) qsort(k, n, sizeof *k, cmp_key); /* no scratch: a comparison sort */
     return k;
 }
 

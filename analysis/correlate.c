@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "analysis/regress.h"
+#include "analysis/sort.h"
 #include "analysis/tdist.h"
 
 void pms_corr_opts_default(pms_corr_opts *o)
@@ -160,59 +161,6 @@ pms_status pms_corr_wpearson(const double *x, const double *y, const double *w, 
 
 /* ---- ranks ---- */
 
-/* Stable sort of indices by value: least-significant-digit radix sort on the
- * IEEE bits mapped to an unsigned order (negative numbers complemented, -0
- * taken as +0 so that equal values get equal keys), 8 bits per pass, passes
- * where every key has the same byte skipped.  Several times faster than
- * qsort with a comparator at n ~ 8,000, and stable, so ties keep index
- * order, and sorting by y then by x gives (x, y) order. */
-typedef struct {
-    uint64_t k;
-    size_t i;
-} rkey;
-
-static uint64_t sort_key(double v)
-{
-    if (v == 0) v = 0.0;
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return (u >> 63) ? ~u : u | 0x8000000000000000ULL;
-}
-
-/* ord[0..n) on entry: the order to refine (stable); on exit sorted by v[ord[.]]. */
-static pms_status sort_order(const double *v, size_t n, size_t *ord)
-{
-    rkey *a = malloc((n ? 2 * n : 1) * sizeof *a);
-    if (!a) return PMS_ENOMEM;
-    rkey *b = a + n;
-    for (size_t j = 0; j < n; j++) {
-        a[j].i = ord[j];
-        a[j].k = sort_key(v[ord[j]]);
-    }
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t count[257] = {0};
-        for (size_t j = 0; j < n; j++) count[((a[j].k >> shift) & 0xff) + 1]++;
-        int skip = 0;
-        for (int d = 1; d <= 256; d++)
-            if (count[d] == n) skip = 1;
-        if (skip) continue;
-        for (int d = 1; d <= 256; d++) count[d] += count[d - 1];
-        for (size_t j = 0; j < n; j++) b[count[(a[j].k >> shift) & 0xff]++] = a[j];
-        rkey *t = a;
-        a = b;
-        b = t;
-    }
-    for (size_t j = 0; j < n; j++) ord[j] = a[j].i;
-    free(a < b ? a : b);
-    return PMS_OK;
-}
-
-static pms_status sort_index(const double *v, size_t n, size_t *ord)
-{
-    for (size_t j = 0; j < n; j++) ord[j] = j;
-    return sort_order(v, n, ord);
-}
-
 pms_status pms_corr_midranks(const double *x, const double *w, size_t n, double *ranks, int *ties)
 {
     if (ties) *ties = 0;
@@ -220,7 +168,7 @@ pms_status pms_corr_midranks(const double *x, const double *w, size_t n, double 
         if (!isfinite(x[i])) return PMS_ENONFINITE;
     size_t *k = malloc((n ? n : 1) * sizeof *k);
     if (!k) return PMS_ENOMEM;
-    if (sort_index(x, n, k)) {
+    if (pms_sort_index(x, n, k)) {
         free(k);
         return PMS_ENOMEM;
     }
@@ -387,7 +335,7 @@ static pms_status sort_pairs(const double *x, const double *y, size_t n, double 
     size_t *ord = malloc((n ? n : 1) * sizeof *ord);
     if (!ord) return PMS_ENOMEM;
     /* by y, then stably by x: (x, y) order */
-    if (sort_index(y, n, ord) || sort_order(x, n, ord)) {
+    if (pms_sort_index(y, n, ord) || pms_sort_order(x, n, ord)) {
         free(ord);
         return PMS_ENOMEM;
     }
@@ -883,7 +831,7 @@ char *pms_corr_verdict_text(pms_verdict v, const pms_corr_result *r, double delt
  * its tie group (other entries unused). */
 static pms_status order_groups(const double *v, size_t n, size_t *ord, size_t *gend)
 {
-    if (sort_index(v, n, ord)) return PMS_ENOMEM;
+    if (pms_sort_index(v, n, ord)) return PMS_ENOMEM;
     for (size_t a = 0; a < n;) {
         size_t b = a + 1;
         while (b < n && v[ord[b]] == v[ord[a]]) b++;

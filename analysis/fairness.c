@@ -1,6 +1,7 @@
 /* Bootstrap of Gini, Theil T and the concentration index by multiplicity
  * vectors over a fixed sort (see fairness.h for the method). */
 #include "analysis/fairness.h"
+#include "analysis/sort.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 
 typedef long double ld;
 
-typedef struct { double key; size_t idx; } key_idx;
+typedef pms_sort_key key_idx;
 
 static int cmp_key(const void *a, const void *b)
 {
@@ -399,7 +400,7 @@ static pms_status rank_order(boot_ctx *c, const pms_fair_boot_opts *o, key_idx *
     if (nr < 2)
         return pms_err_set(err, PMS_ETOOFEW, "bootstrap: %zu ranked unit%s, need 2", nr,
                            nr == 1 ? "" : "s");
-    qsort(k, nr, sizeof *k, cmp_key);
+    if (pms_sort_keys(k, nr)) qsort(k, nr, sizeof *k, cmp_key); /* no scratch */
     c->orank = malloc(nr * sizeof *c->orank);
     c->bstart = malloc((nr + 1) * sizeof *c->bstart);
     if (!c->orank || !c->bstart) return PMS_ENOMEM;
@@ -432,7 +433,7 @@ static pms_status ctx_build(boot_ctx *c, const double *x, const double *w,
         k[i].key = x[i];
         k[i].idx = i;
     }
-    qsort(k, n, sizeof *k, cmp_key);
+    if (pms_sort_keys(k, n)) qsort(k, n, sizeof *k, cmp_key); /* no scratch */
     for (size_t j = 0; j < n; j++) {
         size_t i = k[j].idx;
         c->ox[j] = i;

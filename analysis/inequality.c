@@ -3,6 +3,7 @@
  * cancellation in 1 - sum(...) (Gini) and in the log terms (Theil) below
  * 1e-15 of the result without a second, compensated pass. */
 #include "analysis/inequality.h"
+#include "analysis/sort.h"
 
 #include <float.h>
 #include <math.h>
@@ -57,26 +58,27 @@ static pms_status check_xw(const char *what, const double *x, const double *w, s
 
 typedef struct { double x, w; } xw_pair;
 
-static int cmp_pair_x(const void *a, const void *b)
-{
-    double u = ((const xw_pair *)a)->x, v = ((const xw_pair *)b)->x;
-    return (u > v) - (u < v);
-}
-
-
-/* A sorted copy of (x, w) with W = sum w and T = sum w x; NULL if out of memory. */
+/* A copy of (x, w) sorted by x (stable: ties in input order), with W = sum w
+ * and T = sum w x; NULL if out of memory. */
 static xw_pair *sorted_pairs(const double *x, const double *w, size_t n, ld *W, ld *T)
 {
     xw_pair *p = malloc(n * sizeof *p);
-    if (!p) return NULL;
+    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
+    if (!p || !ord || pms_sort_index(x, n, ord)) {
+        free(p);
+        free(ord);
+        return NULL;
+    }
     *W = *T = 0;
     for (size_t i = 0; i < n; i++) {
-        p[i].x = x[i];
-        p[i].w = w ? w[i] : 1.0;
-        *W += p[i].w;
-        *T += (ld)p[i].w * p[i].x;
+        *W += w ? w[i] : 1.0;
+        *T += (ld)(w ? w[i] : 1.0) * x[i];
     }
-    qsort(p, n, sizeof *p, cmp_pair_x);
+    for (size_t j = 0; j < n; j++) {
+        p[j].x = x[ord[j]];
+        p[j].w = w ? w[ord[j]] : 1.0;
+    }
+    free(ord);
     return p;
 }
 

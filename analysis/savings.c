@@ -10,6 +10,7 @@
 
 #include "analysis/concentration.h"
 #include "analysis/inequality.h"
+#include "analysis/sort.h"
 
 __extension__ typedef __int128 i128;
 
@@ -914,6 +915,9 @@ static void sort_order(size_t *ord, const double *v, size_t n, vi_pair *pairs)
         }
         ord[k] = cur;
         if (moves > budget) {
+            /* A radix sort, by value then practice (stable from 0..n); a
+             * comparison sort only if it cannot have its scratch. */
+            if (pms_sort_index(v, n, ord) == PMS_OK) return;
             for (size_t i = 0; i < n; i++) pairs[i].v = v[i], pairs[i].i = i;
             qsort(pairs, n, sizeof *pairs, cmp_vi);
             for (size_t i = 0; i < n; i++) ord[i] = pairs[i].i;

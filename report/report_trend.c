@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/sort.h"
 #include "io/cases.h"
 #include "io/utf8.h"
 #include "report/report.h"
@@ -19,7 +20,14 @@ static int cmp_double(const void *a, const void *b)
 static double median(double *v, size_t n)
 {
     if (!n) return NAN;
-    qsort(v, n, sizeof *v, cmp_double);
+    size_t *o = malloc(n * sizeof *o);
+    if (o && pms_sort_index(v, n, o) == PMS_OK) {
+        double m = n % 2 ? v[o[n / 2]] : 0.5 * (v[o[n / 2 - 1]] + v[o[n / 2]]);
+        free(o);
+        return m;
+    }
+    free(o);
+    qsort(v, n, sizeof *v, cmp_double); /* no scratch for the radix sort */
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
