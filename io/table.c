@@ -1,3 +1,5 @@
+/* explicit_bzero (glibc 2.25) */
+#define _DEFAULT_SOURCE
 #include "io/table.h"
 
 #include <math.h>
@@ -293,10 +295,11 @@ static int intern_grow(interner *in)
     /* Written before it is read: calloc's fresh pages would be mapped to the
      * shared zero page by the first probe and copied at the first insert, a
      * second fault with a TLB flush on every core (0.04 s of the report's
-     * read-ahead). */
+     * read-ahead).  explicit_bzero, because GCC turns malloc and a memset
+     * to zero into calloc. */
     intern_slot *ns = malloc(nc * sizeof *ns);
     if (!ns) return -1;
-    memset(ns, 0, nc * sizeof *ns);
+    explicit_bzero(ns, nc * sizeof *ns);
     for (size_t i = 0; i < in->cap; i++) {
         if (!in->slot[i].text) continue;
         size_t k = (in->slot[i].key >> 32) & (nc - 1);
