@@ -499,15 +499,36 @@ static int row_says(const pms_out *o, size_t i, const char *what)
     return 0;
 }
 
-/* The format of one number, by what it is (see the header). */
-static lxw_format *num_format(pms_xlsx *x, const pms_out *o, size_t i, size_t j, double v,
-                              double colmax)
+/* What the text cells of a row say, for the formats of its money cells. */
+enum { SAYS_LOGLOG = 1, SAYS_PER_WP = 2, SAYS_PER_PATIENT = 4 };
+
+static unsigned row_flags(const pms_out *o, size_t i)
+{
+    return (row_says(o, i, "log-log") ? SAYS_LOGLOG : 0) |
+           (row_says(o, i, "per weighted patient") ? SAYS_PER_WP : 0) |
+           (row_says(o, i, "per patient") ? SAYS_PER_PATIENT : 0);
+}
+
+/* What a column's key says for its numbers' format: an amount "per"
+ * patient (money), a p-value (real). */
+static int key_flag(const pms_out *o, size_t j)
+{
+    pms_outkind k = pms_out_kind(o, j);
+    if (k == PMS_OUT_MONEY) return key_has_word(pms_out_key(o, j), "per");
+    if (k == PMS_OUT_REAL) return is_pvalue_key(pms_out_key(o, j));
+    return 0;
+}
+
+/* The format of one number, by what it is (see the header): column j's kind
+ * and decimals, its key_flag, and the row's row_flags. */
+static lxw_format *num_format(pms_xlsx *x, const pms_out *o, size_t j, int keyf, unsigned says,
+                              double v, double colmax)
 {
     pms_outkind k = pms_out_kind(o, j);
     int dec = pms_out_decimals(o, j);
     /* A log-scale row of a money column (a log-log fit's residual SD) is not
      * money. */
-    if (k == PMS_OUT_MONEY && row_says(o, i, "log-log")) return x->real[dec < 2 ? 2 : dec > 4 ? 4 : dec];
+    if (k == PMS_OUT_MONEY && (says & SAYS_LOGLOG)) return x->real[dec < 2 ? 2 : dec > 4 ? 4 : dec];
     switch (k) {
     case PMS_OUT_INT: return x->integer;
     case PMS_OUT_MONEY: {
@@ -515,15 +536,14 @@ static lxw_format *num_format(pms_xlsx *x, const pms_out *o, size_t i, size_t j,
          * "per weighted patient") keeps its pence even in a column where a
          * tiny practice is paid thousands per patient; a column of small
          * amounts (not all zero) too. */
-        const char *key = pms_out_key(o, j);
-        if (key_has_word(key, "per") || row_says(o, i, "per weighted patient") ||
-            row_says(o, i, "per patient") || (dec > 0 && colmax > 0 && colmax < 1000))
+        if (keyf || (says & (SAYS_PER_WP | SAYS_PER_PATIENT)) ||
+            (dec > 0 && colmax > 0 && colmax < 1000))
             return x->money[0];
         return fabs(v) >= 1e6 ? x->money[2] : x->money[1];
     }
     case PMS_OUT_PCT: return x->pct[dec < 0 ? 0 : dec > 3 ? 3 : dec];
     case PMS_OUT_REAL:
-        if (is_pvalue_key(pms_out_key(o, j))) {
+        if (keyf) {
             double a = fabs(v);
             return a < 0.001 ? x->pval[0] : a < 0.01 ? x->pval[1] : a < 0.1 ? x->pval[2]
                                                                               : x->pval[3];
@@ -624,8 +644,18 @@ static pms_status write_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_ro
     /* Lines of the tallest wrapped cell of each row: spreadsheets do not grow
      * a row for text they did not lay out (LibreOffice overprints it). */
     unsigned char *lines = calloc(nr ? nr : 1, 1);
-    if (!lines) return PMS_ENOMEM;
+    /* The rows' flags, found once, not for every money cell. */
+    unsigned char *says = calloc(nr ? nr : 1, 1);
+    if (!lines || !says) {
+        free(lines);
+        free(says);
+        return PMS_ENOMEM;
+    }
+    int money = 0;
+    for (size_t j = 0; j < nc; j++) money |= pms_out_kind(o, j) == PMS_OUT_MONEY;
+    for (size_t i = 0; money && i < nr; i++) says[i] = (unsigned char)row_flags(o, i);
     for (size_t j = 0; j < nc; j++) {
+        int keyf = key_flag(o, j);
         double colmax = 0, v;
         const char *s;
         for (size_t i = 0; i < nr; i++)
@@ -645,6 +675,7 @@ static pms_status write_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_ro
                 wstr(x, ws, rr, (lxw_col_t)j, pms_out_why(o, i, j) ? "not computed" : "[x]", x->na);
                 if (kind != PMS_OUT_TEXT && remember_missing(r, rr, (lxw_col_t)j)) {
                     free(lines);
+                    free(says);
                     return PMS_ENOMEM;
                 }
                 w = 5;
@@ -661,7 +692,7 @@ static pms_status write_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_ro
                 keep(x, worksheet_write_boolean(ws, rr, (lxw_col_t)j, v != 0, x->boolean));
                 w = 7;
             } else {
-                keep(x, worksheet_write_number(ws, rr, (lxw_col_t)j, v, num_format(x, o, i, j, v, colmax)));
+                keep(x, worksheet_write_number(ws, rr, (lxw_col_t)j, v, num_format(x, o, j, keyf, says[i], v, colmax)));
                 /* "£4,257.7m", "-0.0432", "7,749": room for the formatted value. */
                 w = kind == PMS_OUT_MONEY ? 12 : 10;
             }
@@ -672,6 +703,7 @@ static pms_status write_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_ro
         if (lines[i] > 1)
             keep(x, worksheet_set_row(ws, row + (lxw_row_t)i, 15.0 * lines[i] + 2, NULL));
     free(lines);
+    free(says);
     return PMS_OK;
 }
 
