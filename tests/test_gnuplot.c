@@ -558,6 +558,10 @@ static void test_png_preload(void **state)
     snprintf(pdfa, sizeof pdfa, "%s/pixels.pdf", dir);
     snprintf(pdfb, sizeof pdfb, "%s/pixels-plain.pdf", dir);
     assert_int_equal(rename(pdfa, pdfb), 0);
+    char svga[1200], svgb[1200];
+    snprintf(svga, sizeof svga, "%s/pixels.svg", dir);
+    snprintf(svgb, sizeof svgb, "%s/pixels-plain.svg", dir);
+    assert_int_equal(rename(svga, svgb), 0);
     assert_int_equal(unsetenv("PMS_GNUPLOT_PNG_PRELOAD"), 0);
     render_stamped(gp, names, 1, 1); /* with it */
     size_t na = 0, nb = 0;
@@ -573,6 +577,7 @@ static void test_png_preload(void **state)
     free(pa);
     free(pb);
     same_pdf_streams(pdfa, pdfb);
+    assert_true(same_file(svga, svgb)); /* gnuplot's own SVG, its fprintf through the module */
 }
 
 
@@ -613,14 +618,47 @@ static void test_preload_numbers(void **state)
                          snprintf(want, sizeof want, "%.*f", prec, v));
         assert_string_equal(got, want);
     }
+    /* The other conversions it writes itself, with literal text between. */
+    assert_int_equal(f(got, sizeof got, 1, sizeof got, "%d %s%%%u", -2147483647 - 1, "x", 7u),
+                     15);
+    assert_string_equal(got, "-2147483648 x%7");
+    assert_int_equal(f(got, sizeof got, 1, sizeof got, "L%.*f,%.*f", 2, 1.005, 2, -0.125), 11);
+    assert_string_equal(got, "L1.00,-0.12");
     /* Other formats, and numbers the fast path declines, reach glibc. */
-    assert_int_equal(f(got, sizeof got, 1, sizeof got, "%d %s", 42, "x"), 4);
-    assert_string_equal(got, "42 x");
+    assert_int_equal(f(got, sizeof got, 1, sizeof got, "%3d|%g|%s", 42, 0.5, "x"), 9);
+    assert_string_equal(got, " 42|0.5|x");
     snprintf(want, sizeof want, "%f", 1e30);
     assert_int_equal(f(got, sizeof got, 1, sizeof got, "%f", 1e30), (int)strlen(want));
     assert_string_equal(got, want);
     assert_int_equal(f(got, 4, 1, 4, "%f", 3.25), 8); /* cut short, as snprintf does */
     assert_string_equal(got, "3.2");
+    /* gnuplot's SVG terminal writes through __fprintf_chk: the same bytes as
+     * glibc's fprintf, for its formats and for one the module declines. */
+    typedef int (*fchk_fn)(FILE *, int, const char *, ...);
+    fchk_fn g = (fchk_fn)dlsym(h, "__fprintf_chk");
+    assert_non_null(g);
+    char *mine = NULL, *theirs = NULL;
+    size_t nm = 0, nt = 0;
+    FILE *a = open_memstream(&mine, &nm), *b = open_memstream(&theirs, &nt);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double u = (double)(x >> 11) / 9007199254740992.0 * 1200, v = u * 0.5625 - 37;
+        const char *use = "\t<use xlink:href='#gpPt%u' transform='translate(%.*f,%.*f) "
+                          "scale(%.2f)'%s/>\n";
+        assert_int_equal(g(a, 1, "L%.*f,%.*f", 2, u, 2, v), fprintf(b, "L%.*f,%.*f", 2, u, 2, v));
+        assert_int_equal(g(a, 1, use, (unsigned)(x % 15), 2, u, 2, v, 4.5, i % 2 ? " x" : ""),
+                         fprintf(b, use, (unsigned)(x % 15), 2, u, 2, v, 4.5, i % 2 ? " x" : ""));
+        assert_int_equal(g(a, 1, "stroke='rgb(%3d, %3d, %3d)'", i % 256, 7, 255),
+                         fprintf(b, "stroke='rgb(%3d, %3d, %3d)'", i % 256, 7, 255));
+    }
+    assert_int_equal(fclose(a), 0);
+    assert_int_equal(fclose(b), 0);
+    assert_int_equal(nm, nt);
+    assert_memory_equal(mine, theirs, nt);
+    free(mine);
+    free(theirs);
     dlclose(h);
 }
 

@@ -24,20 +24,25 @@
  * 1.6's (png.h: png_structrp and png_inforp are pointers, png_uint_32 is a
  * 32-bit unsigned int) and zlib 1.2's (zlib.h: z_streamp is a pointer).
  *
- * The PDF's numbers: cairo writes every coordinate of a PDF through
- * snprintf ("%f", "%.18f" and "%.*f", cairo-output-stream.c _cairo_dtostr),
- * about 380,000 calls for the report's 14 PDFs, and glibc converts each
- * through multiple-precision arithmetic: a quarter of the PDFs' cost.
- * cairo is built with _FORTIFY_SOURCE, so its calls go to __snprintf_chk,
- * which is defined here: those three formats are written by io/dectext.h,
- * which gives glibc's bytes exactly (tests/test_dectext.c), and every other
- * call, or a number it does not take, goes on to glibc's __vsnprintf_chk
- * with the same arguments, checks included. */
+ * The numbers of the PDFs and SVGs: cairo writes every coordinate of a PDF
+ * through snprintf ("%f", "%.18f" and "%.*f", cairo-output-stream.c
+ * _cairo_dtostr), about 380,000 calls for the report's 14 PDFs, and
+ * gnuplot's SVG terminal every point and path through fprintf ("L%.*f,%.*f"
+ * and the like, 40,000 calls); glibc converts each number through
+ * multiple-precision arithmetic, a fifth of the PDFs' cost.  Both programs
+ * are built with _FORTIFY_SOURCE, so the calls go to __snprintf_chk and
+ * __fprintf_chk, which are defined here: a format of literal text, "%%",
+ * "%d", "%u", "%s" and fixed-point numbers ("%f", "%.Nf", "%.*f", written by
+ * io/dectext.h, glibc's bytes exactly: tests/test_dectext.c) is written
+ * here; any other (a flag, a width, "%g"), or a number io/dectext.h
+ * declines, goes on to glibc's __vsnprintf_chk or __vfprintf_chk with the
+ * same arguments, checks included. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "io/dectext.h"
@@ -77,37 +82,101 @@ __attribute__((visibility("default"))) int deflateInit_(void *strm, int level,
 }
 
 int __vsnprintf_chk(char *s, size_t maxlen, int flag, size_t slen, const char *fmt, va_list ap);
+int __vfprintf_chk(FILE *fp, int flag, const char *fmt, va_list ap);
 
-/* The precision of one of cairo's number formats, -2 for "%.*f" (the
- * precision is an argument), -1 for any other format. */
-static int fixed_format(const char *fmt)
+/* fmt with ap into out (cap bytes, NUL-terminated): its length, or 0 when
+ * this declines and glibc must do it: a conversion other than "%%", "%d",
+ * "%u", "%s" (not NULL), "%f", "%.Nf" or "%.*f" (no flags, no width), a
+ * number io/dectext.h declines, an empty result or too little room. */
+static size_t mini_vformat(char *out, size_t cap, const char *fmt, va_list ap)
 {
-    if (fmt[0] != '%') return -1;
-    if (strcmp(fmt, "%f") == 0) return 6;
-    if (strcmp(fmt, "%.18f") == 0) return 18;
-    if (strcmp(fmt, "%.*f") == 0) return -2;
-    return -1;
+    size_t n = 0;
+    for (const char *f = fmt; *f; f++) {
+        char tmp[24];
+        const char *piece = tmp;
+        size_t len;
+        if (*f != '%') {
+            piece = f;
+            len = strcspn(f, "%");
+            f += len - 1;
+        } else if (f[1] == '%') {
+            piece = "%";
+            len = 1;
+            f++;
+        } else if (f[1] == 'd' || f[1] == 'u') {
+            long long v = f[1] == 'd' ? (long long)va_arg(ap, int) : (long long)va_arg(ap, unsigned);
+            unsigned long long a = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+            len = (size_t)(v < 0);
+            tmp[0] = '-';
+            len += (size_t)pms_dec_digits64(a, tmp + len, 1);
+            f++;
+        } else if (f[1] == 's') {
+            piece = va_arg(ap, const char *);
+            if (!piece) return 0;
+            len = strlen(piece);
+            f++;
+        } else {
+            int prec = 6;
+            const char *g = f + 1;
+            if (g[0] == '.' && g[1] == '*') {
+                prec = va_arg(ap, int);
+                g += 2;
+            } else if (g[0] == '.' && g[1] >= '0' && g[1] <= '9') {
+                prec = 0;
+                for (g++; *g >= '0' && *g <= '9' && prec < 100; g++) prec = 10 * prec + (*g - '0');
+            }
+            if (*g != 'f') return 0;
+            if (!(len = pms_dec_fixed(tmp, sizeof tmp, va_arg(ap, double), prec))) return 0;
+            f = g;
+        }
+        if (n + len + 1 > cap) return 0;
+        memcpy(out + n, piece, len);
+        n += len;
+    }
+    if (!n) return 0;
+    out[n] = '\0';
+    return n;
 }
 
+/* What cairo's PDF writer calls (_cairo_dtostr: "%f", "%.18f", "%.*f") and
+ * gnuplot too. */
 __attribute__((visibility("default"))) int __snprintf_chk(char *s, size_t maxlen, int flag,
                                                           size_t slen, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int prec = slen >= maxlen && fmt ? fixed_format(fmt) : -1;
-    if (prec != -1) {
+    if (slen >= maxlen && fmt) {
         va_list aq;
         va_copy(aq, ap);
-        if (prec == -2) prec = va_arg(aq, int);
-        double d = va_arg(aq, double);
+        size_t n = mini_vformat(s, maxlen, fmt, aq);
         va_end(aq);
-        size_t n = pms_dec_fixed(s, maxlen, d, prec);
         if (n) {
             va_end(ap);
             return (int)n;
         }
     }
     int r = __vsnprintf_chk(s, maxlen, flag, slen, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+/* What gnuplot's SVG terminal calls for every point and path
+ * ("L%.*f,%.*f", "<use ... translate(%.*f,%.*f) scale(%.2f)'%s/>"). */
+__attribute__((visibility("default"))) int __fprintf_chk(FILE *fp, int flag, const char *fmt,
+                                                         ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char buf[512];
+    va_list aq;
+    va_copy(aq, ap);
+    size_t n = fmt ? mini_vformat(buf, sizeof buf, fmt, aq) : 0;
+    va_end(aq);
+    int r;
+    if (n)
+        r = fwrite(buf, 1, n, fp) == n ? (int)n : -1;
+    else
+        r = __vfprintf_chk(fp, flag, fmt, ap);
     va_end(ap);
     return r;
 }
