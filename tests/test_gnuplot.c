@@ -659,6 +659,31 @@ static void test_preload_numbers(void **state)
     assert_memory_equal(mine, theirs, nt);
     free(mine);
     free(theirs);
+    /* zlib's checksum, the same number as zlib's own: random buffers of
+     * every length around the module's 32-byte steps and 5,536-byte blocks,
+     * chained from random values, all 0xFF (the largest sums) included. */
+    typedef unsigned long (*adler_fn)(unsigned long, const unsigned char *, unsigned);
+    adler_fn ad = (adler_fn)dlsym(h, "adler32");
+    assert_non_null(ad);
+    enum { BIG = 40000 };
+    unsigned char *buf = malloc(BIG);
+    assert_non_null(buf);
+    for (int i = 0; i < BIG; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        buf[i] = i < 12000 ? 0xFF : (unsigned char)x;
+    }
+    unsigned long ours = 1, zl = 1;
+    for (int i = 0; i < 3000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        unsigned len = i < 100 ? (unsigned)i : i % 7 == 0 ? (unsigned)(x % BIG) : (unsigned)(x % 12000);
+        unsigned off = (unsigned)((x >> 20) % (BIG - len + 1));
+        unsigned long start = i % 5 ? zl : (unsigned long)(x >> 40) % 65521 | ((x >> 24) % 65521) << 16;
+        ours = ad(start, buf + off, len);
+        zl = adler32(start, buf + off, len);
+        assert_int_equal(ours, zl);
+    }
+    assert_int_equal(ad(7, NULL, 0), adler32(7, NULL, 0));
+    free(buf);
     dlclose(h);
 }
 
