@@ -581,31 +581,46 @@ static void test_png_preload(void **state)
 }
 
 
-/* The module's own __snprintf_chk (what cairo's PDF writer calls) gives
- * glibc's text for cairo's three number formats, and passes any other format
- * on; loaded here beside the test's own libc, not preloaded, so only calls
- * through the handle reach it. */
-static void test_preload_numbers(void **state)
+/* The gnuplot module, loaded here beside the test's own libc and zlib, not
+ * preloaded, so only calls through the handle reach it; NULL (the test
+ * skips) without gnuplot. */
+static void *module(void)
 {
-    (void)state;
     char gp[4096], mod[4096];
     pms_err err = {{0}};
-    if (pms_gp_find(gp, sizeof gp, &err) || !pms_gp_png_preload(gp, mod, sizeof mod)) {
+    if (pms_gp_find(gp, sizeof gp, &err) || !pms_gp_png_preload(gp, mod, sizeof mod)) return NULL;
+    void *h = dlopen(mod, RTLD_NOW | RTLD_LOCAL);
+    assert_non_null(h);
+    Dl_info di;
+    assert_true(dladdr(dlsym(h, "__snprintf_chk"), &di) != 0);
+    assert_non_null(strstr(di.dli_fname, "pmsreview-gnuplot-png"));
+    return h;
+}
+
+static uint64_t mod_rng = 0x2545F4914F6CDD1DULL;
+
+static uint64_t mod_next(void)
+{
+    mod_rng ^= mod_rng << 13, mod_rng ^= mod_rng >> 7, mod_rng ^= mod_rng << 17;
+    return mod_rng;
+}
+
+/* The module's __snprintf_chk (what cairo's PDF writer calls) gives glibc's
+ * text for cairo's three number formats and the other conversions it takes,
+ * and passes any other format on. */
+static void test_preload_snprintf(void **state)
+{
+    (void)state;
+    void *h = module();
+    if (!h) {
         skip();
         return;
     }
-    void *h = dlopen(mod, RTLD_NOW | RTLD_LOCAL);
-    assert_non_null(h);
     typedef int (*chk_fn)(char *, size_t, int, size_t, const char *, ...);
     chk_fn f = (chk_fn)dlsym(h, "__snprintf_chk");
-    assert_non_null(f);
-    Dl_info di;
-    assert_true(dladdr((void *)f, &di) != 0);
-    assert_non_null(strstr(di.dli_fname, "pmsreview-gnuplot-png"));
     char got[64], want[64];
-    uint64_t x = 0x2545F4914F6CDD1DULL;
     for (int i = 0; i < 200000; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint64_t x = mod_next();
         double v = ((double)(x >> 11) / 9007199254740992.0 - 0.3) * (i % 3 ? 2000 : 0.2);
         int prec = (int)(x % 19);
         assert_int_equal(f(got, sizeof got, 1, sizeof got, "%f", v),
@@ -632,8 +647,19 @@ static void test_preload_numbers(void **state)
     assert_string_equal(got, want);
     assert_int_equal(f(got, 4, 1, 4, "%f", 3.25), 8); /* cut short, as snprintf does */
     assert_string_equal(got, "3.2");
-    /* gnuplot's SVG terminal writes through __fprintf_chk: the same bytes as
-     * glibc's fprintf, for its formats and for one the module declines. */
+    dlclose(h);
+}
+
+/* gnuplot's SVG terminal writes through __fprintf_chk: the same bytes as
+ * glibc's fprintf, for its formats and for one the module declines. */
+static void test_preload_fprintf(void **state)
+{
+    (void)state;
+    void *h = module();
+    if (!h) {
+        skip();
+        return;
+    }
     typedef int (*fchk_fn)(FILE *, int, const char *, ...);
     fchk_fn g = (fchk_fn)dlsym(h, "__fprintf_chk");
     assert_non_null(g);
@@ -643,7 +669,7 @@ static void test_preload_numbers(void **state)
     assert_non_null(a);
     assert_non_null(b);
     for (int i = 0; i < 20000; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint64_t x = mod_next();
         double u = (double)(x >> 11) / 9007199254740992.0 * 1200, v = u * 0.5625 - 37;
         const char *use = "\t<use xlink:href='#gpPt%u' transform='translate(%.*f,%.*f) "
                           "scale(%.2f)'%s/>\n";
@@ -659,22 +685,31 @@ static void test_preload_numbers(void **state)
     assert_memory_equal(mine, theirs, nt);
     free(mine);
     free(theirs);
-    /* zlib's checksum, the same number as zlib's own: random buffers of
-     * every length around the module's 32-byte steps and 5,536-byte blocks,
-     * chained from random values, all 0xFF (the largest sums) included. */
+    dlclose(h);
+}
+
+/* zlib's checksum, the same number as zlib's own. */
+static void test_preload_adler(void **state)
+{
+    (void)state;
+    void *h = module();
+    if (!h) {
+        skip();
+        return;
+    }
+    /* Random buffers of every length around the module's 32-byte steps and
+     * 5,536-byte blocks, chained from random values, all 0xFF (the largest
+     * sums) included. */
     typedef unsigned long (*adler_fn)(unsigned long, const unsigned char *, unsigned);
     adler_fn ad = (adler_fn)dlsym(h, "adler32");
     assert_non_null(ad);
     enum { BIG = 40000 };
     unsigned char *buf = malloc(BIG);
     assert_non_null(buf);
-    for (int i = 0; i < BIG; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        buf[i] = i < 12000 ? 0xFF : (unsigned char)x;
-    }
+    for (int i = 0; i < BIG; i++) buf[i] = i < 12000 ? 0xFF : (unsigned char)mod_next();
     unsigned long ours = 1, zl = 1;
     for (int i = 0; i < 3000; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint64_t x = mod_next();
         unsigned len = i < 100 ? (unsigned)i : i % 7 == 0 ? (unsigned)(x % BIG) : (unsigned)(x % 12000);
         unsigned off = (unsigned)((x >> 20) % (BIG - len + 1));
         unsigned long start = i % 5 ? zl : (unsigned long)(x >> 40) % 65521 | ((x >> 24) % 65521) << 16;
@@ -834,7 +869,8 @@ int main(void)
         cmocka_unit_test(test_title_font),
         cmocka_unit_test(test_hostile_render), cmocka_unit_test(test_render_failures),
         cmocka_unit_test(test_pool_same_bytes), cmocka_unit_test(test_png_preload),
-        cmocka_unit_test(test_preload_numbers),
+        cmocka_unit_test(test_preload_snprintf), cmocka_unit_test(test_preload_fprintf),
+        cmocka_unit_test(test_preload_adler),
         cmocka_unit_test(test_lorenz_points), cmocka_unit_test(test_scatter_band),
         cmocka_unit_test(test_new_charts),
     };
