@@ -190,7 +190,7 @@ __attribute__((visibility("default"))) int __fprintf_chk(FILE *fp, int flag, con
  * of bytes weighted 32..1, as in zlib-ng and Chromium), blocks of at most
  * zlib's NMAX (5552) bytes between reductions so no 32-bit lane overflows;
  * zlib's own without AVX2.  The value is the same number (Adler-32 is
- * defined by its sums, RFC 1950); test_preload_numbers compares it with
+ * defined by its sums, RFC 1950); test_preload_adler compares it with
  * zlib's on random buffers. */
 #define ADLER_BASE 65521u
 #define ADLER_BLOCK 5536 /* NMAX rounded down to a multiple of 32 */
