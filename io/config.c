@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +107,9 @@ typedef struct {
 static int section_line(reader_state *r, const char *s)
 {
     const char *p = s;
-    while (*p == ' ' || *p == '\t') p++;
+    /* inih skips what isspace() takes (a form feed too: fuzzing found
+     * "\f[report]" merging with an earlier [report]). */
+    while (isspace((unsigned char)*p)) p++;
     if (*p != '[' || (p > s && r->key_since_header)) return 0;
     const char *e = strchr(p + 1, ']');
     if (!e) return 0; /* inih reports the bad line */

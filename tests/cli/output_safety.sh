@@ -167,6 +167,11 @@ printf '[model]\nfirst_year = 2014\n[a]\nstart_year = 2015\nyears = 2\nmethod = 
 run savings --scenarios "$TMPD/rep-sc.ini"
 expect_rc 2
 expect_err "pmsreview: $TMPD/rep-sc.ini:7: section [a] repeats [a] from line 3 (put its keys under one [a])"
+# A header after a form feed (inih skips any isspace()) is a header too: fuzzing found it merging.
+printf '\f[report]\ntitle = a\n[data.main]\npayments = %s\n[report]\nseed = 1\n' "$P14" >"$TMPD/rep-ff.ini"
+run report --config "$TMPD/rep-ff.ini" --out "$TMPD/rep"
+expect_rc 2
+expect_err "pmsreview: $TMPD/rep-ff.ini:5: section [report] repeats [report] from line 1 (put its keys under one [report])"
 
 # "[]" names the section of the keys before the first header: refused (fuzzing found it merging).
 printf 'title = a\n[data.main]\npayments = x.csv\n[]\nseed = 1\n' >"$TMPD/empty.ini"
