@@ -10,10 +10,11 @@ case "$mode" in run|test) ;; *) echo "usage: $0 run|test" >&2; exit 1 ;; esac
 cd "$(dirname "$0")/.."
 
 # Build and run: compiler, CMake, GSL, libxlsxwriter (its pkg-config file links -lz, but
-# the package does not pull in zlib1g-dev: found on a fresh Debian 12), inih; gnuplot draws the charts;
-# help2man writes the man page from --help at build time.
-pkgs=(build-essential cmake pkg-config libgsl-dev libxlsxwriter-dev zlib1g-dev libinih-dev gnuplot-nox
-      help2man)
+# the package does not pull in zlib1g-dev: found on a fresh Debian 12), inih, libdeflate (the
+# workbook's parts, io/xlsx_zip.c); gnuplot draws the charts; help2man writes the man page from
+# --help at build time.
+pkgs=(build-essential cmake pkg-config libgsl-dev libxlsxwriter-dev zlib1g-dev libinih-dev
+      libdeflate-dev gnuplot-nox help2man)
 # Tests: cmocka, openpyxl and SciPy to read the workbook back independently;
 # LibreOffice (Calc, no GUI) and poppler-utils for the PDF conversion test.
 if [ "$mode" = test ]; then
