@@ -37,32 +37,19 @@ typedef size_t (*ld_bound_fn)(void *, size_t);
 typedef size_t (*ld_zlib_fn)(void *, const void *, size_t, void *, size_t);
 typedef void *(*ld_alloc_fn)(int);
 
-typedef void (*ld_free_fn)(void *);
-
 static struct {
     int tried;
-    void *handle;
     void *compressor; /* level 1 */
     ld_bound_fn bound;
     ld_zlib_fn compress;
 } ld;
-
-/* When the module is unloaded (dlclose in the tests; a gnuplot's exit). */
-__attribute__((destructor)) static void ld_unload(void)
-{
-    ld_free_fn release = ld.handle ? (ld_free_fn)dlsym(ld.handle, "libdeflate_free_compressor") : NULL;
-    if (release && ld.compressor) release(ld.compressor);
-    if (ld.handle) dlclose(ld.handle);
-    ld.handle = ld.compressor = NULL;
-    ld.tried = 0;
-}
 
 /* libdeflate, loaded at the first stream: 1 if it is there. */
 static int ld_ready(void)
 {
     if (!ld.tried) {
         ld.tried = 1;
-        void *h = ld.handle = dlopen("libdeflate.so.0", RTLD_NOW | RTLD_LOCAL);
+        void *h = dlopen("libdeflate.so.0", RTLD_NOW | RTLD_LOCAL);
         ld_alloc_fn alloc = h ? (ld_alloc_fn)dlsym(h, "libdeflate_alloc_compressor") : NULL;
         ld.bound = h ? (ld_bound_fn)dlsym(h, "libdeflate_zlib_compress_bound") : NULL;
         ld.compress = h ? (ld_zlib_fn)dlsym(h, "libdeflate_zlib_compress") : NULL;
