@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <libdeflate.h>
 #include <zlib.h>
 
 #include "plots/charts.h"
@@ -723,111 +722,6 @@ static void test_preload_adler(void **state)
     dlclose(h);
 }
 
-
-/* The module's deflate for cairo's PDF streams (deflateInit_): input given
- * in pieces with Z_NO_FLUSH, the output taken 1,000 bytes a call with
- * Z_FINISH, as cairo and zlib's compress() call it, is exactly libdeflate's
- * level-1 zlib stream of the whole input, and inflates to it. */
-static void test_preload_deflate(void **state)
-{
-    (void)state;
-    void *h = module();
-    if (!h) {
-        skip();
-        return;
-    }
-    typedef int (*init_fn)(z_streamp, int, const char *, int);
-    typedef int (*deflate_fn)(z_streamp, int);
-    typedef int (*end_fn)(z_streamp);
-    init_fn init = (init_fn)dlsym(h, "deflateInit_");
-    deflate_fn def = (deflate_fn)dlsym(h, "deflate");
-    end_fn end = (end_fn)dlsym(h, "deflateEnd");
-    assert_non_null(init);
-    assert_non_null(def);
-    assert_non_null(end);
-    enum { N = 300000 };
-    unsigned char *in = malloc(N), *out = malloc(2 * N), *back = malloc(N);
-    assert_true(in && out && back);
-    for (size_t i = 0; i < N; i++) /* PDF-like text: operators and numbers */
-        in[i] = (unsigned char)("0123456789. lmcSf\n"[(mod_next() >> 33) % 18]);
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    assert_int_equal(init(&z, Z_DEFAULT_COMPRESSION, ZLIB_VERSION, (int)sizeof z), Z_OK);
-    size_t got = 0;
-    for (size_t at = 0; at < N; at += 7000) {
-        z.next_in = in + at;
-        z.avail_in = (uInt)(N - at < 7000 ? N - at : 7000);
-        while (z.avail_in) {
-            z.next_out = out + got;
-            z.avail_out = 1000;
-            assert_int_equal(def(&z, Z_NO_FLUSH), Z_OK);
-            got += 1000 - z.avail_out;
-        }
-    }
-    int r;
-    do {
-        z.next_out = out + got;
-        z.avail_out = 1000;
-        r = def(&z, Z_FINISH);
-        got += 1000 - z.avail_out;
-    } while (r == Z_OK);
-    assert_int_equal(r, Z_STREAM_END);
-    assert_int_equal(z.total_out, got);
-    assert_int_equal(end(&z), Z_OK);
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(1);
-    unsigned char *want = malloc(libdeflate_zlib_compress_bound(c, N));
-    assert_non_null(want);
-    assert_int_equal(libdeflate_zlib_compress(c, in, N, want, libdeflate_zlib_compress_bound(c, N)),
-                     got);
-    assert_memory_equal(want, out, got);
-    uLongf n = N;
-    assert_int_equal(uncompress(back, &n, out, (uLong)got), Z_OK);
-    assert_int_equal(n, N);
-    assert_memory_equal(back, in, N);
-    libdeflate_free_compressor(c);
-    free(want);
-    free(in);
-    free(out);
-    free(back);
-    dlclose(h);
-}
-
-/* A stream asked for a flush mode other than cairo's before any input is
- * zlib's from then on, which can flush. */
-static void test_preload_deflate_sync(void **state)
-{
-    (void)state;
-    void *h = module();
-    if (!h) {
-        skip();
-        return;
-    }
-    typedef int (*init_fn)(z_streamp, int, const char *, int);
-    typedef int (*deflate_fn)(z_streamp, int);
-    typedef int (*end_fn)(z_streamp);
-    init_fn init = (init_fn)dlsym(h, "deflateInit_");
-    deflate_fn def = (deflate_fn)dlsym(h, "deflate");
-    end_fn end = (end_fn)dlsym(h, "deflateEnd");
-    unsigned char in[5000], out[8000], back[5000];
-    for (size_t i = 0; i < sizeof in; i++) in[i] = (unsigned char)(mod_next() >> 56);
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    assert_int_equal(init(&z, Z_DEFAULT_COMPRESSION, ZLIB_VERSION, (int)sizeof z), Z_OK);
-    z.next_in = in;
-    z.avail_in = sizeof in;
-    z.next_out = out;
-    z.avail_out = sizeof out;
-    assert_int_equal(def(&z, Z_SYNC_FLUSH), Z_OK);
-    assert_true(z.total_out > 0);
-    assert_int_equal(def(&z, Z_FINISH), Z_STREAM_END);
-    assert_int_equal(end(&z), Z_OK);
-    uLongf n = sizeof back;
-    assert_int_equal(uncompress(back, &n, out, z.total_out), Z_OK);
-    assert_int_equal(n, sizeof in);
-    assert_memory_equal(back, in, sizeof in);
-    dlclose(h);
-}
-
 static void test_lorenz_points(void **state)
 {
     (void)state;
@@ -976,8 +870,7 @@ int main(void)
         cmocka_unit_test(test_hostile_render), cmocka_unit_test(test_render_failures),
         cmocka_unit_test(test_pool_same_bytes), cmocka_unit_test(test_png_preload),
         cmocka_unit_test(test_preload_snprintf), cmocka_unit_test(test_preload_fprintf),
-        cmocka_unit_test(test_preload_adler), cmocka_unit_test(test_preload_deflate),
-        cmocka_unit_test(test_preload_deflate_sync),
+        cmocka_unit_test(test_preload_adler),
         cmocka_unit_test(test_lorenz_points), cmocka_unit_test(test_scatter_band),
         cmocka_unit_test(test_new_charts),
     };
