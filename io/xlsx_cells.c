@@ -7,15 +7,16 @@
  * critical path.  Here a number cell's text comes from io/dectext.h, which
  * gives glibc's "%.16G" bytes exactly (checked over millions of values), and
  * the rest of the cell is copied, not formatted: the sheets are byte for
- * byte the same (test_xlsx_cells).
+ * byte the same (test_cells_text in tests/test_xlsx.c).
  *
  * How: libxlsxwriter writes every cell through its own function _write_cell,
  * which it exports and calls through the dynamic linker (it is built
  * without hidden visibility).  A program's own definition comes first in
  * the lookup, so the call lands here, as with zipOpenNewFileInZip4_64 in
  * io/xlsx_deflate.c; CMake pulls this file into every program linking the
- * library ("-u").  Number and shared-string cells, the only kinds the
- * report writes in bulk, are written here; every other kind is passed on to
+ * library ("-u").  Number, shared-string and boolean cells (what the report
+ * writes in bulk) and blanks with a format are written here; every other
+ * kind (formulas), and a number io/dectext.h declines, is passed on to
  * libxlsxwriter's own _write_cell (found with RTLD_NEXT).  The structures
  * read are those of the installed <xlsxwriter/worksheet.h>, the same
  * version as the library, and this file follows libxlsxwriter 1.1.4's
