@@ -12,13 +12,6 @@ typedef long double ld;
 
 typedef pms_sort_key key_idx;
 
-static int cmp_key(const void *a, const void *b)
-{
-    const key_idx *u = a, *v = b;
-    if (u->key != v->key) return (u->key > v->key) - (u->key < v->key);
-    return (u->idx > v->idx) - (u->idx < v->idx);   /* deterministic order inside ties */
-}
-
 /* Check x, w (when given) and rank_by (when given) as pms_conc_index
  * always has: unit by unit, the value, then its rank, then its weight. */
 static pms_status validate(const double *x, const double *w, const double *rank_by, size_t n,
@@ -57,7 +50,11 @@ static key_idx *sort_index(const double *rank_by, size_t n, pms_rank_dir dir, pm
         k[i].key = dir == PMS_RANK_DESCENDING ? -rank_by[i] : rank_by[i];
         k[i].idx = i;
     }
-    if (pms_sort_keys(k, n)) qsort(k, n, sizeof *k, cmp_key); /* no scratch: a comparison sort */
+    if (pms_sort_keys(k, n)) {
+        free(k);
+        pms_err_set(err, PMS_ENOMEM, "concentration index: out of memory");
+        return NULL;
+    }
     return k;
 }
 

@@ -13,13 +13,6 @@ typedef long double ld;
 
 typedef pms_sort_key key_idx;
 
-static int cmp_key(const void *a, const void *b)
-{
-    const key_idx *u = a, *v = b;
-    if (u->key != v->key) return (u->key > v->key) - (u->key < v->key);
-    return (u->idx > v->idx) - (u->idx < v->idx);
-}
-
 typedef struct {
     size_t n, nr;
     const double *w;
@@ -400,7 +393,7 @@ static pms_status rank_order(boot_ctx *c, const pms_fair_boot_opts *o, key_idx *
     if (nr < 2)
         return pms_err_set(err, PMS_ETOOFEW, "bootstrap: %zu ranked unit%s, need 2", nr,
                            nr == 1 ? "" : "s");
-    if (pms_sort_keys(k, nr)) qsort(k, nr, sizeof *k, cmp_key); /* no scratch */
+    if (pms_sort_keys(k, nr)) return PMS_ENOMEM;
     c->orank = malloc(nr * sizeof *c->orank);
     c->bstart = malloc((nr + 1) * sizeof *c->bstart);
     if (!c->orank || !c->bstart) return PMS_ENOMEM;
@@ -433,7 +426,7 @@ static pms_status ctx_build(boot_ctx *c, const double *x, const double *w,
         k[i].key = x[i];
         k[i].idx = i;
     }
-    if (pms_sort_keys(k, n)) qsort(k, n, sizeof *k, cmp_key); /* no scratch */
+    if (pms_sort_keys(k, n)) goto done; /* st is PMS_ENOMEM */
     for (size_t j = 0; j < n; j++) {
         size_t i = k[j].idx;
         c->ox[j] = i;

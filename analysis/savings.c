@@ -662,8 +662,6 @@ nomem:
 
 #define YEAR_SLOTS (PMS_SAV_MAX_RATES + PMS_SAV_MAX_EXTENSION + 32)
 
-typedef struct { double v; size_t i; } vi_pair;
-
 struct pms_sav_ws {
     size_t n;
     int64_t *cut_prev, *cut, *tgt_prev, *tgt, *pre, *reinv, *core_prev, *core;
@@ -682,7 +680,6 @@ struct pms_sav_ws {
     size_t conc_m;
     int conc_tried;
     size_t *pms, npms; /* indices of the PMS practices */
-    void *pairs;       /* vi_pair[n] for a full sort */
     /* Weights of the weighted and deprivation reinvestment in pool order, per
      * scope, with their pool sums and counts of positive weights. */
     int64_t *pw[3][2], *psum[3][2];
@@ -715,7 +712,6 @@ void pms_sav_ws_free(pms_sav_ws *w)
     free(w->gorder);
     pms_conc_order_free(w->conc);
     free(w->pms);
-    free(w->pairs);
     for (int sc = 0; sc < 3; sc++)
         for (int k = 0; k < 2; k++) {
             free(w->pw[sc][k]);
@@ -783,8 +779,7 @@ pms_sav_ws *pms_sav_ws_new(const pms_sav_base *b)
     /* W x IMD in hundredths of a weighted patient: the deprivation weights. */
     for (size_t i = 0; i < b->n; i++)
         w->depunits[i] = isnan(b->imd[i]) ? 0 : (int64_t)floor(b->weighted[i] * b->imd[i] * 100.0 + 0.5);
-    if (!(w->pms = malloc(n * sizeof *w->pms)) || !(w->pairs = malloc(n * sizeof(vi_pair))))
-        goto fail;
+    if (!(w->pms = malloc(n * sizeof *w->pms))) goto fail;
     for (size_t i = 0; i < b->n; i++)
         if (b->contract[i] == PMS_CONTRACT_PMS) w->pms[w->npms++] = i;
     for (int sc = 0; sc < 3; sc++)
@@ -895,14 +890,7 @@ pms_status pms_sav_check(const pms_sav_base *b, const pms_sav_scenario *sc,
  * sort, is this point's order at little cost (a full sort when too much has
  * moved).  Ties are ordered by practice, so the order handed over depends on
  * this point's values alone, never on the points before (or on threads). */
-static int cmp_vi(const void *a, const void *b)
-{
-    const vi_pair *x = a, *y = b;
-    if (x->v != y->v) return x->v < y->v ? -1 : 1;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
-static void sort_order(size_t *ord, const double *v, size_t n, vi_pair *pairs)
+static pms_status sort_order(size_t *ord, const double *v, size_t n)
 {
     size_t budget = 16 * n, moves = 0;
     for (size_t j = 1; j < n; j++) {
@@ -914,16 +902,9 @@ static void sort_order(size_t *ord, const double *v, size_t n, vi_pair *pairs)
             if (++moves > budget) break;
         }
         ord[k] = cur;
-        if (moves > budget) {
-            /* A radix sort, by value then practice (stable from 0..n); a
-             * comparison sort only if it cannot have its scratch. */
-            if (pms_sort_index(v, n, ord) == PMS_OK) return;
-            for (size_t i = 0; i < n; i++) pairs[i].v = v[i], pairs[i].i = i;
-            qsort(pairs, n, sizeof *pairs, cmp_vi);
-            for (size_t i = 0; i < n; i++) ord[i] = pairs[i].i;
-            return;
-        }
+        if (moves > budget) return pms_sort_index(v, n, ord); /* by value, then practice */
     }
+    return PMS_OK;
 }
 
 static pms_status fairness(const pms_sav_base *b, pms_sav_ws *ws, const int64_t *core,
@@ -932,7 +913,7 @@ static pms_status fairness(const pms_sav_base *b, pms_sav_ws *ws, const int64_t 
     size_t n = b->n, m = 0;
     double *v = ws->rank; /* funding per weighted patient by practice */
     for (size_t i = 0; i < n; i++) v[i] = (double)core[i] / 100.0 / b->weighted[i];
-    sort_order(ws->gorder, v, n, ws->pairs);
+    if (sort_order(ws->gorder, v, n)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     for (size_t j = 0; j < n; j++) {
         size_t i = ws->gorder[j];
         ws->x[j] = v[i];

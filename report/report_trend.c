@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/sort.h"
+#include <gsl/gsl_statistics_double.h>
+
 #include "io/cases.h"
 #include "io/utf8.h"
 #include "report/report.h"
@@ -11,24 +12,11 @@
 #define TYPES 4
 static const char *type_names[TYPES] = {"GMS", "PMS", "APMS", "All"};
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
+/* The middle value, or the mean of the middle two, as R's median: GSL's
+ * selection, in place (v is scratch). */
 static double median(double *v, size_t n)
 {
-    if (!n) return NAN;
-    size_t *o = malloc(n * sizeof *o);
-    if (o && pms_sort_index(v, n, o) == PMS_OK) {
-        double m = n % 2 ? v[o[n / 2]] : 0.5 * (v[o[n / 2 - 1]] + v[o[n / 2]]);
-        free(o);
-        return m;
-    }
-    free(o);
-    qsort(v, n, sizeof *v, cmp_double); /* no scratch for the radix sort */
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    return n ? gsl_stats_median(v, 1, n) : NAN;
 }
 
 /* The section's tables, and what the charts and sentences need of them. */
