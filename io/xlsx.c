@@ -500,13 +500,14 @@ static int row_says(const pms_out *o, size_t i, const char *what)
 }
 
 /* What the text cells of a row say, for the formats of its money cells. */
-enum { SAYS_LOGLOG = 1, SAYS_PER_WP = 2, SAYS_PER_PATIENT = 4 };
+enum { SAYS_LOGLOG = 1, SAYS_PER_PATIENT = 2 };
 
 static unsigned row_flags(const pms_out *o, size_t i)
 {
     return (row_says(o, i, "log-log") ? SAYS_LOGLOG : 0) |
-           (row_says(o, i, "per weighted patient") ? SAYS_PER_WP : 0) |
-           (row_says(o, i, "per patient") ? SAYS_PER_PATIENT : 0);
+           (row_says(o, i, "per weighted patient") || row_says(o, i, "per patient")
+                ? SAYS_PER_PATIENT
+                : 0);
 }
 
 /* What a column's key says for its numbers' format: an amount "per"
@@ -536,7 +537,7 @@ static lxw_format *num_format(pms_xlsx *x, const pms_out *o, size_t j, int keyf,
          * "per weighted patient") keeps its pence even in a column where a
          * tiny practice is paid thousands per patient; a column of small
          * amounts (not all zero) too. */
-        if (keyf || (says & (SAYS_PER_WP | SAYS_PER_PATIENT)) ||
+        if (keyf || (says & SAYS_PER_PATIENT) ||
             (dec > 0 && colmax > 0 && colmax < 1000))
             return x->money[0];
         return fabs(v) >= 1e6 ? x->money[2] : x->money[1];
