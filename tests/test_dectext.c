@@ -18,10 +18,7 @@ static uint64_t state = 0x9E3779B97F4A7C15ULL;
 
 static uint64_t next(void)
 {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
+    return pms_test_xorshift(&state);
 }
 
 static double unit(void)

@@ -601,8 +601,7 @@ static uint64_t mod_rng = 0x2545F4914F6CDD1DULL;
 
 static uint64_t mod_next(void)
 {
-    mod_rng ^= mod_rng << 13, mod_rng ^= mod_rng >> 7, mod_rng ^= mod_rng << 17;
-    return mod_rng;
+    return pms_test_xorshift(&mod_rng);
 }
 
 /* The module's __snprintf_chk (what cairo's PDF writer calls) gives glibc's

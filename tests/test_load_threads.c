@@ -28,10 +28,7 @@ enum { CHUNK = 8192, NTURN = 6, REPEAT = 3 };
 static uint64_t rng = 1;
 static uint32_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 11);
+    return (uint32_t)(pms_test_xorshift(&rng) >> 11);
 }
 
 #define NONE ((size_t)-1)

@@ -27,7 +27,7 @@ static uint64_t state = 0x853C49E6748FEA9BULL;
 
 static double draw(int kind)
 {
-    state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+    pms_test_xorshift(&state);
     double u = (double)(state >> 11) / 9007199254740992.0;
     switch (kind) {
     case 0: return (u - 0.5) * pow(10, (int)(state % 40) - 20); /* every magnitude, both signs */

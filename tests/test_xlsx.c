@@ -526,7 +526,7 @@ static void test_cells_text(void **state)
     uint64_t x = 88172645463325252ULL;
     for (int r = 0; r < ROWS; r++) {
         for (int k = 0; k < 3; k++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            pms_test_xorshift(&x);
             double u = (double)(x >> 11) / 9007199254740992.0;
             v[r][k] = k == 0   ? pow(10, -22 + 44 * u) * (x & 1 ? -1 : 1)
                       : k == 1 ? (double)(int64_t)(x % 2000000001) / 100 - 1e7

@@ -43,6 +43,16 @@ typedef struct {
 } pms_test_buf;
 void pms_test_printf(pms_test_buf *b, const char *fmt, ...);
 
+/* The next value of a xorshift64 generator (13, 7, 17) in *state (not 0):
+ * generated test data that is the same on every run. */
+static inline uint64_t pms_test_xorshift(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
 /* Look up "key value" lines in a reference output: returns the number after
  * `key` on the line that starts with it (keys are unique per file); fails the
  * test if absent. */
