@@ -636,76 +636,121 @@ static pms_status remember_missing(sheetrec *r, unsigned row, lxw_col_t col)
 /* The widest a text column grows; longer text wraps (the row grows). */
 enum { TEXT_WIDTH = 32 };
 
-/* The cells of one table from `row` down; column widths into width[]. */
-static pms_status write_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row_t row,
-                              double *width)
+/* What write_cells works out once per table, not once per cell. */
+typedef struct {
+    unsigned char *lines; /* lines of the tallest wrapped cell of each row */
+    unsigned char *says;  /* each row's row_flags */
+    double *colmax;       /* each numeric column's largest |value| */
+    int *keyf;            /* each column's key_flag */
+} cell_plan;
+
+static void plan_free(cell_plan *p)
+{
+    free(p->lines), free(p->says), free(p->colmax), free(p->keyf);
+}
+
+static pms_status plan_cells(const pms_out *o, cell_plan *p)
 {
     size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o);
-    lxw_worksheet *ws = r->ws;
-    /* Lines of the tallest wrapped cell of each row: spreadsheets do not grow
-     * a row for text they did not lay out (LibreOffice overprints it). */
-    unsigned char *lines = calloc(nr ? nr : 1, 1);
-    /* The rows' flags, found once, not for every money cell. */
-    unsigned char *says = calloc(nr ? nr : 1, 1);
-    if (!lines || !says) {
-        free(lines);
-        free(says);
-        return PMS_ENOMEM;
-    }
+    p->lines = calloc(nr ? nr : 1, 1);
+    p->says = calloc(nr ? nr : 1, 1);
+    p->colmax = calloc(nc ? nc : 1, sizeof *p->colmax);
+    p->keyf = calloc(nc ? nc : 1, sizeof *p->keyf);
+    if (!p->lines || !p->says || !p->colmax || !p->keyf) return PMS_ENOMEM;
     int money = 0;
     for (size_t j = 0; j < nc; j++) money |= pms_out_kind(o, j) == PMS_OUT_MONEY;
-    for (size_t i = 0; money && i < nr; i++) says[i] = (unsigned char)row_flags(o, i);
+    for (size_t i = 0; money && i < nr; i++) p->says[i] = (unsigned char)row_flags(o, i);
     for (size_t j = 0; j < nc; j++) {
-        int keyf = key_flag(o, j);
-        double colmax = 0, v;
+        p->keyf[j] = key_flag(o, j);
+        if (pms_out_kind(o, j) == PMS_OUT_TEXT) continue;
+        double v;
         const char *s;
         for (size_t i = 0; i < nr; i++)
-            if (pms_out_kind(o, j) != PMS_OUT_TEXT && pms_out_get(o, i, j, &v, &s) &&
-                fabs(v) > colmax)
-                colmax = fabs(v);
+            if (pms_out_get(o, i, j, &v, &s) && fabs(v) > p->colmax[j]) p->colmax[j] = fabs(v);
+    }
+    return PMS_OK;
+}
+
+/* The text cells, and the "[x]" or "not computed" of every empty cell,
+ * column by column: the order in which their strings first appear numbers
+ * them in the workbook's shared strings, so it stays the order it has
+ * always been.  Widths of every column into width[]. */
+static pms_status write_text_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row_t row,
+                                   double *width, cell_plan *p)
+{
+    size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o);
+    for (size_t j = 0; j < nc; j++) {
+        pms_outkind kind = pms_out_kind(o, j);
+        /* "£4,257.7m", "-0.0432", "7,749": room for the formatted value. */
+        double w = kind == PMS_OUT_BOOL ? 7 : kind == PMS_OUT_MONEY ? 12 : 10;
         for (size_t i = 0; i < nr; i++) {
             lxw_row_t rr = row + (lxw_row_t)i;
-            pms_outkind kind = pms_out_kind(o, j);
-            double w;
-            v = NAN;
-            s = NULL;
+            double v;
+            const char *s = NULL;
             if (!pms_out_get(o, i, j, &v, &s)) {
                 /* An empty cell says so: "[x]" (not available), or "not
                  * computed" for a statistic that could not be (the reason
                  * is a note of the table). */
-                wstr(x, ws, rr, (lxw_col_t)j, pms_out_why(o, i, j) ? "not computed" : "[x]", x->na);
-                if (kind != PMS_OUT_TEXT && remember_missing(r, rr, (lxw_col_t)j)) {
-                    free(lines);
-                    free(says);
-                    return PMS_ENOMEM;
-                }
-                w = 5;
+                wstr(x, r->ws, rr, (lxw_col_t)j, pms_out_why(o, i, j) ? "not computed" : "[x]", x->na);
+                if (kind != PMS_OUT_TEXT && remember_missing(r, rr, (lxw_col_t)j)) return PMS_ENOMEM;
+                if (5 > width[j]) width[j] = 5;
             } else if (kind == PMS_OUT_TEXT) {
                 /* Never a formula, whatever the text starts with.  Long
                  * text wraps in a column at most TEXT_WIDTH wide. */
-                wstr(x, ws, rr, (lxw_col_t)j, s, x->cellwrap);
-                w = (double)strlen(s) + 2;
-                if (w > TEXT_WIDTH) w = TEXT_WIDTH;
+                wstr(x, r->ws, rr, (lxw_col_t)j, s, x->cellwrap);
+                size_t len = strlen(s);
+                double tw = (double)len + 2;
+                if (tw > TEXT_WIDTH) tw = TEXT_WIDTH;
+                if (tw > width[j]) width[j] = tw;
                 /* about 36 characters a line in a TEXT_WIDTH column */
-                size_t nl = strlen(s) / 36 + 1;
-                if (strlen(s) + 2 > TEXT_WIDTH && nl > lines[i]) lines[i] = (unsigned char)(nl > 27 ? 27 : nl);
-            } else if (kind == PMS_OUT_BOOL) {
-                keep(x, worksheet_write_boolean(ws, rr, (lxw_col_t)j, v != 0, x->boolean));
-                w = 7;
-            } else {
-                keep(x, worksheet_write_number(ws, rr, (lxw_col_t)j, v, num_format(x, o, j, keyf, says[i], v, colmax)));
-                /* "£4,257.7m", "-0.0432", "7,749": room for the formatted value. */
-                w = kind == PMS_OUT_MONEY ? 12 : 10;
+                size_t nl = len / 36 + 1;
+                if (len + 2 > TEXT_WIDTH && nl > p->lines[i]) p->lines[i] = (unsigned char)(nl > 27 ? 27 : nl);
+            } else if (w > width[j]) {
+                width[j] = w; /* written by write_number_cells */
             }
-            if (w > width[j]) width[j] = w;
         }
     }
-    for (size_t i = 0; i < nr; i++)
-        if (lines[i] > 1)
-            keep(x, worksheet_set_row(ws, row + (lxw_row_t)i, 15.0 * lines[i] + 2, NULL));
-    free(lines);
-    free(says);
     return PMS_OK;
+}
+
+/* The number and yes/no cells, row by row: libxlsxwriter keeps the row it
+ * last wrote to at hand, and finds (and allocates, and frees) any other
+ * row again, which column by column it did for every cell. */
+static void write_number_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row_t row,
+                               const cell_plan *p)
+{
+    size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o);
+    for (size_t i = 0; i < nr; i++) {
+        lxw_row_t rr = row + (lxw_row_t)i;
+        for (size_t j = 0; j < nc; j++) {
+            pms_outkind kind = pms_out_kind(o, j);
+            double v;
+            const char *s;
+            if (kind == PMS_OUT_TEXT || !pms_out_get(o, i, j, &v, &s)) continue;
+            if (kind == PMS_OUT_BOOL)
+                keep(x, worksheet_write_boolean(r->ws, rr, (lxw_col_t)j, v != 0, x->boolean));
+            else
+                keep(x, worksheet_write_number(r->ws, rr, (lxw_col_t)j, v,
+                                               num_format(x, o, j, p->keyf[j], p->says[i], v, p->colmax[j])));
+        }
+    }
+}
+
+/* The cells of one table from `row` down; column widths into width[]. */
+static pms_status write_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row_t row,
+                              double *width)
+{
+    cell_plan p = {0};
+    pms_status st = plan_cells(o, &p);
+    if (!st) st = write_text_cells(x, r, o, row, width, &p);
+    if (!st) write_number_cells(x, r, o, row, &p);
+    /* Spreadsheets do not grow a row for text they did not lay out
+     * (LibreOffice overprints it). */
+    for (size_t i = 0; !st && i < pms_out_nrows(o); i++)
+        if (p.lines[i] > 1)
+            keep(x, worksheet_set_row(r->ws, row + (lxw_row_t)i, 15.0 * p.lines[i] + 2, NULL));
+    plan_free(&p);
+    return st;
 }
 
 /* Printing: the scale that fits the table to one page wide, but not below 75%
