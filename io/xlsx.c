@@ -10,6 +10,7 @@
 #include <xlsxwriter.h>
 
 #include "io/utf8.h"
+#include "io/xlsx_sst.h"
 
 /* A sheet of the workbook, in creation order, for the Table_of_contents and
  * for finding the sheets a section's name now stands for. */
@@ -56,6 +57,7 @@ struct pms_xlsx {
     size_t ntables;
     time_t created;
     lxw_error first_err; /* the first libxlsxwriter failure, reported at close */
+    pms_xlsx_sst *strings; /* the tables' shared strings, found by hash */
 };
 
 static char *dupstr(const char *s)
@@ -358,9 +360,11 @@ pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pm
     x->path = dupstr(path);
     /* The title may come from a config: cleaned like a cell (docProps/core.xml). */
     x->title = pms_xlsx_cell_text(title ? title : "pmsreview report");
-    if (!x->path || !x->title) {
+    x->strings = pms_xlsx_sst_new();
+    if (!x->path || !x->title || !x->strings) {
         free(x->path);
         free(x->title);
+        pms_xlsx_sst_free(x->strings);
         free(x);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
@@ -370,6 +374,7 @@ pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pm
     if (!x->wb) {
         free(x->path);
         free(x->title);
+        pms_xlsx_sst_free(x->strings);
         free(x);
         return pms_err_set(err, PMS_EIO, "%s: cannot create the workbook", path);
     }
@@ -388,6 +393,7 @@ pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pm
         lxw_workbook_free(x->wb); /* nothing written */
         free(x->path);
         free(x->title);
+        pms_xlsx_sst_free(x->strings);
         free(x);
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
@@ -638,15 +644,16 @@ enum { TEXT_WIDTH = 32 };
 
 /* What write_cells works out once per table, not once per cell. */
 typedef struct {
-    unsigned char *lines; /* lines of the tallest wrapped cell of each row */
-    unsigned char *says;  /* each row's row_flags */
-    double *colmax;       /* each numeric column's largest |value| */
-    int *keyf;            /* each column's key_flag */
+    unsigned char *lines;     /* lines of the tallest wrapped cell of each row */
+    unsigned char *says;      /* each row's row_flags */
+    double *colmax;           /* each numeric column's largest |value| */
+    int *keyf;                /* each column's key_flag */
+    struct sst_element **str; /* each text cell's shared string (row by row; NULL: blank) */
 } cell_plan;
 
 static void plan_free(cell_plan *p)
 {
-    free(p->lines), free(p->says), free(p->colmax), free(p->keyf);
+    free(p->lines), free(p->says), free(p->colmax), free(p->keyf), free(p->str);
 }
 
 static pms_status plan_cells(const pms_out *o, cell_plan *p)
@@ -656,7 +663,8 @@ static pms_status plan_cells(const pms_out *o, cell_plan *p)
     p->says = calloc(nr ? nr : 1, 1);
     p->colmax = calloc(nc ? nc : 1, sizeof *p->colmax);
     p->keyf = calloc(nc ? nc : 1, sizeof *p->keyf);
-    if (!p->lines || !p->says || !p->colmax || !p->keyf) return PMS_ENOMEM;
+    p->str = calloc(nr && nc ? nr * nc : 1, sizeof *p->str);
+    if (!p->lines || !p->says || !p->colmax || !p->keyf || !p->str) return PMS_ENOMEM;
     int money = 0;
     for (size_t j = 0; j < nc; j++) money |= pms_out_kind(o, j) == PMS_OUT_MONEY;
     for (size_t i = 0; money && i < nr; i++) p->says[i] = (unsigned char)row_flags(o, i);
@@ -671,12 +679,12 @@ static pms_status plan_cells(const pms_out *o, cell_plan *p)
     return PMS_OK;
 }
 
-/* The text cells, and the "[x]" or "not computed" of every empty cell,
- * column by column: the order in which their strings first appear numbers
- * them in the workbook's shared strings, so it stays the order it has
- * always been.  Widths of every column into width[]. */
-static pms_status write_text_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row_t row,
-                                   double *width, cell_plan *p)
+/* The shared strings of the text cells, and of the "[x]" or "not computed"
+ * of every empty cell, column by column: the order in which strings first
+ * appear numbers them in the workbook, so it stays the order it has always
+ * been.  Widths of every column into width[]. */
+static pms_status gather_text_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row_t row,
+                                    double *width, cell_plan *p)
 {
     size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o);
     for (size_t j = 0; j < nc; j++) {
@@ -684,20 +692,21 @@ static pms_status write_text_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, l
         /* "£4,257.7m", "-0.0432", "7,749": room for the formatted value. */
         double w = kind == PMS_OUT_BOOL ? 7 : kind == PMS_OUT_MONEY ? 12 : 10;
         for (size_t i = 0; i < nr; i++) {
-            lxw_row_t rr = row + (lxw_row_t)i;
             double v;
             const char *s = NULL;
+            struct sst_element **el = &p->str[i * nc + j];
             if (!pms_out_get(o, i, j, &v, &s)) {
                 /* An empty cell says so: "[x]" (not available), or "not
                  * computed" for a statistic that could not be (the reason
                  * is a note of the table). */
-                wstr(x, r->ws, rr, (lxw_col_t)j, pms_out_why(o, i, j) ? "not computed" : "[x]", x->na);
-                if (kind != PMS_OUT_TEXT && remember_missing(r, rr, (lxw_col_t)j)) return PMS_ENOMEM;
+                keep(x, pms_xlsx_sst_get(x->strings, x->wb, pms_out_why(o, i, j) ? "not computed" : "[x]", el));
+                if (kind != PMS_OUT_TEXT && remember_missing(r, row + (lxw_row_t)i, (lxw_col_t)j))
+                    return PMS_ENOMEM;
                 if (5 > width[j]) width[j] = 5;
             } else if (kind == PMS_OUT_TEXT) {
                 /* Never a formula, whatever the text starts with.  Long
                  * text wraps in a column at most TEXT_WIDTH wide. */
-                wstr(x, r->ws, rr, (lxw_col_t)j, s, x->cellwrap);
+                keep(x, pms_xlsx_sst_get(x->strings, x->wb, s, el));
                 size_t len = strlen(s);
                 double tw = (double)len + 2;
                 if (tw > TEXT_WIDTH) tw = TEXT_WIDTH;
@@ -706,47 +715,48 @@ static pms_status write_text_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, l
                 size_t nl = len / 36 + 1;
                 if (len + 2 > TEXT_WIDTH && nl > p->lines[i]) p->lines[i] = (unsigned char)(nl > 27 ? 27 : nl);
             } else if (w > width[j]) {
-                width[j] = w; /* written by write_number_cells */
+                width[j] = w;
             }
         }
     }
     return PMS_OK;
 }
 
-/* The number and yes/no cells, row by row: libxlsxwriter keeps the row it
- * last wrote to at hand, and finds (and allocates, and frees) any other
- * row again, which column by column it did for every cell. */
-static void write_number_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row_t row,
-                               const cell_plan *p)
+/* One cell of the table: its text (gathered), number or yes/no. */
+static lxw_error table_cell(pms_xlsx *x, lxw_worksheet *ws, const pms_out *o, const cell_plan *p,
+                            size_t i, size_t j, lxw_row_t rr)
 {
-    size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o);
-    for (size_t i = 0; i < nr; i++) {
-        lxw_row_t rr = row + (lxw_row_t)i;
-        for (size_t j = 0; j < nc; j++) {
-            pms_outkind kind = pms_out_kind(o, j);
-            double v;
-            const char *s;
-            if (kind == PMS_OUT_TEXT || !pms_out_get(o, i, j, &v, &s)) continue;
-            if (kind == PMS_OUT_BOOL)
-                keep(x, worksheet_write_boolean(r->ws, rr, (lxw_col_t)j, v != 0, x->boolean));
-            else
-                keep(x, worksheet_write_number(r->ws, rr, (lxw_col_t)j, v,
-                                               num_format(x, o, j, p->keyf[j], p->says[i], v, p->colmax[j])));
-        }
+    pms_outkind kind = pms_out_kind(o, j);
+    double v;
+    const char *s;
+    int here = pms_out_get(o, i, j, &v, &s);
+    if (!here || kind == PMS_OUT_TEXT) {
+        const struct sst_element *el = p->str[i * pms_out_ncols(o) + j];
+        lxw_format *f = here ? x->cellwrap : x->na;
+        return el ? pms_xlsx_sst_cell(ws, rr, (lxw_col_t)j, el, f)
+                  : worksheet_write_blank(ws, rr, (lxw_col_t)j, f);
     }
+    if (kind == PMS_OUT_BOOL) return worksheet_write_boolean(ws, rr, (lxw_col_t)j, v != 0, x->boolean);
+    return worksheet_write_number(ws, rr, (lxw_col_t)j, v,
+                                  num_format(x, o, j, p->keyf[j], p->says[i], v, p->colmax[j]));
 }
 
-/* The cells of one table from `row` down; column widths into width[]. */
+/* The cells of one table from `row` down, row by row: libxlsxwriter keeps
+ * the row it last wrote to at hand, and finds (allocates, searches for and
+ * frees) any other row again, which column by column it did for every
+ * cell.  Column widths into width[]. */
 static pms_status write_cells(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row_t row,
                               double *width)
 {
+    size_t nc = pms_out_ncols(o), nr = pms_out_nrows(o);
     cell_plan p = {0};
     pms_status st = plan_cells(o, &p);
-    if (!st) st = write_text_cells(x, r, o, row, width, &p);
-    if (!st) write_number_cells(x, r, o, row, &p);
+    if (!st) st = gather_text_cells(x, r, o, row, width, &p);
+    for (size_t i = 0; !st && i < nr; i++)
+        for (size_t j = 0; j < nc; j++) keep(x, table_cell(x, r->ws, o, &p, i, j, row + (lxw_row_t)i));
     /* Spreadsheets do not grow a row for text they did not lay out
      * (LibreOffice overprints it). */
-    for (size_t i = 0; !st && i < pms_out_nrows(o); i++)
+    for (size_t i = 0; !st && i < nr; i++)
         if (p.lines[i] > 1)
             keep(x, worksheet_set_row(r->ws, row + (lxw_row_t)i, 15.0 * p.lines[i] + 2, NULL));
     plan_free(&p);
@@ -1281,6 +1291,7 @@ static void free_all(pms_xlsx *x)
     for (int i = 0; i < 6; i++) free(x->cover_text[i]);
     free(x->title);
     free(x->path);
+    pms_xlsx_sst_free(x->strings);
     free(x);
 }
 

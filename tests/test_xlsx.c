@@ -578,11 +578,178 @@ static void test_cells_text(void **state)
     free(xml);
 }
 
+/* The text of a shared string or cell value as the XML has it: &amp; &lt;
+ * &gt; &quot; undone (libxlsxwriter writes no other entity). */
+static char *xml_text(const char *p, const char *end)
+{
+    char *d = malloc((size_t)(end - p) + 1), *w = d;
+    static const char *ent[][2] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}};
+    while (p < end) {
+        int done = 0;
+        for (int k = 0; k < 4 && !done; k++)
+            if (!strncmp(p, ent[k][0], strlen(ent[k][0]))) {
+                *w++ = ent[k][1][0];
+                p += strlen(ent[k][0]);
+                done = 1;
+            }
+        if (!done) *w++ = *p++;
+    }
+    *w = '\0';
+    return d;
+}
+
+/* The workbook's shared strings in order, and its count attribute. */
+static size_t read_sst(const char *xml, char ***out, unsigned *count)
+{
+    assert_int_equal(sscanf(strstr(xml, "count=\"") + 7, "%u", count), 1);
+    size_t n = 0, cap = 1024;
+    char **v = malloc(cap * sizeof *v);
+    for (const char *p = xml; (p = strstr(p, "<si><t")); n++) {
+        p = strchr(p + 4, '>') + 1; /* past <si><t ...> */
+        const char *e = strstr(p, "</t></si>");
+        if (n == cap) v = realloc(v, (cap *= 2) * sizeof *v);
+        v[n] = xml_text(p, e);
+        p = e;
+    }
+    *out = v;
+    return n;
+}
+
+/* A cell reference "C12" as (row, col), both from 0. */
+static void cell_ref(const char *r, int *row, int *col)
+{
+    *col = 0;
+    for (; *r >= 'A' && *r <= 'Z'; r++) *col = *col * 26 + (*r - 'A' + 1);
+    (*col)--;
+    *row = atoi(r) - 1;
+}
+
+enum { SST_ROWS = 600, SST_COLS = 5, SST_BODY = 5 /* header row 4: title, desc, 2 notes */ };
+
+/* The table of test_sst_cells: repeated and unique text, "", a control
+ * character, a text past Excel's limit, missing and uncomputed cells. */
+static pms_out *sst_table(char *longtext)
+{
+    static const char *ccg[] = {"Bristol", "North Somerset", "South Glos & <Avon>", "[x]",
+                                "Bath", "  spaced  ", "Swindon"};
+    pms_out *o = pms_out_new("sst", "Shared strings");
+    int c0 = pms_out_col(o, "ccg", PMS_OUT_TEXT, 0), c1 = pms_out_col(o, "name", PMS_OUT_TEXT, 0);
+    int c2 = pms_out_col(o, "amount", PMS_OUT_MONEY, 2), c3 = pms_out_col(o, "r", PMS_OUT_REAL, 3);
+    int c4 = pms_out_col(o, "flag", PMS_OUT_BOOL, 0);
+    for (int i = 0; i < SST_ROWS; i++) {
+        char name[64];
+        snprintf(name, sizeof name, i == 333 ? "ctl\x01%d" : "Practice %d", i / 2);
+        pms_out_row(o);
+        pms_out_set_text(o, c0, ccg[i % 7]);
+        pms_out_set_text(o, c1, i % 50 == 7 ? NULL : i % 77 == 5 ? "" : i == 401 ? longtext : name);
+        pms_out_set_num(o, c2, i % 10 == 3 ? NAN : 1000.5 * i);
+        if (i % 13 == 4) pms_out_set_not_computed(o, c3, "too few practices");
+        else pms_out_set_num(o, c3, 0.001 * i);
+        pms_out_set_bool(o, c4, i & 1);
+    }
+    pms_out_footnote(o, "Bristol");
+    return o;
+}
+
+/* io/xlsx_sst.c finds a table's shared strings in a hash table of its own
+ * and makes their cells with libxlsxwriter's functions: every text, "[x]"
+ * and "not computed" cell must show its own text, "" a blank, the strings
+ * be numbered in the order they first appear column by column (as when
+ * each cell went through worksheet_write_string), and the workbook's
+ * string count be the number of string cells, as libxlsxwriter counts. */
+static void test_sst_cells(void **state)
+{
+    (void)state;
+    const char *tmp = getenv("PMS_TEST_TMP");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/sst.xlsx", tmp ? tmp : "/tmp");
+    char *longtext = malloc(40000);
+    memset(longtext, 'L', 39999);
+    longtext[39999] = '\0';
+    pms_xlsx *x = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_xlsx_open(path, 1416009600, "test", &x, &err), PMS_OK);
+    const char *lines[] = {"Bristol", "[x]"}; /* seen first outside the table */
+    assert_int_equal(pms_xlsx_add_lines(x, "Lines", lines, 2, &err), PMS_OK);
+    pms_out *o = sst_table(longtext);
+    pms_xlsx_loc loc;
+    assert_int_equal(pms_xlsx_add_tables(x, "Table", &o, 1, &loc, &err), PMS_OK);
+    assert_int_equal(loc.first_row, SST_BODY);
+    assert_int_equal(pms_xlsx_close(x, &err), PMS_OK);
+    char *sstxml = member(path, "xl/sharedStrings.xml");
+    if (!sstxml) {
+        skip(); /* no unzip */
+        return;
+    }
+    char **sst;
+    unsigned count, unique;
+    size_t nsst = read_sst(sstxml, &sst, &count);
+    assert_int_equal(sscanf(strstr(sstxml, "uniqueCount=\"") + 13, "%u", &unique), 1);
+    assert_int_equal(unique, nsst);
+    for (size_t a = 0; a < nsst; a++)
+        for (size_t b = a + 1; b < nsst; b++) assert_string_not_equal(sst[a], sst[b]);
+    /* Every sheet's string cells: their number is the workbook's count. */
+    unsigned cells = 0;
+    int idx[SST_ROWS][SST_COLS], blank[SST_ROWS][SST_COLS];
+    memset(idx, -1, sizeof idx);
+    memset(blank, 0, sizeof blank);
+    for (int k = 1; k <= 5; k++) {
+        char part[64];
+        snprintf(part, sizeof part, "xl/worksheets/sheet%d.xml", k);
+        char *xml = member(path, part);
+        assert_non_null(xml);
+        for (const char *p = xml; (p = strstr(p, "<c r=\"")); p++) {
+            int row, col;
+            cell_ref(p + 6, &row, &col);
+            const char *end = strchr(p, '>');
+            int is_s = !!memmem(p, (size_t)(end - p), " t=\"s\"", 6);
+            cells += (unsigned)is_s;
+            if (k != 5 || row < SST_BODY || row >= SST_BODY + SST_ROWS) continue;
+            if (is_s) idx[row - SST_BODY][col] = atoi(strstr(p, "<v>") + 3);
+            blank[row - SST_BODY][col] = end[-1] == '/';
+        }
+        free(xml);
+    }
+    assert_int_equal(cells, count);
+    /* Each cell's text, and the order of first appearance, column by column. */
+    int seen_max = -1;
+    char *seen = calloc(nsst, 1);
+    for (int j = 0; j < SST_COLS; j++)
+        for (int i = 0; i < SST_ROWS; i++) {
+            double v;
+            const char *s = NULL;
+            int here = pms_out_get(o, (size_t)i, (size_t)j, &v, &s);
+            pms_outkind kind = pms_out_kind(o, (size_t)j);
+            if (here && kind != PMS_OUT_TEXT) {
+                assert_int_equal(idx[i][j], -1);
+                continue;
+            }
+            if (here && !*s) {
+                assert_true(blank[i][j] && idx[i][j] == -1);
+                continue;
+            }
+            char *want = pms_xlsx_cell_text(here ? s : pms_out_why(o, (size_t)i, (size_t)j) ? "not computed" : "[x]");
+            assert_in_range(idx[i][j], 0, nsst - 1);
+            assert_string_equal(sst[idx[i][j]], want);
+            free(want);
+            if (!seen[idx[i][j]] && idx[i][j] > 1) { /* 0, 1: the Lines sheet's */
+                assert_true(idx[i][j] > seen_max);
+                seen_max = idx[i][j];
+            }
+            seen[idx[i][j]] = 1;
+        }
+    assert_true(seen_max > 300);
+    for (size_t a = 0; a < nsst; a++) free(sst[a]);
+    free(sst), free(seen), free(sstxml), free(longtext);
+    pms_out_free(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_deterministic_zip),
                                        cmocka_unit_test(test_fast_deflate),
                                        cmocka_unit_test(test_cells_text),
+                                       cmocka_unit_test(test_sst_cells),
                                        cmocka_unit_test(test_layout),
                                        cmocka_unit_test(test_print_and_look),
                                        cmocka_unit_test(test_unwritable),
