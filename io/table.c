@@ -1339,7 +1339,14 @@ pms_status pms_dataset_open(const pms_data_opts *o, pms_table **out, pms_err *er
     if (o->ndata == 0) return pms_err_set(err, PMS_EUSAGE, "no data file given");
     pms_table *t = NULL;
     pms_status st = pms_table_load(o->data[0], NULL, &t, err);
-    if (st) return st;
+    return st ? st : pms_dataset_open_from(o, t, out, err);
+}
+
+pms_status pms_dataset_open_from(const pms_data_opts *o, pms_table *t, pms_table **out,
+                                 pms_err *err)
+{
+    *out = NULL;
+    pms_status st = PMS_OK;
     for (size_t i = 1; i < o->ndata; i++) {
         pms_table *r = NULL;
         st = pms_table_load(o->data[i], NULL, &r, err);

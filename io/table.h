@@ -162,4 +162,9 @@ typedef struct {
 
 pms_status pms_dataset_open(const pms_data_opts *opts, pms_table **out, pms_err *err);
 
+/* The same, data[0] being t, already loaded by pms_table_load (as from a
+ * pms_table_copy of such a table): t is taken, and freed on failure. */
+pms_status pms_dataset_open_from(const pms_data_opts *opts, pms_table *t, pms_table **out,
+                                 pms_err *err);
+
 #endif

@@ -232,8 +232,9 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
 {
     pms_data_opts o = {(const char **)paths, n, NULL, 0, (const char **)where, nwhere};
     pms_status st;
-    if (nwhere || !pms_report_prefetch_take(r, paths, n, out, &st, err))
-        st = pms_dataset_open(&o, out, err);
+    if (nwhere) st = pms_dataset_open(&o, out, err);
+    else if (!pms_report_prefetch_take(r, paths, n, out, &st, err))
+        st = pms_report_prefetch_open(r, &o, out, err);
     return st ? st : keep_loaded(r, out, err);
 }
 
@@ -658,7 +659,7 @@ static pms_status load_data(pms_report_ctx *r, pms_err *err)
     const char *perf[2];
     size_t nperf = perf_paths(r, perf, qbuf);
     if (report_threads(r) > 1) {
-        pms_status pst = pms_report_prefetch_start(r, perf, nperf, err);
+        pms_status pst = pms_report_prefetch_start(r, n ? main_paths[0] : NULL, perf, nperf, err);
         if (pst) return pst;
     }
     /* Two tables: the statistics use the practices the rules keep, the

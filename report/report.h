@@ -201,11 +201,16 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
 
 /* Read ahead (report/prefetch.c): start a thread loading the performance
  * year's files (nperf may be 0) and every [trend] year's, while the caller
- * loads the main year's itself.  Stop it and free what no section took.  take: if paths are among them, the table (or the load's
- * failure, in *st and err) and 1; else 0 (the caller loads them). */
+ * loads the main year's itself (main_first: its first file, or NULL).
+ * Stop it and free what no section took.  take: if paths are among them,
+ * the table (or the load's failure, in *st and err) and 1; else 0 (the
+ * caller loads them, with open: pms_dataset_open, a first file that begins
+ * other loads too parsed only once). */
 typedef struct pms_report_prefetch pms_report_prefetch;
-pms_status pms_report_prefetch_start(pms_report_ctx *r, const char *const *perf_paths,
-                                     size_t nperf, pms_err *err);
+pms_status pms_report_prefetch_start(pms_report_ctx *r, const char *main_first,
+                                     const char *const *perf_paths, size_t nperf, pms_err *err);
+pms_status pms_report_prefetch_open(pms_report_ctx *r, const pms_data_opts *o, pms_table **out,
+                                    pms_err *err);
 void pms_report_prefetch_stop(pms_report_ctx *r);
 int pms_report_prefetch_take(pms_report_ctx *r, const char *const *paths, size_t n,
                              pms_table **out, pms_status *st, pms_err *err);
