@@ -1,4 +1,4 @@
-/* The workbook's number and text cells, written without printf.
+/* The workbook's number and text cells, and its rows, written without printf.
  *
  * Why: libxlsxwriter 1.1.4 writes each cell of a sheet's XML with fprintf,
  * its number as "%.16G", which glibc converts through multiple-precision
@@ -21,7 +21,12 @@
  * read are those of the installed <xlsxwriter/worksheet.h>, the same
  * version as the library, and this file follows libxlsxwriter 1.1.4's
  * worksheet.c (_write_cell, _write_number_cell, _write_string_cell,
- * lxw_rowcol_to_cell). */
+ * lxw_rowcol_to_cell).
+ *
+ * Each row's start tag (<row r="7" spans="1:30">) likewise: libxlsxwriter's
+ * _write_row builds it as a list of attributes, each malloc'd and formatted
+ * with snprintf, then printed with fprintf; here it is copied together,
+ * in the same order with the same text (test_cells_text). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
@@ -31,8 +36,10 @@
 #include "io/dectext.h"
 
 typedef void (*write_cell_fn)(lxw_worksheet *, lxw_cell *, lxw_format *);
+typedef void (*write_row_fn)(lxw_worksheet *, lxw_row *, char *);
 
 void _write_cell(lxw_worksheet *self, lxw_cell *cell, lxw_format *row_format);
+void _write_row(lxw_worksheet *self, lxw_row *row, char *spans);
 
 /* "A1"-style name of a cell, as lxw_rowcol_to_cell writes it; its length. */
 static size_t cell_name(char *out, lxw_row_t row, lxw_col_t col)
@@ -120,9 +127,57 @@ void _write_cell(lxw_worksheet *self, lxw_cell *cell, lxw_format *row_format)
     char line[128];
     size_t n = cell_xml(line, self, cell, row_format);
     if (n) {
-        fwrite(line, 1, n, self->file);
+        fwrite_unlocked(line, 1, n, self->file); /* one thread writes a workbook */
         return;
     }
     write_cell_fn real = (write_cell_fn)dlsym(RTLD_NEXT, "_write_cell");
     if (real) real(self, cell, row_format);
+}
+
+/* The <row> element's start, as libxlsxwriter 1.1.4's _write_row writes it
+ * (worksheet.c; attributes through lxw_xml_start_tag or lxw_xml_empty_tag,
+ * numbers "%d" and "%.16G"), into line (at least 256 bytes): its length, or
+ * 0 to leave it to libxlsxwriter (spans holding a character XML escapes,
+ * or longer than Excel's "16384:16384"; a height io/dectext.h declines). */
+static size_t row_xml(char *line, lxw_worksheet *self, lxw_row *row, const char *spans)
+{
+    double height = row->height_changed ? row->height : self->default_row_height;
+    int custom = height != LXW_DEF_ROW_HEIGHT;
+    char ht[40];
+    size_t htlen = 0, splen = spans ? strlen(spans) : 0;
+    if (splen > 11 || (spans && strpbrk(spans, "&<>\"\n"))) return 0;
+    if (custom && !(htlen = pms_dec_g16(ht, height))) return 0;
+    int32_t xf = row->format ? lxw_format_get_xf_index(row->format) : 0;
+    if (xf < 0) return 0;
+    char *o = PUT(line, "<row r=\"");
+    o += pms_dec_digits64((uint64_t)row->row_num + 1, o, 1);
+    if (spans) o = put(PUT(o, "\" spans=\""), spans, splen);
+    if (xf) {
+        o = PUT(o, "\" s=\"");
+        o += pms_dec_digits64((uint64_t)xf, o, 1);
+    }
+    if (row->format) o = PUT(o, "\" customFormat=\"1");
+    if (custom) o = put(PUT(o, "\" ht=\""), ht, htlen);
+    if (row->hidden) o = PUT(o, "\" hidden=\"1");
+    if (custom) o = PUT(o, "\" customHeight=\"1");
+    if (row->level) {
+        o = PUT(o, "\" outlineLevel=\"");
+        o += pms_dec_digits64(row->level, o, 1);
+    }
+    if (row->collapsed) o = PUT(o, "\" collapsed=\"1");
+    if (self->excel_version == 2010) o = PUT(o, "\" x14ac:dyDescent=\"0.25");
+    o = row->data_changed ? PUT(o, "\">") : PUT(o, "\"/>");
+    return (size_t)(o - line);
+}
+
+void _write_row(lxw_worksheet *self, lxw_row *row, char *spans)
+{
+    char line[256];
+    size_t n = row_xml(line, self, row, spans);
+    if (n) {
+        fwrite_unlocked(line, 1, n, self->file); /* one thread writes a workbook */
+        return;
+    }
+    write_row_fn real = (write_row_fn)dlsym(RTLD_NEXT, "_write_row");
+    if (real) real(self, row, spans);
 }

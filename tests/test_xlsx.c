@@ -744,12 +744,78 @@ static void test_sst_cells(void **state)
     pms_out_free(o);
 }
 
+/* io/xlsx_cells.c writes each row's start tag in place of libxlsxwriter's
+ * _write_row: the symbol is ours, and every <row> is what 1.1.4 writes
+ * (worksheet.c: r, spans, s and customFormat, ht as "%.16G", hidden,
+ * customHeight, outlineLevel, collapsed, in that order; an empty tag for a
+ * row without cells), built here with snprintf for 3,000 rows of every mix. */
+static void test_rows_text(void **state)
+{
+    (void)state;
+    Dl_info di;
+    assert_true(dladdr(dlsym(RTLD_DEFAULT, "_write_row"), &di) != 0);
+    assert_null(strstr(di.dli_fname, "libxlsxwriter"));
+    const char *tmp = getenv("PMS_TEST_TMP");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/rows.xlsx", tmp ? tmp : "/tmp");
+    lxw_workbook *wb = workbook_new(path);
+    assert_non_null(wb);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    enum { ROWS = 3000 };
+    static double ht[ROWS];
+    static int fmt[ROWS], hid[ROWS], lev[ROWS], col[ROWS], cells[ROWS];
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int r = 0; r < ROWS; r++) {
+        pms_test_xorshift(&x);
+        ht[r] = x % 4 == 0 ? 15.0 : x % 4 == 1 ? (double)(x >> 40) / 1e4 : (double)(1 + (x >> 8) % 400) / 4;
+        fmt[r] = (x >> 3) & 1, hid[r] = ((x >> 4) & 7) == 0, lev[r] = (int)((x >> 7) % 8);
+        col[r] = ((x >> 10) & 3) == 0, cells[r] = ((x >> 12) & 3) != 0;
+        lxw_row_col_options o = {.hidden = (uint8_t)hid[r], .level = (uint8_t)lev[r],
+                                 .collapsed = (uint8_t)col[r]};
+        if (cells[r]) {
+            worksheet_write_number(ws, (lxw_row_t)r, 0, r, NULL);
+            worksheet_write_number(ws, (lxw_row_t)r, 2, r, NULL);
+        }
+        worksheet_set_row_opt(ws, (lxw_row_t)r, ht[r], fmt[r] ? bold : NULL, &o);
+    }
+    int sb = lxw_format_get_xf_index(bold);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    char *xml = member(path, "xl/worksheets/sheet1.xml");
+    if (!xml) {
+        skip(); /* no unzip */
+        return;
+    }
+    const char *p = xml;
+    for (int r = 0; r < ROWS; r++) {
+        char want[512];
+        int n = snprintf(want, sizeof want, "<row r=\"%d\"", r + 1);
+        if (cells[r]) n += snprintf(want + n, sizeof want - (size_t)n, " spans=\"1:3\"");
+        if (fmt[r]) n += snprintf(want + n, sizeof want - (size_t)n, " s=\"%d\" customFormat=\"1\"", sb);
+        if (ht[r] != 15.0) n += snprintf(want + n, sizeof want - (size_t)n, " ht=\"%.16G\"", ht[r]);
+        if (hid[r]) n += snprintf(want + n, sizeof want - (size_t)n, " hidden=\"1\"");
+        if (ht[r] != 15.0) n += snprintf(want + n, sizeof want - (size_t)n, " customHeight=\"1\"");
+        if (lev[r]) n += snprintf(want + n, sizeof want - (size_t)n, " outlineLevel=\"%d\"", lev[r]);
+        if (col[r]) n += snprintf(want + n, sizeof want - (size_t)n, " collapsed=\"1\"");
+        snprintf(want + n, sizeof want - (size_t)n, "%s", cells[r] ? ">" : "/>");
+        p = strstr(p, "<row ");
+        assert_non_null(p);
+        if (strncmp(p, want, strlen(want)))
+            fprintf(stderr, "row %d:\n%.*s\nwanted\n%s\n", r + 1, (int)strlen(want), p, want);
+        assert_memory_equal(p, want, strlen(want));
+        p++;
+    }
+    free(xml);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_deterministic_zip),
                                        cmocka_unit_test(test_fast_deflate),
                                        cmocka_unit_test(test_cells_text),
                                        cmocka_unit_test(test_sst_cells),
+                                       cmocka_unit_test(test_rows_text),
                                        cmocka_unit_test(test_layout),
                                        cmocka_unit_test(test_print_and_look),
                                        cmocka_unit_test(test_unwritable),
