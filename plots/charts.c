@@ -8,6 +8,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "analysis/regress.h"
+#include "analysis/sort.h"
 #include "analysis/theilsen.h"
 #include "plots/gnuplot.h"
 
@@ -185,6 +186,28 @@ static int cmp_lz(const void *a, const void *b)
     return (x->r > y->r) - (x->r < y->r);
 }
 
+/* v[0..k) stably by ratio, as glibc's qsort (a merge sort) with cmp_lz
+ * sorts it, by the radix sort of analysis/sort.h: -0 and +0 tie in both.
+ * A NaN ratio (an infinite amount over an infinite weight), which cmp_lz
+ * finds equal to everything, keeps the comparison sort, whose order the
+ * radix sort cannot reproduce. */
+static pms_status sort_lz(lz *v, size_t k)
+{
+    double *r = malloc(k * sizeof *r);
+    size_t *ord = malloc(k * sizeof *ord);
+    lz *t = malloc(k * sizeof *t);
+    pms_status st = r && ord && t ? PMS_OK : PMS_ENOMEM;
+    int nan = 0;
+    for (size_t i = 0; i < k && !st; i++) r[i] = v[i].r, nan |= isnan(v[i].r);
+    if (!st && nan) qsort(v, k, sizeof *v, cmp_lz);
+    else if (!st && !(st = pms_sort_index(r, k, ord))) {
+        for (size_t i = 0; i < k; i++) t[i] = v[ord[i]];
+        memcpy(v, t, k * sizeof *v);
+    }
+    free(r), free(ord), free(t);
+    return st;
+}
+
 pms_status pms_chart_lorenz_points(const double *amount, const double *weight, size_t n,
                                    double **x, double **y, size_t *m, pms_err *err)
 {
@@ -208,7 +231,10 @@ pms_status pms_chart_lorenz_points(const double *amount, const double *weight, s
         return pms_err_set(err, PMS_ETOOFEW, "a Lorenz curve needs at least 2 units with "
                                              "positive totals");
     }
-    qsort(v, k, sizeof *v, cmp_lz);
+    if (sort_lz(v, k)) {
+        free(v);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
     double *px = malloc((k + 1) * sizeof *px), *py = malloc((k + 1) * sizeof *py);
     if (!px || !py) {
         free(px), free(py), free(v);
