@@ -8,6 +8,8 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "analysis/sort.h"
+
 typedef long double ld;
 
 void pms_funnel_opts_default(pms_funnel_opts *o)
@@ -236,10 +238,34 @@ static pms_status target_sigma(const double *value, const double *size, size_t n
     return PMS_OK;
 }
 
+/* zw[0..n) sorted in place as qsort with cmp_double sorts it (glibc's, a
+ * stable merge sort): by the stable radix sort of analysis/sort.h, -0 and
+ * +0 tied and in the order given; a NaN (a zero sigma), which cmp_double
+ * finds equal to everything, keeps the comparison sort, whose order the
+ * radix sort cannot reproduce.  PMS_ENOMEM without scratch. */
+static pms_status sort_z(double *zw, size_t n)
+{
+    int nan = 0;
+    for (size_t i = 0; i < n; i++) nan |= isnan(zw[i]);
+    if (nan) {
+        qsort(zw, n, sizeof *zw, cmp_double);
+        return PMS_OK;
+    }
+    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
+    double *t = malloc((n ? n : 1) * sizeof *t);
+    pms_status st = ord && t ? pms_sort_index(zw, n, ord) : PMS_ENOMEM;
+    if (!st) {
+        for (size_t i = 0; i < n; i++) t[i] = zw[ord[i]];
+        memcpy(zw, t, n * sizeof *zw);
+    }
+    free(ord), free(t);
+    return st;
+}
+
 /* Unadjusted z-scores, Winsorised phi and the DL tau^2 from it, and which
- * adjustment applies; zw is work space for n z-scores. */
-static void overdispersion(const double *value, const double *size, size_t n,
-                           const pms_funnel_opts *o, double *zw, pms_funnel_result *out)
+ * adjustment applies; zw is work space for n z-scores.  PMS_ENOMEM. */
+static pms_status overdispersion(const double *value, const double *size, size_t n,
+                                 const pms_funnel_opts *o, double *zw, pms_funnel_result *out)
 {
     ld sw = 0, sw2 = 0;
     for (size_t i = 0; i < n; i++) {
@@ -249,7 +275,7 @@ static void overdispersion(const double *value, const double *size, size_t n,
         sw += wi;
         sw2 += wi * wi;
     }
-    qsort(zw, n, sizeof *zw, cmp_double);
+    if (sort_z(zw, n)) return PMS_ENOMEM;
     size_t k = (size_t)floor(o->winsorise * (double)n);
     if (2 * k >= n) k = (n - 1) / 2;
     ld zz = 0;
@@ -271,6 +297,7 @@ static void overdispersion(const double *value, const double *size, size_t n,
      * still hold and are kept (Spiegelhalter 2005: normal limits are for the
      * adjusted variance only). */
     out->exact = o->type == PMS_FUNNEL_PROPORTION && !out->phi_applied && !out->tau2_applied;
+    return PMS_OK;
 }
 
 /* Each unit's standard error, z-score and limits, and whether it lies
@@ -354,7 +381,12 @@ pms_status pms_funnel_fit(const double *value, const double *size, size_t n,
         pms_funnel_result_free(out);
         return pms_err_set(err, PMS_ENOMEM, "funnel: out of memory");
     }
-    overdispersion(value, size, n, o, zw, out);
+    if (overdispersion(value, size, n, o, zw, out)) {
+        free(zw);
+        free(ko);
+        pms_funnel_result_free(out);
+        return pms_err_set(err, PMS_ENOMEM, "funnel: out of memory");
+    }
     free(zw);
 
     size_t no;

@@ -55,6 +55,20 @@ pms_status pms_sort_order(const double *v, size_t n, size_t *ord)
     return PMS_OK;
 }
 
+pms_status pms_sort_u64(const uint64_t *key, size_t n, size_t *ord)
+{
+    rkey *a = malloc((n ? 2 * n : 1) * sizeof *a);
+    if (!a) return PMS_ENOMEM;
+    for (size_t j = 0; j < n; j++) {
+        a[j].i = ord[j];
+        a[j].k = key[ord[j]];
+    }
+    rkey *r = radix(a, a + n, n);
+    for (size_t j = 0; j < n; j++) ord[j] = r[j].i;
+    free(a);
+    return PMS_OK;
+}
+
 pms_status pms_sort_index(const double *v, size_t n, size_t *ord)
 {
     for (size_t j = 0; j < n; j++) ord[j] = j;

@@ -15,6 +15,7 @@
 #define PMS_ANALYSIS_SORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/status.h"
 
@@ -24,6 +25,11 @@ pms_status pms_sort_order(const double *v, size_t n, size_t *ord);
 
 /* ord[j] = j, then pms_sort_order. */
 pms_status pms_sort_index(const double *v, size_t n, size_t *ord);
+
+/* ord[0..n) on entry: the order to refine; on exit stably sorted by the
+ * unsigned integer key[ord[.]], ascending (for keys that are not doubles:
+ * text packed into 8 bytes, io/cases.c).  PMS_ENOMEM (ord unchanged). */
+pms_status pms_sort_u64(const uint64_t *key, size_t n, size_t *ord);
 
 /* A value and the unit it belongs to. */
 typedef struct {

@@ -8,6 +8,8 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "analysis/sort.h"
+
 /* The slopes are q_ij = (y_j - y_i)/(x_j - x_i) computed in doubles (as R and
  * SciPy compute them), and the results are exact order statistics of those N
  * doubles, found in three steps (doc/methods/theil-sen.md):
@@ -43,19 +45,6 @@ typedef struct {
     ts_vec cand;            /* slopes of E in (lo, hi] */
     uint64_t rng;
 } ts_ws;
-
-static int cmp_xy(const void *a, const void *b)
-{
-    const double *p = a, *q = b;
-    if (p[0] != q[0]) return p[0] < q[0] ? -1 : 1;
-    return (p[1] > q[1]) - (p[1] < q[1]);
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* The slope of the pair, i before j in x order: the same expression as the
  * brute-force references (negating both differences would give the same bits). */
@@ -523,12 +512,15 @@ static void shift_exact(double *v, size_t n)
 static pms_status prepare(ts_ws *ws, const double *x, const double *y, pms_err *err)
 {
     size_t n = ws->n;
-    double *xy = malloc(2 * n * sizeof *xy);
-    if (!xy) return pms_err_set(err, PMS_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) xy[2 * i] = x[i], xy[2 * i + 1] = y[i];
-    qsort(xy, n, 2 * sizeof *xy, cmp_xy);
-    for (size_t i = 0; i < n; i++) ws->x[i] = xy[2 * i], ws->y[i] = xy[2 * i + 1];
-    free(xy);
+    /* By y, then stably by x: (x, y) order, ties (-0 and +0 alike) in the
+     * order given, as a stable comparison sort by (x, y) gives. */
+    size_t *ord = malloc(n * sizeof *ord);
+    if (!ord || pms_sort_index(y, n, ord) || pms_sort_order(x, n, ord)) {
+        free(ord);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) ws->x[i] = x[ord[i]], ws->y[i] = y[ord[i]];
+    free(ord);
     shift_exact(ws->x, n);
     shift_exact(ws->y, n);
     double xtied = 0, ymin = INFINITY, ymax = -INFINITY;
@@ -577,8 +569,14 @@ pms_status pms_theilsen(const double *x, const double *y, size_t n, double ci_le
 
     /* Kendall's Var(S) with ties in x (t) and y (u). */
     double sx[3], sy[3], nn = (double)n;
-    memcpy(ws.z2, y, n * sizeof *y);
-    qsort(ws.z2, n, sizeof *ws.z2, cmp_d);
+    size_t *ord = malloc(n * sizeof *ord);
+    if (!ord || pms_sort_index(y, n, ord)) {
+        free(ord);
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) ws.z2[i] = y[ord[i]]; /* y sorted, for its ties */
+    free(ord);
     tie_sums(ws.x, n, sx); /* sorted by x already */
     tie_sums(ws.z2, n, sy);
     double v = (nn * (nn - 1) * (2 * nn + 5) - sx[0] - sy[0]) / 18;

@@ -4,8 +4,11 @@
 #include "io/cases.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "analysis/sort.h"
 
 enum { ROW_RULE = 0, ROW_COLUMN, ROW_NO_GROUP, ROW_CASE };
 
@@ -92,6 +95,42 @@ static int cmp_keyrow(const void *a, const void *b)
     return d ? d : (x->row > y->row) - (x->row < y->row);
 }
 
+/* The first 8 bytes of s, big-endian, zero-padded: keys order as strcmp
+ * orders the strings' first 8 bytes (unsigned char, a shorter string first),
+ * and two equal keys with a zero low byte are two equal strings. */
+static uint64_t text_key(const char *s)
+{
+    uint64_t k = 0;
+    int i = 0;
+    for (; i < 8 && s[i]; i++) k = k << 8 | (unsigned char)s[i];
+    return i ? k << (8 * (8 - i)) : 0;
+}
+
+/* e[0..m), rows ascending, sorted as qsort with cmp_keyrow sorts it (a
+ * total order, so there is one answer): a stable radix sort by the first
+ * 8 bytes (the report's group values, CCG and practice codes, are
+ * shorter), then comparison sorts of the runs that share all 8. */
+static pms_status sort_keyrows(keyrow *e, size_t m)
+{
+    uint64_t *key = malloc((m ? m : 1) * sizeof *key);
+    size_t *ord = malloc((m ? m : 1) * sizeof *ord);
+    keyrow *t = malloc((m ? m : 1) * sizeof *t);
+    pms_status st = key && ord && t ? PMS_OK : PMS_ENOMEM;
+    for (size_t j = 0; j < m && !st; j++) key[j] = text_key(e[j].v), ord[j] = j;
+    if (!st) st = pms_sort_u64(key, m, ord);
+    if (!st) {
+        for (size_t j = 0; j < m; j++) t[j] = e[ord[j]];
+        memcpy(e, t, m * sizeof *e);
+        for (size_t i = 0, j; i < m; i = j) {
+            uint64_t k = key[ord[i]];
+            for (j = i + 1; j < m && key[ord[j]] == k; j++) {}
+            if ((k & 0xFF) && j - i > 1) qsort(e + i, j - i, sizeof *e, cmp_keyrow);
+        }
+    }
+    free(key), free(ord), free(t);
+    return st;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -117,7 +156,10 @@ static pms_status index_groups(const pms_cases_spec *s, const char *const *gv, s
         e[m].v = gv[i];
         e[m++].row = i;
     }
-    qsort(e, m, sizeof *e, cmp_keyrow);
+    if (sort_keyrows(e, m)) {
+        free(e);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
     gi->sorted = malloc((m ? m : 1) * sizeof *gi->sorted);
     gi->id = malloc((m ? m : 1) * sizeof *gi->id);
     keyrow *first = malloc((m ? m : 1) * sizeof *first);

@@ -1,7 +1,8 @@
-/* Exact decimal text of a double, as glibc's printf writes it, for the two
+/* Exact decimal text of a double, as glibc's printf writes it, for the
  * formats written by the million in the report: the workbook's numbers
- * (libxlsxwriter's "%.16G", io/xlsx_cells.c) and the PDF charts' coordinates
- * (cairo's "%f" and "%.Nf", plots/preload/png_level.c).  glibc converts every
+ * (libxlsxwriter's "%.16G", io/xlsx_cells.c, io/xlsx_chart_num.c), the
+ * charts' data files ("%.10g", plots/gnuplot.c) and the PDF charts'
+ * coordinates (cairo's "%f" and "%.Nf", plots/preload/png_level.c).  glibc converts every
  * double through multiple-precision arithmetic (0.3-0.5 us each); here the
  * common magnitudes are scaled exactly in 128-bit integers instead, and
  * rounded as glibc rounds in the default mode (to nearest, ties to even, on
@@ -47,12 +48,27 @@ static inline int pms_dec_split(double v, uint64_t *m, int *e)
     return 1;
 }
 
-/* floor(m * 2^e * 10^k) for m < 2^53 and 0 <= k <= 32 (so m * 5^k < 2^128),
- * and how the rest compares with one half (-1 below, 0 equal, +1 above).
- * 0, or -1 when the result would not fit in 128 bits. */
+/* floor(m * 2^e * 10^k) for m < 2^53 and -27 <= k <= 32 (so m * 5^k <
+ * 2^128), and how the rest compares with one half (-1 below, 0 equal, +1
+ * above).  0, or -1 when the result would not fit in 128 bits. */
 static inline int pms_dec_scale(uint64_t m, int e, int k, pms_u128 *q, int *half)
 {
-    if (k < 0 || k > 32) return -1;
+    if (k < -27 || k > 32) return -1;
+    if (k < 0) { /* m * 2^(e+k) / 5^-k: a division, exact in 128 bits */
+        pms_u128 num = m, den = pms_dec_pow5(-k);
+        int s = e + k;
+        if (s >= 0) {
+            if (s >= 64) return -1; /* m < 2^53, so m * 2^s < 2^117 */
+            num <<= s;
+        } else {
+            if (-s >= 64 || (den >> (127 + s)) != 0) return -1; /* den * 2^-s < 2^127 */
+            den <<= -s;
+        }
+        pms_u128 rest = num % den;
+        *q = num / den;
+        *half = 2 * rest < den ? -1 : 2 * rest == den ? 0 : 1;
+        return 0;
+    }
     pms_u128 p = (pms_u128)m * pms_dec_pow5(k);
     int s = k + e;
     if (s >= 0) {
@@ -111,13 +127,23 @@ static inline int pms_dec_digits(pms_u128 x, char *out)
     return n + pms_dec_digits64((uint64_t)(x % e19), out + n, 19);
 }
 
-/* The 16 significant digits of |v| (finite, non-zero), correctly rounded:
- * N in [10^15, 10^16) and its decimal exponent x (|v| ~ N * 10^(x-15)).
- * 0 when |v| is outside [1e-17, 1e16). */
-static inline int pms_dec_sig16(double v, uint64_t *N, int *x)
+/* 10^k for k = 0..19. */
+static inline uint64_t pms_dec_pow10(int k)
+{
+    uint64_t p = 1;
+    while (k-- > 0) p *= 10;
+    return p;
+}
+
+/* The P significant digits of |v| (finite, non-zero; 1 <= P <= 16),
+ * correctly rounded: N in [10^(P-1), 10^P) and its decimal exponent x
+ * (|v| ~ N * 10^(x-P+1)).  0 when |v| is outside [1e-17, 1e16), or P out
+ * of range. */
+static inline int pms_dec_sig(double v, int P, uint64_t *N, int *x)
 {
     uint64_t m;
     int e;
+    if (P < 1 || P > 16) return 0;
     if (!pms_dec_split(v, &m, &e)) return 0;
     double a = v < 0 ? -v : v;
     if (!(a >= 1e-17 && a < 1e16)) return 0;
@@ -126,16 +152,15 @@ static inline int pms_dec_sig16(double v, uint64_t *N, int *x)
     int bexp = e + 52;
     for (uint64_t t = m; t < (UINT64_C(1) << 52); t <<= 1) bexp--;
     int g = (int)(bexp * 0.30102999566398120) - (bexp < 0);
-    const pms_u128 lo = (pms_u128)1000000000000000ULL, hi = lo * 10;
+    const pms_u128 lo = pms_dec_pow10(P - 1), hi = lo * 10;
     for (int tries = 0; tries < 4; tries++) {
-        int k = 15 - g;
-        if (k < 0 || k > 32) { /* the guess, one off at the ends of the range */
-            g = k < 0 ? 15 : -17;
+        if (g > 15 || g < -17) { /* the guess, one off at the ends of the range */
+            g = g > 15 ? 15 : -17;
             continue;
         }
         pms_u128 q;
         int half;
-        if (pms_dec_scale(m, e, k, &q, &half)) {
+        if (pms_dec_scale(m, e, P - 1 - g, &q, &half)) {
             g++;
             continue;
         }
@@ -159,11 +184,21 @@ static inline int pms_dec_sig16(double v, uint64_t *N, int *x)
     return 0;
 }
 
-/* v as printf("%.16G") writes it, into out (at least 32 bytes), with its
- * length; 0 when snprintf must be asked instead. */
-static inline size_t pms_dec_g16(char *out, double v)
+/* The 16 significant digits of |v|, as pms_dec_sig. */
+static inline int pms_dec_sig16(double v, uint64_t *N, int *x)
+{
+    return pms_dec_sig(v, 16, N, x);
+}
+
+/* v as printf("%.PG") (exp 'E') or "%.Pg" (exp 'e') writes it, for
+ * 1 <= P <= 16, into out (at least 32 bytes), with its length; 0 when
+ * snprintf must be asked instead.  glibc's rules for %g: the exponent X of
+ * the value rounded to P digits; "%e" form when X < -4 or X >= P, else
+ * "%f" form; trailing zeros dropped, and the '.' with them. */
+static inline size_t pms_dec_g(char *out, double v, int P, char exp)
 {
     char *o = out;
+    if (P < 1 || P > 16) return 0;
     if (v == 0) {
         if (signbit(v)) *o++ = '-';
         *o++ = '0';
@@ -172,20 +207,20 @@ static inline size_t pms_dec_g16(char *out, double v)
     }
     uint64_t N;
     int x;
-    if (!pms_dec_sig16(v, &N, &x)) return 0;
+    if (!pms_dec_sig(v, P, &N, &x)) return 0;
     if (v < 0) *o++ = '-';
     char d[20];
     pms_dec_digits64(N, d, 1);
-    int nd = 16;
+    int nd = P;
     while (nd > 1 && d[nd - 1] == '0') nd--;
-    if (x < -4 || x >= 16) {
+    if (x < -4 || x >= P) {
         *o++ = d[0];
         if (nd > 1) {
             *o++ = '.';
             memcpy(o, d + 1, (size_t)(nd - 1));
             o += nd - 1;
         }
-        *o++ = 'E';
+        *o++ = exp;
         *o++ = x < 0 ? '-' : '+';
         int ax = x < 0 ? -x : x;
         if (ax < 10) *o++ = '0';
@@ -207,6 +242,18 @@ static inline size_t pms_dec_g16(char *out, double v)
     }
     *o = '\0';
     return (size_t)(o - out);
+}
+
+/* v as printf("%.16G") writes it (the workbook's numbers). */
+static inline size_t pms_dec_g16(char *out, double v)
+{
+    return pms_dec_g(out, v, 16, 'E');
+}
+
+/* v as printf("%.10g") writes it (the charts' data files). */
+static inline size_t pms_dec_g10(char *out, double v)
+{
+    return pms_dec_g(out, v, 10, 'e');
 }
 
 /* v as printf("%.*f", prec) writes it, for 0 <= prec <= 18, into out (cap

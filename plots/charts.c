@@ -8,6 +8,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "analysis/regress.h"
+#include "analysis/sort.h"
 #include "analysis/theilsen.h"
 #include "plots/gnuplot.h"
 
@@ -18,16 +19,26 @@ static pms_status open_chart(const pms_chart_info *ci, pms_gp_chart **c, pms_err
     return st;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* v[0..n) (no NaN: the callers leave them out) sorted in place by the
+ * stable radix sort of analysis/sort.h: the array a stable comparison sort
+ * (glibc's qsort with (x > y) - (x < y), as before) gives, -0 and +0 tied
+ * and in the order given.  PMS_ENOMEM, v unchanged, without scratch. */
+static pms_status sort_values(double *v, size_t n)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
+    double *t = malloc((n ? n : 1) * sizeof *t);
+    pms_status st = ord && t ? pms_sort_index(v, n, ord) : PMS_ENOMEM;
+    if (!st) {
+        for (size_t i = 0; i < n; i++) t[i] = v[ord[i]];
+        memcpy(v, t, n * sizeof *v);
+    }
+    free(ord), free(t);
+    return st;
 }
 
-/* The p-quantile (type 7) of v[0..n-1], sorted in place (v is scratch). */
-static double quantile(double *v, size_t n, double p)
+/* The p-quantile (type 7) of v[0..n-1], sorted. */
+static double quantile(const double *v, size_t n, double p)
 {
-    qsort(v, n, sizeof *v, cmp_double);
     double h = (double)(n - 1) * p;
     size_t lo = (size_t)floor(h);
     size_t hi = lo + 1 < n ? lo + 1 : lo;
@@ -118,6 +129,18 @@ pms_status pms_chart_scatter_fit_ts(const pms_chart_info *ci, const double *x, c
     pms_ts_result ts;
     if (!st && given) ts = *given;
     else if (!st) st = pms_theilsen(xs, ys, m, ci_level, &ts, err);
+    /* The y axis from the 1% and 99% points, the grid split at x's median. */
+    double p99 = 0, p01 = 0, xmed = 0;
+    if (!st) {
+        memcpy(tmp, ys, m * sizeof *tmp);
+        if (sort_values(tmp, m)) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        else p99 = quantile(tmp, m, 0.99), p01 = quantile(tmp, m, 0.01);
+    }
+    if (!st) {
+        memcpy(tmp, xs, m * sizeof *tmp);
+        if (sort_values(tmp, m)) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        else xmed = quantile(tmp, m, 0.5);
+    }
     pms_gp_chart *c = NULL;
     if (!st) st = open_chart(ci, &c, err);
     if (st) {
@@ -130,15 +153,12 @@ pms_status pms_chart_scatter_fit_ts(const pms_chart_info *ci, const double *x, c
         if (xs[i] < xmin) xmin = xs[i];
         if (xs[i] > xmax) xmax = xs[i];
     }
-    memcpy(tmp, ys, m * sizeof *tmp);
-    double p99 = quantile(tmp, m, 0.99), p01 = quantile(tmp, m, 0.01);
     double ytop = p99 + 0.15 * (p99 > 0 ? p99 : -p99);
     double ybot = p01 >= 0 ? 0 : p01 - 0.15 * (ytop - p01);
     size_t above = 0;
     for (size_t i = 0; i < m; i++) above += ys[i] > ytop || ys[i] < ybot;
 
-    memcpy(tmp, xs, m * sizeof *tmp);
-    scatter_data(c, xs, ys, hs, m, highlight_name, &fit, &ts, quantile(tmp, m, 0.5), xmin, xmax);
+    scatter_data(c, xs, ys, hs, m, highlight_name, &fit, &ts, xmed, xmin, xmax);
 
     pms_gp_cmd(c, "set yrange [%g:%g]", ybot, ytop);
     pms_gp_cmd(c, "set xrange [%g:%g]", floor(xmin), ceil(xmax));
@@ -185,6 +205,28 @@ static int cmp_lz(const void *a, const void *b)
     return (x->r > y->r) - (x->r < y->r);
 }
 
+/* v[0..k) stably by ratio, as glibc's qsort (a merge sort) with cmp_lz
+ * sorts it, by the radix sort of analysis/sort.h: -0 and +0 tie in both.
+ * A NaN ratio (an infinite amount over an infinite weight), which cmp_lz
+ * finds equal to everything, keeps the comparison sort, whose order the
+ * radix sort cannot reproduce. */
+static pms_status sort_lz(lz *v, size_t k)
+{
+    double *r = malloc(k * sizeof *r);
+    size_t *ord = malloc(k * sizeof *ord);
+    lz *t = malloc(k * sizeof *t);
+    pms_status st = r && ord && t ? PMS_OK : PMS_ENOMEM;
+    int nan = 0;
+    for (size_t i = 0; i < k && !st; i++) r[i] = v[i].r, nan |= isnan(v[i].r);
+    if (!st && nan) qsort(v, k, sizeof *v, cmp_lz);
+    else if (!st && !(st = pms_sort_index(r, k, ord))) {
+        for (size_t i = 0; i < k; i++) t[i] = v[ord[i]];
+        memcpy(v, t, k * sizeof *v);
+    }
+    free(r), free(ord), free(t);
+    return st;
+}
+
 pms_status pms_chart_lorenz_points(const double *amount, const double *weight, size_t n,
                                    double **x, double **y, size_t *m, pms_err *err)
 {
@@ -208,7 +250,10 @@ pms_status pms_chart_lorenz_points(const double *amount, const double *weight, s
         return pms_err_set(err, PMS_ETOOFEW, "a Lorenz curve needs at least 2 units with "
                                              "positive totals");
     }
-    qsort(v, k, sizeof *v, cmp_lz);
+    if (sort_lz(v, k)) {
+        free(v);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
     double *px = malloc((k + 1) * sizeof *px), *py = malloc((k + 1) * sizeof *py);
     if (!px || !py) {
         free(px), free(py), free(v);
@@ -357,20 +402,24 @@ static void funnel_limits(pms_gp_chart *c, const double *lim_x, const double *lo
 }
 
 /* Limits of tiny practices reach far below zero; the axis need not
- * follow them below the lowest 0.5% of the data.  Returns the new ylo. */
-static double funnel_floor(const double *x, const double *y, size_t n, double span, double ylo)
+ * follow them below the lowest 0.5% of the data: *ylo raised to there.
+ * PMS_ENOMEM without memory. */
+static pms_status funnel_floor(const double *x, const double *y, size_t n, double span,
+                               double *ylo)
 {
     double *tmp = malloc((n ? n : 1) * sizeof *tmp);
     size_t k = 0;
-    for (size_t i = 0; tmp && i < n; i++)
+    if (!tmp) return PMS_ENOMEM;
+    for (size_t i = 0; i < n; i++)
         if (!isnan(y[i]) && !isnan(x[i])) tmp[k++] = y[i];
-    if (tmp && k) {
+    pms_status st = sort_values(tmp, k);
+    if (!st && k) {
         double low = quantile(tmp, k, 0.005);
         double floor_ = low >= 0 ? 0 : low - 0.1 * span;
-        if (ylo < floor_) ylo = floor_;
+        if (*ylo < floor_) *ylo = floor_;
     }
     free(tmp);
-    return ylo;
+    return st;
 }
 
 /* The labels block (index 3): the most extreme outliers first (r, nr),
@@ -470,7 +519,11 @@ pms_status pms_chart_funnel(const pms_chart_info *ci, const double *x, const dou
     if (!isfinite(ymin)) ymin = target * 0.5, ymax = target * 1.5;
     double span = ymax - ymin;
     double ylo = ymin - 0.35 * span, yhi = ymax + 0.35 * span;
-    ylo = funnel_floor(x, y, n, span, ylo);
+    if (funnel_floor(x, y, n, span, &ylo)) {
+        pms_gp_chart_discard(c);
+        free(r);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
     size_t nlab = funnel_labels(c, r, nr, x, y, labels, nlabel, xmax, ylo, yhi);
     /* index 4: the highlighted practices, a header row naming them. */
     size_t nhl = highlight_block(c, x, y, n, highlight, highlight_name);

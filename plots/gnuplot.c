@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 extern char **environ; /* POSIX: not declared by <unistd.h> without _GNU_SOURCE */
+#include "io/dectext.h"
 #include "io/utf8.h"
 
 /* A growing text buffer; `failed` remembers an allocation failure so that the
@@ -268,7 +269,15 @@ pms_status pms_gp_chart_new(const char *dir, const char *name, const char *title
 void pms_gp_num(pms_gp_chart *c, double v)
 {
     if (c->cells++) buf_add(&c->dat, "\t", 1);
-    if (isnan(v) || isinf(v)) buf_add(&c->dat, "NaN", 3);
+    if (isnan(v) || isinf(v)) {
+        buf_add(&c->dat, "NaN", 3);
+        return;
+    }
+    /* "%.10g" through io/dectext.h (glibc's bytes, without its
+     * multiple-precision conversion); snprintf for what it declines. */
+    char num[32];
+    size_t n = pms_dec_g10(num, v);
+    if (n) buf_add(&c->dat, num, n);
     else buf_printf(&c->dat, "%.10g", v);
 }
 

@@ -721,6 +721,142 @@ static void test_preload_adler(void **state)
     dlclose(h);
 }
 
+/* The Lorenz points as the comparison sort made them (glibc's qsort, a
+ * stable merge sort, by a/w): the same points bit for bit, now that a
+ * radix sort orders the units.  Ratios tie often (a = c * w with small
+ * integers, so the ties hold different amounts and weights, and their order
+ * moves the cumulative sums' roundings), -0 beside +0, negative amounts,
+ * infinite ratios, rows skipped for NaN or a weight <= 0; and an infinite
+ * amount over an infinite weight, a NaN ratio, which the comparator finds
+ * equal to everything. */
+typedef struct {
+    double r, a, w;
+} lz_ref;
+
+static int cmp_lz_ref(const void *a, const void *b)
+{
+    const lz_ref *x = a, *y = b;
+    return (x->r > y->r) - (x->r < y->r);
+}
+
+static void lorenz_ref(const double *a, const double *w, size_t n, double *px, double *py,
+                       size_t *m)
+{
+    lz_ref *v = malloc(n * sizeof *v);
+    assert_non_null(v);
+    size_t k = 0;
+    double sa = 0, sw = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(a[i]) || isnan(w[i]) || w[i] <= 0) continue;
+        v[k] = (lz_ref){a[i] / w[i], a[i], w[i]};
+        sa += a[i], sw += w[i];
+        k++;
+    }
+    qsort(v, k, sizeof *v, cmp_lz_ref);
+    px[0] = py[0] = 0;
+    double ca = 0, cw = 0;
+    for (size_t i = 0; i < k; i++) {
+        ca += v[i].a, cw += v[i].w;
+        px[i + 1] = cw / sw, py[i + 1] = ca / sa;
+    }
+    *m = k + 1;
+    free(v);
+}
+
+static void test_lorenz_order(void **state)
+{
+    (void)state;
+    enum { N = 8000 };
+    static double a[N], w[N], rx[N + 1], ry[N + 1];
+    uint64_t s = 0x9FB21C651E98DF25ULL;
+    for (int kind = 0; kind < 4; kind++) {
+        for (size_t i = 0; i < N; i++) {
+            pms_test_xorshift(&s);
+            double u = (double)(s >> 11) / 9007199254740992.0;
+            w[i] = (double)(1 + (s >> 8) % 50) * (kind == 1 ? 0.37 : 1);
+            a[i] = (double)((s >> 16) % 9) * w[i];                   /* tied ratios */
+            if (kind == 1) a[i] = u * 1e6 + 1;                          /* few ties */
+            if (kind == 2 && s % 5 == 0) a[i] = s % 2 ? -0.0 : 0.0;     /* -0 and +0 */
+            if (kind == 2 && s % 7 == 0) a[i] = -a[i];                  /* negatives */
+            if (s % 97 == 0) w[i] = s % 3 ? 0 : NAN;                    /* skipped */
+            if (kind == 3 && s % 101 == 0) a[i] = INFINITY;             /* infinite ratio */
+            if (kind == 3 && i == 17) a[i] = w[i] = INFINITY;           /* a NaN ratio */
+        }
+        a[0] = 1e7, w[0] = 1; /* a positive total */
+        double *x, *y;
+        size_t m, rm;
+        pms_err err = {{0}};
+        assert_int_equal(pms_chart_lorenz_points(a, w, N, &x, &y, &m, &err), PMS_OK);
+        lorenz_ref(a, w, N, rx, ry, &rm);
+        assert_int_equal(m, rm);
+        assert_memory_equal(x, rx, m * sizeof *x);
+        assert_memory_equal(y, ry, m * sizeof *y);
+        free(x), free(y);
+    }
+}
+
+/* The scatter's y axis (from the 1% and 99% points of y) and its Theil-Sen
+ * fan (through the median x), now that the radix sort orders the values:
+ * the same text as from quantiles of a comparison sort, over 3,001 points
+ * with many ties, zeros of both signs, negatives and outliers. */
+static int cmp_dbl_ref(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double quantile_ref(const double *v, size_t n, double p)
+{
+    double *t = malloc(n * sizeof *t);
+    assert_non_null(t);
+    memcpy(t, v, n * sizeof *t);
+    qsort(t, n, sizeof *t, cmp_dbl_ref);
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)floor(h), hi = lo + 1 < n ? lo + 1 : lo;
+    double q = t[lo] + (h - (double)lo) * (t[hi] - t[lo]);
+    free(t);
+    return q;
+}
+
+static void test_scatter_quantiles(void **state)
+{
+    (void)state;
+    enum { N = 3001 };
+    static double x[N], y[N];
+    uint64_t s = 0xC2B2AE3D27D4EB4FULL;
+    for (size_t i = 0; i < N; i++) {
+        pms_test_xorshift(&s);
+        x[i] = (double)((s >> 8) % 200) * 0.37 + (i % 2 ? 1e-3 : 0);      /* ties */
+        y[i] = (double)((s >> 20) % 300) - 40 + ((s >> 40) % 4) * 0.25; /* ties, negatives */
+        if (s % 11 == 0) y[i] = s % 2 ? -0.0 : 0.0;
+        if (s % 257 == 0) y[i] = 5e4 * (s % 3 ? 1 : -1);                /* outliers */
+    }
+    const pms_ts_result ts = {.slope = 2, .intercept = 1, .slope_low = 1.5, .slope_high = 2.5,
+                              .ci_level = 0.95, .n = N};
+    pms_err err = {{0}};
+    pms_chart_info ci = {dir, "quant", "Q", "x", "y", "Source: test"};
+    assert_int_equal(pms_chart_scatter_fit_ts(&ci, x, y, N, NULL, NULL, 0.95, &ts, &err), PMS_OK);
+    double p99 = quantile_ref(y, N, 0.99), p01 = quantile_ref(y, N, 0.01);
+    double ytop = p99 + 0.15 * (p99 > 0 ? p99 : -p99);
+    double ybot = p01 >= 0 ? 0 : p01 - 0.15 * (ytop - p01);
+    char want[256];
+    snprintf(want, sizeof want, "set yrange [%g:%g]", ybot, ytop);
+    char *gp = slurp("quant.gp");
+    if (!strstr(gp, want)) fprintf(stderr, "no \"%s\" in quant.gp\n", want);
+    assert_non_null(strstr(gp, want));
+    free(gp);
+    /* The fan's first grid row, at x = min x. */
+    double xmed = quantile_ref(x, N, 0.5), xmin = x[0];
+    for (size_t i = 1; i < N; i++) xmin = fmin(xmin, x[i]);
+    double ymed = ts.intercept + ts.slope * xmed;
+    double a = ymed + ts.slope_low * (xmin - xmed), b = ymed + ts.slope_high * (xmin - xmed);
+    snprintf(want, sizeof want, "\t%.10g\t%.10g\n", a < b ? a : b, a < b ? b : a);
+    char *dat = slurp("quant.dat");
+    if (!strstr(dat, want)) fprintf(stderr, "no \"%s\" in quant.dat\n", want);
+    assert_non_null(strstr(dat, want));
+    free(dat);
+}
+
 static void test_lorenz_points(void **state)
 {
     (void)state;
@@ -870,7 +1006,8 @@ int main(void)
         cmocka_unit_test(test_pool_same_bytes), cmocka_unit_test(test_png_preload),
         cmocka_unit_test(test_preload_snprintf), cmocka_unit_test(test_preload_fprintf),
         cmocka_unit_test(test_preload_adler),
-        cmocka_unit_test(test_lorenz_points), cmocka_unit_test(test_scatter_band),
+        cmocka_unit_test(test_lorenz_points), cmocka_unit_test(test_lorenz_order),
+        cmocka_unit_test(test_scatter_quantiles), cmocka_unit_test(test_scatter_band),
         cmocka_unit_test(test_new_charts),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

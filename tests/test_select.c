@@ -709,6 +709,85 @@ static void test_cases_regression(void **state)
     pms_table_free(t);
 }
 
+/* Groups numbered as the comparison sort numbered them (io/cases.c sorts
+ * the group values by their first 8 bytes, then the runs sharing those):
+ * values shorter than, exactly and longer than 8 bytes, sharing prefixes
+ * of every length, bytes above 0x7F (UTF-8) that strcmp orders after
+ * ASCII; sorted order and first-seen order; the label of each group the
+ * first non-empty one in table order. */
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void test_cases_group_order(void **state)
+{
+    (void)state;
+    static const char *const pool[] = {
+        "A",         "AB",        "ABCDEFG",    "ABCDEFGH",   "ABCDEFGHI",  "ABCDEFGHJ",
+        "ABCDEFGHIJKLMNOP",       "ABCDEFGHIJKLMNOQ",        "ABCDEFGH\xc3\xa9", "ABCDEFG\xc3\xa9",
+        "\xc3\xa9",  "\xc3\xa9t\xc3\xa9", "zz",     "Z",          "00C",        "A81001",
+        "NHS Bristol CCG",        "NHS Bristol",             "NHS Bristol North", "B",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "ABCDEFGHIJKLMNOPQRSTUVWXY", "a", "ab"};
+    enum { NPOOL = sizeof pool / sizeof *pool, ROWS = 3000 };
+    static char csv[ROWS * 64 + 32];
+    static int gof[ROWS];
+    static char haslab[ROWS];
+    size_t len = (size_t)snprintf(csv, sizeof csv, "g,lab,x\n");
+    uint64_t x = 0xD1B54A32D192ED03ULL;
+    for (int r = 0; r < ROWS; r++) {
+        pms_test_xorshift(&x);
+        gof[r] = (int)(x % NPOOL);
+        haslab[r] = (x >> 20) % 3 == 0;
+        char lab[16] = "";
+        if (haslab[r]) snprintf(lab, sizeof lab, "L%d", r);
+        len += (size_t)snprintf(csv + len, sizeof csv - len, "%s,%s,%d\n", pool[gof[r]], lab, r);
+    }
+    pms_table *t = NULL;
+    t = mem(csv);
+    const char *sorted[NPOOL];
+    memcpy(sorted, pool, sizeof sorted);
+    qsort(sorted, NPOOL, sizeof *sorted, cmp_cstr);
+    for (int order = 0; order < 2; order++) {
+        pms_case_col cols[1] = {{"x", NULL, "x", 0, PMS_CASE_NUMBER}};
+        pms_cases_spec sp;
+        pms_cases_spec_default(&sp);
+        sp.cols = cols;
+        sp.ncols = 1;
+        sp.group = "g";
+        sp.label = "lab";
+        sp.order = order ? PMS_GROUPS_FIRST_SEEN : PMS_GROUPS_SORTED;
+        pms_cases c;
+        pms_err err = {{0}};
+        assert_int_equal(pms_cases_select(t, &sp, &c, &err), PMS_OK);
+        assert_int_equal(c.n, ROWS);
+        assert_int_equal(c.ngroups, NPOOL);
+        int seen[NPOOL] = {0}, nseen = 0;
+        for (int r = 0; r < ROWS; r++) {
+            const char *g = pool[gof[r]];
+            assert_string_equal(c.group_name[c.group[r]], g);
+            if (!seen[gof[r]]++) {
+                if (order) assert_int_equal(c.group[r], nseen); /* first seen */
+                nseen++;
+            }
+        }
+        for (size_t k = 0; k < NPOOL; k++) {
+            if (!order) assert_string_equal(c.group_name[k], sorted[k]);
+            const char *want = NULL; /* the first non-empty label in table order */
+            char buf[16];
+            for (int r = 0; r < ROWS && !want; r++)
+                if (haslab[r] && !strcmp(pool[gof[r]], c.group_name[k])) {
+                    snprintf(buf, sizeof buf, "L%d", r);
+                    want = buf;
+                }
+            if (want) assert_string_equal(c.group_label[k], want);
+            else assert_null(c.group_label[k]);
+        }
+        pms_cases_free(&c);
+    }
+    pms_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -723,6 +802,7 @@ int main(void)
         cmocka_unit_test(test_funnel_table),
         cmocka_unit_test(test_funnel_table_errors),
         cmocka_unit_test(test_cases_regression),
+        cmocka_unit_test(test_cases_group_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -88,9 +88,52 @@ static void test_refine(void **st)
     }
 }
 
+typedef struct {
+    uint64_t k;
+    size_t i;
+} upair;
+
+static int cmp_upair(const void *a, const void *b)
+{
+    const upair *x = a, *y = b;
+    if (x->k != y->k) return x->k < y->k ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* pms_sort_u64 against a stable qsort on (key, index): keys of every width
+ * (so that a byte every key shares is skipped, and the top bit is set), and
+ * many ties. */
+static void test_u64(void **st)
+{
+    (void)st;
+    const size_t sizes[] = {0, 1, 2, 7, 1000, 8000, 100000};
+    for (int kind = 0; kind < 3; kind++)
+        for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+            size_t n = sizes[s];
+            uint64_t *k = malloc((n + 1) * sizeof *k);
+            size_t *ord = malloc((n + 1) * sizeof *ord);
+            upair *p = malloc((n + 1) * sizeof *p);
+            for (size_t i = 0; i < n; i++) {
+                pms_test_xorshift(&state);
+                k[i] = kind == 0   ? state
+                       : kind == 1 ? (state % 23) << 40 | 0x4142430000000000ULL
+                                   : (state & 0xFF00FF0000000000ULL) | (state % 5);
+                p[i] = (upair){k[i], i};
+                ord[i] = i;
+            }
+            qsort(p, n, sizeof *p, cmp_upair);
+            assert_int_equal(pms_sort_u64(k, n, ord), PMS_OK);
+            for (size_t j = 0; j < n; j++) assert_int_equal(ord[j], p[j].i);
+            free(k);
+            free(ord);
+            free(p);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_against_qsort),
-                                       cmocka_unit_test(test_refine)};
+                                       cmocka_unit_test(test_refine),
+                                       cmocka_unit_test(test_u64)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
