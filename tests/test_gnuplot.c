@@ -597,6 +597,180 @@ static void *module(void)
     return h;
 }
 
+/* The module's PNG writer (plots/preload/png_write.c) against cairo and
+ * libpng with the module's settings, in gnuplot: the same file, byte for
+ * byte, for a chart at the report's size, odd widths (the last pixels of a
+ * row written one by one), a picture small enough that libpng shrinks
+ * zlib's window, and a transparent one (those two left to cairo). */
+static void test_png_writer(void **state)
+{
+    (void)state;
+    char gp[4096], mod[4096];
+    pms_err err = {{0}};
+    if (pms_gp_find(gp, sizeof gp, &err) || !pms_gp_png_preload(gp, mod, sizeof mod)) {
+        skip();
+        return;
+    }
+    static const char *const term[] = {
+        "size 1600,900 background '#ffffff'", "size 1001,301 background '#fafafa'",
+        "size 97,61", "size 50,40", "size 300,200 transparent"};
+    enum { NT = sizeof term / sizeof *term };
+    char script[1200];
+    snprintf(script, sizeof script, "%s/writer.gp", dir);
+    for (int pass = 0; pass < 2; pass++) {
+        FILE *f = fopen(script, "w");
+        assert_non_null(f);
+        for (int t = 0; t < NT; t++)
+            fprintf(f, "set terminal pngcairo %s\nset output '%s/w%d-%d.png'\n"
+                       "set style fill transparent solid 0.3\n"
+                       "plot sin(x) * %d with filledcurves y1=0, cos(x) with points pt 7, "
+                       "x / 3 with lines lw 3\n",
+                    term[t], dir, t, pass, t + 1);
+        fclose(f);
+        char cmd[10000];
+        snprintf(cmd, sizeof cmd, "%s LD_PRELOAD='%s' '%s' '%s' 2>&1",
+                 pass ? "PMS_GNUPLOT_PNG_WRITER=cairo" : "", mod, gp, script);
+        assert_int_equal(system(cmd), 0);
+    }
+    for (int t = 0; t < NT; t++) {
+        char a[1200], b[1200];
+        snprintf(a, sizeof a, "%s/w%d-0.png", dir, t);
+        snprintf(b, sizeof b, "%s/w%d-1.png", dir, t);
+        struct stat sa;
+        assert_int_equal(stat(a, &sa), 0);
+        assert_true(sa.st_size > 100);
+        if (!same_file(a, b)) fprintf(stderr, "%s: not what cairo and libpng write\n", term[t]);
+        assert_true(same_file(a, b));
+    }
+}
+
+/* cairo's functions the next test calls, found in libcairo at run time (no
+ * cairo headers here; the values are cairo's stable API). */
+typedef struct {
+    void *(*create)(int format, int w, int h);
+    void *(*cr)(void *surface);
+    void (*rgba)(void *cr, double r, double g, double b, double a);
+    void (*paint)(void *cr);
+    void (*rect)(void *cr, double x, double y, double w, double h);
+    void (*fill)(void *cr);
+    void (*destroy_cr)(void *cr);
+    void (*destroy)(void *surface);
+    unsigned char *(*data)(void *surface);
+    int (*stride)(void *surface);
+} cairo_api;
+
+/* Overlapping half-transparent rectangles at fractional places: many
+ * colours, so the rows deflate to several IDAT chunks. */
+static void draw_rects(const cairo_api *c, void *cr)
+{
+    for (int k = 0; k < 900; k++) {
+        c->rgba(cr, (k % 3) / 2.0, (k % 5) / 4.0, (k % 7) / 6.0, 0.5);
+        c->rect(cr, fmod(k * 7.3, 640), fmod(k * 3.1, 200), 11.5 + k % 40, 5.25 + k % 9);
+        c->fill(cr);
+    }
+}
+
+static int collect(void *closure, const unsigned char *data, unsigned int n)
+{
+    FILE *f = closure;
+    return fwrite(data, 1, n, f) == n ? 0 : 11; /* CAIRO_STATUS_WRITE_ERROR */
+}
+
+/* One picture through the module's cairo_surface_write_to_png_stream into
+ * path: w x h, an opaque (alpha 1) or half-transparent background and
+ * rectangles of colour (draw_rects). */
+static void write_picture(void *h, const cairo_api *c, const char *path, int w, int hgt,
+                          double alpha)
+{
+    typedef int (*stream_fn)(void *, int (*)(void *, const unsigned char *, unsigned), void *);
+    stream_fn ours = (stream_fn)dlsym(h, "cairo_surface_write_to_png_stream");
+    assert_non_null(ours);
+    void *s = c->create(0 /* ARGB32 */, w, hgt), *cr = c->cr(s);
+    c->rgba(cr, 1, 1, 1, alpha);
+    c->paint(cr);
+    draw_rects(c, cr);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(ours(s, collect, f), 0);
+    assert_int_equal(fclose(f), 0);
+    c->destroy_cr(cr);
+    c->destroy(s);
+}
+
+/* The same writer called directly (the module loaded here, cairo with it):
+ * an opaque picture comes out with the filter None on every row, as only the
+ * module's writer does in this process (libpng here keeps cairo's adaptive
+ * filters), its pixels those of the surface, its IDAT chunks 8,192 bytes but
+ * the last; a transparent one is cairo's, RGBA. */
+static void test_png_writer_direct(void **state)
+{
+    (void)state;
+    void *h = module(), *lc = dlopen("libcairo.so.2", RTLD_NOW | RTLD_GLOBAL);
+    if (!h || !lc) {
+        if (h) dlclose(h);
+        skip(); /* no gnuplot, or no cairo */
+        return;
+    }
+    cairo_api c;
+    const char *names[] = {"cairo_image_surface_create", "cairo_create", "cairo_set_source_rgba",
+                           "cairo_paint", "cairo_rectangle", "cairo_fill", "cairo_destroy",
+                           "cairo_surface_destroy", "cairo_image_surface_get_data",
+                           "cairo_image_surface_get_stride"};
+    void **slot = (void **)&c;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        assert_non_null(slot[i] = dlsym(lc, names[i]));
+    char path[1200];
+    snprintf(path, sizeof path, "%s/direct.png", dir);
+    write_picture(h, &c, path, 643, 211, 1.0);
+    size_t n = 0;
+    unsigned filters = 0;
+    unsigned char *px = png_pixels(path, &n, &filters);
+    assert_non_null(px);
+    assert_int_equal(n, (size_t)643 * 211 * 3);
+    assert_int_equal(filters, 1u << 0);
+    /* The pixels of the surface, drawn again (cairo draws the same bytes). */
+    void *s = c.create(0, 643, 211), *cr = c.cr(s);
+    c.rgba(cr, 1, 1, 1, 1);
+    c.paint(cr);
+    draw_rects(&c, cr);
+    const unsigned char *d = c.data(s);
+    int stride = c.stride(s);
+    for (int y = 0; y < 211; y++)
+        for (int x = 0; x < 643; x++) {
+            uint32_t p;
+            memcpy(&p, d + (size_t)y * (size_t)stride + 4 * (size_t)x, 4);
+            const unsigned char *q = px + ((size_t)y * 643 + (size_t)x) * 3;
+            assert_int_equal(q[0], (p >> 16) & 0xff);
+            assert_int_equal(q[1], (p >> 8) & 0xff);
+            assert_int_equal(q[2], p & 0xff);
+        }
+    c.destroy_cr(cr);
+    c.destroy(s);
+    free(px);
+    size_t len = 0;
+    char *file = pms_test_slurp_n(path, &len);
+    const unsigned char *u = (const unsigned char *)file;
+    size_t idats = 0, last = 0, i = 8;
+    for (; i + 12 <= len; i += 12 + ((size_t)u[i] << 24 | u[i + 1] << 16 | u[i + 2] << 8 | u[i + 3])) {
+        size_t k = (size_t)u[i] << 24 | u[i + 1] << 16 | u[i + 2] << 8 | u[i + 3];
+        if (memcmp(u + i + 4, "IDAT", 4)) continue;
+        if (idats++) assert_int_equal(last, 8192);
+        last = k;
+        assert_true(k > 0 && k <= 8192);
+    }
+    assert_int_equal(i, len);
+    assert_true(idats > 1);
+    free(file);
+    /* Transparent: left to cairo, which writes RGBA (color type 6). */
+    write_picture(h, &c, path, 643, 211, 0.5);
+    file = pms_test_slurp_n(path, &len);
+    assert_true(len > 26);
+    assert_int_equal((unsigned char)file[25], 6);
+    free(file);
+    dlclose(h);
+    dlclose(lc);
+}
+
 static uint64_t mod_rng = 0x2545F4914F6CDD1DULL;
 
 static uint64_t mod_next(void)
@@ -1005,7 +1179,8 @@ int main(void)
         cmocka_unit_test(test_hostile_render), cmocka_unit_test(test_render_failures),
         cmocka_unit_test(test_pool_same_bytes), cmocka_unit_test(test_png_preload),
         cmocka_unit_test(test_preload_snprintf), cmocka_unit_test(test_preload_fprintf),
-        cmocka_unit_test(test_preload_adler),
+        cmocka_unit_test(test_preload_adler), cmocka_unit_test(test_png_writer),
+        cmocka_unit_test(test_png_writer_direct),
         cmocka_unit_test(test_lorenz_points), cmocka_unit_test(test_lorenz_order),
         cmocka_unit_test(test_scatter_quantiles), cmocka_unit_test(test_scatter_band),
         cmocka_unit_test(test_new_charts),

@@ -37,7 +37,9 @@
  * here; any other (a flag, a width, "%g"), or a number io/dectext.h
  * declines, goes on to glibc's __vsnprintf_chk or __vfprintf_chk with the
  * same arguments, checks included.  zlib's adler32 is stood in for last
- * (below). */
+ * (below).  png_write.c, part of the same module, writes the PNG file of an
+ * opaque picture itself, byte for byte as cairo and libpng do with these
+ * settings. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <immintrin.h>
@@ -48,10 +50,10 @@
 #include <string.h>
 
 #include "io/dectext.h"
+#include "plots/preload/preload.h"
 
 #define PNG_FILTER_TYPE_BASE 0 /* png.h: the only filter method PNG has */
 #define PNG_FILTER_NONE 0x08   /* png.h: the mask bit of filter "None" */
-#define LEVEL 3                /* zlib level: same size as cairo's default, far faster */
 #define PDF_LEVEL 1            /* zlib level of a PDF's streams: zlib's fastest */
 
 typedef void (*set_ihdr_fn)(void *, void *, uint32_t, uint32_t, int, int, int, int, int);
@@ -69,7 +71,7 @@ __attribute__((visibility("default"))) void png_set_IHDR(void *png, void *info, 
     if (!real) return; /* cannot happen: the caller was linked against libpng */
     real(png, info, width, height, bit_depth, color_type, interlace, compression, filter);
     if (set_filter) set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
-    if (set_level) set_level(png, LEVEL);
+    if (set_level) set_level(png, PMS_PNG_LEVEL);
 }
 
 typedef int (*deflate_init_fn)(void *, int, const char *, int);
