@@ -93,7 +93,8 @@ have=$(awk '/^## Exit status/ {f = 1; next} f && /^## / {exit} f' "$README" | se
 [ -n "$want" ] && [ "$want" = "$have" ] && ok || bad "README has codes '$have', --help '$want'"
 
 # Environment variables: documented ones are read, read ones are documented.
-srcs=$(ls "$SRC"/analysis/*.c "$SRC"/io/*.c "$SRC"/plots/*.c "$SRC"/report/*.c "$SRC"/cli/*.c 2>/dev/null)
+srcs=$(ls "$SRC"/analysis/*.c "$SRC"/io/*.c "$SRC"/plots/*.c "$SRC"/plots/preload/*.c \
+          "$SRC"/report/*.c "$SRC"/cli/*.c 2>/dev/null)
 read_vars=$(grep -ohE 'getenv\("(PMS_[A-Z0-9_]+|SOURCE_DATE_EPOCH)"\)' $srcs | sed 's/getenv("\(.*\)")/\1/' | sort -u)
 env_section=$(awk '/^\[ENVIRONMENT\]/ {f = 1; next} f && /^\[/ {exit} f' "$H2M")
 for v in $( (grep -ohE '\b(PMS_[A-Z0-9_]+|SOURCE_DATE_EPOCH)\b' "$README"; printf '%s\n' "$env_section" |
