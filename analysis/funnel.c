@@ -251,15 +251,7 @@ static pms_status sort_z(double *zw, size_t n)
         qsort(zw, n, sizeof *zw, cmp_double);
         return PMS_OK;
     }
-    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
-    double *t = malloc((n ? n : 1) * sizeof *t);
-    pms_status st = ord && t ? pms_sort_index(zw, n, ord) : PMS_ENOMEM;
-    if (!st) {
-        for (size_t i = 0; i < n; i++) t[i] = zw[ord[i]];
-        memcpy(zw, t, n * sizeof *zw);
-    }
-    free(ord), free(t);
-    return st;
+    return pms_sort_values(zw, n);
 }
 
 /* Unadjusted z-scores, Winsorised phi and the DL tau^2 from it, and which

@@ -75,6 +75,19 @@ pms_status pms_sort_index(const double *v, size_t n, size_t *ord)
     return pms_sort_order(v, n, ord);
 }
 
+pms_status pms_sort_values(double *v, size_t n)
+{
+    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
+    double *t = malloc((n ? n : 1) * sizeof *t);
+    pms_status st = ord && t ? pms_sort_index(v, n, ord) : PMS_ENOMEM;
+    if (!st) {
+        for (size_t i = 0; i < n; i++) t[i] = v[ord[i]];
+        memcpy(v, t, n * sizeof *v);
+    }
+    free(ord), free(t);
+    return st;
+}
+
 pms_status pms_sort_keys(pms_sort_key *k, size_t n)
 {
     rkey *a = malloc((n ? 2 * n : 1) * sizeof *a);

@@ -26,6 +26,11 @@ pms_status pms_sort_order(const double *v, size_t n, size_t *ord);
 /* ord[j] = j, then pms_sort_order. */
 pms_status pms_sort_index(const double *v, size_t n, size_t *ord);
 
+/* v[0..n) itself sorted, ascending, stably: the array a stable comparison
+ * sort with (x > y) - (x < y) gives (-0 and +0 tied, in the order given)
+ * when v holds no NaN.  PMS_ENOMEM (v unchanged) without scratch. */
+pms_status pms_sort_values(double *v, size_t n);
+
 /* ord[0..n) on entry: the order to refine; on exit stably sorted by the
  * unsigned integer key[ord[.]], ascending (for keys that are not doubles:
  * text packed into 8 bytes, io/cases.c).  PMS_ENOMEM (ord unchanged). */

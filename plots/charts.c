@@ -19,23 +19,6 @@ static pms_status open_chart(const pms_chart_info *ci, pms_gp_chart **c, pms_err
     return st;
 }
 
-/* v[0..n) (no NaN: the callers leave them out) sorted in place by the
- * stable radix sort of analysis/sort.h: the array a stable comparison sort
- * (glibc's qsort with (x > y) - (x < y), as before) gives, -0 and +0 tied
- * and in the order given.  PMS_ENOMEM, v unchanged, without scratch. */
-static pms_status sort_values(double *v, size_t n)
-{
-    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
-    double *t = malloc((n ? n : 1) * sizeof *t);
-    pms_status st = ord && t ? pms_sort_index(v, n, ord) : PMS_ENOMEM;
-    if (!st) {
-        for (size_t i = 0; i < n; i++) t[i] = v[ord[i]];
-        memcpy(v, t, n * sizeof *v);
-    }
-    free(ord), free(t);
-    return st;
-}
-
 /* The p-quantile (type 7) of v[0..n-1], sorted. */
 static double quantile(const double *v, size_t n, double p)
 {
@@ -133,12 +116,12 @@ pms_status pms_chart_scatter_fit_ts(const pms_chart_info *ci, const double *x, c
     double p99 = 0, p01 = 0, xmed = 0;
     if (!st) {
         memcpy(tmp, ys, m * sizeof *tmp);
-        if (sort_values(tmp, m)) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        if (pms_sort_values(tmp, m)) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
         else p99 = quantile(tmp, m, 0.99), p01 = quantile(tmp, m, 0.01);
     }
     if (!st) {
         memcpy(tmp, xs, m * sizeof *tmp);
-        if (sort_values(tmp, m)) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        if (pms_sort_values(tmp, m)) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
         else xmed = quantile(tmp, m, 0.5);
     }
     pms_gp_chart *c = NULL;
@@ -412,7 +395,7 @@ static pms_status funnel_floor(const double *x, const double *y, size_t n, doubl
     if (!tmp) return PMS_ENOMEM;
     for (size_t i = 0; i < n; i++)
         if (!isnan(y[i]) && !isnan(x[i])) tmp[k++] = y[i];
-    pms_status st = sort_values(tmp, k);
+    pms_status st = pms_sort_values(tmp, k);
     if (!st && k) {
         double low = quantile(tmp, k, 0.005);
         double floor_ = low >= 0 ? 0 : low - 0.1 * span;

@@ -56,11 +56,16 @@ static void test_against_qsort(void **st)
             qsort(p, n, sizeof *p, cmp_pair);
             assert_int_equal(pms_sort_index(v, n, ord), PMS_OK);
             assert_int_equal(pms_sort_keys(k, n), PMS_OK);
+            double *w = malloc((n + 1) * sizeof *w);
+            memcpy(w, v, n * sizeof *v);
+            assert_int_equal(pms_sort_values(w, n), PMS_OK); /* -0 and +0 in the order given */
             for (size_t j = 0; j < n; j++) {
                 assert_int_equal(ord[j], p[j].i);
                 assert_int_equal(k[j].idx, p[j].i);
                 assert_memory_equal(&k[j].key, &v[p[j].i], sizeof(double));
+                assert_memory_equal(&w[j], &v[p[j].i], sizeof(double));
             }
+            free(w);
             free(v);
             free(ord);
             free(p);
