@@ -505,17 +505,25 @@ static void test_print_and_look(void **state)
  * writes (worksheet.c: "%.16G" numbers, A1 names, the cell's, row's or
  * column's style, shared-string ids, booleans, formatted blanks), built here
  * with snprintf for 4,000 rows of numbers of every magnitude and sign. */
+/* A new workbook at PMS_TEST_TMP/name (path into path), once the function
+ * libxlsxwriter calls as `symbol` is checked to be ours, not its own. */
+static lxw_workbook *standin_workbook(const char *symbol, const char *name, char path[1024])
+{
+    Dl_info di;
+    assert_true(dladdr(dlsym(RTLD_DEFAULT, symbol), &di) != 0);
+    assert_null(strstr(di.dli_fname, "libxlsxwriter"));
+    const char *tmp = getenv("PMS_TEST_TMP");
+    snprintf(path, 1024, "%s/%s", tmp ? tmp : "/tmp", name);
+    lxw_workbook *wb = workbook_new(path);
+    assert_non_null(wb);
+    return wb;
+}
+
 static void test_cells_text(void **state)
 {
     (void)state;
-    Dl_info di;
-    assert_true(dladdr(dlsym(RTLD_DEFAULT, "_write_cell"), &di) != 0);
-    assert_null(strstr(di.dli_fname, "libxlsxwriter"));
-    const char *tmp = getenv("PMS_TEST_TMP");
     char path[1024];
-    snprintf(path, sizeof path, "%s/cells.xlsx", tmp ? tmp : "/tmp");
-    lxw_workbook *wb = workbook_new(path);
-    assert_non_null(wb);
+    lxw_workbook *wb = standin_workbook("_write_cell", "cells.xlsx", path);
     lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
     lxw_format *money = workbook_add_format(wb), *bold = workbook_add_format(wb);
     format_set_num_format(money, "#,##0.00");
@@ -752,14 +760,8 @@ static void test_sst_cells(void **state)
 static void test_rows_text(void **state)
 {
     (void)state;
-    Dl_info di;
-    assert_true(dladdr(dlsym(RTLD_DEFAULT, "_write_row"), &di) != 0);
-    assert_null(strstr(di.dli_fname, "libxlsxwriter"));
-    const char *tmp = getenv("PMS_TEST_TMP");
     char path[1024];
-    snprintf(path, sizeof path, "%s/rows.xlsx", tmp ? tmp : "/tmp");
-    lxw_workbook *wb = workbook_new(path);
-    assert_non_null(wb);
+    lxw_workbook *wb = standin_workbook("_write_row", "rows.xlsx", path);
     lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
     lxw_format *bold = workbook_add_format(wb);
     format_set_bold(bold);
