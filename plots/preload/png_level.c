@@ -238,19 +238,6 @@ __attribute__((target("avx2"))) static unsigned long adler_avx2(unsigned long ad
 typedef unsigned long (*adler_z_fn)(unsigned long, const unsigned char *, size_t);
 typedef unsigned long (*adler_fn)(unsigned long, const unsigned char *, unsigned);
 
-/* zlib's own function `name`: the next definition after this module when
- * it is preloaded; the program's when the module was loaded with dlopen
- * (the tests), never this module's. */
-static void *zlib_fn(const char *name)
-{
-    void *f = dlsym(RTLD_NEXT, name);
-    if (!f) f = dlsym(RTLD_DEFAULT, name);
-    Dl_info of_f, of_us;
-    if (f && dladdr(f, &of_f) && dladdr((void *)zlib_fn, &of_us) &&
-        of_f.dli_fbase == of_us.dli_fbase)
-        return NULL;
-    return f;
-}
 
 static int adler_fast(const unsigned char *buf, size_t len)
 {
@@ -263,7 +250,7 @@ __attribute__((visibility("default"))) unsigned long adler32_z(unsigned long adl
                                                               size_t len)
 {
     if (adler_fast(buf, len)) return adler_avx2(adler, buf, len);
-    adler_z_fn real = (adler_z_fn)zlib_fn("adler32_z");
+    adler_z_fn real = (adler_z_fn)pms_preload_lib_fn("adler32_z");
     return real ? real(adler, buf, len) : 0; /* cannot happen: our caller linked zlib */
 }
 
@@ -272,6 +259,6 @@ __attribute__((visibility("default"))) unsigned long adler32(unsigned long adler
                                                             unsigned len)
 {
     if (adler_fast(buf, len)) return adler_avx2(adler, buf, len);
-    adler_fn real = (adler_fn)zlib_fn("adler32");
+    adler_fn real = (adler_fn)pms_preload_lib_fn("adler32");
     return real ? real(adler, buf, len) : 0; /* cannot happen: our caller linked zlib */
 }

@@ -47,19 +47,6 @@ typedef void (*surface_void_fn)(void *surface);
 enum { CAIRO_OK = 0, CAIRO_NO_MEMORY = 1, SURFACE_IMAGE = 0, FORMAT_ARGB32 = 0, FORMAT_RGB24 = 1 };
 enum { ZBUF = 8192 };  /* libpng's PNG_ZBUF_SIZE: the size of each IDAT chunk but the last */
 
-/* cairo's or zlib's function `name`: the next definition after this module
- * when it is preloaded; the program's when the module was loaded with
- * dlopen (the tests), never this module's. */
-static void *lib_fn(const char *name)
-{
-    void *f = dlsym(RTLD_NEXT, name);
-    if (!f) f = dlsym(RTLD_DEFAULT, name);
-    Dl_info of_f, of_us;
-    if (f && dladdr(f, &of_f) && dladdr((void *)lib_fn, &of_us) &&
-        of_f.dli_fbase == of_us.dli_fbase)
-        return NULL;
-    return f;
-}
 
 /* Whether every pixel is opaque (an RGB24 picture always is): cairo's
  * _cairo_image_analyze_transparency, whose answer makes the PNG RGB.  A
@@ -118,10 +105,10 @@ typedef struct {
 
 static int find_zlib(zfns *z)
 {
-    *(void **)&z->crc32 = lib_fn("crc32");
-    *(void **)&z->init2 = lib_fn("deflateInit2_");
-    *(void **)&z->deflate = lib_fn("deflate");
-    *(void **)&z->end = lib_fn("deflateEnd");
+    *(void **)&z->crc32 = pms_preload_lib_fn("crc32");
+    *(void **)&z->init2 = pms_preload_lib_fn("deflateInit2_");
+    *(void **)&z->deflate = pms_preload_lib_fn("deflate");
+    *(void **)&z->end = pms_preload_lib_fn("deflateEnd");
     return z->crc32 && z->init2 && z->deflate && z->end;
 }
 
@@ -189,15 +176,17 @@ static int idat(const zfns *zf, cairo_write_fn write, void *closure, const unsig
  * cairo with nothing written. */
 static int write_opaque(void *surface, cairo_write_fn write, void *closure, int *status)
 {
+#define CAIRO_FN(type, name) ((type)pms_preload_lib_fn("cairo_" name))
     const char *who = getenv("PMS_GNUPLOT_PNG_WRITER");
-    surface_int_fn st_of = (surface_int_fn)lib_fn("cairo_surface_status"),
-                   type_of = (surface_int_fn)lib_fn("cairo_surface_get_type"),
-                   format_of = (surface_int_fn)lib_fn("cairo_image_surface_get_format"),
-                   width_of = (surface_int_fn)lib_fn("cairo_image_surface_get_width"),
-                   height_of = (surface_int_fn)lib_fn("cairo_image_surface_get_height"),
-                   stride_of = (surface_int_fn)lib_fn("cairo_image_surface_get_stride");
-    surface_data_fn data_of = (surface_data_fn)lib_fn("cairo_image_surface_get_data");
-    surface_void_fn flush = (surface_void_fn)lib_fn("cairo_surface_flush");
+    surface_int_fn st_of = CAIRO_FN(surface_int_fn, "surface_status"),
+                   type_of = CAIRO_FN(surface_int_fn, "surface_get_type"),
+                   format_of = CAIRO_FN(surface_int_fn, "image_surface_get_format"),
+                   width_of = CAIRO_FN(surface_int_fn, "image_surface_get_width"),
+                   height_of = CAIRO_FN(surface_int_fn, "image_surface_get_height"),
+                   stride_of = CAIRO_FN(surface_int_fn, "image_surface_get_stride");
+    surface_data_fn data_of = CAIRO_FN(surface_data_fn, "image_surface_get_data");
+    surface_void_fn flush = CAIRO_FN(surface_void_fn, "surface_flush");
+#undef CAIRO_FN
     if ((who && !strcmp(who, "cairo")) || !st_of || !type_of || !format_of || !width_of ||
         !height_of || !stride_of || !data_of || !flush || !surface || st_of(surface) != CAIRO_OK ||
         type_of(surface) != SURFACE_IMAGE)
@@ -231,6 +220,6 @@ __attribute__((visibility("default"))) int cairo_surface_write_to_png_stream(voi
 {
     int status = CAIRO_OK;
     if (write && write_opaque(surface, write, closure, &status)) return status;
-    write_stream_fn real = (write_stream_fn)lib_fn("cairo_surface_write_to_png_stream");
+    write_stream_fn real = (write_stream_fn)pms_preload_lib_fn("cairo_surface_write_to_png_stream");
     return real ? real(surface, write, closure) : CAIRO_NO_MEMORY; /* the caller linked cairo */
 }
