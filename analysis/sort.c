@@ -41,13 +41,16 @@ static rkey *radix(rkey *a, rkey *b, size_t n)
     return a;
 }
 
-pms_status pms_sort_order(const double *v, size_t n, size_t *ord)
+/* ord[0..n) refined by the keys of v (doubles) or of key (integers),
+ * whichever is given: the one radix pass of pms_sort_order and
+ * pms_sort_u64. */
+static pms_status refine(const double *v, const uint64_t *key, size_t n, size_t *ord)
 {
     rkey *a = malloc((n ? 2 * n : 1) * sizeof *a);
     if (!a) return PMS_ENOMEM;
     for (size_t j = 0; j < n; j++) {
         a[j].i = ord[j];
-        a[j].k = sort_key(v[ord[j]]);
+        a[j].k = v ? sort_key(v[ord[j]]) : key[ord[j]];
     }
     rkey *r = radix(a, a + n, n);
     for (size_t j = 0; j < n; j++) ord[j] = r[j].i;
@@ -55,18 +58,14 @@ pms_status pms_sort_order(const double *v, size_t n, size_t *ord)
     return PMS_OK;
 }
 
+pms_status pms_sort_order(const double *v, size_t n, size_t *ord)
+{
+    return refine(v, NULL, n, ord);
+}
+
 pms_status pms_sort_u64(const uint64_t *key, size_t n, size_t *ord)
 {
-    rkey *a = malloc((n ? 2 * n : 1) * sizeof *a);
-    if (!a) return PMS_ENOMEM;
-    for (size_t j = 0; j < n; j++) {
-        a[j].i = ord[j];
-        a[j].k = key[ord[j]];
-    }
-    rkey *r = radix(a, a + n, n);
-    for (size_t j = 0; j < n; j++) ord[j] = r[j].i;
-    free(a);
-    return PMS_OK;
+    return refine(NULL, key, n, ord);
 }
 
 pms_status pms_sort_index(const double *v, size_t n, size_t *ord)
