@@ -123,14 +123,13 @@ pms_numparse pms_parse_number_avail(const char *s, size_t len, size_t avail, dou
 
 /* The commonest numeric cell, inline: an optional minus and 1-8 digits,
  * nothing else, when at least 8 bytes may be read after the minus (the
- * loader passes what is left of the file).  1 and the value (exactly
- * strtod's: an integer below 10^8 is a double; "-0" is +0, as everywhere)
- * or 0, and then the caller goes on to pms_parse_number_avail (a plus, a
+ * loader passes what is left of the file).  1 and the value as an
+ * integer (below 10^8; "-0" is 0), or 0, and then the caller goes on to pms_parse_number_avail (a plus, a
  * point, spaces, quotes...).  The eight bytes are tested for digits
  * at once and converted by three multiplications (see io/csv.c,
  * plain_cell_swar); bytes after the cell are shifted out, never taken as
  * part of it. */
-static inline int pms_parse_int8(const char *s, size_t len, size_t avail, double *out)
+static inline int pms_parse_int8_i32(const char *s, size_t len, size_t avail, int32_t *out)
 {
     const uint64_t ones = 0x0101010101010101ULL;
     const size_t neg = len && *s == '-';
@@ -147,8 +146,18 @@ static inline int pms_parse_int8(const char *s, size_t len, size_t avail, double
     d = ((d & 0x0F0F0F0F0F0F0F0FULL) * 2561) >> 8;
     d = ((d & 0x00FF00FF00FF00FFULL) * 6553601) >> 16;
     d = ((d & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
-    /* Signed before the conversion: no -0, and no branch on the sign. */
-    *out = (double)(neg ? -(int64_t)d : (int64_t)d);
+    /* Below 10^8: an int32, signed without a branch ("-0" is 0). */
+    *out = neg ? -(int32_t)d : (int32_t)d;
+    return 1;
+}
+
+/* The same cells as a double: exactly strtod's (an integer below 10^8 is a
+ * double; "-0" is +0.0, as everywhere). */
+static inline int pms_parse_int8(const char *s, size_t len, size_t avail, double *out)
+{
+    int32_t m;
+    if (!pms_parse_int8_i32(s, len, avail, &m)) return 0;
+    *out = (double)m;
     return 1;
 }
 
@@ -176,8 +185,8 @@ static const unsigned char pms_int8_shuffle[9][16] __attribute__((aligned(16), u
 #undef PMS_Z
 };
 
-__attribute__((target("sse4.1"))) static inline int pms_parse_int8_sse(const char *s, size_t len,
-                                                                        size_t avail, double *out)
+__attribute__((target("sse4.1"))) static inline int
+pms_parse_int8_sse_i32(const char *s, size_t len, size_t avail, int32_t *out)
 {
     const size_t neg = len && *s == '-';
     s += neg;
@@ -190,8 +199,17 @@ __attribute__((target("sse4.1"))) static inline int pms_parse_int8_sse(const cha
     v = _mm_madd_epi16(v, _mm_set1_epi32(0x00010064));    /* 100, 1: fours */
     v = _mm_packus_epi32(v, v);
     v = _mm_madd_epi16(v, _mm_set1_epi32(0x00012710));    /* 10000, 1: eight digits */
-    v = _mm_sign_epi32(v, _mm_set1_epi32(1 - 2 * (int)neg)); /* an integer: no -0 */
-    _mm_store_sd(out, _mm_cvtepi32_pd(v));
+    v = _mm_sign_epi32(v, _mm_set1_epi32(1 - 2 * (int)neg)); /* "-0" is 0 */
+    *out = _mm_cvtsi128_si32(v);
+    return 1;
+}
+
+__attribute__((target("sse4.1"))) static inline int pms_parse_int8_sse(const char *s, size_t len,
+                                                                        size_t avail, double *out)
+{
+    int32_t m;
+    if (!pms_parse_int8_sse_i32(s, len, avail, &m)) return 0;
+    *out = (double)m;
     return 1;
 }
 #endif

@@ -30,14 +30,19 @@ static inline double ratio_cell(double a, double d)
 }
 
 /* Rows [i0, i0 + n) of column j: a pointer into its values if it has them,
- * else its recipe evaluated into buf (n <= BLK).  Inputs that are derived
- * measures themselves are evaluated the same way, never stored. */
+ * else its recipe evaluated into buf (n <= BLK): a file's column kept as
+ * integers is converted, a derived measure computed from its inputs, which
+ * are evaluated the same way, never stored. */
 static const double *eval_block(const pms_table *t, size_t j, size_t i0, size_t n, double *buf)
 {
     const pms_column *c = &t->cols[j];
     const double *num = col_values(c);
     if (num) return num + i0;
     const struct pms_lazy *z = c->lazy;
+    if (z->op == PMS_LAZY_INT) {
+        pms_i32_values(z->iv + i0, n, z->scale, buf);
+        return buf;
+    }
     double tmp[BLK];
     if (z->op == PMS_LAZY_RATIO) {
         const double *a = eval_block(t, z->in[0], i0, n, buf);
@@ -155,7 +160,7 @@ static pms_status derive_ratio(pms_table *t, const char *name, const char *num,
     const pms_column *a = peek(t, num, &ia), *b = peek(t, den, &ib);
     if (!a || !b || a->type != PMS_COL_NUM || b->type != PMS_COL_NUM || peek(t, name, NULL))
         return PMS_OK;
-    struct pms_lazy z = {PMS_LAZY_RATIO, {ia, ib, 0}, {1, 1, 0}, 2};
+    struct pms_lazy z = {PMS_LAZY_RATIO, {ia, ib, 0}, {1, 1, 0}, 2, NULL, 0};
     size_t bad = 0;
     pms_status st = add_lazy(t, name, &z, &bad, err);
     if (!st && bad && !quiet)
@@ -222,7 +227,7 @@ static pms_status derive_sum(pms_table *t, const measure_def *m, pms_err *err)
 {
     const pms_column *trig = peek(t, m->trigger, NULL);
     if (!trig || trig->type != PMS_COL_NUM || peek(t, m->name, NULL)) return PMS_OK;
-    struct pms_lazy z = {PMS_LAZY_SUM, {0, 0, 0}, {0, 0, 0}, 0};
+    struct pms_lazy z = {PMS_LAZY_SUM, {0, 0, 0}, {0, 0, 0}, 0, NULL, 0};
     for (size_t k = 0; k < 3 && m->terms[k]; k++) {
         const pms_column *c = peek(t, m->terms[k], &z.in[k]);
         if (!c || c->type != PMS_COL_NUM) {

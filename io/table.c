@@ -34,6 +34,7 @@ static void column_free(pms_column *c)
     free(c->num);
     free(c->text);
     free(c->bad_value);
+    if (c->lazy) free(c->lazy->iv);
     free(c->lazy);
 }
 
@@ -178,7 +179,9 @@ static pms_status add_source(pms_table *t, const char *path, const pms_csv *csv,
 /* Columns typed while the file was being split (streaming load). */
 typedef struct {
     size_t ncols;
-    double **num;          /* numeric so far (or for good) */
+    int32_t **iv;          /* numeric so far, as integers (pms_i32_value) */
+    unsigned char *scale;  /* their decimal scale, 0 to PMS_I32_MAXSCALE */
+    double **num;          /* numeric so far, as doubles (a cell iv could not hold) */
     char ***text;          /* text columns */
     size_t *miss;
     size_t *bad;           /* first row that is not a number, SIZE_MAX if none */
@@ -194,10 +197,13 @@ static void typed_free(typed_cols *ty)
 {
     for (size_t j = 0; j < ty->ncols; j++) {
         if (ty->num) free(ty->num[j]);
+        if (ty->iv) free(ty->iv[j]);
         if (ty->text) free(ty->text[j]);
         if (ty->bad_value) free(ty->bad_value[j]);
     }
     free(ty->num);
+    free(ty->iv);
+    free(ty->scale);
     free(ty->text);
     free(ty->miss);
     free(ty->bad);
@@ -442,6 +448,8 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
     typed_cols *ty = &x->ty;
     ty->ncols = nc;
     ty->num = calloc(m, sizeof *ty->num);
+    ty->iv = calloc(m, sizeof *ty->iv);
+    ty->scale = calloc(m, 1);
     ty->text = calloc(m, sizeof *ty->text);
     ty->miss = calloc(m, sizeof *ty->miss);
     ty->bad = malloc(m * sizeof *ty->bad);
@@ -451,7 +459,7 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
     x->rowstart = malloc(rows * sizeof *x->rowstart);
     x->state = calloc(m, 1);
     x->is_code = calloc(m, 1);
-    if (!ty->num || !ty->text || !ty->miss || !ty->bad || !ty->bad_value || !ty->kind ||
+    if (!ty->num || !ty->iv || !ty->scale || !ty->text || !ty->miss || !ty->bad || !ty->bad_value || !ty->kind ||
         !x->intern || !x->rowstart || !x->state || !x->is_code)
         goto nomem;
     for (int k = 0; k < 2; k++) {
@@ -481,7 +489,7 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
             if (!(ty->text[j] = malloc(rows * sizeof **ty->text))) goto nomem;
             x->state[j] = ST_TEXT;
         } else {
-            if (!(ty->num[j] = malloc(rows * sizeof **ty->num))) goto nomem;
+            if (!(ty->iv[j] = malloc(rows * sizeof **ty->iv))) goto nomem;
             x->state[j] = ST_NUM;
         }
     }
@@ -614,7 +622,9 @@ static pms_status stream_to_text(stream_ctx *x, typer *w, size_t c, const uint32
     memcpy(ty->bad_value[c], cell, len);
     ty->bad_value[c][len] = '\0';
     free(ty->num[c]);
+    free(ty->iv[c]);
     ty->num[c] = NULL;
+    ty->iv[c] = NULL;
     if (ty->kind[c] == PMS_KIND_NUM) {
         x->state[c] = ST_DEAD;
         return PMS_OK;
@@ -664,10 +674,10 @@ static inline pms_numparse num_cell(const stream_ctx *x, typer *w, uint32_t s, u
  * (48 KB) did not, and cost a fifth more (perf, against the hashing). */
 enum { TILE = 16 };
 
-/* Numeric column c over the tile's rows [i0, i0 + tn): the first row that
- * is not a number, or SIZE_MAX.  Most cells are 1-8 digits, read inline
- * (with SSE4.1 in the AVX2 build of this loop, else eight bytes as a word);
- * the rest take the full parser. */
+/* Numeric column c over the tile's rows [i0, i0 + tn), as doubles: the
+ * first row that is not a number, or SIZE_MAX.  Most cells are 1-8
+ * digits, read inline (with SSE4.1 in the AVX2 build of this loop, else
+ * eight bytes as a word); the rest take the full parser. */
 static inline __attribute__((always_inline)) size_t
 num_tile_body(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, size_t i0, size_t tn,
               int sse)
@@ -701,12 +711,142 @@ num_tile_body(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, size_t i0, 
     return bad;
 }
 
+/* d as an integer m with m / 10^k == d exactly as pms_i32_value computes
+ * it (never the missing marker): 1, or 0 if it cannot be. */
+static inline int i32_fits(double d, int k, int32_t *m)
+{
+    double y = d * pms_i32_p10(k);
+    if (!(fabs(y) <= 2147483647.0)) return 0;
+    int32_t r = (int32_t)(y + (y < 0 ? -0.5 : 0.5)); /* the nearest, or as good: checked */
+    if (pms_i32_value(r, k) != d) return 0;
+    *m = r;
+    return 1;
+}
+
+/* The same as num_tile_body for a column still held as integers at scale
+ * k, up to the first cell it cannot hold at that scale: its index in the
+ * tile in *stop (tn if none) and its value in *d. */
+static inline __attribute__((always_inline)) size_t
+i32_tile_body(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, size_t i0, size_t tn,
+              int sse, int whole_only, size_t *stop, double *d)
+{
+    const size_t nc2 = 2 * x->ncols;
+    const char *buf = x->buf;
+    int32_t *v = x->ty.iv[c] + i0;
+    const int k = whole_only ? 0 : x->ty.scale[c];
+    const int64_t f = (int64_t)pms_i32_p10(k);
+    const uint32_t *sp = tc + 2 * c;
+    size_t miss = 0, bad = SIZE_MAX, i;
+    for (i = 0; i < tn; i++, sp += nc2) {
+        uint32_t s = sp[0], e = sp[1];
+        int32_t m;
+#ifdef PMS_HAVE_INT8_SSE
+        int whole = sse ? pms_parse_int8_sse_i32(buf + s, e - s, x->len - s, &m)
+                        : pms_parse_int8_i32(buf + s, e - s, x->len - s, &m);
+#else
+        (void)sse;
+        int whole = pms_parse_int8_i32(buf + s, e - s, x->len - s, &m);
+#endif
+        if (whole && whole_only) {
+            v[i] = m;
+            continue;
+        }
+        if (whole) {
+            int64_t M = (int64_t)m * f; /* |m| < 10^8: no overflow */
+            if (M <= INT32_MAX && M >= -INT32_MAX) {
+                v[i] = (int32_t)M;
+                continue;
+            }
+            *d = m;
+            break;
+        }
+        pms_numparse r = num_cell(x, w, s, e, d);
+        if (r == PMS_NUM_MISSING) {
+            v[i] = PMS_I32_MISSING;
+            miss++;
+            continue;
+        }
+        if (r != PMS_NUM_OK) {
+            bad = i0 + i;
+            break;
+        }
+        if (!i32_fits(*d, k, &v[i])) break;
+    }
+    x->ty.miss[c] += miss;
+    *stop = i;
+    return bad;
+}
+
+/* Column c's rows [0, r) cannot hold value d at row r at their scale: a
+ * larger scale if d and every earlier cell fit it (the earlier cells
+ * multiplied by a power of ten, which keeps their values), storing d.
+ * 1, or 0 when the column must become doubles. */
+static int i32_rescale(stream_ctx *x, size_t c, size_t r, double d)
+{
+    int32_t *v = x->ty.iv[c], m;
+    const int k0 = x->ty.scale[c];
+    for (int k = k0 + 1; k <= PMS_I32_MAXSCALE; k++) {
+        if (!i32_fits(d, k, &m)) continue;
+        const int32_t f = (int32_t)pms_i32_p10(k - k0), lim = INT32_MAX / f;
+        for (size_t i = 0; i < r; i++)
+            if (v[i] != PMS_I32_MISSING && (v[i] > lim || v[i] < -lim)) return 0;
+        for (size_t i = 0; i < r; i++)
+            if (v[i] != PMS_I32_MISSING) v[i] *= f;
+        x->ty.scale[c] = (unsigned char)k;
+        v[r] = m;
+        return 1;
+    }
+    return 0;
+}
+
+/* Column c from integers to doubles, its rows [0, r) converted: -1 when
+ * out of memory. */
+static int i32_widen(stream_ctx *x, size_t c, size_t r)
+{
+    typed_cols *ty = &x->ty;
+    double *v = malloc((x->max_rows ? x->max_rows : 1) * sizeof *v);
+    if (!v) return -1;
+    pms_i32_values(ty->iv[c], r, ty->scale[c], v);
+    free(ty->iv[c]);
+    ty->iv[c] = NULL;
+    ty->num[c] = v;
+    return 0;
+}
+
+#define ROW_NOMEM (SIZE_MAX - 1) /* num_tile: out of memory */
+
+/* Numeric column c over the tile's rows: as integers while it can be (a
+ * cell that needs a larger scale rescales the column), then as doubles. */
+static inline __attribute__((always_inline)) size_t
+num_tile_any(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, size_t i0, size_t tn,
+             int sse)
+{
+    const size_t nc2 = 2 * x->ncols;
+    size_t done = 0;
+    while (x->ty.iv[c] && done < tn) {
+        size_t stop;
+        double d;
+        /* (The commonest case, scale 0, compiled apart: no multiplication.) */
+        size_t bad = x->ty.scale[c]
+                         ? i32_tile_body(x, w, c, tc + done * nc2, i0 + done, tn - done, sse, 0,
+                                         &stop, &d)
+                         : i32_tile_body(x, w, c, tc + done * nc2, i0 + done, tn - done, sse, 1,
+                                         &stop, &d);
+        done += stop;
+        if (bad != SIZE_MAX || done == tn) return bad;
+        if (i32_rescale(x, c, i0 + done, d)) done++;
+        else if (i32_widen(x, c, i0 + done)) return ROW_NOMEM;
+    }
+    if (done == tn) return SIZE_MAX;
+    return num_tile_body(x, w, c, tc + done * nc2, i0 + done, tn - done, sse);
+}
+
 #ifdef PMS_HAVE_INT8_SSE
 __attribute__((target("avx2"))) static size_t num_tile_avx2(stream_ctx *x, typer *w, size_t c,
                                                            const uint32_t *tc, size_t i0,
                                                            size_t tn)
 {
-    return num_tile_body(x, w, c, tc, i0, tn, 1);
+    return num_tile_any(x, w, c, tc, i0, tn, 1);
 }
 #endif
 
@@ -718,7 +858,7 @@ static size_t num_tile(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, si
 #else
     (void)avx2;
 #endif
-    return num_tile_body(x, w, c, tc, i0, tn, 0);
+    return num_tile_any(x, w, c, tc, i0, tn, 0);
 }
 
 /* Text column c over the tile's rows; -1 when out of memory.  A cell with
@@ -751,26 +891,42 @@ static int text_tile(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, size
     return nomem ? -1 : 0;
 }
 
-/* The next tile's spans and text of columns [c0, c1) start coming from the
- * shared cache (the splitter read them) while this one is typed: column by
- * column, a tile is read in strides the hardware does not foresee.
+/* While a tile is typed, the spans of columns [c0, c1) of the tile after
+ * next and the text of the next one start coming from the shared cache (the
+ * splitter read them on the other core): column by column, a tile is read in
+ * strides the hardware does not foresee.  The text's addresses are read from
+ * the next tile's spans, which were asked for one tile earlier (reading them
+ * without that waited on a miss for every row: a third of this loop's time).
  * (Inline: as a function of its own, GCC finds it has no effect.) */
 static inline __attribute__((always_inline)) void
-tile_prefetch(const stream_ctx *x, const uint32_t *tc, size_t left, size_t c0, size_t c1)
+spans_prefetch(const stream_ctx *x, const uint32_t *tc, size_t left, size_t c0, size_t c1)
 {
     const size_t tn = left < TILE ? left : TILE, nc2 = 2 * x->ncols;
     if (c0 == 0 && c1 == x->ncols) {
-        /* All the columns: the tile's spans and text are each one run. */
+        /* All the columns: the tile's spans are one run. */
         const char *s = (const char *)tc, *e = (const char *)(tc + tn * nc2);
         for (; s < e; s += 64) __builtin_prefetch(s);
-        size_t t0 = tc[0], t1 = tc[(tn - 1) * nc2 + nc2 - 1];
-        for (const char *p = x->buf + t0; p < x->buf + t1; p += 64) __builtin_prefetch(p);
         return;
     }
     for (size_t i = 0; i < tn; i++) {
         const uint32_t *r = tc + i * nc2;
         uintptr_t s = (uintptr_t)(r + 2 * c0) & ~(uintptr_t)63, e = (uintptr_t)(r + 2 * c1);
         for (; s < e; s += 64) __builtin_prefetch((const void *)s);
+    }
+}
+
+static inline __attribute__((always_inline)) void
+text_prefetch_tile(const stream_ctx *x, const uint32_t *tc, size_t left, size_t c0, size_t c1)
+{
+    const size_t tn = left < TILE ? left : TILE, nc2 = 2 * x->ncols;
+    if (c0 == 0 && c1 == x->ncols) {
+        /* All the columns: the tile's text is one run. */
+        size_t t0 = tc[0], t1 = tc[(tn - 1) * nc2 + nc2 - 1];
+        for (const char *p = x->buf + t0; p < x->buf + t1; p += 64) __builtin_prefetch(p);
+        return;
+    }
+    for (size_t i = 0; i < tn; i++) {
+        const uint32_t *r = tc + i * nc2;
         uintptr_t p = (uintptr_t)(x->buf + r[2 * c0]) & ~(uintptr_t)63;
         for (uintptr_t q = (uintptr_t)(x->buf + r[2 * c1 - 1]); p < q; p += 64)
             __builtin_prefetch((const void *)p);
@@ -792,11 +948,15 @@ static pms_status type_cols(stream_ctx *x, typer *w, const uint32_t *cells, size
     for (size_t t0 = 0; t0 < n; t0 += TILE) {
         const size_t tn = n - t0 < TILE ? n - t0 : TILE;
         const uint32_t *tc = cells + t0 * nc2;
-        if (t0 + TILE < n) tile_prefetch(x, cells + (t0 + TILE) * nc2, n - t0 - TILE, c0, c1);
+        if (t0 == 0) spans_prefetch(x, tc, tn, c0, c1);
+        if (t0 + 2 * TILE < n)
+            spans_prefetch(x, cells + (t0 + 2 * TILE) * nc2, n - t0 - 2 * TILE, c0, c1);
+        if (t0 + TILE < n) text_prefetch_tile(x, cells + (t0 + TILE) * nc2, n - t0 - TILE, c0, c1);
         for (size_t c = c0; c < c1; c++) {
             if (x->state[c] == ST_NUM) {
                 size_t bad = num_tile(x, w, c, tc, first + t0, tn, avx2);
                 if (bad == SIZE_MAX) continue;
+                if (bad == ROW_NOMEM) return PMS_ENOMEM;
                 x->ty.bad[c] = bad;
                 x->state[c] = ST_FAILED;
                 w->failed[nfailed++] = c;
@@ -987,7 +1147,16 @@ static pms_status take_typed(pms_table *t, typed_cols *ty, size_t n, const char 
     for (size_t j = 0; j < n; j++) {
         pms_column *c = &t->cols[j];
         c->n_missing = ty->miss[j];
-        if (ty->num[j]) {
+        if (ty->iv[j]) {
+            /* Kept as integers: doubles when first looked up (table_priv.h). */
+            if (!(c->lazy = calloc(1, sizeof *c->lazy)))
+                return pms_err_set(err, PMS_ENOMEM, "out of memory");
+            c->type = PMS_COL_NUM;
+            c->lazy->op = PMS_LAZY_INT;
+            c->lazy->iv = ty->iv[j];
+            c->lazy->scale = ty->scale[j];
+            ty->iv[j] = NULL;
+        } else if (ty->num[j]) {
             c->type = PMS_COL_NUM;
             c->num = ty->num[j];
             ty->num[j] = NULL;
@@ -1314,6 +1483,7 @@ pms_status pms_table_keep_rows(pms_table *t, const unsigned char *keep, pms_err 
             pms_column *c = &t->cols[j];
             if (c->num) c->num[w] = c->num[i];
             if (c->text) c->text[w] = c->text[i];
+            if (c->lazy && c->lazy->iv) c->lazy->iv[w] = c->lazy->iv[i];
         }
         if (t->line) t->line[w] = t->line[i];
         w++;
@@ -1321,7 +1491,8 @@ pms_status pms_table_keep_rows(pms_table *t, const unsigned char *keep, pms_err 
     t->nrows = w;
     for (size_t j = 0; j < t->ncols; j++) {
         pms_column *c = &t->cols[j];
-        /* A derived measure not computed yet follows its inputs, now kept. */
+        /* A derived measure not computed yet follows its inputs, now kept
+         * (a column kept as integers, its integers). */
         if (c->type == PMS_COL_NUM && !c->num) {
             c->n_missing = pms_table_lazy_missing(t, j);
             continue;
@@ -1442,8 +1613,13 @@ static int column_copy(pms_column *d, const pms_column *c, size_t nrows, char *a
     if (c->lazy) {
         if (!(d->lazy = malloc(sizeof *d->lazy))) return -1;
         *d->lazy = *c->lazy;
+        d->lazy->iv = NULL;
+        if (c->lazy->iv) {
+            if (!(d->lazy->iv = malloc((nrows ? nrows : 1) * sizeof *d->lazy->iv))) return -1;
+            memcpy(d->lazy->iv, c->lazy->iv, nrows * sizeof *d->lazy->iv);
+        }
     }
-    const double *num = col_values(c); /* NULL: a derived measure not computed yet */
+    const double *num = col_values(c); /* NULL: not computed yet (lazy) */
     if (num) {
         if (!(d->num = malloc((nrows ? nrows : 1) * sizeof *d->num))) return -1;
         memcpy(d->num, num, nrows * sizeof *d->num);

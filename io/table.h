@@ -31,9 +31,11 @@ typedef struct {
      * so that asking for one as a number gives "file:line:col: not a number". */
     long bad_line;
     char *bad_value;
-    /* Private: a derived measure (pms_table_derive_standard) is computed
-     * from its inputs when first looked up by name, and num stays NULL
-     * until then; n_missing is known from the start (io/measures.c). */
+    /* Private: num stays NULL until the column is first looked up by name
+     * (pms_table_col, pms_table_numeric, pms_table_text) for a derived
+     * measure (pms_table_derive_standard), computed then from its inputs,
+     * and for a file's numeric column the loader kept as 32-bit integers
+     * (doc/loader.md), converted then; n_missing is known from the start. */
     struct pms_lazy *lazy;
 } pms_column;
 

@@ -5,9 +5,13 @@
 #ifndef PMS_TABLE_PRIV_H
 #define PMS_TABLE_PRIV_H
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "io/csv.h"
 #include "io/table.h"
@@ -137,19 +141,78 @@ static inline void upcase(char *s)
 
 /* ---- derived measures computed when first asked for (io/measures.c) ---- */
 
-enum { PMS_LAZY_RATIO = 1, PMS_LAZY_SUM = 2 };
+enum { PMS_LAZY_RATIO = 1, PMS_LAZY_SUM = 2, PMS_LAZY_INT = 3 };
 
-/* How a derived column is computed, from columns of the same table named
- * by index (columns are only ever appended, so indices stay valid). */
+/* How a column without its array of doubles gets one: a derived measure
+ * from columns of the same table named by index (columns are only ever
+ * appended, so indices stay valid), or a file's column the loader kept as
+ * 32-bit integers (PMS_LAZY_INT, below). */
 struct pms_lazy {
     int op;                /* PMS_LAZY_RATIO: in[0] / in[1]; PMS_LAZY_SUM: sum of sign[k] * in[k] */
     size_t in[3];
     int sign[3];
     size_t nin;
+    int32_t *iv;           /* PMS_LAZY_INT: the cells (owned), see pms_i32_value */
+    int scale;
 };
 
-/* Column j's values, computed now if it is a derived measure not yet
- * computed: PMS_OK or PMS_ENOMEM.  Safe when two threads ask at once. */
+/* ---- numeric columns held as 32-bit integers (the loader, io/table.c) ----
+ *
+ * Most numeric columns of the NHS files are whole pounds or patients, or
+ * money in pence: a cell m with k decimals is kept as the integer
+ * M = m * 10^(scale - k) with one scale per column, half the memory of a
+ * double.  Its double is M / 10^scale, the IEEE division of two exact
+ * doubles (|M| < 2^31, 10^scale <= 10^4), correctly rounded: the double
+ * nearest the cell's decimal value, which is strtod's (Clinger's fast path,
+ * doc/loader.md).  The loader keeps a value only after computing it back
+ * with pms_i32_value and comparing, so every value given back is bit for
+ * bit the one parsed. */
+#define PMS_I32_MISSING INT32_MIN
+enum { PMS_I32_MAXSCALE = 4 };
+
+static inline double pms_i32_p10(int k)
+{
+    static const double p[PMS_I32_MAXSCALE + 1] = {1, 10, 100, 1000, 10000};
+    return p[k];
+}
+
+static inline double pms_i32_value(int32_t m, int scale)
+{
+    return m == PMS_I32_MISSING ? NAN : (double)m / pms_i32_p10(scale);
+}
+
+/* pms_i32_value of m[0 .. n) into out, two lanes at a time where SSE2 is
+ * there (every x86-64): the same conversion and the same IEEE division in
+ * each lane, so the same bits.  (GCC's scalar loop converted with a false
+ * dependency on the previous value: a third of the derived measures'
+ * counting on 2M rows.) */
+static inline void pms_i32_values(const int32_t *m, size_t n, int scale, double *out)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i miss = _mm_set1_epi32(PMS_I32_MISSING);
+    const __m128d nan = _mm_set1_pd(NAN), p = _mm_set1_pd(pms_i32_p10(scale));
+    for (; i + 4 <= n; i += 4) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(m + i));
+        __m128i is = _mm_cmpeq_epi32(v, miss);
+        __m128d lo = _mm_cvtepi32_pd(v), hi = _mm_cvtepi32_pd(_mm_unpackhi_epi64(v, v));
+        if (scale) {
+            lo = _mm_div_pd(lo, p);
+            hi = _mm_div_pd(hi, p);
+        }
+        __m128d mlo = _mm_castsi128_pd(_mm_unpacklo_epi32(is, is));
+        __m128d mhi = _mm_castsi128_pd(_mm_unpackhi_epi32(is, is));
+        _mm_storeu_pd(out + i, _mm_or_pd(_mm_andnot_pd(mlo, lo), _mm_and_pd(mlo, nan)));
+        _mm_storeu_pd(out + i + 2, _mm_or_pd(_mm_andnot_pd(mhi, hi), _mm_and_pd(mhi, nan)));
+    }
+#endif
+    for (; i < n; i++) out[i] = pms_i32_value(m[i], scale);
+}
+
+/* Column j's values, computed now if it is a derived measure or a column
+ * kept as integers not yet computed: PMS_OK or PMS_ENOMEM.  Safe when two
+ * threads ask at once.  (The integers are kept: another thread may still be
+ * converting them.) */
 pms_status pms_table_materialize(const pms_table *t, size_t j);
 
 /* The missing values of derived column j, counted without keeping its

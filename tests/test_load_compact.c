@@ -64,6 +64,8 @@ typedef enum {
     K_MONEY,   /* 2 decimals from the first row */
     K_LATEDEC, /* whole, then 1 decimal at the event, 3 at the second event */
     K_BIG,     /* whole numbers up to `big`, the special at the event */
+    K_BIGPOS,  /* the same, never negative */
+    K_BIGNEG,  /* the same, never positive (each side of the rescale's overflow test) */
     K_SPECIAL, /* small numbers, the special at the event and now and then after */
     K_DECOR,   /* pound signs, commas, spaces, '+', quotes, leading zeros, -0 */
     K_PLACES,  /* 0 to 4 decimals, the places allowed growing through the file */
@@ -96,6 +98,8 @@ static const colspec cols[] = {
     {"d", K_LATEDEC, NULL, 0},
     {"e1", K_BIG, "0.01", 30000000},  /* 30,000,000 x 100 > 2^31: doubles */
     {"e2", K_BIG, "0.01", 21474836},  /* 21,474,836 x 100 < 2^31 - 1: fits */
+    {"e3", K_BIGPOS, "0.01", 30000000},
+    {"e4", K_BIGNEG, "-0.01", 30000000},
     {"f0", K_SPECIAL, "0.12345", 0},
     {"f1", K_SPECIAL, "0.123456", 0},
     {"f2", K_SPECIAL, "3.14159265358979323", 0},
@@ -156,6 +160,7 @@ static int cell(pms_test_buf *b, const gen *g, size_t i, size_t c)
         return 1;
     }
     const char *sign = rnd() % 3 ? "" : "-";
+    if (cs->k == K_BIGPOS || cs->k == K_BIGNEG) sign = cs->k == K_BIGPOS ? "" : "-";
     switch (cs->k) {
     case K_NAME: pms_test_printf(b, "p%zu", i); break;
     case K_INT:
@@ -193,6 +198,8 @@ static int cell(pms_test_buf *b, const gen *g, size_t i, size_t c)
         break;
     }
     case K_BIG:
+    case K_BIGPOS:
+    case K_BIGNEG:
         if (at_ev) pms_test_printf(b, "%s", cs->special);
         else if (after && rnd() % 3 == 0)
             pms_test_printf(b, "%s%u.%02u", sign, rnd() % 100000, rnd() % 100);
