@@ -743,6 +743,37 @@ static inline int plain_decimal(const char *s, size_t len, int64_t *m, int *dp)
     return 1;
 }
 
+enum { I32_STORED, I32_MISSING, I32_ROOM, I32_BAD };
+
+/* A cell of a column held as integers at scale k that is not 1-8 digits:
+ * stored in *out (I32_STORED, I32_MISSING), or I32_ROOM with its value in
+ * *d when the column cannot hold it at that scale, or I32_BAD.  Out of line,
+ * so that the loop over the common cells keeps its values in registers. */
+static __attribute__((noinline)) int i32_cell(stream_ctx *x, typer *w, uint32_t s, uint32_t e,
+                                              int k, int32_t *out, double *d)
+{
+    /* A plain decimal with no more places than the scale is stored as
+     * it is written: m / 10^dp and M / 10^k are the same number, whose
+     * nearest double both give (the IEEE division of exact operands). */
+    int64_t pm;
+    int dp;
+    if (plain_decimal(x->buf + s, e - s, &pm, &dp) && dp <= k && pm <= INT32_MAX &&
+        pm >= -INT32_MAX) {
+        int64_t M = pm * (int64_t)pms_i32_p10(k - dp); /* below 2^45 */
+        if (M <= INT32_MAX && M >= -INT32_MAX) {
+            *out = (int32_t)M;
+            return I32_STORED;
+        }
+    }
+    pms_numparse r = num_cell(x, w, s, e, d);
+    if (r == PMS_NUM_MISSING) {
+        *out = PMS_I32_MISSING;
+        return I32_MISSING;
+    }
+    if (r != PMS_NUM_OK) return I32_BAD;
+    return i32_fits(*d, k, out) ? I32_STORED : I32_ROOM;
+}
+
 /* The same as num_tile_body for a column still held as integers at scale
  * k, up to the first cell it cannot hold at that scale: its index in the
  * tile in *stop (tn if none) and its value in *d. */
@@ -750,63 +781,47 @@ static inline __attribute__((always_inline)) size_t
 i32_tile_body(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, size_t i0, size_t tn,
               int sse, int whole_only, size_t *stop, double *d)
 {
-    const size_t nc2 = 2 * x->ncols;
+    const size_t nc2 = 2 * x->ncols, len = x->len;
     const char *buf = x->buf;
-    int32_t *v = x->ty.iv[c] + i0;
+    int32_t *v = x->ty.iv[c] + i0, *const v0 = v, *const vend = v + tn;
     const int k = whole_only ? 0 : x->ty.scale[c];
     const int64_t f = (int64_t)pms_i32_p10(k);
     const uint32_t *sp = tc + 2 * c;
-    size_t miss = 0, bad = SIZE_MAX, i;
-    for (i = 0; i < tn; i++, sp += nc2) {
+    size_t miss = 0, bad = SIZE_MAX;
+    for (; v < vend; v++, sp += nc2) {
         uint32_t s = sp[0], e = sp[1];
         int32_t m;
 #ifdef PMS_HAVE_INT8_SSE
-        int whole = sse ? pms_parse_int8_sse_i32(buf + s, e - s, x->len - s, &m)
-                        : pms_parse_int8_i32(buf + s, e - s, x->len - s, &m);
+        int whole = sse ? pms_parse_int8_sse_i32(buf + s, e - s, len - s, &m)
+                        : pms_parse_int8_i32(buf + s, e - s, len - s, &m);
 #else
         (void)sse;
-        int whole = pms_parse_int8_i32(buf + s, e - s, x->len - s, &m);
+        int whole = pms_parse_int8_i32(buf + s, e - s, len - s, &m);
 #endif
         if (whole && whole_only) {
-            v[i] = m;
+            *v = m;
             continue;
         }
         if (whole) {
             int64_t M = (int64_t)m * f; /* |m| < 10^8: no overflow */
             if (M <= INT32_MAX && M >= -INT32_MAX) {
-                v[i] = (int32_t)M;
+                *v = (int32_t)M;
                 continue;
             }
             *d = m;
             break;
         }
-        /* A plain decimal with no more places than the scale is stored as
-         * it is written: m / 10^dp and M / 10^k are the same number, whose
-         * nearest double both give (the IEEE division of exact operands). */
-        int64_t pm;
-        int dp;
-        if (plain_decimal(buf + s, e - s, &pm, &dp) && dp <= k && pm <= INT32_MAX &&
-            pm >= -INT32_MAX) {
-            int64_t M = pm * (int64_t)pms_i32_p10(k - dp); /* below 2^45 */
-            if (M <= INT32_MAX && M >= -INT32_MAX) {
-                v[i] = (int32_t)M;
-                continue;
-            }
-        }
-        pms_numparse r = num_cell(x, w, s, e, d);
-        if (r == PMS_NUM_MISSING) {
-            v[i] = PMS_I32_MISSING;
+        int r = i32_cell(x, w, s, e, k, v, d);
+        if (r == I32_STORED) continue;
+        if (r == I32_MISSING) {
             miss++;
             continue;
         }
-        if (r != PMS_NUM_OK) {
-            bad = i0 + i;
-            break;
-        }
-        if (!i32_fits(*d, k, &v[i])) break;
+        if (r == I32_BAD) bad = i0 + (size_t)(v - v0);
+        break;
     }
     x->ty.miss[c] += miss;
-    *stop = i;
+    *stop = (size_t)(v - v0);
     return bad;
 }
 
