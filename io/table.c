@@ -939,42 +939,26 @@ static int text_tile(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, size
     return nomem ? -1 : 0;
 }
 
-/* While a tile is typed, the spans of columns [c0, c1) of the tile after
- * next and the text of the next one start coming from the shared cache (the
- * splitter read them on the other core): column by column, a tile is read in
- * strides the hardware does not foresee.  The text's addresses are read from
- * the next tile's spans, which were asked for one tile earlier (reading them
- * without that waited on a miss for every row: a third of this loop's time).
+/* The next tile's spans and text of columns [c0, c1) start coming from the
+ * shared cache (the splitter read them) while this one is typed: column by
+ * column, a tile is read in strides the hardware does not foresee.
  * (Inline: as a function of its own, GCC finds it has no effect.) */
 static inline __attribute__((always_inline)) void
-spans_prefetch(const stream_ctx *x, const uint32_t *tc, size_t left, size_t c0, size_t c1)
+tile_prefetch(const stream_ctx *x, const uint32_t *tc, size_t left, size_t c0, size_t c1)
 {
     const size_t tn = left < TILE ? left : TILE, nc2 = 2 * x->ncols;
     if (c0 == 0 && c1 == x->ncols) {
-        /* All the columns: the tile's spans are one run. */
+        /* All the columns: the tile's spans and text are each one run. */
         const char *s = (const char *)tc, *e = (const char *)(tc + tn * nc2);
         for (; s < e; s += 64) __builtin_prefetch(s);
-        return;
-    }
-    for (size_t i = 0; i < tn; i++) {
-        const uint32_t *r = tc + i * nc2;
-        uintptr_t s = (uintptr_t)(r + 2 * c0) & ~(uintptr_t)63, e = (uintptr_t)(r + 2 * c1);
-        for (; s < e; s += 64) __builtin_prefetch((const void *)s);
-    }
-}
-
-static inline __attribute__((always_inline)) void
-text_prefetch_tile(const stream_ctx *x, const uint32_t *tc, size_t left, size_t c0, size_t c1)
-{
-    const size_t tn = left < TILE ? left : TILE, nc2 = 2 * x->ncols;
-    if (c0 == 0 && c1 == x->ncols) {
-        /* All the columns: the tile's text is one run. */
         size_t t0 = tc[0], t1 = tc[(tn - 1) * nc2 + nc2 - 1];
         for (const char *p = x->buf + t0; p < x->buf + t1; p += 64) __builtin_prefetch(p);
         return;
     }
     for (size_t i = 0; i < tn; i++) {
         const uint32_t *r = tc + i * nc2;
+        uintptr_t s = (uintptr_t)(r + 2 * c0) & ~(uintptr_t)63, e = (uintptr_t)(r + 2 * c1);
+        for (; s < e; s += 64) __builtin_prefetch((const void *)s);
         uintptr_t p = (uintptr_t)(x->buf + r[2 * c0]) & ~(uintptr_t)63;
         for (uintptr_t q = (uintptr_t)(x->buf + r[2 * c1 - 1]); p < q; p += 64)
             __builtin_prefetch((const void *)p);
@@ -996,10 +980,7 @@ static pms_status type_cols(stream_ctx *x, typer *w, const uint32_t *cells, size
     for (size_t t0 = 0; t0 < n; t0 += TILE) {
         const size_t tn = n - t0 < TILE ? n - t0 : TILE;
         const uint32_t *tc = cells + t0 * nc2;
-        if (t0 == 0) spans_prefetch(x, tc, tn, c0, c1);
-        if (t0 + 2 * TILE < n)
-            spans_prefetch(x, cells + (t0 + 2 * TILE) * nc2, n - t0 - 2 * TILE, c0, c1);
-        if (t0 + TILE < n) text_prefetch_tile(x, cells + (t0 + TILE) * nc2, n - t0 - TILE, c0, c1);
+        if (t0 + TILE < n) tile_prefetch(x, cells + (t0 + TILE) * nc2, n - t0 - TILE, c0, c1);
         for (size_t c = c0; c < c1; c++) {
             if (x->state[c] == ST_NUM) {
                 size_t bad = num_tile(x, w, c, tc, first + t0, tn, avx2);
