@@ -121,6 +121,63 @@ static void test_missing_column_message(void **state)
     pms_table_free(t);
 }
 
+/* The notes of the derived measures come in the order the measures are
+ * derived, a measure that cannot be derived between two bad denominators,
+ * although the bad-denominator counts are made after every measure is
+ * added (one pass); and each measure's missing count is its own. */
+static void test_notes_in_order(void **state)
+{
+    (void)state;
+    /* (The expected notes are those the build before the one-pass counting
+     * printed for this file with `pmsreview check`.) */
+    const char csv[] = "Practice Code,Total NHS Payments to General Practice,"
+                       "Number of Registered Patients (Last Known Figure),"
+                       "Number of Weighted Patients (Last Known Figure),Global Sum,"
+                       "MPIG Correction factor,Balance of PMS Expenditure,Premises Payments\n"
+                       "A1,100,0,10,5,1,1,1\nA2,200,20,0,6,1,1,2\nA3,300,30,-1,7,1,1,3\n"
+                       "A4,-,40,4,8,1,1,4\nA5,-,0,0,9,1,1,5\n";
+    static const struct {
+        const char *what;
+        size_t count;
+        const char *detail;
+    } want[] = {
+        {"bad_denominator", 1, "payments_per_registered: 1 practices have registered_patients <= 0, "
+                               "so payments_per_registered is missing for them"},
+        {"bad_denominator", 2, "payments_per_weighted: 2 practices have weighted_patients <= 0, so "
+                               "payments_per_weighted is missing for them"},
+        {"measure_unavailable", 0, "dispensing_payments: cannot be derived: mu.csv has no column "
+                                   "'Prescribing Fee Payments' (canonical name prescribing_fees)"},
+        {"measure_unavailable", 0, "payments_less_dispensing: cannot be derived: mu.csv has no "
+                                   "column 'Prescribing Fee Payments' (canonical name "
+                                   "prescribing_fees)"},
+        {"measure_unavailable", 0, "payments_less_dispensing_premises: cannot be derived: mu.csv "
+                                   "has no column 'Prescribing Fee Payments' (canonical name "
+                                   "prescribing_fees)"},
+        {"bad_denominator", 3, "core_per_weighted: 3 practices have weighted_patients <= 0, so "
+                               "core_per_weighted is missing for them"},
+        {"bad_denominator", 2, "*_per_registered: 2 practices have registered_patients <= 0, so "
+                               "every measure per registered patient is missing for them"},
+    };
+    pms_table *t = NULL;
+    pms_err err = {{0}};
+    assert_int_equal(pms_table_load_mem("mu.csv", csv, sizeof csv - 1, NULL, &t, &err), PMS_OK);
+    size_t before = t->nnotes;
+    assert_int_equal(pms_table_derive_standard(t, &err), PMS_OK);
+    assert_int_equal(t->nnotes - before, sizeof want / sizeof *want);
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+        const pms_note *n = &t->notes[before + k];
+        assert_string_equal(n->what, want[k].what);
+        assert_int_equal(n->count, want[k].count);
+        assert_string_equal(n->detail, want[k].detail);
+    }
+    /* Missing: a denominator <= 0, or the total missing (A4, A5). */
+    assert_int_equal(pms_table_col(t, "payments_per_registered")->n_missing, 3);
+    assert_int_equal(pms_table_col(t, "payments_per_weighted")->n_missing, 4);
+    assert_int_equal(pms_table_col(t, "core_per_weighted")->n_missing, 3);
+    assert_int_equal(pms_table_col(t, "core_per_registered")->n_missing, 2);
+    pms_table_free(t);
+}
+
 /* 2022/23: "Code" and "CCG NAME" hold the PCN; "Sub ICB NAME" is the locality name. */
 static void test_2022_remap(void **state)
 {
@@ -406,6 +463,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_pandas),
         cmocka_unit_test(test_missing_column_message),
+        cmocka_unit_test(test_notes_in_order),
         cmocka_unit_test(test_2022_remap),
         cmocka_unit_test(test_lazy_equal_formulas),
         cmocka_unit_test(test_lazy_after_keep_rows),
