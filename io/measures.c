@@ -6,9 +6,10 @@
  * up (pms_table_materialize).  `check` and most commands ask for one or two
  * of the fourteen measures, so on a 2-million-row file this saves 224 MB
  * (16 MB a measure) and the page faults of writing them.  The missing
- * counts and the bad-denominator notes are needed at once, so each measure
- * is evaluated here once, a block of rows at a time, without being kept.
- * Evaluation and materialization share eval_block, so the values are the
+ * counts and the bad-denominator notes are needed at once, so every measure
+ * is evaluated here in one pass, a block of rows at a time, without being
+ * kept.
+ * Evaluation and materialization share eval_memo, so the values are the
  * same doubles, bit for bit, as computing them eagerly. */
 #include "io/table.h"
 
@@ -29,180 +30,74 @@ static inline double ratio_cell(double a, double d)
     return a / d;
 }
 
-/* Rows [i0, i0 + n) of column j: a pointer into its values if it has them,
- * else its recipe evaluated into buf (n <= BLK): a file's column kept as
- * integers is converted, a derived measure computed from its inputs, which
- * are evaluated the same way, never stored. */
-static const double *eval_block(const pms_table *t, size_t j, size_t i0, size_t n, double *buf)
-{
-    const pms_column *c = &t->cols[j];
-    const double *num = col_values(c);
-    if (num) return num + i0;
-    const struct pms_lazy *z = c->lazy;
-    if (z->op == PMS_LAZY_INT) {
-        pms_i32_values(z->iv + i0, n, z->scale, buf);
-        return buf;
-    }
-    double tmp[BLK];
-    if (z->op == PMS_LAZY_RATIO) {
-        const double *a = eval_block(t, z->in[0], i0, n, buf);
-        const double *d = eval_block(t, z->in[1], i0, n, tmp);
-        for (size_t i = 0; i < n; i++) buf[i] = ratio_cell(a[i], d[i]);
-        return buf;
-    }
-    for (size_t i = 0; i < n; i++) buf[i] = 0;
-    for (size_t k = 0; k < z->nin; k++) {
-        const double *x = eval_block(t, z->in[k], i0, n, tmp);
-        /* As the measures were always summed: NaN in any component propagates. */
-        for (size_t i = 0; i < n; i++) buf[i] += z->sign[k] * x[i];
-    }
-    return buf;
-}
-
-pms_status pms_table_materialize(const pms_table *t, size_t j)
-{
-    pms_column *c = &t->cols[j];
-    if (!c->lazy || col_values(c)) return PMS_OK;
-    double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
-    if (!v) return PMS_ENOMEM;
-    double buf[BLK];
-    for (size_t i0 = 0; i0 < t->nrows; i0 += BLK) {
-        size_t n = t->nrows - i0 < BLK ? t->nrows - i0 : BLK;
-        memcpy(v + i0, eval_block(t, j, i0, n, buf), n * sizeof *v);
-    }
-    /* Another thread may have computed it meanwhile: the first one stays
-     * (both hold the same values), so a pointer handed out stays valid. */
-    double *none = NULL;
-    if (!__atomic_compare_exchange_n(&c->num, &none, v, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        free(v);
-    return PMS_OK;
-}
-
-/* Missing cells of derived column j in rows [lo, hi) and, for a ratio, the
- * rows whose inputs are present but whose denominator is <= 0. */
-typedef struct {
-    const pms_table *t;
-    size_t j, lo, hi, miss, bad;
-} lazy_count;
-
-static void *count_rows(void *arg)
-{
-    lazy_count *c = arg;
-    const pms_table *t = c->t;
-    const struct pms_lazy *z = t->cols[c->j].lazy;
-    double buf[BLK], bd[BLK];
-    for (size_t i0 = c->lo; i0 < c->hi; i0 += BLK) {
-        size_t n = c->hi - i0 < BLK ? c->hi - i0 : BLK;
-        if (z->op != PMS_LAZY_RATIO) {
-            const double *v = eval_block(t, c->j, i0, n, buf);
-            for (size_t i = 0; i < n; i++) c->miss += isnan(v[i]) != 0;
-            continue;
-        }
-        const double *a = eval_block(t, z->in[0], i0, n, buf), *d = eval_block(t, z->in[1], i0, n, bd);
-        for (size_t i = 0; i < n; i++) {
-            c->bad += !isnan(a[i]) && !isnan(d[i]) && d[i] <= 0;
-            c->miss += isnan(ratio_cell(a[i], d[i])) != 0;
-        }
-    }
-    return NULL;
-}
-
-/* The same over every row: on two threads for a big table, each half of
- * the rows (every cell is computed on its own, so the counts are those of
- * one pass). */
-static void count_lazy(const pms_table *t, size_t j, size_t *miss, size_t *bad)
-{
-    size_t mid = t->nrows / 2 / BLK * BLK;
-    lazy_count h[2] = {{t, j, 0, mid, 0, 0}, {t, j, mid, t->nrows, 0, 0}};
-    pms_table_run2(count_rows, &h[0], &h[1], pms_table_two_threads(t));
-    *miss = h[0].miss + h[1].miss;
-    *bad = h[0].bad + h[1].bad;
-}
-
-size_t pms_table_lazy_missing(const pms_table *t, size_t j)
-{
-    size_t miss, bad;
-    count_lazy(t, j, &miss, &bad);
-    return miss;
-}
-
-/* ---- the counts of every measure pms_table_derive_standard adds, in one pass ----
+/* ---- evaluating columns without values, a block of rows at a time ----
  *
- * Counted one measure at a time, the file columns under the measures were
- * converted once for every measure built on them (about 59 columns a row
- * for the fourteen, against 10 distinct).  One pass over the rows instead
- * evaluates each column once a block, kept for the measures above it
- * (eval_memo: the same operations in the same order as eval_block, so the
- * same values). */
+ * A column without its array of doubles (a derived measure not computed
+ * yet, a file's column kept as integers) is evaluated BLK rows at a time:
+ * a file column converted from its integers, a measure computed from its
+ * inputs, evaluated the same way.  Within a block every column is
+ * evaluated once and kept for the columns above it, so that counting all
+ * the measures in one pass converts each file column once (counted a
+ * measure at a time, the columns under them were converted once for every
+ * measure built on them: about 59 a row for the fourteen, against 10
+ * distinct).  Materializing, counting after pms_table_keep_rows and the
+ * counts of pms_table_derive_standard all go through eval_memo, so the
+ * values are the same doubles, bit for bit, whichever computed them. */
 typedef struct {
     const pms_table *t;
-    size_t j0, lo, hi;      /* columns [j0, ncols), rows [lo, hi) */
-    const double **val;     /* column j's block, once evaluated (NULL: not yet) */
-    double *buf;            /* BLK doubles a column */
-    size_t *miss, *bad, *den_bad; /* by column (den_bad: values <= 0) */
-    const unsigned char *is_den;
+    size_t lo, hi;               /* rows [lo, hi) */
+    const double **val;          /* column j's block, once evaluated (NULL: not yet) */
+    double **buf;                /* BLK doubles for column j, allocated when first needed */
+    const unsigned char *target; /* count these columns' missing (and bad) values */
+    const unsigned char *is_den; /* count these columns' values <= 0 */
+    size_t *miss, *bad, *den_bad; /* by column */
+    int nomem;
 } memo_pass;
 
+/* Column j over rows [i0, i0 + n) of the current block; NULL when out of
+ * memory. */
 static const double *eval_memo(memo_pass *m, size_t j, size_t i0, size_t n)
 {
     if (m->val[j]) return m->val[j];
     const pms_column *c = &m->t->cols[j];
     const double *num = col_values(c);
-    double *buf = m->buf + j * BLK;
-    const struct pms_lazy *z = c->lazy;
     if (num) return m->val[j] = num + i0;
+    if (!m->buf[j] && !(m->buf[j] = malloc(BLK * sizeof **m->buf))) return NULL;
+    double *buf = m->buf[j];
+    const struct pms_lazy *z = c->lazy;
     if (z->op == PMS_LAZY_INT) pms_i32_values(z->iv + i0, n, z->scale, buf);
     else if (z->op == PMS_LAZY_RATIO) {
         const double *a = eval_memo(m, z->in[0], i0, n), *d = eval_memo(m, z->in[1], i0, n);
+        if (!a || !d) return NULL;
         for (size_t i = 0; i < n; i++) buf[i] = ratio_cell(a[i], d[i]);
     } else {
         for (size_t i = 0; i < n; i++) buf[i] = 0;
         for (size_t k = 0; k < z->nin; k++) {
             const double *x = eval_memo(m, z->in[k], i0, n);
+            if (!x) return NULL;
+            /* As the measures were always summed: NaN in any component propagates. */
             for (size_t i = 0; i < n; i++) buf[i] += z->sign[k] * x[i];
         }
     }
     return m->val[j] = buf;
 }
 
-static void *memo_rows(void *arg)
-{
-    memo_pass *m = arg;
-    const pms_table *t = m->t;
-    for (size_t i0 = m->lo; i0 < m->hi; i0 += BLK) {
-        size_t n = m->hi - i0 < BLK ? m->hi - i0 : BLK;
-        memset(m->val, 0, t->ncols * sizeof *m->val);
-        for (size_t j = 0; j < t->ncols; j++) {
-            if (m->is_den[j]) {
-                const double *v = eval_memo(m, j, i0, n);
-                for (size_t i = 0; i < n; i++) m->den_bad[j] += v[i] <= 0;
-            }
-            if (j < m->j0) continue;
-            const struct pms_lazy *z = t->cols[j].lazy;
-            const double *v = eval_memo(m, j, i0, n);
-            for (size_t i = 0; i < n; i++) m->miss[j] += isnan(v[i]) != 0;
-            if (z->op != PMS_LAZY_RATIO) continue;
-            const double *a = eval_memo(m, z->in[0], i0, n), *d = eval_memo(m, z->in[1], i0, n);
-            for (size_t i = 0; i < n; i++) m->bad[j] += !isnan(a[i]) && !isnan(d[i]) && d[i] <= 0;
-        }
-    }
-    return NULL;
-}
-
 static void memo_free(memo_pass *m)
 {
-    free(m->val);
+    for (size_t j = 0; m->buf && j < m->t->ncols; j++) free(m->buf[j]);
     free(m->buf);
+    free(m->val);
     free(m->miss);
 }
 
-static int memo_init(memo_pass *m, const pms_table *t, size_t j0, const unsigned char *is_den)
+static int memo_init(memo_pass *m, const pms_table *t, const unsigned char *target,
+                     const unsigned char *is_den)
 {
     size_t nc = t->ncols ? t->ncols : 1;
     memset(m, 0, sizeof *m);
-    m->t = t, m->j0 = j0, m->is_den = is_den;
+    m->t = t, m->target = target, m->is_den = is_den;
     m->val = malloc(nc * sizeof *m->val);
-    m->buf = malloc(nc * BLK * sizeof *m->buf);
+    m->buf = calloc(nc, sizeof *m->buf);
     m->miss = calloc(3 * nc, sizeof *m->miss);
     if (!m->val || !m->buf || !m->miss) {
         memo_free(m);
@@ -212,22 +107,83 @@ static int memo_init(memo_pass *m, const pms_table *t, size_t j0, const unsigned
     return 0;
 }
 
-/* Columns [j0, ncols): missing and bad-denominator counts into miss and bad,
- * and den_bad[j] for each column with is_den[j], over every row, on two
- * threads for a big table (each half of the rows; every cell is computed on
- * its own, so the counts are those of one pass).  -1 when out of memory. */
-static int count_new(const pms_table *t, size_t j0, const unsigned char *is_den, size_t *miss,
-                     size_t *bad, size_t *den_bad)
+pms_status pms_table_materialize(const pms_table *t, size_t j)
+{
+    pms_column *c = &t->cols[j];
+    if (!c->lazy || col_values(c)) return PMS_OK;
+    double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
+    memo_pass m;
+    if (!v || memo_init(&m, t, NULL, NULL)) {
+        free(v);
+        return PMS_ENOMEM;
+    }
+    for (size_t i0 = 0; i0 < t->nrows; i0 += BLK) {
+        size_t n = t->nrows - i0 < BLK ? t->nrows - i0 : BLK;
+        memset(m.val, 0, t->ncols * sizeof *m.val);
+        const double *x = eval_memo(&m, j, i0, n);
+        if (!x) {
+            memo_free(&m);
+            free(v);
+            return PMS_ENOMEM;
+        }
+        memcpy(v + i0, x, n * sizeof *v);
+    }
+    memo_free(&m);
+    /* Another thread may have computed it meanwhile: the first one stays
+     * (both hold the same values), so a pointer handed out stays valid. */
+    double *none = NULL;
+    if (!__atomic_compare_exchange_n(&c->num, &none, v, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        free(v);
+    return PMS_OK;
+}
+
+/* The counts of one half of the rows: for each target column its missing
+ * cells and, for a ratio, the rows whose inputs are present but whose
+ * denominator is <= 0; for each is_den column its values <= 0. */
+static void *memo_rows(void *arg)
+{
+    memo_pass *m = arg;
+    const pms_table *t = m->t;
+    for (size_t i0 = m->lo; i0 < m->hi && !m->nomem; i0 += BLK) {
+        size_t n = m->hi - i0 < BLK ? m->hi - i0 : BLK;
+        memset(m->val, 0, t->ncols * sizeof *m->val);
+        for (size_t j = 0; j < t->ncols && !m->nomem; j++) {
+            const double *v = m->target[j] || m->is_den[j] ? eval_memo(m, j, i0, n) : NULL;
+            if (!m->target[j] && !m->is_den[j]) continue;
+            if (!v) {
+                m->nomem = 1;
+                break;
+            }
+            if (m->is_den[j])
+                for (size_t i = 0; i < n; i++) m->den_bad[j] += v[i] <= 0;
+            if (!m->target[j]) continue;
+            for (size_t i = 0; i < n; i++) m->miss[j] += isnan(v[i]) != 0;
+            const struct pms_lazy *z = t->cols[j].lazy;
+            if (z->op != PMS_LAZY_RATIO) continue;
+            /* (Both inputs were evaluated for v: kept in the block.) */
+            const double *a = m->val[z->in[0]], *d = m->val[z->in[1]];
+            for (size_t i = 0; i < n; i++) m->bad[j] += !isnan(a[i]) && !isnan(d[i]) && d[i] <= 0;
+        }
+    }
+    return NULL;
+}
+
+/* memo_rows over every row, on two threads for a big table (each half of
+ * the rows; every cell is computed on its own, so the counts are those of
+ * one pass): miss, bad and den_bad by column.  -1 when out of memory. */
+static int count_pass(const pms_table *t, const unsigned char *target, const unsigned char *is_den,
+                      size_t *miss, size_t *bad, size_t *den_bad)
 {
     memo_pass h[2];
-    if (memo_init(&h[0], t, j0, is_den)) return -1;
-    if (memo_init(&h[1], t, j0, is_den)) {
+    if (memo_init(&h[0], t, target, is_den)) return -1;
+    if (memo_init(&h[1], t, target, is_den)) {
         memo_free(&h[0]);
         return -1;
     }
     size_t mid = t->nrows / 2 / BLK * BLK;
     h[0].lo = 0, h[0].hi = mid, h[1].lo = mid, h[1].hi = t->nrows;
     pms_table_run2(memo_rows, &h[0], &h[1], pms_table_two_threads(t));
+    int nomem = h[0].nomem || h[1].nomem;
     for (size_t j = 0; j < t->ncols; j++) {
         miss[j] = h[0].miss[j] + h[1].miss[j];
         bad[j] = h[0].bad[j] + h[1].bad[j];
@@ -235,7 +191,23 @@ static int count_new(const pms_table *t, size_t j0, const unsigned char *is_den,
     }
     memo_free(&h[0]);
     memo_free(&h[1]);
-    return 0;
+    return nomem ? -1 : 0;
+}
+
+pms_status pms_table_lazy_recount(pms_table *t)
+{
+    size_t nc = t->ncols ? t->ncols : 1;
+    size_t *cnt = calloc(3 * nc, sizeof *cnt);
+    unsigned char *target = calloc(2 * nc, 1);
+    int fail = !cnt || !target;
+    for (size_t j = 0; !fail && j < t->ncols; j++)
+        target[j] = t->cols[j].type == PMS_COL_NUM && !col_values(&t->cols[j]);
+    if (!fail) fail = count_pass(t, target, target + nc, cnt, cnt + nc, cnt + 2 * nc);
+    for (size_t j = 0; !fail && j < t->ncols; j++)
+        if (target[j]) t->cols[j].n_missing = cnt[j];
+    free(cnt);
+    free(target);
+    return fail ? PMS_ENOMEM : PMS_OK;
 }
 
 /* ---- the notes of pms_table_derive_standard, kept in order until the
@@ -283,7 +255,7 @@ static const pms_column *peek(const pms_table *t, const char *name, size_t *inde
 }
 
 /* Append derived column `name` computed by `recipe` (its counts come later,
- * from count_new). */
+ * from count_pass). */
 static pms_status add_lazy(pms_table *t, const char *name, const struct pms_lazy *recipe,
                            pms_err *err)
 {
@@ -428,11 +400,12 @@ static pms_status count_and_note(pms_table *t, size_t j0, const plan *pl, pms_er
 {
     size_t nc = t->ncols ? t->ncols : 1;
     size_t *cnt = calloc(3 * nc, sizeof *cnt);
-    unsigned char *is_den = calloc(nc, 1);
-    int fail = !cnt || !is_den;
+    unsigned char *target = calloc(2 * nc, 1), *is_den = target + nc;
+    int fail = !cnt || !target;
+    for (size_t j = j0; !fail && j < t->ncols; j++) target[j] = 1;
     for (size_t k = 0; !fail && k < pl->n; k++)
         if (pl->p[k].kind == PEND_DEN) is_den[pl->p[k].col] = 1;
-    if (!fail) fail = count_new(t, j0, is_den, cnt, cnt + nc, cnt + 2 * nc);
+    if (!fail) fail = count_pass(t, target, is_den, cnt, cnt + nc, cnt + 2 * nc);
     for (size_t j = j0; !fail && j < t->ncols; j++) t->cols[j].n_missing = cnt[j];
     for (size_t k = 0; !fail && k < pl->n; k++) {
         const pending *x = &pl->p[k];
@@ -449,7 +422,7 @@ static pms_status count_and_note(pms_table *t, size_t j0, const plan *pl, pms_er
                            "is missing for them", x->name, bad, x->den, x->name + 4);
     }
     free(cnt);
-    free(is_den);
+    free(target);
     return fail ? pms_err_set(err, PMS_ENOMEM, "out of memory") : PMS_OK;
 }
 

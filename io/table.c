@@ -1504,7 +1504,6 @@ pms_status pms_table_add_numeric(pms_table *t, const char *name, double *values,
 
 pms_status pms_table_keep_rows(pms_table *t, const unsigned char *keep, pms_err *err)
 {
-    (void)err;
     size_t w = 0;
     for (size_t i = 0; i < t->nrows; i++) {
         if (!keep[i]) continue;
@@ -1520,16 +1519,14 @@ pms_status pms_table_keep_rows(pms_table *t, const unsigned char *keep, pms_err 
     t->nrows = w;
     for (size_t j = 0; j < t->ncols; j++) {
         pms_column *c = &t->cols[j];
-        /* A derived measure not computed yet follows its inputs, now kept
-         * (a column kept as integers, its integers). */
-        if (c->type == PMS_COL_NUM && !c->num) {
-            c->n_missing = pms_table_lazy_missing(t, j);
-            continue;
-        }
+        if (c->type == PMS_COL_NUM && !c->num) continue; /* below */
         c->n_missing = 0;
         for (size_t i = 0; i < w; i++)
             c->n_missing += c->type == PMS_COL_NUM ? isnan(c->num[i]) : c->text[i] == NULL;
     }
+    /* A derived measure not computed yet follows its inputs, now kept; a
+     * column kept as integers, its integers. */
+    if (pms_table_lazy_recount(t)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     return PMS_OK;
 }
 

@@ -215,9 +215,11 @@ static inline void pms_i32_values(const int32_t *m, size_t n, int scale, double 
  * converting them.) */
 pms_status pms_table_materialize(const pms_table *t, size_t j);
 
-/* The missing values of derived column j, counted without keeping its
- * values (after pms_table_keep_rows). */
-size_t pms_table_lazy_missing(const pms_table *t, size_t j);
+/* The missing values of every numeric column without its values (derived
+ * measures not computed, columns kept as integers), counted again in one
+ * pass without keeping them (after pms_table_keep_rows): PMS_OK or
+ * PMS_ENOMEM. */
+pms_status pms_table_lazy_recount(pms_table *t);
 
 /* Whether work over `cells` cells takes a second thread, by
  * pms_load_opts.threads: 0 automatic (a million cells or more), 1 never,
