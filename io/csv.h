@@ -124,8 +124,9 @@ pms_numparse pms_parse_number_avail(const char *s, size_t len, size_t avail, dou
 /* The commonest numeric cell, inline: an optional minus and 1-8 digits,
  * nothing else, when at least 8 bytes may be read after the minus (the
  * loader passes what is left of the file).  1 and the value as an
- * integer (below 10^8; "-0" is 0), or 0, and then the caller goes on to pms_parse_number_avail (a plus, a
- * point, spaces, quotes...).  The eight bytes are tested for digits
+ * integer (below 10^8; "-0" is 0), or 0, and then the caller goes on to
+ * pms_parse_number_avail (a plus, a point, spaces, quotes...).  The eight
+ * bytes are tested for digits
  * at once and converted by three multiplications (see io/csv.c,
  * plain_cell_swar); bytes after the cell are shifted out, never taken as
  * part of it. */

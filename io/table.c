@@ -459,8 +459,8 @@ static pms_status stream_header(void *vctx, const pms_csv *csv, size_t max_rows,
     x->rowstart = malloc(rows * sizeof *x->rowstart);
     x->state = calloc(m, 1);
     x->is_code = calloc(m, 1);
-    if (!ty->num || !ty->iv || !ty->scale || !ty->text || !ty->miss || !ty->bad || !ty->bad_value || !ty->kind ||
-        !x->intern || !x->rowstart || !x->state || !x->is_code)
+    if (!ty->num || !ty->iv || !ty->scale || !ty->text || !ty->miss || !ty->bad ||
+        !ty->bad_value || !ty->kind || !x->intern || !x->rowstart || !x->state || !x->is_code)
         goto nomem;
     for (int k = 0; k < 2; k++) {
         if (!(ty->arena[k] = calloc(1, sizeof *ty->arena[k]))) goto nomem;
