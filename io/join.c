@@ -140,34 +140,41 @@ static pms_status join_storage(pms_table *left, const pms_table *right, pms_err 
         left->sources = ns;
         ns[left->nsources] = right->sources[s];
         ns[left->nsources].path = xstrdup(right->sources[s].path);
+        if (right->sources[s].path && !ns[left->nsources].path)
+            return pms_err_set(err, PMS_ENOMEM, "out of memory");
         left->nsources++;
     }
     return PMS_OK;
 }
 
-/* The right table's notes, then what the join matched and left out. */
-static void join_notes(pms_table *left, const pms_table *right, size_t n, const join_match *jm)
+/* The right table's notes, then what the join matched and left out: 0, or
+ * -1 when a note cannot be kept (out of memory). */
+static int join_notes(pms_table *left, const pms_table *right, size_t n, const join_match *jm)
 {
     const char *rpath = right->nsources ? right->sources[0].path : "(data)";
     for (size_t k = 0; k < right->nnotes; k++)
-        pms_table_note(left, right->notes[k].what, right->notes[k].count, "%s",
-                       right->notes[k].detail);
-    pms_table_note(left, "join", n - jm->unmatched,
-                   "%s: %zu of %zu practices matched on practice code", rpath, n - jm->unmatched,
-                   n);
-    if (jm->unmatched)
+        if (pms_table_note(left, right->notes[k].what, right->notes[k].count, "%s",
+                           right->notes[k].detail))
+            return -1;
+    if (pms_table_note(left, "join", n - jm->unmatched,
+                       "%s: %zu of %zu practices matched on practice code", rpath,
+                       n - jm->unmatched, n))
+        return -1;
+    if (jm->unmatched &&
         pms_table_note(left, "unmatched_key", jm->unmatched,
                        "%s: %zu practices have no row there (its columns are missing for "
                        "them; e.g. %s)",
-                       rpath, jm->unmatched, jm->example[0] ? jm->example : "a row without a code");
-    if (jm->runused)
-        pms_table_note(left, "unused_key", jm->runused,
-                       "%s: %zu practice codes there are not in the practice table", rpath,
-                       jm->runused);
-    if (jm->rdup)
-        pms_table_note(left, "duplicate_key", jm->rdup,
-                       "%s: %zu rows repeat a practice code (the first row is used)", rpath,
-                       jm->rdup);
+                       rpath, jm->unmatched, jm->example[0] ? jm->example : "a row without a code"))
+        return -1;
+    if (jm->runused && pms_table_note(left, "unused_key", jm->runused,
+                                      "%s: %zu practice codes there are not in the practice table",
+                                      rpath, jm->runused))
+        return -1;
+    if (jm->rdup && pms_table_note(left, "duplicate_key", jm->rdup,
+                                   "%s: %zu rows repeat a practice code (the first row is used)",
+                                   rpath, jm->rdup))
+        return -1;
+    return 0;
 }
 
 pms_status pms_table_join(pms_table *left, const pms_table *right, pms_err *err)
@@ -190,6 +197,6 @@ pms_status pms_table_join(pms_table *left, const pms_table *right, pms_err *err)
     }
     free(jm.match);
     if (st || (st = join_storage(left, right, err))) return st;
-    join_notes(left, right, n, &jm);
+    if (join_notes(left, right, n, &jm)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     return PMS_OK;
 }

@@ -413,13 +413,14 @@ static pms_status count_and_note(pms_table *t, size_t j0, const plan *pl, pms_er
         if (x->kind == PEND_TEXT)
             fail = pms_table_note(t, "measure_unavailable", 0, "%s", x->text) != PMS_OK;
         else if (bad && x->kind == PEND_RATIO)
-            pms_table_note(t, "bad_denominator", bad,
-                           "%s: %zu practices have %s <= 0, so %s is missing for them", x->name,
-                           bad, x->den, x->name);
+            fail = pms_table_note(t, "bad_denominator", bad,
+                                  "%s: %zu practices have %s <= 0, so %s is missing for them",
+                                  x->name, bad, x->den, x->name) != PMS_OK;
         else if (bad)
-            pms_table_note(t, "bad_denominator", bad,
-                           "*_%s: %zu practices have %s <= 0, so every measure per %s patient "
-                           "is missing for them", x->name, bad, x->den, x->name + 4);
+            fail = pms_table_note(t, "bad_denominator", bad,
+                                  "*_%s: %zu practices have %s <= 0, so every measure per %s "
+                                  "patient is missing for them",
+                                  x->name, bad, x->den, x->name + 4) != PMS_OK;
     }
     free(cnt);
     free(target);

@@ -187,12 +187,13 @@ pms_status pms_table_pivot_long(pms_table *t, pms_csv *csv, const char *path, in
         pms_column *c = &t->cols[1 + k];
         for (size_t r = 0; r < w.nareas; r++) c->n_missing += isnan(c->num[r]);
     }
-    if (dups)
-        pms_table_note(t, "duplicate_key", dups,
-                       "%s: %zu repeated area-year values (the first is used)", path, dups);
-    pms_table_note(t, "pivot", w.nareas,
-                   "%s: long format pivoted to %zu areas x %zu indicator-years", path, w.nareas,
-                   w.nnames);
+    if ((dups && pms_table_note(t, "duplicate_key", dups,
+                                "%s: %zu repeated area-year values (the first is used)", path,
+                                dups)) ||
+        pms_table_note(t, "pivot", w.nareas,
+                       "%s: long format pivoted to %zu areas x %zu indicator-years", path,
+                       w.nareas, w.nnames))
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
 done:
     pivot_work_free(&w);
     return st;

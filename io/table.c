@@ -1223,7 +1223,12 @@ static pms_status name_wide_columns(pms_table *t, pms_csv *csv, const char *path
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     }
     const char *remap = pms_alias_layout((const char *const *)csv->header, csv->ncols, layout);
-    if (remap) pms_table_note(t, "layout_remap", 4, "%s: %s", path, remap);
+    if (remap && pms_table_note(t, "layout_remap", 4, "%s: %s", path, remap)) {
+        free(kinds);
+        free(layout);
+        strmap_free(&seen);
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    }
     pms_err name_err;
     pms_status name_st = PMS_OK;
     size_t named = 0;
@@ -1336,11 +1341,13 @@ static pms_status note_key_problems(pms_table *t, const char *path, pms_err *err
     pms_table_run2(key_half_scan, &h[0], &h[1], pms_table_two_threads(t));
     if (h[0].nomem || h[1].nomem) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     size_t miss = h[0].miss, dups = t->nrows - miss - h[0].distinct - h[1].distinct;
-    if (dups)
-        pms_table_note(t, "duplicate_key", dups,
-                       "%s: %zu rows repeat a practice code seen earlier in the file", path, dups);
-    if (miss)
-        pms_table_note(t, "missing_key", miss, "%s: %zu rows have no practice code", path, miss);
+    /* (A note that cannot be kept is an error, not a silent omission.) */
+    if ((dups && pms_table_note(t, "duplicate_key", dups,
+                                "%s: %zu rows repeat a practice code seen earlier in the file",
+                                path, dups)) ||
+        (miss && pms_table_note(t, "missing_key", miss, "%s: %zu rows have no practice code",
+                                path, miss)))
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
     return PMS_OK;
 }
 
@@ -1572,11 +1579,13 @@ pms_status pms_dataset_open_from(const pms_data_opts *o, pms_table *t, pms_table
             goto fail;
         }
         if ((st = pms_table_add_numeric(t, name, v, err))) goto fail;
-        if (undef)
-            pms_table_note(t, "undefined", undef,
-                           "derived column %s: %zu rows undefined (division by zero or log/sqrt of "
-                           "a value outside its domain), set missing",
-                           name, undef);
+        if (undef && pms_table_note(t, "undefined", undef,
+                                    "derived column %s: %zu rows undefined (division by zero or "
+                                    "log/sqrt of a value outside its domain), set missing",
+                                    name, undef)) {
+            st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+            goto fail;
+        }
     }
     if (o->nwhere) {
         unsigned char *keep = malloc(t->nrows ? t->nrows : 1);
@@ -1592,11 +1601,15 @@ pms_status pms_dataset_open_from(const pms_data_opts *o, pms_table *t, pms_table
                 free(keep);
                 goto fail;
             }
-            pms_table_note(t, "where", rep.n_failed + rep.n_missing,
-                           "where expression '%s' excluded %zu rows (%zu did not satisfy it, %zu had "
-                           "the column missing)",
-                           o->where[i], rep.n_failed + rep.n_missing, rep.n_failed,
-                           rep.n_missing);
+            if (pms_table_note(t, "where", rep.n_failed + rep.n_missing,
+                               "where expression '%s' excluded %zu rows (%zu did not satisfy it, "
+                               "%zu had the column missing)",
+                               o->where[i], rep.n_failed + rep.n_missing, rep.n_failed,
+                               rep.n_missing)) {
+                st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+                free(keep);
+                goto fail;
+            }
         }
         size_t before = t->nrows;
         st = pms_table_keep_rows(t, keep, err);

@@ -39,7 +39,13 @@ static inline int strmap_init(strmap *m, size_t expected)
     m->vals = malloc(cap * sizeof *m->vals);
     m->cap = cap;
     m->n = 0;
-    return m->keys && m->vals ? 0 : -1;
+    if (m->keys && m->vals) return 0;
+    /* Nothing to free for the caller when it fails. */
+    free(m->keys);
+    free(m->vals);
+    m->keys = NULL;
+    m->vals = NULL;
+    return -1;
 }
 
 static inline void strmap_free(strmap *m)

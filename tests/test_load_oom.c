@@ -1,0 +1,217 @@
+/* Running out of memory anywhere while a file is loaded, its numeric
+ * columns kept as integers (rescaled, widened to doubles), its measures
+ * derived and counted, a column looked up and rows kept: every allocation
+ * in turn is made to fail, once, and the call must then return PMS_OK with
+ * the table it gives without the failure, or PMS_ENOMEM with nothing
+ * leaked or half-built (never a crash or another status).  One thread, so
+ * that the n-th allocation is the same one every time.
+ *
+ * The test stands in for malloc, calloc, realloc and free (glibc's
+ * __libc_* do the work), so it cannot run under AddressSanitizer or
+ * valgrind, which stand in for them themselves: there it exits 77 (a
+ * skip; tests/valgrind.sh and the ASan run of .ci/run say so).
+ * ctest-labels: unit */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "io/table.h"
+#include "testutil.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define PMS_OOM_SKIP 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PMS_OOM_SKIP 1
+#endif
+#endif
+
+#ifndef PMS_OOM_SKIP
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+
+/* Allocations counted from arming; the one numbered fail_at returns NULL.
+ * `live` counts the blocks allocated and not freed, so that a call that
+ * fails can be checked to have freed all it allocated. */
+static long counted, live;
+/* (volatile: the compiler takes malloc for the C library's, which could
+ * not read them, and would drop a store made just before a call.) */
+static volatile long fail_at = -1;
+static volatile int armed;
+
+static int fail_now(void)
+{
+    if (!armed) return 0;
+    return __atomic_add_fetch(&counted, 1, __ATOMIC_RELAXED) == fail_at;
+}
+
+static void *counted_block(void *p)
+{
+    if (p) __atomic_add_fetch(&live, 1, __ATOMIC_RELAXED);
+    return p;
+}
+
+void *malloc(size_t n) { return fail_now() ? NULL : counted_block(__libc_malloc(n)); }
+void *calloc(size_t n, size_t m) { return fail_now() ? NULL : counted_block(__libc_calloc(n, m)); }
+void *realloc(void *p, size_t n)
+{
+    if (fail_now()) return NULL;
+    void *q = __libc_realloc(p, n);
+    if (!p) counted_block(q);
+    else if (!n) __atomic_sub_fetch(&live, 1, __ATOMIC_RELAXED);
+    return q;
+}
+void free(void *p)
+{
+    if (p) __atomic_sub_fetch(&live, 1, __ATOMIC_RELAXED);
+    __libc_free(p);
+}
+
+/* A file whose columns go through every state: whole numbers; pence from
+ * the first row; whole numbers then one, then three decimals (two
+ * rescales); numbers then more than four decimals (widened to doubles);
+ * numbers then a word (text); the payment columns the measures need. */
+static char *make_csv(size_t rows, size_t *len)
+{
+    pms_test_buf b = {0};
+    pms_test_printf(&b, "Practice Code,CCG Code,Total NHS Payments to General Practice,"
+                        "Number of Registered Patients (Last Known Figure),"
+                        "Number of Weighted Patients (Last Known Figure),Global Sum,"
+                        "MPIG Correction factor,Balance of PMS Expenditure,Premises Payments,"
+                        "Prescribing Fee Payments,Dispensing Fee Payments,Reimbursement of Drugs,"
+                        "whole,pence,late,wide,turn\n");
+    for (size_t i = 0; i < rows; i++) {
+        pms_test_printf(&b, "P%05zu,%s,%zu.%02zu,%zu,%zu.5,%zu,%s,0,%zu,1,2,3,", i,
+                        i % 3 ? "11H" : "15C", 1000 + i, i % 100, i % 7 ? 5000 + i : 0,
+                        4000 + i, 300 + i, i % 11 ? "7" : "-", i % 13);
+        pms_test_printf(&b, "%zu,%zu.%02zu,", i * 37 % 1000, i, i % 100);
+        if (i < rows / 3) pms_test_printf(&b, "%zu,", i);
+        else if (i < 2 * rows / 3) pms_test_printf(&b, "%zu.%zu,", i, i % 10);
+        else pms_test_printf(&b, "%zu.%03zu,", i, i % 1000);
+        if (i < rows / 2) pms_test_printf(&b, "%zu,", i);
+        else pms_test_printf(&b, "%zu.123456,", i);
+        if (i < rows - 3) pms_test_printf(&b, "%zu\n", i);
+        else pms_test_printf(&b, "word%zu\n", i);
+    }
+    *len = b.len;
+    return b.s;
+}
+
+/* A second file to join: deprivation for most practices, a code twice, a
+ * code the practice table lacks. */
+static const char right_csv[] = "Practice Code,imd2015\nP00001,12.5\nP00002,30.25\nP00002,1\n"
+                                "P00007,-\nZ99999,8\n";
+
+/* Load, join, derive, look up a measure and a file column, keep two rows
+ * in three: the first status that is not PMS_OK, or PMS_OK and *out. */
+static pms_status run(const char *csv, size_t len, pms_table **out)
+{
+    pms_load_opts o;
+    pms_load_opts_default(&o);
+    o.threads = 1;
+    pms_err err;
+    pms_table *t = NULL, *r = NULL;
+    pms_status st = pms_table_load_mem("oom.csv", csv, len, &o, &t, &err);
+    if (st) return st;
+    if ((st = pms_table_load_mem("imd.csv", right_csv, sizeof right_csv - 1, &o, &r, &err)) ||
+        (st = pms_table_join(t, r, &err))) {
+        pms_table_free(r);
+        pms_table_free(t);
+        return st;
+    }
+    pms_table_free(r);
+    const double *v;
+    if ((st = pms_table_derive_standard(t, &err)) ||
+        (st = pms_table_numeric(t, "payments_per_weighted", &v, &err)) ||
+        (st = pms_table_numeric(t, "late", &v, &err))) {
+        pms_table_free(t);
+        return st;
+    }
+    unsigned char *keep = malloc(t->nrows ? t->nrows : 1);
+    if (!keep) {
+        pms_table_free(t);
+        return PMS_ENOMEM;
+    }
+    for (size_t i = 0; i < t->nrows; i++) keep[i] = i % 3 != 0;
+    st = pms_table_keep_rows(t, keep, &err);
+    free(keep);
+    if (st) {
+        pms_table_free(t);
+        return st;
+    }
+    *out = t;
+    return PMS_OK;
+}
+
+static void test_every_allocation_fails_once(void **state)
+{
+    (void)state;
+    size_t len;
+    char *csv = make_csv(20000, &len); /* three chunks of 8,192 rows */
+    pms_table *ref = NULL;
+    assert_int_equal(run(csv, len, &ref), PMS_OK);
+    assert_int_equal(ref->cols[16].type, PMS_COL_TEXT); /* "turn" became text */
+    long n = 1, nomem = 0;
+    for (;; n++) {
+        pms_table *t = NULL;
+        long live0 = live;
+        counted = 0, fail_at = n, armed = 1;
+        pms_status st = run(csv, len, &t);
+        armed = 0;
+        int failed = counted >= n;
+        if (st == PMS_ENOMEM) {
+            assert_true(failed);
+            assert_null(t);
+            if (live != live0) printf("allocation %ld: %ld blocks left allocated\n", n, live - live0);
+            assert_int_equal(live, live0); /* nothing leaked */
+            nomem++;
+            continue;
+        }
+        assert_int_equal(st, PMS_OK);
+        pms_test_same_table(ref, t, 0);
+        pms_table_free(t);
+        if (!failed) break; /* every allocation has failed once */
+    }
+    printf("allocations: %ld, of which %ld made the call fail\n", n - 1, nomem);
+    assert_true(nomem > 20);
+    pms_table_free(ref);
+    free(csv);
+}
+
+/* 1 if the allocations of this program come to the functions above (not
+ * so under valgrind, which replaces them wherever they are). */
+static int standing_in(void)
+{
+    counted = 0, fail_at = 1, armed = 1;
+    void *volatile p = malloc(16);
+    armed = 0;
+    free(p);
+    return p == NULL;
+}
+#endif
+
+int main(void)
+{
+#ifdef PMS_OOM_SKIP
+    printf("skipped: this test stands in for malloc, as AddressSanitizer does\n");
+    return 77;
+#else
+    if (!standing_in()) {
+        printf("skipped: malloc is replaced by another tool (valgrind?)\n");
+        return 77;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_allocation_fails_once),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+#endif
+}
