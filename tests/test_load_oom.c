@@ -3,7 +3,8 @@
  * derived and counted, a column looked up and rows kept: every allocation
  * in turn is made to fail, once, and the call must then return PMS_OK with
  * the table it gives without the failure, or PMS_ENOMEM with nothing
- * leaked or half-built (never a crash or another status).  One thread, so
+ * leaked or half-built (never a crash or another status); the same for
+ * pms_dataset_open (files joined, --derive, --where).  One thread, so
  * that the n-th allocation is the same one every time.
  *
  * The test stands in for malloc, calloc, realloc and free (glibc's
@@ -152,20 +153,21 @@ static pms_status run(const char *csv, size_t len, pms_table **out)
     return PMS_OK;
 }
 
-static void test_every_allocation_fails_once(void **state)
+/* One way of making a table, from what it is given. */
+typedef pms_status (*maker)(const void *arg, pms_table **out);
+
+/* make() with each of its allocations failing in turn, against the table it
+ * makes without a failure: the count of allocations. */
+static long fail_each(maker make, const void *arg)
 {
-    (void)state;
-    size_t len;
-    char *csv = make_csv(20000, &len); /* three chunks of 8,192 rows */
     pms_table *ref = NULL;
-    assert_int_equal(run(csv, len, &ref), PMS_OK);
-    assert_int_equal(ref->cols[16].type, PMS_COL_TEXT); /* "turn" became text */
+    assert_int_equal(make(arg, &ref), PMS_OK);
     long n = 1, nomem = 0;
     for (;; n++) {
         pms_table *t = NULL;
         long live0 = live;
         counted = 0, fail_at = n, armed = 1;
-        pms_status st = run(csv, len, &t);
+        pms_status st = make(arg, &t);
         armed = 0;
         int failed = counted >= n;
         if (st == PMS_ENOMEM) {
@@ -184,7 +186,74 @@ static void test_every_allocation_fails_once(void **state)
     printf("allocations: %ld, of which %ld made the call fail\n", n - 1, nomem);
     assert_true(nomem > 20);
     pms_table_free(ref);
+    return n - 1;
+}
+
+typedef struct {
+    const char *csv;
+    size_t len;
+} mem_file;
+
+static pms_status run_mem(const void *arg, pms_table **out)
+{
+    const mem_file *f = arg;
+    return run(f->csv, f->len, out);
+}
+
+static void test_every_allocation_fails_once(void **state)
+{
+    (void)state;
+    mem_file f;
+    char *csv = make_csv(20000, &f.len); /* three chunks of 8,192 rows */
+    f.csv = csv;
+    pms_table *ref = NULL;
+    assert_int_equal(run(csv, f.len, &ref), PMS_OK);
+    assert_int_equal(ref->cols[16].type, PMS_COL_TEXT); /* "turn" became text */
+    pms_table_free(ref);
+    fail_each(run_mem, &f);
     free(csv);
+}
+
+/* What a command does first (pms_dataset_open): two files from disk,
+ * joined, measures, a --derive with undefined rows and a --where. */
+static pms_status run_dataset(const void *arg, pms_table **out)
+{
+    return pms_dataset_open(arg, out, &(pms_err){{0}});
+}
+
+static void write_file(const char *path, const char *s, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(s, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void test_dataset_open_fails_cleanly(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pms-oom-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char main_path[64], imd_path[64];
+    snprintf(main_path, sizeof main_path, "%s/main.csv", dir);
+    snprintf(imd_path, sizeof imd_path, "%s/imd.csv", dir);
+    size_t len;
+    char *csv = make_csv(3000, &len);
+    write_file(main_path, csv, len);
+    write_file(imd_path, right_csv, sizeof right_csv - 1);
+    const char *data[] = {main_path, imd_path};
+    const char *derive[] = {"lw=log(whole)"}; /* whole is 0 in some rows: undefined */
+    const char *where[] = {"ccg_code=11H"};
+    pms_data_opts o;
+    memset(&o, 0, sizeof o);
+    o.data = data, o.ndata = 2;
+    o.derive = derive, o.nderive = 1;
+    o.where = where, o.nwhere = 1;
+    fail_each(run_dataset, &o);
+    free(csv);
+    remove(main_path);
+    remove(imd_path);
+    remove(dir);
 }
 
 /* 1 if the allocations of this program come to the functions above (not
@@ -211,6 +280,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_allocation_fails_once),
+        cmocka_unit_test(test_dataset_open_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 #endif
