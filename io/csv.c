@@ -1191,35 +1191,32 @@ static inline uint64_t load8(const char *p)
 }
 
 /* The plain cell (optional minus, digits, optional point and digits) with
- * at most eight digits before and after the point, read eight bytes at a
- * time; 0 if the cell is not of that form (the caller goes the long way).
- * Needs 18 readable bytes from s. */
-static inline int plain_cell_swar(const char *s, const char *se, double *out)
+ * at most seven digits before and after the point, read eight bytes at a
+ * time: its sign, its digits as one integer and its decimal places; 0 if
+ * the cell is not of that form (the caller goes the long way).  Needs 18
+ * readable bytes from s. */
+static inline int plain_digits_swar(const char *s, const char *se, int *neg, uint64_t *m,
+                                    int *frac)
 {
     const char *q = s;
-    int neg = *q == '-';
-    q += neg;
+    *neg = *q == '-';
+    q += *neg;
     uint64_t w = load8(q);
     unsigned k = lead_digits(w);
     if (k == 0 || k == 8) return 0;
-    uint64_t m = digits_value(w, k);
+    *m = digits_value(w, k);
     q += k;
-    unsigned frac = 0;
+    *frac = 0;
     if (q < se && *q == '.') {
         q++;
         w = load8(q);
-        frac = lead_digits(w);
-        if (frac == 8) return 0;
-        if (frac) m = m * pow10_int[frac] + digits_value(w, frac);
-        q += frac;
+        unsigned f = lead_digits(w);
+        if (f == 8) return 0;
+        if (f) *m = *m * pow10_int[f] + digits_value(w, f);
+        q += f;
+        *frac = (int)f;
     }
-    if (q != se) return 0;
-    /* m < 10^16: exact up to 2^53, and 10^frac is exact (Clinger, as below). */
-    if (m > TWO53) return 0;
-    double v = (double)m;
-    if (frac) v /= pow10_exact[frac];
-    *out = neg && m ? -v : v;
-    return 1;
+    return q == se;
 }
 
 pms_numparse pms_parse_number_n(const char *s, size_t len, double *out)
@@ -1232,32 +1229,46 @@ pms_numparse pms_parse_number_n(const char *s, size_t len, double *out)
 #define AT(p) ((p) < se ? *(p) : '\0')
 
 /* The common cell: an optional minus, at most 19 digits with an optional
- * decimal point, nothing else.  Exact when the digits, read as an integer m,
- * are at most 2^53 and the decimal places at most 22 (Clinger 1990): m and
- * 10^k are then exact doubles, and one division is correctly rounded, as
- * strtod is.  0 if the cell is not of that form (the general path follows). */
-static inline int plain_cell(const char *s, const char *se, double *out)
+ * decimal point, nothing else: its sign, its digits as one integer m (m <
+ * 10^19 fits 64 bits) and its decimal places; 0 if the cell is not of that
+ * form. */
+static inline int plain_digits(const char *s, const char *se, int *neg, uint64_t *m, int *frac)
 {
     const char *q = s;
-    int neg = q < se && *q == '-';
-    q += neg;
+    *neg = q < se && *q == '-';
+    q += *neg;
     if (!(q < se && is_digit(*q))) return 0;
     const char *d0 = q;
-    /* At most 19 digits (m < 10^19 fits 64 bits), the point not counted. */
+    /* At most 19 digits, the point not counted. */
     const char *lim = se - d0 > 19 ? d0 + 19 : se;
-    uint64_t m = 0;
-    while (q < lim && is_digit(*q)) m = m * 10 + (uint64_t)(*q++ - '0');
-    int frac = 0;
+    *m = 0;
+    while (q < lim && is_digit(*q)) *m = *m * 10 + (uint64_t)(*q++ - '0');
+    *frac = 0;
     if (q < se && *q == '.') {
         const char *f0 = ++q;
         lim = se - d0 > 20 ? d0 + 20 : se;
-        while (q < lim && is_digit(*q)) m = m * 10 + (uint64_t)(*q++ - '0');
-        frac = (int)(q - f0);
+        while (q < lim && is_digit(*q)) *m = *m * 10 + (uint64_t)(*q++ - '0');
+        *frac = (int)(q - f0);
     }
-    if (q != se || m > TWO53) return 0;
+    return q == se;
+}
+
+int pms_plain_digits(const char *s, size_t len, size_t avail, int *neg, uint64_t *m, int *places)
+{
+    if (avail >= 18 && len && plain_digits_swar(s, s + len, neg, m, places)) return 1;
+    return plain_digits(s, s + len, neg, m, places);
+}
+
+/* A plain cell's value: exact when its digits m are at most 2^53 and its
+ * decimal places at most 22 (Clinger 1990): m and 10^frac are then exact
+ * doubles, and one division is correctly rounded, as strtod is.  0 when m
+ * is larger (the general path follows). */
+static inline int plain_value(int neg, uint64_t m, int frac, double *out)
+{
+    if (m > TWO53) return 0;
     double v = (double)m;
     if (frac) v /= pow10_exact[frac];
-    *out = neg && v != 0.0 ? -v : v;
+    *out = neg && m ? -v : v;
     return 1;
 }
 
@@ -1416,8 +1427,10 @@ static pms_numparse general_cell(const char *s, const char *se, double *out)
  * enough bytes may be read, else byte by byte. */
 pms_numparse pms_parse_number_avail(const char *s, size_t len, size_t avail, double *out)
 {
-    if (avail >= 18 && len && plain_cell_swar(s, s + len, out)) return PMS_NUM_OK;
-    if (plain_cell(s, s + len, out)) return PMS_NUM_OK;
+    int neg, frac;
+    uint64_t m;
+    if (pms_plain_digits(s, len, avail, &neg, &m, &frac) && plain_value(neg, m, frac, out))
+        return PMS_NUM_OK;
     return general_cell(s, s + len, out);
 }
 

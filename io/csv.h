@@ -121,6 +121,14 @@ pms_numparse pms_parse_number_n(const char *s, size_t len, double *out);
  * time. */
 pms_numparse pms_parse_number_avail(const char *s, size_t len, size_t avail, double *out);
 
+/* The plain cell those take first: an optional minus, 1-19 digits with an
+ * optional decimal point among or after them, nothing else.  1 with its
+ * sign in *neg, its digits as one integer in *m and its decimal places in
+ * *places (the value is m / 10^places), else 0.  Eight bytes at a time
+ * when `avail` >= 18 bytes may be read from s.  (The loader stores such a
+ * cell of an integer column as written.) */
+int pms_plain_digits(const char *s, size_t len, size_t avail, int *neg, uint64_t *m, int *places);
+
 /* The commonest numeric cell, inline: an optional minus and 1-8 digits,
  * nothing else, when at least 8 bytes may be read after the minus (the
  * loader passes what is left of the file).  1 and the value as an
@@ -128,7 +136,7 @@ pms_numparse pms_parse_number_avail(const char *s, size_t len, size_t avail, dou
  * pms_parse_number_avail (a plus, a point, spaces, quotes...).  The eight
  * bytes are tested for digits
  * at once and converted by three multiplications (see io/csv.c,
- * plain_cell_swar); bytes after the cell are shifted out, never taken as
+ * plain_digits_swar); bytes after the cell are shifted out, never taken as
  * part of it. */
 static inline int pms_parse_int8_i32(const char *s, size_t len, size_t avail, int32_t *out)
 {

@@ -723,26 +723,6 @@ static inline int i32_fits(double d, int k, int32_t *m)
     return 1;
 }
 
-/* A plain decimal cell: an optional minus, then digits with at most one
- * point among them and at most PMS_I32_MAXSCALE after it (one digit at
- * least, 18 at most), nothing else ("5.", ".5" as the parser takes them).
- * 1, the digits as an integer in *m and the decimals in *dp; else 0 and
- * the cell takes the full parser. */
-static inline int plain_decimal(const char *s, size_t len, int64_t *m, int *dp)
-{
-    const size_t neg = len && *s == '-';
-    size_t i = neg, nd = 0, d = 0;
-    int64_t v = 0;
-    for (; i < len && nd < 18 && (unsigned)(s[i] - '0') <= 9; i++, nd++) v = v * 10 + (s[i] - '0');
-    if (i < len && s[i] == '.')
-        for (i++; i < len && nd < 18 && (unsigned)(s[i] - '0') <= 9; i++, nd++, d++)
-            v = v * 10 + (s[i] - '0');
-    if (i != len || nd == 0 || d > PMS_I32_MAXSCALE) return 0;
-    *m = neg ? -v : v;
-    *dp = (int)d;
-    return 1;
-}
-
 enum { I32_STORED, I32_MISSING, I32_ROOM, I32_BAD };
 
 /* A cell of a column held as integers at scale k that is not 1-8 digits:
@@ -755,13 +735,13 @@ static __attribute__((noinline)) int i32_cell(stream_ctx *x, typer *w, uint32_t 
     /* A plain decimal with no more places than the scale is stored as
      * it is written: m / 10^dp and M / 10^k are the same number, whose
      * nearest double both give (the IEEE division of exact operands). */
-    int64_t pm;
-    int dp;
-    if (plain_decimal(x->buf + s, e - s, &pm, &dp) && dp <= k && pm <= INT32_MAX &&
-        pm >= -INT32_MAX) {
-        int64_t M = pm * (int64_t)pms_i32_p10(k - dp); /* below 2^45 */
-        if (M <= INT32_MAX && M >= -INT32_MAX) {
-            *out = (int32_t)M;
+    uint64_t pm;
+    int neg, dp;
+    if (pms_plain_digits(x->buf + s, e - s, x->len - s, &neg, &pm, &dp) && dp <= k &&
+        pm <= INT32_MAX) {
+        int64_t M = (int64_t)pm * (int64_t)pms_i32_p10(k - dp); /* below 2^45 */
+        if (M <= INT32_MAX) {
+            *out = (int32_t)(neg ? -M : M);
             return I32_STORED;
         }
     }
