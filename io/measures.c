@@ -148,8 +148,8 @@ static void *memo_rows(void *arg)
         size_t n = m->hi - i0 < BLK ? m->hi - i0 : BLK;
         memset(m->val, 0, t->ncols * sizeof *m->val);
         for (size_t j = 0; j < t->ncols && !m->nomem; j++) {
-            const double *v = m->target[j] || m->is_den[j] ? eval_memo(m, j, i0, n) : NULL;
             if (!m->target[j] && !m->is_den[j]) continue;
+            const double *v = eval_memo(m, j, i0, n);
             if (!v) {
                 m->nomem = 1;
                 break;
