@@ -674,6 +674,19 @@ static inline pms_numparse num_cell(const stream_ctx *x, typer *w, uint32_t s, u
  * (48 KB) did not, and cost a fifth more (perf, against the hashing). */
 enum { TILE = 16 };
 
+/* A cell of 1-8 digits with an optional minus, inline: with SSE4.1 in the
+ * AVX2 build of the typing loop, else eight bytes as a word (io/csv.h). */
+static inline __attribute__((always_inline)) int int8_cell(const char *p, size_t len,
+                                                           size_t avail, int sse, int32_t *m)
+{
+#ifdef PMS_HAVE_INT8_SSE
+    return sse ? pms_parse_int8_sse_i32(p, len, avail, m) : pms_parse_int8_i32(p, len, avail, m);
+#else
+    (void)sse;
+    return pms_parse_int8_i32(p, len, avail, m);
+#endif
+}
+
 /* Numeric column c over the tile's rows [i0, i0 + tn), as doubles: the
  * first row that is not a number, or SIZE_MAX.  Most cells are 1-8
  * digits, read inline (with SSE4.1 in the AVX2 build of this loop, else
@@ -689,14 +702,11 @@ num_tile_body(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, size_t i0, 
     size_t miss = 0, bad = SIZE_MAX;
     for (size_t i = 0; i < tn; i++, sp += nc2) {
         uint32_t s = sp[0], e = sp[1];
-#ifdef PMS_HAVE_INT8_SSE
-        if (sse ? pms_parse_int8_sse(buf + s, e - s, x->len - s, &v[i])
-                : pms_parse_int8(buf + s, e - s, x->len - s, &v[i]))
+        int32_t m;
+        if (int8_cell(buf + s, e - s, x->len - s, sse, &m)) {
+            v[i] = m;
             continue;
-#else
-        (void)sse;
-        if (pms_parse_int8(buf + s, e - s, x->len - s, &v[i])) continue;
-#endif
+        }
         pms_numparse r = num_cell(x, w, s, e, &v[i]);
         if (r == PMS_NUM_OK) continue;
         if (r == PMS_NUM_MISSING) {
@@ -771,13 +781,7 @@ i32_tile_body(stream_ctx *x, typer *w, size_t c, const uint32_t *tc, size_t i0, 
     for (; v < vend; v++, sp += nc2) {
         uint32_t s = sp[0], e = sp[1];
         int32_t m;
-#ifdef PMS_HAVE_INT8_SSE
-        int whole = sse ? pms_parse_int8_sse_i32(buf + s, e - s, len - s, &m)
-                        : pms_parse_int8_i32(buf + s, e - s, len - s, &m);
-#else
-        (void)sse;
-        int whole = pms_parse_int8_i32(buf + s, e - s, len - s, &m);
-#endif
+        int whole = int8_cell(buf + s, e - s, len - s, sse, &m);
         if (whole && whole_only) {
             *v = m;
             continue;
