@@ -243,7 +243,9 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
 static pms_status keep_copy(pms_report_ctx *r, const pms_table *t, pms_table **out,
                             pms_err *err)
 {
-    if (!(*out = pms_table_copy(t))) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    /* A copy would not carry the mark of a note lost (io/table.h). */
+    if (t->incomplete || !(*out = pms_table_copy(t)))
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
     return keep_loaded(r, out, err);
 }
 
@@ -377,6 +379,11 @@ pms_status pms_report_configure(pms_report_ctx *r, pms_err *err)
 
 static pms_status provenance_sheet(pms_report_ctx *r, pms_err *err)
 {
+    /* Every section has noted its exclusions by now: a note one of them
+     * could not store (out of memory, its status unchecked or not) fails
+     * the report, so that no workbook is left without it. */
+    for (size_t k = 0; k < r->nloaded; k++)
+        if (r->loaded[k]->incomplete) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     pms_out *inputs = pms_out_new("inputs", "Input files");
     pms_out *notes = pms_out_new("exclusions", "Rows excluded, joins and warnings");
     pms_out *params = pms_out_new("parameters", "Parameters");
