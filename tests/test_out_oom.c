@@ -503,7 +503,7 @@ static void test_report(void **state)
     FILE *f = fopen(config, "w");
     assert_non_null(f);
     fprintf(f, "[report]\ntitle = Out of memory\nlocality = 11H\ncharts = no\nbootstrap = 0\n"
-               "measure = payments_per_weighted\n"
+               "measure = payments_less_dispensing_premises_per_weighted\n"
                "[data.main]\npayments = %s\njoin = %s\ndeprivation = imd2015\n"
                "[savings]\nscenarios = %s\nsweep_from = 0\nsweep_to = 2\nsweep_step = 1\n",
             pay, imd, PMS_DATASETS_DIR "/pms-review-scenarios.ini");
@@ -522,7 +522,7 @@ static void test_report(void **state)
     /* The allocations that store a note: the places pms_table_note and the
      * footnotes, titles and rows of a pms_out allocate from; then those of
      * a text cell (thousands in a report: every 64th is failed). */
-    void *notes[64], *cells[64];
+    void *notes[96], *cells[64];
     size_t nnotes = 0, ncells = 0;
     {
         pms_table *t = pms_table_copy(base);
@@ -530,7 +530,7 @@ static void test_report(void **state)
         assert_non_null(t);
         assert_non_null(o);
         assert_true(pms_out_col(o, "x", PMS_OUT_TEXT, 0) >= 0);
-        sites = notes, nsites = 0, capsites = 64;
+        sites = notes, nsites = 0, capsites = 96;
         counted = 0, fail_at = -1, armed = 1;
         for (int k = 0; k < 2; k++) {
             pms_table_note(t, "x", 1, "note %d", k);
@@ -539,13 +539,28 @@ static void test_report(void **state)
             pms_out_set_note(o, 0, "note");
         }
         for (int k = 0; k < 40; k++) pms_out_row(o);
+        /* The summary's sentences and the Methods' lines, renamed for the
+         * report's measure. */
+        pms_report_ctx rc;
+        memset(&rc, 0, sizeof rc);
+        rc.measure = "payments_less_dispensing_premises_per_weighted";
+        snprintf(rc.measure_label, sizeof rc.measure_label, "income per weighted patient");
+        for (int k = 0; k < 2; k++) {
+            pms_report_say(&rc, (pms_say_part)0, "payments per weighted patient %d", k);
+            pms_report_method(&rc, "payments per weighted patient %d", k);
+        }
         nnotes = nsites;
-        sites = cells, nsites = 0;
+        assert_true(nnotes < 96);
+        sites = cells, nsites = 0, capsites = 64;
         pms_out_set_text(o, 0, "cell");
         pms_out_set_not_computed(o, 0, "why");
         armed = 0;
         ncells = nsites;
         sites = NULL;
+        assert_int_equal(rc.nsay, 2);
+        assert_int_equal(rc.nmethods, 2);
+        for (int k = 0; k < 2; k++) free(rc.say[k]), free(rc.methods[k]);
+        free(rc.say), free(rc.say_part), free(rc.methods);
         pms_out_free(o);
         pms_table_free(t);
     }
