@@ -13,8 +13,8 @@
  * about 50,000 allocations, and libxlsxwriter crashes when some of its own
  * fail (lxw_worksheet_new frees a half-built worksheet), so there only the
  * allocations that store a note (pms_table_note), a footnote, title or row
- * of a table, and every 64th text cell, fail in turn (found by their
- * return address): each must leave no report folder, no temporary folder
+ * of a table, a summary sentence or Methods line, and every 64th text
+ * cell, fail in turn (found by their return address): each must leave no report folder, no temporary folder
  * and no leak, or the very files of the run without a failure.
  *
  * One thread, so that the n-th allocation is the same one every time.  The
