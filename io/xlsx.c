@@ -1326,9 +1326,10 @@ pms_status pms_xlsx_close(pms_xlsx *x, pms_err *err)
     lxw_error ce = workbook_close(x->wb);
     if (e == LXW_NO_ERROR) e = ce;
     pms_status st = PMS_OK;
+    /* A cell or note that could not be stored is out of memory, not a disk's fault. */
     if (e != LXW_NO_ERROR)
-        st = pms_err_set(err, PMS_EIO, "%s: cannot write the workbook: %s", x->path,
-                         lxw_strerror(e));
+        st = pms_err_set(err, e == LXW_ERROR_MEMORY_MALLOC_FAILED ? PMS_ENOMEM : PMS_EIO,
+                         "%s: cannot write the workbook: %s", x->path, lxw_strerror(e));
     free_all(x);
     return st;
 }
