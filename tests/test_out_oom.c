@@ -1,6 +1,6 @@
 /* Running out of memory while a command builds and writes its tables
- * (correlate, fairness, funnel, target, the savings input: the library
- * calls of cli/cmd_*.c) or while the report records its exclusions: every
+ * (correlate, fairness, funnel, target, savings' input and tables: the
+ * library calls of cli/cmd_*.c) or while the report records its exclusions: every
  * allocation after the data are loaded is made to fail, once, in turn, and
  * the run must then give exactly the bytes it gives without the failure
  * (text and JSON, with the provenance), or PMS_ENOMEM with nothing written
