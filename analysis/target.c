@@ -86,8 +86,10 @@ static pms_status apportion_pools(const pms_target_input *in, pms_target_result 
             goto done;
         }
         for (size_t j = 0; j < k; j++) w[j] = in->need_units[order[a + j]];
-        if (pms_sav_apportion(r->pool_pot[p], w, k, out, scratch)) {
-            st = pms_err_set(err, PMS_EDOMAIN, "pool %zu: total need is out of range", p);
+        pms_status ap = pms_sav_apportion(r->pool_pot[p], w, k, out, scratch);
+        if (ap) {
+            st = ap == PMS_ENOMEM ? pms_err_set(err, ap, "out of memory")
+                                  : pms_err_set(err, PMS_EDOMAIN, "pool %zu: total need is out of range", p);
             goto done;
         }
         for (size_t j = 0; j < k; j++) r->target[order[a + j]] = out[j];

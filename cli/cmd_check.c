@@ -112,13 +112,25 @@ typedef struct {
     size_t n_reg, n_w, n_tot;
 } ctype_row;
 
-static pms_out *totals_table(const pms_table *t)
+/* A column by name into *c (NULL if absent); 1 if it is there but could not
+ * be read (out of memory: a column kept as integers or a measure computed
+ * on first use). */
+static int col_lost(const pms_table *t, const char *name, const pms_column **c)
 {
-    const pms_column *ct = pms_table_col(t, "contract_type");
-    const pms_column *reg = pms_table_col(t, "registered_patients");
-    const pms_column *wt = pms_table_col(t, "weighted_patients");
-    const pms_column *tot = pms_table_col(t, "total_payments");
-    if (!ct || !tot || tot->type != PMS_COL_NUM) return NULL;
+    *c = pms_table_col(t, name);
+    return !*c && pms_table_col_index(t, name) >= 0;
+}
+
+/* The totals table in *out, NULL without the columns it needs; 1 when out
+ * of memory (the table is then not left out in silence: check fails). */
+static int totals_table(const pms_table *t, pms_out **out)
+{
+    const pms_column *ct, *reg, *wt, *tot;
+    *out = NULL;
+    if (col_lost(t, "contract_type", &ct) | col_lost(t, "registered_patients", &reg) |
+        col_lost(t, "weighted_patients", &wt) | col_lost(t, "total_payments", &tot))
+        return 1;
+    if (!ct || !tot || tot->type != PMS_COL_NUM) return 0;
     ctype_row rows[16];
     size_t nr = 0;
     ctype_row all = {"All", 0, 0, 0, 0, 0, 0, 0};
@@ -153,8 +165,8 @@ static pms_out *totals_table(const pms_table *t)
             rows[b - 1] = tmp;
         }
     rows[nr++] = all;
-    pms_out *o = pms_out_new("totals", "National totals by contract type");
-    if (!o) return NULL;
+    pms_out *o = *out = pms_out_new("totals", "National totals by contract type");
+    if (!o) return 1;
     int c0 = pms_out_col(o, "contract_type", PMS_OUT_TEXT, 0),
         c1 = pms_out_col(o, "practices", PMS_OUT_INT, 0),
         c2 = pms_out_col(o, "registered_patients", PMS_OUT_REAL, 0),
@@ -178,7 +190,7 @@ static pms_out *totals_table(const pms_table *t)
                              published[k].practices, published[k].year,
                              published[k].practices == t->sources[0].rows ? "matches" : "DIFFERS",
                              t->sources[0].rows);
-    return o;
+    return 0;
 }
 
 static pms_out *sources_table(const pms_table *t)
@@ -233,9 +245,12 @@ static int check_one(pms_cli_common *c, const char *const *defaults)
     pms_table *t = NULL;
     int rc = pms_cli_open_data(c, defaults, &t);
     if (rc) return rc;
-    pms_out *tabs[4] = {sources_table(t), columns_table(t), notes_table(t), totals_table(t)};
+    pms_out *tabs[4] = {sources_table(t), columns_table(t), notes_table(t), NULL};
+    int lost = totals_table(t, &tabs[3]);
     size_t n = tabs[3] ? 4 : 3;
-    int ok = tabs[0] && tabs[1] && tabs[2];
+    /* t is written in JSON only, its notes always (notes_table): a note it
+     * lost (out of memory) fails the command in every format. */
+    int ok = tabs[0] && tabs[1] && tabs[2] && !lost && !t->incomplete;
     rc = ok ? pms_cli_emit(c, tabs, n, c->format == PMS_FMT_JSON ? t : NULL)
             : pms_cli_fail(PMS_ENOMEM, NULL);
     for (size_t i = 0; i < 4; i++) pms_out_free(tabs[i]);

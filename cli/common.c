@@ -192,6 +192,8 @@ int pms_cli_emit(const pms_cli_common *c, pms_out *const *tables, size_t n, cons
 {
     errno = 0;
     pms_status st = pms_out_write(stdout, c->format, tables, n, prov, c->command_line);
+    /* A table or note lost to a lack of memory: nothing was written. */
+    if (st == PMS_ENOMEM) return pms_cli_fail(st, &(pms_err){{0}});
     int rc = pms_cli_stdout_done();
     if (st && !rc) {
         pms_cli_error("write error on standard output: %s", strerror(EIO));

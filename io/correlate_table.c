@@ -413,10 +413,6 @@ pms_status pms_corr_table_out(pms_table *t, const pms_corr_table_opts *o,
 {
     out[0] = results_table(o, r);
     out[1] = excluded_table(o, r, t);
-    if (out[0] && out[1]) return PMS_OK;
-    for (size_t i = 0; i < PMS_CT_NOUT; i++) {
-        pms_out_free(out[i]);
-        out[i] = NULL;
-    }
-    return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    size_t n;
+    return pms_out_all_or_none(out, PMS_CT_NOUT, &n, err);
 }

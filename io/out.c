@@ -36,6 +36,9 @@ struct pms_out {
     size_t nrows, caprows;
     char **notes;
     size_t nnotes;
+    /* 1 once something could not be stored (pms_out_incomplete): sticky, so
+     * that a caller who ignores a status still cannot have the table written. */
+    int incomplete;
 };
 
 static char *dup(const char *s)
@@ -91,7 +94,7 @@ pms_status pms_out_all_or_none(pms_out **out, size_t k, size_t *n, pms_err *err)
 {
     *n = k;
     for (size_t i = 0; i < k; i++)
-        if (!out[i]) {
+        if (!out[i] || out[i]->incomplete) {
             for (size_t j = 0; j < k; j++) {
                 pms_out_free(out[j]);
                 out[j] = NULL;
@@ -106,10 +109,16 @@ int pms_out_col(pms_out *o, const char *key, pms_outkind kind, int decimals)
 {
     if (o->nrows) return -1; /* columns are fixed once rows exist */
     outcol *n = realloc(o->cols, (o->ncols + 1) * sizeof *n);
-    if (!n) return -1;
+    if (!n) {
+        o->incomplete = 1;
+        return -1;
+    }
     o->cols = n;
     n[o->ncols].key = dup(key);
-    if (!n[o->ncols].key) return -1;
+    if (!n[o->ncols].key) {
+        o->incomplete = 1;
+        return -1;
+    }
     n[o->ncols].kind = kind;
     n[o->ncols].decimals = decimals;
     return (int)o->ncols++;
@@ -120,7 +129,10 @@ pms_status pms_out_row(pms_out *o)
     if (o->nrows == o->caprows) {
         size_t nc = o->caprows ? o->caprows * 2 : 16;
         cell *c = realloc(o->cells, nc * o->ncols * sizeof *c);
-        if (!c && o->ncols) return PMS_ENOMEM;
+        if (!c && o->ncols) {
+            o->incomplete = 1;
+            return PMS_ENOMEM;
+        }
         o->cells = c;
         o->caprows = nc;
     }
@@ -142,6 +154,7 @@ void pms_out_set_text(pms_out *o, int col, const char *s)
     free(c->s);
     c->s = s ? dup(s) : NULL;
     c->set = c->s != NULL;
+    if (s && !c->s) o->incomplete = 1; /* the cell would read as missing */
 }
 
 void pms_out_set_num(pms_out *o, int col, double v)
@@ -163,8 +176,10 @@ void pms_out_set_not_computed(pms_out *o, int col, const char *why)
     free(c->s);
     c->s = dup(why ? why : overflow_why);
     c->num = NAN;
-    /* Without memory for the reason the cell is still never a number. */
+    /* Without memory for the reason the cell is still never a number, and
+     * the table is not written. */
     c->set = c->s ? NOT_COMPUTED : 0;
+    if (!c->s) o->incomplete = 1;
 }
 
 const char *pms_out_why(const pms_out *o, size_t row, size_t col)
@@ -203,10 +218,27 @@ int pms_out_get(const pms_out *o, size_t row, size_t col, double *v, const char 
     return 1;
 }
 
+int pms_out_incomplete(const pms_out *o) { return o->incomplete; }
+
+pms_status pms_out_check(pms_out *const *tables, size_t n, const pms_table *prov, pms_err *err)
+{
+    for (size_t k = 0; k < n; k++)
+        if (tables[k] && tables[k]->incomplete) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    if (prov && prov->incomplete) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    return PMS_OK;
+}
+
+/* A failed set: the status, and the table marked incomplete. */
+static pms_status nomem(pms_out *o)
+{
+    o->incomplete = 1;
+    return PMS_ENOMEM;
+}
+
 pms_status pms_out_set_title(pms_out *o, const char *title)
 {
     char *t = dup(title);
-    if (!t) return PMS_ENOMEM;
+    if (!t) return nomem(o);
     free(o->title);
     o->title = t;
     return PMS_OK;
@@ -216,7 +248,7 @@ pms_status pms_out_set_note(pms_out *o, size_t i, const char *text)
 {
     if (i >= o->nnotes) return PMS_EUSAGE;
     char *t = dup(text);
-    if (!t) return PMS_ENOMEM;
+    if (!t) return nomem(o);
     free(o->notes[i]);
     o->notes[i] = t;
     return PMS_OK;
@@ -231,9 +263,9 @@ pms_status pms_out_footnote(pms_out *o, const char *fmt, ...)
     va_end(ap);
     pms_utf8_trim_tail(buf); /* a long note is cut on a character boundary */
     char **n = realloc(o->notes, (o->nnotes + 1) * sizeof *n);
-    if (!n) return PMS_ENOMEM;
+    if (!n) return nomem(o);
     o->notes = n;
-    if (!(n[o->nnotes] = dup(buf))) return PMS_ENOMEM;
+    if (!(n[o->nnotes] = dup(buf))) return nomem(o);
     o->nnotes++;
     return PMS_OK;
 }
@@ -404,8 +436,9 @@ static size_t width(const char *s) { return pms_utf8_visible_width(s, 0); }
 
 static void put_text(FILE *f, const char *s) { pms_utf8_put_visible(f, s, 0); }
 
-/* Notes for cells that could not be computed: one line per column and reason. */
-static size_t not_computed_notes(const pms_out *o, char **lines, size_t max)
+/* Notes for cells that could not be computed: one line per column and
+ * reason, in lines[0..*n); PMS_ENOMEM (none kept) if a line cannot be made. */
+static pms_status not_computed_notes(const pms_out *o, char **lines, size_t max, size_t *nout)
 {
     size_t n = 0;
     for (size_t j = 0; j < o->ncols; j++) {
@@ -423,22 +456,44 @@ static size_t not_computed_notes(const pms_out *o, char **lines, size_t max)
             }
             if (seen) continue;
             size_t len = strlen(o->cols[j].key) + strlen(why) + 64;
-            if (!(lines[n] = malloc(len))) break;
+            if (!(lines[n] = malloc(len))) {
+                while (n) free(lines[--n]);
+                *nout = 0;
+                return PMS_ENOMEM;
+            }
             snprintf(lines[n++], len, "%s: not computed in %zu row%s: %s", o->cols[j].key, count,
                      count == 1 ? "" : "s", why);
         }
     }
-    return n;
+    *nout = n;
+    return PMS_OK;
 }
 
 enum { MAX_NC_NOTES = 32 };
 
-static void write_text(FILE *f, const pms_out *o)
+/* What a table's writing needs memory for, allocated before the first byte
+ * is written, so that running out of memory leaves no output at all rather
+ * than part of one: the text form's column widths and the not-computed
+ * notes. */
+typedef struct {
+    size_t *w;
+    char *nc[MAX_NC_NOTES];
+    size_t nnc;
+} prepared;
+
+static void prepared_free(prepared *p)
 {
-    pms_utf8_put_visible(f, o->title, 1);
-    fputc('\n', f);
-    size_t *w = calloc(o->ncols ? o->ncols : 1, sizeof *w);
-    if (!w) return;
+    free(p->w);
+    for (size_t k = 0; k < p->nnc; k++) free(p->nc[k]);
+}
+
+static pms_status prepare(const pms_out *o, pms_format fmt, prepared *p)
+{
+    if (fmt == PMS_FMT_CSV) return PMS_OK; /* CSV needs neither */
+    if (not_computed_notes(o, p->nc, MAX_NC_NOTES, &p->nnc)) return PMS_ENOMEM;
+    if (fmt != PMS_FMT_TEXT) return PMS_OK;
+    size_t *w = p->w = calloc(o->ncols ? o->ncols : 1, sizeof *w);
+    if (!w) return PMS_ENOMEM;
     char buf[512];
     for (size_t j = 0; j < o->ncols; j++) w[j] = width(o->cols[j].key);
     for (size_t i = 0; i < o->nrows; i++)
@@ -450,6 +505,15 @@ static void write_text(FILE *f, const pms_out *o)
             size_t k = width(t);
             if (k > w[j]) w[j] = k;
         }
+    return PMS_OK;
+}
+
+static void write_text(FILE *f, const pms_out *o, const prepared *p)
+{
+    pms_utf8_put_visible(f, o->title, 1);
+    fputc('\n', f);
+    const size_t *w = p->w;
+    char buf[512];
     /* An empty table's header alone reads like a row: say so instead. */
     if (o->nrows == 0) fputs("(none)\n", f);
     for (size_t j = 0; j < o->ncols && o->nrows; j++) {
@@ -480,14 +544,10 @@ static void write_text(FILE *f, const pms_out *o)
         pms_utf8_put_visible(f, o->notes[k], 1);
         fputc('\n', f);
     }
-    char *nc[MAX_NC_NOTES];
-    size_t nnc = not_computed_notes(o, nc, MAX_NC_NOTES);
-    for (size_t k = 0; k < nnc; k++) {
-        pms_utf8_put_visible(f, nc[k], 1);
+    for (size_t k = 0; k < p->nnc; k++) {
+        pms_utf8_put_visible(f, p->nc[k], 1);
         fputc('\n', f);
-        free(nc[k]);
     }
-    free(w);
 }
 
 static void write_csv(FILE *f, const pms_out *o)
@@ -512,7 +572,7 @@ static void write_csv(FILE *f, const pms_out *o)
     }
 }
 
-static void write_json_table(FILE *f, const pms_out *o)
+static void write_json_table(FILE *f, const pms_out *o, const prepared *p)
 {
     char buf[512];
     pms_json_string(f, o->name);
@@ -533,8 +593,8 @@ static void write_json_table(FILE *f, const pms_out *o)
         fputc('}', f);
     }
     fputs(o->nrows ? "\n  ]" : "]", f);
-    char *nc[MAX_NC_NOTES];
-    size_t nnc = not_computed_notes(o, nc, MAX_NC_NOTES);
+    char *const *nc = p->nc;
+    size_t nnc = p->nnc;
     if (o->nnotes || nnc) {
         fputs(",\n  ", f);
         char key[300];
@@ -547,7 +607,6 @@ static void write_json_table(FILE *f, const pms_out *o)
         }
         fputc(']', f);
     }
-    for (size_t k = 0; k < nnc; k++) free(nc[k]);
 }
 
 static void write_provenance_json(FILE *f, const pms_table *t, const char *cmdline)
@@ -584,15 +643,15 @@ static void write_provenance_json(FILE *f, const pms_table *t, const char *cmdli
     fputc('}', f);
 }
 
-pms_status pms_out_write(FILE *f, pms_format fmt, pms_out *const *tables, size_t ntables,
-                         const pms_table *prov, const char *command_line)
+static void write_all(FILE *f, pms_format fmt, pms_out *const *tables, const prepared *p,
+                      size_t ntables, const pms_table *prov, const char *command_line)
 {
     if (fmt == PMS_FMT_JSON) {
         fputs("{\n  ", f);
         write_provenance_json(f, prov, command_line);
         for (size_t k = 0; k < ntables; k++) {
             fputs(",\n  ", f);
-            write_json_table(f, tables[k]);
+            write_json_table(f, tables[k], &p[k]);
         }
         fputs("\n}\n", f);
     } else if (fmt == PMS_FMT_CSV) {
@@ -603,7 +662,7 @@ pms_status pms_out_write(FILE *f, pms_format fmt, pms_out *const *tables, size_t
     } else {
         for (size_t k = 0; k < ntables; k++) {
             if (k) fputc('\n', f);
-            write_text(f, tables[k]);
+            write_text(f, tables[k], &p[k]);
         }
         if (prov) {
             fputs("\nData:\n", f);
@@ -622,5 +681,22 @@ pms_status pms_out_write(FILE *f, pms_format fmt, pms_out *const *tables, size_t
             }
         }
     }
+}
+
+pms_status pms_out_write(FILE *f, pms_format fmt, pms_out *const *tables, size_t ntables,
+                         const pms_table *prov, const char *command_line)
+{
+    if (pms_out_check(tables, ntables, prov, NULL)) return PMS_ENOMEM;
+    prepared *p = calloc(ntables ? ntables : 1, sizeof *p);
+    if (!p) return PMS_ENOMEM;
+    for (size_t k = 0; k < ntables; k++)
+        if (prepare(tables[k], fmt, &p[k])) {
+            for (size_t i = 0; i <= k; i++) prepared_free(&p[i]); /* p[k] in part */
+            free(p);
+            return PMS_ENOMEM;
+        }
+    write_all(f, fmt, tables, p, ntables, prov, command_line);
+    for (size_t k = 0; k < ntables; k++) prepared_free(&p[k]);
+    free(p);
     return ferror(f) ? PMS_EIO : PMS_OK;
 }

@@ -39,8 +39,22 @@ typedef struct pms_out pms_out;
 pms_out *pms_out_new(const char *name, const char *title);
 void pms_out_free(pms_out *o);
 
-/* The k tables a call built (out[0..k)): if any is NULL (out of memory),
- * free them all, set *n to 0 and fail; else set *n to k. */
+/* Out of memory while a table is built: a cell's text, a row, a column, a
+ * footnote, a note or the title that could not be stored marks the table
+ * incomplete (sticky; whatever the caller did with the status), and every
+ * writer refuses an incomplete table (PMS_ENOMEM, "out of memory"): an
+ * output is complete or absent, never short of a row, cell or note, even
+ * when a caller ignored a status.  A practice table whose note could not be
+ * stored is marked the same way (pms_table.incomplete). */
+int pms_out_incomplete(const pms_out *o);
+
+/* PMS_ENOMEM ("out of memory") if any of the n tables (NULL entries
+ * skipped) or `prov` (may be NULL) is incomplete, else PMS_OK.  What
+ * pms_out_write, pms_out_all_or_none and the workbook check. */
+pms_status pms_out_check(pms_out *const *tables, size_t n, const pms_table *prov, pms_err *err);
+
+/* The k tables a call built (out[0..k)): if any is NULL or incomplete (out
+ * of memory), free them all, set *n to 0 and fail; else set *n to k. */
 pms_status pms_out_all_or_none(pms_out **out, size_t k, size_t *n, pms_err *err);
 
 /* The "excluded" table every command prints ("Practices excluded": reason,
@@ -81,7 +95,9 @@ pms_status pms_out_footnote(pms_out *o, const char *fmt, ...)
  * carries a "provenance" object (inputs with SHA-256 and row counts, notes),
  * and text ends with a short provenance block.  In CSV, several tables are
  * separated by a blank line and each starts with its header row.
- * Returns PMS_EIO if writing failed (e.g. /dev/full). */
+ * Returns PMS_EIO if writing failed (e.g. /dev/full), PMS_ENOMEM if a table
+ * or prov is incomplete (pms_out_incomplete) or the writer's own memory ran
+ * out: then nothing at all was written. */
 pms_status pms_out_write(FILE *f, pms_format fmt, pms_out *const *tables, size_t ntables,
                          const pms_table *prov, const char *command_line);
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void note_exclusions(pms_table *t, const pms_sav_base *b, const char *who,
-                            const char *prefix)
+static pms_status note_exclusions(pms_table *t, const pms_sav_base *b, const char *who,
+                                  const char *prefix)
 {
     pms_sav_exclusion ex[PMS_SAV_NEXCLUSIONS];
     pms_sav_exclusions(b, ex);
@@ -13,9 +13,11 @@ static void note_exclusions(pms_table *t, const pms_sav_base *b, const char *who
         if (ex[i].n) {
             char what[96];
             snprintf(what, sizeof what, "%s%s", prefix, ex[i].key);
-            pms_table_note(t, what, ex[i].n, "%s: %zu practices excluded: %s", who, ex[i].n,
-                           ex[i].why);
+            if (pms_table_note(t, what, ex[i].n, "%s: %zu practices excluded: %s", who, ex[i].n,
+                               ex[i].why))
+                return PMS_ENOMEM;
         }
+    return PMS_OK;
 }
 
 pms_status pms_savings_input_open(const pms_scenario_file *f, pms_table *t, const char *who,
@@ -31,13 +33,15 @@ pms_status pms_savings_input_open(const pms_scenario_file *f, pms_table *t, cons
     if ((st = pms_scenario_sha256(f, in->sha256, err)) ||
         (st = pms_scenario_locality_names(f, t, &in->b, &in->loc_names, err)))
         goto fail;
-    note_exclusions(t, &in->b, who, prefix);
-    pms_table_note(t, "scenarios", f->n, "%s: scenarios from %s (SHA-256 %s)", who, f->path,
-                   in->sha256);
-    if (f->npace)
-        pms_table_note(t, "pace_scenarios", f->npace,
-                       "%s: %zu pace-of-change scenarios of %s (method = pace) left to "
-                       "the fair-shares pace model", who, f->npace, f->path);
+    if (note_exclusions(t, &in->b, who, prefix) ||
+        pms_table_note(t, "scenarios", f->n, "%s: scenarios from %s (SHA-256 %s)", who, f->path,
+                       in->sha256) ||
+        (f->npace && pms_table_note(t, "pace_scenarios", f->npace,
+                                    "%s: %zu pace-of-change scenarios of %s (method = pace) left "
+                                    "to the fair-shares pace model", who, f->npace, f->path))) {
+        st = pms_err_set(err, PMS_ENOMEM, "out of memory");
+        goto fail;
+    }
     return PMS_OK;
 fail:
     pms_savings_input_free(in);

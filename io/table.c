@@ -65,6 +65,7 @@ pms_status pms_table_note(pms_table *t, const char *what, size_t count, const ch
     va_end(ap);
     pms_utf8_trim_tail(buf); /* notes quote names: cut between characters */
     pms_note *n = realloc(t->notes, (t->nnotes + 1) * sizeof *n);
+    t->incomplete |= !n; /* sticky: a writer refuses the table (io/table.h) */
     if (!n) return PMS_ENOMEM;
     t->notes = n;
     pms_note *x = &t->notes[t->nnotes];
@@ -74,6 +75,7 @@ pms_status pms_table_note(pms_table *t, const char *what, size_t count, const ch
     if (!x->what || !x->detail) {
         free(x->what);
         free(x->detail);
+        t->incomplete = 1;
         return PMS_ENOMEM;
     }
     t->nnotes++;

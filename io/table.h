@@ -65,6 +65,12 @@ typedef struct {
     size_t nsources;
     pms_note *notes;     /* exclusions and warnings, in the order they arose */
     size_t nnotes;
+    /* 1 once a note could not be stored (pms_table_note ran out of memory),
+     * whether or not its caller checked: the notes are incomplete, and every
+     * writer refuses the table (pms_out_write, the report) rather than
+     * write a provenance without it.  Not carried over by pms_table_copy:
+     * copy a table before noting in it (the report does). */
+    int incomplete;
     /* private: text storage */
     char **blocks;
     size_t nblocks;
@@ -146,7 +152,8 @@ pms_status pms_table_derive_standard(pms_table *t, pms_err *err);
 /* Keep only rows with keep[i] != 0 (compacts every column). */
 pms_status pms_table_keep_rows(pms_table *t, const unsigned char *keep, pms_err *err);
 
-/* Record a note (exclusion or warning) on the table. */
+/* Record a note (exclusion or warning) on the table.  PMS_ENOMEM if it
+ * cannot be stored; the table is then marked incomplete (see above). */
 pms_status pms_table_note(pms_table *t, const char *what, size_t count,
                           const char *fmt, ...)
 #if defined(__GNUC__)

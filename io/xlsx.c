@@ -288,43 +288,45 @@ static lxw_format *num_fmt(lxw_workbook *wb, lxw_format **made, size_t *n, const
     for (size_t i = 0; i < *n; i++)
         if (!strcmp(made[i]->num_format, code)) return made[i];
     lxw_format *f = workbook_add_format(wb);
-    if (!f) return NULL; /* out of memory: the cells take the default format */
+    if (!f) return NULL; /* out of memory: pms_xlsx_open fails */
     format_set_num_format(f, code);
     format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
     made[(*n)++] = f;
     return f;
 }
 
-static void make_formats(pms_xlsx *x)
+/* 1 if out of memory (a format missing: libxlsxwriter's format_set_*
+ * cannot take NULL, and a cell must not lose its format in silence). */
+static int make_formats(pms_xlsx *x)
 {
     lxw_workbook *wb = x->wb;
-    x->title_f = workbook_add_format(wb);
+    if (!(x->title_f = workbook_add_format(wb))) return 1;
     format_set_bold(x->title_f);
     format_set_font_size(x->title_f, 14);
     format_set_font_color(x->title_f, 0x003087);
-    x->title_wrap = workbook_add_format(wb);
+    if (!(x->title_wrap = workbook_add_format(wb))) return 1;
     format_set_bold(x->title_wrap);
     format_set_font_size(x->title_wrap, 14);
     format_set_font_color(x->title_wrap, 0x003087);
     format_set_text_wrap(x->title_wrap);
     format_set_align(x->title_wrap, LXW_ALIGN_VERTICAL_TOP);
-    x->header = workbook_add_format(wb);
+    if (!(x->header = workbook_add_format(wb))) return 1;
     format_set_bold(x->header);
     format_set_text_wrap(x->header);
     format_set_bg_color(x->header, 0x005EB8);
     format_set_font_color(x->header, LXW_COLOR_WHITE);
     format_set_align(x->header, LXW_ALIGN_VERTICAL_TOP);
-    x->wrap = workbook_add_format(wb);
+    if (!(x->wrap = workbook_add_format(wb))) return 1;
     format_set_text_wrap(x->wrap);
     format_set_align(x->wrap, LXW_ALIGN_VERTICAL_TOP);
-    x->text = workbook_add_format(wb);
+    if (!(x->text = workbook_add_format(wb))) return 1;
     /* A table's text cells wrap (the row grows to fit when opened): the same
      * format as wrap (see num_fmt for why not a copy). */
     x->cellwrap = x->wrap;
-    x->na = workbook_add_format(wb);
+    if (!(x->na = workbook_add_format(wb))) return 1;
     format_set_align(x->na, LXW_ALIGN_RIGHT);
     format_set_align(x->na, LXW_ALIGN_VERTICAL_TOP); /* beside wrapped text */
-    x->link = workbook_add_format(wb);
+    if (!(x->link = workbook_add_format(wb))) return 1;
     format_set_underline(x->link, LXW_UNDERLINE_SINGLE);
     format_set_font_color(x->link, 0x0563C1);
     format_set_align(x->link, LXW_ALIGN_VERTICAL_TOP); /* beside a wrapped description */
@@ -338,17 +340,22 @@ static void make_formats(pms_xlsx *x)
     static const char *money[3] = {"\xc2\xa3#,##0.00;-\xc2\xa3#,##0.00",
                                    "\xc2\xa3#,##0;-\xc2\xa3#,##0",
                                    "\xc2\xa3#,##0.0,,\"m\";-\xc2\xa3#,##0.0,,\"m\""};
-    for (int k = 0; k < 3; k++) x->money[k] = num_fmt(wb, made, &n, money[k]);
+    for (int k = 0; k < 3; k++)
+        if (!(x->money[k] = num_fmt(wb, made, &n, money[k]))) return 1;
     static const char *pct[4] = {"0%", "0.0%", "0.00%", "0.000%"};
-    for (int k = 0; k < 4; k++) x->pct[k] = num_fmt(wb, made, &n, pct[k]);
+    for (int k = 0; k < 4; k++)
+        if (!(x->pct[k] = num_fmt(wb, made, &n, pct[k]))) return 1;
     /* p-values: three significant figures, "<0.001" below. */
     static const char *pv[4] = {"[<0.001]\"< 0.001\";0.000", "0.00000", "0.0000", "0.000"};
-    for (int k = 0; k < 4; k++) x->pval[k] = num_fmt(wb, made, &n, pv[k]);
+    for (int k = 0; k < 4; k++)
+        if (!(x->pval[k] = num_fmt(wb, made, &n, pv[k]))) return 1;
     static const char *dec[7] = {"#,##0", "#,##0.0", "#,##0.00", "0.000", "0.0000",
                                  "0.00000", "0.000000"};
-    for (int k = 0; k < 7; k++) x->real[k] = num_fmt(wb, made, &n, dec[k]);
-    x->note = workbook_add_format(wb);
+    for (int k = 0; k < 7; k++)
+        if (!(x->real[k] = num_fmt(wb, made, &n, dec[k]))) return 1;
+    if (!(x->note = workbook_add_format(wb))) return 1;
     format_set_font_color(x->note, 0x425563);
+    return !x->boolean || !x->integer;
 }
 
 pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pms_xlsx **out,
@@ -380,15 +387,17 @@ pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pm
     }
     /* Properties are set at close (the cover may name the organisation); the
      * creation time is fixed there so the file is a function of its inputs. */
-    make_formats(x);
+    int lost = make_formats(x);
     /* The front sheets' tables. */
     snprintf(x->tables[x->ntables++], 40, "Table_of_contents");
     snprintf(x->tables[x->ntables++], 40, "Notes_table");
     /* Sheets are written in creation order: the three front sheets first,
      * filled in at close when every other sheet is known. */
-    x->cover = workbook_add_worksheet(x->wb, "Cover_sheet");
-    x->toc = workbook_add_worksheet(x->wb, "Table_of_contents");
-    x->notes_ws = workbook_add_worksheet(x->wb, "Notes");
+    if (!lost) {
+        x->cover = workbook_add_worksheet(x->wb, "Cover_sheet");
+        x->toc = workbook_add_worksheet(x->wb, "Table_of_contents");
+        x->notes_ws = workbook_add_worksheet(x->wb, "Notes");
+    }
     if (!x->cover || !x->toc || !x->notes_ws) {
         lxw_workbook_free(x->wb); /* nothing written */
         free(x->path);
@@ -794,6 +803,8 @@ static pms_status table_body(pms_xlsx *x, sheetrec *r, const pms_out *o, lxw_row
 static pms_status add_one_table(pms_xlsx *x, const char *group, const pms_out *o, size_t n,
                                 pms_xlsx_loc *loc, pms_err *err)
 {
+    /* A table short of a row, cell or note (out of memory) is never written. */
+    if (pms_out_incomplete(o)) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     char base[64];
     table_sheet_base(group, pms_out_name(o), n, base);
     sheetrec *r = add_sheet(x, group, base, SHEET_TABLE, pms_out_title(o));
@@ -1315,9 +1326,10 @@ pms_status pms_xlsx_close(pms_xlsx *x, pms_err *err)
     lxw_error ce = workbook_close(x->wb);
     if (e == LXW_NO_ERROR) e = ce;
     pms_status st = PMS_OK;
+    /* A cell or note that could not be stored is out of memory, not a disk's fault. */
     if (e != LXW_NO_ERROR)
-        st = pms_err_set(err, PMS_EIO, "%s: cannot write the workbook: %s", x->path,
-                         lxw_strerror(e));
+        st = pms_err_set(err, e == LXW_ERROR_MEMORY_MALLOC_FAILED ? PMS_ENOMEM : PMS_EIO,
+                         "%s: cannot write the workbook: %s", x->path, lxw_strerror(e));
     free_all(x);
     return st;
 }

@@ -31,16 +31,18 @@ static char *vfmt(const char *fmt, va_list ap)
     return s;
 }
 
-static void push(char ***v, size_t *n, char *s)
+/* Append s (taken); 1 if it is lost (s NULL, or no memory to keep it). */
+static int push(char ***v, size_t *n, char *s)
 {
-    if (!s) return;
+    if (!s) return 1;
     char **nv = realloc(*v, (*n + 1) * sizeof *nv);
     if (!nv) {
         free(s);
-        return;
+        return 1;
     }
     *v = nv;
     nv[(*n)++] = s;
+    return 0;
 }
 
 /* The sections were written for total payments per weighted patient; with
@@ -68,7 +70,8 @@ static char *name_measure(const pms_report_ctx *r, char *s)
     }
     out[w] = '\0';
     char *t = malloc(w + 1);
-    if (!t) return s;
+    free(t ? NULL : s); /* out of memory: NULL, never the sentence unrenamed */
+    if (!t) return NULL;
     memcpy(t, out, w + 1);
     free(s);
     return t;
@@ -99,14 +102,15 @@ void pms_report_say(pms_report_ctx *r, pms_say_part part, const char *fmt, ...)
     va_start(ap, fmt);
     char *s = name_measure(r, vfmt(fmt, ap));
     va_end(ap);
-    unsigned char *np = realloc(r->say_part, r->nsay + 1);
+    unsigned char *np = s ? realloc(r->say_part, r->nsay + 1) : NULL;
     if (!np) {
         free(s);
+        r->lost = 1;
         return;
     }
     r->say_part = np;
     size_t before = r->nsay;
-    push(&r->say, &r->nsay, s);
+    r->lost |= push(&r->say, &r->nsay, s);
     if (r->nsay > before) np[before] = (unsigned char)part;
 }
 
@@ -114,7 +118,7 @@ void pms_report_method(pms_report_ctx *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    push(&r->methods, &r->nmethods, name_measure(r, vfmt(fmt, ap)));
+    r->lost |= push(&r->methods, &r->nmethods, name_measure(r, vfmt(fmt, ap)));
     va_end(ap);
 }
 
@@ -243,7 +247,9 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
 static pms_status keep_copy(pms_report_ctx *r, const pms_table *t, pms_table **out,
                             pms_err *err)
 {
-    if (!(*out = pms_table_copy(t))) return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    /* A copy would not carry the mark of a note lost (io/table.h). */
+    if (t->incomplete || !(*out = pms_table_copy(t)))
+        return pms_err_set(err, PMS_ENOMEM, "out of memory");
     return keep_loaded(r, out, err);
 }
 
@@ -377,6 +383,11 @@ pms_status pms_report_configure(pms_report_ctx *r, pms_err *err)
 
 static pms_status provenance_sheet(pms_report_ctx *r, pms_err *err)
 {
+    /* Every section has noted its exclusions by now: a note one of them
+     * could not store (out of memory, its status unchecked or not) fails
+     * the report, so that no workbook is left without it. */
+    for (size_t k = 0; k < r->nloaded; k++)
+        if (r->loaded[k]->incomplete) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     pms_out *inputs = pms_out_new("inputs", "Input files");
     pms_out *notes = pms_out_new("exclusions", "Rows excluded, joins and warnings");
     pms_out *params = pms_out_new("parameters", "Parameters");
@@ -907,6 +918,9 @@ pms_status pms_report_build(pms_report_ctx *r, pms_err *err)
     if (!st) st = print_pack(r, err);
     if (!st) st = pms_report_write_summary(r, title, err);
     if (!st) st = workbook_front(r, err);
+    /* A sentence of the summary or a line of the Methods that could not be
+     * stored: the report is not written without it. */
+    if (!st && r->lost) st = pms_err_set(err, PMS_ENOMEM, "out of memory");
     /* gnuplot draws the SVGs and PDFs meanwhile, leaving the workbook a core;
      * on failure too, every gnuplot is waited for before the folder goes. */
     pms_status cst = pms_xlsx_close(r->x, err);

@@ -82,6 +82,9 @@ typedef struct {
     size_t nsay;
     char **methods;      /* Methods sheet lines */
     size_t nmethods;
+    int lost;            /* 1 once a sentence or method line could not be stored
+                            (out of memory): the report then fails, never
+                            written without it */
     pms_table *main;     /* main year joined to deprivation */
     const char *deprivation; /* its deprivation column, e.g. imd2015 */
     pms_table *perf;     /* performance year joined to QOF and the survey */

@@ -117,6 +117,8 @@ static pms_status write_csv(pms_report_ctx *r, pms_out *o, pms_err *err)
     if (!f) return pms_err_set(err, PMS_EIO, "%s: cannot write: %s", path, strerror(errno));
     pms_status st = pms_out_write(f, PMS_FMT_CSV, &o, 1, NULL, NULL);
     if (fclose(f) != 0 && !st) st = PMS_EIO;
+    /* A table short of a cell or row (out of memory) was not written. */
+    if (st == PMS_ENOMEM) return pms_err_set(err, st, "out of memory");
     if (st) return pms_err_set(err, PMS_EIO, "%s: cannot write: %s", path, strerror(errno));
     return PMS_OK;
 }
