@@ -45,8 +45,9 @@ typedef struct {
 } pace_ws;
 
 /* Put one pool back on its pot: d[] are the clamped changes of its k
- * practices (order[a..a+k)), growth the money the pool must hand out. */
-static void rebalance(pace_ws *s, size_t k, int64_t growth, int64_t *over, int64_t *held)
+ * practices (order[a..a+k)), growth the money the pool must hand out.
+ * Fails only for want of memory (the apportionment's). */
+static pms_status rebalance(pace_ws *s, size_t k, int64_t growth, int64_t *over, int64_t *held)
 {
     int64_t P = 0, N = 0;
     for (size_t j = 0; j < k; j++) {
@@ -55,7 +56,7 @@ static void rebalance(pace_ws *s, size_t k, int64_t growth, int64_t *over, int64
     }
     int64_t excess = P - N - growth; /* > 0: too much handed out */
     int sign = excess > 0 ? 1 : -1;  /* 1: scale the gains; -1: scale the losses */
-    if (excess == 0) return;
+    if (excess == 0) return PMS_OK;
     int64_t have = sign > 0 ? P : N, cut = sign > 0 ? excess : -excess;
     if (cut > have) {
         /* Even none of them cannot balance: report the rest. */
@@ -63,11 +64,13 @@ static void rebalance(pace_ws *s, size_t k, int64_t growth, int64_t *over, int64
         else *held += cut - have;
         cut = have;
     }
-    if (!have) return;
+    if (!have) return PMS_OK;
     for (size_t j = 0; j < k; j++) s->w[j] = sign * s->d[j] > 0 ? sign * s->d[j] : 0;
-    pms_sav_apportion(have - cut, s->w, k, s->out, s->scratch);
+    pms_status st = pms_sav_apportion(have - cut, s->w, k, s->out, s->scratch);
+    if (st) return st;
     for (size_t j = 0; j < k; j++)
         if (s->w[j]) s->d[j] = sign * s->out[j];
+    return PMS_OK;
 }
 
 /* Clamp bound: frac x |v| in pence, rounded towards zero. */
@@ -76,8 +79,10 @@ static int64_t bound(int64_t v, double frac)
     return (int64_t)floor(frac * (double)(v < 0 ? -v : v));
 }
 
-/* One year in one pool (practices order[a..a+k)). */
-static void pool_year(const pms_target_input *in, const pms_pace_scenario *sc, pace_ws *s,
+/* One year in one pool (practices order[a..a+k)).  Fails for want of
+ * memory, or if the pool's need is 0 (pms_target_compute refuses that
+ * before). */
+static pms_status pool_year(const pms_target_input *in, const pms_pace_scenario *sc, pace_ws *s,
                       size_t a, size_t k, const int64_t *prev, int64_t *next, int64_t *tgt,
                       pms_pace_year *Y)
 {
@@ -86,7 +91,8 @@ static void pool_year(const pms_target_input *in, const pms_pace_scenario *sc, p
     int64_t growth = llround((double)pot0 * sc->growth), pot = pot0 + growth;
     for (size_t j = 0; j < k; j++) s->w[j] = in->need_units[s->order[a + j]];
     int64_t *target = s->out;
-    pms_sav_apportion(pot < 0 ? 0 : pot, s->w, k, target, s->scratch);
+    pms_status st = pms_sav_apportion(pot < 0 ? 0 : pot, s->w, k, target, s->scratch);
+    if (st) return st;
     for (size_t j = 0; j < k; j++) tgt[s->order[a + j]] = target[j];
     for (size_t j = 0; j < k; j++) {
         size_t i = s->order[a + j];
@@ -98,7 +104,7 @@ static void pool_year(const pms_target_input *in, const pms_pace_scenario *sc, p
         if (d > hi) d = hi, Y->at_cap++;
         s->d[j] = d;
     }
-    rebalance(s, k, growth, &Y->overspend, &Y->held_back);
+    if ((st = rebalance(s, k, growth, &Y->overspend, &Y->held_back))) return st;
     for (size_t j = 0; j < k; j++) {
         size_t i = s->order[a + j];
         next[i] = prev[i] + s->d[j];
@@ -106,6 +112,7 @@ static void pool_year(const pms_target_input *in, const pms_pace_scenario *sc, p
         Y->gaining += s->d[j] > 0;
     }
     Y->pot += pot;
+    return PMS_OK;
 }
 
 static void year_distances(const pms_target_input *in, const int64_t *money, const int64_t *tgt,
@@ -171,7 +178,11 @@ pms_status pms_pace_run(const pms_target_input *in, const pms_pace_scenario *sc,
         int64_t *next = out->money + (t + 1) * n, *tgt = out->target + t * n;
         for (size_t p = 0; p < np; p++) {
             size_t a = s.start[p], k = s.start[p + 1] - a;
-            if (k) pool_year(in, sc, &s, a, k, prev, next, tgt, Y);
+            if (k && (st = pool_year(in, sc, &s, a, k, prev, next, tgt, Y))) {
+                st = st == PMS_ENOMEM ? pms_err_set(err, st, "out of memory")
+                                      : pms_err_set(err, st, "pool %zu has no need to share by", p);
+                goto done;
+            }
         }
         year_distances(in, next, tgt, focus, Y);
         Y->closed = base.to_move ? 1 - (double)Y->to_move / (double)base.to_move : NAN;

@@ -151,6 +151,7 @@ static pms_status join_storage(pms_table *left, const pms_table *right, pms_err 
  * -1 when a note cannot be kept (out of memory). */
 static int join_notes(pms_table *left, const pms_table *right, size_t n, const join_match *jm)
 {
+    left->incomplete |= right->incomplete; /* its notes are left's now */
     const char *rpath = right->nsources ? right->sources[0].path : "(data)";
     for (size_t k = 0; k < right->nnotes; k++)
         if (pms_table_note(left, right->notes[k].what, right->notes[k].count, "%s",

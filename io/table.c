@@ -1668,6 +1668,7 @@ static int column_copy(pms_column *d, const pms_column *c, size_t nrows, char *a
 /* Sources, notes and line numbers of t into c. */
 static int meta_copy(pms_table *c, const pms_table *t)
 {
+    c->incomplete = t->incomplete; /* a copy lacks the same note */
     if (t->line) {
         if (!(c->line = malloc((t->nrows ? t->nrows : 1) * sizeof *c->line))) return -1;
         memcpy(c->line, t->line, t->nrows * sizeof *c->line);

@@ -68,8 +68,8 @@ typedef struct {
     /* 1 once a note could not be stored (pms_table_note ran out of memory),
      * whether or not its caller checked: the notes are incomplete, and every
      * writer refuses the table (pms_out_write, the report) rather than
-     * write a provenance without it.  Not carried over by pms_table_copy:
-     * copy a table before noting in it (the report does). */
+     * write a provenance without it.  Carried over by pms_table_copy and
+     * to the left table of a join (pms_table_join). */
     int incomplete;
     /* private: text storage */
     char **blocks;

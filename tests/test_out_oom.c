@@ -40,6 +40,7 @@
 
 #include <cmocka.h>
 
+#include "analysis/pace.h"
 #include "analysis/target.h"
 #include "io/correlate_table.h"
 #include "io/fairness_table.h"
@@ -227,6 +228,46 @@ static pms_status run_target(pms_table *t, pms_format fmt, FILE *f)
     return st;
 }
 
+/* Each pace-of-change scenario of the file run on Bristol's fair shares
+ * (pms_pace_run, what `target --pace` tabulates), every year's figures and
+ * every practice's money then printed: a failed apportionment must fail
+ * the run, not leave a year's targets or changes unset. */
+static pms_status run_pace(pms_table *t, pms_format fmt, FILE *f)
+{
+    (void)fmt;
+    pms_target_spec s = {"odd", "core_payments", PMS_TSCOPE_NATIONAL, "imd2015",
+                         PMS_TARGET_DEFAULT_ELASTICITY};
+    pms_target_rows r;
+    memset(&r, 0, sizeof r);
+    pms_err err = {{0}};
+    pms_pace_result pr[4];
+    size_t npr = 0;
+    pms_status st = pms_target_rows_select(t, &s, &r, &err);
+    assert_true(scenarios->npace >= 1 && scenarios->npace <= 4);
+    if (!st) {
+        pms_target_input in;
+        pms_target_rows_input(&r, &in);
+        for (; npr < scenarios->npace; npr++)
+            if ((st = pms_pace_run(&in, &scenarios->pace[npr], (size_t)-1, &pr[npr], &err))) break;
+    }
+    for (size_t k = 0; !st && k < npr; k++) { /* (printing allocates nothing) */
+        for (size_t y = 0; y < pr[k].nyears; y++) {
+            const pms_pace_year *Y = &pr[k].year[y];
+            fprintf(f, "%zu %zu: %lld %lld %.17g %zu %zu %zu %zu %lld %lld\n", k, y,
+                    (long long)Y->pot, (long long)Y->to_move, Y->closed, Y->losing, Y->gaining,
+                    Y->at_floor, Y->at_cap, (long long)Y->overspend, (long long)Y->held_back);
+        }
+        for (size_t i = 0; i < (pr[k].nyears + 1) * pr[k].n; i++)
+            fprintf(f, "%lld%c", (long long)pr[k].money[i], i % 16 == 15 ? '\n' : ' ');
+        for (size_t i = 0; i < pr[k].nyears * pr[k].n; i++)
+            fprintf(f, "%lld%c", (long long)pr[k].target[i], i % 16 == 15 ? '\n' : ' ');
+    }
+    for (size_t k = 0; k < npr; k++) pms_pace_result_free(&pr[k]);
+    pms_target_rows_free(&r);
+    if (st && st != PMS_ENOMEM) printf("(%s)\n", err.msg);
+    return st;
+}
+
 /* The savings model's input (the command's and the report's): its
  * exclusions and the scenario file noted, then the provenance written. */
 static pms_status run_savings_input(pms_table *t, pms_format fmt, FILE *f)
@@ -388,6 +429,12 @@ static void test_target(void **state)
 {
     (void)state;
     every_format("target", run_target);
+}
+
+static void test_pace(void **state)
+{
+    (void)state;
+    fail_each("pace", run_pace, PMS_FMT_TEXT);
 }
 
 static void test_savings_input(void **state)
@@ -685,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_fairness),
         cmocka_unit_test(test_funnel),
         cmocka_unit_test(test_target),
+        cmocka_unit_test(test_pace),
         cmocka_unit_test(test_savings_input),
         cmocka_unit_test(test_savings),
         cmocka_unit_test(test_report),
