@@ -240,7 +240,30 @@ static pms_out *notes_table(const pms_table *t)
     return o;
 }
 
-static int check_one(pms_cli_common *c, const char *const *defaults)
+/* One bundle of the JSON array: written to memory first, so that the
+ * array gets the bundle whole, after its separator `before`, or nothing
+ * (a bundle that fails is left out and the command exits non-zero). */
+static int emit_element(const pms_cli_common *c, pms_out *const *tabs, size_t n,
+                        const pms_table *t, const char *before)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) return pms_cli_fail(PMS_ENOMEM, NULL);
+    pms_status st = pms_out_write(m, PMS_FMT_JSON, tabs, n, t, c->command_line);
+    /* (A memory stream fails only for want of memory.) */
+    if (fclose(m) && !st) st = PMS_ENOMEM;
+    if (!st) {
+        fputs(before, stdout);
+        fwrite(buf, 1, len, stdout);
+    }
+    free(buf);
+    return st ? pms_cli_fail(PMS_ENOMEM, NULL) : pms_cli_stdout_done();
+}
+
+/* The checks of one bundle (or of --data), printed; `before` (JSON array
+ * only, else NULL): what separates it from the previous element. */
+static int check_one(pms_cli_common *c, const char *const *defaults, const char *before)
 {
     pms_table *t = NULL;
     int rc = pms_cli_open_data(c, defaults, &t);
@@ -251,8 +274,10 @@ static int check_one(pms_cli_common *c, const char *const *defaults)
     /* t is written in JSON only, its notes always (notes_table): a note it
      * lost (out of memory) fails the command in every format. */
     int ok = tabs[0] && tabs[1] && tabs[2] && !lost && !t->incomplete;
-    rc = ok ? pms_cli_emit(c, tabs, n, c->format == PMS_FMT_JSON ? t : NULL)
-            : pms_cli_fail(PMS_ENOMEM, NULL);
+    const pms_table *prov = c->format == PMS_FMT_JSON ? t : NULL;
+    rc = !ok     ? pms_cli_fail(PMS_ENOMEM, NULL)
+         : before ? emit_element(c, tabs, n, prov, before)
+                  : pms_cli_emit(c, tabs, n, prov);
     for (size_t i = 0; i < 4; i++) pms_out_free(tabs[i]);
     pms_table_free(t);
     return rc;
@@ -272,17 +297,19 @@ int pms_cmd_check(int argc, char **argv)
     const pms_cli_spec spec = {"check", about, epilog, 22, opts, NULL, NULL, 0};
     int rc = pms_cli_parse(&spec, argc, argv, &c.help);
     if (rc || c.help) return rc;
-    if (c.ndata) return check_one(&c, NULL);
+    if (c.ndata) return check_one(&c, NULL, NULL);
     /* One report per shipped dataset; in JSON, an array of the per-dataset objects. */
     int worst = 0;
+    size_t done = 0; /* bundles written */
     if (c.format == PMS_FMT_JSON) fputs("[\n", stdout);
     for (size_t b = 0; b < sizeof bundles / sizeof bundles[0]; b++) {
         pms_cli_common one = c;
         one.ndata = 0;
         if (c.format == PMS_FMT_TEXT) printf("%s== %s ==\n", b ? "\n" : "", bundles[b][0]);
-        if (c.format == PMS_FMT_JSON && b) fputs(",\n", stdout);
-        int one_rc = check_one(&one, bundles[b]);
+        const char *sep = c.format != PMS_FMT_JSON ? NULL : done ? ",\n" : "";
+        int one_rc = check_one(&one, bundles[b], sep);
         if (one_rc > worst) worst = one_rc;
+        done += one_rc == 0;
         /* stdout failed (e.g. /dev/full): said once, the other bundles are not run */
         if (ferror(stdout)) return pms_cli_stdout_done();
     }

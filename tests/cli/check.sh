@@ -23,6 +23,15 @@ run check --format json
 expect_rc 0
 printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [x["provenance"]["rows_analysed"] for x in d] == [7959, 7841, 7841, 7763, 7543, 7279, 7001, 6808, 6758, 6669]' && ok || bad "default check JSON"
 
+# A shipped dataset that cannot be read: the others are still checked, the JSON
+# array stays valid without it, and the exit code says so.
+mkdir -p "$TMPD/ds" && cp -rs "$(cd "$DS" && pwd)/." "$TMPD/ds/" && rm "$TMPD/ds/nhs-payments/nhs-payments-gp-2016-17.csv"
+PMS_DATADIR=$TMPD/ds run check --format json
+expect_rc 2
+expect_err_has "nhs-payments-gp-2016-17.csv: cannot open: No such file or directory"
+printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [x["provenance"]["rows_analysed"] for x in d] == [7959, 7841, 7841, 7543, 7279, 7001, 6808, 6758, 6669]' && ok || bad "check JSON with a dataset missing"
+rm -rf "$TMPD/ds"
+
 # Every year to 2022/23 reads, and its practice count is NHS Digital's published one.
 run check
 expect_rc 0
