@@ -247,8 +247,8 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
 static pms_status keep_copy(pms_report_ctx *r, const pms_table *t, pms_table **out,
                             pms_err *err)
 {
-    /* A copy would not carry the mark of a note lost (io/table.h). */
-    if (t->incomplete || !(*out = pms_table_copy(t)))
+    /* (A copy carries the mark of a note lost, io/table.h: Provenance checks it.) */
+    if (!(*out = pms_table_copy(t)))
         return pms_err_set(err, PMS_ENOMEM, "out of memory");
     return keep_loaded(r, out, err);
 }
