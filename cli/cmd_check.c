@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "io/aliases.h"
+#include "io/csv.h"
 
 static const char *about =
     "Load data files and report how they were read: rows, columns recognised and\n"
@@ -208,7 +209,9 @@ static pms_out *sources_table(const pms_table *t)
         pms_out_set_text(o, c1, s->path);
         pms_out_set_int(o, c2, (long long)s->rows);
         pms_out_set_int(o, c3, (long long)s->columns);
-        pms_out_set_text(o, c4, s->latin1 ? "ISO-8859-1 (converted)" : s->bom ? "UTF-8 with BOM" : "UTF-8");
+        char enc[48];
+        snprintf(enc, sizeof enc, "%s (converted)", pms_csv_encoding(s->latin1));
+        pms_out_set_text(o, c4, s->latin1 ? enc : s->bom ? "UTF-8 with BOM" : "UTF-8");
         pms_out_set_text(o, c5, s->long_format ? "long (pivoted)" : "wide");
         pms_out_set_text(o, c6, s->sha256);
     }

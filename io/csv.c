@@ -52,24 +52,52 @@ static int valid_utf8(const unsigned char *s, size_t n)
     return 1;
 }
 
-/* ISO-8859-1 maps byte b to code point b, so conversion is mechanical. */
-static char *latin1_to_utf8(const unsigned char *s, size_t n, size_t *outlen)
+/* Bytes 0x80-0x9F as Windows-1252 reads them (the WHATWG Encoding
+ * Standard's index-windows-1252; its five unassigned bytes keep their
+ * ISO-8859-1 code points).  ISO-8859-1 has control codes there, which no
+ * text file means: a file that has them was written by Windows software
+ * (Excel's "CSV" in the ANSI code page), whose curly quotes and dashes
+ * would otherwise become invisible controls.  Every other byte b is code
+ * point b in both. */
+static const uint16_t cp1252_c1[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+const char *pms_csv_encoding(int latin1)
 {
-    size_t extra = 0;
-    for (size_t i = 0; i < n; i++) extra += s[i] >= 0x80;
+    return latin1 == 2 ? "Windows-1252" : latin1 ? "ISO-8859-1" : "UTF-8";
+}
+
+/* s[0..n) read as Windows-1252 (ISO-8859-1 when no byte is in 0x80-0x9F)
+ * into a fresh UTF-8 buffer; *c1 set if a byte was in 0x80-0x9F. */
+static char *latin1_to_utf8(const unsigned char *s, size_t n, size_t *outlen, int *c1)
+{
+    size_t extra = 0, ctl = 0;
+    for (size_t i = 0; i < n; i++) {
+        extra += s[i] >= 0x80;
+        if (s[i] >= 0x80 && s[i] < 0xA0) extra += cp1252_c1[s[i] - 0x80] >= 0x800, ctl++;
+    }
     char *o = malloc(n + extra + 1);
     if (!o) return NULL;
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
+        unsigned c = s[i];
+        if (c >= 0x80 && c < 0xA0) c = cp1252_c1[c - 0x80];
         if (c < 0x80) o[w++] = (char)c;
-        else {
+        else if (c < 0x800) {
             o[w++] = (char)(0xC0 | (c >> 6));
+            o[w++] = (char)(0x80 | (c & 0x3F));
+        } else {
+            o[w++] = (char)(0xE0 | (c >> 12));
+            o[w++] = (char)(0x80 | ((c >> 6) & 0x3F));
             o[w++] = (char)(0x80 | (c & 0x3F));
         }
     }
     o[w] = '\0';
     *outlen = w;
+    *c1 = ctl > 0;
     return o;
 }
 
@@ -472,7 +500,7 @@ static pms_status refuse_nul(const char *buf, const char *nul, const char *displ
 }
 
 /* Encoding: UTF-8 text is parsed where it is (a BOM is skipped), anything
- * else is converted from ISO-8859-1 into a fresh buffer.  Sets p->b, n, base,
+ * else is converted from Windows-1252 (latin1_to_utf8) into a fresh buffer.  Sets p->b, n, base,
  * mapped and lim, and out->buf, len, mapped, bom and latin1.  On an error
  * the buffer is gone. */
 static pms_status set_up_text(parser *p, char *buf, size_t len, int utf8, size_t *line_ends,
@@ -504,11 +532,12 @@ static pms_status set_up_text(parser *p, char *buf, size_t len, int utf8, size_t
         p->n = len;
     } else {
         hasher_join(p->hs);
-        p->b = latin1_to_utf8((const unsigned char *)buf + off, len - off, &p->n);
+        int c1 = 0;
+        p->b = latin1_to_utf8((const unsigned char *)buf + off, len - off, &p->n, &c1);
         drop_buffer(buf, p->mapped);
         p->mapped = 0;
         if (!p->b) return pms_err_set(p->err, PMS_ENOMEM, "%s: out of memory", p->display);
-        out->latin1 = 1;
+        out->latin1 = c1 ? 2 : 1;
         p->base = 0;
         p->lim = (size_t)-1; /* a fresh copy: nothing to wait for */
         *line_ends = count_line_ends(p->b, p->n);

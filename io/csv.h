@@ -5,9 +5,11 @@
  * offset per field and no copies.  The streaming reader used by the table
  * loader (pms_csv_read_file_stream) maps the file read-only instead and
  * hands over cells as spans of the untouched text (doc/loader.md).  Accepts CRLF,
- * LF or CR line ends (mixed), a UTF-8 byte-order mark, and ISO-8859-1 files
- * (any file that is not valid UTF-8 is read as ISO-8859-1 and converted, which
- * is what NHS Digital's older files with a latin-1 pound sign need).  Blank
+ * LF or CR line ends (mixed), a UTF-8 byte-order mark, and ISO-8859-1 and
+ * Windows-1252 files (any file that is not valid UTF-8 is read as
+ * Windows-1252 and converted, which is what NHS Digital's older files with
+ * a latin-1 pound sign need, and what Excel writes on Windows; a file with
+ * no byte in 0x80-0x9F, where the two differ, is named ISO-8859-1).  Blank
  * lines are not records.  Every record must have as many fields as the header;
  * a NUL byte, an unterminated quote or text after a closing quote is an error
  * naming file:line:column.  Files of 4 GiB or more are refused (offsets are
@@ -35,7 +37,8 @@ typedef struct {
     uint32_t *cells;
     size_t stride;      /* offsets per row: ncols */
     long *line;         /* nrec: physical line where each record starts */
-    int latin1;         /* converted from ISO-8859-1 */
+    int latin1;         /* not UTF-8, converted: 1 from ISO-8859-1, 2 from Windows-1252
+                         * (it has bytes in 0x80-0x9F); pms_csv_encoding names it */
     int bom;            /* a UTF-8 BOM was removed */
     size_t bytes;       /* size of the file as read */
     unsigned char sha256[32];
@@ -49,6 +52,10 @@ static inline char *pms_csv_cell(const pms_csv *c, size_t row, size_t col)
 
 /* Read and parse a file; `display` is the name used in messages. */
 pms_status pms_csv_read_file(const char *path, pms_csv *out, pms_err *err);
+
+/* The name of a file's encoding from pms_csv.latin1 (or pms_source.latin1):
+ * "UTF-8", "ISO-8859-1" or "Windows-1252". */
+const char *pms_csv_encoding(int latin1);
 
 /* Parse a buffer that the pms_csv takes ownership of (malloc'd, len bytes,
  * need not be NUL-terminated; it is reallocated if conversion is needed). */

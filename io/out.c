@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/csv.h"
 #include "io/dectext.h"
 #include "io/utf8.h"
 
@@ -627,7 +628,7 @@ static void write_provenance_json(FILE *f, const pms_table *t, const char *cmdli
             fprintf(f, ", \"sha256\": \"%s\", \"bytes\": %zu, \"rows\": %zu, \"columns\": %zu, "
                        "\"encoding\": \"%s\"}",
                     s->sha256, s->bytes, s->rows, s->columns,
-                    s->latin1 ? "ISO-8859-1" : "UTF-8");
+                    pms_csv_encoding(s->latin1));
         }
         fprintf(f, "], \"rows_analysed\": %zu, \"notes\": [", t->nrows);
         for (size_t i = 0; i < t->nnotes; i++) {

@@ -45,7 +45,8 @@ typedef struct {
     size_t bytes;
     size_t rows;         /* data records read (header excluded) */
     size_t columns;
-    int latin1;          /* 1 if the file was not UTF-8 and was read as ISO-8859-1 */
+    int latin1;          /* the file was not UTF-8 and was converted: 1 from ISO-8859-1,
+                          * 2 from Windows-1252 (pms_csv_encoding names it) */
     int bom;             /* 1 if a UTF-8 byte-order mark was removed */
     int long_format;     /* 1 if a Fingertips long file was pivoted */
 } pms_source;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/csv.h"
 #include "plots/gnuplot.h"
 #include "io/utf8.h"
 
@@ -416,7 +417,7 @@ static pms_status provenance_sheet(pms_report_ctx *r, pms_err *err)
             pms_out_set_text(inputs, i0, t->sources[s].path);
             pms_out_set_int(inputs, i1, (long long)t->sources[s].rows);
             pms_out_set_int(inputs, i2, (long long)t->sources[s].columns);
-            pms_out_set_text(inputs, i3, t->sources[s].latin1 ? "ISO-8859-1" : "UTF-8");
+            pms_out_set_text(inputs, i3, pms_csv_encoding(t->sources[s].latin1));
             pms_out_set_text(inputs, i4, t->sources[s].sha256);
         }
         for (size_t i = 0; i < t->nnotes; i++) {

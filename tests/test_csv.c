@@ -3,10 +3,12 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/csv.h"
+#include "io/table.h"
 
 #define FIX PMS_SOURCE_DIR "/tests/fixtures/"
 
@@ -79,10 +81,64 @@ static void test_latin1(void **state)
     pms_csv c;
     pms_err err = {{0}};
     assert_int_equal(pms_csv_read_file(FIX "latin1.csv", &c, &err), PMS_OK);
-    assert_int_equal(c.latin1, 1);
+    assert_int_equal(c.latin1, 1); /* no byte in 0x80-0x9F: ISO-8859-1 */
+    assert_string_equal(pms_csv_encoding(c.latin1), "ISO-8859-1");
     assert_string_equal(c.header[5], "GlobalSum_\xc2\xa3");
     assert_string_equal(pms_csv_cell(&c, 0, 1), "Caf\xc3\xa9 Street Surgery");
     pms_csv_free(&c);
+}
+
+/* Every byte 0x80-0xFF, a cell each, read as Windows-1252 against Python's
+ * cp1252 codec (tests/reference/cp1252.py; exact: the UTF-8 bytes must
+ * match), by the in-place reader and the streaming table loader.  A file
+ * with a byte in 0x80-0x9F is named Windows-1252 (latin1 2). */
+static void test_cp1252(void **state)
+{
+    (void)state;
+    char *ref = pms_test_slurp(PMS_SOURCE_DIR "/tests/reference/cp1252.out");
+    assert_non_null(ref);
+    const char *path = "test_csv_cp1252.csv";
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("byte,text\n", f);
+    for (int b = 0x80; b < 0x100; b++) fprintf(f, "%02x,<%c>\n", b, b);
+    assert_int_equal(fclose(f), 0);
+    pms_csv c;
+    pms_err err = {{0}};
+    assert_int_equal(pms_csv_read_file(path, &c, &err), PMS_OK);
+    assert_int_equal(c.latin1, 2);
+    assert_string_equal(pms_csv_encoding(c.latin1), "Windows-1252");
+    assert_int_equal(c.nrec, 128);
+    pms_table *t = NULL;
+    const char *const *text;
+    assert_int_equal(pms_table_load(path, NULL, &t, &err), PMS_OK);
+    assert_int_equal(pms_table_text(t, "text", &text, &err), PMS_OK);
+    assert_int_equal(t->nrows, 128);
+    const char *line = ref;
+    for (size_t i = 0; i < 128; i++) {
+        unsigned byte;
+        char hex[16], want[8] = "<";
+        assert_int_equal(sscanf(line, "%x %15s", &byte, hex), 2);
+        assert_int_equal(byte, 0x80 + i);
+        size_t k = 1;
+        for (const char *h = hex; h[0] && h[1]; h += 2) {
+            unsigned v;
+            assert_int_equal(sscanf(h, "%2x", &v), 1);
+            want[k++] = (char)v;
+        }
+        want[k++] = '>';
+        want[k] = '\0';
+        if (strcmp(pms_csv_cell(&c, i, 1), want))
+            print_error("byte %02x: got '%s', want '%s'\n", byte, pms_csv_cell(&c, i, 1), want);
+        assert_string_equal(pms_csv_cell(&c, i, 1), want);
+        assert_string_equal(text[i], want);
+        line = strchr(line, '\n') + 1;
+    }
+    assert_int_equal(t->sources[0].latin1, 2);
+    pms_table_free(t);
+    pms_csv_free(&c);
+    remove(path);
+    free(ref);
 }
 
 static void expect_error(const char *file, const char *pattern)
@@ -138,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_number_forms), cmocka_unit_test(test_missing_and_bad),
         cmocka_unit_test(test_messy_file),   cmocka_unit_test(test_latin1),
         cmocka_unit_test(test_errors),       cmocka_unit_test(test_line_ends),
+        cmocka_unit_test(test_cp1252),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
