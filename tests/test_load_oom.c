@@ -7,7 +7,7 @@
  * pms_dataset_open (files joined, --derive, --where).  One thread, so
  * that the n-th allocation is the same one every time.
  *
- * The test stands in for malloc, calloc, realloc and free (glibc's
+ * The test stands in for malloc, calloc, realloc and free (tests/oom_standin.h; glibc's
  * __libc_* do the work), so it cannot run under AddressSanitizer or
  * valgrind, which stand in for them themselves: there it exits 77 (a
  * skip; tests/valgrind.sh and the ASan run of .ci/run say so).
@@ -26,56 +26,9 @@
 #include "io/table.h"
 #include "testutil.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define PMS_OOM_SKIP 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PMS_OOM_SKIP 1
-#endif
-#endif
+#include "oom_standin.h"
 
 #ifndef PMS_OOM_SKIP
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-
-/* Allocations counted from arming; the one numbered fail_at returns NULL.
- * `live` counts the blocks allocated and not freed, so that a call that
- * fails can be checked to have freed all it allocated. */
-static long counted, live;
-/* (volatile: the compiler takes malloc for the C library's, which could
- * not read them, and would drop a store made just before a call.) */
-static volatile long fail_at = -1;
-static volatile int armed;
-
-static int fail_now(void)
-{
-    if (!armed) return 0;
-    return __atomic_add_fetch(&counted, 1, __ATOMIC_RELAXED) == fail_at;
-}
-
-static void *counted_block(void *p)
-{
-    if (p) __atomic_add_fetch(&live, 1, __ATOMIC_RELAXED);
-    return p;
-}
-
-void *malloc(size_t n) { return fail_now() ? NULL : counted_block(__libc_malloc(n)); }
-void *calloc(size_t n, size_t m) { return fail_now() ? NULL : counted_block(__libc_calloc(n, m)); }
-void *realloc(void *p, size_t n)
-{
-    if (fail_now()) return NULL;
-    void *q = __libc_realloc(p, n);
-    if (!p) counted_block(q);
-    else if (!n) __atomic_sub_fetch(&live, 1, __ATOMIC_RELAXED);
-    return q;
-}
-void free(void *p)
-{
-    if (p) __atomic_sub_fetch(&live, 1, __ATOMIC_RELAXED);
-    __libc_free(p);
-}
 
 /* A file whose columns go through every state: whole numbers; pence from
  * the first row; whole numbers then one, then three decimals (two
@@ -256,28 +209,12 @@ static void test_dataset_open_fails_cleanly(void **state)
     remove(dir);
 }
 
-/* 1 if the allocations of this program come to the functions above (not
- * so under valgrind, which replaces them wherever they are). */
-static int standing_in(void)
-{
-    counted = 0, fail_at = 1, armed = 1;
-    void *volatile p = malloc(16);
-    armed = 0;
-    free(p);
-    return p == NULL;
-}
 #endif
 
 int main(void)
 {
-#ifdef PMS_OOM_SKIP
-    printf("skipped: this test stands in for malloc, as AddressSanitizer does\n");
-    return 77;
-#else
-    if (!standing_in()) {
-        printf("skipped: malloc is replaced by another tool (valgrind?)\n");
-        return 77;
-    }
+    PMS_OOM_MAIN_SKIP();
+#ifndef PMS_OOM_SKIP
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_allocation_fails_once),
         cmocka_unit_test(test_dataset_open_fails_cleanly),

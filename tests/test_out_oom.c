@@ -18,8 +18,8 @@
  * and no leak, or the very files of the run without a failure.
  *
  * One thread, so that the n-th allocation is the same one every time.  The
- * stand-ins for malloc, calloc, realloc and free are those of
- * tests/test_load_oom.c (glibc's __libc_* do the work), so this cannot run
+ * stand-ins for malloc, calloc, realloc and free are tests/oom_standin.h's
+ * (glibc's __libc_* do the work), so this cannot run
  * under AddressSanitizer or valgrind, which stand in for them themselves:
  * there it exits 77 (a skip).
  * ctest-labels: unit */
@@ -54,76 +54,9 @@
 #include "report/report.h"
 #include "testutil.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define PMS_OOM_SKIP 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PMS_OOM_SKIP 1
-#endif
-#endif
+#include "oom_standin.h"
 
 #ifndef PMS_OOM_SKIP
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-
-/* Allocations counted from arming; the one numbered fail_at returns NULL.
- * `live` counts the blocks allocated and not freed. */
-static long counted, live;
-/* (volatile: the compiler takes malloc for the C library's, which could
- * not read them, and would drop a store made just before a call.) */
-static volatile long fail_at = -1;
-static volatile int armed;
-
-/* Where each allocation is made from (its return address), kept while
- * `sites` is set: the report test fails only those made where a note is
- * stored (about 33,000 allocations in all, too many to fail each in turn). */
-static void **sites;
-static size_t nsites, capsites;
-static void *failed_site;
-
-static void *note_site(void *where)
-{
-    if (sites && nsites < capsites) sites[nsites++] = where;
-    return where;
-}
-
-static int fail_now(void *where)
-{
-    if (!armed) return 0;
-    note_site(where);
-    if (__atomic_add_fetch(&counted, 1, __ATOMIC_RELAXED) != fail_at) return 0;
-    failed_site = where;
-    errno = ENOMEM; /* as glibc's malloc: fopen's failure says why */
-    return 1;
-}
-
-static void *counted_block(void *p)
-{
-    if (p) __atomic_add_fetch(&live, 1, __ATOMIC_RELAXED);
-    return p;
-}
-
-#define CALLER __builtin_return_address(0)
-void *malloc(size_t n) { return fail_now(CALLER) ? NULL : counted_block(__libc_malloc(n)); }
-void *calloc(size_t n, size_t m)
-{
-    return fail_now(CALLER) ? NULL : counted_block(__libc_calloc(n, m));
-}
-void *realloc(void *p, size_t n)
-{
-    if (fail_now(CALLER)) return NULL;
-    void *q = __libc_realloc(p, n);
-    if (!p) counted_block(q);
-    else if (!n) __atomic_sub_fetch(&live, 1, __ATOMIC_RELAXED);
-    return q;
-}
-void free(void *p)
-{
-    if (p) __atomic_sub_fetch(&live, 1, __ATOMIC_RELAXED);
-    __libc_free(p);
-}
 
 /* The 2014/15 payments of one CCG (Bristol, 55 practices) with IMD joined
  * and a measure missing for the less deprived ("odd" is undefined where
@@ -705,28 +638,12 @@ static void test_report(void **state)
     rm_tree(root);
 }
 
-/* 1 if the allocations of this program come to the functions above (not
- * so under valgrind, which replaces them wherever they are). */
-static int standing_in(void)
-{
-    counted = 0, fail_at = 1, armed = 1;
-    void *volatile p = malloc(16);
-    armed = 0;
-    free(p);
-    return p == NULL;
-}
 #endif
 
 int main(void)
 {
-#ifdef PMS_OOM_SKIP
-    printf("skipped: this test stands in for malloc, as AddressSanitizer does\n");
-    return 77;
-#else
-    if (!standing_in()) {
-        printf("skipped: malloc is replaced by another tool (valgrind?)\n");
-        return 77;
-    }
+    PMS_OOM_MAIN_SKIP();
+#ifndef PMS_OOM_SKIP
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_correlate),
         cmocka_unit_test(test_fairness),
