@@ -179,8 +179,9 @@ pms_status pms_pace_run(const pms_target_input *in, const pms_pace_scenario *sc,
         for (size_t p = 0; p < np; p++) {
             size_t a = s.start[p], k = s.start[p + 1] - a;
             if (k && (st = pool_year(in, sc, &s, a, k, prev, next, tgt, Y))) {
-                st = st == PMS_ENOMEM ? pms_err_set(err, st, "out of memory")
-                                      : pms_err_set(err, st, "pool %zu has no need to share by", p);
+                st = st == PMS_ENOMEM
+                         ? pms_err_set(err, st, "out of memory")
+                         : pms_err_set(err, st, "pool %zu: total need is out of range", p);
                 goto done;
             }
         }

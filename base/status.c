@@ -1,5 +1,6 @@
 #include "base/status.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +38,13 @@ pms_status pms_err_set(pms_err *err, pms_status s, const char *fmt, ...)
         clear_detail(err);
     }
     return s;
+}
+
+pms_status pms_err_open(pms_err *err, const char *path)
+{
+    int e = errno;
+    return pms_err_set(err, e == ENOMEM ? PMS_ENOMEM : PMS_EIO, "%s: cannot open: %s", path,
+                       strerror(e));
 }
 
 pms_status pms_err_at(pms_err *err, pms_status s, const char *role, size_t index,

@@ -57,6 +57,11 @@ pms_status pms_err_set(pms_err *err, pms_status s, const char *fmt, ...)
 #endif
     ;
 
+/* "PATH: cannot open: REASON" from errno after a failed open of path:
+ * PMS_ENOMEM when the open itself ran out of memory (fopen allocates), else
+ * PMS_EIO.  Call it before anything that may change errno. */
+pms_status pms_err_open(pms_err *err, const char *path);
+
 /* pms_err_set that also records which input the error is about (role, index,
  * column as pms_err_about; row 1-based or 0). */
 pms_status pms_err_at(pms_err *err, pms_status s, const char *role, size_t index,

@@ -263,8 +263,7 @@ pms_status pms_config_load(const char *path, pms_config **out, pms_err *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
-    if (!f) return pms_err_set(err, errno == ENOMEM ? PMS_ENOMEM : PMS_EIO, "%s: cannot open: %s",
-                               path, strerror(errno));
+    if (!f) return pms_err_open(err, path);
     enum { MAX = 16 << 20 };
     size_t cap = 65536, len = 0;
     char *buf = malloc(cap);

@@ -1115,10 +1115,8 @@ static pms_status read_all(const char *path, char **bufp, size_t *lenp, pms_err 
         return pms_err_set(err, PMS_EIO, "%s: cannot open: %s", path, strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return pms_err_set(err, PMS_EIO, "%s: is a directory, not a CSV file", path);
-    FILE *f = fopen(path, "rb"); /* (fopen allocates: ENOMEM is out of memory) */
-    if (!f)
-        return pms_err_set(err, errno == ENOMEM ? PMS_ENOMEM : PMS_EIO, "%s: cannot open: %s",
-                           path, strerror(errno));
+    FILE *f = fopen(path, "rb");
+    if (!f) return pms_err_open(err, path);
     size_t cap = S_ISREG(sb.st_mode) && sb.st_size > 0 ? (size_t)sb.st_size + 1 : 1 << 16;
     size_t len = 0;
     char *buf = malloc(cap);

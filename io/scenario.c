@@ -590,9 +590,7 @@ pms_status pms_scenario_bind(const pms_scenario_file *f, const pms_table *t, pms
 pms_status pms_scenario_sha256(const pms_scenario_file *f, char hex[65], pms_err *err)
 {
     FILE *fp = fopen(f->path, "rb");
-    /* fopen's own allocation failing is out of memory, not a file error. */
-    if (!fp) return pms_err_set(err, errno == ENOMEM ? PMS_ENOMEM : PMS_EIO, "%s: cannot open: %s",
-                                f->path, strerror(errno));
+    if (!fp) return pms_err_open(err, f->path);
     size_t cap = 1 << 16, len = 0;
     unsigned char *buf = malloc(cap);
     while (buf) {

@@ -333,8 +333,9 @@ static int make_formats(pms_xlsx *x)
     lxw_format *made[24];
     size_t n = 0;
     /* LibreOffice shows a boolean through its number format (else 0/1). */
-    x->boolean = num_fmt(wb, made, &n, "\"yes\";\"yes\";\"no\"");
-    x->integer = num_fmt(wb, made, &n, "#,##0");
+    if (!(x->boolean = num_fmt(wb, made, &n, "\"yes\";\"yes\";\"no\"")) ||
+        !(x->integer = num_fmt(wb, made, &n, "#,##0")))
+        return 1;
     /* Pence only for amounts under £1,000 (£ per patient); whole pounds up
      * to £1m; millions above (the ",," scales by a million). */
     static const char *money[3] = {"\xc2\xa3#,##0.00;-\xc2\xa3#,##0.00",
@@ -355,7 +356,7 @@ static int make_formats(pms_xlsx *x)
         if (!(x->real[k] = num_fmt(wb, made, &n, dec[k]))) return 1;
     if (!(x->note = workbook_add_format(wb))) return 1;
     format_set_font_color(x->note, 0x425563);
-    return !x->boolean || !x->integer;
+    return 0;
 }
 
 pms_status pms_xlsx_open(const char *path, time_t created, const char *title, pms_xlsx **out,

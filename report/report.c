@@ -71,8 +71,10 @@ static char *name_measure(const pms_report_ctx *r, char *s)
     }
     out[w] = '\0';
     char *t = malloc(w + 1);
-    free(t ? NULL : s); /* out of memory: NULL, never the sentence unrenamed */
-    if (!t) return NULL;
+    if (!t) { /* out of memory: NULL, never the sentence unrenamed */
+        free(s);
+        return NULL;
+    }
     memcpy(t, out, w + 1);
     free(s);
     return t;
@@ -248,9 +250,7 @@ pms_status pms_report_load(pms_report_ctx *r, const char *const *paths, size_t n
 static pms_status keep_copy(pms_report_ctx *r, const pms_table *t, pms_table **out,
                             pms_err *err)
 {
-    /* (A copy carries the mark of a note lost, io/table.h: Provenance checks it.) */
-    if (!(*out = pms_table_copy(t)))
-        return pms_err_set(err, PMS_ENOMEM, "out of memory");
+    if (!(*out = pms_table_copy(t))) return pms_err_set(err, PMS_ENOMEM, "out of memory");
     return keep_loaded(r, out, err);
 }
 
